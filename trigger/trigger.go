@@ -38,6 +38,10 @@ type Page[T any] struct {
 	// More reports that more events are ready now: the runtime polls again
 	// at once instead of waiting for the next interval.
 	More bool
+	// Backlog is an estimate of how many events are still to come after
+	// this page (a backfill's remaining issues, from an approximate count),
+	// for progress reports; 0 when unknown or none.
+	Backlog int64
 }
 
 // Info describes a trigger for catalogues, tools and job records.
