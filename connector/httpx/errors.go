@@ -47,7 +47,9 @@ type Error struct {
 	Body []byte
 	// Header is the response's header.
 	Header http.Header
-	// Permission is the missing permission when Jira names it.
+	// Permission is the missing permission of a 403 when Jira names it
+	// (a permission key such as BROWSE_PROJECTS, a quoted permission name,
+	// or a missing OAuth scope).
 	Permission string
 }
 
@@ -209,7 +211,9 @@ func newError(resp *http.Response) *Error {
 		resp.Body.Close()
 	}
 	e.Messages, e.FieldErrors = parseErrorBody(e.Body, resp.Header.Get("Content-Type"))
-	e.Permission = findPermission(e.Messages, e.FieldErrors)
+	if e.StatusCode == http.StatusForbidden {
+		e.Permission = findPermission(e.Messages, e.FieldErrors)
+	}
 	return e
 }
 
