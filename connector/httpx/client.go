@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"net"
@@ -385,5 +384,3 @@ func (u *userAgent) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.Header.Set("User-Agent", u.ua)
 	return u.base.RoundTrip(r)
 }
-
-var _ io.Closer = http.NoBody

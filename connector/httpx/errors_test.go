@@ -65,9 +65,9 @@ func TestCheckResponseTypedErrors(t *testing.T) {
 			is:   httpx.ErrForbidden, perm: "Administer Jira",
 		},
 		{
-			name: "403 generic",
-			resp: response(403, `{"errorMessages":["You are not allowed to do that."],"errors":{}}`),
-			is:   httpx.ErrForbidden,
+			name:     "403 generic",
+			resp:     response(403, `{"errorMessages":["You are not allowed to do that."],"errors":{}}`),
+			is:       httpx.ErrForbidden,
 			contains: []string{"a project permission, an issue security level or a global permission"},
 		},
 		{
