@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,9 +56,9 @@ func TestLogRecordsCarryMethodPathStatusAttemptWait(t *testing.T) {
 }
 
 func TestTimeoutBoundsEachAttempt(t *testing.T) {
-	var hits int
+	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits++
+		hits.Add(1)
 		<-r.Context().Done() // never answer
 	}))
 	defer srv.Close()
@@ -68,7 +69,7 @@ func TestTimeoutBoundsEachAttempt(t *testing.T) {
 		t.Fatalf("err = %v, want a timeout", err)
 	}
 	srv.Close() // waits for the handlers, so hits is settled
-	if hits != 2 {
-		t.Errorf("%d attempts, want 2 (each bounded by the timeout)", hits)
+	if hits.Load() != 2 {
+		t.Errorf("%d attempts, want 2 (each bounded by the timeout)", hits.Load())
 	}
 }
