@@ -486,3 +486,29 @@ func TestMatcherDoesNotAllocate(t *testing.T) {
 		t.Errorf("Match allocates %v times per call", allocs)
 	}
 }
+
+func TestMatcherIsSafeForConcurrentUse(t *testing.T) {
+	q, err := Parse(`project = DEMO AND summary ~ "login fail*" AND updated >= "2024-01-15 10:05"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := q.Compile(Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			ok := true
+			for range 1000 {
+				ok = ok && m.Match(demo)
+			}
+			done <- ok
+		}()
+	}
+	for range 4 {
+		if !<-done {
+			t.Error("a concurrent Match returned false")
+		}
+	}
+}

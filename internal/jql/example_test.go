@@ -3,6 +3,7 @@ package jql_test
 import (
 	"fmt"
 	"time"
+	_ "time/tzdata" // examples and tests must not depend on the host's zone database
 
 	"github.com/recipekit/recipekit/internal/jql"
 )
