@@ -303,7 +303,13 @@ func TestAccessibleResourcesAndCloudID(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "https://alpha.atlassian.net, https://beta.atlassian.net") || !strings.Contains(err.Error(), "gamma") {
 		t.Errorf("unknown site: err = %v, want the sites the grant reaches listed", err)
 	}
-	if _, err := o.CloudID(t.Context(), ""); err == nil || !strings.Contains(err.Error(), "give the site URL") {
+	if id, err := o.CloudID(t.Context(), ""); err != nil || id != "cloud-1" {
+		t.Errorf("no site URL after a lookup: %q, %v; want the cached cloud-1", id, err)
+	}
+	saved.CloudID = ""
+	o.Store.Save(t.Context(), saved)
+	o2, _ := newFakeAtlassian(t)
+	if _, err := o2.CloudID(t.Context(), ""); err == nil || !strings.Contains(err.Error(), "give the site URL") {
 		t.Errorf("two sites and no site URL: err = %v", err)
 	}
 	if _, err := o.CloudID(t.Context(), "alpha.atlassian.net"); err == nil || !strings.Contains(err.Error(), "absolute URL") {

@@ -69,8 +69,14 @@ func (o *OAuth2) AccessibleResources(ctx context.Context) ([]Resource, error) {
 
 // CloudID returns the cloud id of the site at siteURL among the sites the
 // grant can reach, and caches it in the stored token. With an empty siteURL
-// it returns the only site, if the grant reaches exactly one.
+// it returns the cached cloud id, else the only site if the grant reaches
+// exactly one.
 func (o *OAuth2) CloudID(ctx context.Context, siteURL string) (string, error) {
+	if strings.TrimSpace(siteURL) == "" {
+		if t, err := o.validToken(ctx); err == nil && t.CloudID != "" {
+			return t.CloudID, nil
+		}
+	}
 	want := ""
 	if siteURL != "" {
 		u, err := url.Parse(strings.TrimSpace(siteURL))

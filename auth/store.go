@@ -13,7 +13,9 @@ import (
 	"time"
 )
 
-// Token is an OAuth 2.0 token pair as Atlassian issues it.
+// Token is an OAuth 2.0 token pair as Atlassian issues it. Its secrets print
+// and marshal (JSON, text) as "[redacted]", so a TokenStore must persist
+// AccessToken.Reveal() and RefreshToken.Reveal(), not json.Marshal(token).
 type Token struct {
 	// AccessToken authorises API calls for about an hour.
 	AccessToken Secret

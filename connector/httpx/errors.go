@@ -45,7 +45,7 @@ type Error struct {
 	FieldErrors map[string]string
 	// Body is the response body, at most 1 MiB.
 	Body []byte
-	// Header is the response's header.
+	// Header is the response's header, without Set-Cookie.
 	Header http.Header
 	// Permission is the missing permission of a 403 when Jira names it
 	// (a permission key such as BROWSE_PROJECTS, a quoted permission name,
@@ -201,6 +201,8 @@ func CheckResponse(resp *http.Response) error {
 
 func newError(resp *http.Response) *Error {
 	e := &Error{StatusCode: resp.StatusCode, Header: resp.Header.Clone()}
+	// A session cookie is a credential; keep it out of %#v output and logs.
+	e.Header.Del("Set-Cookie")
 	if resp.Request != nil {
 		e.Method = resp.Request.Method
 		e.URL = cleanURL(resp.Request.URL)

@@ -160,13 +160,16 @@ func TestCheckResponseTypedErrors(t *testing.T) {
 }
 
 func TestCheckResponseRateLimit(t *testing.T) {
-	err := httpx.CheckResponse(response(429, `{}`, "Retry-After", "30", "RateLimit-Reason", "jira-per-issue-on-write"))
+	err := httpx.CheckResponse(response(429, `{}`, "Retry-After", "30", "RateLimit-Reason", "jira-per-issue-on-write", "Set-Cookie", "JSESSIONID=session-secret"))
 	var rl *httpx.RateLimitError
 	if !errors.As(err, &rl) || rl.Wait != 30*time.Second || rl.Reason != "jira-per-issue-on-write" {
 		t.Fatalf("err = %#v", err)
 	}
-	if rl.StatusCode != 429 || rl.Header.Get("Retry-After") != "30" {
+	if rl.StatusCode != 429 || rl.Header.Get("Retry-After") != "30" || rl.Header.Get("Set-Cookie") != "" {
 		t.Errorf("promoted fields: status %d header %v", rl.StatusCode, rl.Header)
+	}
+	if strings.Contains(fmt.Sprintf("%#v %+v", err, *rl.Unwrap().(*httpx.Error)), "session-secret") {
+		t.Error("the session cookie is kept in the error")
 	}
 }
 
