@@ -1,0 +1,121 @@
+package jira
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/recipekit/recipekit/connector"
+	"github.com/recipekit/recipekit/connector/httpx"
+	"github.com/recipekit/recipekit/trigger"
+)
+
+var _ connector.Connector = (*Client)(nil)
+
+// ErrNotJira reports that the configured URL answers, but not as Jira.
+var ErrNotJira = errors.New("not a Jira site")
+
+// ErrCaptcha reports a Data Center account locked behind a CAPTCHA after
+// failed logins: REST calls are refused until someone logs in through the
+// browser.
+var ErrCaptcha = errors.New("Jira requires a CAPTCHA for this account")
+
+// Info describes the connection.
+func (c *Client) Info() connector.Info {
+	return connector.Info{
+		Name:        ConnectorName,
+		Connection:  c.name,
+		Title:       "Jira",
+		Description: "Jira Cloud and Jira Server/Data Center 7.x+ through REST API v2: issues, comments, attachments, projects, users, links, worklogs, versions, components and permissions.",
+	}
+}
+
+// Triggers lists the metadata of the connector's triggers.
+func (c *Client) Triggers() []trigger.Info { return c.triggerCatalogue() }
+
+// Test proves the connection: the URL is a Jira site (serverInfo), the
+// credentials are accepted (myself), and the deployment is the one
+// configured. Its errors say what to fix: a URL that is not Jira, refused
+// credentials, a Data Center account locked behind a CAPTCHA, an OAuth
+// grant that does not cover the site.
+func (c *Client) Test(ctx context.Context) (connector.TestResult, error) {
+	site := c.site.Redacted()
+	if _, err := c.base(ctx); err != nil {
+		return connector.TestResult{}, fmt.Errorf("jira: connection %q: %w", c.name, err)
+	}
+	info, resp, err := c.ServerInfo.Get(ctx)
+	switch {
+	case err == nil && info.DeploymentType == "" && info.Version == "":
+		return connector.TestResult{}, fmt.Errorf("jira: %s answered /rest/api/2/serverInfo without a version or deployment type; check that the URL is your Jira site's address: %w", site, ErrNotJira)
+	case err != nil && resp == nil && !errors.Is(err, httpx.ErrUnauthorized) && !errors.Is(err, httpx.ErrForbidden):
+		if strings.Contains(err.Error(), "decoding the response") {
+			return connector.TestResult{}, fmt.Errorf("jira: %s does not answer like Jira (serverInfo is not JSON); check the URL: %w", site, ErrNotJira)
+		}
+		return connector.TestResult{}, fmt.Errorf("jira: cannot reach %s: %w; check the URL and the network", site, err)
+	case err != nil && errors.Is(err, httpx.ErrNotFound):
+		return connector.TestResult{}, fmt.Errorf("jira: %s has no /rest/api/2/serverInfo; check that the URL is your Jira site's base address (with its context path on Data Center, like https://host/jira): %w", site, ErrNotJira)
+	case err != nil && !errors.Is(err, httpx.ErrUnauthorized) && !errors.Is(err, httpx.ErrForbidden):
+		return connector.TestResult{}, fmt.Errorf("jira: reading serverInfo from %s: %w", site, err)
+	}
+	if err == nil {
+		c.infoMu.Lock()
+		c.info = &info
+		if c.deployment == Auto {
+			c.deployment = info.Deployment()
+		}
+		configured := c.cfg.Deployment
+		c.infoMu.Unlock()
+		if configured != Auto && info.Deployment() != Auto && configured != info.Deployment() {
+			return connector.TestResult{}, fmt.Errorf("jira: the connection is configured for %s but %s reports deploymentType %q; set Config.Deployment to jira.Auto or the right value", configured, site, info.DeploymentType)
+		}
+	}
+	me, _, err := c.Users.Myself(ctx)
+	if err != nil {
+		var he *httpx.Error
+		if errors.As(err, &he) && he.Header != nil {
+			reason := he.Header.Get("X-Seraph-LoginReason")
+			if strings.Contains(reason, "AUTHENTICATION_DENIED") || he.Header.Get("X-Authentication-Denied-Reason") != "" {
+				return connector.TestResult{}, fmt.Errorf("jira: %s refuses the account until someone logs in through the browser and answers the CAPTCHA (too many failed logins); then try again: %w (%w)", site, ErrCaptcha, err)
+			}
+		}
+		switch {
+		case errors.Is(err, httpx.ErrUnauthorized):
+			return connector.TestResult{}, fmt.Errorf("jira: %s refused the credentials: %s: %w", site, credentialHint(c), err)
+		case errors.Is(err, httpx.ErrForbidden):
+			return connector.TestResult{}, fmt.Errorf("jira: %s accepted the request but refuses this account access (a disabled account, no Jira product access, or an OAuth token without the read:jira-user scope): %w", site, err)
+		}
+		return connector.TestResult{}, fmt.Errorf("jira: reading the connection's own user from %s: %w", site, err)
+	}
+	d, derr := c.Deployment(ctx)
+	if derr != nil {
+		return connector.TestResult{}, derr
+	}
+	detail := "Jira Cloud"
+	if d == DataCenter {
+		detail = "Jira Server/Data Center"
+	}
+	if info.Version != "" {
+		detail += " " + info.Version
+	}
+	detail += " at " + site
+	account := me.String()
+	if me.EmailAddress != "" && !strings.Contains(account, me.EmailAddress) {
+		account += " <" + me.EmailAddress + ">"
+	}
+	return connector.TestResult{Account: account, Detail: detail}, nil
+}
+
+func credentialHint(c *Client) string {
+	switch fmt.Sprintf("%T", c.cfg.Auth) {
+	case "auth.APIToken":
+		return "check the email address and the API token (tokens expire; create one at id.atlassian.com/manage-profile/security/api-tokens)"
+	case "auth.Basic":
+		return "check the user name and password"
+	case "auth.PAT":
+		return "check the personal access token (it may have expired or been revoked; Data Center 8.14+ only)"
+	case "*auth.OAuth2":
+		return "the OAuth token was refused: complete the authorization again"
+	}
+	return "check the credentials"
+}

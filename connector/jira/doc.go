@@ -1,0 +1,147 @@
+// Package jira is the Jira connector: a typed client for the Jira REST API
+// v2 (Jira Cloud, and Jira Server/Data Center 7.x and later; wiki-markup
+// text, no Atlassian Document Format) and the catalogue of actions recipes
+// run.
+//
+// # Connecting
+//
+//	jc, err := jira.New(jira.Config{
+//		Name: "support",
+//		URL:  "https://acme.atlassian.net",
+//		Auth: auth.APIToken{Email: email, Token: auth.Secret(token)},
+//	})
+//	res, err := jc.Test(ctx) // who am I, which deployment and version
+//
+// Config.Deployment is Auto by default: the deployment is read from
+// /rest/api/2/serverInfo on first use and cached. With an *auth.OAuth2
+// strategy, calls go to the API gateway address the strategy resolves for
+// the site (auth.APIBaser). Test reports a URL that is not Jira
+// (ErrNotJira), refused credentials, a Data Center account locked behind a
+// CAPTCHA (ErrCaptcha) and an OAuth grant that does not cover the site.
+//
+// # The client
+//
+// Client has one service per resource, in the style of go-github: Issues,
+// Search, Comments, Attachments, Projects, Users, Fields, Transitions,
+// Links, Watchers, Worklogs, Versions, Components, Permissions, Changelog,
+// Webhooks and ServerInfo. Calls have the form (ctx, ...) (T, *Response,
+// error); a non-2xx answer is an *httpx.Error (errors.Is with
+// httpx.ErrNotFound, httpx.ErrForbidden, httpx.ErrValidation, ...) or an
+// *httpx.RateLimitError, and the *Response is still returned. Paged lists
+// have iterators (iter.Seq2[T, error]): Search.All, Comments.All,
+// Projects.All, Users.FindAll, Users.AssignableAll, Worklogs.All,
+// Changelog.All, Versions.All, Components.All, Webhooks.AllDynamic.
+//
+// Search picks the API by deployment: on Cloud GET /rest/api/2/search/jql,
+// following nextPageToken and stopping on isLast, a missing token or an
+// empty page; on Data Center GET /rest/api/2/search with startAt, honouring
+// the page size Jira echoes. Both return a SearchResult and always ask for
+// fields (DefaultSearchFields unless given). Search.Count uses Cloud's
+// approximate count or Data Center's total.
+//
+// # Models
+//
+// Issue, IssueFields, User, Comment, Attachment, ... use value fields where
+// Jira always sends a value and pointers for objects it may omit (assignee,
+// priority, resolution, parent), and carry expr tags mirroring the JSON
+// names, so pills read trigger.fields.summary or
+// trigger.fields.priority?.name ?? "none". Custom fields are in
+// IssueFields.Custom by id (pill: trigger.fields.custom.customfield_10010);
+// Client.Fields.Resolve maps display names to ids (cached per connection;
+// a name used by several fields is an error listing their ids). Times are
+// Time values, which embed time.Time. User.ID gives the identifier to write
+// back: the account id on Cloud, the user name on Data Center.
+//
+// # Actions
+//
+// Each action is an action.Action[In, Out] whose Info names the permissions
+// it needs; Validate checks the input before any request. Inputs are keyed
+// by their expr tags in pills.
+//
+//	Issues
+//	  CreateIssue       create_issue       CreateIssueInput        -> Issue
+//	  UpdateIssue       update_issue       UpdateIssueInput        -> Issue
+//	  GetIssue          get_issue          GetIssueInput           -> Issue
+//	  DeleteIssue       delete_issue       DeleteIssueInput        -> DeleteResult
+//	  AssignIssue       assign_issue       AssignIssueInput        -> AssignResult
+//	  TransitionIssue   transition_issue   TransitionIssueInput    -> Issue
+//	  SearchIssues      search_issues      SearchIssuesInput       -> SearchIssuesResult
+//	  GetChangelog      get_changelog      ChangelogInput          -> ChangelogResult
+//	  GetIssueSchema    get_issue_schema   IssueSchemaInput        -> CreateMeta
+//	Comments
+//	  AddComment        add_comment        AddCommentInput         -> Comment
+//	  UpdateComment     update_comment     UpdateCommentInput      -> Comment
+//	  DeleteComment     delete_comment     CommentRefInput         -> DeleteResult
+//	  ListComments      list_comments      ListCommentsInput       -> []Comment
+//	Attachments
+//	  UploadAttachment  upload_attachment  UploadAttachmentInput   -> []Attachment
+//	  DownloadAttachment download_attachment DownloadAttachmentInput -> DownloadedAttachment
+//	  ListAttachments   list_attachments   IssueKeyInput           -> []Attachment
+//	  DeleteAttachment  delete_attachment  AttachmentRefInput      -> DeleteResult
+//	Projects
+//	  CreateProject     create_project     CreateProjectInput      -> Project
+//	  GetProject        get_project        ProjectKeyInput         -> Project
+//	  ListProjects      list_projects      ListProjectsInput       -> []Project
+//	  UpdateProject     update_project     UpdateProjectInput      -> Project
+//	Users
+//	  Myself            myself             NoInput                 -> User
+//	  FindUsers         find_users         FindUsersInput          -> []User
+//	  AssignableUsers   assignable_users   AssignableUsersInput    -> []User
+//	Links
+//	  LinkIssues        link_issues        LinkIssuesInput         -> IssueLink
+//	  ListLinkTypes     list_link_types    NoInput                 -> []IssueLinkType
+//	  DeleteLink        delete_link        LinkRefInput            -> DeleteResult
+//	Watchers
+//	  AddWatcher        add_watcher        WatcherInput            -> Watchers
+//	  RemoveWatcher     remove_watcher     WatcherInput            -> Watchers
+//	  ListWatchers      list_watchers      IssueKeyInput           -> Watchers
+//	Worklogs
+//	  AddWorklog        add_worklog        AddWorklogInput         -> Worklog
+//	  ListWorklogs      list_worklogs      IssueKeyInput           -> []Worklog
+//	Versions
+//	  CreateVersion     create_version     VersionInput            -> Version
+//	  UpdateVersion     update_version     VersionInput            -> Version
+//	  ListVersions      list_versions      ProjectInput            -> []Version
+//	Components
+//	  CreateComponent   create_component   ComponentInput          -> Component
+//	  UpdateComponent   update_component   ComponentInput          -> Component
+//	  ListComponents    list_components    ProjectInput            -> []Component
+//	Permissions
+//	  MyPermissions     my_permissions     MyPermissionsInput      -> []Permission
+//	  ExplainForbidden  explain_forbidden  ExplainForbiddenInput   -> PermissionReport
+//	Anything else
+//	  CustomRequest     custom_request     CustomRequestInput      -> CustomResponse
+//
+// Client.Actions lists the catalogue's metadata; Client implements
+// connector.Connector.
+//
+// # Create issue: checked first, never duplicated
+//
+// CreateIssue reads the create screen (GET
+// /issue/createmeta/{project}/issuetypes[/{id}], falling back to the old
+// /issue/createmeta on Data Center before 8.4) and rejects, before the
+// POST, a missing required field, a field not on the screen, or a value
+// outside a field's options, naming the field and the allowed values.
+// Standard and custom fields are accepted by display name or id.
+//
+// The POST is sent once. When it fails ambiguously (a timeout, a lost
+// connection, a 5xx) the error wraps action.ErrOutcomeUnknown and says the
+// outcome is unknown, unless the input has an IdempotencyKey. With a key,
+// the issue carries the label IdempotencyLabelPrefix + the first 24 hex
+// digits of the key's SHA-256, and the issue property IdempotencyProperty
+// ({"key": key}). Before posting and after an ambiguous failure the action
+// searches the project for that label (JQL on labels works on every Jira
+// and in the simulator, where issue-property JQL needs an index
+// configuration), confirms the property, and returns the issue found
+// instead of posting again: one key yields at most one issue. Cloud's
+// search is eventually consistent, so there the lookup asks up to three
+// times, one and two seconds apart, before posting again. The labels field
+// must be on the create screen to use a key.
+//
+// # Permissions
+//
+// A 403 from an action becomes a *PermissionError: the permission the
+// action needs (from Info.Permissions) and whether GET /mypermissions says
+// the account has it. It matches httpx.ErrForbidden with errors.Is. The
+// explain_forbidden action gives the same answer on demand.
+package jira

@@ -1,0 +1,117 @@
+package jira
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/recipekit/recipekit/action"
+)
+
+// IdempotencyProperty is the issue property in which create_issue records
+// the idempotency key it was given ({"key": "..."}).
+const IdempotencyProperty = "recipekit.idempotency"
+
+// IdempotencyLabelPrefix starts the label create_issue adds for an
+// idempotency key: the prefix and the first 24 hex digits of the key's
+// SHA-256. JQL can search labels on every Jira (issue properties need an
+// index configuration to be searchable), so the label is what the lookup
+// after an ambiguous failure searches for.
+const IdempotencyLabelPrefix = "rk-idem-"
+
+// maxCreateAttempts bounds the POSTs one idempotent create may send; each
+// is preceded by a lookup that proved the previous one created nothing.
+const maxCreateAttempts = 3
+
+func idempotencyLabel(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return IdempotencyLabelPrefix + hex.EncodeToString(sum[:12])
+}
+
+// createIdempotent posts the create; after an ambiguous failure it looks the
+// key up and returns the issue found, or posts again when none was created.
+func (c *Client) createIdempotent(ctx context.Context, in CreateIssueInput, body IssueUpdate) (Issue, error) {
+	// A create retried by the runtime after a crash or an earlier ambiguous
+	// failure finds the first issue here.
+	if is, found, err := c.findByIdempotencyKey(ctx, in); err != nil {
+		return Issue{}, err
+	} else if found {
+		return is, nil
+	}
+	var lastErr error
+	for attempt := 1; attempt <= maxCreateAttempts; attempt++ {
+		created, _, err := c.Issues.Create(ctx, body)
+		if err == nil {
+			return c.fetchCreated(ctx, created)
+		}
+		if !isAmbiguous(err) || ctx.Err() != nil {
+			return Issue{}, createFailure(in, err)
+		}
+		lastErr = err
+		c.logger.WarnContext(ctx, "jira: create issue outcome unknown; looking the idempotency key up", "project", in.Project, "attempt", attempt, "error", err)
+		is, found, lerr := c.findByIdempotencyKey(ctx, in)
+		if lerr != nil {
+			return Issue{}, action.Permanent(fmt.Errorf("jira: creating an issue in %s: the outcome is unknown, and looking the idempotency key up failed (%v); retry later with the same key: %w", in.Project, lerr, withOutcomeUnknown(err)))
+		}
+		if found {
+			return is, nil
+		}
+	}
+	return Issue{}, action.Permanent(fmt.Errorf("jira: creating an issue in %s: %d attempts ended without an answer and none created an issue; retry later with the same idempotency key: %w", in.Project, maxCreateAttempts, withOutcomeUnknown(lastErr)))
+}
+
+// findByIdempotencyKey searches the project for the key's label and checks
+// the property of each hit. Cloud's search is eventually consistent, so on
+// Cloud an empty answer is asked again a few times, with a short wait.
+func (c *Client) findByIdempotencyKey(ctx context.Context, in CreateIssueInput) (Issue, bool, error) {
+	jql := fmt.Sprintf("project = %s AND labels = %s ORDER BY created ASC", strconv.Quote(in.Project), strconv.Quote(idempotencyLabel(in.IdempotencyKey)))
+	cloud, err := c.isCloud(ctx)
+	if err != nil {
+		return Issue{}, false, err
+	}
+	tries := 1
+	if cloud {
+		tries = 3
+	}
+	for try := range tries {
+		if try > 0 {
+			if err := c.sleep(ctx, time.Duration(try)*time.Second); err != nil {
+				return Issue{}, false, err
+			}
+		}
+		for is, err := range c.Search.All(ctx, SearchOptions{JQL: jql, Fields: []string{"labels"}, MaxResults: 10}) {
+			if err != nil {
+				return Issue{}, false, err
+			}
+			p, _, err := c.Issues.GetProperty(ctx, is.Key, IdempotencyProperty)
+			if err == nil {
+				if m, ok := p.Value.(map[string]any); ok && m["key"] != in.IdempotencyKey {
+					continue // a hash collision on the label: not ours
+				}
+			}
+			full, err := c.fetchCreated(ctx, CreatedIssue{ID: is.ID, Key: is.Key, Self: is.Self})
+			return full, true, err
+		}
+	}
+	return Issue{}, false, nil
+}
+
+// sleep waits d, through the HTTP options' Sleep when one is set (tests),
+// or until ctx ends.
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	if c.cfg.HTTP.Sleep != nil {
+		return c.cfg.HTTP.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+

@@ -1,0 +1,199 @@
+package jira
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/recipekit/recipekit/connector/httpx"
+)
+
+// SearchService runs JQL searches. On Cloud it uses the enhanced search
+// (GET /rest/api/2/search/jql, paged by nextPageToken); on Server/Data
+// Center the classic GET /rest/api/2/search, paged by startAt. Both return
+// the same SearchResult.
+type SearchService service
+
+// DefaultSearchFields is what a search asks for when SearchOptions.Fields is
+// empty. (Cloud's enhanced search would otherwise return ids only.)
+var DefaultSearchFields = []string{"*navigable"}
+
+// SearchOptions is a JQL search.
+type SearchOptions struct {
+	// JQL is the query. On Cloud it must be bounded (restrict the search,
+	// for example by project).
+	JQL string
+	// Fields lists the fields to return; default DefaultSearchFields.
+	Fields []string
+	// Expand lists expansions ("names", "changelog", "renderedFields", ...).
+	Expand []string
+	// Properties lists up to 5 issue property keys to return.
+	Properties []string
+	// MaxResults is the page size; 0 uses Jira's default (50). Jira may
+	// return fewer.
+	MaxResults int
+	// NextPageToken continues a Cloud search (Page only; All follows the
+	// tokens itself).
+	NextPageToken string
+	// StartAt continues a Data Center search (Page only).
+	StartAt int
+	// ReconcileIssues lists ids of issues just created or updated, so a
+	// Cloud search sees them despite its eventual consistency (at most 50;
+	// ignored on Data Center, whose search is consistent).
+	ReconcileIssues []int64
+}
+
+// SearchResult is one page of a search.
+type SearchResult struct {
+	Issues []Issue `json:"issues" expr:"issues"`
+	// IsLast reports that no page follows.
+	IsLast bool `json:"isLast" expr:"isLast"`
+	// NextPageToken continues a Cloud search; empty on the last page.
+	NextPageToken string `json:"nextPageToken,omitempty" expr:"nextPageToken"`
+	// StartAt, MaxResults and Total come from Data Center; Total is -1 on
+	// Cloud (use Count).
+	StartAt    int `json:"startAt" expr:"startAt"`
+	MaxResults int `json:"maxResults" expr:"maxResults"`
+	Total      int `json:"total" expr:"total"`
+	// Names maps field ids to names, with expand=names.
+	Names map[string]string `json:"names,omitempty" expr:"names"`
+}
+
+func (o SearchOptions) validate() error {
+	if strings.TrimSpace(o.JQL) == "" {
+		return errors.New("jira: the JQL query is empty; Jira Cloud refuses unbounded searches, so restrict it, for example project = DEMO")
+	}
+	if len(o.ReconcileIssues) > 50 {
+		return fmt.Errorf("jira: %d reconcile ids given; Jira accepts at most 50", len(o.ReconcileIssues))
+	}
+	return nil
+}
+
+func (o SearchOptions) common() url.Values {
+	q := url.Values{"jql": {o.JQL}}
+	fields := o.Fields
+	if len(fields) == 0 {
+		fields = DefaultSearchFields
+	}
+	q.Set("fields", strings.Join(fields, ","))
+	if len(o.Expand) > 0 {
+		q.Set("expand", strings.Join(o.Expand, ","))
+	}
+	if len(o.Properties) > 0 {
+		q.Set("properties", strings.Join(o.Properties, ","))
+	}
+	if o.MaxResults > 0 {
+		q.Set("maxResults", strconv.Itoa(o.MaxResults))
+	}
+	return q
+}
+
+// Page returns one page of results.
+func (s *SearchService) Page(ctx context.Context, opts SearchOptions) (SearchResult, *Response, error) {
+	if err := opts.validate(); err != nil {
+		return SearchResult{}, nil, err
+	}
+	cloud, err := s.client.isCloud(ctx)
+	if err != nil {
+		return SearchResult{}, nil, err
+	}
+	q := opts.common()
+	var res SearchResult
+	if cloud {
+		if opts.NextPageToken != "" {
+			q.Set("nextPageToken", opts.NextPageToken)
+		}
+		if len(opts.ReconcileIssues) > 0 {
+			ids := make([]string, len(opts.ReconcileIssues))
+			for i, id := range opts.ReconcileIssues {
+				ids[i] = strconv.FormatInt(id, 10)
+			}
+			q.Set("reconcileIssues", strings.Join(ids, ","))
+		}
+		resp, err := s.client.call(ctx, "GET", apiPath("/search/jql"), q, nil, &res)
+		if err != nil {
+			return res, resp, err
+		}
+		res.Total = -1
+		// Stop on isLast, on a missing token or on an empty page, whichever
+		// comes first (Jira has omitted each of them at times).
+		res.IsLast = res.IsLast || res.NextPageToken == "" || len(res.Issues) == 0
+		if res.IsLast {
+			res.NextPageToken = ""
+		}
+		resp.IsLast, resp.NextPageToken, resp.Total = res.IsLast, res.NextPageToken, -1
+		return res, resp, nil
+	}
+	if opts.StartAt > 0 {
+		q.Set("startAt", strconv.Itoa(opts.StartAt))
+	}
+	resp, err := s.client.call(ctx, "GET", apiPath("/search"), q, nil, &res)
+	if err != nil {
+		return res, resp, err
+	}
+	// Honour the page size Jira echoes (admins cap it), not the one asked.
+	res.IsLast = len(res.Issues) == 0 || res.StartAt+len(res.Issues) >= res.Total
+	resp.StartAt, resp.MaxResults, resp.Total, resp.IsLast = res.StartAt, res.MaxResults, res.Total, res.IsLast
+	return res, resp, nil
+}
+
+// All iterates over every issue the search finds, page by page. It stops
+// at the first error, which it yields.
+func (s *SearchService) All(ctx context.Context, opts SearchOptions) iter.Seq2[Issue, error] {
+	return func(yield func(Issue, error) bool) {
+		opts := opts
+		for {
+			res, _, err := s.Page(ctx, opts)
+			if err != nil {
+				yield(Issue{}, err)
+				return
+			}
+			for _, is := range res.Issues {
+				if !yield(is, nil) {
+					return
+				}
+			}
+			if res.IsLast {
+				return
+			}
+			opts.NextPageToken = res.NextPageToken
+			opts.StartAt = res.StartAt + len(res.Issues)
+		}
+	}
+}
+
+// Count returns how many issues jql matches: Cloud's approximate count
+// (POST /search/approximate-count, eventually consistent) or Data
+// Center's exact total.
+func (s *SearchService) Count(ctx context.Context, jql string) (int64, error) {
+	if err := (SearchOptions{JQL: jql}).validate(); err != nil {
+		return 0, err
+	}
+	cloud, err := s.client.isCloud(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if cloud {
+		req, err := s.client.NewRequest(httpx.WithIdempotent(ctx), "POST", apiPath("/search/approximate-count"), nil, map[string]string{"jql": jql})
+		if err != nil {
+			return 0, err
+		}
+		var out struct {
+			Count int64 `json:"count"`
+		}
+		if _, err := s.client.Do(req, &out); err != nil {
+			return 0, err
+		}
+		return out.Count, nil
+	}
+	q := url.Values{"jql": {jql}, "maxResults": {"0"}, "fields": {"id"}}
+	var res SearchResult
+	if _, err := s.client.call(ctx, "GET", apiPath("/search"), q, nil, &res); err != nil {
+		return 0, err
+	}
+	return int64(res.Total), nil
+}
