@@ -1,0 +1,182 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/recipekit/recipekit/action"
+	"github.com/recipekit/recipekit/connector/httpx"
+)
+
+// StatusError is a non-2xx answer to the "http_request" action.
+//
+// It matches httpx's sentinels by status with errors.Is (httpx.ErrNotFound
+// for 404, httpx.ErrServer for 5xx...), and action.ErrOutcomeUnknown for a
+// 5xx answer to a request that is not idempotent: the server may have
+// applied it before failing. Retryable reports true for 429, and for 408,
+// 500, 502, 503 and 504 when the request is idempotent.
+type StatusError struct {
+	// Status is the HTTP status code.
+	Status int
+	// Method is the request's method.
+	Method string
+	// URL is the request's URL without user info, query string or
+	// fragment, with token-like path segments redacted.
+	URL string
+	// Header is the response's header.
+	Header http.Header
+	// Body is the response body, with any credential the request carried
+	// (sensitive headers, query parameters, token-like path segments)
+	// replaced by "[redacted]" should the server echo it.
+	Body string
+	// Idempotent reports whether the request was safe to repeat.
+	Idempotent bool
+}
+
+// maxQuotedBody bounds how much of the body Error quotes.
+const maxQuotedBody = 512
+
+// Error returns "webhook: METHOD URL: STATUS TEXT: body excerpt: hint".
+func (e *StatusError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "webhook: %s %s: %d %s", e.Method, e.URL, e.Status, http.StatusText(e.Status))
+	if excerpt := strings.Join(strings.Fields(e.Body), " "); excerpt != "" {
+		if len(excerpt) > maxQuotedBody {
+			excerpt = excerpt[:maxQuotedBody] + "…"
+		}
+		b.WriteString(": ")
+		b.WriteString(excerpt)
+	}
+	if h := e.hint(); h != "" {
+		b.WriteString(" (")
+		b.WriteString(h)
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+func (e *StatusError) hint() string {
+	switch s := e.Status; {
+	case s == http.StatusUnauthorized:
+		return "the server wants credentials: check ClientOptions.Auth or the request's headers"
+	case s == http.StatusForbidden:
+		return "the credentials are not allowed to do this"
+	case s == http.StatusNotFound:
+		return "check the URL"
+	case s == http.StatusTooManyRequests:
+		if wait, ok := retryAfter(e.Header); ok {
+			return fmt.Sprintf("rate limited: the server asks to wait %s", wait)
+		}
+		return "rate limited: wait and try again"
+	case s >= 500 && e.outcomeUnknown():
+		return "the request may or may not have been applied; it is not retried unless the input marks it idempotent"
+	case s >= 500:
+		return "server error: try again later"
+	case s >= 300 && s < 400:
+		return "a redirect that was not followed: request the URL in its Location header"
+	}
+	return ""
+}
+
+func retryAfter(h http.Header) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	var secs int64
+	if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0).Round(time.Second), true
+	}
+	return 0, false
+}
+
+func (e *StatusError) outcomeUnknown() bool {
+	return !e.Idempotent && e.Status >= 500 && e.Status != http.StatusNotImplemented && e.Status != http.StatusHTTPVersionNotSupported
+}
+
+// Retryable reports whether sending the same request again may succeed.
+func (e *StatusError) Retryable() bool {
+	switch e.Status {
+	case http.StatusTooManyRequests:
+		return true // refused before being processed
+	case http.StatusRequestTimeout, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return e.Idempotent
+	}
+	return false
+}
+
+// Is matches httpx's status sentinels and, for a 5xx answer to a request
+// that is not idempotent, action.ErrOutcomeUnknown.
+func (e *StatusError) Is(target error) bool {
+	if target == action.ErrOutcomeUnknown {
+		return e.outcomeUnknown()
+	}
+	return (&httpx.Error{StatusCode: e.Status}).Is(target)
+}
+
+// RequestError is a request of the "http_request" action that got no
+// answer: a connection failure, a timeout, the context's end, a host
+// outside AllowedHosts reached by a redirect, or a rate-limit wait above
+// the HTTP layer's cap. Its message names the method and the redacted URL,
+// never the query string or headers. It unwraps to the HTTP layer's error,
+// so errors.Is finds action.ErrOutcomeUnknown (a POST that may have been
+// applied), context.Canceled or httpx.ErrRateLimited, and
+// action.IsRetryable sees its classification.
+type RequestError struct {
+	// Method is the request's method.
+	Method string
+	// URL is the request's redacted URL.
+	URL          string
+	err          error
+	scrub        scrubber
+	outcomeKnown bool
+}
+
+// Error says what failed without quoting any credential.
+func (e *RequestError) Error() string {
+	return e.scrub.clean(fmt.Sprintf("webhook: %s %s: %s", e.Method, e.URL, e.cause()))
+}
+
+func (e *RequestError) cause() string {
+	var rl *httpx.RateLimitError
+	var hna *hostNotAllowedError
+	var ue *url.Error
+	switch {
+	case errors.As(e.err, &hna):
+		return hna.Error()
+	case errors.As(e.err, &rl):
+		if rl.Wait > 0 {
+			return fmt.Sprintf("rate limited (%d): the server asks to wait %s, longer than the HTTP client's MaxRetryWait", rl.StatusCode, rl.Wait)
+		}
+		return fmt.Sprintf("rate limited (%d)", rl.StatusCode)
+	case errors.Is(e.err, context.Canceled):
+		return "canceled before an answer arrived"
+	case errors.Is(e.err, context.DeadlineExceeded) && !errors.As(e.err, &ue):
+		return "the deadline passed before an answer arrived"
+	}
+	msg := e.err.Error()
+	if errors.As(e.err, &ue) {
+		msg = ue.Err.Error() // without the URL, which may carry a query secret
+	}
+	if !e.outcomeKnown && errors.Is(e.err, action.ErrOutcomeUnknown) {
+		return msg + " (the request may or may not have been applied; it is not retried unless the input marks it idempotent)"
+	}
+	return msg
+}
+
+// Unwrap returns the HTTP layer's error.
+func (e *RequestError) Unwrap() error { return e.err }
+
+// Retryable reports whether a retry may help: not after the context's
+// end, an unknown outcome or a refused host; yes after a network failure
+// of an idempotent request or a long rate-limit wait.
+func (e *RequestError) Retryable() bool { return action.IsRetryable(e.err) }
