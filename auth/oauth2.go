@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -77,6 +78,7 @@ type OAuth2 struct {
 	loaded  bool         // cur came from Store or a refresh
 	unsaved bool         // cur was refreshed but Store.Save failed
 	dead    error        // the refresh token was refused; set until a new token is obtained
+	issued  time.Time    // when this process obtained cur from the token endpoint
 }
 
 // Validate reports the first configuration field that cannot work.
@@ -250,6 +252,9 @@ func (t *oauthTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// The access token was refused (revoked, or the clock is off): refresh
 	// once, unless another goroutine already did, and try again.
 	fresh, rerr := t.o.refreshRejected(ctx, tok.AccessToken)
+	if errors.Is(rerr, errJustIssued) {
+		return resp, nil
+	}
 	if rerr != nil {
 		drain(resp)
 		return nil, rerr

@@ -402,6 +402,8 @@ func TestRefreshNearExpiryRotatesAndNeverReusesTheOldToken(t *testing.T) {
 
 func TestRefreshOn401ThenRetryOnce(t *testing.T) {
 	o, f := newFakeAtlassian(t)
+	now := time.Now()
+	o.Now = func() time.Time { return now }
 	client := &http.Client{Transport: o.Transport(nil)}
 	f.revokeAccess() // the access token still looks fresh but the API refuses it
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, f.srv.URL+"/ex/jira/cloud-1/rest/api/2/issue", strings.NewReader(`{"fields":{}}`))
@@ -413,15 +415,28 @@ func TestRefreshOn401ThenRetryOnce(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || f.refreshes.Load() != 1 {
 		t.Errorf("status %d after %d refreshes; want 200 after 1", resp.StatusCode, f.refreshes.Load())
 	}
-	// A second 401 with the new token is returned as is, not refreshed again.
+	// A 401 for the token just issued is returned as is: refreshing again
+	// would not help and would burn refresh tokens.
 	f.revokeAccess()
+	for range 3 {
+		resp, err = client.Get(f.srv.URL + "/ex/jira/cloud-1/rest/api/2/myself")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || f.refreshes.Load() != 1 {
+			t.Errorf("401 right after a refresh: status %d after %d refreshes, want 401 after 1", resp.StatusCode, f.refreshes.Load())
+		}
+	}
+	// Later, a 401 refreshes again.
+	now = now.Add(5 * time.Minute)
 	resp, err = client.Get(f.srv.URL + "/ex/jira/cloud-1/rest/api/2/myself")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if f.refreshes.Load() != 2 || resp.StatusCode != http.StatusOK {
-		t.Errorf("second revocation: status %d after %d refreshes", resp.StatusCode, f.refreshes.Load())
+		t.Errorf("later revocation: status %d after %d refreshes", resp.StatusCode, f.refreshes.Load())
 	}
 }
 

@@ -97,6 +97,18 @@ func (o *OAuth2) set(t Token, unsaved bool) {
 	o.mu.Unlock()
 }
 
+// issuedNow records that cur was just obtained from the token endpoint.
+func (o *OAuth2) issuedNow() {
+	o.mu.Lock()
+	o.issued = o.now()
+	o.mu.Unlock()
+}
+
+// errJustIssued says a 401 came back for a token obtained moments ago:
+// another refresh would not help (a missing scope, a revoked grant), and
+// refreshing on every such answer would burn refresh tokens.
+var errJustIssued = errors.New("auth: the token was issued moments ago")
+
 // validToken returns a token that is not about to expire, refreshing it
 // (once, for all goroutines) when needed.
 func (o *OAuth2) validToken(ctx context.Context) (Token, error) {
@@ -171,6 +183,12 @@ func (o *OAuth2) refreshRejected(ctx context.Context, rejected Secret) (Token, e
 	if t.AccessToken != rejected && o.fresh(t) {
 		return t, nil
 	}
+	o.mu.RLock()
+	issued := o.issued
+	o.mu.RUnlock()
+	if t.AccessToken == rejected && !issued.IsZero() && o.now().Sub(issued) < refreshMargin {
+		return Token{}, errJustIssued
+	}
 	return o.refreshLocked(ctx, t)
 }
 
@@ -212,6 +230,7 @@ func (o *OAuth2) refreshLocked(ctx context.Context, old Token) (Token, error) {
 		return Token{}, fmt.Errorf("auth: refreshed the OAuth token but could not save it (%w): fix the token store; the previous refresh token no longer works", err)
 	}
 	o.set(t, false)
+	o.issuedNow()
 	return t, nil
 }
 
@@ -243,6 +262,7 @@ func (o *OAuth2) Exchange(ctx context.Context, code string) (Token, error) {
 		return Token{}, fmt.Errorf("auth: could not save the new OAuth token (%w): fix the token store and authorise again", err)
 	}
 	o.set(t, false)
+	o.issuedNow()
 	return t, nil
 }
 

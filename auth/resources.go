@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -45,11 +46,16 @@ func (o *OAuth2) AccessibleResources(ctx context.Context) ([]Resource, error) {
 			return nil, fmt.Errorf("auth: listing accessible resources: %w", err)
 		}
 		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 && tok.RefreshToken != "" {
-			drain(resp)
-			if tok, err = o.refreshRejected(ctx, tok.AccessToken); err != nil {
-				return nil, err
+			fresh, rerr := o.refreshRejected(ctx, tok.AccessToken)
+			if rerr == nil {
+				drain(resp)
+				tok = fresh
+				continue
 			}
-			continue
+			if !errors.Is(rerr, errJustIssued) {
+				drain(resp)
+				return nil, rerr
+			}
 		}
 		defer resp.Body.Close()
 		data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))

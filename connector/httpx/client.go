@@ -131,10 +131,15 @@ func New(strategy auth.Strategy, opts Options) (*Client, error) {
 		HTTPClient: &http.Client{Transport: rt, Timeout: c.opts.Timeout},
 		// Every retry decision is made by checkRetry, so retryablehttp's
 		// own counter only needs to stay out of the way.
-		RetryMax:     math.MaxInt32,
-		CheckRetry:   c.checkRetry,
-		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 },
-		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) { return nil, err },
+		RetryMax:   math.MaxInt32,
+		CheckRetry: c.checkRetry,
+		Backoff:    func(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 },
+		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) {
+			if resp != nil && resp.Body != nil {
+				resp.Body.Close()
+			}
+			return nil, err
+		},
 		PrepareRetry: c.prepareRetry,
 	}
 	return c, nil
@@ -273,9 +278,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if !retryableStatus(resp.StatusCode) || !retriesLeft {
 		return false, nil
 	}
-	if ctx.Err() != nil {
-		// The caller gets this response; the context's end stops retrying.
-		return false, nil
+	if err := ctx.Err(); err != nil {
+		// A retry was due but the context has ended: stop now.
+		return false, err
 	}
 	wait, told := serverWait(resp.Header, c.now())
 	if told && wait > c.opts.MaxRetryWait {
