@@ -204,7 +204,9 @@ func (c *Client) DeleteAttachment() action.Action[AttachmentRefInput, DeleteResu
 		Description: "Deletes an attachment.",
 		Idempotent:  true,
 		Permissions: []string{"DELETE_ALL_ATTACHMENTS", "DELETE_OWN_ATTACHMENTS"},
-	}, func(in AttachmentRefInput) error { return required("attachmentId", in.AttachmentID, "give the attachment id") },
+	}, func(in AttachmentRefInput) error {
+		return required("attachmentId", in.AttachmentID, "give the attachment id")
+	},
 		func(ctx context.Context, in AttachmentRefInput) (DeleteResult, error) {
 			if _, err := c.Attachments.Delete(ctx, in.AttachmentID); err != nil {
 				return DeleteResult{ID: in.AttachmentID}, fmt.Errorf("jira: deleting attachment %s: %w", in.AttachmentID, err)

@@ -17,7 +17,9 @@ type AddCommentInput struct {
 	Visibility Visibility `json:"visibility" expr:"visibility"`
 }
 
-func (in AddCommentInput) permissionScope() PermissionScope { return PermissionScope{IssueKey: in.IssueKey} }
+func (in AddCommentInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
 
 func validateVisibility(v Visibility) error {
 	switch v.Type {
@@ -93,7 +95,9 @@ type CommentRefInput struct {
 	CommentID string `json:"commentId" expr:"commentId"`
 }
 
-func (in CommentRefInput) permissionScope() PermissionScope { return PermissionScope{IssueKey: in.IssueKey} }
+func (in CommentRefInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
 
 // DeleteComment returns the delete_comment action.
 func (c *Client) DeleteComment() action.Action[CommentRefInput, DeleteResult] {

@@ -32,7 +32,7 @@ type CreateIssueInput struct {
 	Assignee string `json:"assignee,omitempty" expr:"assignee"`
 	Reporter string `json:"reporter,omitempty" expr:"reporter"`
 	// Priority is a priority name ("High") or id.
-	Priority string `json:"priority,omitempty" expr:"priority"`
+	Priority string   `json:"priority,omitempty" expr:"priority"`
 	Labels   []string `json:"labels,omitempty" expr:"labels"`
 	// Components, FixVersions and Versions are names or ids.
 	Components  []string `json:"components,omitempty" expr:"components"`

@@ -16,7 +16,9 @@ type IssueKeyInput struct {
 	IssueKey string `json:"issueKey" expr:"issueKey"`
 }
 
-func (in IssueKeyInput) permissionScope() PermissionScope { return PermissionScope{IssueKey: in.IssueKey} }
+func (in IssueKeyInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
 
 // UpdateIssueInput is the input of the update_issue action. Empty inputs
 // leave their field unchanged.
@@ -175,7 +177,9 @@ type GetIssueInput struct {
 	Expand []string `json:"expand,omitempty" expr:"expand"`
 }
 
-func (in GetIssueInput) permissionScope() PermissionScope { return PermissionScope{IssueKey: in.IssueKey} }
+func (in GetIssueInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
 
 // GetIssue returns the get_issue action.
 func (c *Client) GetIssue() action.Action[GetIssueInput, Issue] {

@@ -190,7 +190,9 @@ type WatcherInput struct {
 	User     string `json:"user,omitempty" expr:"user"`
 }
 
-func (in WatcherInput) permissionScope() PermissionScope { return PermissionScope{IssueKey: in.IssueKey} }
+func (in WatcherInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
 
 // AddWatcher returns the add_watcher action; it returns the watchers after
 // the change.
@@ -259,7 +261,9 @@ type AddWorklogInput struct {
 	AdjustEstimate string `json:"adjustEstimate,omitempty" expr:"adjustEstimate"`
 }
 
-func (in AddWorklogInput) permissionScope() PermissionScope { return PermissionScope{IssueKey: in.IssueKey} }
+func (in AddWorklogInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
 
 // AddWorklog returns the add_worklog action.
 func (c *Client) AddWorklog() action.Action[AddWorklogInput, Worklog] {
@@ -329,7 +333,9 @@ type VersionInput struct {
 	Archived *bool `json:"archived,omitempty" expr:"archived"`
 }
 
-func (in VersionInput) permissionScope() PermissionScope { return PermissionScope{ProjectKey: in.Project} }
+func (in VersionInput) permissionScope() PermissionScope {
+	return PermissionScope{ProjectKey: in.Project}
+}
 
 func (in VersionInput) dates() error {
 	return errors.Join(checkDate("startDate", in.StartDate), checkDate("releaseDate", in.ReleaseDate))
@@ -388,7 +394,9 @@ type ProjectInput struct {
 	Project string `json:"project" expr:"project"`
 }
 
-func (in ProjectInput) permissionScope() PermissionScope { return PermissionScope{ProjectKey: in.Project} }
+func (in ProjectInput) permissionScope() PermissionScope {
+	return PermissionScope{ProjectKey: in.Project}
+}
 
 // ListVersions returns the list_versions action.
 func (c *Client) ListVersions() action.Action[ProjectInput, []Version] {

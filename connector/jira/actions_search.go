@@ -78,7 +78,9 @@ type ChangelogInput struct {
 	Limit int `json:"limit,omitempty" expr:"limit"`
 }
 
-func (in ChangelogInput) permissionScope() PermissionScope { return PermissionScope{IssueKey: in.IssueKey} }
+func (in ChangelogInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
 
 // ChangelogResult is the output of the get_changelog action.
 type ChangelogResult struct {

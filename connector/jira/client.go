@@ -274,11 +274,11 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 
 // offsetPage is the envelope Jira uses for most paged lists.
 type offsetPage[T any] struct {
-	StartAt    int  `json:"startAt"`
-	MaxResults int  `json:"maxResults"`
-	Total      *int `json:"total"`
+	StartAt    int   `json:"startAt"`
+	MaxResults int   `json:"maxResults"`
+	Total      *int  `json:"total"`
 	IsLast     *bool `json:"isLast"`
-	Values     []T  `json:"values"`
+	Values     []T   `json:"values"`
 }
 
 func (p *offsetPage[T]) fill(r *Response) {

@@ -114,4 +114,3 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-
