@@ -30,6 +30,7 @@ type TokenError struct {
 	Description string
 }
 
+// Error says what Atlassian refused and what to do; it holds no secret.
 func (e *TokenError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "auth: Atlassian's token endpoint refused the %s (HTTP %d", e.Op, e.StatusCode)

@@ -68,6 +68,7 @@ type ConfigError struct {
 	Problem string
 }
 
+// Error names the strategy and field and says what to do.
 func (e *ConfigError) Error() string {
 	return fmt.Sprintf("%s: %s %s", e.Strategy, e.Field, e.Problem)
 }

@@ -158,6 +158,7 @@ type RateLimitError struct {
 	Reason string
 }
 
+// Error is the *Error text followed by the reason and the requested wait.
 func (e *RateLimitError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.errorDetail.Error())
