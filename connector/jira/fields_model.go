@@ -78,15 +78,18 @@ var knownFieldNames = sync.OnceValue(func() map[string]bool {
 // fields. A description sent as an Atlassian Document (by v3 consumers of
 // webhooks) is reduced to its text.
 func (f *IssueFields) UnmarshalJSON(b []byte) error {
-	var std issueFieldsJSON
-	if err := json.Unmarshal(b, &std); err != nil {
-		return err
-	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
 	known := knownFieldNames()
+	var std issueFieldsJSON
+	if err := json.Unmarshal(b, &std); err != nil {
+		// A field in an unexpected shape (documentation examples and some
+		// apps send them) must not hide the others: decode field by field
+		// and keep what does not fit in Other.
+		std = lenientFields(raw, known)
+	}
 	for k, v := range raw {
 		switch {
 		case k == "description":
@@ -102,9 +105,12 @@ func (f *IssueFields) UnmarshalJSON(b []byte) error {
 				return err
 			}
 			std.Custom[k] = val
-		case !known[k]:
+		case !known[k] || std.Other[k] != nil:
 			if std.Other == nil {
 				std.Other = make(map[string]any)
+			}
+			if std.Other[k] != nil {
+				continue
 			}
 			var val any
 			if err := json.Unmarshal(v, &val); err != nil {
@@ -206,4 +212,35 @@ func adfText(sb *strings.Builder, node any) {
 	case "paragraph", "heading", "listItem", "codeBlock", "blockquote":
 		sb.WriteByte('\n')
 	}
+}
+
+// lenientFields decodes each known field on its own; a field that does not
+// decode is kept, as generic JSON, in Other.
+func lenientFields(raw map[string]json.RawMessage, known map[string]bool) issueFieldsJSON {
+	var std issueFieldsJSON
+	sv := reflect.ValueOf(&std).Elem()
+	t := sv.Type()
+	index := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		index[name] = i
+	}
+	for k, v := range raw {
+		i, ok := index[k]
+		if !ok || !known[k] || k == "description" || k == "environment" {
+			continue
+		}
+		f := reflect.New(t.Field(i).Type)
+		if err := json.Unmarshal(v, f.Interface()); err != nil {
+			var val any
+			_ = json.Unmarshal(v, &val)
+			if std.Other == nil {
+				std.Other = make(map[string]any)
+			}
+			std.Other[k] = val
+			continue
+		}
+		sv.Field(i).Set(f.Elem())
+	}
+	return std
 }

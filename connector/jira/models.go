@@ -1,5 +1,7 @@
 package jira
 
+import "encoding/json"
+
 // Value fields are used where Jira always sends the value; pointers only
 // for objects Jira may omit or send as null (assignee, priority,
 // resolution, parent, ...), so pills read trigger.fields.summary and
@@ -314,4 +316,36 @@ type Issue struct {
 	// Properties holds the issue properties asked for with the properties
 	// parameter.
 	Properties map[string]any `json:"properties,omitempty" expr:"properties"`
+}
+
+// UnmarshalJSON reads an attachment, accepting an id sent as a number (as
+// some Jira versions and the API documentation do) or a string.
+func (a *Attachment) UnmarshalJSON(b []byte) error {
+	type plain Attachment
+	var v struct {
+		plain
+		ID any `json:"id"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*a = Attachment(v.plain)
+	a.ID = anyString(v.ID)
+	return nil
+}
+
+// UnmarshalJSON reads a comment, accepting a body in Atlassian Document
+// Format (sent to REST v3 consumers and in some webhooks) as its text.
+func (c *Comment) UnmarshalJSON(b []byte) error {
+	type plain Comment
+	var v struct {
+		plain
+		Body json.RawMessage `json:"body"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*c = Comment(v.plain)
+	c.Body = textOf(v.Body)
+	return nil
 }
