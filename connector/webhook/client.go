@@ -97,13 +97,11 @@ func NewClient(opts ClientOptions) (*Client, error) {
 	if hopts.Logger != nil {
 		hopts.Logger = slog.New(redactingHandler{hopts.Logger.Handler()})
 	}
-	if len(allowed) > 0 {
-		base := hopts.Transport
-		if base == nil {
-			base = http.DefaultTransport.(*http.Transport).Clone()
-		}
-		hopts.Transport = &allowTransport{base: base, patterns: allowed}
+	base := hopts.Transport
+	if base == nil {
+		base = http.DefaultTransport.(*http.Transport).Clone()
 	}
+	hopts.Transport = &guardTransport{base: base, patterns: allowed}
 	c.http, err = httpx.New(opts.Auth, hopts)
 	if err != nil {
 		return nil, fmt.Errorf("webhook: %w", err)
@@ -297,16 +295,17 @@ func (c *Client) Send(ctx context.Context, in RequestInput) (Response, error) {
 	if in.JSON != nil && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	scrub := newScrubber(secretValues(u, in.Headers))
+	secrets := requestSecrets(u, in.Headers)
+	req = req.WithContext(context.WithValue(req.Context(), secretsKey{}, secrets))
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return Response{}, &RequestError{Method: method, URL: displayURL(u), err: err, scrub: scrub}
+		return Response{}, &RequestError{Method: method, URL: displayURL(u), err: err, secrets: secrets}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxResp+1))
 	if err != nil {
-		return Response{}, &RequestError{Method: method, URL: displayURL(u), err: fmt.Errorf("reading the response body: %w", err), scrub: scrub, outcomeKnown: true}
+		return Response{}, &RequestError{Method: method, URL: displayURL(u), err: fmt.Errorf("reading the response body: %w", err), secrets: secrets, outcomeKnown: true}
 	}
 	if int64(len(raw)) > c.maxResp {
 		return Response{}, action.Permanent(fmt.Errorf("webhook: %s %s: the response body exceeds %d bytes; raise ClientOptions.MaxResponseBytes if such answers are expected", method, displayURL(u), c.maxResp))
@@ -329,39 +328,34 @@ func (c *Client) Send(ctx context.Context, in RequestInput) (Response, error) {
 			Method:     method,
 			URL:        displayURL(u),
 			Header:     resp.Header.Clone(),
-			Body:       scrub.clean(string(raw)),
+			Body:       secrets.clean(string(raw)),
 			Idempotent: idempotent,
 		}
 	}
 	return out, nil
 }
 
-// secretValues lists the values of u's query parameters and headers whose
-// names suggest credentials, and the token-like path segments of u, to
-// scrub from anything quoted back in an error.
-func secretValues(u *url.URL, headers map[string]string) []string {
-	var vals []string
+// requestSecrets collects the values of u's query parameters and of the
+// headers whose names suggest credentials, and the token-like segments of
+// u's path, to scrub from anything quoted back in an error or a log.
+func requestSecrets(u *url.URL, headers map[string]string) *secretSet {
+	set := &secretSet{}
 	for k, vs := range u.Query() {
 		if sensitiveName(k) {
-			vals = append(vals, vs...)
+			set.add(vs...)
 		}
 	}
 	for k, v := range headers {
 		if sensitiveName(k) {
-			vals = append(vals, v)
-			if _, cred, ok := strings.Cut(v, " "); ok { // "Bearer <token>"
-				vals = append(vals, strings.TrimSpace(cred))
-			}
+			set.addHeaderValues(v)
 		}
 	}
 	for _, seg := range strings.Split(u.Path, "/") {
 		if tokenLike(seg) {
-			vals = append(vals, seg)
+			set.add(seg)
 		}
 	}
-	// Longest first, so a value that contains another is replaced whole.
-	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
-	return vals
+	return set
 }
 
 func flattenHeader(h http.Header) map[string]string {

@@ -137,13 +137,13 @@ type RequestError struct {
 	// URL is the request's redacted URL.
 	URL          string
 	err          error
-	scrub        scrubber
+	secrets      *secretSet
 	outcomeKnown bool
 }
 
 // Error says what failed without quoting any credential.
 func (e *RequestError) Error() string {
-	return e.scrub.clean(fmt.Sprintf("webhook: %s %s: %s", e.Method, e.URL, e.cause()))
+	return e.secrets.clean(fmt.Sprintf("webhook: %s %s: %s", e.Method, e.URL, e.cause()))
 }
 
 func (e *RequestError) cause() string {

@@ -8,7 +8,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"sort"
 	"strings"
+	"sync"
 )
 
 // hostPattern is one entry of ClientOptions.AllowedHosts.
@@ -94,19 +97,29 @@ func hostAllowed(patterns []hostPattern, u *url.URL) bool {
 	return false
 }
 
-// allowTransport refuses requests to hosts outside the allow-list, so a
-// redirect cannot lead the client (and perhaps its credential) elsewhere.
-type allowTransport struct {
+// guardTransport sits under the credential: it refuses requests to hosts
+// outside the allow-list, so a redirect cannot lead the client (and
+// perhaps its credential) elsewhere, and it records the values of the
+// credential headers actually sent, so they can be scrubbed from errors
+// and logs.
+type guardTransport struct {
 	base     http.RoundTripper
 	patterns []hostPattern
 }
 
-func (t *allowTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !hostAllowed(t.patterns, req.URL) {
 		if req.Body != nil {
 			req.Body.Close()
 		}
 		return nil, &hostNotAllowedError{host: req.URL.Host}
+	}
+	if set, ok := req.Context().Value(secretsKey{}).(*secretSet); ok {
+		for name, vs := range req.Header {
+			if sensitiveName(name) {
+				set.addHeaderValues(vs...)
+			}
+		}
 	}
 	return t.base.RoundTrip(req)
 }
@@ -167,8 +180,7 @@ func displayURL(u *url.URL) string {
 	if u == nil {
 		return ""
 	}
-	c := url.URL{Scheme: u.Scheme, Host: u.Host, Path: redactPath(u.Path)}
-	return c.String()
+	return u.Scheme + "://" + u.Host + redactPath(u.EscapedPath())
 }
 
 // sensitiveName reports whether a header or query parameter name usually
@@ -183,47 +195,102 @@ func sensitiveName(name string) bool {
 	return false
 }
 
-// scrubber removes known secret values from text that leaves the package
-// (error messages, response bodies quoted in errors).
-type scrubber struct{ r *strings.Replacer }
+type secretsKey struct{}
 
-func newScrubber(values []string) scrubber {
-	var pairs []string
-	seen := map[string]bool{}
-	for _, v := range values {
-		if len(v) < 4 || seen[v] {
-			continue
-		}
-		seen[v] = true
-		pairs = append(pairs, v, redacted)
-	}
-	if len(pairs) == 0 {
-		return scrubber{}
-	}
-	return scrubber{strings.NewReplacer(pairs...)}
+// secretSet collects the secret values one request carries: credential
+// headers (including those the auth strategy adds), sensitive query
+// parameters and token-like path segments. It travels in the request's
+// context, so the HTTP layer's log records made with that context are
+// scrubbed too.
+type secretSet struct {
+	mu   sync.Mutex
+	vals []string
+	rep  *strings.Replacer
 }
 
-func (s scrubber) clean(text string) string {
-	if s.r == nil {
+func (s *secretSet) add(vals ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range vals {
+		if len(v) >= 4 && !slices.Contains(s.vals, v) {
+			s.vals = append(s.vals, v)
+			s.rep = nil
+		}
+	}
+}
+
+// addHeaderValues adds header values, and the credential part of
+// "Scheme credential" values (Bearer, Basic...).
+func (s *secretSet) addHeaderValues(vals ...string) {
+	for _, v := range vals {
+		s.add(v)
+		if _, cred, ok := strings.Cut(v, " "); ok {
+			s.add(strings.TrimSpace(cred))
+		}
+	}
+}
+
+// clean replaces every known secret in text by "[redacted]".
+func (s *secretSet) clean(text string) string {
+	if s == nil {
 		return text
 	}
-	return s.r.Replace(text)
+	s.mu.Lock()
+	if s.rep == nil && len(s.vals) > 0 {
+		vals := slices.Clone(s.vals)
+		// Longest first, so a value containing another goes whole.
+		sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
+		pairs := make([]string, 0, 2*len(vals))
+		for _, v := range vals {
+			pairs = append(pairs, v, redacted)
+		}
+		s.rep = strings.NewReplacer(pairs...)
+	}
+	rep := s.rep
+	s.mu.Unlock()
+	if rep == nil {
+		return text
+	}
+	return rep.Replace(text)
 }
 
-// redactingHandler rewrites the "path" attribute the HTTP layer logs, so a
-// secret embedded in a URL path does not reach the log.
+// redactingHandler scrubs the records the HTTP layer logs: the "path"
+// attribute loses token-like segments, and every string or error attribute
+// loses the secrets of the request whose context the record was made with.
 type redactingHandler struct{ slog.Handler }
 
 func (h redactingHandler) Handle(ctx context.Context, r slog.Record) error {
-	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	set, _ := ctx.Value(secretsKey{}).(*secretSet)
+	out := slog.NewRecord(r.Time, r.Level, set.clean(r.Message), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == "path" && a.Value.Kind() == slog.KindString {
-			a.Value = slog.StringValue(redactPath(a.Value.String()))
-		}
-		out.AddAttrs(a)
+		out.AddAttrs(scrubAttr(set, a))
 		return true
 	})
 	return h.Handler.Handle(ctx, out)
+}
+
+func scrubAttr(set *secretSet, a slog.Attr) slog.Attr {
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		s := v.String()
+		if a.Key == "path" {
+			s = redactPath(s)
+		}
+		a.Value = slog.StringValue(set.clean(s))
+	case slog.KindAny:
+		if err, ok := v.Any().(error); ok {
+			a.Value = slog.StringValue(set.clean(err.Error()))
+		}
+	case slog.KindGroup:
+		attrs := v.Group()
+		clean := make([]any, len(attrs))
+		for i, g := range attrs {
+			clean[i] = scrubAttr(set, g)
+		}
+		a = slog.Group(a.Key, clean...)
+	}
+	return a
 }
 
 func (h redactingHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
