@@ -1,0 +1,759 @@
+package jiratest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ---- comments ----
+
+// canSeeComment applies comment visibility: group members, role
+// "Administrators" for admins, other roles for everyone in the project.
+func (c *comment) visibleTo(u *user) bool {
+	if c.visibility == nil || u == c.author {
+		return true
+	}
+	switch c.visibility.Type {
+	case "group":
+		return u != nil && slices.Contains(u.Groups, c.visibility.Value)
+	case "role":
+		if strings.EqualFold(c.visibility.Value, "Administrators") {
+			return u != nil && (u.Admin || c.issue.proj.can(u, "ADMINISTER_PROJECTS") && c.issue.proj.restricted[u] != nil)
+		}
+	}
+	return true
+}
+
+func (s *Server) visibleComments(r *issueRec, u *user) []*comment {
+	var out []*comment
+	for _, c := range r.comments {
+		if !c.deleted && c.visibleTo(u) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (s *Server) addCommentLocked(actor *user, r *issueRec, body string, vis *Visibility) *comment {
+	now := s.stamp()
+	c := &comment{id: s.st.nextCommentID, issue: r, author: actor, updater: actor, body: body, visibility: vis, created: now, updated: now}
+	s.st.nextCommentID++
+	r.comments = append(r.comments, c)
+	s.st.comments[c.id] = c
+	s.touch(r, now)
+	r.cur.updated = now
+	s.emitComment(actor, r, c, "comment_created", "issue_commented")
+	return c
+}
+
+type commentBody struct {
+	Body       *string     `json:"body"`
+	Visibility *Visibility `json:"visibility"`
+}
+
+func validVisibility(v *Visibility) string {
+	if v == nil {
+		return ""
+	}
+	if v.Type != "group" && v.Type != "role" {
+		return "Visibility type must be 'group' or 'role'."
+	}
+	if v.Value == "" {
+		return "Visibility value must name the group or role."
+	}
+	return ""
+}
+
+func (s *Server) handleCommentCreate(c *call) {
+	var b commentBody
+	if e := decode(c, &b); e != nil {
+		c.fail(e)
+		return
+	}
+	if b.Body == nil || strings.TrimSpace(*b.Body) == "" {
+		c.fail(fieldErr(http.StatusBadRequest, "comment", "Comment body can not be empty!"))
+		return
+	}
+	if _, isString := any(*b.Body).(string); !isString {
+		c.fail(fieldErr(http.StatusBadRequest, "comment", "Comment body must be a string on API v2."))
+		return
+	}
+	if msg := validVisibility(b.Visibility); msg != "" {
+		c.fail(fieldErr(http.StatusBadRequest, "commentLevel", msg))
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, e := s.issueFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	if !r.proj.can(c.user, "ADD_COMMENTS") {
+		c.fail(permissionErr("ADD_COMMENTS", "You do not have the permission to comment on this issue."))
+		return
+	}
+	cm := s.addCommentLocked(c.user, r, *b.Body, b.Visibility)
+	c.json(http.StatusCreated, s.commentJSON(cm))
+}
+
+func (s *Server) handleCommentList(c *call) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, e := s.issueFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	list := s.visibleComments(r, c.user)
+	if c.query("orderBy") == "-created" {
+		list = slices.Clone(list)
+		slices.Reverse(list)
+	}
+	start, max := max0(intParam(c, "startAt", 0)), intParam(c, "maxResults", 5000)
+	if max <= 0 || max > 5000 {
+		max = 5000
+	}
+	page, _ := pageOf(list, start, max)
+	out := []any{}
+	for _, cm := range page {
+		out = append(out, s.commentJSON(cm))
+	}
+	c.json(http.StatusOK, map[string]any{"startAt": start, "maxResults": max, "total": len(list), "comments": out})
+}
+
+func (s *Server) commentFor(c *call, r *issueRec) (*comment, *apiError) {
+	id, _ := strconv.ParseInt(c.param(1), 10, 64)
+	cm := s.st.comments[id]
+	if cm == nil || cm.issue != r || cm.deleted || !cm.visibleTo(c.user) {
+		return nil, errf(http.StatusNotFound, "Can not find a comment for the id: %s.", c.param(1))
+	}
+	return cm, nil
+}
+
+func (s *Server) handleCommentGet(c *call) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, e := s.issueFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	cm, e := s.commentFor(c, r)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, s.commentJSON(cm))
+}
+
+func (s *Server) handleCommentUpdate(c *call) {
+	var b commentBody
+	if e := decode(c, &b); e != nil {
+		c.fail(e)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, e := s.issueFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	cm, e := s.commentFor(c, r)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	perm := "EDIT_ALL_COMMENTS"
+	if cm.author == c.user {
+		perm = "EDIT_OWN_COMMENTS"
+	}
+	if !r.proj.can(c.user, perm) {
+		c.fail(permissionErr(perm, "You do not have the permission to edit this comment."))
+		return
+	}
+	if b.Body != nil {
+		if strings.TrimSpace(*b.Body) == "" {
+			c.fail(fieldErr(http.StatusBadRequest, "comment", "Comment body can not be empty!"))
+			return
+		}
+		cm.body = *b.Body
+	}
+	if b.Visibility != nil {
+		if msg := validVisibility(b.Visibility); msg != "" {
+			c.fail(fieldErr(http.StatusBadRequest, "commentLevel", msg))
+			return
+		}
+		cm.visibility = b.Visibility
+	}
+	now := s.stamp()
+	cm.updated, cm.updater = now, c.user
+	s.touch(r, now)
+	r.cur.updated = now
+	s.emitComment(c.user, r, cm, "comment_updated", "issue_comment_edited")
+	c.json(http.StatusOK, s.commentJSON(cm))
+}
+
+func (s *Server) handleCommentDelete(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, e := s.issueFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	cm, e := s.commentFor(c, r)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	perm := "DELETE_ALL_COMMENTS"
+	if cm.author == c.user {
+		perm = "DELETE_OWN_COMMENTS"
+	}
+	if !r.proj.can(c.user, perm) {
+		c.fail(permissionErr(perm, "You do not have the permission to delete this comment."))
+		return
+	}
+	cm.deleted = true
+	now := s.stamp()
+	s.touch(r, now)
+	r.cur.updated = now
+	s.emitComment(c.user, r, cm, "comment_deleted", "issue_comment_deleted")
+	c.noContent()
+}
+
+// ---- attachments ----
+
+// AttachmentUploadLimit is the largest attachment the simulator accepts.
+const AttachmentUploadLimit = 10 << 20
+
+func (s *Server) handleAttachmentUpload(c *call) {
+	if !strings.EqualFold(c.r.Header.Get("X-Atlassian-Token"), "no-check") {
+		c.fail(errf(http.StatusForbidden, "XSRF check failed: send the header X-Atlassian-Token: no-check with multipart uploads."))
+		return
+	}
+	mt, params, err := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		c.fail(errf(http.StatusBadRequest, "Attachments must be sent as multipart/form-data with a part named 'file'."))
+		return
+	}
+	mr := multipart.NewReader(bytes.NewReader(c.body), params["boundary"])
+	type upload struct {
+		name, mime string
+		data       []byte
+	}
+	var files []upload
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			c.fail(errf(http.StatusBadRequest, "The multipart body could not be read: %v", err))
+			return
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(part, AttachmentUploadLimit+1))
+		if err != nil {
+			c.fail(errf(http.StatusBadRequest, "The multipart body could not be read: %v", err))
+			return
+		}
+		if len(data) > AttachmentUploadLimit {
+			c.fail(errf(http.StatusRequestEntityTooLarge, "The file %s is larger than the attachment limit of %d bytes.", part.FileName(), AttachmentUploadLimit))
+			return
+		}
+		ct := part.Header.Get("Content-Type")
+		if ct == "" || ct == "application/octet-stream" {
+			if guess := mime.TypeByExtension(extOf(part.FileName())); guess != "" {
+				ct = guess
+			} else {
+				ct = http.DetectContentType(data)
+			}
+		}
+		files = append(files, upload{name: part.FileName(), mime: ct, data: data})
+	}
+	if len(files) == 0 {
+		c.fail(errf(http.StatusBadRequest, "No file was attached: send a multipart part named 'file'."))
+		return
+	}
+	if len(files) > 60 {
+		c.fail(errf(http.StatusRequestEntityTooLarge, "At most 60 files may be attached at once."))
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, e := s.issueFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	if !r.proj.can(c.user, "CREATE_ATTACHMENTS") {
+		c.fail(permissionErr("CREATE_ATTACHMENTS", "You do not have permission to create attachments for this issue."))
+		return
+	}
+	now := s.stamp()
+	out := []any{}
+	for _, f := range files {
+		a := &attachment{id: s.st.nextAttachID, issue: r, author: c.user, filename: f.name, mime: f.mime, content: f.data, created: now}
+		s.st.nextAttachID++
+		r.attachments = append(r.attachments, a)
+		s.st.attachments[a.id] = a
+		out = append(out, s.attachmentJSON(a))
+		s.emitAttachment(c.user, r, a)
+	}
+	s.touch(r, now)
+	r.cur.updated = now
+	c.json(http.StatusOK, out)
+}
+
+func extOf(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[i:]
+	}
+	return ""
+}
+
+func (s *Server) attachmentFor(c *call, id string) (*attachment, *apiError) {
+	n, _ := strconv.ParseInt(id, 10, 64)
+	a := s.st.attachments[n]
+	if a == nil || a.issue.deleted || !a.issue.canSee(c.user) {
+		return nil, errf(http.StatusNotFound, "The attachment with id '%s' does not exist", id)
+	}
+	return a, nil
+}
+
+func (s *Server) handleAttachmentMeta(c *call) {
+	c.json(http.StatusOK, map[string]any{"enabled": true, "uploadLimit": AttachmentUploadLimit})
+}
+
+func (s *Server) handleAttachmentGet(c *call) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, e := s.attachmentFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, s.attachmentJSON(a))
+}
+
+func (s *Server) handleAttachmentDelete(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, e := s.attachmentFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	perm := "DELETE_ALL_ATTACHMENTS"
+	if a.author == c.user {
+		perm = "DELETE_OWN_ATTACHMENTS"
+	}
+	if !a.issue.proj.can(c.user, perm) {
+		c.fail(permissionErr(perm, "You do not have permission to delete this attachment."))
+		return
+	}
+	delete(s.st.attachments, a.id)
+	a.issue.attachments = slices.DeleteFunc(a.issue.attachments, func(x *attachment) bool { return x == a })
+	c.noContent()
+}
+
+// handleAttachmentContent answers Cloud downloads with a 303 to a signed
+// media URL on another host, which must be fetched without credentials.
+func (s *Server) handleAttachmentContent(c *call) {
+	s.mu.Lock()
+	a, e := s.attachmentFor(c, c.param(0))
+	var tok string
+	if e == nil {
+		tok = randomToken(16)
+		s.st.mediaTokens[tok] = a.id
+	}
+	s.mu.Unlock()
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	if c.query("redirect") == "false" {
+		writeFile(c, a)
+		return
+	}
+	c.w.Header().Set("Location", s.mediaURL+"/media/file/"+tok+"/"+url.PathEscape(a.filename))
+	c.w.WriteHeader(http.StatusSeeOther)
+}
+
+func writeFile(c *call, a *attachment) {
+	c.w.Header().Set("Content-Type", a.mime)
+	c.w.Header().Set("Content-Length", strconv.Itoa(len(a.content)))
+	c.w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.filename}))
+	c.w.WriteHeader(http.StatusOK)
+	if c.r.Method != http.MethodHead {
+		_, _ = c.w.Write(a.content)
+	}
+}
+
+func (s *Server) handleMedia(c *call) {
+	if c.r.Header.Get("Authorization") != "" {
+		// The media host rejects Jira credentials: clients must not
+		// forward them across the redirect.
+		c.w.Header().Set("Content-Type", "application/json")
+		c.w.WriteHeader(http.StatusUnauthorized)
+		_, _ = c.w.Write([]byte(`{"error":"The media service does not accept Jira credentials; follow the redirect without the Authorization header."}`))
+		return
+	}
+	s.mu.RLock()
+	id, ok := s.st.mediaTokens[c.param(0)]
+	a := s.st.attachments[id]
+	s.mu.RUnlock()
+	if !ok || a == nil {
+		c.w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	writeFile(c, a)
+}
+
+func (s *Server) handleSecureAttachment(c *call) {
+	s.mu.RLock()
+	a, e := s.attachmentFor(c, c.param(0))
+	s.mu.RUnlock()
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	writeFile(c, a)
+}
+
+// ---- links ----
+
+func (s *Server) handleLinkCreate(c *call) {
+	var b struct {
+		Type         map[string]any `json:"type"`
+		InwardIssue  map[string]any `json:"inwardIssue"`
+		OutwardIssue map[string]any `json:"outwardIssue"`
+		Comment      *commentBody   `json:"comment"`
+	}
+	if e := decode(c, &b); e != nil {
+		c.fail(e)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var lt *linkType
+	ref, _ := refOf(b.Type, false, "name", "id")
+	for _, t := range s.st.linkTypes {
+		if t.id == ref || strings.EqualFold(t.name, ref) {
+			lt = t
+		}
+	}
+	if lt == nil {
+		c.fail(errf(http.StatusNotFound, "No issue link type with name '%s' found.", ref))
+		return
+	}
+	inKey, _ := refOf(b.InwardIssue, false, "key", "id")
+	outKey, _ := refOf(b.OutwardIssue, false, "key", "id")
+	in, out := s.st.issue(inKey), s.st.issue(outKey)
+	if in == nil || !in.canSee(c.user) || out == nil || !out.canSee(c.user) {
+		c.fail(errf(http.StatusNotFound, "Issue does not exist or you do not have permission to see it."))
+		return
+	}
+	if !in.proj.can(c.user, "LINK_ISSUES") {
+		c.fail(permissionErr("LINK_ISSUES", "You do not have the permission to link issues."))
+		return
+	}
+	now := s.stamp()
+	l := &issueLink{id: s.st.nextLinkID, typ: lt, inward: in, outward: out, created: now, createdB: c.user}
+	s.st.nextLinkID++
+	s.st.links[l.id] = l
+	in.links = append(in.links, l)
+	if out != in {
+		out.links = append(out.links, l)
+	}
+	if b.Comment != nil && b.Comment.Body != nil && *b.Comment.Body != "" {
+		s.addCommentLocked(c.user, in, *b.Comment.Body, b.Comment.Visibility)
+	}
+	c.w.WriteHeader(http.StatusCreated)
+}
+
+func (s *Server) linkFor(c *call) (*issueLink, *apiError) {
+	n, _ := strconv.ParseInt(c.param(0), 10, 64)
+	l := s.st.links[n]
+	if l == nil || !l.inward.canSee(c.user) || !l.outward.canSee(c.user) {
+		return nil, errf(http.StatusNotFound, "No issue link with id '%s' exists.", c.param(0))
+	}
+	return l, nil
+}
+
+func (s *Server) handleLinkGet(c *call) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	l, e := s.linkFor(c)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	c.json(http.StatusOK, s.linkJSON(l, nil))
+}
+
+func (s *Server) handleLinkDelete(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, e := s.linkFor(c)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	if !l.inward.proj.can(c.user, "LINK_ISSUES") {
+		c.fail(permissionErr("LINK_ISSUES", "You do not have the permission to delete links."))
+		return
+	}
+	delete(s.st.links, l.id)
+	for _, r := range []*issueRec{l.inward, l.outward} {
+		r.links = slices.DeleteFunc(r.links, func(x *issueLink) bool { return x == l })
+	}
+	c.noContent()
+}
+
+// ---- watchers ----
+
+func (s *Server) handleWatchers(c *call) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, e := s.issueFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	list := []any{}
+	for _, w := range r.watchers {
+		list = append(list, s.userJSON(w, false))
+	}
+	c.json(http.StatusOK, map[string]any{"self": s.url + "/rest/api/2/issue/" + r.key + "/watchers", "isWatching": slices.Contains(r.watchers, c.user), "watchCount": len(r.watchers), "watchers": list})
+}
+
+func (s *Server) handleWatcherAdd(c *call) {
+	var ref string
+	if len(bytes.TrimSpace(c.body)) > 0 {
+		if err := json.Unmarshal(c.body, &ref); err != nil {
+			c.fail(errf(http.StatusBadRequest, "The body must be a JSON string holding the user's %s, e.g. \"5b10ac8d82e05b22cc7d4ef5\".", s.idWord()))
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, e := s.issueFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	u := c.user
+	if ref != "" {
+		u = s.st.user(ref)
+		if u == nil || (s.mode == Cloud && u.AccountID != ref) || (s.mode == DataCenter && u.Name != ref) {
+			c.fail(errf(http.StatusNotFound, "The user \"%s\" does not exist.", ref))
+			return
+		}
+		if u != c.user && !r.proj.can(c.user, "MANAGE_WATCHERS") {
+			c.fail(permissionErr("MANAGE_WATCHERS", "You do not have the permission to manage the watcher list."))
+			return
+		}
+	}
+	if !slices.Contains(r.watchers, u) {
+		r.watchers = append(r.watchers, u)
+	}
+	c.noContent()
+}
+
+func (s *Server) idWord() string {
+	if s.mode == DataCenter {
+		return "username"
+	}
+	return "accountId"
+}
+
+func (s *Server) handleWatcherRemove(c *call) {
+	ref := c.query(s.idWord())
+	if ref == "" {
+		c.fail(errf(http.StatusBadRequest, "The %s query parameter is required.", s.idWord()))
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, e := s.issueFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	u := s.st.user(ref)
+	if u == nil {
+		c.fail(errf(http.StatusNotFound, "The user \"%s\" does not exist.", ref))
+		return
+	}
+	if u != c.user && !r.proj.can(c.user, "MANAGE_WATCHERS") {
+		c.fail(permissionErr("MANAGE_WATCHERS", "You do not have the permission to manage the watcher list."))
+		return
+	}
+	r.watchers = slices.DeleteFunc(r.watchers, func(x *user) bool { return x == u })
+	c.noContent()
+}
+
+// ---- worklogs ----
+
+func (s *Server) addWorklogLocked(actor *user, r *issueRec, started time.Time, seconds int64, text string, vis *Visibility) *worklog {
+	now := s.stamp()
+	w := &worklog{id: s.st.nextWorklogID, issue: r, author: actor, updater: actor, comment: text, started: started, seconds: seconds, created: now, updated: now, visibility: vis}
+	s.st.nextWorklogID++
+	r.worklogs = append(r.worklogs, w)
+	s.st.worklogs[w.id] = w
+	s.st.worklogChanges = append(s.st.worklogChanges, worklogChange{id: w.id, at: now})
+	s.touch(r, now)
+	r.cur.updated = now
+	s.emitWorklog(actor, r, w, "worklog_created")
+	return w
+}
+
+// parseTimeSpent reads Jira durations like "3h 20m", "1d", "2w".
+func parseTimeSpent(v string) (int64, bool) {
+	var total int64
+	fields := strings.Fields(v)
+	if len(fields) == 0 {
+		return 0, false
+	}
+	for _, f := range fields {
+		if len(f) < 2 {
+			return 0, false
+		}
+		n, err := strconv.ParseFloat(f[:len(f)-1], 64)
+		if err != nil || n < 0 {
+			return 0, false
+		}
+		unit := map[byte]float64{'w': 5 * 8 * 3600, 'd': 8 * 3600, 'h': 3600, 'm': 60}[f[len(f)-1]]
+		if unit == 0 {
+			return 0, false
+		}
+		total += int64(n * unit)
+	}
+	return total, total > 0
+}
+
+func (s *Server) handleWorklogAdd(c *call) {
+	var b struct {
+		Comment          string      `json:"comment"`
+		Started          string      `json:"started"`
+		TimeSpent        string      `json:"timeSpent"`
+		TimeSpentSeconds int64       `json:"timeSpentSeconds"`
+		Visibility       *Visibility `json:"visibility"`
+	}
+	if e := decode(c, &b); e != nil {
+		c.fail(e)
+		return
+	}
+	secs := b.TimeSpentSeconds
+	if secs == 0 && b.TimeSpent != "" {
+		n, ok := parseTimeSpent(b.TimeSpent)
+		if !ok {
+			c.fail(fieldErr(http.StatusBadRequest, "timeLogged", "Invalid time duration entered."))
+			return
+		}
+		secs = n
+	}
+	if secs <= 0 {
+		c.fail(fieldErr(http.StatusBadRequest, "timeLogged", "You must indicate the time spent working."))
+		return
+	}
+	started := s.stamp()
+	if b.Started != "" {
+		t, err := parseJiraTime(b.Started)
+		if err != nil {
+			c.fail(fieldErr(http.StatusBadRequest, "started", "Invalid start date: use the format 2021-01-17T12:34:00.000+0000."))
+			return
+		}
+		started = t
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, e := s.issueFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	if !r.proj.can(c.user, "WORK_ON_ISSUES") {
+		c.fail(permissionErr("WORK_ON_ISSUES", "You do not have the permission to log work on this issue."))
+		return
+	}
+	w := s.addWorklogLocked(c.user, r, started, secs, b.Comment, b.Visibility)
+	c.json(http.StatusCreated, s.worklogJSON(w))
+}
+
+func (s *Server) handleWorklogList(c *call) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, e := s.issueFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	var list []*worklog
+	after, before := int64(intParam(c, "startedAfter", 0)), int64(intParam(c, "startedBefore", 0))
+	for _, w := range r.worklogs {
+		ms := w.started.UnixMilli()
+		if w.deleted || (after > 0 && ms < after) || (before > 0 && ms >= before) {
+			continue
+		}
+		list = append(list, w)
+	}
+	start, max := max0(intParam(c, "startAt", 0)), intParam(c, "maxResults", 5000)
+	if max <= 0 || max > 5000 {
+		max = 5000
+	}
+	page, _ := pageOf(list, start, max)
+	out := []any{}
+	for _, w := range page {
+		out = append(out, s.worklogJSON(w))
+	}
+	c.json(http.StatusOK, map[string]any{"startAt": start, "maxResults": max, "total": len(list), "worklogs": out})
+}
+
+func (s *Server) handleWorklogUpdated(c *call) {
+	since := int64(intParam(c, "since", 0))
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	vals := []any{}
+	var until int64
+	last := true
+	for _, ch := range s.st.worklogChanges {
+		ms := ch.at.UnixMilli()
+		if ch.deleted || ms <= since {
+			continue
+		}
+		w := s.st.worklogs[ch.id]
+		if w == nil || w.issue.deleted || !w.issue.canSee(c.user) {
+			continue
+		}
+		if len(vals) == 1000 {
+			last = false
+			break
+		}
+		vals = append(vals, map[string]any{"worklogId": ch.id, "updatedTime": ms, "properties": []any{}})
+		until = ms
+	}
+	if until == 0 {
+		until = s.now().UnixMilli()
+	}
+	out := map[string]any{"values": vals, "since": since, "until": until, "self": s.url + c.r.URL.String(), "lastPage": last}
+	if !last {
+		out["nextPage"] = s.url + "/rest/api/2/worklog/updated?since=" + strconv.FormatInt(until, 10)
+	}
+	c.json(http.StatusOK, out)
+}

@@ -1,0 +1,47 @@
+// Package jiratest is an in-process Jira simulator for tests, in the
+// spirit of net/http/httptest. It serves the Jira REST API v2 over HTTP on
+// a loopback port, imitating either Jira Cloud or Jira Data Center closely
+// enough that a naive client breaks on it the way it breaks on real Jira:
+// enhanced search with nextPageToken and the removed /search answering 410
+// on Cloud, startAt/total paging and the login CAPTCHA on Data Center,
+// accountId versus name users, 404 for issues the caller may not see,
+// attachments downloaded through a redirect to another host, webhooks that
+// arrive late, twice or not at all.
+//
+// Test your own code against it in a dozen lines:
+//
+//	func TestMyRecipe(t *testing.T) {
+//		srv := jiratest.New(t, jiratest.Options{Mode: jiratest.Cloud})
+//		demo := srv.SeedDemo()
+//		// Point the code under test at srv.URL() with demo.Admin.Email and
+//		// demo.Admin.APIToken (Basic auth), then run it.
+//		runMyRecipe(t, srv.URL(), demo.Admin.Email, demo.Admin.APIToken)
+//		// Act as a human and check what the code did.
+//		if _, err := srv.CommentAs(demo.Alice.AccountID, "DEMO-2", "any news?"); err != nil {
+//			t.Fatal(err)
+//		}
+//		if got := srv.Comments("DEMO-2"); len(got) != 2 {
+//			t.Errorf("comments = %d, want 2", len(got))
+//		}
+//	}
+//
+// Seed data with AddUser, AddProject, AddCustomField, AddSecurityLevel,
+// SetPermission and SeedIssue (or SeedDemo), act as users with
+// CreateIssueAs, UpdateIssueAs, CommentAs, TransitionAs, AddWorklogAs and
+// DeleteIssueAs (these go through the same code path as the REST API, so
+// they record changelogs and raise webhook events), and inspect the result
+// with Issue, Issues, Comments, Webhooks, Deliveries and Requests.
+//
+// Knobs imitate the hard parts of a real site, each settable at run time:
+// SetSearchLag (eventually consistent search, read-after-write through
+// reconcileIssues), SetRateLimit (429 with Retry-After and the
+// X-RateLimit-* headers), SetFaults (503, dropped connections, a response
+// lost after the write was committed, latency) and SetDelivery (webhook
+// retries, duplicates, shuffling and drops). Random choices follow
+// Options.Seed; time follows Options.Now.
+//
+// Authentication follows the mode: Cloud takes Basic email:APIToken and
+// OAuth 2.0 access tokens (only under GatewayURL, as api.atlassian.com
+// does), with a token endpoint at /oauth/token that rotates refresh tokens;
+// Data Center takes Basic name:password and Bearer personal access tokens.
+package jiratest

@@ -1,0 +1,84 @@
+package jiratest
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+)
+
+func TestServerInfoByMode(t *testing.T) {
+	for _, tc := range []struct {
+		mode       Mode
+		deployment string
+		version    string
+	}{{Cloud, "Cloud", "1001.0.0-SNAPSHOT"}, {DataCenter, "Server", "9.12.2"}} {
+		t.Run(tc.mode.String(), func(t *testing.T) {
+			s := New(t, Options{Mode: tc.mode})
+			c := newClient(t, s.URL(), nil)
+			m := c.must(200, c.get("/rest/api/2/serverInfo")).json(t)
+			if m["deploymentType"] != tc.deployment || m["version"] != tc.version {
+				t.Errorf("serverInfo = %v", m)
+			}
+		})
+	}
+}
+
+func TestIssueLifecycleBothModes(t *testing.T) {
+	for _, mode := range []Mode{Cloud, DataCenter} {
+		t.Run(mode.String(), func(t *testing.T) {
+			s, d, c, _ := setup(t, mode)
+			me := c.must(200, c.get("/rest/api/2/myself")).json(t)
+			if mode == Cloud && me["accountId"] != d.Admin.AccountID {
+				t.Errorf("myself = %v", me)
+			}
+			if mode == DataCenter && (me["name"] != "integration" || me["accountId"] != nil) {
+				t.Errorf("myself = %v", me)
+			}
+			assignee := map[string]any{"accountId": d.Bob.AccountID}
+			if mode == DataCenter {
+				assignee = map[string]any{"name": d.Bob.Name}
+			}
+			r := c.must(201, c.do("POST", "/rest/api/2/issue", map[string]any{"fields": map[string]any{
+				"project": map[string]any{"key": "DEMO"}, "issuetype": map[string]any{"name": "Bug"},
+				"summary": "Crash on save", "priority": map[string]any{"name": "High"}, "labels": []string{"crash"},
+				"assignee": assignee, "components": []any{map[string]any{"name": "Backend"}},
+			}})).json(t)
+			key := r["key"].(string)
+			got := c.must(200, c.get("/rest/api/2/issue/"+key)).json(t)
+			if dig(got, "fields", "summary") != "Crash on save" || dig(got, "fields", "priority", "name") != "High" {
+				t.Errorf("issue = %v", got)
+			}
+			c.must(204, c.do("PUT", "/rest/api/2/issue/"+key, map[string]any{"update": map[string]any{"labels": []any{map[string]any{"add": "ui"}, map[string]any{"remove": "crash"}}}}))
+			is, _ := s.Issue(key)
+			if fmt.Sprint(is.Labels) != "[ui]" {
+				t.Errorf("labels = %v", is.Labels)
+			}
+			// Components as strings are refused, as Jira does.
+			bad := c.do("POST", "/rest/api/2/issue", map[string]any{"fields": map[string]any{
+				"project": map[string]any{"key": "DEMO"}, "issuetype": map[string]any{"name": "Bug"}, "summary": "x", "components": []string{"Backend"}}})
+			if bad.status != 400 || dig(bad.json(t), "errors", "components") == nil {
+				t.Errorf("string components: %d %s", bad.status, bad.body)
+			}
+			path := "/rest/api/2/search/jql?jql=project%3DDEMO&fields=summary"
+			if mode == DataCenter {
+				path = "/rest/api/2/search?jql=project%3DDEMO&fields=summary"
+			}
+			res := c.must(200, c.get(path)).json(t)
+			if n := len(res["issues"].([]any)); n != 6 {
+				t.Errorf("search returned %d issues, want 6: %v", n, res)
+			}
+		})
+	}
+}
+
+func TestRemovedAndMissingSearch(t *testing.T) {
+	_, _, cc, _ := setup(t, Cloud)
+	r := cc.get("/rest/api/2/search?jql=project=DEMO")
+	if r.status != http.StatusGone {
+		t.Errorf("cloud /search: %d", r.status)
+	}
+	_, _, dc, _ := setup(t, DataCenter)
+	if r := dc.get("/rest/api/2/search/jql?jql=project=DEMO"); r.status != 404 {
+		t.Errorf("dc /search/jql: %d", r.status)
+	}
+}
