@@ -53,7 +53,6 @@ type Client struct {
 	allowed  []hostPattern
 	maxResp  int64
 	log      *slog.Logger
-	hasAuth  bool
 	hostList []string
 }
 
@@ -78,7 +77,6 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		allowed:  allowed,
 		maxResp:  opts.MaxResponseBytes,
 		log:      opts.Logger,
-		hasAuth:  opts.Auth != nil,
 		hostList: slices.Clone(opts.AllowedHosts),
 	}
 	if c.maxResp == 0 {

@@ -56,9 +56,17 @@
 // optional credentials (an auth.Strategy) and an optional allow-list of
 // hosts, and [Client.Request] is the "http_request" action: method, URL,
 // query, headers and a text or JSON body in; status, headers, body and the
-// decoded JSON out. A non-2xx answer becomes a *[StatusError]; 429 and,
-// for idempotent requests, 5xx answers are retryable. A POST is sent once
-// unless the input marks it idempotent.
+// decoded JSON out. A non-2xx answer becomes a *[StatusError] (429, and
+// for idempotent requests 408/500/502/503/504, are retryable; a 5xx answer
+// to a POST matches action.ErrOutcomeUnknown), a request without an answer
+// a *[RequestError]. A POST or PATCH is sent once unless the input marks
+// it idempotent. Credentials, sensitive headers and query parameters, and
+// token-like URL path segments are scrubbed from every error and log line.
 //
-// [Connector] presents both to a connector registry.
+// [NewConnector] presents both to a connector.Registry.
+//
+// A sender that cannot set headers (a Jira admin webhook) can present a
+// shared token in the callback URL instead: verify with [VerifyTokenQuery],
+// mount the runtime's handler behind [TokenFromQuery], and give the sender
+// the URL [CallbackURLWithToken] returns.
 package webhook
