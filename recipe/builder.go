@@ -1,0 +1,175 @@
+package recipe
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// Part is anything that goes into [New] after the trigger: steps ([Do],
+// [If], [ForEach], [RepeatWhile], [Try], [Stop], [Fail], [Var], [Set],
+// [Append]), the trigger condition [When], and recipe options
+// ([Concurrency], [InOrder], an [Options] value).
+type Part interface {
+	applyTo(b *builder)
+}
+
+// Pills maps an action's input fields to expressions. Keys are the input
+// field names as pills spell them (the `expr` struct tag, else the Go field
+// name); a dotted key ("fields.summary") fills a nested field. Values are
+// expr-lang expressions over `trigger`, earlier steps' outputs by step name,
+// `vars`, the loop's `item` and `index`, and `error` inside a Catch.
+type Pills map[string]string
+
+// Options are a recipe's settings. An Options value is itself a [Part]:
+// pass it to [New], or use the single-setting helpers ([Concurrency],
+// [InOrder], ...). Zero fields keep the default.
+type Options struct {
+	// Concurrency is how many of the recipe's jobs run at once. Default 1.
+	Concurrency int
+	// InOrder runs the recipe's jobs one at a time in the order their
+	// events were accepted, whatever Concurrency says.
+	InOrder bool
+	// MaxPillNodes caps the size of each pill (expr syntax-tree nodes),
+	// checked when the recipe is built. Default 1,000.
+	MaxPillNodes uint
+	// PillMemoryBudget caps what one pill evaluation may allocate (expr
+	// memory units, roughly one per element of a built list or map).
+	// Default 1,000,000.
+	PillMemoryBudget uint
+}
+
+func (o Options) applyTo(b *builder) {
+	if o.Concurrency != 0 {
+		b.opts.Concurrency = o.Concurrency
+	}
+	if o.InOrder {
+		b.opts.InOrder = true
+	}
+	if o.MaxPillNodes != 0 {
+		b.opts.MaxPillNodes = o.MaxPillNodes
+	}
+	if o.PillMemoryBudget != 0 {
+		b.opts.PillMemoryBudget = o.PillMemoryBudget
+	}
+}
+
+// Concurrency sets how many of the recipe's jobs run at once (default 1).
+func Concurrency(n int) Part { return Options{Concurrency: n} }
+
+// InOrder makes the recipe run its jobs one at a time, in the order their
+// events were accepted.
+func InOrder() Part { return Options{InOrder: true} }
+
+type whenPart struct{ cond string }
+
+func (w whenPart) applyTo(b *builder) { b.when = append(b.when, w.cond) }
+
+// When adds a trigger condition: an expression over `trigger` that must be
+// true for an event to become a job. Events for which it is false are
+// dropped before any job exists (they are counted as skipped and marked in
+// the dedup ledger). Several When parts must all hold.
+func When(condition string) Part { return whenPart{cond: condition} }
+
+type builder struct {
+	opts  Options
+	when  []string
+	steps []Step
+}
+
+// Recipe is a built recipe: a trigger, a condition and compiled steps. It
+// is immutable and may be added to several engines.
+type Recipe struct {
+	name    string
+	src     source
+	opts    Options
+	when    []*vm.Program
+	steps   []node
+	env     *envLayout
+	hasHook bool
+}
+
+// Name returns the recipe's name.
+func (r *Recipe) Name() string { return r.name }
+
+// Trigger returns the recipe's trigger's description.
+func (r *Recipe) Trigger() trigger.Info { return r.src.info() }
+
+// Options returns the recipe's settings with defaults applied.
+func (r *Recipe) Options() Options { return r.opts }
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+var recipeNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// New builds a recipe from a trigger and its parts, compiling every pill and
+// condition once. Every problem found (a syntax error, an unknown field or
+// step, a reference to a later step, a pill whose type does not fit its
+// input field, a duplicate name) is reported, each as a *[BuildError]
+// joined into the returned error.
+//
+// The name identifies the recipe in the store and in the webhook URL; it
+// may contain letters, digits, '.', '_' and '-'. Step, loop and variable
+// names must be identifiers, unique within the recipe, and must not be one
+// of the reserved names (trigger, vars, item, index, error, now and the
+// helper functions).
+func New[T any](name string, trig trigger.Trigger[T], parts ...Part) (*Recipe, error) {
+	if !recipeNameRE.MatchString(name) {
+		return nil, &BuildError{Recipe: name, Problem: "the recipe name must start with a letter or digit and contain only letters, digits, '.', '_' and '-'"}
+	}
+	if trig == nil {
+		return nil, &BuildError{Recipe: name, Problem: "the trigger is nil"}
+	}
+	b := &builder{opts: Options{Concurrency: 1, MaxPillNodes: 1000, PillMemoryBudget: 1_000_000}}
+	for _, p := range parts {
+		if p == nil {
+			return nil, &BuildError{Recipe: name, Problem: "a part is nil"}
+		}
+		p.applyTo(b)
+	}
+	if b.opts.Concurrency < 1 {
+		return nil, &BuildError{Recipe: name, Problem: fmt.Sprintf("Concurrency must be at least 1, not %d", b.opts.Concurrency)}
+	}
+	if b.opts.InOrder {
+		b.opts.Concurrency = 1
+	}
+	src := newSource(trig)
+	c := newCompiler(name, src.dataType(), b.opts)
+	r, err := c.build(b)
+	if err != nil {
+		return nil, err
+	}
+	r.src = src
+	return r, nil
+}
+
+// source hides the trigger's type parameter from the engine.
+type source interface {
+	info() trigger.Info
+	dataType() reflect.Type
+	poll(ctx context.Context, cursor trigger.Cursor) (rawPage, error)
+	decode(data json.RawMessage) (any, error)
+	encode(data any) (json.RawMessage, error)
+	set(env reflect.Value, field int, data any)
+	webhook() webhookSource
+}
+
+type rawEvent struct {
+	ID   string
+	Time time.Time
+	Data any
+}
+
+type rawPage struct {
+	Events  []rawEvent
+	Next    trigger.Cursor
+	More    bool
+	Backlog int64
+}

@@ -1,0 +1,530 @@
+package recipe
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/recipekit/recipekit/action"
+)
+
+// errInterrupted ends a job that the engine's shutdown interrupted; the job
+// stays pending and resumes after a restart.
+var errInterrupted = errors.New("job interrupted by shutdown; it stays pending and resumes on the next run")
+
+type stopSignal struct{ msg string }
+
+func (s *stopSignal) Error() string { return "job stopped: " + s.msg }
+
+type failSignal struct{ msg string }
+
+func (s *failSignal) Error() string {
+	if s.msg == "" {
+		return "job failed by a Fail step"
+	}
+	return s.msg
+}
+
+// storeError is a failure of the store while running a job: the job is
+// left unfinished so it resumes later.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return "store: " + e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+type pillError struct {
+	step, field string
+	err         error
+}
+
+func (e *pillError) Error() string {
+	return fmt.Sprintf("step %q, field %q: %v", e.step, e.field, e.err)
+}
+func (e *pillError) Unwrap() error { return e.err }
+
+type limitError struct {
+	step string
+	max  int
+}
+
+func (e *limitError) Error() string {
+	return fmt.Sprintf("step %q: the loop ran %d times and its condition still holds: raise MaxIterations or fix the condition", e.step, e.max)
+}
+
+// stepError is an action step's failure.
+type stepError struct {
+	step       string
+	err        error
+	attempts   int
+	idempotent bool
+}
+
+func (e *stepError) Error() string { return fmt.Sprintf("step %q: %v", e.step, e.err) }
+func (e *stepError) Unwrap() error { return e.err }
+
+// replayedError stands for a failure stored in a checkpoint, so a resumed
+// job takes the same path (retry, catch) as the interrupted one would have.
+type replayedError struct {
+	msg, typ  string
+	retryable bool
+}
+
+func (e *replayedError) Error() string   { return e.msg }
+func (e *replayedError) Retryable() bool { return e.retryable }
+func (e *replayedError) errType() string { return e.typ }
+func (e *replayedError) Is(t error) bool {
+	return t == action.ErrOutcomeUnknown && e.typ == "outcome_unknown"
+}
+func (e *replayedError) As(t any) bool {
+	if v, ok := t.(**action.ValidationError); ok && e.typ == "validation" {
+		*v = &action.ValidationError{Problem: e.msg}
+		return true
+	}
+	return false
+}
+
+func catchable(err error) bool {
+	var s *stopSignal
+	var f *failSignal
+	var st *storeError
+	return !errors.As(err, &s) && !errors.As(err, &f) && !errors.As(err, &st) && !errors.Is(err, errInterrupted)
+}
+
+// errorType classifies an error for job records and Catch blocks.
+func errorType(err error) string {
+	var typed interface{ errType() string }
+	var f *failSignal
+	var p *pillError
+	var l *limitError
+	var v *action.ValidationError
+	switch {
+	case errors.As(err, &typed):
+		return typed.errType()
+	case errors.As(err, &f):
+		return "failed"
+	case errors.As(err, &p):
+		return "pill"
+	case errors.As(err, &l):
+		return "limit"
+	case errors.As(err, &v):
+		return "validation"
+	case errors.Is(err, action.ErrOutcomeUnknown):
+		return "outcome_unknown"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case action.IsRetryable(err):
+		return "retryable"
+	}
+	return "error"
+}
+
+// jobExec is one run of one job on one worker.
+type jobExec struct {
+	ctx      context.Context
+	storeCtx context.Context
+	rt       *runtimeDeps
+	r        *Recipe
+	vm       *vm.VM
+	env      reflect.Value
+	envAny   any
+	job      *Job
+	info     JobInfo
+	seq      int
+	replay   map[int]StepRecord
+	unsaved  []StepRecord
+	created  time.Time
+}
+
+func (x *jobExec) now() time.Time { return x.created }
+
+func (x *jobExec) runBlock(nodes []node) error {
+	for _, n := range nodes {
+		if err := n.run(x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (x *jobExec) eval(p *vm.Program, step, field string) (any, error) {
+	v, err := x.vm.Run(p, x.envAny)
+	if err != nil {
+		return nil, &pillError{step: step, field: field, err: err}
+	}
+	return v, nil
+}
+
+func (x *jobExec) evalBool(p *vm.Program, step, field string) (bool, error) {
+	v, err := x.eval(p, step, field)
+	if err != nil {
+		return false, err
+	}
+	switch b := v.(type) {
+	case bool:
+		return b, nil
+	case nil:
+		return false, nil
+	}
+	return false, &pillError{step: step, field: field, err: fmt.Errorf("a condition must be true or false, not %T", v)}
+}
+
+// checkpoint returns the stored record of step run seq when the job is
+// being resumed and the record belongs to the same step.
+func (x *jobExec) checkpoint(seq int, name string) (StepRecord, bool) {
+	if x.replay == nil {
+		return StepRecord{}, false
+	}
+	rec, ok := x.replay[seq]
+	if !ok {
+		return StepRecord{}, false
+	}
+	if rec.Name != name {
+		x.rt.log.Warn("resumed job took a different path than before the interruption; running the remaining steps afresh",
+			"recipe", x.r.name, "job", x.job.ID, "seq", seq, "stored_step", rec.Name, "step", name)
+		x.replay = nil
+		return StepRecord{}, false
+	}
+	return rec, true
+}
+
+func (x *jobExec) nextIsReplay() bool {
+	_, ok := x.replay[x.seq]
+	return ok
+}
+
+func (x *jobExec) sleep(d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	select {
+	case <-x.rt.clock.After(d):
+		return nil
+	case <-x.ctx.Done():
+		return errInterrupted
+	}
+}
+
+// record keeps a step record; save writes it (and any unsaved before it) to
+// the store at once, as a checkpoint.
+func (x *jobExec) record(rec StepRecord, save bool) error {
+	x.job.Steps = append(x.job.Steps, rec)
+	x.unsaved = append(x.unsaved, rec)
+	if !save {
+		return nil
+	}
+	if err := x.rt.store.SaveSteps(x.storeCtx, x.job.ID, x.unsaved); err != nil {
+		return &storeError{err: err}
+	}
+	x.unsaved = x.unsaved[:0]
+	return nil
+}
+
+// ---- action step ----
+
+type doNode[In, Out any] struct {
+	name    string
+	act     action.Action[In, Out]
+	info    action.Info
+	actName string
+	setters []setter
+	field   int
+	retry   action.RetryPolicy
+	timeout time.Duration
+	redIn   *redactor
+	redOut  *redactor
+}
+
+func (n *doNode[In, Out]) setOut(x *jobExec, out Out) {
+	*(x.env.Field(n.field).Addr().Interface().(*Out)) = out
+}
+
+func (n *doNode[In, Out]) replay(x *jobExec, rec StepRecord) (error, bool) {
+	if rec.Failed() {
+		return &stepError{step: n.name, err: &replayedError{msg: rec.Error, typ: rec.ErrorType, retryable: rec.Retryable},
+			attempts: rec.Attempts, idempotent: n.info.Idempotent}, true
+	}
+	var out Out
+	if len(rec.Output) > 0 {
+		if err := json.Unmarshal(rec.Output, &out); err != nil {
+			x.rt.log.Warn("cannot decode a stored step output; running the step again",
+				"recipe", x.r.name, "job", x.job.ID, "step", n.name, "error", err)
+			return nil, false
+		}
+	}
+	n.setOut(x, out)
+	x.job.Steps = append(x.job.Steps, rec)
+	return nil, true
+}
+
+func (n *doNode[In, Out]) run(x *jobExec) error {
+	seq := x.seq
+	x.seq++
+	if rec, ok := x.checkpoint(seq, n.name); ok {
+		if err, done := n.replay(x, rec); done {
+			return err
+		}
+	}
+	x.rt.hooks.StepStarted(x.ctx, x.info, n.name)
+	start := x.rt.clock.Now()
+	rec := StepRecord{Seq: seq, Name: n.name, Action: n.actName, Started: start}
+	out, err := n.attempt(x, &rec)
+	if errors.Is(err, errInterrupted) {
+		return err
+	}
+	rec.Duration = x.rt.clock.Now().Sub(start)
+	if err != nil {
+		rec.Error = err.Error()
+		rec.ErrorType = errorType(err)
+		rec.Retryable = action.IsRetryable(err)
+	} else {
+		if rec.Output, err = n.redOut.marshal(out); err != nil {
+			rec.Output = nil
+			x.rt.log.Warn("cannot record a step output as JSON", "recipe", x.r.name, "step", n.name, "error", err)
+			err = nil
+		}
+		n.setOut(x, out)
+	}
+	x.rt.hooks.StepFinished(x.ctx, x.info, rec)
+	if serr := x.record(rec, !n.info.Idempotent); serr != nil {
+		return serr
+	}
+	if err != nil {
+		return &stepError{step: n.name, err: err, attempts: rec.Attempts, idempotent: n.info.Idempotent}
+	}
+	return nil
+}
+
+// attempt builds the input and runs the action with the step's retries.
+func (n *doNode[In, Out]) attempt(x *jobExec, rec *StepRecord) (Out, error) {
+	var in In
+	var zero Out
+	iv := reflect.ValueOf(&in).Elem()
+	for i := range n.setters {
+		s := &n.setters[i]
+		v, err := x.eval(s.prog, n.name, s.key)
+		if err != nil {
+			return zero, err
+		}
+		if err := s.conv(v, s.target(iv)); err != nil {
+			return zero, &pillError{step: n.name, field: s.key, err: err}
+		}
+	}
+	var err error
+	if rec.Input, err = n.redIn.marshal(in); err != nil {
+		rec.Input = nil
+	}
+	if err := n.act.Validate(in); err != nil {
+		return zero, err
+	}
+	for attempt := 1; ; attempt++ {
+		rec.Attempts = attempt
+		ctx := x.ctx
+		var cancel context.CancelFunc
+		if n.timeout > 0 {
+			ctx, cancel = context.WithTimeout(ctx, n.timeout)
+		}
+		out, err := n.act.Run(ctx, in)
+		if cancel != nil {
+			cancel()
+		}
+		if err == nil {
+			return out, nil
+		}
+		if x.ctx.Err() != nil {
+			return zero, errInterrupted
+		}
+		if !n.retry.ShouldRetry(attempt, err, n.info.Idempotent) {
+			return zero, err
+		}
+		if x.rt.log.Enabled(x.ctx, slog.LevelDebug) {
+			x.rt.log.Debug("retrying step", "recipe", x.r.name, "job", x.job.ID, "step", n.name, "attempt", attempt, "error", err)
+		}
+		if err := x.sleep(n.retry.Backoff(attempt + 1)); err != nil {
+			return zero, err
+		}
+	}
+}
+
+// ---- control flow ----
+
+type ifNode struct {
+	label  string
+	conds  []*vm.Program
+	blocks [][]node
+	els    []node
+}
+
+func (n *ifNode) run(x *jobExec) error {
+	for i, c := range n.conds {
+		ok, err := x.evalBool(c, n.label, "condition")
+		if err != nil {
+			return err
+		}
+		if ok {
+			return x.runBlock(n.blocks[i])
+		}
+	}
+	return x.runBlock(n.els)
+}
+
+type forEachNode struct {
+	name  string
+	list  *vm.Program
+	field int
+	body  []node
+}
+
+func (n *forEachNode) run(x *jobExec) error {
+	v, err := x.eval(n.list, n.name, "list")
+	if err != nil || v == nil {
+		return err
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+		return &pillError{step: n.name, field: "list", err: fmt.Errorf("ForEach needs a list, got %T", v)}
+	}
+	lf := x.env.Field(n.field)
+	item, index := lf.Field(0), lf.Field(1)
+	for i := range rv.Len() {
+		if x.ctx.Err() != nil {
+			return errInterrupted
+		}
+		e := rv.Index(i)
+		if e.Type().AssignableTo(item.Type()) {
+			item.Set(e)
+		} else if err := convertValue(e, item); err != nil {
+			return &pillError{step: n.name, field: "list", err: fmt.Errorf("[%d]: %w", i, err)}
+		}
+		index.SetInt(int64(i))
+		if err := x.runBlock(n.body); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type repeatNode struct {
+	label string
+	cond  *vm.Program
+	max   int
+	body  []node
+}
+
+func (n *repeatNode) run(x *jobExec) error {
+	for i := 1; ; i++ {
+		if x.ctx.Err() != nil {
+			return errInterrupted
+		}
+		if err := x.runBlock(n.body); err != nil {
+			return err
+		}
+		again, err := x.evalBool(n.cond, n.label, "condition")
+		if err != nil || !again {
+			return err
+		}
+		if i >= n.max {
+			return &limitError{step: n.label, max: n.max}
+		}
+	}
+}
+
+type tryNode struct {
+	label    string
+	body     []node
+	policy   action.RetryPolicy
+	catch    []node
+	errField int
+}
+
+func (n *tryNode) run(x *jobExec) error {
+	for attempt := 1; ; attempt++ {
+		err := x.runBlock(n.body)
+		if err == nil || !catchable(err) {
+			return err
+		}
+		var se *stepError
+		idempotent := errors.As(err, &se) && se.idempotent
+		if n.policy.ShouldRetry(attempt, err, idempotent) {
+			if !x.nextIsReplay() {
+				if err := x.sleep(n.policy.Backoff(attempt + 1)); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		info := ErrorInfo{Message: err.Error(), Type: errorType(err), Attempts: attempt, Retryable: action.IsRetryable(err)}
+		var pe *pillError
+		switch {
+		case se != nil:
+			info.Step = se.step
+			info.Message = se.err.Error()
+		case errors.As(err, &pe):
+			info.Step = pe.step
+		}
+		*(x.env.Field(n.errField).Addr().Interface().(*ErrorInfo)) = info
+		return x.runBlock(n.catch)
+	}
+}
+
+type endNode struct {
+	fail bool
+	msg  *vm.Program
+	conv convFn
+}
+
+func (n *endNode) run(x *jobExec) error {
+	var msg string
+	if n.msg != nil {
+		v, err := x.eval(n.msg, "Stop", "message")
+		if err != nil {
+			return err
+		}
+		if err := n.conv(v, reflect.ValueOf(&msg).Elem()); err != nil {
+			return &pillError{step: "Stop", field: "message", err: err}
+		}
+	}
+	if n.fail {
+		return &failSignal{msg: msg}
+	}
+	return &stopSignal{msg: msg}
+}
+
+type setNode struct {
+	name   string
+	vars   int
+	field  int
+	prog   *vm.Program
+	conv   convFn
+	zero   bool
+	append bool
+}
+
+func (n *setNode) run(x *jobExec) error {
+	dst := x.env.Field(n.vars).Field(n.field)
+	if n.zero {
+		dst.SetZero()
+		return nil
+	}
+	v, err := x.eval(n.prog, n.name, "value")
+	if err != nil {
+		return err
+	}
+	if !n.append {
+		if err := n.conv(v, dst); err != nil {
+			return &pillError{step: n.name, field: "value", err: err}
+		}
+		return nil
+	}
+	e := reflect.New(dst.Type().Elem()).Elem()
+	if err := n.conv(v, e); err != nil {
+		return &pillError{step: n.name, field: "value", err: err}
+	}
+	dst.Set(reflect.Append(dst, e))
+	return nil
+}

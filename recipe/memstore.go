@@ -1,0 +1,340 @@
+package recipe
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// NewMemoryStore returns a [Store] that keeps everything in memory, for
+// tests and short-lived programs. Nothing survives the process.
+func NewMemoryStore() Store {
+	return &memoryStore{
+		cursors: map[string]trigger.Cursor{},
+		ledger:  map[string]map[string]time.Time{},
+		jobs:    map[string]*memJob{},
+		subs:    map[string]trigger.Subscription{},
+		states:  map[string]RecipeState{},
+	}
+}
+
+type memJob struct {
+	seq int64
+	job Job
+}
+
+type memoryStore struct {
+	mu      sync.Mutex
+	seq     int64
+	cursors map[string]trigger.Cursor
+	ledger  map[string]map[string]time.Time
+	jobs    map[string]*memJob
+	subs    map[string]trigger.Subscription
+	states  map[string]RecipeState
+	closed  bool
+}
+
+var errClosed = fmt.Errorf("recipe: store is closed")
+
+func (m *memoryStore) lock() error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return errClosed
+	}
+	return nil
+}
+
+func (m *memoryStore) Accept(ctx context.Context, b Batch) (Accepted, error) {
+	if err := ctx.Err(); err != nil {
+		return Accepted{}, err
+	}
+	if err := m.lock(); err != nil {
+		return Accepted{}, err
+	}
+	defer m.mu.Unlock()
+	for _, j := range b.Jobs {
+		if _, ok := m.jobs[j.ID]; ok {
+			return Accepted{}, fmt.Errorf("recipe: accept: job %q already exists", j.ID)
+		}
+	}
+	led := m.ledger[b.Recipe]
+	if led == nil {
+		led = map[string]time.Time{}
+		m.ledger[b.Recipe] = led
+	}
+	var res Accepted
+	stored := make([]bool, len(b.Jobs))
+	for i, j := range b.Jobs {
+		if _, dup := led[j.Event.ID]; dup {
+			continue
+		}
+		led[j.Event.ID] = b.At
+		m.insert(j)
+		stored[i] = true
+	}
+	for _, id := range b.Dropped {
+		if _, dup := led[id]; !dup {
+			led[id] = b.At
+			res.NewDropped++
+		}
+	}
+	if b.SetCursor {
+		m.cursors[b.Recipe] = bytes.Clone(b.Cursor)
+	}
+	res.Stored = stored
+	return res, nil
+}
+
+func (m *memoryStore) insert(j Job) {
+	m.seq++
+	j = cloneJob(j)
+	if j.Status == "" {
+		j.Status = JobPending
+	}
+	m.jobs[j.ID] = &memJob{seq: m.seq, job: j}
+}
+
+func (m *memoryStore) AddJob(ctx context.Context, job Job) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := m.lock(); err != nil {
+		return err
+	}
+	defer m.mu.Unlock()
+	if _, ok := m.jobs[job.ID]; ok {
+		return fmt.Errorf("recipe: add job: job %q already exists", job.ID)
+	}
+	m.insert(job)
+	return nil
+}
+
+func (m *memoryStore) Cursor(ctx context.Context, recipe string) (trigger.Cursor, error) {
+	if err := m.lock(); err != nil {
+		return nil, err
+	}
+	defer m.mu.Unlock()
+	return bytes.Clone(m.cursors[recipe]), nil
+}
+
+func (m *memoryStore) sorted(keep func(*memJob) bool) []*memJob {
+	var out []*memJob
+	for _, j := range m.jobs {
+		if keep(j) {
+			out = append(out, j)
+		}
+	}
+	slices.SortFunc(out, func(a, b *memJob) int { return int(a.seq - b.seq) })
+	return out
+}
+
+func (m *memoryStore) PendingJobs(ctx context.Context, recipe string) ([]Job, error) {
+	if err := m.lock(); err != nil {
+		return nil, err
+	}
+	defer m.mu.Unlock()
+	var out []Job
+	for _, j := range m.sorted(func(j *memJob) bool { return j.job.Recipe == recipe && !j.job.Status.Final() }) {
+		out = append(out, cloneJob(j.job))
+	}
+	return out, nil
+}
+
+func mergeSteps(have []StepRecord, add []StepRecord) []StepRecord {
+	for _, s := range add {
+		s = cloneStep(s)
+		if i := slices.IndexFunc(have, func(h StepRecord) bool { return h.Seq == s.Seq }); i >= 0 {
+			have[i] = s
+			continue
+		}
+		have = append(have, s)
+	}
+	slices.SortFunc(have, func(a, b StepRecord) int { return a.Seq - b.Seq })
+	return have
+}
+
+func (m *memoryStore) SaveSteps(ctx context.Context, jobID string, steps []StepRecord) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := m.lock(); err != nil {
+		return err
+	}
+	defer m.mu.Unlock()
+	j, ok := m.jobs[jobID]
+	if !ok {
+		return fmt.Errorf("recipe: save steps of job %q: %w", jobID, ErrNotFound)
+	}
+	if j.job.Status.Final() {
+		return fmt.Errorf("recipe: save steps of job %q: job already finished", jobID)
+	}
+	j.job.Steps = mergeSteps(j.job.Steps, steps)
+	j.job.Status = JobRunning
+	return nil
+}
+
+func (m *memoryStore) FinishJob(ctx context.Context, jobID string, res JobResult, steps []StepRecord) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !res.Status.Final() {
+		return fmt.Errorf("recipe: finish job %q: status %q is not final", jobID, res.Status)
+	}
+	if err := m.lock(); err != nil {
+		return err
+	}
+	defer m.mu.Unlock()
+	j, ok := m.jobs[jobID]
+	if !ok {
+		return fmt.Errorf("recipe: finish job %q: %w", jobID, ErrNotFound)
+	}
+	if j.job.Status.Final() {
+		return fmt.Errorf("recipe: finish job %q: job already finished", jobID)
+	}
+	j.job.Steps = mergeSteps(j.job.Steps, steps)
+	j.job.Status = res.Status
+	j.job.Error = res.Error
+	j.job.ErrorType = res.ErrorType
+	j.job.Message = res.Message
+	j.job.Finished = res.Finished
+	return nil
+}
+
+func (m *memoryStore) Job(ctx context.Context, id string) (Job, error) {
+	if err := m.lock(); err != nil {
+		return Job{}, err
+	}
+	defer m.mu.Unlock()
+	j, ok := m.jobs[id]
+	if !ok {
+		return Job{}, fmt.Errorf("recipe: job %q: %w", id, ErrNotFound)
+	}
+	return cloneJob(j.job), nil
+}
+
+func (m *memoryStore) Jobs(ctx context.Context, q JobQuery) ([]Job, error) {
+	if err := m.lock(); err != nil {
+		return nil, err
+	}
+	defer m.mu.Unlock()
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	all := m.sorted(func(j *memJob) bool {
+		return (q.Recipe == "" || j.job.Recipe == q.Recipe) &&
+			(q.Status == "" || j.job.Status == q.Status) &&
+			(q.EventID == "" || j.job.Event.ID == q.EventID)
+	})
+	var out []Job
+	for i := len(all) - 1; i >= 0 && len(out) < limit; i-- {
+		out = append(out, cloneJob(all[i].job))
+	}
+	return out, nil
+}
+
+func (m *memoryStore) Subscription(ctx context.Context, recipe string) (trigger.Subscription, error) {
+	if err := m.lock(); err != nil {
+		return trigger.Subscription{}, err
+	}
+	defer m.mu.Unlock()
+	s, ok := m.subs[recipe]
+	if !ok {
+		return trigger.Subscription{}, fmt.Errorf("recipe: subscription of %q: %w", recipe, ErrNotFound)
+	}
+	s.State = bytes.Clone(s.State)
+	return s, nil
+}
+
+func (m *memoryStore) SaveSubscription(ctx context.Context, recipe string, sub trigger.Subscription) error {
+	if err := m.lock(); err != nil {
+		return err
+	}
+	defer m.mu.Unlock()
+	sub.State = bytes.Clone(sub.State)
+	m.subs[recipe] = sub
+	return nil
+}
+
+func (m *memoryStore) DeleteSubscription(ctx context.Context, recipe string) error {
+	if err := m.lock(); err != nil {
+		return err
+	}
+	defer m.mu.Unlock()
+	delete(m.subs, recipe)
+	return nil
+}
+
+func (m *memoryStore) State(ctx context.Context, recipe string) (RecipeState, error) {
+	if err := m.lock(); err != nil {
+		return RecipeState{}, err
+	}
+	defer m.mu.Unlock()
+	return m.states[recipe], nil
+}
+
+func (m *memoryStore) SetState(ctx context.Context, recipe string, st RecipeState) error {
+	if err := m.lock(); err != nil {
+		return err
+	}
+	defer m.mu.Unlock()
+	m.states[recipe] = st
+	return nil
+}
+
+func (m *memoryStore) Prune(ctx context.Context, recipe string, p PrunePolicy) (int, error) {
+	if err := m.lock(); err != nil {
+		return 0, err
+	}
+	defer m.mu.Unlock()
+	finished := m.sorted(func(j *memJob) bool { return j.job.Recipe == recipe && j.job.Status.Final() })
+	n := 0
+	for i, j := range finished {
+		tooMany := p.Keep > 0 && i < len(finished)-p.Keep
+		tooOld := !p.FinishedBefore.IsZero() && j.job.Finished.Before(p.FinishedBefore)
+		if tooMany || tooOld {
+			delete(m.jobs, j.job.ID)
+			n++
+		}
+	}
+	if !p.LedgerBefore.IsZero() {
+		for id, at := range m.ledger[recipe] {
+			if at.Before(p.LedgerBefore) {
+				delete(m.ledger[recipe], id)
+			}
+		}
+	}
+	return n, nil
+}
+
+func (m *memoryStore) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	return nil
+}
+
+func cloneStep(s StepRecord) StepRecord {
+	s.Input = bytes.Clone(s.Input)
+	s.Output = bytes.Clone(s.Output)
+	return s
+}
+
+func cloneJob(j Job) Job {
+	j.Event.Data = json.RawMessage(bytes.Clone(j.Event.Data))
+	if j.Steps != nil {
+		steps := make([]StepRecord, len(j.Steps))
+		for i, s := range j.Steps {
+			steps[i] = cloneStep(s)
+		}
+		j.Steps = steps
+	}
+	return j
+}

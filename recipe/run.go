@@ -1,0 +1,453 @@
+package recipe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// queued is a job waiting for a worker.
+type queued struct {
+	job  Job
+	data any // the typed event data when at hand; nil to decode Job.Event.Data
+}
+
+// recipeRun is one recipe running in an engine: its poller, its webhook
+// subscription keeper and its workers.
+type recipeRun struct {
+	e    *Engine
+	ent  *entry
+	r    *Recipe
+	once bool
+
+	ctx       context.Context // polling and subscriptions
+	cancel    context.CancelFunc
+	jobCtx    context.Context // in-flight jobs
+	jobCancel context.CancelFunc
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	queue    []queued
+	head     int
+	closed   bool
+	stopping bool
+	popped   chan struct{}
+	jobs     map[JobStatus]int
+	events   int
+	dups     int
+	errList  []error
+
+	bg      sync.WaitGroup
+	workers sync.WaitGroup
+}
+
+// startRun starts a recipe; e.mu must be held.
+func (e *Engine) startRun(ctx context.Context, ent *entry, once bool) *recipeRun {
+	run := &recipeRun{e: e, ent: ent, r: ent.r, once: once, jobs: map[JobStatus]int{}, popped: make(chan struct{}, 1)}
+	run.cond = sync.NewCond(&run.mu)
+	run.ctx, run.cancel = context.WithCancel(ctx)
+	if once {
+		run.jobCtx, run.jobCancel = context.WithCancel(ctx)
+		context.AfterFunc(ctx, run.markStopping)
+	} else {
+		run.jobCtx, run.jobCancel = context.WithCancel(context.WithoutCancel(ctx))
+	}
+	ent.run = run
+	for range ent.r.opts.Concurrency {
+		run.workers.Add(1)
+		go run.worker()
+	}
+	run.bg.Add(1)
+	go run.feed()
+	if !once && e.webhookURL != nil && ent.r.src.webhook() != nil {
+		run.bg.Add(1)
+		go func() {
+			defer run.bg.Done()
+			e.keepSubscribed(run.ctx, ent)
+		}()
+	}
+	return run
+}
+
+func (run *recipeRun) markStopping() {
+	run.mu.Lock()
+	run.stopping = true
+	run.cond.Broadcast()
+	run.mu.Unlock()
+}
+
+// stop shuts the run down gracefully; see Engine.Stop.
+func (run *recipeRun) stop() {
+	run.cancel()
+	run.markStopping()
+	done := make(chan struct{})
+	go func() {
+		run.workers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-run.e.rt.clock.After(run.e.shutdownTimeout):
+		run.jobCancel()
+		<-done
+	}
+	run.bg.Wait()
+	run.jobCancel()
+}
+
+// wait waits for a RunOnce run to finish.
+func (run *recipeRun) wait() {
+	run.bg.Wait()
+	run.workers.Wait()
+	run.cancel()
+	run.jobCancel()
+}
+
+func (run *recipeRun) summary() Summary {
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	s := Summary{Events: run.events, Duplicates: run.dups, Jobs: map[JobStatus]int{}}
+	for k, v := range run.jobs {
+		s.Jobs[k] = v
+	}
+	return s
+}
+
+func (run *recipeRun) errs() []error {
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	return run.errList
+}
+
+func (run *recipeRun) fail(err error) {
+	run.mu.Lock()
+	run.errList = append(run.errList, err)
+	run.mu.Unlock()
+}
+
+func (run *recipeRun) push(qs ...queued) {
+	if len(qs) == 0 {
+		return
+	}
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	if run.stopping {
+		return // the jobs are stored as pending and resume on the next run
+	}
+	run.queue = append(run.queue, qs...)
+	run.cond.Broadcast()
+}
+
+func (run *recipeRun) pop() (queued, bool) {
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	for run.head == len(run.queue) && !run.closed && !run.stopping {
+		run.cond.Wait()
+	}
+	if run.stopping || run.head == len(run.queue) {
+		return queued{}, false
+	}
+	q := run.queue[run.head]
+	run.queue[run.head] = queued{}
+	run.head++
+	if run.head == len(run.queue) {
+		run.queue, run.head = run.queue[:0], 0
+	} else if run.head > 1024 && run.head*2 > len(run.queue) {
+		n := copy(run.queue, run.queue[run.head:])
+		run.queue, run.head = run.queue[:n], 0
+	}
+	select {
+	case run.popped <- struct{}{}:
+	default:
+	}
+	return q, true
+}
+
+func (run *recipeRun) backlog() int {
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	return len(run.queue) - run.head
+}
+
+func (run *recipeRun) count(st JobStatus, n int) {
+	run.mu.Lock()
+	run.jobs[st] += n
+	run.mu.Unlock()
+}
+
+func (run *recipeRun) sleep(d time.Duration) bool {
+	if d <= 0 {
+		return run.ctx.Err() == nil
+	}
+	select {
+	case <-run.ctx.Done():
+		return false
+	case <-run.e.rt.clock.After(d):
+		return true
+	}
+}
+
+// feed queues the jobs earlier runs left unfinished, then polls the
+// trigger: in a RunOnce run until it has nothing more, otherwise every poll
+// interval until the run stops.
+func (run *recipeRun) feed() {
+	defer run.bg.Done()
+	defer func() {
+		run.mu.Lock()
+		run.closed = true
+		run.cond.Broadcast()
+		run.mu.Unlock()
+	}()
+	rt := &run.e.rt
+	pending, err := rt.store.PendingJobs(run.ctx, run.r.name)
+	if err != nil {
+		rt.log.Error("cannot load unfinished jobs", "recipe", run.r.name, "error", err)
+		run.fail(err)
+		return
+	}
+	qs := make([]queued, len(pending))
+	for i, j := range pending {
+		qs[i] = queued{job: j}
+	}
+	run.push(qs...)
+
+	info := run.r.src.info()
+	if info.PollInterval <= 0 {
+		return // push-only trigger
+	}
+	cursor, err := rt.store.Cursor(run.ctx, run.r.name)
+	if err != nil {
+		rt.log.Error("cannot load the trigger cursor", "recipe", run.r.name, "error", err)
+		run.fail(err)
+		return
+	}
+	m := &vm.VM{MemoryBudget: run.r.opts.PillMemoryBudget}
+	high := 256 * run.r.opts.Concurrency
+	for run.ctx.Err() == nil {
+		for run.backlog() >= high {
+			select {
+			case <-run.ctx.Done():
+				return
+			case <-run.popped:
+			}
+		}
+		page, err := run.r.src.poll(run.ctx, cursor)
+		if run.ctx.Err() != nil {
+			return
+		}
+		var res PollResult
+		wait := info.PollInterval
+		if err != nil {
+			var bo *trigger.BackOffError
+			if errors.As(err, &bo) && bo.Wait > wait {
+				wait = bo.Wait
+			}
+			res = PollResult{Err: err, Wait: wait}
+			rt.log.Warn("poll failed", "recipe", run.r.name, "error", err, "retry_in", wait)
+		} else {
+			var qs []queued
+			res, qs, err = run.e.accept(run.ctx, run.ent, m, page.Events, page.Next, true)
+			if err != nil {
+				res.Err = err
+				rt.log.Error("cannot store accepted events; polling again", "recipe", run.r.name, "error", err)
+			} else {
+				cursor = page.Next
+				run.mu.Lock()
+				run.events += res.Events
+				run.dups += res.Duplicates
+				run.jobs[JobSkipped] += res.Skipped
+				run.mu.Unlock()
+				run.push(qs...)
+				done := run.ent.doneEv.Add(int64(res.New))
+				rt.hooks.Progress(run.ctx, run.r.name, done, done+page.Backlog)
+			}
+			if page.More && err == nil {
+				wait = 0
+			}
+			res.More = page.More
+			res.Wait = wait
+		}
+		rt.hooks.PollFinished(run.ctx, run.r.name, res)
+		if run.once && (res.Err != nil || !page.More) {
+			if res.Err != nil {
+				run.fail(res.Err)
+			}
+			return
+		}
+		if !run.sleep(wait) {
+			return
+		}
+	}
+}
+
+// accept evaluates the trigger condition for each event and stores the
+// batch; it returns the new jobs to queue.
+func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, events []rawEvent, cursor trigger.Cursor, setCursor bool) (PollResult, []queued, error) {
+	r := ent.r
+	now := e.rt.clock.Now()
+	res := PollResult{Events: len(events)}
+	b := Batch{Recipe: r.name, Cursor: cursor, SetCursor: setCursor, At: now}
+	b.Jobs = make([]Job, 0, len(events))
+	data := make([]any, 0, len(events))
+	var condErr map[int]error
+	for _, ev := range events {
+		if len(r.when) > 0 {
+			keep, err := r.matches(m, ev.Data, now)
+			if err != nil {
+				if condErr == nil {
+					condErr = map[int]error{}
+				}
+				condErr[len(b.Jobs)] = err
+			} else if !keep {
+				b.Dropped = append(b.Dropped, ev.ID)
+				continue
+			}
+		}
+		raw, err := r.src.encode(ev.Data)
+		if err != nil {
+			return res, nil, err
+		}
+		id := newJobID(now)
+		evID := ev.ID
+		if evID == "" {
+			e.rt.log.Warn("trigger returned an event without an ID; it cannot be deduplicated", "recipe", r.name, "job", id)
+			evID = "job:" + id
+		}
+		b.Jobs = append(b.Jobs, Job{ID: id, Recipe: r.name, Event: EventRecord{ID: evID, Time: ev.Time, Data: raw}, Status: JobPending, Created: now})
+		data = append(data, ev.Data)
+	}
+	acc, err := e.rt.store.Accept(ctx, b)
+	if err != nil {
+		return res, nil, err
+	}
+	if len(acc.Stored) != len(b.Jobs) {
+		return res, nil, fmt.Errorf("recipe: the store answered %d results for %d jobs", len(acc.Stored), len(b.Jobs))
+	}
+	res.Skipped = acc.NewDropped
+	res.Duplicates = len(b.Dropped) - acc.NewDropped
+	qs := make([]queued, 0, len(b.Jobs))
+	for i, ok := range acc.Stored {
+		if !ok {
+			res.Duplicates++
+			continue
+		}
+		res.New++
+		if cerr, bad := condErr[i]; bad {
+			// The condition could not be evaluated: keep the event as a
+			// failed job rather than drop it silently.
+			perr := &pillError{step: "", field: "when", err: cerr}
+			jr := JobResult{Status: JobFailed, Error: perr.Error(), ErrorType: "pill", Finished: now}
+			if err := e.rt.store.FinishJob(context.WithoutCancel(ctx), b.Jobs[i].ID, jr, nil); err != nil {
+				e.rt.log.Error("cannot record a failed trigger condition", "recipe", r.name, "error", err)
+			}
+			continue
+		}
+		qs = append(qs, queued{job: b.Jobs[i], data: data[i]})
+	}
+	return res, qs, nil
+}
+
+// matches evaluates the recipe's trigger conditions for one event.
+func (r *Recipe) matches(m *vm.VM, data any, now time.Time) (bool, error) {
+	envPtr := reflect.New(r.env.typ)
+	env := envPtr.Elem()
+	r.src.set(env, r.env.trigger, data)
+	env.Field(r.env.now).Set(reflect.ValueOf(func() time.Time { return now }))
+	for _, p := range r.when {
+		v, err := m.Run(p, envPtr.Interface())
+		if err != nil {
+			return false, err
+		}
+		if b, _ := v.(bool); !b {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func (run *recipeRun) worker() {
+	defer run.workers.Done()
+	m := &vm.VM{MemoryBudget: run.r.opts.PillMemoryBudget}
+	for {
+		q, ok := run.pop()
+		if !ok {
+			return
+		}
+		run.execute(q, m)
+	}
+}
+
+// execute runs one job to a final status, or leaves it pending when the
+// run is interrupted or the store fails.
+func (run *recipeRun) execute(q queued, m *vm.VM) {
+	r := run.r
+	rt := &run.e.rt
+	job := q.job
+	envPtr := reflect.New(r.env.typ)
+	x := &jobExec{
+		ctx:      run.jobCtx,
+		storeCtx: context.WithoutCancel(run.jobCtx),
+		rt:       rt,
+		r:        r,
+		vm:       m,
+		env:      envPtr.Elem(),
+		envAny:   envPtr.Interface(),
+		job:      &job,
+		created:  job.Created,
+		info:     JobInfo{ID: job.ID, Recipe: r.name, EventID: job.Event.ID, RerunOf: job.RerunOf, Resumed: len(job.Steps) > 0},
+	}
+	if len(job.Steps) > 0 {
+		x.replay = make(map[int]StepRecord, len(job.Steps))
+		for _, s := range job.Steps {
+			x.replay[s.Seq] = s
+		}
+		job.Steps = nil
+	}
+	rt.hooks.JobStarted(x.ctx, x.info)
+	data := q.data
+	var err error
+	if data == nil {
+		data, err = r.src.decode(job.Event.Data)
+	}
+	if err == nil {
+		r.src.set(x.env, r.env.trigger, data)
+		x.env.Field(r.env.now).Set(reflect.ValueOf(x.now))
+		err = x.runBlock(r.steps)
+	}
+	res := JobResult{Status: JobSucceeded, Finished: rt.clock.Now()}
+	var stop *stopSignal
+	var fail *failSignal
+	var serr *storeError
+	switch {
+	case err == nil:
+	case errors.As(err, &stop):
+		res.Status, res.Message = JobStopped, stop.msg
+	case errors.As(err, &fail):
+		res.Status, res.Message, res.Error, res.ErrorType = JobFailed, fail.msg, fail.Error(), "failed"
+	case errors.Is(err, errInterrupted) || errors.As(err, &serr):
+		if serr != nil {
+			rt.log.Error("store failed while running a job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
+		}
+		run.count(JobPending, 1)
+		return
+	default:
+		res.Status, res.Error, res.ErrorType = JobFailed, err.Error(), errorType(err)
+	}
+	if err := rt.store.FinishJob(x.storeCtx, job.ID, res, x.unsaved); err != nil {
+		rt.log.Error("cannot store a finished job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
+		run.count(JobPending, 1)
+		return
+	}
+	if res.Status == JobFailed {
+		rt.log.Warn("job failed", "recipe", r.name, "job", job.ID, "event", job.Event.ID, "error", res.Error)
+	}
+	rt.hooks.JobFinished(x.ctx, x.info, res)
+	run.count(res.Status, 1)
+}

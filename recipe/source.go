@@ -1,0 +1,105 @@
+package recipe
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"time"
+
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// webhookSource hides the trigger's type parameter of a trigger.Webhook.
+type webhookSource interface {
+	subscribe(ctx context.Context, callbackURL string, prior trigger.Subscription) (trigger.Subscription, error)
+	renew(ctx context.Context, sub trigger.Subscription) (trigger.Subscription, error)
+	unsubscribe(ctx context.Context, sub trigger.Subscription) error
+	parse(sub trigger.Subscription, h http.Header, body []byte) ([]rawEvent, error)
+	renewBefore() time.Duration
+}
+
+type typedSource[T any] struct {
+	t       trigger.Trigger[T]
+	wh      trigger.Webhook[T]
+	redact  *redactor
+	typ     reflect.Type
+	trigNil bool
+}
+
+func newSource[T any](t trigger.Trigger[T]) source {
+	s := &typedSource[T]{t: t, typ: reflect.TypeFor[T]()}
+	s.redact = redactorFor(s.typ)
+	if wh, ok := t.(trigger.Webhook[T]); ok {
+		s.wh = wh
+	}
+	return s
+}
+
+func (s *typedSource[T]) info() trigger.Info     { return s.t.Info() }
+func (s *typedSource[T]) dataType() reflect.Type { return s.typ }
+
+func toRaw[T any](evs []trigger.Event[T]) []rawEvent {
+	out := make([]rawEvent, len(evs))
+	for i, e := range evs {
+		out[i] = rawEvent{ID: e.ID, Time: e.Time, Data: e.Data}
+	}
+	return out
+}
+
+func (s *typedSource[T]) poll(ctx context.Context, cursor trigger.Cursor) (rawPage, error) {
+	p, err := s.t.Poll(ctx, cursor)
+	if err != nil {
+		return rawPage{}, err
+	}
+	return rawPage{Events: toRaw(p.Events), Next: p.Next, More: p.More, Backlog: p.Backlog}, nil
+}
+
+func (s *typedSource[T]) decode(data json.RawMessage) (any, error) {
+	var v T
+	if len(data) > 0 {
+		if err := json.Unmarshal(data, &v); err != nil {
+			return nil, fmt.Errorf("decode stored event data as %s: %w", s.typ, err)
+		}
+	}
+	return v, nil
+}
+
+func (s *typedSource[T]) encode(data any) (json.RawMessage, error) {
+	return s.redact.marshal(data)
+}
+
+func (s *typedSource[T]) set(env reflect.Value, field int, data any) {
+	p := env.Field(field).Addr().Interface().(*T)
+	*p = data.(T)
+}
+
+func (s *typedSource[T]) webhook() webhookSource {
+	if s.wh == nil {
+		return nil
+	}
+	return s
+}
+
+func (s *typedSource[T]) subscribe(ctx context.Context, u string, prior trigger.Subscription) (trigger.Subscription, error) {
+	return s.wh.Subscribe(ctx, u, prior)
+}
+
+func (s *typedSource[T]) renew(ctx context.Context, sub trigger.Subscription) (trigger.Subscription, error) {
+	return s.wh.Renew(ctx, sub)
+}
+
+func (s *typedSource[T]) unsubscribe(ctx context.Context, sub trigger.Subscription) error {
+	return s.wh.Unsubscribe(ctx, sub)
+}
+
+func (s *typedSource[T]) parse(sub trigger.Subscription, h http.Header, body []byte) ([]rawEvent, error) {
+	evs, err := s.wh.Parse(sub, h, body)
+	if err != nil {
+		return nil, err
+	}
+	return toRaw(evs), nil
+}
+
+func (s *typedSource[T]) renewBefore() time.Duration { return s.wh.RenewBefore() }

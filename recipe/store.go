@@ -1,0 +1,150 @@
+package recipe
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// ErrNotFound is returned by a [Store] when the job, recipe or subscription
+// asked for does not exist.
+var ErrNotFound = errors.New("recipe: not found")
+
+// Store keeps everything the engine must not lose across restarts: trigger
+// cursors, the dedup ledger, jobs (pending ones form the queue, finished
+// ones the history), step checkpoints, webhook subscriptions and recipe
+// state.
+//
+// The interface is deliberately narrow so that other databases can back it.
+// [NewMemoryStore] keeps everything in memory (tests); package
+// recipe/sqlite stores it in a SQLite file (the embedded default). A
+// PostgreSQL implementation would map each method to one transaction.
+//
+// All methods may be called from many goroutines at once. Returned records
+// are copies the caller may keep and modify.
+type Store interface {
+	// Accept atomically stores the new jobs of a batch, marks the events of
+	// the batch in the dedup ledger and, when b.SetCursor is true, stores
+	// b.Cursor as the recipe's cursor. An event whose ID is already in the
+	// recipe's ledger (or appears earlier in the same batch) is a
+	// duplicate: its job is not stored. It reports which jobs were stored
+	// and which dropped events were new to the ledger. Either everything
+	// happens or nothing does: a crash replays the page, and the ledger
+	// makes the replay harmless.
+	Accept(ctx context.Context, b Batch) (Accepted, error)
+	// AddJob stores a pending job without consulting the dedup ledger (a
+	// re-run of an earlier job).
+	AddJob(ctx context.Context, job Job) error
+	// Cursor returns the recipe's stored cursor, nil when there is none.
+	Cursor(ctx context.Context, recipe string) (trigger.Cursor, error)
+	// PendingJobs returns the recipe's unfinished jobs (pending or running)
+	// in the order they were accepted, each with the step records saved so
+	// far (its checkpoints).
+	PendingJobs(ctx context.Context, recipe string) ([]Job, error)
+	// SaveSteps appends step records to an unfinished job and marks it
+	// running. Records with a Seq already saved for that job are replaced.
+	SaveSteps(ctx context.Context, jobID string, steps []StepRecord) error
+	// FinishJob appends the remaining step records and stores the job's
+	// final status, error, message and finish time, all in one
+	// transaction.
+	FinishJob(ctx context.Context, jobID string, result JobResult, steps []StepRecord) error
+	// Job returns a job with its steps, or an error wrapping ErrNotFound.
+	Job(ctx context.Context, id string) (Job, error)
+	// Jobs lists jobs, newest first, that match the query.
+	Jobs(ctx context.Context, q JobQuery) ([]Job, error)
+	// Subscription returns the recipe's stored webhook subscription, or an
+	// error wrapping ErrNotFound.
+	Subscription(ctx context.Context, recipe string) (trigger.Subscription, error)
+	// SaveSubscription stores the recipe's webhook subscription, replacing
+	// any earlier one. The secret is stored as its revealed value.
+	SaveSubscription(ctx context.Context, recipe string, sub trigger.Subscription) error
+	// DeleteSubscription forgets the recipe's webhook subscription; it is
+	// not an error if there is none.
+	DeleteSubscription(ctx context.Context, recipe string) error
+	// State returns the recipe's stored state; the zero State when none
+	// was stored.
+	State(ctx context.Context, recipe string) (RecipeState, error)
+	// SetState stores the recipe's state.
+	SetState(ctx context.Context, recipe string, st RecipeState) error
+	// Prune deletes the recipe's finished jobs that the policy no longer
+	// keeps, and ledger entries older than p.LedgerBefore when that is not
+	// zero. It returns the number of jobs deleted. Unfinished jobs are
+	// never pruned.
+	Prune(ctx context.Context, recipe string, p PrunePolicy) (int, error)
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Batch is what [Store.Accept] stores in one transaction.
+type Batch struct {
+	// Recipe names the recipe the events belong to.
+	Recipe string
+	// Jobs are the new pending jobs, one per event; Job.Event.ID is the
+	// dedup key.
+	Jobs []Job
+	// Dropped are IDs of events the trigger condition dropped: they are
+	// marked in the ledger so a replay does not evaluate them again, but no
+	// job is stored.
+	Dropped []string
+	// Cursor is the recipe's new cursor, stored when SetCursor is true (a
+	// webhook delivery does not move the cursor).
+	Cursor    trigger.Cursor
+	SetCursor bool
+	// At is when the batch was accepted (ledger entry time).
+	At time.Time
+}
+
+// Accepted is what [Store.Accept] did with a batch.
+type Accepted struct {
+	// Stored reports, for each job of Batch.Jobs in order, whether it was
+	// stored (false: a duplicate).
+	Stored []bool
+	// NewDropped counts the Batch.Dropped IDs that were not yet in the
+	// ledger.
+	NewDropped int
+}
+
+// JobResult is the final outcome of a job as [Store.FinishJob] stores it.
+type JobResult struct {
+	Status    JobStatus
+	Error     string
+	ErrorType string
+	Message   string
+	Finished  time.Time
+}
+
+// JobQuery selects jobs for [Store.Jobs]. Zero fields do not filter.
+type JobQuery struct {
+	// Recipe keeps the jobs of one recipe.
+	Recipe string
+	// Status keeps jobs with this status.
+	Status JobStatus
+	// EventID keeps jobs made from this event.
+	EventID string
+	// Limit caps the number of jobs returned; 0 means 100.
+	Limit int
+}
+
+// PrunePolicy says which finished jobs [Store.Prune] deletes.
+type PrunePolicy struct {
+	// FinishedBefore deletes jobs finished before this time; zero keeps
+	// jobs of any age.
+	FinishedBefore time.Time
+	// Keep keeps at most this many finished jobs (the newest); 0 keeps any
+	// number.
+	Keep int
+	// LedgerBefore deletes dedup ledger entries accepted before this time;
+	// zero keeps the whole ledger.
+	LedgerBefore time.Time
+}
+
+// RecipeState is what the engine remembers about a recipe between runs.
+type RecipeState struct {
+	// Stopped is true after Engine.Stop and false after Engine.Start: a
+	// stopped recipe stays stopped when the process restarts.
+	Stopped bool
+	// Updated is when the state was last changed.
+	Updated time.Time
+}

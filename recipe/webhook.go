@@ -1,0 +1,274 @@
+package recipe
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/recipekit/recipekit/trigger"
+)
+
+type subscriptionState struct {
+	sub trigger.Subscription
+}
+
+func (ent *entry) currentSub() (trigger.Subscription, bool) {
+	ent.subMu.Lock()
+	defer ent.subMu.Unlock()
+	if ent.sub == nil {
+		return trigger.Subscription{}, false
+	}
+	return ent.sub.sub, true
+}
+
+func (ent *entry) setSub(s *trigger.Subscription) {
+	ent.subMu.Lock()
+	defer ent.subMu.Unlock()
+	if s == nil {
+		ent.sub = nil
+		return
+	}
+	ent.sub = &subscriptionState{sub: *s}
+}
+
+// callbackURL is where the remote system delivers a recipe's events.
+func (e *Engine) callbackURL(name string) string {
+	return e.webhookBase + "/" + url.PathEscape(name)
+}
+
+func (e *Engine) saveSub(ctx context.Context, ent *entry, sub trigger.Subscription) {
+	ent.setSub(&sub)
+	if err := e.rt.store.SaveSubscription(context.WithoutCancel(ctx), ent.r.name, sub); err != nil {
+		e.rt.log.Error("cannot store the webhook subscription", "recipe", ent.r.name, "error", err)
+	}
+}
+
+// keepSubscribed registers a recipe's webhook when it starts and renews the
+// registration before it expires, until ctx ends.
+func (e *Engine) keepSubscribed(ctx context.Context, ent *entry) {
+	wh := ent.r.src.webhook()
+	name := ent.r.name
+	cb := e.callbackURL(name)
+	sleep := func(d time.Duration) bool {
+		if d <= 0 {
+			return ctx.Err() == nil
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-e.rt.clock.After(d):
+			return true
+		}
+	}
+	prior, err := e.rt.store.Subscription(ctx, name)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		e.rt.log.Warn("cannot read the stored webhook subscription; subscribing afresh", "recipe", name, "error", err)
+	}
+	subscribe := func(prior trigger.Subscription) bool {
+		wait := 30 * time.Second
+		for {
+			sub, err := wh.subscribe(ctx, cb, prior)
+			if err == nil {
+				if sub.CallbackURL == "" {
+					sub.CallbackURL = cb
+				}
+				e.saveSub(ctx, ent, sub)
+				e.rt.log.Info("webhook subscribed", "recipe", name, "callback", cb, "expires", sub.ExpiresAt)
+				return true
+			}
+			if ctx.Err() != nil {
+				return false
+			}
+			e.rt.log.Error("cannot subscribe the webhook; the reconciliation poll still runs", "recipe", name, "error", err, "retry_in", wait)
+			if !sleep(wait) {
+				return false
+			}
+			wait = min(2*wait, 30*time.Minute)
+		}
+	}
+	if !subscribe(prior) {
+		return
+	}
+	for {
+		cur, _ := ent.currentSub()
+		if cur.ExpiresAt.IsZero() {
+			<-ctx.Done()
+			return
+		}
+		if !sleep(cur.ExpiresAt.Add(-wh.renewBefore()).Sub(e.rt.clock.Now())) {
+			return
+		}
+		sub, err := wh.renew(ctx, cur)
+		if err == nil {
+			e.saveSub(ctx, ent, sub)
+			continue
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		e.rt.log.Warn("cannot renew the webhook subscription", "recipe", name, "error", err)
+		if e.rt.clock.Now().After(cur.ExpiresAt) {
+			if !subscribe(cur) {
+				return
+			}
+			continue
+		}
+		if !sleep(time.Minute) {
+			return
+		}
+	}
+}
+
+// unsubscribe removes a recipe's webhook registration when so configured.
+func (e *Engine) unsubscribe(ctx context.Context, ent *entry) error {
+	wh := ent.r.src.webhook()
+	if !e.unsubscribeOnStop || wh == nil || e.webhookURL == nil {
+		return nil
+	}
+	sub, ok := ent.currentSub()
+	if !ok {
+		stored, err := e.rt.store.Subscription(ctx, ent.r.name)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		sub = stored
+	}
+	if err := wh.unsubscribe(ctx, sub); err != nil {
+		return fmt.Errorf("recipe %q: unsubscribe webhook: %w", ent.r.name, err)
+	}
+	ent.setSub(nil)
+	return e.rt.store.DeleteSubscription(ctx, ent.r.name)
+}
+
+// WebhookHandler returns the handler that receives webhook deliveries at
+// <base path>/<recipe name> (see [WithWebhookBaseURL]); mount it at the
+// base path without stripping the prefix, or at the root.
+//
+// For each POST it reads the body (capped, see [WithMaxBodyBytes]: larger
+// bodies get 413), asks the recipe's trigger to verify and parse it (an
+// error wrapping trigger.ErrUnauthenticated answers 401 and nothing runs;
+// any other error 400), drops duplicates by event ID, stores the new jobs
+// and only then answers 200 with a JSON count. A store failure answers 500
+// so the sender retries. Unknown recipes, and recipes whose trigger is not
+// a webhook or that have no subscription, answer 404.
+func (e *Engine) WebhookHandler() http.Handler {
+	return http.HandlerFunc(e.serveWebhook)
+}
+
+func (e *Engine) serveWebhook(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "webhook deliveries must be POST", http.StatusMethodNotAllowed)
+		return
+	}
+	path := req.URL.EscapedPath()
+	if e.webhookURL != nil {
+		base := strings.TrimRight(e.webhookURL.EscapedPath(), "/")
+		if base != "" && strings.HasPrefix(path, base+"/") {
+			path = path[len(base):]
+		}
+	}
+	name, err := url.PathUnescape(strings.TrimPrefix(path, "/"))
+	if err != nil || name == "" || strings.Contains(name, "/") {
+		http.Error(w, "no recipe at this path", http.StatusNotFound)
+		return
+	}
+	ent, err := e.entry(name)
+	if err != nil {
+		http.Error(w, "no recipe at this path", http.StatusNotFound)
+		return
+	}
+	wh := ent.r.src.webhook()
+	if wh == nil {
+		http.Error(w, "this recipe's trigger does not receive webhooks", http.StatusNotFound)
+		return
+	}
+	sub, ok := ent.currentSub()
+	if !ok {
+		stored, err := e.rt.store.Subscription(req.Context(), name)
+		if err != nil {
+			http.Error(w, "this recipe has no webhook subscription", http.StatusNotFound)
+			return
+		}
+		sub = stored
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, e.maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, fmt.Sprintf("delivery larger than %d bytes", e.maxBody), http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read the delivery", http.StatusBadRequest)
+		return
+	}
+	events, err := wh.parse(sub, req.Header, body)
+	if err != nil {
+		if errors.Is(err, trigger.ErrUnauthenticated) {
+			e.rt.log.Warn("webhook delivery rejected: not authenticated", "recipe", name)
+			http.Error(w, "delivery not authenticated", http.StatusUnauthorized)
+			return
+		}
+		e.rt.log.Warn("webhook delivery rejected", "recipe", name, "error", err)
+		http.Error(w, "delivery rejected: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	m := &vm.VM{MemoryBudget: ent.r.opts.PillMemoryBudget}
+	res, qs, err := e.accept(req.Context(), ent, m, events, nil, false)
+	if err != nil {
+		e.rt.log.Error("cannot store a webhook delivery", "recipe", name, "error", err)
+		http.Error(w, "cannot store the delivery; retry later", http.StatusInternalServerError)
+		return
+	}
+	e.mu.Lock()
+	run := ent.run
+	e.mu.Unlock()
+	if run != nil {
+		run.push(qs...)
+	}
+	e.rt.hooks.PollFinished(req.Context(), name, res)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]int{"events": res.Events, "new": res.New, "duplicates": res.Duplicates, "skipped": res.Skipped})
+}
+
+// ListenAndServe runs eng (see [Engine.Run]) and serves its webhook
+// handler on addr until ctx ends, then shuts both down gracefully. The
+// handler is mounted at the path of the engine's webhook base URL.
+func ListenAndServe(ctx context.Context, addr string, eng *Engine) error {
+	if eng.webhookErr != nil {
+		return eng.webhookErr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("recipe: listen on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	base := "/"
+	if eng.webhookURL != nil {
+		base = strings.TrimRight(eng.webhookURL.Path, "/") + "/"
+	}
+	mux.Handle(base, eng.WebhookHandler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	runErr := eng.Run(ctx)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), eng.shutdownTimeout)
+	defer cancel()
+	shutErr := srv.Shutdown(sctx)
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return errors.Join(runErr, err)
+	}
+	return errors.Join(runErr, shutErr)
+}
