@@ -161,26 +161,20 @@ func (s *Server) basicLogin(c *call, name, secret string) bool {
 	if s.mode == Cloud {
 		// Cloud: email + API token only (password basic auth was removed).
 		if u == nil || !strings.EqualFold(u.Email, name) || !eq(u.APIToken, secret) || !u.Active {
-			s.mu.Unlock()
 			s.unauthorized(c, "AUTHENTICATED_FAILED")
-			s.mu.Lock()
 			return false
 		}
 		c.user = u
 		return true
 	}
 	if u == nil || (u.Name != name && !strings.EqualFold(u.Email, name)) {
-		s.mu.Unlock()
 		s.unauthorized(c, "AUTHENTICATED_FAILED")
-		s.mu.Lock()
 		return false
 	}
 	if u.captcha {
-		s.mu.Unlock()
 		c.w.Header().Set("X-Seraph-LoginReason", "AUTHENTICATION_DENIED")
 		c.w.Header().Set("X-Authentication-Denied-Reason", "CAPTCHA_CHALLENGE; login-url="+s.url+"/login.jsp")
 		c.fail(errf(http.StatusForbidden, "CAPTCHA_CHALLENGE: too many failed logins for this account; log in through the browser (or ClearCaptcha) before using basic authentication again."))
-		s.mu.Lock()
 		return false
 	}
 	if !eq(u.Password, secret) || !u.Active {
@@ -188,9 +182,7 @@ func (s *Server) basicLogin(c *call, name, secret string) bool {
 		if u.failures >= s.opts.CaptchaAfter {
 			u.captcha = true
 		}
-		s.mu.Unlock()
 		s.unauthorized(c, "AUTHENTICATED_FAILED")
-		s.mu.Lock()
 		return false
 	}
 	u.failures = 0

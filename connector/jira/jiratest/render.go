@@ -102,7 +102,7 @@ func (s *Server) issueTypeJSON(t *IssueType) map[string]any {
 	return map[string]any{
 		"self": s.url + "/rest/api/2/issuetype/" + t.ID, "id": t.ID, "description": t.Description,
 		"iconUrl": s.url + "/images/icons/issuetypes/" + strings.ToLower(strings.ReplaceAll(t.Name, " ", "")) + ".svg",
-		"name": t.Name, "subtask": t.Subtask, "avatarId": 10300, "hierarchyLevel": hierarchy(t),
+		"name":    t.Name, "subtask": t.Subtask, "avatarId": 10300, "hierarchyLevel": hierarchy(t),
 	}
 }
 
