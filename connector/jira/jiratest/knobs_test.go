@@ -1,0 +1,174 @@
+package jiratest
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRateLimitEveryNth(t *testing.T) {
+	s, _, c, _ := setup(t, Cloud)
+	s.SetRateLimit(RateLimit{EveryNth: 3, RetryAfter: 7 * time.Second})
+	var statuses []int
+	for i := 0; i < 6; i++ {
+		r := c.get("/rest/api/2/myself")
+		statuses = append(statuses, r.status)
+		if r.status == 429 {
+			if r.header.Get("Retry-After") != "7" || r.header.Get("RateLimit-Reason") != "jira-burst-based" ||
+				r.header.Get("X-RateLimit-Reset") == "" || r.header.Get("X-RateLimit-Remaining") != "0" {
+				t.Errorf("429 headers = %v", r.header)
+			}
+		}
+	}
+	if want := []int{200, 200, 429, 200, 200, 429}; !equalInts(statuses, want) {
+		t.Errorf("statuses = %v, want %v", statuses, want)
+	}
+	// serverInfo is never rate limited.
+	for i := 0; i < 4; i++ {
+		c.must(200, c.get("/rest/api/2/serverInfo"))
+	}
+	s.SetRateLimit(RateLimit{})
+	c.must(200, c.get("/rest/api/2/myself"))
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestRateLimitPerCredential(t *testing.T) {
+	s, d, admin, clock := setup(t, Cloud)
+	s.SetRateLimit(RateLimit{PerSecond: 2})
+	bob := newClient(t, s.URL(), basic(d.Bob.Email, d.Bob.APIToken))
+	admin.must(200, admin.get("/rest/api/2/myself"))
+	admin.must(200, admin.get("/rest/api/2/myself"))
+	r := admin.get("/rest/api/2/myself")
+	if r.status != 429 || r.header.Get("Retry-After") != "1" {
+		t.Fatalf("third request in a second: %d %v", r.status, r.header)
+	}
+	bob.must(200, bob.get("/rest/api/2/myself")) // separate budget
+	clock.Add(time.Second)
+	admin.must(200, admin.get("/rest/api/2/myself"))
+}
+
+func TestFaultUnavailable(t *testing.T) {
+	s, _, c, _ := setup(t, Cloud)
+	s.SetFaults(Faults{Unavailable: FaultRate{Next: 2}, RetryAfter: 3 * time.Second, PathPrefix: "/rest/api/2/issue"})
+	c.must(200, c.get("/rest/api/2/myself")) // not under the prefix
+	for i := 0; i < 2; i++ {
+		r := c.get("/rest/api/2/issue/DEMO-1")
+		if r.status != 503 || r.header.Get("Retry-After") != "3" {
+			t.Fatalf("attempt %d: %d %v", i, r.status, r.header)
+		}
+	}
+	c.must(200, c.get("/rest/api/2/issue/DEMO-1"))
+}
+
+func TestFaultDropConnection(t *testing.T) {
+	s, _, c, _ := setup(t, Cloud)
+	s.SetFaults(Faults{DropConnection: FaultRate{Next: 1}, Methods: []string{"GET"}})
+	req, _ := http.NewRequest("GET", s.URL()+"/rest/api/2/issue/DEMO-1", nil)
+	req.SetBasicAuth("integration@example.com", "demo-api-token")
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		res.Body.Close()
+		t.Fatalf("dropped connection answered %d", res.StatusCode)
+	}
+	c.must(200, c.get("/rest/api/2/issue/DEMO-1"))
+	if reqs := s.Requests(); reqs[0].Status != 0 {
+		t.Errorf("dropped request logged with status %d", reqs[0].Status)
+	}
+}
+
+func TestFaultLoseResponseAfterCommit(t *testing.T) {
+	s, _, _, _ := setup(t, Cloud)
+	s.SetFaults(Faults{LoseResponse: FaultRate{Next: 1}, Methods: []string{"POST"}, PathPrefix: "/rest/api/2/issue"})
+	before := len(s.Issues("DEMO"))
+	body := `{"fields":{"project":{"key":"DEMO"},"issuetype":{"name":"Task"},"summary":"blind retry"}}`
+	req, _ := http.NewRequest("POST", s.URL()+"/rest/api/2/issue", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth("integration@example.com", "demo-api-token")
+	res, err := http.DefaultClient.Do(req)
+	if err == nil {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		t.Fatalf("lost response arrived: %d %s", res.StatusCode, b)
+	}
+	if after := len(s.Issues("DEMO")); after != before+1 {
+		t.Fatalf("the write was not committed: %d -> %d issues", before, after)
+	}
+	// A blind retry duplicates the issue, as on real Jira.
+	req, _ = http.NewRequest("POST", s.URL()+"/rest/api/2/issue", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth("integration@example.com", "demo-api-token")
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if after := len(s.Issues("DEMO")); after != before+2 || res.StatusCode != 201 {
+		t.Fatalf("retry: %d, %d issues", res.StatusCode, after)
+	}
+}
+
+func TestFaultLatencyAndSeedDeterminism(t *testing.T) {
+	rolls := func(seed int64) []int {
+		s := New(t, Options{Seed: seed})
+		s.SeedDemo()
+		s.SetFaults(Faults{Unavailable: FaultRate{Probability: 0.5}})
+		c := newClient(t, s.URL(), basic("integration@example.com", "demo-api-token"))
+		var out []int
+		for i := 0; i < 12; i++ {
+			out = append(out, c.get("/rest/api/2/myself").status)
+		}
+		return out
+	}
+	a, b := rolls(7), rolls(7)
+	if !equalInts(a, b) {
+		t.Errorf("same seed, different faults: %v vs %v", a, b)
+	}
+	if !containsInt(a, 503) || !containsInt(a, 200) {
+		t.Errorf("probability 0.5 over 12 requests gave %v", a)
+	}
+	s, _, c, _ := setup(t, Cloud)
+	s.SetFaults(Faults{Latency: 30 * time.Millisecond, PathPrefix: "/rest/api/2/myself"})
+	start := time.Now()
+	c.must(200, c.get("/rest/api/2/myself"))
+	if el := time.Since(start); el < 30*time.Millisecond {
+		t.Errorf("latency not applied: %v", el)
+	}
+}
+
+func containsInt(l []int, v int) bool {
+	for _, x := range l {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func TestRequestLogRedactsCredentials(t *testing.T) {
+	s, _, c, _ := setup(t, Cloud)
+	s.ResetRequests()
+	c.must(201, c.do("POST", "/rest/api/2/issue/DEMO-1/comment", map[string]any{"body": "logged"}))
+	reqs := s.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("log = %d entries", len(reqs))
+	}
+	r := reqs[0]
+	if r.Method != "POST" || r.Path != "/rest/api/2/issue/DEMO-1/comment" || r.Status != 201 || !strings.Contains(string(r.Body), "logged") {
+		t.Errorf("entry = %+v", r)
+	}
+	if a := r.Header.Get("Authorization"); a != "Basic [redacted]" {
+		t.Errorf("Authorization logged as %q", a)
+	}
+}
