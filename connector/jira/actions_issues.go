@@ -242,7 +242,8 @@ func (c *Client) buildCreate(ctx context.Context, d Deployment, meta CreateMeta,
 	}
 	var missing []string
 	for _, fm := range meta.Fields {
-		if fm.Required && !fm.HasDefaultValue && fields[fm.FieldID] == nil {
+		// Jira makes the caller the reporter when none is given.
+		if fm.Required && !fm.HasDefaultValue && fields[fm.FieldID] == nil && fm.FieldID != "reporter" {
 			missing = append(missing, fmt.Sprintf("%s (%s)", fm.Name, fm.FieldID))
 		}
 	}

@@ -115,6 +115,9 @@ func shapeScalar(d Deployment, m FieldMeta, typ string, v any) (any, error) {
 			if err != nil {
 				return nil, err
 			}
+			if typ == "option" && av.Value != "" {
+				return map[string]any{"value": av.Value}, nil
+			}
 			if av.ID != "" {
 				return map[string]any{"id": av.ID}, nil
 			}

@@ -223,7 +223,7 @@ func TestShapeValue(t *testing.T) {
 		want string
 		err  string
 	}{
-		{Cloud, opt, "blue", `{"id":"2"}`, ""},
+		{Cloud, opt, "blue", `{"value":"Blue"}`, ""},
 		{Cloud, opt, "green", "", `does not accept "green"; allowed: "Red", "Blue"`},
 		{Cloud, multi, []string{"api"}, `[{"id":"7"}]`, ""},
 		{Cloud, FieldMeta{Name: "Owner", Schema: FieldSchema{Type: "user"}}, "5b10", `{"accountId":"5b10"}`, ""},

@@ -33,6 +33,11 @@ var notInSpec = []struct{ prefix, why string }{
 	{"/media/", "the media host Cloud redirects attachment downloads to"},
 }
 
+// specBodyExceptions are requests whose body the spec describes wrongly:
+// Atlassian documents {"accountId": null} as the way to unassign an issue,
+// but its schema marks accountId as not nullable.
+var specBodyExceptions = regexp.MustCompile(`^PUT /rest/api/2/issue/[^/]+/assignee \{"(accountId|name)":null\}$`)
+
 var (
 	specOnce   sync.Once
 	specRouter routers.Router
@@ -138,7 +143,7 @@ func (e *env) checkSpec(t *testing.T) {
 				continue
 			}
 			in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, ExcludeRequestBody: r.streamed, MultiError: true}}
+				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, ExcludeRequestBody: r.streamed || specBodyExceptions.MatchString(r.method+" "+path+" "+string(r.body)), MultiError: true}}
 			if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
 				t.Errorf("%s %s?%s body %s: %v", r.method, path, r.url.RawQuery, r.body, err)
 			}
