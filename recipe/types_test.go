@@ -32,13 +32,13 @@ type issue struct {
 }
 
 type commentIn struct {
-	IssueKey string      `expr:"issueKey" json:"issueKey"`
-	Body     string      `expr:"body" json:"body"`
-	Count    int         `expr:"count" json:"count"`
-	Tags     []string    `expr:"tags" json:"tags"`
+	IssueKey string       `expr:"issueKey" json:"issueKey"`
+	Body     string       `expr:"body" json:"body"`
+	Count    int          `expr:"count" json:"count"`
+	Tags     []string     `expr:"tags" json:"tags"`
 	Meta     *commentMeta `expr:"meta" json:"meta,omitempty"`
-	Token    auth.Secret `expr:"token" json:"token"`
-	Password string      `expr:"password" json:"password" recipe:"secret"`
+	Token    auth.Secret  `expr:"token" json:"token"`
+	Password string       `expr:"password" json:"password" recipe:"secret"`
 }
 
 type commentMeta struct {

@@ -1,0 +1,358 @@
+package recipetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// TestStore is the conformance suite for recipe.Store implementations.
+// open must return a new, empty store; TestStore closes it.
+func TestStore(t *testing.T, open func(t *testing.T) recipe.Store) {
+	t.Helper()
+	run := func(name string, f func(t *testing.T, ctx context.Context, s recipe.Store)) {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			t.Cleanup(func() { _ = s.Close() })
+			f(t, context.Background(), s)
+		})
+	}
+	run("AcceptDedupsAndMovesCursor", testAccept)
+	run("AcceptIsAtomic", testAcceptAtomic)
+	run("ConcurrentAcceptStoresEachEventOnce", testAcceptConcurrent)
+	run("PendingJobsAndCheckpoints", testPending)
+	run("FinishJob", testFinish)
+	run("JobsQuery", testJobsQuery)
+	run("AddJobBypassesLedger", testAddJob)
+	run("Subscriptions", testSubscriptions)
+	run("RecipeState", testState)
+	run("Prune", testPrune)
+}
+
+var t0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+func newJob(recipeName, id, eventID string) recipe.Job {
+	return recipe.Job{
+		ID:      id,
+		Recipe:  recipeName,
+		Event:   recipe.EventRecord{ID: eventID, Time: t0, Data: []byte(`{"key":"` + eventID + `"}`)},
+		Status:  recipe.JobPending,
+		Created: t0,
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ids(jobs []recipe.Job) []string {
+	out := make([]string, len(jobs))
+	for i, j := range jobs {
+		out[i] = j.ID
+	}
+	return out
+}
+
+func eq[T comparable](t *testing.T, what string, got, want T) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %v, want %v", what, got, want)
+	}
+}
+
+func testAccept(t *testing.T, ctx context.Context, s recipe.Store) {
+	c, err := s.Cursor(ctx, "r")
+	must(t, err)
+	if c != nil {
+		t.Fatalf("cursor of a new recipe = %q, want nil", c)
+	}
+	res, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "j1", "e1"), newJob("r", "j2", "e2"), newJob("r", "j2b", "e2")},
+		Dropped: []string{"d1"}, Cursor: trigger.Cursor("c1"), SetCursor: true, At: t0})
+	must(t, err)
+	eq(t, "stored", fmt.Sprint(res.Stored), "[true true false]")
+	eq(t, "new dropped", res.NewDropped, 1)
+	c, err = s.Cursor(ctx, "r")
+	must(t, err)
+	eq(t, "cursor", string(c), "c1")
+
+	res, err = s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "j3", "e2"), newJob("r", "j4", "e3"), newJob("r", "j5", "d1")},
+		Dropped: []string{"d1", "d2"}, At: t0})
+	must(t, err)
+	eq(t, "stored", fmt.Sprint(res.Stored), "[false true false]")
+	eq(t, "new dropped", res.NewDropped, 1)
+	c, err = s.Cursor(ctx, "r")
+	must(t, err)
+	eq(t, "cursor after a batch without SetCursor", string(c), "c1")
+
+	// The ledger and the cursor are per recipe.
+	res, err = s.Accept(ctx, recipe.Batch{Recipe: "other", Jobs: []recipe.Job{newJob("other", "o1", "e1")}, At: t0})
+	must(t, err)
+	eq(t, "other recipe stored", fmt.Sprint(res.Stored), "[true]")
+	c, err = s.Cursor(ctx, "other")
+	must(t, err)
+	if c != nil {
+		t.Errorf("other recipe's cursor = %q", c)
+	}
+	pending, err := s.PendingJobs(ctx, "r")
+	must(t, err)
+	eq(t, "pending", fmt.Sprint(ids(pending)), "[j1 j2 j4]")
+	j := pending[0]
+	eq(t, "event id", j.Event.ID, "e1")
+	eq(t, "event data", string(j.Event.Data), `{"key":"e1"}`)
+	eq(t, "status", j.Status, recipe.JobPending)
+	if !j.Event.Time.Equal(t0) || !j.Created.Equal(t0) {
+		t.Errorf("times = %v %v", j.Event.Time, j.Created)
+	}
+}
+
+func testAcceptAtomic(t *testing.T, ctx context.Context, s recipe.Store) {
+	_, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "j1", "e1")}, Cursor: trigger.Cursor("c1"), SetCursor: true, At: t0})
+	must(t, err)
+	// A batch that cannot be stored (a job ID that exists) changes nothing.
+	_, err = s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "j2", "e2"), newJob("r", "j1", "e3")},
+		Dropped: []string{"d9"}, Cursor: trigger.Cursor("c2"), SetCursor: true, At: t0})
+	if err == nil {
+		t.Fatal("Accept with a duplicate job ID succeeded")
+	}
+	c, err := s.Cursor(ctx, "r")
+	must(t, err)
+	eq(t, "cursor", string(c), "c1")
+	res, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "j2", "e2"), newJob("r", "j3", "e3")}, Dropped: []string{"d9"}, At: t0})
+	must(t, err)
+	eq(t, "stored after a failed batch", fmt.Sprint(res.Stored), "[true true]")
+	eq(t, "dropped after a failed batch", res.NewDropped, 1)
+	// A cancelled context stores nothing.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.Accept(cctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "j9", "e9")}, At: t0}); err == nil {
+		t.Error("Accept with a cancelled context succeeded")
+	}
+	if _, err := s.Job(ctx, "j9"); !errors.Is(err, recipe.ErrNotFound) {
+		t.Errorf("job of a cancelled Accept: %v", err)
+	}
+}
+
+func testAcceptConcurrent(t *testing.T, ctx context.Context, s recipe.Store) {
+	const workers, events = 4, 25
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	stored := 0
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			for e := range events {
+				res, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", fmt.Sprintf("w%d-e%d", w, e), fmt.Sprintf("e%d", e))}, At: t0})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if res.Stored[0] {
+					mu.Lock()
+					stored++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	eq(t, "stored", stored, events)
+	pending, err := s.PendingJobs(ctx, "r")
+	must(t, err)
+	eq(t, "pending", len(pending), events)
+}
+
+func testPending(t *testing.T, ctx context.Context, s recipe.Store) {
+	_, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "j1", "e1"), newJob("r", "j2", "e2")}, At: t0})
+	must(t, err)
+	steps := []recipe.StepRecord{
+		{Seq: 0, Name: "a", Action: "x.a", Input: []byte(`{"in":1}`), Output: []byte(`{"out":1}`), Attempts: 1, Started: t0, Duration: time.Second},
+		{Seq: 1, Name: "b", Error: "boom", ErrorType: "retryable", Retryable: true, Attempts: 2, Started: t0},
+	}
+	must(t, s.SaveSteps(ctx, "j1", steps))
+	// Saving a Seq again replaces it.
+	must(t, s.SaveSteps(ctx, "j1", []recipe.StepRecord{{Seq: 1, Name: "b", Output: []byte(`2`), Attempts: 3, Started: t0}}))
+	pending, err := s.PendingJobs(ctx, "r")
+	must(t, err)
+	eq(t, "pending", fmt.Sprint(ids(pending)), "[j1 j2]")
+	j := pending[0]
+	eq(t, "status", j.Status, recipe.JobRunning)
+	if len(j.Steps) != 2 {
+		t.Fatalf("steps = %+v", j.Steps)
+	}
+	a, b := j.Steps[0], j.Steps[1]
+	eq(t, "a", fmt.Sprintf("%d %s %s %s %s %d %v", a.Seq, a.Name, a.Action, a.Input, a.Output, a.Attempts, a.Duration), `0 a x.a {"in":1} {"out":1} 1 1s`)
+	eq(t, "b", fmt.Sprintf("%d %s %q %s %d", b.Seq, b.Name, b.Error, b.Output, b.Attempts), `1 b "" 2 3`)
+	if !a.Started.Equal(t0) {
+		t.Errorf("started = %v", a.Started)
+	}
+	eq(t, "steps of j2", len(pending[1].Steps), 0)
+	if err := s.SaveSteps(ctx, "nope", steps); !errors.Is(err, recipe.ErrNotFound) {
+		t.Errorf("SaveSteps of an unknown job: %v", err)
+	}
+}
+
+func testFinish(t *testing.T, ctx context.Context, s recipe.Store) {
+	_, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "j1", "e1")}, At: t0})
+	must(t, err)
+	must(t, s.SaveSteps(ctx, "j1", []recipe.StepRecord{{Seq: 0, Name: "a", Attempts: 1}}))
+	if err := s.FinishJob(ctx, "j1", recipe.JobResult{Status: recipe.JobRunning}, nil); err == nil {
+		t.Error("FinishJob accepted a status that is not final")
+	}
+	fin := t0.Add(time.Minute)
+	must(t, s.FinishJob(ctx, "j1", recipe.JobResult{Status: recipe.JobFailed, Error: "step \"b\": boom", ErrorType: "error", Message: "m", Finished: fin},
+		[]recipe.StepRecord{{Seq: 1, Name: "b", Error: "boom", Attempts: 1}}))
+	j, err := s.Job(ctx, "j1")
+	must(t, err)
+	eq(t, "result", fmt.Sprintf("%s|%s|%s|%s|%d", j.Status, j.Error, j.ErrorType, j.Message, len(j.Steps)), `failed|step "b": boom|error|m|2`)
+	if !j.Finished.Equal(fin) {
+		t.Errorf("finished = %v", j.Finished)
+	}
+	if err := s.FinishJob(ctx, "j1", recipe.JobResult{Status: recipe.JobSucceeded, Finished: fin}, nil); err == nil {
+		t.Error("a job was finished twice")
+	}
+	if err := s.SaveSteps(ctx, "j1", []recipe.StepRecord{{Seq: 5, Name: "late"}}); err == nil {
+		t.Error("steps were saved to a finished job")
+	}
+	pending, err := s.PendingJobs(ctx, "r")
+	must(t, err)
+	eq(t, "pending after finish", len(pending), 0)
+	if err := s.FinishJob(ctx, "nope", recipe.JobResult{Status: recipe.JobSucceeded}, nil); !errors.Is(err, recipe.ErrNotFound) {
+		t.Errorf("FinishJob of an unknown job: %v", err)
+	}
+	if _, err := s.Job(ctx, "nope"); !errors.Is(err, recipe.ErrNotFound) {
+		t.Errorf("Job of an unknown job: %v", err)
+	}
+}
+
+func testJobsQuery(t *testing.T, ctx context.Context, s recipe.Store) {
+	for i := range 5 {
+		_, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", fmt.Sprintf("j%d", i), fmt.Sprintf("e%d", i))}, At: t0})
+		must(t, err)
+	}
+	_, err := s.Accept(ctx, recipe.Batch{Recipe: "q", Jobs: []recipe.Job{newJob("q", "q0", "e0")}, At: t0})
+	must(t, err)
+	must(t, s.FinishJob(ctx, "j1", recipe.JobResult{Status: recipe.JobSucceeded, Finished: t0}, []recipe.StepRecord{{Seq: 0, Name: "a"}}))
+	must(t, s.FinishJob(ctx, "j3", recipe.JobResult{Status: recipe.JobSucceeded, Finished: t0}, nil))
+	jobs, err := s.Jobs(ctx, recipe.JobQuery{Recipe: "r"})
+	must(t, err)
+	eq(t, "all, newest first", fmt.Sprint(ids(jobs)), "[j4 j3 j2 j1 j0]")
+	jobs, err = s.Jobs(ctx, recipe.JobQuery{Recipe: "r", Status: recipe.JobSucceeded})
+	must(t, err)
+	eq(t, "succeeded", fmt.Sprint(ids(jobs)), "[j3 j1]")
+	eq(t, "steps come with jobs", len(jobs[1].Steps), 1)
+	jobs, err = s.Jobs(ctx, recipe.JobQuery{Recipe: "r", Limit: 2})
+	must(t, err)
+	eq(t, "limit", fmt.Sprint(ids(jobs)), "[j4 j3]")
+	jobs, err = s.Jobs(ctx, recipe.JobQuery{EventID: "e0"})
+	must(t, err)
+	eq(t, "by event", fmt.Sprint(ids(jobs)), "[q0 j0]")
+}
+
+func testAddJob(t *testing.T, ctx context.Context, s recipe.Store) {
+	_, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "j1", "e1")}, At: t0})
+	must(t, err)
+	re := newJob("r", "j2", "e1")
+	re.RerunOf = "j1"
+	must(t, s.AddJob(ctx, re))
+	j, err := s.Job(ctx, "j2")
+	must(t, err)
+	eq(t, "rerun of", j.RerunOf, "j1")
+	eq(t, "status", j.Status, recipe.JobPending)
+	if err := s.AddJob(ctx, re); err == nil {
+		t.Error("AddJob stored a job ID twice")
+	}
+	// AddJob does not mark the ledger for new events either way.
+	res, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "j3", "e1")}, At: t0})
+	must(t, err)
+	eq(t, "stored", res.Stored[0], false)
+}
+
+func testSubscriptions(t *testing.T, ctx context.Context, s recipe.Store) {
+	if _, err := s.Subscription(ctx, "r"); !errors.Is(err, recipe.ErrNotFound) {
+		t.Fatalf("Subscription of a new recipe: %v", err)
+	}
+	sub := trigger.Subscription{ID: "42", CallbackURL: "https://h/hooks/r", Secret: auth.Secret("whsec"), ExpiresAt: t0.Add(time.Hour), State: []byte{1, 2}}
+	must(t, s.SaveSubscription(ctx, "r", sub))
+	got, err := s.Subscription(ctx, "r")
+	must(t, err)
+	if got.ID != "42" || got.CallbackURL != sub.CallbackURL || got.Secret.Reveal() != "whsec" || !got.ExpiresAt.Equal(sub.ExpiresAt) || string(got.State) != "\x01\x02" {
+		t.Errorf("subscription = %#v", got)
+	}
+	sub.ID = "43"
+	sub.ExpiresAt = time.Time{}
+	must(t, s.SaveSubscription(ctx, "r", sub))
+	got, err = s.Subscription(ctx, "r")
+	must(t, err)
+	if got.ID != "43" || !got.ExpiresAt.IsZero() {
+		t.Errorf("replaced subscription = %#v", got)
+	}
+	must(t, s.DeleteSubscription(ctx, "r"))
+	must(t, s.DeleteSubscription(ctx, "r"))
+	if _, err := s.Subscription(ctx, "r"); !errors.Is(err, recipe.ErrNotFound) {
+		t.Errorf("Subscription after delete: %v", err)
+	}
+}
+
+func testState(t *testing.T, ctx context.Context, s recipe.Store) {
+	st, err := s.State(ctx, "r")
+	must(t, err)
+	if st.Stopped || !st.Updated.IsZero() {
+		t.Errorf("state of a new recipe = %+v", st)
+	}
+	must(t, s.SetState(ctx, "r", recipe.RecipeState{Stopped: true, Updated: t0}))
+	st, err = s.State(ctx, "r")
+	must(t, err)
+	if !st.Stopped || !st.Updated.Equal(t0) {
+		t.Errorf("state = %+v", st)
+	}
+	must(t, s.SetState(ctx, "r", recipe.RecipeState{Stopped: false, Updated: t0}))
+	st, err = s.State(ctx, "r")
+	must(t, err)
+	eq(t, "stopped", st.Stopped, false)
+}
+
+func testPrune(t *testing.T, ctx context.Context, s recipe.Store) {
+	for i := range 6 {
+		_, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", fmt.Sprintf("j%d", i), fmt.Sprintf("e%d", i))}, At: t0.Add(time.Duration(i) * time.Hour)})
+		must(t, err)
+	}
+	for i := range 5 { // j5 stays pending
+		must(t, s.FinishJob(ctx, fmt.Sprintf("j%d", i), recipe.JobResult{Status: recipe.JobSucceeded, Finished: t0.Add(time.Duration(i) * time.Hour)},
+			[]recipe.StepRecord{{Seq: 0, Name: "a"}}))
+	}
+	n, err := s.Prune(ctx, "r", recipe.PrunePolicy{FinishedBefore: t0.Add(90 * time.Minute)})
+	must(t, err)
+	eq(t, "pruned by age", n, 2)
+	n, err = s.Prune(ctx, "r", recipe.PrunePolicy{Keep: 2})
+	must(t, err)
+	eq(t, "pruned by count", n, 1)
+	jobs, err := s.Jobs(ctx, recipe.JobQuery{Recipe: "r"})
+	must(t, err)
+	eq(t, "left", fmt.Sprint(ids(jobs)), "[j5 j4 j3]")
+	if _, err := s.Job(ctx, "j0"); !errors.Is(err, recipe.ErrNotFound) {
+		t.Errorf("pruned job: %v", err)
+	}
+	// The ledger still knows pruned jobs' events until LedgerBefore says.
+	res, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "x0", "e0")}, At: t0})
+	must(t, err)
+	eq(t, "event of a pruned job is still a duplicate", res.Stored[0], false)
+	_, err = s.Prune(ctx, "r", recipe.PrunePolicy{LedgerBefore: t0.Add(150 * time.Minute)})
+	must(t, err)
+	res, err = s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "x1", "e1"), newJob("r", "x3", "e3")}, At: t0})
+	must(t, err)
+	eq(t, "after ledger prune", fmt.Sprint(res.Stored), "[true false]")
+}

@@ -1,0 +1,561 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// Store is a recipe.Store in a SQLite file. It is safe for concurrent use.
+type Store struct {
+	db *sql.DB
+}
+
+var _ recipe.Store = (*Store)(nil)
+
+// Option configures [Open].
+type Option func(*config)
+
+type config struct {
+	fullSync    bool
+	busyTimeout time.Duration
+}
+
+// WithFullSync makes every commit durable against power loss
+// (synchronous=FULL); see the package documentation.
+func WithFullSync() Option { return func(c *config) { c.fullSync = true } }
+
+// WithBusyTimeout sets how long a statement waits for a lock held by
+// another process before failing (default 10s).
+func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
+
+// Open opens (creating it if needed) the SQLite database at path and
+// migrates its schema. Use ":memory:" for a private in-memory database.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty path: give a file name such as recipes.db, or :memory:")
+	}
+	cfg := config{busyTimeout: 10 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	sync := "NORMAL"
+	if cfg.fullSync {
+		sync = "FULL"
+	}
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", cfg.busyTimeout.Milliseconds()))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous("+sync+")")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// One connection: SQLite has one writer anyway, and a single
+	// connection never meets SQLITE_BUSY from itself.
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	s := &Store{db: db}
+	if err := s.migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// migrations are applied in order; each runs once, in a transaction, and is
+// recorded in schema_migrations. Never edit one that has shipped: append.
+var migrations = []string{
+	// 1: the initial schema.
+	`CREATE TABLE cursors (
+		recipe TEXT PRIMARY KEY,
+		cursor BLOB
+	);
+	CREATE TABLE ledger (
+		recipe      TEXT NOT NULL,
+		event_id    TEXT NOT NULL,
+		accepted_at INTEGER NOT NULL,
+		PRIMARY KEY (recipe, event_id)
+	) WITHOUT ROWID;
+	CREATE INDEX ledger_age ON ledger (recipe, accepted_at);
+	CREATE TABLE jobs (
+		seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+		id         TEXT NOT NULL UNIQUE,
+		recipe     TEXT NOT NULL,
+		event_id   TEXT NOT NULL,
+		event_time INTEGER NOT NULL,
+		event_data BLOB,
+		status     TEXT NOT NULL,
+		error      TEXT NOT NULL DEFAULT '',
+		error_type TEXT NOT NULL DEFAULT '',
+		message    TEXT NOT NULL DEFAULT '',
+		rerun_of   TEXT NOT NULL DEFAULT '',
+		created    INTEGER NOT NULL,
+		finished   INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX jobs_recipe ON jobs (recipe, seq);
+	CREATE INDEX jobs_unfinished ON jobs (recipe, seq) WHERE status IN ('pending', 'running');
+	CREATE INDEX jobs_event ON jobs (event_id);
+	CREATE TABLE steps (
+		job_id     TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+		seq        INTEGER NOT NULL,
+		name       TEXT NOT NULL,
+		action     TEXT NOT NULL DEFAULT '',
+		input      BLOB,
+		output     BLOB,
+		error      TEXT NOT NULL DEFAULT '',
+		error_type TEXT NOT NULL DEFAULT '',
+		retryable  INTEGER NOT NULL DEFAULT 0,
+		attempts   INTEGER NOT NULL DEFAULT 0,
+		started    INTEGER NOT NULL DEFAULT 0,
+		duration   INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (job_id, seq)
+	) WITHOUT ROWID;
+	CREATE TABLE subscriptions (
+		recipe       TEXT PRIMARY KEY,
+		id           TEXT NOT NULL,
+		callback_url TEXT NOT NULL,
+		secret       TEXT NOT NULL,
+		expires_at   INTEGER NOT NULL,
+		state        BLOB
+	);
+	CREATE TABLE recipe_state (
+		recipe  TEXT PRIMARY KEY,
+		stopped INTEGER NOT NULL,
+		updated INTEGER NOT NULL
+	);`,
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var have int
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("the database has schema version %d, newer than this program knows (%d): use a newer recipekit", have, len(migrations))
+	}
+	for v := have + 1; v <= len(migrations); v++ {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, time.Now().UnixNano())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate to schema version %d: %w", v, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion returns the schema version the database is at.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+func (s *Store) tx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnix(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, status, rerun_of, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+func execInsertJob(ctx context.Context, tx *sql.Tx, j recipe.Job) error {
+	st := j.Status
+	if st == "" {
+		st = recipe.JobPending
+	}
+	_, err := tx.ExecContext(ctx, insertJob, j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), string(st), j.RerunOf, unix(j.Created))
+	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+		return fmt.Errorf("job %q already exists", j.ID)
+	}
+	return err
+}
+
+// Accept implements recipe.Store.
+func (s *Store) Accept(ctx context.Context, b recipe.Batch) (recipe.Accepted, error) {
+	res := recipe.Accepted{Stored: make([]bool, len(b.Jobs))}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res.NewDropped = 0
+		mark, err := tx.PrepareContext(ctx, `INSERT INTO ledger (recipe, event_id, accepted_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer mark.Close()
+		for i, j := range b.Jobs {
+			r, err := mark.ExecContext(ctx, b.Recipe, j.Event.ID, unix(b.At))
+			if err != nil {
+				return err
+			}
+			n, _ := r.RowsAffected()
+			res.Stored[i] = n == 1
+			if n == 1 {
+				if err := execInsertJob(ctx, tx, j); err != nil {
+					return err
+				}
+			}
+		}
+		for _, id := range b.Dropped {
+			r, err := mark.ExecContext(ctx, b.Recipe, id, unix(b.At))
+			if err != nil {
+				return err
+			}
+			n, _ := r.RowsAffected()
+			res.NewDropped += int(n)
+		}
+		if b.SetCursor {
+			_, err := tx.ExecContext(ctx, `INSERT INTO cursors (recipe, cursor) VALUES (?, ?) ON CONFLICT (recipe) DO UPDATE SET cursor = excluded.cursor`, b.Recipe, []byte(b.Cursor))
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return recipe.Accepted{}, fmt.Errorf("sqlite: accept events of %q: %w", b.Recipe, err)
+	}
+	return res, nil
+}
+
+// AddJob implements recipe.Store.
+func (s *Store) AddJob(ctx context.Context, job recipe.Job) error {
+	if err := s.tx(ctx, func(tx *sql.Tx) error { return execInsertJob(ctx, tx, job) }); err != nil {
+		return fmt.Errorf("sqlite: add job: %w", err)
+	}
+	return nil
+}
+
+// Cursor implements recipe.Store.
+func (s *Store) Cursor(ctx context.Context, name string) (trigger.Cursor, error) {
+	var c []byte
+	err := s.db.QueryRowContext(ctx, `SELECT cursor FROM cursors WHERE recipe = ?`, name).Scan(&c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: cursor of %q: %w", name, err)
+	}
+	return trigger.Cursor(c), nil
+}
+
+const jobColumns = `id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished`
+
+func scanJob(rows interface{ Scan(...any) error }) (recipe.Job, error) {
+	var j recipe.Job
+	var evTime, created, finished int64
+	var data []byte
+	var status string
+	err := rows.Scan(&j.ID, &j.Recipe, &j.Event.ID, &evTime, &data, &status, &j.Error, &j.ErrorType, &j.Message, &j.RerunOf, &created, &finished)
+	j.Event.Time, j.Created, j.Finished = fromUnix(evTime), fromUnix(created), fromUnix(finished)
+	j.Event.Data = data
+	j.Status = recipe.JobStatus(status)
+	return j, err
+}
+
+func (s *Store) queryJobs(ctx context.Context, query string, args ...any) ([]recipe.Job, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var jobs []recipe.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	for i := range jobs {
+		if jobs[i].Steps, err = s.steps(ctx, jobs[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return jobs, nil
+}
+
+func (s *Store) steps(ctx context.Context, jobID string) ([]recipe.StepRecord, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, name, action, input, output, error, error_type, retryable, attempts, started, duration FROM steps WHERE job_id = ? ORDER BY seq`, jobID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []recipe.StepRecord
+	for rows.Next() {
+		var st recipe.StepRecord
+		var in, o []byte
+		var started, dur int64
+		if err := rows.Scan(&st.Seq, &st.Name, &st.Action, &in, &o, &st.Error, &st.ErrorType, &st.Retryable, &st.Attempts, &started, &dur); err != nil {
+			return nil, err
+		}
+		st.Input, st.Output = in, o
+		st.Started, st.Duration = fromUnix(started), time.Duration(dur)
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// PendingJobs implements recipe.Store.
+func (s *Store) PendingJobs(ctx context.Context, name string) ([]recipe.Job, error) {
+	jobs, err := s.queryJobs(ctx, `SELECT `+jobColumns+` FROM jobs WHERE recipe = ? AND status IN ('pending', 'running') ORDER BY seq`, name)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: unfinished jobs of %q: %w", name, err)
+	}
+	return jobs, nil
+}
+
+func saveSteps(ctx context.Context, tx *sql.Tx, jobID string, steps []recipe.StepRecord) error {
+	if len(steps) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO steps (job_id, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, st := range steps {
+		if _, err := stmt.ExecContext(ctx, jobID, st.Seq, st.Name, st.Action, []byte(st.Input), []byte(st.Output), st.Error, st.ErrorType, st.Retryable, st.Attempts, unix(st.Started), int64(st.Duration)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unfinished checks, inside tx, that a job exists and is not finished.
+func unfinished(ctx context.Context, tx *sql.Tx, jobID string) error {
+	var status string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM jobs WHERE id = ?`, jobID).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("job %q: %w", jobID, recipe.ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if recipe.JobStatus(status).Final() {
+		return fmt.Errorf("job %q already finished (%s)", jobID, status)
+	}
+	return nil
+}
+
+// SaveSteps implements recipe.Store.
+func (s *Store) SaveSteps(ctx context.Context, jobID string, steps []recipe.StepRecord) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := unfinished(ctx, tx, jobID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'running' WHERE id = ?`, jobID); err != nil {
+			return err
+		}
+		return saveSteps(ctx, tx, jobID, steps)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: save steps: %w", err)
+	}
+	return nil
+}
+
+// FinishJob implements recipe.Store.
+func (s *Store) FinishJob(ctx context.Context, jobID string, res recipe.JobResult, steps []recipe.StepRecord) error {
+	if !res.Status.Final() {
+		return fmt.Errorf("sqlite: finish job %q: status %q is not final", jobID, res.Status)
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := unfinished(ctx, tx, jobID); err != nil {
+			return err
+		}
+		if err := saveSteps(ctx, tx, jobID, steps); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE jobs SET status = ?, error = ?, error_type = ?, message = ?, finished = ? WHERE id = ?`,
+			string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), jobID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: finish job: %w", err)
+	}
+	return nil
+}
+
+// Job implements recipe.Store.
+func (s *Store) Job(ctx context.Context, id string) (recipe.Job, error) {
+	jobs, err := s.queryJobs(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = ?`, id)
+	if err != nil {
+		return recipe.Job{}, fmt.Errorf("sqlite: job %q: %w", id, err)
+	}
+	if len(jobs) == 0 {
+		return recipe.Job{}, fmt.Errorf("sqlite: job %q: %w", id, recipe.ErrNotFound)
+	}
+	return jobs[0], nil
+}
+
+// Jobs implements recipe.Store.
+func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) ([]recipe.Job, error) {
+	var where []string
+	var args []any
+	if q.Recipe != "" {
+		where, args = append(where, "recipe = ?"), append(args, q.Recipe)
+	}
+	if q.Status != "" {
+		where, args = append(where, "status = ?"), append(args, string(q.Status))
+	}
+	if q.EventID != "" {
+		where, args = append(where, "event_id = ?"), append(args, q.EventID)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	query := `SELECT ` + jobColumns + ` FROM jobs`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY seq DESC LIMIT ?"
+	jobs, err := s.queryJobs(ctx, query, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list jobs: %w", err)
+	}
+	return jobs, nil
+}
+
+// Subscription implements recipe.Store.
+func (s *Store) Subscription(ctx context.Context, name string) (trigger.Subscription, error) {
+	var sub trigger.Subscription
+	var secret string
+	var expires int64
+	var state []byte
+	err := s.db.QueryRowContext(ctx, `SELECT id, callback_url, secret, expires_at, state FROM subscriptions WHERE recipe = ?`, name).
+		Scan(&sub.ID, &sub.CallbackURL, &secret, &expires, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sub, fmt.Errorf("sqlite: subscription of %q: %w", name, recipe.ErrNotFound)
+	}
+	if err != nil {
+		return sub, fmt.Errorf("sqlite: subscription of %q: %w", name, err)
+	}
+	sub.Secret, sub.ExpiresAt, sub.State = auth.Secret(secret), fromUnix(expires), state
+	return sub, nil
+}
+
+// SaveSubscription implements recipe.Store.
+func (s *Store) SaveSubscription(ctx context.Context, name string, sub trigger.Subscription) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO subscriptions (recipe, id, callback_url, secret, expires_at, state) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (recipe) DO UPDATE SET id = excluded.id, callback_url = excluded.callback_url, secret = excluded.secret, expires_at = excluded.expires_at, state = excluded.state`,
+		name, sub.ID, sub.CallbackURL, sub.Secret.Reveal(), unix(sub.ExpiresAt), sub.State)
+	if err != nil {
+		return fmt.Errorf("sqlite: save subscription of %q: %w", name, err)
+	}
+	return nil
+}
+
+// DeleteSubscription implements recipe.Store.
+func (s *Store) DeleteSubscription(ctx context.Context, name string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM subscriptions WHERE recipe = ?`, name); err != nil {
+		return fmt.Errorf("sqlite: delete subscription of %q: %w", name, err)
+	}
+	return nil
+}
+
+// State implements recipe.Store.
+func (s *Store) State(ctx context.Context, name string) (recipe.RecipeState, error) {
+	var st recipe.RecipeState
+	var updated int64
+	err := s.db.QueryRowContext(ctx, `SELECT stopped, updated FROM recipe_state WHERE recipe = ?`, name).Scan(&st.Stopped, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return recipe.RecipeState{}, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("sqlite: state of %q: %w", name, err)
+	}
+	st.Updated = fromUnix(updated)
+	return st, nil
+}
+
+// SetState implements recipe.Store.
+func (s *Store) SetState(ctx context.Context, name string, st recipe.RecipeState) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO recipe_state (recipe, stopped, updated) VALUES (?, ?, ?)
+		ON CONFLICT (recipe) DO UPDATE SET stopped = excluded.stopped, updated = excluded.updated`, name, st.Stopped, unix(st.Updated))
+	if err != nil {
+		return fmt.Errorf("sqlite: set state of %q: %w", name, err)
+	}
+	return nil
+}
+
+// Prune implements recipe.Store.
+func (s *Store) Prune(ctx context.Context, name string, p recipe.PrunePolicy) (int, error) {
+	n := 0
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		const finished = `recipe = ? AND status NOT IN ('pending', 'running')`
+		if !p.FinishedBefore.IsZero() {
+			r, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE `+finished+` AND finished < ?`, name, unix(p.FinishedBefore))
+			if err != nil {
+				return err
+			}
+			k, _ := r.RowsAffected()
+			n += int(k)
+		}
+		if p.Keep > 0 {
+			r, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE `+finished+` ORDER BY seq DESC LIMIT -1 OFFSET ?)`, name, p.Keep)
+			if err != nil {
+				return err
+			}
+			k, _ := r.RowsAffected()
+			n += int(k)
+		}
+		if !p.LedgerBefore.IsZero() {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM ledger WHERE recipe = ? AND accepted_at < ?`, name, unix(p.LedgerBefore)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: prune jobs of %q: %w", name, err)
+	}
+	return n, nil
+}
+
+// Close implements recipe.Store.
+func (s *Store) Close() error { return s.db.Close() }
