@@ -278,8 +278,7 @@ func (s *Server) handleFields(c *call) {
 	}
 	for _, f := range s.st.fields {
 		out = append(out, map[string]any{"id": f.ID, "key": f.ID, "name": f.Name, "custom": true, "orderable": true, "navigable": true,
-			"searchable": true, "clauseNames": []string{"cf[" + strconv.Itoa(f.num) + "]", f.Name}, "schema": customSchema(f),
-			"untranslatedName": f.Name})
+			"searchable": true, "clauseNames": []string{"cf[" + strconv.Itoa(f.num) + "]", f.Name}, "schema": customSchema(f)})
 	}
 	c.json(http.StatusOK, out)
 }
@@ -507,8 +506,8 @@ func (s *Server) handleCreateMetaOld(c *call) {
 			}
 			types = append(types, tj)
 		}
-		pj := s.projectShortJSON(p)
-		pj["issuetypes"] = types
+		pj := map[string]any{"self": s.url + "/rest/api/2/project/" + p.id, "id": p.id, "key": p.key, "name": p.name,
+			"avatarUrls": s.avatarURLs("project-" + p.key), "issuetypes": types}
 		projects = append(projects, pj)
 	}
 	c.json(http.StatusOK, map[string]any{"expand": "projects", "projects": projects})

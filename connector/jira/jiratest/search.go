@@ -672,5 +672,5 @@ func (s *Server) handleBulkFetch(c *call) {
 	for _, r := range recs {
 		issues = append(issues, s.issueJSON(r, &r.cur, view))
 	}
-	c.json(http.StatusOK, map[string]any{"expand": "schema,names", "issues": issues, "issueErrors": []any{}})
+	c.json(http.StatusOK, map[string]any{"issues": issues, "issueErrors": []any{}})
 }
