@@ -26,18 +26,19 @@ func (s *WatchersService) List(ctx context.Context, issue string) (Watchers, *Re
 // watcher; an empty user adds the connection's own account. Adding a
 // watcher twice is harmless.
 func (s *WatchersService) Add(ctx context.Context, issue, user string) (*Response, error) {
-	var body any
-	if user != "" {
-		body = user // Jira wants a bare JSON string
+	if user == "" {
+		me, resp, err := s.client.Users.Myself(ctx)
+		if err != nil {
+			return resp, err
+		}
+		d, err := s.client.Deployment(ctx)
+		if err != nil {
+			return nil, err
+		}
+		user = me.IDFor(d)
 	}
-	req, err := s.client.NewRequest(ctx, "POST", apiPath("/issue/%s/watchers", issue), nil, body)
-	if err != nil {
-		return nil, err
-	}
-	if body == nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	return s.client.Do(req, nil)
+	// Jira wants the identifier as a bare JSON string.
+	return s.client.call(ctx, "POST", apiPath("/issue/%s/watchers", issue), nil, user, nil)
 }
 
 // Remove removes user from an issue's watchers.
