@@ -134,8 +134,9 @@
 // and in the simulator, where issue-property JQL needs an index
 // configuration), confirms the property, and returns the issue found
 // instead of posting again: one key yields at most one issue. Cloud's
-// search is eventually consistent, so there the lookup asks up to three
-// times, one and two seconds apart, before posting again. The labels field
+// search is eventually consistent, so after an ambiguous failure the lookup
+// there asks up to three times, one and two seconds apart, before posting
+// again (the lookup before the first POST asks once). The labels field
 // must be on the create screen to use a key.
 //
 // # Permissions

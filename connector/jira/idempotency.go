@@ -36,7 +36,7 @@ func idempotencyLabel(key string) string {
 func (c *Client) createIdempotent(ctx context.Context, in CreateIssueInput, body IssueUpdate) (Issue, error) {
 	// A create retried by the runtime after a crash or an earlier ambiguous
 	// failure finds the first issue here.
-	if is, found, err := c.findByIdempotencyKey(ctx, in); err != nil {
+	if is, found, err := c.findByIdempotencyKey(ctx, in, false); err != nil {
 		return Issue{}, err
 	} else if found {
 		return is, nil
@@ -52,7 +52,7 @@ func (c *Client) createIdempotent(ctx context.Context, in CreateIssueInput, body
 		}
 		lastErr = err
 		c.logger.WarnContext(ctx, "jira: create issue outcome unknown; looking the idempotency key up", "project", in.Project, "attempt", attempt, "error", err)
-		is, found, lerr := c.findByIdempotencyKey(ctx, in)
+		is, found, lerr := c.findByIdempotencyKey(ctx, in, true)
 		if lerr != nil {
 			return Issue{}, action.Permanent(fmt.Errorf("jira: creating an issue in %s: the outcome is unknown, and looking the idempotency key up failed (%v); retry later with the same key: %w", in.Project, lerr, withOutcomeUnknown(err)))
 		}
@@ -64,16 +64,17 @@ func (c *Client) createIdempotent(ctx context.Context, in CreateIssueInput, body
 }
 
 // findByIdempotencyKey searches the project for the key's label and checks
-// the property of each hit. Cloud's search is eventually consistent, so on
-// Cloud an empty answer is asked again a few times, with a short wait.
-func (c *Client) findByIdempotencyKey(ctx context.Context, in CreateIssueInput) (Issue, bool, error) {
+// the property of each hit. Cloud's search is eventually consistent, so
+// after an ambiguous failure (patient) an empty answer on Cloud is asked
+// again a few times, with a short wait.
+func (c *Client) findByIdempotencyKey(ctx context.Context, in CreateIssueInput, patient bool) (Issue, bool, error) {
 	jql := fmt.Sprintf("project = %s AND labels = %s ORDER BY created ASC", strconv.Quote(in.Project), strconv.Quote(idempotencyLabel(in.IdempotencyKey)))
 	cloud, err := c.isCloud(ctx)
 	if err != nil {
 		return Issue{}, false, err
 	}
 	tries := 1
-	if cloud {
+	if cloud && patient {
 		tries = 3
 	}
 	for try := range tries {
