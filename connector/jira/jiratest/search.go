@@ -306,6 +306,7 @@ func (s *Server) search(c *compiled, viewer *user, offset, limit int, reconcile 
 	lag := s.searchLag()
 	st := s.st
 	var res searchResult
+	probe := &record{s: s}
 	accept := func(r *issueRec) *issueData {
 		if r.deleted || (c.projects != nil && !c.projects[r.proj]) {
 			return nil
@@ -314,7 +315,8 @@ func (s *Server) search(c *compiled, viewer *user, offset, limit int, reconcile 
 		if d == nil || !r.canSee(viewer) {
 			return nil
 		}
-		if !c.m.Match(record{s: s, r: r, d: d}) {
+		probe.r, probe.d = r, d
+		if !c.m.Match(probe) {
 			return nil
 		}
 		return d
@@ -351,14 +353,12 @@ func (s *Server) search(c *compiled, viewer *user, offset, limit int, reconcile 
 		res.more = n > offset+limit
 		return res
 	}
-	var all []hit
-	for _, r := range st.issues {
-		if d := accept(r); d != nil {
-			all = append(all, hit{r, d})
-		}
-	}
-	slices.SortFunc(all, func(a, b hit) int {
-		if x := c.q.Compare(record{s, a.r, a.d}, record{s, b.r, b.d}); x != 0 {
+	// General path: keep the best offset+limit matches in order (a
+	// bounded insertion list), counting the rest.
+	ra, rb := &record{s: s}, &record{s: s}
+	less := func(a, b hit) int {
+		ra.r, ra.d, rb.r, rb.d = a.r, a.d, b.r, b.d
+		if x := c.q.Compare(ra, rb); x != 0 {
 			return x
 		}
 		if c.q.HasOrderBy() {
@@ -368,12 +368,31 @@ func (s *Server) search(c *compiled, viewer *user, offset, limit int, reconcile 
 			return x
 		}
 		return cmp64(b.r.id, a.r.id)
-	})
-	res.total = len(all)
-	if offset < len(all) {
-		res.hits = all[offset:min(len(all), offset+limit)]
 	}
-	res.more = len(all) > offset+limit
+	k := offset + limit
+	top := make([]hit, 0, min(k, 1024))
+	n := 0
+	for _, r := range st.issues {
+		d := accept(r)
+		if d == nil {
+			continue
+		}
+		n++
+		h := hit{r, d}
+		if len(top) == k {
+			if k == 0 || less(h, top[k-1]) >= 0 {
+				continue
+			}
+			top = top[:k-1]
+		}
+		i, _ := slices.BinarySearchFunc(top, h, less)
+		top = slices.Insert(top, i, h)
+	}
+	res.total = n
+	if offset < len(top) {
+		res.hits = top[offset:]
+	}
+	res.more = n > offset+limit
 	return res
 }
 
