@@ -86,6 +86,9 @@ func TestBuildErrors(t *testing.T) {
 		{"reserved step name", []recipe.Part{
 			recipe.Do("trigger", add, recipe.Pills{}),
 		}, []string{`"trigger" is reserved`}},
+		{"helper name as step name", []recipe.Part{
+			recipe.Do("upcase", add, recipe.Pills{}),
+		}, []string{`"upcase" is reserved`}},
 		{"step name not an identifier", []recipe.Part{
 			recipe.Do("add comment", add, recipe.Pills{}),
 		}, []string{"is not an identifier"}},

@@ -119,7 +119,8 @@ var recipeNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 // may contain letters, digits, '.', '_' and '-'. Step, loop and variable
 // names must be identifiers, unique within the recipe, and must not be one
 // of the reserved names (trigger, vars, item, index, error, now and the
-// helper functions).
+// helper functions). A step named like one of expr's builtins (first, last,
+// count, ...) hides that builtin from the recipe's pills.
 func New[T any](name string, trig trigger.Trigger[T], parts ...Part) (*Recipe, error) {
 	if !recipeNameRE.MatchString(name) {
 		return nil, &BuildError{Recipe: name, Problem: "the recipe name must start with a letter or digit and contain only letters, digits, '.', '_' and '-'"}

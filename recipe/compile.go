@@ -10,7 +10,6 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/builtin"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 )
@@ -86,9 +85,6 @@ var reservedNames = func() map[string]bool {
 	m := map[string]bool{"trigger": true, "vars": true, "item": true, "index": true, "error": true, "now": true,
 		"true": true, "false": true, "nil": true, "let": true, "if": true, "else": true, "in": true, "not": true,
 		"and": true, "or": true, "matches": true, "contains": true, "startsWith": true, "endsWith": true}
-	for _, n := range builtin.Names {
-		m[n] = true
-	}
 	for _, f := range helperFuncs {
 		m[f.name] = true
 	}

@@ -210,12 +210,19 @@ func (x *jobExec) sleep(d time.Duration) error {
 	}
 }
 
-// record keeps a step record; save writes it (and any unsaved before it) to
-// the store at once, as a checkpoint.
-func (x *jobExec) record(rec StepRecord, save bool) error {
+// record keeps a step record until the next checkpoint.
+func (x *jobExec) record(rec StepRecord) {
 	x.job.Steps = append(x.job.Steps, rec)
 	x.unsaved = append(x.unsaved, rec)
-	if !save {
+}
+
+// checkpointNow writes the records kept since the last checkpoint. It runs
+// before every non-idempotent action, so the record of a completed
+// non-idempotent step is durable before the next side effect starts (or,
+// for the last one, with the job's final record): a crash re-runs at most
+// the one non-idempotent step in flight.
+func (x *jobExec) checkpointNow() error {
+	if len(x.unsaved) == 0 {
 		return nil
 	}
 	if err := x.rt.store.SaveSteps(x.storeCtx, x.job.ID, x.unsaved); err != nil {
@@ -270,6 +277,11 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 			return err
 		}
 	}
+	if !n.info.Idempotent {
+		if err := x.checkpointNow(); err != nil {
+			return err
+		}
+	}
 	x.rt.hooks.StepStarted(x.ctx, x.info, n.name)
 	start := x.rt.clock.Now()
 	rec := StepRecord{Seq: seq, Name: n.name, Action: n.actName, Started: start}
@@ -291,9 +303,7 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 		n.setOut(x, out)
 	}
 	x.rt.hooks.StepFinished(x.ctx, x.info, rec)
-	if serr := x.record(rec, !n.info.Idempotent); serr != nil {
-		return serr
-	}
+	x.record(rec)
 	if err != nil {
 		return &stepError{step: n.name, err: err, attempts: rec.Attempts, idempotent: n.info.Idempotent}
 	}
