@@ -173,8 +173,6 @@ func (s *Server) handleMyself(c *call) {
 	c.json(http.StatusOK, m)
 }
 
-var permissionNames = map[string]string{}
-
 func permissionInfo(key string) map[string]any {
 	name := strings.ReplaceAll(strings.ToLower(key), "_", " ")
 	name = strings.ToUpper(name[:1]) + name[1:]

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,6 +20,14 @@ type OAuthClient struct {
 	Secret       string
 	RedirectURIs []string // allowed callbacks; empty allows any loopback URL
 }
+
+// String describes the client without its secret.
+func (c OAuthClient) String() string {
+	return fmt.Sprintf("jiratest.OAuthClient{ID:%q Secret:[redacted] RedirectURIs:%q}", c.ID, c.RedirectURIs)
+}
+
+// GoString implements fmt.GoStringer with the secret redacted.
+func (c OAuthClient) GoString() string { return c.String() }
 
 // AccessibleResource is a site listed by /oauth/token/accessible-resources.
 type AccessibleResource struct {

@@ -2,6 +2,7 @@ package jiratest
 
 import (
 	"bytes"
+	"encoding/json"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -298,6 +299,7 @@ func (s *Server) record(r *http.Request, body []byte, status int, at time.Time) 
 		scheme, _, _ := strings.Cut(a, " ")
 		h.Set("Authorization", scheme+" [redacted]")
 	}
+	body = redactBody(r.URL.Path, body)
 	if len(body) > MaxLoggedBody {
 		body = body[:MaxLoggedBody]
 	}
@@ -323,4 +325,28 @@ func (s *Server) ResetRequests() {
 	s.logMu.Lock()
 	s.requests = nil
 	s.logMu.Unlock()
+}
+
+// redactBody keeps secrets out of the request log: token requests carry
+// client secrets and refresh tokens, webhook registrations a secret.
+func redactBody(path string, body []byte) []byte {
+	switch {
+	case len(body) == 0:
+		return body
+	case strings.HasSuffix(path, "/oauth/token"):
+		return []byte("[redacted]")
+	case strings.Contains(path, "/rest/webhooks/1.0/webhook"):
+		var m map[string]any
+		if json.Unmarshal(body, &m) != nil {
+			return []byte("[redacted]")
+		}
+		if _, ok := m["secret"]; ok {
+			m["secret"] = "[redacted]"
+			if b, err := json.Marshal(m); err == nil {
+				return b
+			}
+			return []byte("[redacted]")
+		}
+	}
+	return body
 }

@@ -1,6 +1,7 @@
 package jiratest
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -170,5 +171,24 @@ func TestRequestLogRedactsCredentials(t *testing.T) {
 	}
 	if a := r.Header.Get("Authorization"); a != "Basic [redacted]" {
 		t.Errorf("Authorization logged as %q", a)
+	}
+}
+
+func TestSecretsStayOutOfLogsAndPrints(t *testing.T) {
+	s, d, c, _ := setup(t, Cloud)
+	rc := newReceiver(t)
+	c.must(201, c.do("POST", "/rest/webhooks/1.0/webhook", map[string]any{"name": "x", "url": rc.srv.URL, "events": []string{"jira:issue_created"}, "secret": "hook-secret-123"}))
+	anon := newClient(t, s.URL(), nil)
+	anon.must(200, anon.do("POST", "/oauth/token", map[string]any{"grant_type": "authorization_code", "code": s.IssueOAuthCode(d.Admin.AccountID),
+		"client_id": d.OAuthClient.ID, "client_secret": d.OAuthClient.Secret}))
+	var all strings.Builder
+	for _, r := range s.Requests() {
+		fmt.Fprintf(&all, "%v %s\n", r.Header, r.Body)
+	}
+	fmt.Fprintf(&all, "%v %+v %#v %s", d.Admin, d, d.OAuthClient, d.Alice)
+	for _, secret := range []string{"hook-secret-123", d.OAuthClient.Secret, d.Admin.APIToken, d.Admin.Password, d.Admin.PAT} {
+		if strings.Contains(all.String(), secret) {
+			t.Errorf("secret %q leaked", secret)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package jiratest
 
 import (
+	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -55,6 +57,21 @@ type User struct {
 	// Active is reported by the REST API. AddUser always creates active
 	// users; use DeactivateUser to deactivate one.
 	Active bool
+}
+
+// String describes the user without its credentials, so that %v and %s
+// never print passwords or tokens.
+func (u User) String() string {
+	return fmt.Sprintf("jiratest.User{AccountID:%q Name:%q Email:%q DisplayName:%q Admin:%t Password:[redacted] APIToken:[redacted] PAT:[redacted]}",
+		u.AccountID, u.Name, u.Email, u.DisplayName, u.Admin)
+}
+
+// GoString implements fmt.GoStringer with credentials redacted.
+func (u User) GoString() string { return u.String() }
+
+// LogValue implements slog.LogValuer without credentials.
+func (u User) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("accountId", u.AccountID), slog.String("name", u.Name), slog.String("email", u.Email))
 }
 
 // ID returns the identifier the simulator's mode uses for the user in

@@ -1,7 +1,6 @@
 package jiratest
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -470,6 +469,3 @@ func (c *call) noContent() {
 }
 
 func (c *call) query(name string) string { return c.r.URL.Query().Get(name) }
-
-// closeContext is cancelled by Close.
-func (s *Server) closeContext() context.Context { return s.hooks.ctx }

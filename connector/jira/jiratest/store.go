@@ -565,7 +565,8 @@ func DefaultWorkflow() Workflow {
 }
 
 // AddProject adds a project and returns it with generated fields filled
-// in. Adding an existing key returns the existing project.
+// in. Adding an existing key returns the existing project. It panics on an
+// invalid key or workflow, a mistake in the test's seeding.
 func (s *Server) AddProject(p Project) Project {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -728,7 +729,8 @@ var AllPermissions = []string{
 
 // SetPermission restricts a user in a project to exactly the given
 // permissions (keys from AllPermissions). Users not restricted have every
-// project permission.
+// project permission. It panics on an unknown project or user, a mistake
+// in the test's seeding.
 func (s *Server) SetPermission(projectKey, userID string, perms ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -746,7 +748,8 @@ func (s *Server) SetPermission(projectKey, userID string, perms ...string) {
 	p.restricted[u] = set
 }
 
-// RevokePermission removes permissions from a user in a project.
+// RevokePermission removes permissions from a user in a project. It
+// panics on an unknown project or user.
 func (s *Server) RevokePermission(projectKey, userID string, perms ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -805,7 +808,8 @@ func (s *Server) AddCustomField(f Field) Field {
 }
 
 // AddSecurityLevel adds an issue security level to a project; only its
-// members (and nobody else) can see issues at that level.
+// members (and nobody else) can see issues at that level. It panics on an
+// unknown project or user.
 func (s *Server) AddSecurityLevel(projectKey, name string, members ...string) SecurityLevel {
 	s.mu.Lock()
 	defer s.mu.Unlock()
