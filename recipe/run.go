@@ -262,7 +262,9 @@ func (run *recipeRun) feed() {
 				run.mu.Lock()
 				run.events += res.Events
 				run.dups += res.Duplicates
-				run.jobs[JobSkipped] += res.Skipped
+				if res.Skipped > 0 {
+					run.jobs[JobSkipped] += res.Skipped
+				}
 				run.mu.Unlock()
 				run.push(qs...)
 				done := run.ent.doneEv.Add(int64(res.New))

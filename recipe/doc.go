@@ -1,0 +1,94 @@
+// Package recipe is the recipe runtime: a builder for recipes written in
+// Go, typed data pills compiled once, control flow, an Engine that turns
+// trigger events into jobs and runs them, job records, and the Store that
+// keeps it all across restarts.
+//
+// A recipe is a trigger followed by steps:
+//
+//	ack, err := recipe.New("acknowledge-new-issues", jc.NewIssue(jira.NewIssueOptions{Project: "SUP"}),
+//		recipe.When(`trigger.fields.issuetype.name != "Epic"`),
+//		recipe.Do("ack", jc.AddComment(), recipe.Pills{
+//			"issueKey": `trigger.key`,
+//			"body":     `"Thanks! " + trigger.key + " is queued."`,
+//		}),
+//		recipe.If(`trigger.fields.priority?.name == "Highest"`,
+//			recipe.Do("label", jc.UpdateIssue(), recipe.Pills{"issueKey": `trigger.key`, "addLabels": `["urgent"]`}),
+//		),
+//		recipe.Concurrency(4),
+//	)
+//	eng := recipe.NewEngine(store, recipe.WithLogger(logger))
+//	eng.Add(ack)
+//	err = eng.Run(ctx) // or: summary, err := eng.RunOnce(ctx)
+//
+// Package recipe never imports a connector: it runs any trigger.Trigger[T]
+// and action.Action[In, Out].
+//
+// # Data pills
+//
+// Pills are expr-lang expressions (https://expr-lang.org), compiled once by
+// [New] against a typed environment:
+//
+//   - trigger: the event's data (T);
+//   - <step name>: the output (Out) of each earlier Do step; inside a
+//     ForEach, its last iteration's; a step in a branch that did not run
+//     reads as the zero value;
+//   - <loop name>.item and .index: a ForEach's element and position;
+//     item and index alone name the innermost loop's;
+//   - vars.<name>: the variables declared by earlier Var steps;
+//   - error (message, type, step, attempts, retryable): inside a Catch;
+//   - now(): the time the job was created, fixed for the job's life so a
+//     resumed job sees the same value.
+//
+// Field names are the `expr` struct tags (mirroring the JSON names), so
+// pills read like the remote system's JSON. Optional values chain with ?.
+// and default with ??; an optional chain of a string, number or bool
+// compared or concatenated reads as that type's zero value when it stops at
+// nil (trigger.fields.priority?.name == "High" is false, not an error).
+// Syntax errors, unknown names and fields, references to later steps and
+// results that do not fit the input field are reported by New with the
+// recipe, step, field and position. Pills only read values: data from the
+// remote system is never compiled. Each pill is capped in size
+// (Options.MaxPillNodes) and in memory at run time
+// (Options.PillMemoryBudget).
+//
+// Helper functions, all pure: present, blank, presence, default, coalesce,
+// strip, upcase, downcase, capitalize, truncate, includes, starts_with,
+// ends_with, parse_date, format_date, add_days, add_months, add_hours,
+// add_minutes, beginning_of_day, days_between, to_i, to_f, to_s, besides
+// expr's builtins (len, upper, lower, trim, split, join, replace, filter,
+// map, any, all, sum, toJSON, ...).
+//
+// A pill's value fills its field when the types match, or by a lossless
+// conversion: between numeric types when the value fits exactly, string to
+// a string-based type or time.Time, lists and maps element by element, a
+// map literal to a struct by field name, and a value to a pointer.
+//
+// # Jobs, checkpoints and crash safety
+//
+// Each accepted event becomes a job, stored before it runs. Accepting a
+// page of events is one store transaction: the jobs are saved, their event
+// IDs marked in the dedup ledger and the trigger's cursor advanced. A crash
+// before the commit makes the trigger return the page again; the ledger
+// drops what was already accepted.
+//
+// A job records each action step's input, output, error, attempts and
+// duration, with auth.Secret values and fields tagged `recipe:"secret"`
+// redacted. Before an action that is not idempotent (action.Info) runs,
+// the records of the steps completed since the last checkpoint are saved;
+// the job's final record saves the rest. After a crash the engine resumes
+// unfinished jobs: completed steps whose records were saved are not run
+// again (their stored outputs feed later pills; secrets in them read as
+// "[redacted]"), so a non-idempotent step runs at most once more per crash,
+// and only if the crash hit while it, or the steps after it up to the next
+// non-idempotent step, were running.
+//
+// A failed job can be run again from its stored event with Engine.Rerun.
+// Finished jobs are pruned as [WithRetention] says.
+//
+// # Stores
+//
+// [NewMemoryStore] is for tests. Package recipe/sqlite is the embedded
+// default, one SQLite file through a pure-Go driver. The [Store] interface
+// is narrow so that a PostgreSQL implementation can follow for running
+// several processes.
+package recipe
