@@ -1,0 +1,194 @@
+package exampleutil
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/recipekit/recipekit/recipe/sqlite"
+)
+
+// Flags are the options every example takes.
+type Flags struct {
+	// Once polls until caught up, runs the jobs, prints a summary and
+	// exits (non-zero if any job failed) instead of running until
+	// interrupted (-once).
+	Once bool
+	// Store is the SQLite file that keeps cursors, the dedup ledger and
+	// job records (-store). Empty means the default: [DefaultStorePath]
+	// against a real site, a temporary file offline (the simulator starts
+	// empty on every run, so state from an earlier run would not match).
+	Store string
+	// Since makes a first run pick up changes made this long ago
+	// (-since 24h); 0 starts from now.
+	Since time.Duration
+}
+
+// Register defines -once, -store and -since on fs.
+func (f *Flags) Register(fs *flag.FlagSet, example string) {
+	def, err := DefaultStorePath(example)
+	if err != nil {
+		def = "(none: " + err.Error() + ")"
+	}
+	fs.BoolVar(&f.Once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero if a job failed)")
+	fs.StringVar(&f.Store, "store", "", "SQLite file for cursors, dedup ledger and job history (default "+def+" against a real site, a temporary file offline)")
+	fs.DurationVar(&f.Since, "since", 0, "on the first run, also pick up changes made this long ago (e.g. 24h); 0 starts from now")
+}
+
+// Validate reports flag values that cannot work.
+func (f Flags) Validate() error {
+	if f.Since < 0 {
+		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", f.Since)
+	}
+	return nil
+}
+
+// DefaultStorePath is recipekit/<example>.db under the user's cache
+// directory (~/.cache on Linux, ~/Library/Caches on macOS, %LocalAppData%
+// on Windows).
+func DefaultStorePath(example string) (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the user cache directory: %w; pass -store PATH", err)
+	}
+	return filepath.Join(dir, "recipekit", example+".db"), nil
+}
+
+// OpenStore opens the SQLite store for a run: path when given, else the
+// default for the mode (see [Flags.Store]). It creates the file's
+// directory (mode 0700) when missing. The returned cleanup closes the
+// store and removes a temporary one.
+func OpenStore(ctx context.Context, example, path string, offline bool) (*sqlite.Store, string, func(), error) {
+	var tmpDir string
+	switch {
+	case path != "":
+	case offline:
+		dir, err := os.MkdirTemp("", "recipekit-"+example+"-")
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("creating a temporary store: %w", err)
+		}
+		tmpDir = dir
+		path = filepath.Join(dir, example+".db")
+	default:
+		p, err := DefaultStorePath(example)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		path = p
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, "", nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
+	}
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		if tmpDir != "" {
+			_ = os.RemoveAll(tmpDir)
+		}
+		return nil, "", nil, fmt.Errorf("opening the store %s: %w", path, err)
+	}
+	cleanup := func() {
+		_ = st.Close()
+		if tmpDir != "" {
+			_ = os.RemoveAll(tmpDir)
+		}
+	}
+	return st, path, cleanup, nil
+}
+
+// Config is what an example's run function receives: the parsed flags,
+// the environment, where to print, and how.
+type Config struct {
+	Flags
+	// Example is the example's name ("quickstart").
+	Example string
+	// Env is the JIRA_* environment.
+	Env Env
+	// Stdout receives the example's output.
+	Stdout io.Writer
+	// Terminal says Stdout is a terminal: draw progress bars instead of
+	// plain lines.
+	Terminal bool
+	// Speed scales the offline scene's pauses: 1 plays it in real time, 10
+	// ten times faster, 0 without pauses (tests).
+	Speed float64
+	// Stop, when not nil, ends a run that would otherwise go on until
+	// interrupted once it is closed (tests).
+	Stop <-chan struct{}
+}
+
+// ErrJobsFailed is returned by a -once run in which a job failed; main
+// exits with status 1.
+var ErrJobsFailed = errors.New("some jobs failed")
+
+// Program is an example's main: its name, extra flags and run function.
+type Program struct {
+	// Name is the example's name, used for the default store file.
+	Name string
+	// Flags defines extra flags on the flag set before parsing; optional.
+	Flags func(fs *flag.FlagSet)
+	// EnvPrefixes lists the prefixes of the environments to read; default
+	// {"JIRA_"}. The first one fills Config.Env.
+	EnvPrefixes []string
+	// Run runs the example; extra environments (after the first prefix)
+	// are passed in envs.
+	Run func(ctx context.Context, cfg Config, envs []Env) error
+}
+
+// Main parses the flags, reads the environment, installs the signal
+// handler (the first Ctrl-C cancels the context and the engine stops
+// cleanly; a second one kills the program) and runs p. It exits with
+// status 1 on an error, 2 on bad flags.
+func (p Program) Main() {
+	fs := flag.NewFlagSet(p.Name, flag.ContinueOnError)
+	var f Flags
+	f.Register(fs, p.Name)
+	if p.Flags != nil {
+		p.Flags(fs)
+	}
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "usage: go run ./examples/%s [flags]\n\n", p.Name)
+		fmt.Fprintf(out, "Without JIRA_URL it runs offline against a built-in Jira simulator.\nWith JIRA_URL set it talks to that site; credentials:\n%s\n\nflags:\n", Env{Prefix: "JIRA_"}.CredentialHelp())
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		os.Exit(2)
+	}
+	if err := f.Validate(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", p.Name, err)
+		os.Exit(2)
+	}
+	prefixes := p.EnvPrefixes
+	if len(prefixes) == 0 {
+		prefixes = []string{"JIRA_"}
+	}
+	var envs []Env
+	for _, pre := range prefixes {
+		envs = append(envs, OSEnv(pre))
+	}
+	ctx, stop := SignalContext(context.Background())
+	defer stop()
+	cfg := Config{Flags: f, Example: p.Name, Env: envs[0], Stdout: os.Stdout, Terminal: IsTerminal(os.Stdout), Speed: 1}
+	err := p.Run(ctx, cfg, envs[1:])
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %s\n", p.Name, strings.TrimSpace(err.Error()))
+		os.Exit(1)
+	}
+}
+
+// IsTerminal reports whether f is a character device (a terminal, not a
+// file or a pipe).
+func IsTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
