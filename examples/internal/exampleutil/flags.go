@@ -132,6 +132,9 @@ type Program struct {
 	Name string
 	// Flags defines extra flags on the flag set before parsing; optional.
 	Flags func(fs *flag.FlagSet)
+	// NoEngineFlags leaves out -once, -store and -since, for a program
+	// that runs no recipes.
+	NoEngineFlags bool
 	// EnvPrefixes lists the prefixes of the environments to read; default
 	// {"JIRA_"}. The first one fills Config.Env.
 	EnvPrefixes []string
@@ -147,7 +150,9 @@ type Program struct {
 func (p Program) Main() {
 	fs := flag.NewFlagSet(p.Name, flag.ContinueOnError)
 	var f Flags
-	f.Register(fs, p.Name)
+	if !p.NoEngineFlags {
+		f.Register(fs, p.Name)
+	}
 	if p.Flags != nil {
 		p.Flags(fs)
 	}
