@@ -25,10 +25,14 @@ type Flags struct {
 	// against a real site, a temporary file offline (the simulator starts
 	// empty on every run, so state from an earlier run would not match).
 	Store string
-	// Since makes a first run pick up changes made this long ago
-	// (-since 24h); 0 starts from now.
+	// Since makes a first run pick up changes made this long before it
+	// (-since 24h; default 1h); 0 starts from now. Later runs continue
+	// from where the stored cursor says.
 	Since time.Duration
 }
+
+// SinceTime is where a first run starts: now minus Since.
+func (f Flags) SinceTime(now time.Time) time.Time { return now.Add(-f.Since) }
 
 // Register defines -once, -store and -since on fs.
 func (f *Flags) Register(fs *flag.FlagSet, example string) {
@@ -38,7 +42,7 @@ func (f *Flags) Register(fs *flag.FlagSet, example string) {
 	}
 	fs.BoolVar(&f.Once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero if a job failed)")
 	fs.StringVar(&f.Store, "store", "", "SQLite file for cursors, dedup ledger and job history (default "+def+" against a real site, a temporary file offline)")
-	fs.DurationVar(&f.Since, "since", 0, "on the first run, also pick up changes made this long ago (e.g. 24h); 0 starts from now")
+	fs.DurationVar(&f.Since, "since", time.Hour, "on the first run, also pick up changes made this long before it (e.g. 24h); 0 starts from now")
 }
 
 // Validate reports flag values that cannot work.
@@ -117,9 +121,22 @@ type Config struct {
 	// Speed scales the offline scene's pauses: 1 plays it in real time, 10
 	// ten times faster, 0 without pauses (tests).
 	Speed float64
-	// Stop, when not nil, ends a run that would otherwise go on until
-	// interrupted once it is closed (tests).
-	Stop <-chan struct{}
+	// PollInterval overrides how often the triggers poll; 0 means the
+	// example's choice (about a second offline, 30 seconds against a real
+	// site).
+	PollInterval time.Duration
+}
+
+// Interval returns the poll interval: PollInterval when set, else offline
+// or online.
+func (c Config) Interval(site *Site, offline, online time.Duration) time.Duration {
+	switch {
+	case c.PollInterval > 0:
+		return c.PollInterval
+	case site != nil && site.Offline():
+		return offline
+	}
+	return online
 }
 
 // ErrJobsFailed is returned by a -once run in which a job failed; main

@@ -102,7 +102,7 @@ func (r *Reporter) StepFinished(ctx context.Context, job recipe.JobInfo, step re
 		r.printLocked(fmt.Sprintf("    ✗ %s (%s): %s", step.Name, step.Action, step.Error))
 		return
 	}
-	r.printLocked(fmt.Sprintf("    ✓ %s (%s) %s", step.Name, step.Action, step.Duration.Round(time.Millisecond)))
+	r.printLocked(fmt.Sprintf("    ✓ %s (%s) %s", step.Name, step.Action, roundDuration(step.Duration)))
 }
 
 // JobFinished prints the job's final status and counts it.
@@ -299,4 +299,17 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// roundDuration keeps two or three significant digits: 412µs, 12ms, 1.2s.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
+	case d >= 10*time.Millisecond:
+		return d.Round(time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(100 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
 }
