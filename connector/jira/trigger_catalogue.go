@@ -2,7 +2,28 @@ package jira
 
 import "github.com/recipekit/recipekit/trigger"
 
-// triggerCatalogue lists the metadata of the connector's triggers.
+// triggerCatalogue lists the metadata of the connector's triggers, with
+// their default poll intervals.
 func (c *Client) triggerCatalogue() []trigger.Info {
-	return []trigger.Info{}
+	var o PollOptions
+	wo := WebhookOptions{}
+	return []trigger.Info{
+		c.NewIssue(o).Info(),
+		c.NewOrUpdatedIssue(o).Info(),
+		c.UpdatedIssue(o).Info(),
+		c.NewComment(o).Info(),
+		c.NewOrUpdatedComment(o).Info(),
+		c.NewWorklog(o).Info(),
+		c.NewOrUpdatedWorklog(o).Info(),
+		c.NewIssuesBatch(o).Info(),
+		c.NewOrUpdatedIssuesBatch(o).Info(),
+		c.UpdatedIssuesBatch(o).Info(),
+		c.NewCommentsBatch(o).Info(),
+		c.NewWorklogsBatch(o).Info(),
+		c.IssueWebhook(wo).Info(),
+		c.CommentWebhook(wo).Info(),
+		c.DeletedIssueWebhook(wo).Info(),
+		c.WorklogWebhook(wo).Info(),
+		c.AnyEventWebhook(wo).Info(),
+	}
 }

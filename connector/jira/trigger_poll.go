@@ -1,0 +1,501 @@
+package jira
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/recipekit/recipekit/connector/httpx"
+	"github.com/recipekit/recipekit/internal/jql"
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// How a polling trigger finds every change exactly once
+//
+// Each poll runs a "scan": JQL `<filter> AND <time field> >= <ms> ORDER BY
+// <time field> ASC, key ASC`, with the bound in epoch milliseconds (which
+// Jira reads exactly, in no time zone). A scan that does not fit one page
+// continues with More=true; each following page seeks again from the time
+// of the last issue read (keyset paging), so issues that change, appear or
+// vanish while the scan runs cannot shift an unread issue past a page
+// boundary. Only a run of issues sharing one millisecond that is longer
+// than a page is read by following Jira's page token (startAt on Data
+// Center); such a run is read twice, and again until a pass finds nothing
+// new, because an issue leaving the run while it is paged would shift
+// another past the boundary.
+//
+// A new scan starts Overlap before the earlier of the newest time read and
+// the start of the previous scan (by the trigger's clock), so a change
+// that Jira's search showed late is still inside the next scan. Events
+// already handed over are remembered in the cursor's ledger (event ID ->
+// epoch ms) down to a floor that only rises and stays below every bound a
+// later scan can use; events older than the floor are never emitted again.
+// The cursor is only ever returned in Page.Next, which the runtime stores
+// together with the page's jobs.
+
+const cursorVersion = 1
+
+type pollCursor struct {
+	V int `json:"v"`
+	// Since is the start bound fixed on the first poll (epoch ms).
+	Since int64 `json:"since"`
+	// High is the newest time field value read so far.
+	High int64 `json:"high"`
+	// PrevStarted is when the previous scan started, by the trigger's
+	// clock; 0 before the first scan ends.
+	PrevStarted int64 `json:"prevStarted,omitempty"`
+	// Floor: events below it are never emitted; the ledger holds every
+	// event handed over at or above it.
+	Floor int64 `json:"floor"`
+	// Seen is the dedup ledger: event ID -> epoch ms.
+	Seen map[string]int64 `json:"seen"`
+	// Scan is the scan in progress, nil between scans.
+	Scan *scanState `json:"scan,omitempty"`
+}
+
+type scanState struct {
+	Started int64 `json:"started"`
+	Seek    int64 `json:"seek"`
+	Max     int64 `json:"max"`
+	// Token and StartAt continue a run of issues sharing the millisecond
+	// Seek that is longer than a page; Group counts the passes over it and
+	// Fresh records whether the current pass found a new event in it.
+	Token   string `json:"token,omitempty"`
+	StartAt int    `json:"startAt,omitempty"`
+	Group   int    `json:"group,omitempty"`
+	Fresh   bool   `json:"fresh,omitempty"`
+	Pages   int    `json:"pages"`
+	Backlog int64  `json:"backlog,omitempty"`
+}
+
+// found is an event an extractor found in an issue, before dedup.
+type found[T any] struct {
+	id     string
+	ms     int64
+	author *User
+	noop   bool
+	data   T
+}
+
+// pollSpec says what a polling trigger reads and emits.
+type pollSpec[T any] struct {
+	info      trigger.Info
+	timeField string // "created" or "updated"
+	fields    []string
+	expand    []string
+	// extract returns the events an issue carries at or above floor.
+	extract func(ctx context.Context, c *Client, is Issue, floor int64) ([]found[T], error)
+}
+
+// poller is a polling trigger over JQL search.
+type poller[T any] struct {
+	c    *Client
+	opts PollOptions
+	spec pollSpec[T]
+	user string // the parsed user filter in canonical form, or as given
+	err  error
+
+	meMu sync.Mutex
+	me   *User
+}
+
+var orderByRE = regexp.MustCompile(`(?i)\border\s+by\b`)
+
+// stripQuoted removes quoted strings so that words inside values are not
+// mistaken for keywords.
+func stripQuoted(s string) string {
+	var b strings.Builder
+	var q rune
+	esc := false
+	for _, r := range s {
+		switch {
+		case esc:
+			esc = false
+		case r == '\\':
+			esc = true
+		case q != 0:
+			if r == q {
+				q = 0
+			}
+		case r == '"' || r == '\'':
+			q = r
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// checkFilterJQL validates a user filter: no ORDER BY, and no syntax error
+// the local parser is sure about. A query using JQL the local parser does
+// not know (functions, fields) is left for Jira to judge.
+func checkFilterJQL(src string) (*jql.Query, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, nil
+	}
+	if orderByRE.MatchString(stripQuoted(src)) {
+		return nil, fmt.Errorf("the JQL filter %q contains ORDER BY; remove it: the trigger orders issues by time itself so that it can page through them without losing any", src)
+	}
+	q, err := jql.Parse(src)
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "Error in the JQL Query") {
+			return nil, fmt.Errorf("the JQL filter %q does not parse: %w", src, err)
+		}
+		return nil, nil
+	}
+	return q, nil
+}
+
+func (o *PollOptions) defaults() error {
+	var errs []error
+	if o.PollInterval == 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	if o.Overlap == 0 {
+		o.Overlap = DefaultOverlap
+	}
+	if o.PageSize == 0 {
+		o.PageSize = DefaultPageSize
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = DefaultBatchSize
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.PollInterval < 0 {
+		errs = append(errs, fmt.Errorf("PollInterval %s is negative", o.PollInterval))
+	}
+	if o.Overlap < 0 {
+		errs = append(errs, fmt.Errorf("Overlap %s is negative; use at least a few minutes to cover Jira Cloud's search lag", o.Overlap))
+	}
+	if o.PageSize < 0 || o.PageSize > 5000 {
+		errs = append(errs, fmt.Errorf("PageSize %d is outside 1..5000", o.PageSize))
+	}
+	if o.BatchSize < 0 {
+		errs = append(errs, fmt.Errorf("BatchSize %d is negative", o.BatchSize))
+	}
+	if strings.ContainsAny(o.Project, "\"\\") {
+		errs = append(errs, fmt.Errorf("Project %q is not a project key or id", o.Project))
+	}
+	if _, err := checkFilterJQL(o.JQL); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func newPoller[T any](c *Client, opts PollOptions, spec pollSpec[T]) *poller[T] {
+	p := &poller[T]{c: c, spec: spec}
+	if err := opts.defaults(); err != nil {
+		p.err = fmt.Errorf("jira: trigger %s: %w", spec.info.Name, err)
+	}
+	p.opts = opts
+	p.spec.info.Connector = ConnectorName
+	p.spec.info.PollInterval = opts.PollInterval
+	if len(p.spec.info.Permissions) == 0 {
+		p.spec.info.Permissions = []string{"BROWSE_PROJECTS"}
+	}
+	return p
+}
+
+// Info describes the trigger.
+func (p *poller[T]) Info() trigger.Info { return p.spec.info }
+
+// baseJQL is the filter part without the time bound.
+func (p *poller[T]) baseJQL() string {
+	var parts []string
+	if p.opts.Project != "" {
+		parts = append(parts, fmt.Sprintf("project = %q", p.opts.Project))
+	}
+	if f := strings.TrimSpace(p.opts.JQL); f != "" {
+		parts = append(parts, "("+f+")")
+	}
+	return strings.Join(parts, " AND ")
+}
+
+func (p *poller[T]) scanJQL(seek int64) string {
+	bound := fmt.Sprintf("%s >= %d", p.spec.timeField, seek)
+	if base := p.baseJQL(); base != "" {
+		bound = base + " AND " + bound
+	}
+	return bound + " ORDER BY " + p.spec.timeField + " ASC, key ASC"
+}
+
+func (p *poller[T]) countJQL(seek int64) string {
+	bound := fmt.Sprintf("%s >= %d", p.spec.timeField, seek)
+	if base := p.baseJQL(); base != "" {
+		bound = base + " AND " + bound
+	}
+	return bound
+}
+
+func (p *poller[T]) searchFields() []string {
+	fields := slices.Clone(p.opts.Fields)
+	if len(fields) == 0 {
+		fields = slices.Clone(DefaultSearchFields)
+	}
+	for _, f := range append([]string{"created", "updated", "creator", "reporter"}, p.spec.fields...) {
+		if !slices.Contains(fields, f) {
+			fields = append(fields, f)
+		}
+	}
+	return fields
+}
+
+func decodeCursor(c trigger.Cursor) (*pollCursor, error) {
+	if len(c) == 0 {
+		return nil, nil
+	}
+	var cur pollCursor
+	if err := json.Unmarshal(c, &cur); err != nil {
+		return nil, fmt.Errorf("the stored cursor is not a Jira polling cursor (%v); reset the recipe's cursor to start again from Since", err)
+	}
+	if cur.V != cursorVersion {
+		return nil, fmt.Errorf("the stored cursor has version %d, this trigger reads version %d; reset the recipe's cursor", cur.V, cursorVersion)
+	}
+	if cur.Seen == nil {
+		cur.Seen = map[string]int64{}
+	}
+	return &cur, nil
+}
+
+func timeMs(t Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func (p *poller[T]) orderMs(is Issue) int64 {
+	if p.spec.timeField == "created" {
+		return timeMs(is.Fields.Created)
+	}
+	return timeMs(is.Fields.Updated)
+}
+
+// myself returns the connection's own user, read once.
+func (p *poller[T]) myself(ctx context.Context) (User, error) {
+	p.meMu.Lock()
+	defer p.meMu.Unlock()
+	if p.me != nil {
+		return *p.me, nil
+	}
+	me, _, err := p.c.Users.Myself(ctx)
+	if err != nil {
+		return User{}, fmt.Errorf("jira: trigger %s: reading the connection's own user to ignore its changes: %w", p.spec.info.Name, err)
+	}
+	p.me = &me
+	return me, nil
+}
+
+// sameUser reports whether u is me: by account id on Cloud, by user name
+// or key on Data Center.
+func sameUser(u *User, me User) bool {
+	if u == nil {
+		return false
+	}
+	if u.AccountID != "" && me.AccountID != "" {
+		return u.AccountID == me.AccountID
+	}
+	if u.Name != "" && me.Name != "" && strings.EqualFold(u.Name, me.Name) {
+		return true
+	}
+	return u.Key != "" && me.Key != "" && u.Key == me.Key
+}
+
+// Poll reads the next page of events. See trigger.Trigger.
+func (p *poller[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Page[T], error) {
+	if p.err != nil {
+		return trigger.Page[T]{}, p.err
+	}
+	name := p.spec.info.Name
+	cur, err := decodeCursor(cursor)
+	if err != nil {
+		return trigger.Page[T]{}, fmt.Errorf("jira: trigger %s: %w", name, err)
+	}
+	now := p.opts.Now()
+	overlap := p.opts.Overlap.Milliseconds()
+	if cur == nil {
+		since := p.opts.Since
+		if since.IsZero() {
+			since = now.Add(-defaultSinceAgo)
+		}
+		ms := since.UnixMilli()
+		cur = &pollCursor{V: cursorVersion, Since: ms, High: ms, Floor: ms, Seen: map[string]int64{}}
+	}
+	var me User
+	if p.opts.IgnoreOwnChanges {
+		if me, err = p.myself(ctx); err != nil {
+			return trigger.Page[T]{}, err
+		}
+	}
+	sc := cur.Scan
+	if sc == nil {
+		ref := cur.High
+		if cur.PrevStarted > 0 {
+			ref = min(ref, cur.PrevStarted)
+		}
+		lo := max(cur.Since, ref-overlap)
+		sc = &scanState{Started: now.UnixMilli(), Seek: lo, Max: cur.High}
+	}
+	cur.Floor = max(cur.Floor, cur.Since, min(sc.Seek, sc.Started)-overlap)
+
+	opts := SearchOptions{
+		JQL:           p.scanJQL(sc.Seek),
+		Fields:        p.searchFields(),
+		Expand:        p.spec.expand,
+		MaxResults:    p.opts.PageSize,
+		NextPageToken: sc.Token,
+		StartAt:       sc.StartAt,
+	}
+	res, _, err := p.c.Search.Page(ctx, opts)
+	if err != nil {
+		return trigger.Page[T]{}, p.searchError(err)
+	}
+
+	var out []found[T]
+	groupFresh := false
+	for _, is := range res.Issues {
+		ms := p.orderMs(is)
+		sc.Max = max(sc.Max, ms)
+		evs, err := p.spec.extract(ctx, p.c, is, cur.Floor)
+		if err != nil {
+			return trigger.Page[T]{}, fmt.Errorf("jira: trigger %s: reading %s: %w", name, is.Key, err)
+		}
+		for _, ev := range evs {
+			if ev.ms < cur.Floor || ev.ms < cur.Since {
+				continue
+			}
+			if _, dup := cur.Seen[ev.id]; dup {
+				continue
+			}
+			cur.Seen[ev.id] = ev.ms
+			if ms == sc.Seek {
+				groupFresh = true
+			}
+			if p.opts.IgnoreOwnChanges && (ev.noop || sameUser(ev.author, me)) {
+				continue
+			}
+			out = append(out, ev)
+		}
+	}
+
+	more := false
+	n := len(res.Issues)
+	switch {
+	case res.IsLast || n == 0:
+		cur.High = max(cur.High, sc.Max)
+		cur.PrevStarted = sc.Started
+		cur.Scan = nil
+	default:
+		more = true
+		last := p.orderMs(res.Issues[n-1])
+		if last > sc.Seek {
+			if sc.Group > 0 && (sc.Group == 1 || sc.Fresh || groupFresh) {
+				// A pass over a long run of one millisecond ended: read
+				// the run again until a pass finds nothing new.
+				sc.Group++
+				sc.Fresh = false
+			} else {
+				sc.Group, sc.Fresh = 0, false
+				sc.Seek = last
+			}
+			sc.Token, sc.StartAt = "", 0
+		} else {
+			// The whole page shares the millisecond Seek: follow the page
+			// token through the run.
+			if sc.Group == 0 {
+				sc.Group = 1
+			}
+			sc.Fresh = sc.Fresh || groupFresh
+			sc.Token = res.NextPageToken
+			sc.StartAt = res.StartAt + n
+		}
+		cur.Scan = sc
+	}
+
+	var backlog int64
+	if more {
+		if sc.Pages == 0 {
+			sc.Backlog = p.estimate(ctx, res, sc.Seek)
+		}
+		sc.Backlog = max(0, sc.Backlog-int64(n))
+		backlog = sc.Backlog
+	}
+	sc.Pages++
+
+	for id, ms := range cur.Seen {
+		if ms < cur.Floor {
+			delete(cur.Seen, id)
+		}
+	}
+	next, err := json.Marshal(cur)
+	if err != nil {
+		return trigger.Page[T]{}, fmt.Errorf("jira: trigger %s: encoding the cursor: %w", name, err)
+	}
+	slices.SortStableFunc(out, func(a, b found[T]) int {
+		if a.ms != b.ms {
+			return cmpInt64(a.ms, b.ms)
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	page := trigger.Page[T]{Next: next, More: more, Backlog: backlog}
+	page.Events = make([]trigger.Event[T], len(out))
+	for i, ev := range out {
+		page.Events[i] = trigger.Event[T]{ID: ev.id, Time: time.UnixMilli(ev.ms).UTC(), Data: ev.data}
+	}
+	return page, nil
+}
+
+// estimate returns how many issues a backfill still has to read, counting
+// the page just read: Data Center's total, or Cloud's approximate count (0
+// when it cannot be had; it only feeds progress reports).
+func (p *poller[T]) estimate(ctx context.Context, res SearchResult, seek int64) int64 {
+	if res.Total >= 0 {
+		return int64(res.Total - res.StartAt)
+	}
+	n, err := p.c.Search.Count(ctx, p.countJQL(seek))
+	if err != nil {
+		p.c.logger.Debug("jira: approximate count for progress failed", "trigger", p.spec.info.Name, "error", err)
+		return 0
+	}
+	return n
+}
+
+func (p *poller[T]) searchError(err error) error {
+	name := p.spec.info.Name
+	var he *httpx.Error
+	if errors.As(err, &he) && he.StatusCode == 400 && strings.TrimSpace(p.opts.JQL) != "" {
+		return fmt.Errorf("jira: trigger %s: Jira refused the search; check the JQL filter %q: %w", name, p.opts.JQL, err)
+	}
+	var rl *httpx.RateLimitError
+	if errors.As(err, &rl) {
+		wait := rl.Wait
+		if wait <= 0 {
+			wait = time.Minute
+		}
+		return fmt.Errorf("jira: trigger %s: %w: %w", name, trigger.BackOff(wait, "Jira rate limit"), err)
+	}
+	return fmt.Errorf("jira: trigger %s: searching: %w", name, err)
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func msID(prefix, id string, ms int64) string {
+	return prefix + ":" + id + "@" + strconv.FormatInt(ms, 10)
+}
