@@ -1,8 +1,214 @@
-// Command quickstart runs the "acknowledge new issues" recipe.
+// Command quickstart runs the "acknowledge new issues" recipe: every new
+// issue in the project gets a comment naming it, and an issue filed as
+// Highest priority is also labelled urgent and moved to In Progress.
+//
+// Without JIRA_URL it runs offline: it starts the jiratest simulator with
+// demo data, simulated people file a few issues over a few seconds, each job
+// is shown as it runs, and a summary ends the program:
+//
+//	go run ./examples/quickstart
+//
+// With JIRA_URL and credentials it watches your site until Ctrl-C (or,
+// with -once, catches up, runs the jobs and exits; non-zero if one failed):
+//
+//	JIRA_URL=https://your-domain.atlassian.net JIRA_EMAIL=you@example.com \
+//	JIRA_API_TOKEN=... JIRA_PROJECT=DEMO go run ./examples/quickstart -once
+//
+// State (the trigger's cursor, the dedup ledger, job records) is kept in a
+// SQLite file (-store; see -h), so running it again never comments twice.
 package main
 
-import "fmt"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/recipekit/recipekit/connector/jira"
+	"github.com/recipekit/recipekit/connector/jira/jiratest"
+	"github.com/recipekit/recipekit/examples/internal/exampleutil"
+	"github.com/recipekit/recipekit/recipe"
+)
 
 func main() {
-	fmt.Println("recipekit quickstart")
+	exampleutil.Program{
+		Name: "quickstart",
+		Run: func(ctx context.Context, cfg exampleutil.Config, _ []exampleutil.Env) error {
+			return run(ctx, cfg, nil)
+		},
+	}.Main()
+}
+
+// acknowledge is the recipe: a comment on every new issue; for a Highest
+// one, the label urgent and the move to In Progress when the workflow
+// offers it.
+func acknowledge(jc *jira.Client, opts jira.PollOptions) (*recipe.Recipe, error) {
+	return recipe.New("acknowledge-new-issues", jc.NewIssue(opts),
+		recipe.Do("thanks", jc.AddComment(), recipe.Pills{
+			"issueKey": `trigger.key`,
+			"body":     `"Thanks! " + trigger.key + " \"" + trigger.fields.summary + "\" is queued for triage."`,
+		}),
+		recipe.If(`trigger.fields.priority?.name == "Highest"`,
+			recipe.Do("label", jc.UpdateIssue(), recipe.Pills{
+				"issueKey": `trigger.key`, "addLabels": `["urgent"]`,
+			}),
+			recipe.Do("workflow", jc.GetIssue(), recipe.Pills{
+				"issueKey": `trigger.key`, "fields": `["status"]`, "expand": `["transitions"]`,
+			}),
+			recipe.If(`any(workflow.transitions, .to.name == "In Progress")`,
+				recipe.Do("start", jc.TransitionIssue(), recipe.Pills{
+					"issueKey": `trigger.key`, "to": `"In Progress"`,
+				}),
+			),
+		),
+	)
+}
+
+// run runs the example against site, or when site is nil against the site
+// cfg.Env describes (the simulator when JIRA_URL is not set).
+func run(ctx context.Context, cfg exampleutil.Config, site *exampleutil.Site) error {
+	if site == nil {
+		s, err := exampleutil.Connect(ctx, cfg.Env, exampleutil.SiteOptions{Name: "quickstart"})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		site = s
+	}
+	store, path, closeStore, err := exampleutil.OpenStore(ctx, "quickstart", cfg.Store, site.Offline())
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	r, err := acknowledge(site.Client, jira.PollOptions{
+		Project:      site.Project,
+		Since:        cfg.SinceTime(time.Now()),
+		PollInterval: cfg.Interval(site, time.Second, 30*time.Second),
+	})
+	if err != nil {
+		return err
+	}
+	rep := exampleutil.NewReporter(cfg.Stdout, cfg.Terminal, store)
+	eng := recipe.NewEngine(store, recipe.WithHooks(rep))
+	if err := eng.Add(r); err != nil {
+		return err
+	}
+	where := "your Jira"
+	if site.Offline() {
+		where = "the built-in Jira simulator (set JIRA_URL to use your own site)"
+	}
+	rep.Printf("quickstart: acknowledging new issues in project %s on %s", site.Project, where)
+	rep.Printf("  connected as %s: %s", site.Account, site.Detail)
+	rep.Printf("  state kept in %s", path)
+
+	switch {
+	case site.Offline():
+		return offline(ctx, cfg, site, eng, rep)
+	case cfg.Once:
+		return once(ctx, eng, rep)
+	}
+	rep.Printf("Watching for new issues every %s; Ctrl-C stops.", r.Trigger().PollInterval)
+	if err := eng.Run(ctx); err != nil {
+		return err
+	}
+	rep.PrintSummary()
+	return nil
+}
+
+// once catches up, runs the jobs and reports; a failed job fails the run.
+func once(ctx context.Context, eng *recipe.Engine, rep *exampleutil.Reporter) error {
+	sum, err := eng.RunOnce(ctx)
+	rep.Printf("%s", exampleutil.SummaryLine(sum.Jobs))
+	for _, f := range rep.Failures() {
+		rep.Printf("  failed: %s", f)
+	}
+	if err != nil {
+		return err
+	}
+	if sum.Jobs[recipe.JobFailed] > 0 {
+		return exampleutil.ErrJobsFailed
+	}
+	return nil
+}
+
+// scene is the offline story: people file issues, one of them Highest.
+func scene(site *exampleutil.Site, filed *[]string) []exampleutil.Beat {
+	d := site.Demo
+	file := func(who jiratest.User, typ, prio, summary string) func(context.Context) (string, error) {
+		return func(context.Context) (string, error) {
+			is, err := site.Sim.CreateIssueAs(who.ID(site.Sim.Mode()), jiratest.IssueSeed{Project: site.Project, IssueType: typ, Priority: prio, Summary: summary})
+			if err != nil {
+				return "", err
+			}
+			*filed = append(*filed, is.Key)
+			return fmt.Sprintf("%s files %s %q (%s, %s)", who.DisplayName, is.Key, summary, typ, prio), nil
+		}
+	}
+	return []exampleutil.Beat{
+		{After: 500 * time.Millisecond, Do: file(d.Alice, "Bug", "High", "Login fails on Safari")},
+		{After: 1200 * time.Millisecond, Do: file(d.Bob, "Bug", "Highest", "Checkout button does nothing")},
+		{After: 1200 * time.Millisecond, Do: file(d.Alice, "Story", "Low", "Export invoices as PDF")},
+	}
+}
+
+// offline plays the scene against the simulator while the engine runs
+// (or, with -once, before a single catch-up), then shows what changed.
+func offline(ctx context.Context, cfg exampleutil.Config, site *exampleutil.Site, eng *recipe.Engine, rep *exampleutil.Reporter) error {
+	ctx, cancel := context.WithTimeout(ctx, 25*time.Second)
+	defer cancel()
+	var filed []string
+	beats := scene(site, &filed)
+	if cfg.Once {
+		if err := exampleutil.PlayScene(ctx, rep, cfg.Speed, beats); err != nil {
+			return err
+		}
+		err := once(ctx, eng, rep)
+		showIssues(site, rep, filed)
+		return err
+	}
+	rep.Printf("Simulated people will now file a few issues; watch the recipe answer them.")
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(runCtx) }()
+	err := exampleutil.PlayScene(ctx, rep, cfg.Speed, beats)
+	if err == nil {
+		err = rep.WaitFinished(ctx, len(beats))
+	}
+	stop()
+	if rerr := <-done; err == nil {
+		err = rerr
+	}
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("the offline scene did not finish in time: %w", err)
+		}
+		return err
+	}
+	rep.PrintSummary()
+	showIssues(site, rep, filed)
+	if rep.Counts()[recipe.JobFailed] > 0 {
+		return exampleutil.ErrJobsFailed
+	}
+	return nil
+}
+
+// showIssues prints the scene's issues as the simulator now has them.
+func showIssues(site *exampleutil.Site, rep *exampleutil.Reporter, keys []string) {
+	rep.Printf("\nIn Jira now:")
+	for _, k := range keys {
+		is, ok := site.Sim.Issue(k)
+		if !ok {
+			continue
+		}
+		labels := "none"
+		if len(is.Labels) > 0 {
+			labels = strings.Join(is.Labels, ", ")
+		}
+		rep.Printf("  %s %q  priority %s, status %s, labels %s", is.Key, is.Summary, is.Priority, is.Status, labels)
+		for _, c := range site.Sim.Comments(k) {
+			rep.Printf("      comment: %s", c.Body)
+		}
+	}
 }

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recipekit/recipekit/connector/jira/jiratest"
+	"github.com/recipekit/recipekit/examples/internal/exampleutil"
+)
+
+func offlineSites(t *testing.T) *sitePair {
+	t.Helper()
+	p, err := connect(context.Background(), exampleutil.Env{}, exampleutil.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.support.Close)
+	t.Cleanup(p.eng.Close)
+	return p
+}
+
+func bodies(cs []jiratest.Comment) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Body)
+	}
+	return out
+}
+
+// checkScene asserts the state the offline scene must leave behind.
+func checkScene(t *testing.T, p *sitePair) {
+	t.Helper()
+	if p.support.Sim.Mode() != jiratest.Cloud || p.eng.Sim.Mode() != jiratest.DataCenter {
+		t.Errorf("modes: support %v, engineering %v", p.support.Sim.Mode(), p.eng.Sim.Mode())
+	}
+	sups := p.support.Sim.Issues("SUP")
+	engs := p.eng.Sim.Issues("ENG")
+	if len(sups) != 1 || len(engs) != 1 {
+		t.Fatalf("support issues %d, engineering issues %d; want one each (no duplicate copies)", len(sups), len(engs))
+	}
+	sup, eng := sups[0], engs[0]
+	// The copy, with its link back and the attachment.
+	if !slices.Contains(eng.Labels, "from-support") || !slices.Contains(eng.Labels, "origin-"+sup.Key) {
+		t.Errorf("copy labels %v", eng.Labels)
+	}
+	if !strings.Contains(eng.Description, "Escalated from ["+sup.Key+"|"+p.support.Sim.URL()+"/browse/"+sup.Key+"]") || !strings.Contains(eng.Description, "the page spins") {
+		t.Errorf("copy description %q", eng.Description)
+	}
+	if eng.Summary != sup.Summary || eng.Priority != "High" {
+		t.Errorf("copy %q priority %s", eng.Summary, eng.Priority)
+	}
+	if got := p.eng.Sim.Attachments(eng.Key); !slices.Equal(got, []string{"browser-console.log"}) {
+		t.Errorf("copy attachments %v", got)
+	}
+	// The original is marked and moved along with the copy.
+	if !slices.Contains(sup.Labels, "escalated") || !slices.Contains(sup.Labels, "escalate") {
+		t.Errorf("original labels %v", sup.Labels)
+	}
+	if eng.Status != "Done" || sup.Status != "Done" || sup.Resolution == "" {
+		t.Errorf("status: copy %s, original %s (resolution %q); want Done on both", eng.Status, sup.Status, sup.Resolution)
+	}
+	// Comments mirrored once each way, no echoes.
+	supComments, engComments := bodies(p.support.Sim.Comments(sup.Key)), bodies(p.eng.Sim.Comments(eng.Key))
+	wantSup := []string{
+		"Escalated to engineering as " + eng.Key + "; comments and status changes are mirrored.",
+		"The customer says it started on Monday.",
+		"[mirrored from " + eng.Key + "] Bob Baker: Found it: the payment gateway timeout is 60 s, the proxy's is 30 s.",
+	}
+	wantEng := []string{
+		"[mirrored from " + sup.Key + "] Alice Archer: The customer says it started on Monday.",
+		"Found it: the payment gateway timeout is 60 s, the proxy's is 30 s.",
+	}
+	// The status changes add transition comments on the original.
+	var supPlain []string
+	for _, b := range supComments {
+		if !strings.HasPrefix(b, "Engineering moved ") {
+			supPlain = append(supPlain, b)
+		}
+	}
+	if !slices.Equal(supPlain, wantSup) {
+		t.Errorf("support comments:\n%q\nwant\n%q", supComments, wantSup)
+	}
+	if !slices.Equal(engComments, wantEng) {
+		t.Errorf("engineering comments:\n%q\nwant\n%q", engComments, wantEng)
+	}
+}
+
+func TestOfflineSceneWithTheEngineRunning(t *testing.T) {
+	p := offlineSites(t)
+	var out bytes.Buffer
+	cfg := exampleutil.Config{Example: "jira-sync", Stdout: &out, PollInterval: 20 * time.Millisecond, Flags: exampleutil.Flags{Since: time.Hour}}
+	if err := run(context.Background(), cfg, exampleutil.Env{}, p); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	checkScene(t, p)
+	if !strings.Contains(out.String(), "summary: 5 jobs: 5 succeeded") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	if t.Failed() {
+		t.Log(out.String())
+	}
+}
+
+func TestOfflineSceneOnce(t *testing.T) {
+	p := offlineSites(t)
+	var out bytes.Buffer
+	cfg := exampleutil.Config{Example: "jira-sync", Stdout: &out, Flags: exampleutil.Flags{Once: true, Since: time.Hour}}
+	if err := run(context.Background(), cfg, exampleutil.Env{}, p); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	checkScene(t, p)
+	if t.Failed() {
+		t.Log(out.String())
+	}
+}
+
+func TestOneSiteTwoProjectsFromTheEnvironment(t *testing.T) {
+	ctx := context.Background()
+	sim := jiratest.New(t, jiratest.Options{Mode: jiratest.Cloud})
+	demo := sim.SeedDemo()
+	sim.AddProject(jiratest.Project{Key: "SUP", Name: "Support", Lead: demo.Admin.AccountID})
+	sim.AddProject(jiratest.Project{Key: "ENG", Name: "Engineering", Lead: demo.Admin.AccountID})
+	is, err := sim.CreateIssueAs(demo.Alice.AccountID, jiratest.IssueSeed{Project: "SUP", Summary: "Refund stuck", Labels: []string{"escalate"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.CreateIssueAs(demo.Alice.AccountID, jiratest.IssueSeed{Project: "SUP", Summary: "Not for engineering"}); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"JIRA_URL": sim.URL(), "JIRA_EMAIL": demo.Admin.Email, "JIRA_API_TOKEN": demo.Admin.APIToken}
+	env := exampleutil.LoadEnv(func(k string) string { return vars[k] }, "JIRA_")
+	engEnv := exampleutil.LoadEnv(func(k string) string { return vars[k] }, "ENG_JIRA_")
+	store := filepath.Join(t.TempDir(), "sync.db")
+	runOnce := func() string {
+		var out bytes.Buffer
+		cfg := exampleutil.Config{Stdout: &out, Env: env, Flags: exampleutil.Flags{Once: true, Store: store, Since: time.Hour}}
+		if err := run(ctx, cfg, engEnv, nil); err != nil {
+			t.Fatalf("run: %v\n%s", err, out.String())
+		}
+		return out.String()
+	}
+	runOnce()
+	copies := sim.Issues("ENG")
+	if len(copies) != 1 || !slices.Contains(copies[0].Labels, "origin-"+is.Key) {
+		t.Fatalf("copies %+v", copies)
+	}
+	// Running again changes nothing; a new comment is mirrored once.
+	runOnce()
+	if n := len(sim.Issues("ENG")); n != 1 {
+		t.Fatalf("%d copies after a second run", n)
+	}
+	if _, err := sim.CommentAs(demo.Alice.AccountID, is.Key, "Any news?"); err != nil {
+		t.Fatal(err)
+	}
+	runOnce()
+	runOnce()
+	got := bodies(sim.Comments(copies[0].Key))
+	if want := []string{"[mirrored from " + is.Key + "] Alice Archer: Any news?"}; !slices.Equal(got, want) {
+		t.Errorf("copy comments %q, want %q", got, want)
+	}
+	if n := len(sim.Comments(is.Key)); n != 2 { // the escalation note and Alice's
+		t.Errorf("original has %d comments, want 2: %q", n, bodies(sim.Comments(is.Key)))
+	}
+}
+
+func TestEngineeringSiteAloneIsRefused(t *testing.T) {
+	vars := map[string]string{"ENG_JIRA_URL": "https://eng.example.com"}
+	engEnv := exampleutil.LoadEnv(func(k string) string { return vars[k] }, "ENG_JIRA_")
+	err := run(context.Background(), exampleutil.Config{Stdout: &bytes.Buffer{}}, engEnv, nil)
+	if err == nil || !strings.Contains(err.Error(), "JIRA_URL") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestExprMap(t *testing.T) {
+	if got := exprMap(map[string]string{"b": "B", "a": `"x"`}); got != `{"a": "\"x\"", "b": "B"}` {
+		t.Errorf("exprMap = %s", got)
+	}
+}

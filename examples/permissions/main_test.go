@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/recipekit/recipekit/action"
+	"github.com/recipekit/recipekit/connector/jira/jiratest"
+	"github.com/recipekit/recipekit/examples/internal/exampleutil"
+	"github.com/recipekit/recipekit/trigger"
+)
+
+func missingKeys(places []Place) map[string][]string {
+	out := map[string][]string{}
+	for _, p := range places {
+		for _, f := range p.Missing() {
+			out[p.Project] = append(out[p.Project], f.Key)
+		}
+		slices.Sort(out[p.Project])
+	}
+	return out
+}
+
+func TestCheckFollowsTheSimulatorsPermissions(t *testing.T) {
+	ctx := context.Background()
+	sim := jiratest.New(t, jiratest.Options{Mode: jiratest.DataCenter})
+	demo := sim.SeedDemo()
+	sim.AddProject(jiratest.Project{Key: "OPS", Name: "Operations", Lead: demo.Admin.Name})
+	sim.SetPermission("OPS", demo.Bob.Name)
+	sim.SetPermission("DEMO", demo.Bob.Name, "BROWSE_PROJECTS", "CREATE_ISSUES", "ADD_COMMENTS")
+	site, err := exampleutil.SimSite(ctx, sim, demo.Bob, "DEMO", exampleutil.SiteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	needs := &Needs{}
+	if _, err := buildRecipes(site.Client, "DEMO", "OPS", needs); err != nil {
+		t.Fatal(err)
+	}
+	places, err := check(ctx, site.Client, needs, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := missingKeys(places)
+	want := map[string][]string{
+		"DEMO": {"EDIT_ISSUES", "TRANSITION_ISSUES"},
+		"OPS":  {"BROWSE_PROJECTS", "CREATE_ATTACHMENTS", "CREATE_ISSUES", "LINK_ISSUES"},
+		"":     {"ADMINISTER"},
+	}
+	for place, keys := range want {
+		if !slices.Equal(got[place], keys) {
+			t.Errorf("missing in %q = %v, want %v", place, got[place], keys)
+		}
+	}
+	for _, p := range places {
+		if p.Project == "OPS" && p.Visible {
+			t.Error("OPS should be reported invisible")
+		}
+	}
+
+	// An administrator grants what was missing; the check follows.
+	sim.SetPermission("DEMO", demo.Bob.Name, "BROWSE_PROJECTS", "CREATE_ISSUES", "ADD_COMMENTS", "EDIT_ISSUES", "TRANSITION_ISSUES")
+	sim.SetPermission("OPS", demo.Bob.Name, "BROWSE_PROJECTS", "CREATE_ISSUES", "CREATE_ATTACHMENTS", "LINK_ISSUES")
+	places, err = check(ctx, site.Client, needs, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = missingKeys(places)
+	if len(got["DEMO"]) != 0 || len(got["OPS"]) != 0 || !slices.Equal(got[""], []string{"ADMINISTER"}) {
+		t.Errorf("after the grants, missing = %v", got)
+	}
+	// An OAuth app needs a scope, not Administer Jira, for its webhooks.
+	places, err = check(ctx, site.Client, needs, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := missingKeys(places); len(got[""]) != 0 {
+		t.Errorf("with OAuth, missing globally = %v", got[""])
+	}
+}
+
+func TestOfflineRunReportsWhatBobLacksAndHowToGrantIt(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), options{Config: exampleutil.Config{Stdout: &out}, EscalateTo: "OPS"}); err != nil {
+		t.Fatalf("offline run: %v", err)
+	}
+	text := out.String()
+	for _, want := range []string{
+		"connected as Bob",
+		"Recipes: acknowledge, escalate, realtime",
+		"✓ Browse Projects (BROWSE_PROJECTS)",
+		"✗ Edit Issues (EDIT_ISSUES)",
+		"needed by acknowledge: label (jira.update_issue); escalate: mark (jira.update_issue)",
+		"How a Jira administrator grants Edit Issues, Transition Issues in DEMO",
+		"Project role",
+		"Permission scheme",
+		"the account cannot see project OPS at all",
+		"✗ Administer Jira (ADMINISTER)",
+		"Global permissions are granted to groups",
+		"Issue security levels",
+		"7 permissions missing",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(text)
+	}
+}
+
+func TestAgainstASiteMissingPermissionsFailTheRun(t *testing.T) {
+	sim := jiratest.New(t, jiratest.Options{Mode: jiratest.Cloud})
+	demo := sim.SeedDemo()
+	sim.SetPermission("DEMO", demo.Alice.AccountID, "BROWSE_PROJECTS")
+	env := func(email, token string) exampleutil.Env {
+		vars := map[string]string{"JIRA_URL": sim.URL(), "JIRA_EMAIL": email, "JIRA_API_TOKEN": token}
+		return exampleutil.LoadEnv(func(k string) string { return vars[k] }, "JIRA_")
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), options{Config: exampleutil.Config{Stdout: &out, Env: env(demo.Alice.Email, demo.Alice.APIToken)}, EscalateTo: "DEMO"})
+	var miss errMissing
+	if !errors.As(err, &miss) || miss == 0 {
+		t.Fatalf("err = %v, want missing permissions", err)
+	}
+	out.Reset()
+	err = run(context.Background(), options{Config: exampleutil.Config{Stdout: &out, Env: env(demo.Admin.Email, demo.Admin.APIToken)}, EscalateTo: "DEMO"})
+	if err != nil {
+		t.Fatalf("the integration user lacks something: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "every permission the recipes need") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
+
+func TestNeedsParsing(t *testing.T) {
+	n := &Needs{}
+	n.Trigger("r", "P", trigger.Info{Name: "hook", Permissions: []string{"ADMINISTER (admin webhooks) or the manage:jira-webhook scope (OAuth)", "BROWSE_PROJECTS"}})
+	use(n, "r", "edit", "P", action.New(action.Info{Name: "update_comment", Connector: "jira", Permissions: []string{"EDIT_ALL_COMMENTS", "EDIT_OWN_COMMENTS"}}, nil,
+		func(context.Context, struct{}) (struct{}, error) { return struct{}{}, nil }))
+	if got := n.Projects(); !slices.Equal(got, []string{"P", ""}) {
+		t.Fatalf("places = %q", got)
+	}
+	global := n.In("")
+	if len(global) != 1 || global[0].Key != "ADMINISTER" || !strings.Contains(global[0].Note, "OAuth") {
+		t.Errorf("global needs = %+v", global)
+	}
+	proj := n.In("P")
+	if len(proj) != 2 || proj[1].Key != "EDIT_ALL_COMMENTS" || !slices.Equal(proj[1].AnyOf, []string{"EDIT_ALL_COMMENTS", "EDIT_OWN_COMMENTS"}) {
+		t.Errorf("project needs = %+v", proj)
+	}
+	if got := proj[0].UsedByText(); got != "r: trigger hook" {
+		t.Errorf("used by = %q", got)
+	}
+	if k, note := parsePermission("  BROWSE_PROJECTS  "); k != "BROWSE_PROJECTS" || note != "" {
+		t.Errorf("parse = %q %q", k, note)
+	}
+	if k, _ := parsePermission("manage:jira-webhook"); k != "" {
+		t.Errorf("a scope is not a permission key: %q", k)
+	}
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recipekit/recipekit/connector/jira/jiratest"
+	"github.com/recipekit/recipekit/examples/internal/exampleutil"
+)
+
+func TestOfflineScene(t *testing.T) {
+	ctx := context.Background()
+	site, err := exampleutil.Connect(ctx, exampleutil.Env{}, exampleutil.SiteOptions{Name: "quickstart"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer site.Close()
+	before := len(site.Sim.Issues("DEMO"))
+	var out bytes.Buffer
+	cfg := exampleutil.Config{Example: "quickstart", Stdout: &out, Speed: 0, PollInterval: 20 * time.Millisecond, Flags: exampleutil.Flags{Since: time.Hour}}
+	if err := run(ctx, cfg, site); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	issues := site.Sim.Issues("DEMO")
+	filed := issues[before:]
+	if len(filed) != 3 {
+		t.Fatalf("the scene filed %d issues, want 3", len(filed))
+	}
+	for _, is := range filed {
+		comments := site.Sim.Comments(is.Key)
+		want := `Thanks! ` + is.Key + ` "` + is.Summary + `" is queued for triage.`
+		if len(comments) != 1 || comments[0].Body != want {
+			t.Errorf("%s comments = %+v, want one saying %q", is.Key, comments, want)
+		}
+		if comments[0].Author != site.Demo.Admin.AccountID {
+			t.Errorf("%s commented by %s, want the integration user", is.Key, comments[0].Author)
+		}
+		urgent := slices.Contains(is.Labels, "urgent")
+		if is.Priority == "Highest" {
+			if !urgent || is.Status != "In Progress" {
+				t.Errorf("Highest issue %s: labels %v, status %s; want urgent, In Progress", is.Key, is.Labels, is.Status)
+			}
+		} else if urgent || is.Status != "To Do" {
+			t.Errorf("%s (%s): labels %v, status %s; want untouched", is.Key, is.Priority, is.Labels, is.Status)
+		}
+	}
+	// The seeded issues are older than -since: left alone.
+	for _, is := range issues[:before] {
+		if n := len(site.Sim.Comments(is.Key)); n != 0 {
+			t.Errorf("old issue %s got %d comments", is.Key, n)
+		}
+	}
+	text := out.String()
+	for _, want := range []string{"Bob Baker files", `[acknowledge-new-issues] ` + filed[1].Key, "✓ start (jira.transition_issue)", "summary: 3 jobs: 3 succeeded", "In Jira now:"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestOfflineOnce(t *testing.T) {
+	var out bytes.Buffer
+	cfg := exampleutil.Config{Example: "quickstart", Stdout: &out, Flags: exampleutil.Flags{Once: true, Since: time.Hour}}
+	if err := run(context.Background(), cfg, nil); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "summary: 3 jobs: 3 succeeded") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
+
+// siteEnv describes the simulator as a real site, through the environment.
+func siteEnv(sim *jiratest.Server, u jiratest.User, project string) exampleutil.Env {
+	vars := map[string]string{"JIRA_URL": sim.URL(), "JIRA_EMAIL": u.Email, "JIRA_API_TOKEN": u.APIToken, "JIRA_PROJECT": project}
+	return exampleutil.LoadEnv(func(k string) string { return vars[k] }, "JIRA_")
+}
+
+func TestOnceAgainstASiteTwiceWithTheSameStorePostsNothingTwice(t *testing.T) {
+	ctx := context.Background()
+	sim := jiratest.New(t, jiratest.Options{Mode: jiratest.Cloud})
+	demo := sim.SeedDemo()
+	a, err := sim.CreateIssueAs(demo.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", IssueType: "Bug", Priority: "Highest", Summary: "Login fails"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := sim.CreateIssueAs(demo.Bob.AccountID, jiratest.IssueSeed{Project: "DEMO", IssueType: "Task", Summary: "Rotate the keys"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := filepath.Join(t.TempDir(), "state", "quickstart.db")
+	cfg := func() (exampleutil.Config, *bytes.Buffer) {
+		var out bytes.Buffer
+		return exampleutil.Config{Example: "quickstart", Stdout: &out, Env: siteEnv(sim, demo.Admin, "DEMO"),
+			Flags: exampleutil.Flags{Once: true, Store: store, Since: 10 * time.Minute}}, &out
+	}
+	c, out := cfg()
+	if err := run(ctx, c, nil); err != nil {
+		t.Fatalf("first run: %v\n%s", err, out)
+	}
+	if !strings.Contains(out.String(), "summary: 2 jobs: 2 succeeded") {
+		t.Errorf("first run output:\n%s", out)
+	}
+	for _, k := range []string{a.Key, b.Key} {
+		if n := len(sim.Comments(k)); n != 1 {
+			t.Fatalf("%s has %d comments after the first run, want 1", k, n)
+		}
+	}
+	if is, _ := sim.Issue(a.Key); is.Status != "In Progress" || !slices.Contains(is.Labels, "urgent") {
+		t.Errorf("%s: status %s labels %v", a.Key, is.Status, is.Labels)
+	}
+
+	c, out = cfg()
+	if err := run(ctx, c, nil); err != nil {
+		t.Fatalf("second run: %v\n%s", err, out)
+	}
+	for _, k := range []string{a.Key, b.Key} {
+		if n := len(sim.Comments(k)); n != 1 {
+			t.Errorf("%s has %d comments after the second run, want still 1", k, n)
+		}
+	}
+	if !strings.Contains(out.String(), "nothing to do") {
+		t.Errorf("second run output:\n%s", out)
+	}
+
+	// A new issue between runs is acknowledged, and only it.
+	cIss, err := sim.CreateIssueAs(demo.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", Summary: "Typo in footer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, out = cfg()
+	if err := run(ctx, c, nil); err != nil {
+		t.Fatalf("third run: %v\n%s", err, out)
+	}
+	if n := len(sim.Comments(cIss.Key)); n != 1 {
+		t.Errorf("%s has %d comments, want 1", cIss.Key, n)
+	}
+	if n := len(sim.Comments(a.Key)); n != 1 {
+		t.Errorf("%s has %d comments after the third run, want 1", a.Key, n)
+	}
+}
+
+func TestNoInProgressTransitionIsNotAFailure(t *testing.T) {
+	ctx := context.Background()
+	sim := jiratest.New(t, jiratest.Options{Mode: jiratest.DataCenter})
+	demo := sim.SeedDemo()
+	sim.AddProject(jiratest.Project{Key: "OPS", Name: "Operations", Lead: demo.Admin.Name, Workflow: &jiratest.Workflow{
+		Statuses:    []jiratest.Status{{Name: "Open", Category: "new"}, {Name: "Closed", Category: "done"}},
+		Transitions: []jiratest.Transition{{ID: "2", Name: "Close", From: []string{"Open"}, To: "Closed"}},
+	}})
+	is, err := sim.CreateIssueAs(demo.Alice.Name, jiratest.IssueSeed{Project: "OPS", Priority: "Highest", Summary: "Disk full"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"JIRA_URL": sim.URL(), "JIRA_PAT": demo.Admin.PAT, "JIRA_PROJECT": "OPS"}
+	var out bytes.Buffer
+	cfg := exampleutil.Config{Stdout: &out, Env: exampleutil.LoadEnv(func(k string) string { return vars[k] }, "JIRA_"),
+		Flags: exampleutil.Flags{Once: true, Store: filepath.Join(t.TempDir(), "q.db"), Since: time.Hour}}
+	if err := run(ctx, cfg, nil); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	got, _ := sim.Issue(is.Key)
+	if got.Status != "Open" || !slices.Contains(got.Labels, "urgent") || len(sim.Comments(is.Key)) != 1 {
+		t.Errorf("%s: status %s labels %v comments %d; want Open, urgent, 1", is.Key, got.Status, got.Labels, len(sim.Comments(is.Key)))
+	}
+}
+
+func TestFailedJobFailsTheOnceRun(t *testing.T) {
+	ctx := context.Background()
+	sim := jiratest.New(t, jiratest.Options{Mode: jiratest.Cloud})
+	demo := sim.SeedDemo()
+	if _, err := sim.CreateIssueAs(demo.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", Summary: "Cannot comment here"}); err != nil {
+		t.Fatal(err)
+	}
+	sim.RevokePermission("DEMO", demo.Admin.AccountID, "ADD_COMMENTS")
+	var out bytes.Buffer
+	cfg := exampleutil.Config{Stdout: &out, Env: siteEnv(sim, demo.Admin, ""),
+		Flags: exampleutil.Flags{Once: true, Store: filepath.Join(t.TempDir(), "q.db"), Since: time.Hour}}
+	err := run(ctx, cfg, nil)
+	if !errors.Is(err, exampleutil.ErrJobsFailed) {
+		t.Fatalf("err = %v, want ErrJobsFailed\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "ADD_COMMENTS") {
+		t.Errorf("the failure should name the missing permission:\n%s", out.String())
+	}
+}
+
+func TestBadEnvironmentSaysWhatToSet(t *testing.T) {
+	vars := map[string]string{"JIRA_URL": "https://acme.atlassian.net"}
+	cfg := exampleutil.Config{Stdout: &bytes.Buffer{}, Env: exampleutil.LoadEnv(func(k string) string { return vars[k] }, "JIRA_")}
+	err := run(context.Background(), cfg, nil)
+	if err == nil || !strings.Contains(err.Error(), "JIRA_API_TOKEN") || !strings.Contains(err.Error(), "JIRA_PAT") {
+		t.Errorf("err = %v", err)
+	}
+}
