@@ -93,7 +93,7 @@ type Recipe struct {
 	when    []*vm.Program
 	steps   []node
 	env     *envLayout
-	hasHook bool
+	actions int // action steps, a hint for sizing job records
 }
 
 // Name returns the recipe's name.

@@ -93,8 +93,14 @@ var reservedNames = func() map[string]bool {
 
 // envLayout is the typed environment every pill of a recipe is compiled
 // against and evaluated in: a struct built with reflect.StructOf.
+//
+// Pills are evaluated against a second struct, ptrTyp, whose fields point
+// into the first (except now, a plain time): expr boxes every struct value
+// it reads from its environment, and reading through pointers avoids those
+// copies.
 type envLayout struct {
 	typ       reflect.Type
+	ptrTyp    reflect.Type
 	trigger   int
 	now       int
 	vars      int
@@ -123,7 +129,7 @@ func buildEnv(trig reflect.Type, d *declarer) *envLayout {
 	}
 	fields := []reflect.StructField{
 		{Name: "Trigger", Type: trig, Tag: `expr:"trigger"`},
-		{Name: "Now", Type: reflect.TypeFor[func() time.Time](), Tag: `expr:"now"`},
+		{Name: "Now", Type: reflect.TypeFor[time.Time](), Tag: `expr:"now"`},
 		{Name: "Vars", Type: reflect.StructOf(vf), Tag: `expr:"vars"`},
 		{Name: "Error", Type: reflect.TypeFor[ErrorInfo](), Tag: `expr:"error"`},
 	}
@@ -137,7 +143,36 @@ func buildEnv(trig reflect.Type, d *declarer) *envLayout {
 		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("S%d", i), Type: t, Tag: reflect.StructTag(fmt.Sprintf(`expr:%q`, name))})
 	}
 	l.typ = reflect.StructOf(fields)
+	ptrFields := make([]reflect.StructField, len(fields))
+	for i, f := range fields {
+		if i != l.now {
+			f.Type = reflect.PointerTo(f.Type)
+		}
+		ptrFields[i] = f
+	}
+	l.ptrTyp = reflect.StructOf(ptrFields)
 	return l
+}
+
+// jobEnv is one job's environment: vals holds the values (addressable),
+// exprEnv is what pills are evaluated against.
+type jobEnv struct {
+	vals    reflect.Value
+	ptr     reflect.Value
+	exprEnv any
+}
+
+func (l *envLayout) newEnv(now time.Time) jobEnv {
+	vals := reflect.New(l.typ).Elem()
+	p := reflect.New(l.ptrTyp)
+	ptr := p.Elem()
+	for i := range ptr.NumField() {
+		if i != l.now {
+			ptr.Field(i).Set(vals.Field(i).Addr())
+		}
+	}
+	*(ptr.Field(l.now).Addr().Interface().(*time.Time)) = now
+	return jobEnv{vals: vals, ptr: ptr, exprEnv: p.Interface()}
 }
 
 // declarer is the first pass over the steps: it collects names, output
@@ -280,6 +315,11 @@ func (v *scopeVisitor) Visit(node *ast.Node) {
 				}
 			}
 		}
+	case *ast.CallNode:
+		// now() is the job's creation time, a field of the environment.
+		if id, ok := n.Callee.(*ast.IdentifierNode); ok && id.Value == "now" && len(n.Arguments) == 0 {
+			ast.Patch(node, &ast.IdentifierNode{Value: "now"})
+		}
 	case *ast.BinaryNode:
 		if n.Operator == "??" {
 			return
@@ -340,6 +380,7 @@ type compiler struct {
 	env       *envLayout
 	errs      []error
 	ordinal   int
+	actions   int
 	stepNames map[string]bool
 	loopNames map[string]bool
 	varNames  map[string]bool
@@ -360,7 +401,7 @@ func (c *compiler) label(kind string) string {
 
 func (c *compiler) exprOptions(env *envLayout) []expr.Option {
 	opts := []expr.Option{
-		expr.Env(reflect.New(env.typ).Interface()),
+		expr.Env(reflect.New(env.ptrTyp).Interface()),
 		expr.MaxNodes(c.opts.MaxPillNodes),
 		expr.DisableBuiltin("now"),
 		expr.Timezone("UTC"),
@@ -433,6 +474,7 @@ func (c *compiler) build(b *builder) (*Recipe, error) {
 	}
 	sc := &scope{visible: visibleSet{}, vars: map[string]bool{}}
 	r.steps = c.block(b.steps, sc)
+	r.actions = c.actions
 	if len(c.errs) > 0 {
 		return nil, errors.Join(c.errs...)
 	}

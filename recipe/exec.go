@@ -137,11 +137,19 @@ type jobExec struct {
 	info     JobInfo
 	seq      int
 	replay   map[int]StepRecord
-	unsaved  []StepRecord
-	created  time.Time
+	saved    int // job.Steps[saved:] are not in the store yet
 }
 
-func (x *jobExec) now() time.Time { return x.created }
+// keepReplayed adds a record read back from the store to the job's steps.
+func (x *jobExec) keepReplayed(rec StepRecord) {
+	if x.saved == len(x.job.Steps) {
+		x.saved++
+	}
+	x.job.Steps = append(x.job.Steps, rec)
+}
+
+// unsaved returns the step records not yet saved to the store.
+func (x *jobExec) unsaved() []StepRecord { return x.job.Steps[x.saved:] }
 
 func (x *jobExec) runBlock(nodes []node) error {
 	for _, n := range nodes {
@@ -213,7 +221,6 @@ func (x *jobExec) sleep(d time.Duration) error {
 // record keeps a step record until the next checkpoint.
 func (x *jobExec) record(rec StepRecord) {
 	x.job.Steps = append(x.job.Steps, rec)
-	x.unsaved = append(x.unsaved, rec)
 }
 
 // checkpointNow writes the records kept since the last checkpoint. It runs
@@ -222,13 +229,13 @@ func (x *jobExec) record(rec StepRecord) {
 // for the last one, with the job's final record): a crash re-runs at most
 // the one non-idempotent step in flight.
 func (x *jobExec) checkpointNow() error {
-	if len(x.unsaved) == 0 {
+	if x.saved == len(x.job.Steps) {
 		return nil
 	}
-	if err := x.rt.store.SaveSteps(x.storeCtx, x.job.ID, x.unsaved); err != nil {
+	if err := x.rt.store.SaveSteps(x.storeCtx, x.job.ID, x.unsaved()); err != nil {
 		return &storeError{err: err}
 	}
-	x.unsaved = x.unsaved[:0]
+	x.saved = len(x.job.Steps)
 	return nil
 }
 
@@ -253,6 +260,7 @@ func (n *doNode[In, Out]) setOut(x *jobExec, out Out) {
 
 func (n *doNode[In, Out]) replay(x *jobExec, rec StepRecord) (error, bool) {
 	if rec.Failed() {
+		x.keepReplayed(rec)
 		return &stepError{step: n.name, err: &replayedError{msg: rec.Error, typ: rec.ErrorType, retryable: rec.Retryable},
 			attempts: rec.Attempts, idempotent: n.info.Idempotent}, true
 	}
@@ -265,7 +273,7 @@ func (n *doNode[In, Out]) replay(x *jobExec, rec StepRecord) (error, bool) {
 		}
 	}
 	n.setOut(x, out)
-	x.job.Steps = append(x.job.Steps, rec)
+	x.keepReplayed(rec)
 	return nil, true
 }
 
@@ -285,7 +293,8 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 	x.rt.hooks.StepStarted(x.ctx, x.info, n.name)
 	start := x.rt.clock.Now()
 	rec := StepRecord{Seq: seq, Name: n.name, Action: n.actName, Started: start}
-	out, err := n.attempt(x, &rec)
+	var err error
+	rec.Input, rec.Attempts, err = n.attempt(x)
 	if errors.Is(err, errInterrupted) {
 		return err
 	}
@@ -295,12 +304,11 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 		rec.ErrorType = errorType(err)
 		rec.Retryable = action.IsRetryable(err)
 	} else {
-		if rec.Output, err = n.redOut.marshal(out); err != nil {
+		var merr error
+		if rec.Output, merr = n.redOut.marshal(x.env.Field(n.field).Addr().Interface()); merr != nil {
 			rec.Output = nil
-			x.rt.log.Warn("cannot record a step output as JSON", "recipe", x.r.name, "step", n.name, "error", err)
-			err = nil
+			x.rt.log.Warn("cannot record a step output as JSON", "recipe", x.r.name, "step", n.name, "error", merr)
 		}
-		n.setOut(x, out)
 	}
 	x.rt.hooks.StepFinished(x.ctx, x.info, rec)
 	x.record(rec)
@@ -310,53 +318,51 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 	return nil
 }
 
-// attempt builds the input and runs the action with the step's retries.
-func (n *doNode[In, Out]) attempt(x *jobExec, rec *StepRecord) (Out, error) {
-	var in In
-	var zero Out
-	iv := reflect.ValueOf(&in).Elem()
+// attempt builds the input and runs the action with the step's retries;
+// on success the output is in the environment. It returns the input as
+// JSON and the number of attempts.
+func (n *doNode[In, Out]) attempt(x *jobExec) (input []byte, attempts int, err error) {
+	in := new(In)
+	iv := reflect.ValueOf(in).Elem()
 	for i := range n.setters {
 		s := &n.setters[i]
 		v, err := x.eval(s.prog, n.name, s.key)
 		if err != nil {
-			return zero, err
+			return nil, 0, err
 		}
 		if err := s.conv(v, s.target(iv)); err != nil {
-			return zero, &pillError{step: n.name, field: s.key, err: err}
+			return nil, 0, &pillError{step: n.name, field: s.key, err: err}
 		}
 	}
-	var err error
-	if rec.Input, err = n.redIn.marshal(in); err != nil {
-		rec.Input = nil
-	}
-	if err := n.act.Validate(in); err != nil {
-		return zero, err
+	input, _ = n.redIn.marshal(in)
+	if err := n.act.Validate(*in); err != nil {
+		return input, 0, err
 	}
 	for attempt := 1; ; attempt++ {
-		rec.Attempts = attempt
 		ctx := x.ctx
 		var cancel context.CancelFunc
 		if n.timeout > 0 {
 			ctx, cancel = context.WithTimeout(ctx, n.timeout)
 		}
-		out, err := n.act.Run(ctx, in)
+		out, err := n.act.Run(ctx, *in)
 		if cancel != nil {
 			cancel()
 		}
 		if err == nil {
-			return out, nil
+			n.setOut(x, out)
+			return input, attempt, nil
 		}
 		if x.ctx.Err() != nil {
-			return zero, errInterrupted
+			return input, attempt, errInterrupted
 		}
 		if !n.retry.ShouldRetry(attempt, err, n.info.Idempotent) {
-			return zero, err
+			return input, attempt, err
 		}
 		if x.rt.log.Enabled(x.ctx, slog.LevelDebug) {
 			x.rt.log.Debug("retrying step", "recipe", x.r.name, "job", x.job.ID, "step", n.name, "attempt", attempt, "error", err)
 		}
 		if err := x.sleep(n.retry.Backoff(attempt + 1)); err != nil {
-			return zero, err
+			return input, attempt, err
 		}
 	}
 }

@@ -92,9 +92,12 @@ func (m *memoryStore) Accept(ctx context.Context, b Batch) (Accepted, error) {
 	return res, nil
 }
 
+// The memory store keeps the records it is given without copying them: the
+// engine never changes a record after handing it over. It copies what it
+// returns.
 func (m *memoryStore) insert(j Job) {
 	m.seq++
-	j = cloneJob(j)
+	j.Steps = slices.Clone(j.Steps)
 	if j.Status == "" {
 		j.Status = JobPending
 	}
@@ -148,8 +151,10 @@ func (m *memoryStore) PendingJobs(ctx context.Context, recipe string) ([]Job, er
 }
 
 func mergeSteps(have []StepRecord, add []StepRecord) []StepRecord {
+	if len(have) == 0 {
+		return slices.Clone(add)
+	}
 	for _, s := range add {
-		s = cloneStep(s)
 		if i := slices.IndexFunc(have, func(h StepRecord) bool { return h.Seq == s.Seq }); i >= 0 {
 			have[i] = s
 			continue

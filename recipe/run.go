@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"sync"
 	"time"
 
@@ -31,6 +30,7 @@ type recipeRun struct {
 	cancel    context.CancelFunc
 	jobCtx    context.Context // in-flight jobs
 	jobCancel context.CancelFunc
+	storeCtx  context.Context // store writes of jobs: not cancelled by shutdown
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -59,6 +59,7 @@ func (e *Engine) startRun(ctx context.Context, ent *entry, once bool) *recipeRun
 	} else {
 		run.jobCtx, run.jobCancel = context.WithCancel(context.WithoutCancel(ctx))
 	}
+	run.storeCtx = context.WithoutCancel(run.jobCtx)
 	ent.run = run
 	for range ent.r.opts.Concurrency {
 		run.workers.Add(1)
@@ -358,12 +359,10 @@ func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, events []rawE
 
 // matches evaluates the recipe's trigger conditions for one event.
 func (r *Recipe) matches(m *vm.VM, data any, now time.Time) (bool, error) {
-	envPtr := reflect.New(r.env.typ)
-	env := envPtr.Elem()
-	r.src.set(env, r.env.trigger, data)
-	env.Field(r.env.now).Set(reflect.ValueOf(func() time.Time { return now }))
+	env := r.env.newEnv(now)
+	r.src.set(env.vals, r.env.trigger, data)
 	for _, p := range r.when {
-		v, err := m.Run(p, envPtr.Interface())
+		v, err := m.Run(p, env.exprEnv)
 		if err != nil {
 			return false, err
 		}
@@ -392,17 +391,16 @@ func (run *recipeRun) execute(q queued, m *vm.VM) {
 	r := run.r
 	rt := &run.e.rt
 	job := q.job
-	envPtr := reflect.New(r.env.typ)
+	env := r.env.newEnv(job.Created)
 	x := &jobExec{
 		ctx:      run.jobCtx,
-		storeCtx: context.WithoutCancel(run.jobCtx),
+		storeCtx: run.storeCtx,
 		rt:       rt,
 		r:        r,
 		vm:       m,
-		env:      envPtr.Elem(),
-		envAny:   envPtr.Interface(),
+		env:      env.vals,
+		envAny:   env.exprEnv,
 		job:      &job,
-		created:  job.Created,
 		info:     JobInfo{ID: job.ID, Recipe: r.name, EventID: job.Event.ID, RerunOf: job.RerunOf, Resumed: len(job.Steps) > 0},
 	}
 	if len(job.Steps) > 0 {
@@ -410,8 +408,8 @@ func (run *recipeRun) execute(q queued, m *vm.VM) {
 		for _, s := range job.Steps {
 			x.replay[s.Seq] = s
 		}
-		job.Steps = nil
 	}
+	job.Steps = make([]StepRecord, 0, r.actions)
 	rt.hooks.JobStarted(x.ctx, x.info)
 	data := q.data
 	var err error
@@ -420,7 +418,6 @@ func (run *recipeRun) execute(q queued, m *vm.VM) {
 	}
 	if err == nil {
 		r.src.set(x.env, r.env.trigger, data)
-		x.env.Field(r.env.now).Set(reflect.ValueOf(x.now))
 		err = x.runBlock(r.steps)
 	}
 	res := JobResult{Status: JobSucceeded, Finished: rt.clock.Now()}
@@ -442,7 +439,7 @@ func (run *recipeRun) execute(q queued, m *vm.VM) {
 	default:
 		res.Status, res.Error, res.ErrorType = JobFailed, err.Error(), errorType(err)
 	}
-	if err := rt.store.FinishJob(x.storeCtx, job.ID, res, x.unsaved); err != nil {
+	if err := rt.store.FinishJob(x.storeCtx, job.ID, res, x.unsaved()); err != nil {
 		rt.log.Error("cannot store a finished job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
 		run.count(JobPending, 1)
 		return

@@ -92,6 +92,7 @@ func (s *doStep[In, Out]) compile(c *compiler, sc *scope) node {
 		return nil
 	}
 	info := s.act.Info()
+	c.actions++
 	n := &doNode[In, Out]{
 		name:    s.name,
 		act:     s.act,
