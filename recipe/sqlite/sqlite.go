@@ -309,33 +309,52 @@ func (s *Store) queryJobs(ctx context.Context, query string, args ...any) ([]rec
 		return nil, err
 	}
 	rows.Close()
-	for i := range jobs {
-		if jobs[i].Steps, err = s.steps(ctx, jobs[i].ID); err != nil {
-			return nil, err
-		}
+	if err := s.loadSteps(ctx, jobs); err != nil {
+		return nil, err
 	}
 	return jobs, nil
 }
 
-func (s *Store) steps(ctx context.Context, jobID string) ([]recipe.StepRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, name, action, input, output, error, error_type, retryable, attempts, started, duration FROM steps WHERE job_id = ? ORDER BY seq`, jobID)
-	if err != nil {
-		return nil, err
+// loadSteps fills the jobs' steps, reading them in chunks of job IDs.
+func (s *Store) loadSteps(ctx context.Context, jobs []recipe.Job) error {
+	index := make(map[string]int, len(jobs))
+	for i, j := range jobs {
+		index[j.ID] = i
 	}
-	defer rows.Close()
-	var out []recipe.StepRecord
-	for rows.Next() {
-		var st recipe.StepRecord
-		var in, o []byte
-		var started, dur int64
-		if err := rows.Scan(&st.Seq, &st.Name, &st.Action, &in, &o, &st.Error, &st.ErrorType, &st.Retryable, &st.Attempts, &started, &dur); err != nil {
-			return nil, err
+	const chunk = 500
+	for start := 0; start < len(jobs); start += chunk {
+		part := jobs[start:min(start+chunk, len(jobs))]
+		args := make([]any, len(part))
+		for i, j := range part {
+			args[i] = j.ID
 		}
-		st.Input, st.Output = in, o
-		st.Started, st.Duration = fromUnix(started), time.Duration(dur)
-		out = append(out, st)
+		q := `SELECT job_id, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration FROM steps WHERE job_id IN (?` +
+			strings.Repeat(", ?", len(part)-1) + `) ORDER BY job_id, seq`
+		rows, err := s.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var st recipe.StepRecord
+			var jobID string
+			var in, o []byte
+			var started, dur int64
+			if err := rows.Scan(&jobID, &st.Seq, &st.Name, &st.Action, &in, &o, &st.Error, &st.ErrorType, &st.Retryable, &st.Attempts, &started, &dur); err != nil {
+				rows.Close()
+				return err
+			}
+			st.Input, st.Output = in, o
+			st.Started, st.Duration = fromUnix(started), time.Duration(dur)
+			i := index[jobID]
+			jobs[i].Steps = append(jobs[i].Steps, st)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return nil
 }
 
 // PendingJobs implements recipe.Store.
