@@ -49,8 +49,7 @@ func (s *Server) addCommentLocked(actor *user, r *issueRec, body string, vis *Vi
 	s.st.nextCommentID++
 	r.comments = append(r.comments, c)
 	s.st.comments[c.id] = c
-	s.touch(r, now)
-	r.cur.updated = now
+	s.bump(r, now)
 	s.emitComment(actor, r, c, "comment_created", "issue_commented")
 	return c
 }
@@ -198,8 +197,7 @@ func (s *Server) handleCommentUpdate(c *call) {
 	}
 	now := s.stamp()
 	cm.updated, cm.updater = now, c.user
-	s.touch(r, now)
-	r.cur.updated = now
+	s.bump(r, now)
 	s.emitComment(c.user, r, cm, "comment_updated", "issue_comment_edited")
 	c.json(http.StatusOK, s.commentJSON(cm))
 }
@@ -227,8 +225,7 @@ func (s *Server) handleCommentDelete(c *call) {
 	}
 	cm.deleted = true
 	now := s.stamp()
-	s.touch(r, now)
-	r.cur.updated = now
+	s.bump(r, now)
 	s.emitComment(c.user, r, cm, "comment_deleted", "issue_comment_deleted")
 	c.noContent()
 }
@@ -314,8 +311,7 @@ func (s *Server) handleAttachmentUpload(c *call) {
 		out = append(out, s.attachmentJSON(a))
 		s.emitAttachment(c.user, r, a)
 	}
-	s.touch(r, now)
-	r.cur.updated = now
+	s.bump(r, now)
 	c.json(http.StatusOK, out)
 }
 
@@ -617,8 +613,7 @@ func (s *Server) addWorklogLocked(actor *user, r *issueRec, started time.Time, s
 	r.worklogs = append(r.worklogs, w)
 	s.st.worklogs[w.id] = w
 	s.st.worklogChanges = append(s.st.worklogChanges, worklogChange{id: w.id, at: now})
-	s.touch(r, now)
-	r.cur.updated = now
+	s.bump(r, now)
 	s.emitWorklog(actor, r, w, "worklog_created")
 	return w
 }

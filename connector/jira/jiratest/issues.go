@@ -478,6 +478,7 @@ func (s *Server) createIssue(actor *user, in createInput, loose bool) (*issueRec
 	}
 	r.changedAt = now
 	r.prev = nil
+	s.st.reindex(r)
 	if actor != nil && !slices.Contains(r.watchers, actor) {
 		r.watchers = append(r.watchers, actor)
 	}
@@ -707,6 +708,7 @@ func (s *Server) commitChange(actor *user, r *issueRec, d *issueData, eventType 
 		}
 		r.cur = *d
 	}
+	s.st.reindex(r)
 	var h *history
 	if len(items) > 0 {
 		h = &history{id: s.st.nextHistoryID, author: actor, created: now, items: items}
@@ -737,6 +739,14 @@ func genericOr(t string, items []changeItem) string {
 		}
 	}
 	return t
+}
+
+// bump records a change to r that is not a field edit (comments,
+// worklogs, attachments): updated moves to now.
+func (s *Server) bump(r *issueRec, now time.Time) {
+	s.touch(r, now)
+	r.cur.updated = now
+	s.st.reindex(r)
 }
 
 // touch records that r changes now, for the search lag: the previous
@@ -819,6 +829,7 @@ func (s *Server) doTransitionLocked(actor *user, r *issueRec, t *Transition, fie
 	}
 	if atCreate {
 		r.cur = *d
+		s.st.reindex(r)
 		return nil
 	}
 	s.commitChange(actor, r, d, event, comments)
@@ -1024,6 +1035,7 @@ func (s *Server) removeIssue(actor *user, r *issueRec) {
 	s.emitIssue(actor, r, "jira:issue_deleted", "issue_deleted", nil, nil)
 	r.deleted = true
 	s.st.live--
+	s.st.reindex(r)
 	delete(s.st.byKey, r.key)
 	for _, l := range r.links {
 		other := l.inward

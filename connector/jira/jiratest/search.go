@@ -173,6 +173,7 @@ type compiled struct {
 	q        *jql.Query
 	m        *jql.Matcher
 	projects map[*project]bool // nil = any project
+	plan     *indexPlan        // nil when no time index fits the ORDER BY
 }
 
 func jqlErr(err error) *apiError {
@@ -210,6 +211,7 @@ func (s *Server) prepare(src string, viewer *user, requireBounded bool) (*compil
 	}
 	c := &compiled{q: q, m: m}
 	c.projects = s.projectRestriction(q.Where)
+	c.plan = planIndex(q, env)
 	return c, nil
 }
 
@@ -327,6 +329,12 @@ func (s *Server) search(c *compiled, viewer *user, offset, limit int, reconcile 
 		fast = true
 	case len(c.q.OrderBy) == 1 && (c.q.OrderBy[0].Field == "created"):
 		fast, desc = true, c.q.OrderBy[0].Desc
+	}
+	// The created walk below serves an unbounded "ORDER BY created" as
+	// well as the index would (and breaks ties on the walk's direction,
+	// as it always has); everything else with a plan walks the index.
+	if c.plan != nil && !(fast && lag <= 0 && !c.plan.bounded()) {
+		return s.searchIndexed(c, viewer, offset, limit, reconcile, count)
 	}
 	if fast && lag <= 0 {
 		idx := st.createdIndex()

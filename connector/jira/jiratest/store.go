@@ -27,6 +27,7 @@ type store struct {
 	byKey     map[string]*issueRec
 	byCreated []*issueRec // sorted by (created, id); rebuilt when dirty
 	createdOK bool
+	byChanged timeIndex // live issues by their latest change, for the search lag
 	live      int
 
 	nextIssueID   int64
@@ -145,6 +146,8 @@ type project struct {
 	vals                         []string
 	restricted                   map[*user]map[string]bool
 	created                      time.Time
+	byUpdated                    timeIndex // live issues by updated, then id
+	byCreated                    timeIndex // live issues by created, then id
 }
 
 type status struct {
@@ -229,6 +232,7 @@ type issueRec struct {
 	changedAt time.Time
 	deleted   bool
 	keyVals   []string
+	ix        issueIndexKeys
 
 	comments    []*comment
 	worklogs    []*worklog
@@ -420,6 +424,7 @@ func (st *store) insertIssue(r *issueRec) {
 	st.byID[r.id] = r
 	st.byKey[r.key] = r
 	st.live++
+	st.reindex(r)
 	if st.createdOK {
 		n := len(st.byCreated)
 		if n == 0 || !createdLess(r, st.byCreated[n-1]) {
