@@ -160,15 +160,18 @@ func playOffline(ctx context.Context, cfg exampleutil.Config, sites *sitePair, e
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	counts := map[recipe.JobStatus]int{}
-	settle := func(jobs int) error {
-		if cfg.Once {
-			sum, err := eng.RunOnce(ctx)
-			for k, v := range sum.Jobs {
-				counts[k] += v
-			}
-			return err
+	settle := func(what string, cond func() bool) error {
+		if !cfg.Once {
+			return rep.WaitFor(ctx, what, cond)
 		}
-		return rep.WaitFinished(ctx, jobs)
+		sum, err := eng.RunOnce(ctx)
+		for k, v := range sum.Jobs {
+			counts[k] += v
+		}
+		if err == nil && !cond() {
+			err = fmt.Errorf("after catching up, not yet: %s", what)
+		}
+		return err
 	}
 	var (
 		done chan error
@@ -214,12 +217,12 @@ func playOffline(ctx context.Context, cfg exampleutil.Config, sites *sitePair, e
 type scene struct {
 	sites  *sitePair
 	alice  *jira.Client // Alice on the support site
-	settle func(jobs int) error
+	settle func(what string, cond func() bool) error
 	supKey string
 	engKey string
 }
 
-func newScene(ctx context.Context, sites *sitePair, settle func(int) error) (*scene, error) {
+func newScene(ctx context.Context, sites *sitePair, settle func(string, func() bool) error) (*scene, error) {
 	alice, err := exampleutil.SimSite(ctx, sites.support.Sim, sites.support.Demo.Alice, sites.support.Project, exampleutil.SiteOptions{Name: "alice"})
 	if err != nil {
 		return nil, err
@@ -231,8 +234,17 @@ func (sc *scene) beats() []exampleutil.Beat {
 	sup, eng := sc.sites.support, sc.sites.eng
 	alice, bob := sup.Demo.Alice, eng.Demo.Bob
 	aliceID, bobID := alice.ID(sup.Sim.Mode()), bob.ID(eng.Sim.Mode())
-	wait := func(jobs int) exampleutil.Beat {
-		return exampleutil.Beat{Do: func(context.Context) (string, error) { return "", sc.settle(jobs) }}
+	// wait lets the sync work until cond holds.
+	wait := func(what string, cond func() bool) exampleutil.Beat {
+		return exampleutil.Beat{Do: func(context.Context) (string, error) { return "", sc.settle(what, cond) }}
+	}
+	hasComment := func(site *exampleutil.Site, key *string, prefix string) func() bool {
+		return func() bool {
+			return slices.ContainsFunc(site.Sim.Comments(*key), func(c jiratest.Comment) bool { return strings.HasPrefix(c.Body, prefix) })
+		}
+	}
+	hasStatus := func(site *exampleutil.Site, key *string, status string) func() bool {
+		return func() bool { is, _ := site.Sim.Issue(*key); return is.Status == status }
 	}
 	return []exampleutil.Beat{
 		{After: 300 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
@@ -253,38 +265,34 @@ func (sc *scene) beats() []exampleutil.Beat {
 			err := sup.Sim.UpdateIssueAs(aliceID, sc.supKey, map[string]any{"labels": []string{"customer", labelEscalate}})
 			return fmt.Sprintf("support: %s labels %s %q", alice.DisplayName, sc.supKey, labelEscalate), err
 		}},
-		wait(1),
-		{Do: func(ctx context.Context) (string, error) {
+		wait("the issue is escalated", func() bool {
 			for _, is := range eng.Sim.Issues(eng.Project) {
 				if slices.Contains(is.Labels, originPrefix+sc.supKey) {
 					sc.engKey = is.Key
 				}
 			}
-			if sc.engKey == "" {
-				return "", fmt.Errorf("no engineering copy of %s was created", sc.supKey)
-			}
-			return "", nil
-		}},
+			return sc.engKey != "" && hasComment(sup, &sc.supKey, "Escalated to engineering")()
+		}),
 		{After: 600 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
 			_, err := sup.Sim.CommentAs(aliceID, sc.supKey, "The customer says it started on Monday.")
 			return fmt.Sprintf("support: %s comments on %s", alice.DisplayName, sc.supKey), err
 		}},
-		wait(2),
+		wait("Alice's comment is mirrored", hasComment(eng, &sc.engKey, mirrorMark)),
 		{After: 600 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
 			_, err := eng.Sim.CommentAs(bobID, sc.engKey, "Found it: the payment gateway timeout is 60 s, the proxy's is 30 s.")
 			return fmt.Sprintf("engineering: %s comments on %s", bob.DisplayName, sc.engKey), err
 		}},
-		wait(3),
+		wait("Bob's comment is mirrored", hasComment(sup, &sc.supKey, mirrorMark)),
 		{After: 600 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
 			err := eng.Sim.TransitionAs(bobID, sc.engKey, "Start Progress")
 			return fmt.Sprintf("engineering: %s starts work on %s", bob.DisplayName, sc.engKey), err
 		}},
-		wait(4),
+		wait("the original is In Progress", hasStatus(sup, &sc.supKey, "In Progress")),
 		{After: 600 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
 			err := eng.Sim.TransitionAs(bobID, sc.engKey, "Done")
 			return fmt.Sprintf("engineering: %s resolves %s", bob.DisplayName, sc.engKey), err
 		}},
-		wait(5),
+		wait("the original is Done", hasStatus(sup, &sc.supKey, "Done")),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -98,13 +99,18 @@ func TestOfflineSceneWithTheEngineRunning(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	checkScene(t, p)
-	if !strings.Contains(out.String(), "summary: 5 jobs: 5 succeeded") {
+	// Five jobs at least (escalation, two comments, two status changes);
+	// one more when the creation and the labelling of the issue are seen
+	// in the same poll (the second finds the issue escalated already).
+	if !summaryRE.MatchString(out.String()) {
 		t.Errorf("output:\n%s", out.String())
 	}
 	if t.Failed() {
 		t.Log(out.String())
 	}
 }
+
+var summaryRE = regexp.MustCompile(`summary: ([5-9]) jobs: ([5-9]) succeeded\n`)
 
 func TestOfflineSceneOnce(t *testing.T) {
 	p := offlineSites(t)

@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -256,12 +257,19 @@ func playOffline(ctx context.Context, o options, site *exampleutil.Site, hook *a
 			key = is.Key
 			return fmt.Sprintf("%s files %s %q", d.Alice.DisplayName, is.Key, is.Summary), err
 		}},
-		{Do: func(context.Context) (string, error) { return "", rep.WaitFinished(ctx, 1) }},
+		{Do: func(context.Context) (string, error) {
+			return "", rep.WaitFor(ctx, "the new issue is thanked", func() bool { return len(sim.Comments(key)) > 0 })
+		}},
 		{After: 800 * time.Millisecond, Do: func(context.Context) (string, error) {
 			err := sim.UpdateIssueAs(d.Bob.ID(mode), key, map[string]any{"priority": "Highest"})
 			return fmt.Sprintf("%s raises %s to Highest", d.Bob.DisplayName, key), err
 		}},
-		{Do: func(context.Context) (string, error) { return "", rep.WaitFinished(ctx, 2) }},
+		{Do: func(context.Context) (string, error) {
+			return "", rep.WaitFor(ctx, "the issue is labelled urgent", func() bool {
+				is, _ := sim.Issue(key)
+				return slices.Contains(is.Labels, "urgent")
+			})
+		}},
 		{After: 500 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
 			status, err := forge(ctx, callback)
 			if err != nil {

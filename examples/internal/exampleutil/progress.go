@@ -213,6 +213,26 @@ func (r *Reporter) WaitFinished(ctx context.Context, n int) error {
 	}
 }
 
+// WaitFor blocks until cond holds or ctx ends. It checks cond at once and
+// again after each job finishes, so cond should test what jobs change
+// (an issue's comments, labels, status). what describes the condition in
+// the error.
+func (r *Reporter) WaitFor(ctx context.Context, what string, cond func() bool) error {
+	for {
+		r.mu.Lock()
+		ch := r.changed
+		r.mu.Unlock()
+		if cond() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting until %s: %w", what, context.Cause(ctx))
+		case <-ch:
+		}
+	}
+}
+
 // PrintSummary prints the jobs counted by status, and the failures.
 func (r *Reporter) PrintSummary() {
 	r.mu.Lock()

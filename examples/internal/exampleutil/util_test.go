@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -202,5 +203,28 @@ func TestPauseHonoursSpeedAndContext(t *testing.T) {
 	cancel()
 	if err := Pause(ctx, time.Hour, 1); err == nil {
 		t.Error("Pause should end with the context")
+	}
+}
+
+func TestReporterWaitForChecksAfterEachJob(t *testing.T) {
+	rep := NewReporter(&bytes.Buffer{}, false, nil)
+	var mu sync.Mutex
+	done := false
+	errc := make(chan error, 1)
+	go func() {
+		errc <- rep.WaitFor(context.Background(), "done", func() bool { mu.Lock(); defer mu.Unlock(); return done })
+	}()
+	rep.JobFinished(context.Background(), recipe.JobInfo{ID: "a"}, recipe.JobResult{Status: recipe.JobSucceeded})
+	mu.Lock()
+	done = true
+	mu.Unlock()
+	rep.JobFinished(context.Background(), recipe.JobInfo{ID: "b"}, recipe.JobResult{Status: recipe.JobSucceeded})
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := rep.WaitFor(ctx, "never", func() bool { return false }); err == nil || !strings.Contains(err.Error(), "never") {
+		t.Errorf("err = %v", err)
 	}
 }
