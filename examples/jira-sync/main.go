@@ -44,6 +44,10 @@ func main() {
 	exampleutil.Program{
 		Name:        "jira-sync",
 		EnvPrefixes: []string{"JIRA_", "ENG_JIRA_"},
+		Project:     "SUP",
+		Usage: `The JIRA_* variables describe the support site; the same
+variables prefixed ENG_ (ENG_JIRA_URL, ENG_JIRA_EMAIL, ..., ENG_JIRA_PROJECT default ENG)
+describe the engineering site. Without ENG_JIRA_URL both projects are on the JIRA_URL site.`,
 		Run: func(ctx context.Context, cfg exampleutil.Config, envs []exampleutil.Env) error {
 			return run(ctx, cfg, envs[0], nil)
 		},

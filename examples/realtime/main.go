@@ -50,7 +50,8 @@ const recipeName = "realtime-triage"
 func main() {
 	var listen, public string
 	exampleutil.Program{
-		Name: "realtime",
+		Name:  "realtime",
+		Usage: "Registering webhooks needs the Administer Jira global permission (or an OAuth app's manage:jira-webhook scope).",
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&listen, "listen", "", "address the webhook handler listens on (default 127.0.0.1:8088 against a real site, a free port offline)")
 			fs.StringVar(&public, "public-url", "", "the address Jira posts to, forwarded to -listen (default http://<listen>)")

@@ -149,6 +149,11 @@ type Program struct {
 	Name string
 	// Flags defines extra flags on the flag set before parsing; optional.
 	Flags func(fs *flag.FlagSet)
+	// Project is the default project named by -h; default DefaultProject.
+	Project string
+	// Usage is extra help printed by -h after the credentials, such as
+	// more variables the program reads.
+	Usage string
 	// NoEngineFlags leaves out -once, -store and -since, for a program
 	// that runs no recipes.
 	NoEngineFlags bool
@@ -176,7 +181,15 @@ func (p Program) Main() {
 	fs.Usage = func() {
 		out := fs.Output()
 		fmt.Fprintf(out, "usage: go run ./examples/%s [flags]\n\n", p.Name)
-		fmt.Fprintf(out, "Without JIRA_URL it runs offline against a built-in Jira simulator.\nWith JIRA_URL set it talks to that site; credentials:\n%s\n\nflags:\n", Env{Prefix: "JIRA_"}.CredentialHelp())
+		project := p.Project
+		if project == "" {
+			project = DefaultProject
+		}
+		fmt.Fprintf(out, "Without JIRA_URL it runs offline against a built-in Jira simulator.\nWith JIRA_URL set it talks to that site; credentials:\n%s\nJIRA_PROJECT selects the project (default %s).\n", Env{Prefix: "JIRA_"}.CredentialHelp(), project)
+		if p.Usage != "" {
+			fmt.Fprintln(out, strings.TrimSpace(p.Usage))
+		}
+		fmt.Fprintln(out, "\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(os.Args[1:]); err != nil {
