@@ -36,6 +36,9 @@ type Engine struct {
 	webhookURL        *url.URL
 	webhookErr        error
 	unsubscribeOnStop bool
+	subRetryInitial   time.Duration
+	subRetryMax       time.Duration
+	optErr            error
 	maxBody           int64
 	retention         Retention
 	shutdownTimeout   time.Duration
@@ -105,6 +108,21 @@ func WithUnsubscribeOnStop(on bool) Option {
 	return func(e *Engine) { e.unsubscribeOnStop = on }
 }
 
+// WithSubscribeRetry sets how long the engine waits before retrying a
+// webhook subscription that failed: initial after the first failure,
+// doubling after each further one up to max (defaults 30s and 30m). The
+// trigger's reconciliation poll keeps running meanwhile. initial must be
+// above zero and max at least initial; otherwise Run reports the mistake.
+func WithSubscribeRetry(initial, max time.Duration) Option {
+	return func(e *Engine) {
+		if initial <= 0 || max < initial {
+			e.optErr = fmt.Errorf("recipe: WithSubscribeRetry(%v, %v): the first wait must be above zero and the longest at least the first, such as WithSubscribeRetry(30*time.Second, 30*time.Minute)", initial, max)
+			return
+		}
+		e.subRetryInitial, e.subRetryMax = initial, max
+	}
+}
+
 // WithMaxBodyBytes caps the size of a webhook delivery (default 1 MiB);
 // larger deliveries are answered 413.
 func WithMaxBodyBytes(n int64) Option {
@@ -160,6 +178,8 @@ func NewEngine(store Store, opts ...Option) *Engine {
 			log:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 		},
 		unsubscribeOnStop: true,
+		subRetryInitial:   30 * time.Second,
+		subRetryMax:       30 * time.Minute,
 		maxBody:           1 << 20,
 		shutdownTimeout:   30 * time.Second,
 		entries:           map[string]*entry{},
@@ -282,8 +302,8 @@ func (e *Engine) Stop(ctx context.Context, name string) error {
 // removed if so configured. It returns nil after a shutdown caused by ctx,
 // and an error if the engine cannot start.
 func (e *Engine) Run(ctx context.Context) error {
-	if e.webhookErr != nil {
-		return e.webhookErr
+	if err := e.configErr(); err != nil {
+		return err
 	}
 	if e.rt.store == nil {
 		return errors.New("recipe: the engine has no store: pass one to NewEngine")
@@ -359,6 +379,11 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// configErr reports the mistakes found in the engine's options.
+func (e *Engine) configErr() error {
+	return errors.Join(e.webhookErr, e.optErr)
 }
 
 func (e *Engine) list() []*entry {

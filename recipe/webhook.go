@@ -74,7 +74,7 @@ func (e *Engine) keepSubscribed(ctx context.Context, ent *entry) {
 		e.rt.log.Warn("cannot read the stored webhook subscription; subscribing afresh", "recipe", name, "error", err)
 	}
 	subscribe := func(prior trigger.Subscription) bool {
-		wait := 30 * time.Second
+		wait := e.subRetryInitial
 		for {
 			sub, err := wh.subscribe(ctx, cb, prior)
 			if err == nil {
@@ -92,7 +92,7 @@ func (e *Engine) keepSubscribed(ctx context.Context, ent *entry) {
 			if !sleep(wait) {
 				return false
 			}
-			wait = min(2*wait, 30*time.Minute)
+			wait = min(2*wait, e.subRetryMax)
 		}
 	}
 	if !subscribe(prior) {
@@ -245,14 +245,35 @@ func (e *Engine) serveWebhook(w http.ResponseWriter, req *http.Request) {
 
 // ListenAndServe runs eng (see [Engine.Run]) and serves its webhook
 // handler on addr until ctx ends, then shuts both down gracefully. The
-// handler is mounted at the path of the engine's webhook base URL.
+// handler is mounted at the path of the engine's webhook base URL. The
+// address actually listened on (useful with a port of 0) is logged at
+// Info level; use [Serve] with your own listener to know it in code.
 func ListenAndServe(ctx context.Context, addr string, eng *Engine) error {
-	if eng.webhookErr != nil {
-		return eng.webhookErr
+	if eng == nil {
+		return errors.New("recipe: ListenAndServe: the engine is nil")
+	}
+	if err := eng.configErr(); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("recipe: listen on %s: %w", addr, err)
+	}
+	return Serve(ctx, ln, eng)
+}
+
+// Serve is [ListenAndServe] on a listener the caller opened; it closes ln
+// when it returns.
+func Serve(ctx context.Context, ln net.Listener, eng *Engine) error {
+	if eng == nil || ln == nil {
+		if ln != nil {
+			_ = ln.Close()
+		}
+		return errors.New("recipe: Serve needs an engine and a listener")
+	}
+	if err := eng.configErr(); err != nil {
+		_ = ln.Close()
+		return err
 	}
 	mux := http.NewServeMux()
 	base := "/"
@@ -261,6 +282,7 @@ func ListenAndServe(ctx context.Context, addr string, eng *Engine) error {
 	}
 	mux.Handle(base, eng.WebhookHandler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	eng.rt.log.Info("serving webhooks", "addr", ln.Addr().String(), "path", base)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	runErr := eng.Run(ctx)
