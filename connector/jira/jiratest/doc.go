@@ -40,6 +40,18 @@
 // retries, duplicates, shuffling and drops). Random choices follow
 // Options.Seed; time follows Options.Now.
 //
+// Webhook deliveries carry the headers Jira Cloud sends
+// (X-Atlassian-Webhook-Identifier, stable across retries, and
+// X-Atlassian-Webhook-Retry on retries). Admin webhooks registered with a
+// secret are signed with X-Hub-Signature: sha256=<hex HMAC-SHA256 of the
+// body> (see SignPayload). Dynamic webhooks registered by an OAuth 2.0 app
+// arrive with Authorization: Bearer <JWT>, a token signed HS256 with the
+// app's client secret whose claims are iss (the app's client id), iat
+// (when the event was raised) and exp (DeliveryJWTLifetime later), with no
+// qsh claim; retries resend the first attempt's token. A receiver checks
+// the signature with the client secret and exp with some leeway for
+// retries.
+//
 // Authentication follows the mode: Cloud takes Basic email:APIToken and
 // OAuth 2.0 access tokens (only under GatewayURL, as api.atlassian.com
 // does), with a token endpoint at /oauth/token that rotates refresh tokens;

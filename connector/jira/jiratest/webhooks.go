@@ -925,11 +925,18 @@ func (d *deliverer) attempt(rec *Delivery, dl delivery, opts DeliveryOptions, at
 	return resp.StatusCode, nil
 }
 
-// signJWT makes the HS256 token Jira puts on deliveries to OAuth 2.0 apps.
+// DeliveryJWTLifetime is how long after the event the bearer token on a
+// dynamic webhook delivery expires (its exp claim minus its iat claim).
+// Retries carry the token of the first attempt.
+const DeliveryJWTLifetime = 3 * time.Minute
+
+// signJWT makes the HS256 token put on deliveries to OAuth 2.0 apps: a
+// JWT signed with the app's client secret whose claims are iss (the
+// app's client id), iat and exp, with no qsh (it is not bound to a URL).
 func signJWT(key, iss string, now time.Time) string {
 	enc := base64.RawURLEncoding
 	head := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
-	claims, _ := json.Marshal(map[string]any{"iss": "jira:" + iss, "iat": now.Unix(), "exp": now.Add(3 * time.Minute).Unix()})
+	claims, _ := json.Marshal(map[string]any{"iss": iss, "iat": now.Unix(), "exp": now.Add(DeliveryJWTLifetime).Unix()})
 	msg := head + "." + enc.EncodeToString(claims)
 	mac := hmac.New(sha256.New, []byte(key))
 	mac.Write([]byte(msg))
