@@ -3,10 +3,13 @@ package jira
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // IssueFields holds an issue's fields: the standard ones typed, custom
@@ -77,50 +80,265 @@ var knownFieldNames = sync.OnceValue(func() map[string]bool {
 // UnmarshalJSON decodes the standard fields and collects custom and other
 // fields. A description sent as an Atlassian Document (by v3 consumers of
 // webhooks) is reduced to its text.
+//
+// The typed fields are decoded once by the standard decoder, which skips
+// the keys it does not know; one allocation-free walk over the object's
+// members then picks out those keys, and each custom or other value is
+// decoded once, on its own.
 func (f *IssueFields) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
 	known := knownFieldNames()
 	var std issueFieldsJSON
 	if err := json.Unmarshal(b, &std); err != nil {
+		var raw map[string]json.RawMessage
+		if rerr := json.Unmarshal(b, &raw); rerr != nil {
+			return rerr
+		}
 		// A field in an unexpected shape (documentation examples and some
 		// apps send them) must not hide the others: decode field by field
 		// and keep what does not fit in Other.
 		std = lenientFields(raw, known)
 	}
-	for k, v := range raw {
+	err := eachMember(b, func(k []byte, v []byte) error {
 		switch {
-		case k == "description":
+		case string(k) == "description":
 			std.Description = textOf(v)
-		case k == "environment":
+		case string(k) == "environment":
 			std.Environment = textOf(v)
-		case strings.HasPrefix(k, "customfield_"):
+		case bytes.HasPrefix(k, customPrefix):
+			val, err := decodeAny(v)
+			if err != nil {
+				return err
+			}
 			if std.Custom == nil {
 				std.Custom = make(map[string]any)
 			}
-			var val any
-			if err := json.Unmarshal(v, &val); err != nil {
+			std.Custom[string(k)] = val
+		case !known[string(k)]:
+			val, err := decodeAny(v)
+			if err != nil {
 				return err
 			}
-			std.Custom[k] = val
-		case !known[k] || std.Other[k] != nil:
 			if std.Other == nil {
 				std.Other = make(map[string]any)
 			}
-			if std.Other[k] != nil {
-				continue
-			}
-			var val any
-			if err := json.Unmarshal(v, &val); err != nil {
-				return err
-			}
-			std.Other[k] = val
+			std.Other[string(k)] = val
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	*f = IssueFields(std)
 	return nil
+}
+
+var customPrefix = []byte("customfield_")
+
+// eachMember calls fn with the key and the raw value of each member of the
+// JSON object b, in order; the key is unquoted (and only copied when it
+// holds escapes), the value is a slice of b. null calls fn for nothing.
+// Malformed input is an error, never a panic.
+func eachMember(b []byte, fn func(key, value []byte) error) error {
+	i := skipSpace(b, 0)
+	if i < len(b) && b[i] == 'n' {
+		if _, err := skipValue(b, i); err != nil {
+			return err
+		}
+		return nil
+	}
+	if i >= len(b) || b[i] != '{' {
+		return errors.New("jira: expected a JSON object")
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return nil
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return errMalformedObject
+		}
+		end, err := skipString(b, i)
+		if err != nil {
+			return err
+		}
+		key := b[i+1 : end-1]
+		if !plainString(key) {
+			// Escapes or invalid UTF-8: unquote as encoding/json does.
+			var s string
+			if err := json.Unmarshal(b[i:end], &s); err != nil {
+				return err
+			}
+			key = []byte(s)
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return errMalformedObject
+		}
+		start := skipSpace(b, i+1)
+		end, err = skipValue(b, start)
+		if err != nil {
+			return err
+		}
+		if err := fn(key, b[start:end]); err != nil {
+			return err
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) {
+			return errMalformedObject
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return nil
+		default:
+			return errMalformedObject
+		}
+	}
+}
+
+// eachElement calls fn with each element of the JSON array b, in order.
+func eachElement(b []byte, fn func(value []byte) error) error {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return errMalformedObject
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return nil
+	}
+	for {
+		end, err := skipValue(b, i)
+		if err != nil {
+			return err
+		}
+		if err := fn(b[i:end]); err != nil {
+			return err
+		}
+		i = skipSpace(b, end)
+		if i >= len(b) {
+			return errMalformedObject
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case ']':
+			return nil
+		default:
+			return errMalformedObject
+		}
+	}
+}
+
+var errMalformedObject = errors.New("jira: malformed JSON")
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// skipString returns the index just past the string starting at b[i].
+func skipString(b []byte, i int) (int, error) {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, nil
+		}
+	}
+	return 0, errMalformedObject
+}
+
+// skipValue returns the index just past the JSON value starting at b[i].
+// It finds the value's end; it does not validate what lies inside (the
+// standard decoder has done that).
+func skipValue(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return 0, errMalformedObject
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				end, err := skipString(b, j)
+				if err != nil {
+					return 0, err
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, nil
+				}
+			}
+		}
+		return 0, errMalformedObject
+	}
+	// A number, true, false or null.
+	j := i
+	for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] >= 'a' && b[j] <= 'z' || b[j] >= 'A' && b[j] <= 'Z' || b[j] == '-' || b[j] == '+' || b[j] == '.') {
+		j++
+	}
+	if j == i {
+		return 0, errMalformedObject
+	}
+	return j, nil
+}
+
+// decodeAny decodes one JSON value as encoding/json does into an any,
+// without its set-up cost for the common scalars: null, booleans, numbers
+// and strings without escapes.
+func decodeAny(v []byte) (any, error) {
+	if len(v) > 0 {
+		switch c := v[0]; {
+		case c == 'n' && string(v) == "null":
+			return nil, nil
+		case c == 't' && string(v) == "true":
+			return true, nil
+		case c == 'f' && string(v) == "false":
+			return false, nil
+		case c == '"' && len(v) >= 2 && v[len(v)-1] == '"' && plainString(v[1:len(v)-1]):
+			return string(v[1 : len(v)-1]), nil
+		case c == '-' || c >= '0' && c <= '9':
+			if f, err := strconv.ParseFloat(string(v), 64); err == nil {
+				return f, nil
+			}
+		}
+	}
+	var val any
+	if err := json.Unmarshal(v, &val); err != nil {
+		return nil, err
+	}
+	return val, nil
+}
+
+// plainString reports whether s, the inside of a JSON string, decodes to
+// itself: no escapes, no control characters, valid UTF-8.
+func plainString(s []byte) bool {
+	ascii := true
+	for _, c := range s {
+		switch {
+		case c == '\\' || c == '"' || c < 0x20:
+			return false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return ascii || utf8.Valid(s)
 }
 
 // MarshalJSON writes the fields back in Jira's shape: custom and other
@@ -184,13 +402,74 @@ func textOf(raw json.RawMessage) string {
 		}
 		return ""
 	}
-	var doc any
-	if json.Unmarshal(raw, &doc) != nil {
+	var sb strings.Builder
+	if adfWalk(raw, &sb) != nil {
+		// Not an object after all: walk it generically.
+		sb.Reset()
+		var doc any
+		if json.Unmarshal(raw, &doc) != nil {
+			return ""
+		}
+		adfText(&sb, doc)
+	}
+	return strings.TrimRight(sb.String(), "\n")
+}
+
+// adfWalk writes the text of the Atlassian Document node b as adfText
+// does, reading the JSON in place instead of building generic maps.
+func adfWalk(b []byte, sb *strings.Builder) error {
+	var typ, text string
+	var content []byte
+	err := eachMember(b, func(k, v []byte) error {
+		switch string(k) {
+		case "type":
+			typ = stringOrEmpty(v)
+		case "text":
+			text = stringOrEmpty(v)
+		case "content":
+			content = v
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	switch typ {
+	case "text":
+		sb.WriteString(text)
+	case "hardBreak":
+		sb.WriteByte('\n')
+	}
+	if len(content) > 0 && content[0] == '[' {
+		err := eachElement(content, func(v []byte) error {
+			if v[0] == '{' {
+				return adfWalk(v, sb)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	switch typ {
+	case "paragraph", "heading", "listItem", "codeBlock", "blockquote":
+		sb.WriteByte('\n')
+	}
+	return nil
+}
+
+// stringOrEmpty decodes the JSON string v, or returns "" for any other
+// value.
+func stringOrEmpty(v []byte) string {
+	if len(v) < 2 || v[0] != '"' {
 		return ""
 	}
-	var sb strings.Builder
-	adfText(&sb, doc)
-	return strings.TrimRight(sb.String(), "\n")
+	if plainString(v[1 : len(v)-1]) {
+		return string(v[1 : len(v)-1])
+	}
+	var s string
+	_ = json.Unmarshal(v, &s)
+	return s
 }
 
 func adfText(sb *strings.Builder, node any) {

@@ -1,6 +1,9 @@
 package jira
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strconv"
+)
 
 // Value fields are used where Jira always sends the value; pointers only
 // for objects Jira may omit or send as null (assignee, priority,
@@ -324,13 +327,37 @@ func (a *Attachment) UnmarshalJSON(b []byte) error {
 	type plain Attachment
 	var v struct {
 		plain
-		ID any `json:"id"`
+		ID flexID `json:"id"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
 	*a = Attachment(v.plain)
-	a.ID = anyString(v.ID)
+	a.ID = string(v.ID)
+	return nil
+}
+
+// flexID is an id Jira sends as a JSON string or a number; it reads
+// either as its text, and anything else as fmt.Sprint of the decoded
+// value (as anyString does).
+type flexID string
+
+func (id *flexID) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && plainString(b[1:len(b)-1]):
+		*id = flexID(b[1 : len(b)-1])
+		return nil
+	case len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9'):
+		if f, err := strconv.ParseFloat(string(b), 64); err == nil {
+			*id = flexID(strconv.FormatFloat(f, 'f', -1, 64))
+			return nil
+		}
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*id = flexID(anyString(v))
 	return nil
 }
 

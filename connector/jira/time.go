@@ -108,7 +108,9 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	if len(b) >= 2 && b[len(b)-1] == '"' && plainString(b[1:len(b)-1]) {
+		s = string(b[1 : len(b)-1])
+	} else if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
 	v, err := ParseTime(s)
