@@ -35,8 +35,8 @@ import (
 // the start of the previous scan (by the trigger's clock), so a change
 // that Jira's search showed late is still inside the next scan. Events
 // already handed over are remembered in the cursor's ledger (event ID ->
-// epoch ms) down to a floor that only rises and stays below every bound a
-// later scan can use; events older than the floor are never emitted again.
+// epoch ms) down to a floor, the lower bound of the scan in progress,
+// which only rises; events older than the floor are never emitted again.
 // The cursor is only ever returned in Page.Next, which the runtime stores
 // together with the page's jobs.
 
@@ -344,8 +344,11 @@ func (p *poller[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Pa
 		}
 		lo := max(cur.Since, ref-overlap)
 		sc = &scanState{Started: now.UnixMilli(), Seek: lo, Max: cur.High}
+		// The floor is the scan's lower bound for the whole scan: an
+		// issue met late in a scan may carry changes far older than the
+		// position the scan has reached.
+		cur.Floor = max(cur.Floor, lo)
 	}
-	cur.Floor = max(cur.Floor, cur.Since, min(sc.Seek, sc.Started)-overlap)
 
 	opts := SearchOptions{
 		JQL:           p.scanJQL(sc.Seek),
