@@ -37,7 +37,10 @@
 // empty page; on Data Center GET /rest/api/2/search with startAt, honouring
 // the page size Jira echoes. Both return a SearchResult and always ask for
 // fields (DefaultSearchFields unless given). Search.Count uses Cloud's
-// approximate count or Data Center's total.
+// approximate count or Data Center's total. A search whose URL would pass
+// MaxSearchURL (a long JQL query or field list; Jira and proxies refuse
+// URLs past about 8 KB) is sent as a POST to the same path with the same
+// parameters in the body, marked idempotent so it is retried like a GET.
 //
 // # Models
 //
@@ -145,4 +148,13 @@
 // action needs (from Info.Permissions) and whether GET /mypermissions says
 // the account has it. It matches httpx.ErrForbidden with errors.Is. The
 // explain_forbidden action gives the same answer on demand.
+//
+// A 404 from an action on an issue becomes a *NotFoundError: Jira answers
+// 404 both for an issue that does not exist and for one the account may
+// not see, so the error says whether mypermissions gives the account
+// BROWSE_PROJECTS in the project of the key, and, when it does, that an
+// issue security level may hide the issue. It matches httpx.ErrNotFound.
+// (When the failed request concerned more than the issue, such as a
+// comment, the issue is read first: if it is visible, the 404 passes
+// through unchanged.)
 package jira

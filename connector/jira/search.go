@@ -15,7 +15,8 @@ import (
 // SearchService runs JQL searches. On Cloud it uses the enhanced search
 // (GET /rest/api/2/search/jql, paged by nextPageToken); on Server/Data
 // Center the classic GET /rest/api/2/search, paged by startAt. Both return
-// the same SearchResult.
+// the same SearchResult. A search too long for a URL (see MaxSearchURL) is
+// sent as a POST to the same path.
 type SearchService service
 
 // DefaultSearchFields is what a search asks for when SearchOptions.Fields is
@@ -73,13 +74,16 @@ func (o SearchOptions) validate() error {
 	return nil
 }
 
+func (o SearchOptions) fields() []string {
+	if len(o.Fields) == 0 {
+		return DefaultSearchFields
+	}
+	return o.Fields
+}
+
 func (o SearchOptions) common() url.Values {
 	q := url.Values{"jql": {o.JQL}}
-	fields := o.Fields
-	if len(fields) == 0 {
-		fields = DefaultSearchFields
-	}
-	q.Set("fields", strings.Join(fields, ","))
+	q.Set("fields", strings.Join(o.fields(), ","))
 	if len(o.Expand) > 0 {
 		q.Set("expand", strings.Join(o.Expand, ","))
 	}
@@ -92,7 +96,55 @@ func (o SearchOptions) common() url.Values {
 	return q
 }
 
-// Page returns one page of results.
+// MaxSearchURL is the length of the longest search URL sent as a GET. A
+// longer search (a long JQL query or field list) is sent as a POST with the
+// same parameters in a JSON body: Jira, and the proxies in front of it,
+// refuse URLs past about 8 KB. The POST is marked idempotent (a search
+// changes nothing), so it is retried like a GET.
+const MaxSearchURL = 6 << 10
+
+// cloudSearchBody is the POST form of Cloud's enhanced search
+// (SearchAndReconcileRequestBean): expand is a comma-separated string there.
+type cloudSearchBody struct {
+	JQL             string   `json:"jql"`
+	Fields          []string `json:"fields,omitempty"`
+	Expand          string   `json:"expand,omitempty"`
+	Properties      []string `json:"properties,omitempty"`
+	MaxResults      int      `json:"maxResults,omitempty"`
+	NextPageToken   string   `json:"nextPageToken,omitempty"`
+	ReconcileIssues []int64  `json:"reconcileIssues,omitempty"`
+}
+
+// dcSearchBody is the POST form of Data Center's search (SearchRequestBean):
+// expand is a list there.
+type dcSearchBody struct {
+	JQL        string   `json:"jql"`
+	StartAt    int      `json:"startAt,omitempty"`
+	MaxResults *int     `json:"maxResults,omitempty"`
+	Fields     []string `json:"fields,omitempty"`
+	Expand     []string `json:"expand,omitempty"`
+	Properties []string `json:"properties,omitempty"`
+}
+
+// search sends a search as a GET with query q, or, when that URL would be
+// longer than MaxSearchURL, as an idempotent POST of body() to the same
+// path.
+func (s *SearchService) search(ctx context.Context, path string, q url.Values, body func() any, v any) (*Response, error) {
+	req, err := s.client.NewRequest(ctx, "GET", path, q, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(req.URL.String()) > MaxSearchURL {
+		req, err = s.client.NewRequest(httpx.WithIdempotent(ctx), "POST", path, nil, body())
+		if err != nil {
+			return nil, err
+		}
+	}
+	return s.client.Do(req, v)
+}
+
+// Page returns one page of results. A search whose URL would be longer than
+// MaxSearchURL is sent as a POST.
 func (s *SearchService) Page(ctx context.Context, opts SearchOptions) (SearchResult, *Response, error) {
 	if err := opts.validate(); err != nil {
 		return SearchResult{}, nil, err
@@ -114,7 +166,10 @@ func (s *SearchService) Page(ctx context.Context, opts SearchOptions) (SearchRes
 			}
 			q.Set("reconcileIssues", strings.Join(ids, ","))
 		}
-		resp, err := s.client.call(ctx, "GET", apiPath("/search/jql"), q, nil, &res)
+		resp, err := s.search(ctx, apiPath("/search/jql"), q, func() any {
+			return cloudSearchBody{JQL: opts.JQL, Fields: opts.fields(), Expand: strings.Join(opts.Expand, ","), Properties: opts.Properties,
+				MaxResults: opts.MaxResults, NextPageToken: opts.NextPageToken, ReconcileIssues: opts.ReconcileIssues}
+		}, &res)
 		if err != nil {
 			return res, resp, err
 		}
@@ -131,7 +186,13 @@ func (s *SearchService) Page(ctx context.Context, opts SearchOptions) (SearchRes
 	if opts.StartAt > 0 {
 		q.Set("startAt", strconv.Itoa(opts.StartAt))
 	}
-	resp, err := s.client.call(ctx, "GET", apiPath("/search"), q, nil, &res)
+	resp, err := s.search(ctx, apiPath("/search"), q, func() any {
+		b := dcSearchBody{JQL: opts.JQL, StartAt: opts.StartAt, Fields: opts.fields(), Expand: opts.Expand, Properties: opts.Properties}
+		if opts.MaxResults > 0 {
+			b.MaxResults = &opts.MaxResults
+		}
+		return b
+	}, &res)
 	if err != nil {
 		return res, resp, err
 	}
@@ -192,7 +253,10 @@ func (s *SearchService) Count(ctx context.Context, jql string) (int64, error) {
 	}
 	q := url.Values{"jql": {jql}, "maxResults": {"0"}, "fields": {"id"}}
 	var res SearchResult
-	if _, err := s.client.call(ctx, "GET", apiPath("/search"), q, nil, &res); err != nil {
+	zero := 0
+	if _, err := s.search(ctx, apiPath("/search"), q, func() any {
+		return dcSearchBody{JQL: jql, MaxResults: &zero, Fields: []string{"id"}}
+	}, &res); err != nil {
 		return 0, err
 	}
 	return int64(res.Total), nil
