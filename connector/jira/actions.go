@@ -21,8 +21,8 @@ type scoped interface {
 }
 
 // newAction wraps run with the connector's conventions: Connector set in
-// the metadata, Validate run before any request, and a 403 enriched into a
-// *PermissionError.
+// the metadata, Validate run before any request, a 403 enriched into a
+// *PermissionError and a 404 on the input's issue into a *NotFoundError.
 func newAction[In, Out any](c *Client, info action.Info, validate func(In) error, run func(context.Context, In) (Out, error)) action.Action[In, Out] {
 	info.Connector = ConnectorName
 	return action.New(info, validate, func(ctx context.Context, in In) (Out, error) {
@@ -39,6 +39,7 @@ func newAction[In, Out any](c *Client, info action.Info, validate func(In) error
 				scope = s.permissionScope()
 			}
 			err = c.explainForbidden(ctx, info, scope, err)
+			err = c.explainNotFound(ctx, info, scope, err)
 		}
 		return out, err
 	})
