@@ -612,7 +612,7 @@ func (s *Server) addWorklogLocked(actor *user, r *issueRec, started time.Time, s
 	s.st.nextWorklogID++
 	r.worklogs = append(r.worklogs, w)
 	s.st.worklogs[w.id] = w
-	s.st.worklogChanges = append(s.st.worklogChanges, worklogChange{id: w.id, at: now})
+	s.st.recordWorklogChange(w.id, now, false)
 	s.bump(r, now)
 	s.emitWorklog(actor, r, w, "worklog_created")
 	return w
@@ -718,37 +718,4 @@ func (s *Server) handleWorklogList(c *call) {
 		out = append(out, s.worklogJSON(w))
 	}
 	c.json(http.StatusOK, map[string]any{"startAt": start, "maxResults": max, "total": len(list), "worklogs": out})
-}
-
-func (s *Server) handleWorklogUpdated(c *call) {
-	since := int64(intParam(c, "since", 0))
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	vals := []any{}
-	var until int64
-	last := true
-	for _, ch := range s.st.worklogChanges {
-		ms := ch.at.UnixMilli()
-		if ch.deleted || ms <= since {
-			continue
-		}
-		w := s.st.worklogs[ch.id]
-		if w == nil || w.issue.deleted || !w.issue.canSee(c.user) {
-			continue
-		}
-		if len(vals) == 1000 {
-			last = false
-			break
-		}
-		vals = append(vals, map[string]any{"worklogId": ch.id, "updatedTime": ms, "properties": []any{}})
-		until = ms
-	}
-	if until == 0 {
-		until = s.now().UnixMilli()
-	}
-	out := map[string]any{"values": vals, "since": since, "until": until, "self": s.url + c.r.URL.String(), "lastPage": last}
-	if !last {
-		out["nextPage"] = s.url + "/rest/api/2/worklog/updated?since=" + strconv.FormatInt(until, 10)
-	}
-	c.json(http.StatusOK, out)
 }

@@ -27,10 +27,17 @@
 //
 // Seed data with AddUser, AddProject, AddCustomField, AddSecurityLevel,
 // SetPermission and SeedIssue (or SeedDemo), act as users with
-// CreateIssueAs, UpdateIssueAs, CommentAs, TransitionAs, AddWorklogAs and
-// DeleteIssueAs (these go through the same code path as the REST API, so
-// they record changelogs and raise webhook events), and inspect the result
-// with Issue, Issues, Comments, Webhooks, Deliveries and Requests.
+// CreateIssueAs, UpdateIssueAs, CommentAs, TransitionAs, AddWorklogAs,
+// UpdateWorklogAs, DeleteWorklogAs and DeleteIssueAs (these go through the
+// same code path as the REST API, so they record changelogs and raise
+// webhook events), and inspect the result with Issue, Issues, Comments,
+// Worklogs, RemoteLinks, Webhooks, Deliveries and Requests.
+//
+// Searches whose ORDER BY starts with updated or created (what polling
+// triggers send: "project = X AND updated >= <cursor> ORDER BY updated
+// ASC, key ASC") walk a per-project index from the bound instead of
+// sorting every issue, so they stay fast on large seeded sites; results
+// are the same as a full scan, search lag included.
 //
 // Knobs imitate the hard parts of a real site, each settable at run time:
 // SetSearchLag (eventually consistent search, read-after-write through

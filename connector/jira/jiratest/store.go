@@ -30,20 +30,21 @@ type store struct {
 	byChanged timeIndex // live issues by their latest change, for the search lag
 	live      int
 
-	nextIssueID   int64
-	nextUserN     int
-	nextProjectID int
-	nextFieldID   int
-	nextCommentID int64
-	nextWorklogID int64
-	nextAttachID  int64
-	nextLinkID    int64
-	nextHistoryID int64
-	nextCompID    int
-	nextVersionID int
-	nextLevelID   int
-	nextStatusID  int
-	nextTypeID    int
+	nextIssueID      int64
+	nextUserN        int
+	nextProjectID    int
+	nextFieldID      int
+	nextCommentID    int64
+	nextWorklogID    int64
+	nextAttachID     int64
+	nextLinkID       int64
+	nextRemoteLinkID int64
+	nextHistoryID    int64
+	nextCompID       int
+	nextVersionID    int
+	nextLevelID      int
+	nextStatusID     int
+	nextTypeID       int
 
 	comments    map[int64]*comment
 	worklogs    map[int64]*worklog
@@ -68,38 +69,39 @@ type store struct {
 
 func newStore() *store {
 	st := &store{
-		userByAny:     map[string]*user{},
-		projByAny:     map[string]*project{},
-		fieldByID:     map[string]*customField{},
-		byID:          map[int64]*issueRec{},
-		byKey:         map[string]*issueRec{},
-		nextIssueID:   10000,
-		nextProjectID: 10000,
-		nextFieldID:   10000,
-		nextCommentID: 10000,
-		nextWorklogID: 10000,
-		nextAttachID:  10000,
-		nextLinkID:    10000,
-		nextHistoryID: 10000,
-		nextCompID:    10000,
-		nextVersionID: 10000,
-		nextLevelID:   10000,
-		nextStatusID:  10002,
-		nextTypeID:    10000,
-		nextWebhookID: 1,
-		comments:      map[int64]*comment{},
-		worklogs:      map[int64]*worklog{},
-		attachments:   map[int64]*attachment{},
-		links:         map[int64]*issueLink{},
-		components:    map[string]*Component{},
-		versions:      map[string]*Version{},
-		levels:        map[string]*securityLevel{},
-		oauthClients:  map[string]*OAuthClient{},
-		oauthCodes:    map[string]*oauthCode{},
-		access:        map[string]*accessToken{},
-		refresh:       map[string]*refreshToken{},
-		mediaTokens:   map[string]int64{},
-		createdOK:     true,
+		userByAny:        map[string]*user{},
+		projByAny:        map[string]*project{},
+		fieldByID:        map[string]*customField{},
+		byID:             map[int64]*issueRec{},
+		byKey:            map[string]*issueRec{},
+		nextIssueID:      10000,
+		nextProjectID:    10000,
+		nextFieldID:      10000,
+		nextCommentID:    10000,
+		nextWorklogID:    10000,
+		nextAttachID:     10000,
+		nextLinkID:       10000,
+		nextRemoteLinkID: 10000,
+		nextHistoryID:    10000,
+		nextCompID:       10000,
+		nextVersionID:    10000,
+		nextLevelID:      10000,
+		nextStatusID:     10002,
+		nextTypeID:       10000,
+		nextWebhookID:    1,
+		comments:         map[int64]*comment{},
+		worklogs:         map[int64]*worklog{},
+		attachments:      map[int64]*attachment{},
+		links:            map[int64]*issueLink{},
+		components:       map[string]*Component{},
+		versions:         map[string]*Version{},
+		levels:           map[string]*securityLevel{},
+		oauthClients:     map[string]*OAuthClient{},
+		oauthCodes:       map[string]*oauthCode{},
+		access:           map[string]*accessToken{},
+		refresh:          map[string]*refreshToken{},
+		mediaTokens:      map[string]int64{},
+		createdOK:        true,
 	}
 	for i, n := range []string{"Highest", "High", "Medium", "Low", "Lowest"} {
 		id := strconv.Itoa(i + 1)
@@ -238,6 +240,7 @@ type issueRec struct {
 	worklogs    []*worklog
 	attachments []*attachment
 	links       []*issueLink
+	remoteLinks []*remoteLink
 	watchers    []*user
 	votes       int
 	properties  map[string]json.RawMessage
