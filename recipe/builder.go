@@ -157,7 +157,7 @@ type source interface {
 	dataType() reflect.Type
 	poll(ctx context.Context, cursor trigger.Cursor) (rawPage, error)
 	decode(data json.RawMessage) (any, error)
-	encode(data any) (json.RawMessage, error)
+	encode(buf *recordBuf, data any) (json.RawMessage, error)
 	set(env reflect.Value, field int, data any)
 	webhook() webhookSource
 }

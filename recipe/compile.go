@@ -159,6 +159,7 @@ func buildEnv(trig reflect.Type, d *declarer) *envLayout {
 type jobEnv struct {
 	vals    reflect.Value
 	ptr     reflect.Value
+	now     *time.Time
 	exprEnv any
 }
 
@@ -171,8 +172,16 @@ func (l *envLayout) newEnv(now time.Time) jobEnv {
 			ptr.Field(i).Set(vals.Field(i).Addr())
 		}
 	}
-	*(ptr.Field(l.now).Addr().Interface().(*time.Time)) = now
-	return jobEnv{vals: vals, ptr: ptr, exprEnv: p.Interface()}
+	nowp := ptr.Field(l.now).Addr().Interface().(*time.Time)
+	*nowp = now
+	return jobEnv{vals: vals, ptr: ptr, now: nowp, exprEnv: p.Interface()}
+}
+
+// reset makes env as newEnv(now) would, without allocating: every value
+// zero (steps that do not run read as zero values), now set.
+func (l *envLayout) reset(env jobEnv, now time.Time) {
+	env.vals.SetZero()
+	*env.now = now
 }
 
 // declarer is the first pass over the steps: it collects names, output
@@ -231,7 +240,7 @@ func (d *declarer) loop(name, list string, body []Step) {
 	if list != "" {
 		env := buildEnv(d.c.trigType, d)
 		sc := &scope{visible: allVisible{}, loops: slices.Clone(d.loops), inCatch: true}
-		opts := append(d.c.exprOptions(env), expr.Patch(&scopeVisitor{c: d.c, sc: sc, quiet: true}))
+		opts := append(d.c.exprOptions(env), expr.Patch(&scopeVisitor{c: d.c, env: env, sc: sc, quiet: true}))
 		if p, err := expr.Compile(list, opts...); err == nil {
 			if t := p.Node().Type(); t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 				item = t.Elem()
@@ -277,11 +286,41 @@ func (allVisible) add(string)      {}
 // scopeVisitor checks, before expr type-checks a pill, that it refers only
 // to steps that ran before it and to variables already declared, and turns
 // `item` and `index` into the innermost loop's item and index.
+//
+// It also makes a top-level name used whole read its value rather than the
+// environment's pointer to it (see envLayout.derefFuncs): every such name
+// becomes a call of its deref function, undone where the name turns out to
+// be the object of a member read (Walk visits children before parents).
 type scopeVisitor struct {
 	c     *compiler
+	env   *envLayout
 	sc    *scope
 	quiet bool
 	errs  []*file.Error
+}
+
+// bare returns the identifier a deref call wraps.
+func bare(n ast.Node) (*ast.IdentifierNode, bool) {
+	call, ok := n.(*ast.CallNode)
+	if !ok || len(call.Arguments) != 1 {
+		return nil, false
+	}
+	callee, ok := call.Callee.(*ast.IdentifierNode)
+	if !ok || !strings.HasPrefix(callee.Value, derefPrefix) {
+		return nil, false
+	}
+	id, ok := call.Arguments[0].(*ast.IdentifierNode)
+	return id, ok
+}
+
+func (v *scopeVisitor) deref(node *ast.Node, id *ast.IdentifierNode) {
+	if _, ok := v.env.pointee(id.Value); !ok {
+		return
+	}
+	call := &ast.CallNode{Callee: &ast.IdentifierNode{Value: derefPrefix + id.Value}, Arguments: []ast.Node{id}}
+	call.SetLocation(id.Location())
+	call.Callee.SetLocation(id.Location())
+	ast.Patch(node, call)
 }
 
 func (v *scopeVisitor) errAt(n ast.Node, format string, args ...any) {
@@ -315,6 +354,9 @@ func (v *scopeVisitor) Visit(node *ast.Node) {
 				}
 			}
 		}
+		if n.Value != "item" && n.Value != "index" {
+			v.deref(node, n)
+		}
 	case *ast.CallNode:
 		// now() is the job's creation time, a field of the environment.
 		if id, ok := n.Callee.(*ast.IdentifierNode); ok && id.Value == "now" && len(n.Arguments) == 0 {
@@ -333,6 +375,9 @@ func (v *scopeVisitor) Visit(node *ast.Node) {
 			defaultChain(&n.Right)
 		}
 	case *ast.MemberNode:
+		if id, ok := bare(n.Node); ok {
+			n.Node = id
+		}
 		id, ok := n.Node.(*ast.IdentifierNode)
 		if !ok || id.Value != "vars" {
 			return
@@ -406,7 +451,51 @@ func (c *compiler) exprOptions(env *envLayout) []expr.Option {
 		expr.DisableBuiltin("now"),
 		expr.Timezone("UTC"),
 	}
+	opts = append(opts, env.derefFuncs()...)
 	return append(opts, helperOptions...)
+}
+
+// derefPrefix names the functions that read a top-level value through its
+// pointer; no pill can spell it.
+const derefPrefix = "deref·"
+
+// pointee returns the type of the value a top-level name points to in the
+// pointer environment (every name but now).
+func (l *envLayout) pointee(name string) (reflect.Type, bool) {
+	i, ok := l.fields[name]
+	switch name {
+	case "trigger":
+		i, ok = l.trigger, true
+	case "vars":
+		i, ok = l.vars, true
+	case "error":
+		i, ok = l.errField, true
+	}
+	if !ok {
+		return nil, false
+	}
+	return l.typ.Field(i).Type, true
+}
+
+// derefFuncs declares, for each top-level name, a typed function that
+// reads its value through the environment's pointer: a pill that uses a
+// name whole (to_s(trigger), string(s1), trigger in [1, 2]) sees the value,
+// as it would without the pointer environment, while member reads
+// (trigger.key) keep going through the pointer without copying.
+func (l *envLayout) derefFuncs() []expr.Option {
+	names := []string{"trigger", "vars", "error"}
+	for n := range l.fields {
+		names = append(names, n)
+	}
+	opts := make([]expr.Option, 0, len(names))
+	for _, n := range names {
+		t, _ := l.pointee(n)
+		sig := reflect.FuncOf([]reflect.Type{reflect.PointerTo(t)}, []reflect.Type{t}, false)
+		opts = append(opts, expr.Function(derefPrefix+n, func(a ...any) (any, error) {
+			return reflect.ValueOf(a[0]).Elem().Interface(), nil
+		}, reflect.New(sig).Interface()))
+	}
+	return opts
 }
 
 // pill compiles one pill. It reports problems and returns nil on failure.
@@ -415,7 +504,7 @@ func (c *compiler) pill(step, field, src string, sc *scope, extra ...expr.Option
 		c.fail(step, field, "the pill is empty: write an expression, such as trigger.key or \"text\"")
 		return nil, nil
 	}
-	v := &scopeVisitor{c: c, sc: sc}
+	v := &scopeVisitor{c: c, env: c.env, sc: sc}
 	opts := append(c.exprOptions(c.env), expr.Patch(v))
 	opts = append(opts, extra...)
 	prog, err := expr.Compile(src, opts...)

@@ -201,6 +201,8 @@ type entry struct {
 	subMu  sync.Mutex
 	sub    *subscriptionState
 	doneEv atomic.Int64
+
+	vms sync.Pool // of *vm.VM for webhook deliveries
 }
 
 // Add adds a recipe. Names must be unique within the engine. If the engine
@@ -537,7 +539,8 @@ var jobSeq atomic.Uint32
 // newJobID returns an ID that sorts by creation time: the time in
 // microseconds (hex, fixed width), a process-wide counter and random bits.
 func newJobID(now time.Time) string {
-	b := make([]byte, 0, 32)
+	var arr [40]byte
+	b := arr[:0]
 	us := strconv.FormatUint(uint64(now.UnixMicro()), 16)
 	for range 14 - len(us) {
 		b = append(b, '0')

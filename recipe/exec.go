@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
@@ -125,19 +126,69 @@ func errorType(err error) string {
 }
 
 // jobExec is one run of one job on one worker.
+//
+// A worker keeps one jobExec and reuses it, with its environment, its
+// record buffer and its step slice, for every job it runs; [jobExec.start]
+// readies it for the next one.
 type jobExec struct {
 	ctx      context.Context
 	storeCtx context.Context
 	rt       *runtimeDeps
 	r        *Recipe
 	vm       *vm.VM
+	jenv     jobEnv
 	env      reflect.Value
 	envAny   any
+	rec      *recordBuf
 	job      *Job
+	jobVal   Job
+	steps    []StepRecord // reused backing array of job.Steps
 	info     JobInfo
 	seq      int
 	replay   map[int]StepRecord
 	saved    int // job.Steps[saved:] are not in the store yet
+}
+
+func newJobExec(run *recipeRun) *jobExec {
+	x := &jobExec{
+		ctx:      run.jobCtx,
+		storeCtx: run.storeCtx,
+		rt:       &run.e.rt,
+		r:        run.r,
+		vm:       &vm.VM{MemoryBudget: run.r.opts.PillMemoryBudget},
+		jenv:     run.r.env.newEnv(time.Time{}),
+		rec:      newRecordBuf(maxRecordBuf),
+		steps:    make([]StepRecord, 0, run.r.actions),
+	}
+	x.env, x.envAny = x.jenv.vals, x.jenv.exprEnv
+	x.job = &x.jobVal
+	return x
+}
+
+// start readies x for job: a zero environment whose now() is the job's
+// creation time, the stored checkpoints to replay, no step records yet.
+func (x *jobExec) start(job Job) {
+	x.jobVal = job
+	x.r.env.reset(x.jenv, job.Created)
+	x.rec.reset()
+	x.seq, x.saved, x.replay = 0, 0, nil
+	x.info = JobInfo{ID: job.ID, Recipe: x.r.name, EventID: job.Event.ID, RerunOf: job.RerunOf, Resumed: len(job.Steps) > 0}
+	if len(job.Steps) > 0 {
+		x.replay = make(map[int]StepRecord, len(job.Steps))
+		for _, s := range job.Steps {
+			x.replay[s.Seq] = s
+		}
+	}
+	// The store copies the records it is given (see Store.SaveSteps), so
+	// the slice is free to reuse; clear drops the last job's references.
+	clear(x.steps[:cap(x.steps)])
+	x.jobVal.Steps = x.steps[:0]
+}
+
+// finish keeps the (possibly grown) step slice for the next job.
+func (x *jobExec) finish() {
+	x.steps = x.jobVal.Steps[:0]
+	x.jobVal = Job{}
 }
 
 // keepReplayed adds a record read back from the store to the job's steps.
@@ -242,6 +293,7 @@ func (x *jobExec) checkpointNow() error {
 // ---- action step ----
 
 type doNode[In, Out any] struct {
+	inputs  sync.Pool // of *In, zeroed
 	name    string
 	act     action.Action[In, Out]
 	info    action.Info
@@ -305,7 +357,7 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 		rec.Retryable = action.IsRetryable(err)
 	} else {
 		var merr error
-		if rec.Output, merr = n.redOut.marshal(x.env.Field(n.field).Addr().Interface()); merr != nil {
+		if rec.Output, merr = x.rec.marshal(n.redOut, x.env.Field(n.field).Addr().Interface()); merr != nil {
 			rec.Output = nil
 			x.rt.log.Warn("cannot record a step output as JSON", "recipe", x.r.name, "step", n.name, "error", merr)
 		}
@@ -322,7 +374,11 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 // on success the output is in the environment. It returns the input as
 // JSON and the number of attempts.
 func (n *doNode[In, Out]) attempt(x *jobExec) (input []byte, attempts int, err error) {
-	in := new(In)
+	in, _ := n.inputs.Get().(*In)
+	if in == nil {
+		in = new(In)
+	}
+	defer n.putInput(in)
 	iv := reflect.ValueOf(in).Elem()
 	for i := range n.setters {
 		s := &n.setters[i]
@@ -334,7 +390,7 @@ func (n *doNode[In, Out]) attempt(x *jobExec) (input []byte, attempts int, err e
 			return nil, 0, &pillError{step: n.name, field: s.key, err: err}
 		}
 	}
-	input, _ = n.redIn.marshal(in)
+	input, _ = x.rec.marshal(n.redIn, in)
 	if err := n.act.Validate(*in); err != nil {
 		return input, 0, err
 	}
@@ -365,6 +421,15 @@ func (n *doNode[In, Out]) attempt(x *jobExec) (input []byte, attempts int, err e
 			return input, attempt, err
 		}
 	}
+}
+
+// putInput zeroes an input and keeps it for the step's next run. The
+// action saw copies of it, and a zero value holds no references, so
+// nothing of one job reaches the next.
+func (n *doNode[In, Out]) putInput(in *In) {
+	var zero In
+	*in = zero
+	n.inputs.Put(in)
 }
 
 // ---- control flow ----

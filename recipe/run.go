@@ -230,6 +230,7 @@ func (run *recipeRun) feed() {
 		return
 	}
 	m := &vm.VM{MemoryBudget: run.r.opts.PillMemoryBudget}
+	buf := newRecordBuf(maxPageBuf)
 	high := 256 * run.r.opts.Concurrency
 	for run.ctx.Err() == nil {
 		for run.backlog() >= high {
@@ -254,7 +255,7 @@ func (run *recipeRun) feed() {
 			rt.log.Warn("poll failed", "recipe", run.r.name, "error", err, "retry_in", wait)
 		} else {
 			var qs []queued
-			res, qs, err = run.e.accept(run.ctx, run.ent, m, page.Events, page.Next, true)
+			res, qs, err = run.e.accept(run.ctx, run.ent, m, buf, page.Events, page.Next, true)
 			if err != nil {
 				res.Err = err
 				rt.log.Error("cannot store accepted events; polling again", "recipe", run.r.name, "error", err)
@@ -292,7 +293,7 @@ func (run *recipeRun) feed() {
 
 // accept evaluates the trigger condition for each event and stores the
 // batch; it returns the new jobs to queue.
-func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, events []rawEvent, cursor trigger.Cursor, setCursor bool) (PollResult, []queued, error) {
+func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, buf *recordBuf, events []rawEvent, cursor trigger.Cursor, setCursor bool) (PollResult, []queued, error) {
 	r := ent.r
 	now := e.rt.clock.Now()
 	res := PollResult{Events: len(events)}
@@ -300,9 +301,14 @@ func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, events []rawE
 	b.Jobs = make([]Job, 0, len(events))
 	data := make([]any, 0, len(events))
 	var condErr map[int]error
+	var env jobEnv
+	if len(r.when) > 0 {
+		env = r.env.newEnv(now)
+	}
+	buf.reset()
 	for _, ev := range events {
 		if len(r.when) > 0 {
-			keep, err := r.matches(m, ev.Data, now)
+			keep, err := r.matches(m, env, ev.Data, now)
 			if err != nil {
 				if condErr == nil {
 					condErr = map[int]error{}
@@ -313,7 +319,7 @@ func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, events []rawE
 				continue
 			}
 		}
-		raw, err := r.src.encode(ev.Data)
+		raw, err := r.src.encode(buf, ev.Data)
 		if err != nil {
 			return res, nil, err
 		}
@@ -357,9 +363,10 @@ func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, events []rawE
 	return res, qs, nil
 }
 
-// matches evaluates the recipe's trigger conditions for one event.
-func (r *Recipe) matches(m *vm.VM, data any, now time.Time) (bool, error) {
-	env := r.env.newEnv(now)
+// matches evaluates the recipe's trigger conditions for one event in env,
+// which it resets first.
+func (r *Recipe) matches(m *vm.VM, env jobEnv, data any, now time.Time) (bool, error) {
+	r.env.reset(env, now)
 	r.src.set(env.vals, r.env.trigger, data)
 	for _, p := range r.when {
 		v, err := m.Run(p, env.exprEnv)
@@ -375,41 +382,24 @@ func (r *Recipe) matches(m *vm.VM, data any, now time.Time) (bool, error) {
 
 func (run *recipeRun) worker() {
 	defer run.workers.Done()
-	m := &vm.VM{MemoryBudget: run.r.opts.PillMemoryBudget}
+	x := newJobExec(run)
 	for {
 		q, ok := run.pop()
 		if !ok {
 			return
 		}
-		run.execute(q, m)
+		run.execute(q, x)
 	}
 }
 
 // execute runs one job to a final status, or leaves it pending when the
 // run is interrupted or the store fails.
-func (run *recipeRun) execute(q queued, m *vm.VM) {
+func (run *recipeRun) execute(q queued, x *jobExec) {
 	r := run.r
 	rt := &run.e.rt
-	job := q.job
-	env := r.env.newEnv(job.Created)
-	x := &jobExec{
-		ctx:      run.jobCtx,
-		storeCtx: run.storeCtx,
-		rt:       rt,
-		r:        r,
-		vm:       m,
-		env:      env.vals,
-		envAny:   env.exprEnv,
-		job:      &job,
-		info:     JobInfo{ID: job.ID, Recipe: r.name, EventID: job.Event.ID, RerunOf: job.RerunOf, Resumed: len(job.Steps) > 0},
-	}
-	if len(job.Steps) > 0 {
-		x.replay = make(map[int]StepRecord, len(job.Steps))
-		for _, s := range job.Steps {
-			x.replay[s.Seq] = s
-		}
-	}
-	job.Steps = make([]StepRecord, 0, r.actions)
+	x.start(q.job)
+	defer x.finish()
+	job := x.job
 	rt.hooks.JobStarted(x.ctx, x.info)
 	data := q.data
 	var err error
@@ -421,23 +411,16 @@ func (run *recipeRun) execute(q queued, m *vm.VM) {
 		err = x.runBlock(r.steps)
 	}
 	res := JobResult{Status: JobSucceeded, Finished: rt.clock.Now()}
-	var stop *stopSignal
-	var fail *failSignal
-	var serr *storeError
-	switch {
-	case err == nil:
-	case errors.As(err, &stop):
-		res.Status, res.Message = JobStopped, stop.msg
-	case errors.As(err, &fail):
-		res.Status, res.Message, res.Error, res.ErrorType = JobFailed, fail.msg, fail.Error(), "failed"
-	case errors.Is(err, errInterrupted) || errors.As(err, &serr):
-		if serr != nil {
-			rt.log.Error("store failed while running a job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
+	if err != nil {
+		var leave bool
+		if res, leave = jobOutcome(err, res.Finished); leave {
+			var serr *storeError
+			if errors.As(err, &serr) {
+				rt.log.Error("store failed while running a job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
+			}
+			run.count(JobPending, 1)
+			return
 		}
-		run.count(JobPending, 1)
-		return
-	default:
-		res.Status, res.Error, res.ErrorType = JobFailed, err.Error(), errorType(err)
 	}
 	if err := rt.store.FinishJob(x.storeCtx, job.ID, res, x.unsaved()); err != nil {
 		rt.log.Error("cannot store a finished job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
@@ -449,4 +432,25 @@ func (run *recipeRun) execute(q queued, m *vm.VM) {
 	}
 	rt.hooks.JobFinished(x.ctx, x.info, res)
 	run.count(res.Status, 1)
+}
+
+// jobOutcome turns the error that ended a job into its final result, or
+// reports that the job must be left unfinished (interrupted by shutdown, or
+// the store failed) to resume later.
+func jobOutcome(err error, finished time.Time) (res JobResult, leave bool) {
+	res.Finished = finished
+	var stop *stopSignal
+	var fail *failSignal
+	var serr *storeError
+	switch {
+	case errors.As(err, &stop):
+		res.Status, res.Message = JobStopped, stop.msg
+	case errors.As(err, &fail):
+		res.Status, res.Message, res.Error, res.ErrorType = JobFailed, fail.msg, fail.Error(), "failed"
+	case errors.Is(err, errInterrupted) || errors.As(err, &serr):
+		return res, true
+	default:
+		res.Status, res.Error, res.ErrorType = JobFailed, err.Error(), errorType(err)
+	}
+	return res, false
 }

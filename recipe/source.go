@@ -66,8 +66,8 @@ func (s *typedSource[T]) decode(data json.RawMessage) (any, error) {
 	return v, nil
 }
 
-func (s *typedSource[T]) encode(data any) (json.RawMessage, error) {
-	return s.redact.marshal(data)
+func (s *typedSource[T]) encode(buf *recordBuf, data any) (json.RawMessage, error) {
+	return buf.marshal(s.redact, data)
 }
 
 func (s *typedSource[T]) set(env reflect.Value, field int, data any) {

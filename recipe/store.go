@@ -23,7 +23,11 @@ var ErrNotFound = errors.New("recipe: not found")
 // PostgreSQL implementation would map each method to one transaction.
 //
 // All methods may be called from many goroutines at once. Returned records
-// are copies the caller may keep and modify.
+// are copies the caller may keep and modify. SaveSteps and FinishJob must
+// not keep the steps slice they are given after they return: the engine
+// reuses it. The byte slices inside records (event data, step inputs and
+// outputs) are never changed after they are handed over, so a store may
+// keep those.
 type Store interface {
 	// Accept atomically stores the new jobs of a batch, marks the events of
 	// the batch in the dedup ledger and, when b.SetCursor is true, stores

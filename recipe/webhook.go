@@ -225,8 +225,12 @@ func (e *Engine) serveWebhook(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "delivery rejected: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	m := &vm.VM{MemoryBudget: ent.r.opts.PillMemoryBudget}
-	res, qs, err := e.accept(req.Context(), ent, m, events, nil, false)
+	m, _ := ent.vms.Get().(*vm.VM)
+	if m == nil {
+		m = &vm.VM{MemoryBudget: ent.r.opts.PillMemoryBudget}
+	}
+	res, qs, err := e.accept(req.Context(), ent, m, newRecordBuf(maxPageBuf), events, nil, false)
+	ent.vms.Put(m)
 	if err != nil {
 		e.rt.log.Error("cannot store a webhook delivery", "recipe", name, "error", err)
 		http.Error(w, "cannot store the delivery; retry later", http.StatusInternalServerError)
