@@ -45,6 +45,8 @@ type Client struct {
 	Transitions *TransitionsService
 	// Links manages issue links and link types.
 	Links *LinksService
+	// RemoteLinks manages links from issues to items in other systems.
+	RemoteLinks *RemoteLinksService
 	// Watchers manages issue watchers.
 	Watchers *WatchersService
 	// Worklogs manages worklogs.
@@ -120,6 +122,7 @@ func New(cfg Config) (*Client, error) {
 	c.Fields = (*FieldsService)(s)
 	c.Transitions = (*TransitionsService)(s)
 	c.Links = (*LinksService)(s)
+	c.RemoteLinks = (*RemoteLinksService)(s)
 	c.Watchers = (*WatchersService)(s)
 	c.Worklogs = (*WorklogsService)(s)
 	c.Versions = (*VersionsService)(s)

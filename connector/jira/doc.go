@@ -23,8 +23,8 @@
 //
 // Client has one service per resource, in the style of go-github: Issues,
 // Search, Comments, Attachments, Projects, Users, Fields, Transitions,
-// Links, Watchers, Worklogs, Versions, Components, Permissions, Changelog,
-// Webhooks and ServerInfo. Calls have the form (ctx, ...) (T, *Response,
+// Links, RemoteLinks, Watchers, Worklogs, Versions, Components,
+// Permissions, Changelog, Webhooks and ServerInfo. Calls have the form (ctx, ...) (T, *Response,
 // error); a non-2xx answer is an *httpx.Error (errors.Is with
 // httpx.ErrNotFound, httpx.ErrForbidden, httpx.ErrValidation, ...) or an
 // *httpx.RateLimitError, and the *Response is still returned. Paged lists
@@ -94,6 +94,8 @@
 //	  LinkIssues        link_issues        LinkIssuesInput         -> IssueLink
 //	  ListLinkTypes     list_link_types    NoInput                 -> []IssueLinkType
 //	  DeleteLink        delete_link        LinkRefInput            -> DeleteResult
+//	  AddRemoteLink     add_remote_link    AddRemoteLinkInput      -> AddRemoteLinkResult
+//	  ListRemoteLinks   list_remote_links  ListRemoteLinksInput    -> []RemoteLink
 //	Watchers
 //	  AddWatcher        add_watcher        WatcherInput            -> Watchers
 //	  RemoveWatcher     remove_watcher     WatcherInput            -> Watchers

@@ -155,7 +155,8 @@ func TestEveryModelFieldHasAnExprTagMirroringJSON(t *testing.T) {
 		CustomResponse{}, DeleteResult{}, CreateIssueInput{}, UpdateIssueInput{}, TransitionIssueInput{}, AddCommentInput{},
 		SearchIssuesInput{}, UploadAttachmentInput{}, DownloadAttachmentInput{}, VersionInput{}, ComponentInput{},
 		CustomRequestInput{}, ExplainForbiddenInput{}, MyPermissionsInput{}, LinkIssuesInput{}, AddWorklogInput{},
-		CreateProjectInput{}, UpdateProjectInput{}, AssignableUsersInput{}, FindUsersInput{}, DynamicWebhook{}, AdminWebhook{}} {
+		CreateProjectInput{}, UpdateProjectInput{}, AssignableUsersInput{}, FindUsersInput{}, DynamicWebhook{}, AdminWebhook{},
+		RemoteLink{}, RemoteLinkRef{}, AddRemoteLinkInput{}, AddRemoteLinkResult{}, ListRemoteLinksInput{}} {
 		walk(reflect.TypeOf(v))
 	}
 }
