@@ -3,6 +3,7 @@ package jiratest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +91,20 @@ func TestWorklogUpdateDelete(t *testing.T) {
 	c.must(400, c.get("/rest/api/2/worklog/deleted?since=yesterday"))
 
 	wait(t, s)
-	var events []string
+	// Deliveries run concurrently: check the order events were raised in,
+	// and that every one arrived with its worklog.
+	var raised []string
+	for _, dl := range s.Deliveries() {
+		if !dl.Delivered {
+			t.Errorf("delivery %s (%s) failed: %d %s", dl.ID, dl.Event, dl.Status, dl.Err)
+		}
+		raised = append(raised, dl.Event)
+	}
+	want := []string{"worklog_created", "worklog_updated", "worklog_created", "worklog_updated", "worklog_deleted", "worklog_deleted"}
+	if !slices.Equal(raised, want) {
+		t.Errorf("events raised = %v\nwant %v", raised, want)
+	}
+	var arrived []string
 	for _, r := range rc.all() {
 		var p map[string]any
 		if err := json.Unmarshal(r.body, &p); err != nil {
@@ -99,11 +113,12 @@ func TestWorklogUpdateDelete(t *testing.T) {
 		if p["worklog"] == nil || dig(p, "worklog", "issueId") == nil {
 			t.Errorf("%v payload without the worklog: %v", p["webhookEvent"], p)
 		}
-		events = append(events, p["webhookEvent"].(string))
+		arrived = append(arrived, p["webhookEvent"].(string))
 	}
-	want := "worklog_created worklog_updated worklog_created worklog_updated worklog_deleted worklog_deleted"
-	if got := strings.Join(events, " "); got != want {
-		t.Errorf("events = %s\nwant     %s", got, want)
+	slices.Sort(arrived)
+	slices.Sort(want)
+	if !slices.Equal(arrived, want) {
+		t.Errorf("events arrived = %v, want %v in any order", arrived, want)
 	}
 }
 
