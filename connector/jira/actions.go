@@ -147,6 +147,7 @@ func (c *Client) Actions() []action.Info {
 		c.CreateProject().Info(), c.GetProject().Info(), c.ListProjects().Info(), c.UpdateProject().Info(),
 		c.Myself().Info(), c.FindUsers().Info(), c.AssignableUsers().Info(),
 		c.LinkIssues().Info(), c.ListLinkTypes().Info(), c.DeleteLink().Info(),
+		c.AddRemoteLink().Info(), c.ListRemoteLinks().Info(),
 		c.AddWatcher().Info(), c.RemoveWatcher().Info(), c.ListWatchers().Info(),
 		c.AddWorklog().Info(), c.ListWorklogs().Info(),
 		c.CreateVersion().Info(), c.UpdateVersion().Info(), c.ListVersions().Info(),

@@ -313,7 +313,7 @@ func TestCustomRequestAction(t *testing.T) {
 func TestCatalogue(t *testing.T) {
 	e := setup(t, jiratest.Cloud)
 	infos := e.jc.Actions()
-	if len(infos) != 41 {
+	if len(infos) != 43 {
 		t.Errorf("%d actions", len(infos))
 	}
 	seen := map[string]bool{}
