@@ -1,0 +1,153 @@
+package jira
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recipekit/recipekit/connector/jira/jiratest"
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// drain polls a trigger until it has nothing more ready.
+func drain[T any](t *testing.T, trig trigger.Trigger[T], cursor trigger.Cursor) ([]trigger.Event[T], trigger.Cursor, []trigger.Page[T]) {
+	t.Helper()
+	var evs []trigger.Event[T]
+	var pages []trigger.Page[T]
+	for range 1000 {
+		page, err := trig.Poll(context.Background(), cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, page)
+		evs = append(evs, page.Events...)
+		cursor = page.Next
+		if !page.More {
+			return evs, cursor, pages
+		}
+	}
+	t.Fatal("the trigger never ran out of pages")
+	return nil, nil, nil
+}
+
+func eventIDs[T any](evs []trigger.Event[T]) []string {
+	out := make([]string, len(evs))
+	for i, e := range evs {
+		out[i] = e.ID
+	}
+	return out
+}
+
+func TestPollFilterValidation(t *testing.T) {
+	e := newTrigEnv(t, jiratest.Cloud, "Pacific/Auckland")
+	jc := e.client(t)
+	ctx := context.Background()
+	for jql, want := range map[string]string{
+		"project = DEMO order  by created DESC": "contains ORDER BY",
+		"status = ":                             "does not parse",
+		`"Flux capacitor" = on`:                 "check the JQL filter",
+	} {
+		_, err := jc.NewIssue(PollOptions{JQL: jql}).Poll(ctx, nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", jql, err, want)
+		}
+	}
+	if _, err := jc.NewIssue(PollOptions{Project: "DEMO", JQL: `summary ~ "order by"`}).Poll(ctx, nil); err != nil {
+		t.Errorf("ORDER BY inside a quoted value: %v", err)
+	}
+	if _, err := jc.NewIssue(PollOptions{PageSize: -1, Overlap: -time.Second}).Poll(ctx, nil); err == nil || !strings.Contains(err.Error(), "PageSize") || !strings.Contains(err.Error(), "Overlap") {
+		t.Errorf("bad options: %v", err)
+	}
+	if _, err := jc.NewIssue(PollOptions{}).Poll(ctx, trigger.Cursor(`{"v":99}`)); err == nil || !strings.Contains(err.Error(), "version") {
+		t.Errorf("foreign cursor: %v", err)
+	}
+}
+
+func TestPollTriggersEmitEachEventOnce(t *testing.T) {
+	e := newTrigEnv(t, jiratest.Cloud, "Pacific/Kiritimati")
+	jc := e.client(t)
+	ctx := context.Background()
+	start := e.clock.Now()
+	opts := PollOptions{Project: "DEMO", Since: start.Add(-time.Minute), PageSize: 2, Now: e.clock.Now}
+	admin, alice := e.demo.Admin.AccountID, e.demo.Alice.AccountID
+
+	step := func() { e.clock.Advance(1500 * time.Millisecond) }
+	var keys []string
+	for i := range 5 {
+		is, err := e.srv.CreateIssueAs(alice, jiratest.IssueSeed{Project: "DEMO", Summary: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, is.Key)
+		step()
+		if _, err := e.srv.CommentAs([]string{alice, admin}[i%2], is.Key, "c"); err != nil {
+			t.Fatal(err)
+		}
+		step()
+	}
+	if _, err := e.srv.AddWorklogAs(alice, keys[0], time.Hour, "work"); err != nil {
+		t.Fatal(err)
+	}
+	step()
+	if err := e.srv.UpdateIssueAs(alice, keys[1], map[string]any{"summary": "changed"}); err != nil {
+		t.Fatal(err)
+	}
+	step()
+
+	issues, cur, pages := drain(t, jc.NewIssue(opts), nil)
+	if len(issues) != 5 || !strings.HasPrefix(issues[0].ID, "issue-created:") || pages[0].Backlog == 0 {
+		t.Fatalf("new issues: %v (first page backlog %d)", eventIDs(issues), pages[0].Backlog)
+	}
+	if again, _, _ := drain(t, jc.NewIssue(opts), cur); len(again) != 0 {
+		t.Errorf("a second poll re-emitted %v", eventIDs(again))
+	}
+
+	comments, _, _ := drain(t, jc.NewComment(opts), nil)
+	own := opts
+	own.IgnoreOwnChanges = true
+	mine, _, _ := drain(t, jc.NewComment(own), nil)
+	if len(comments) != 5 || len(mine) != 3 || comments[0].Data.Issue.Key == "" || comments[0].Data.Issue.Fields.Comment != nil {
+		t.Fatalf("comments %v, without the connection's own %v", eventIDs(comments), eventIDs(mine))
+	}
+
+	worklogs, _, _ := drain(t, jc.NewWorklog(opts), nil)
+	if len(worklogs) != 1 || !strings.HasPrefix(worklogs[0].ID, "worklog:") || worklogs[0].Data.Worklog.TimeSpentSeconds != 3600 {
+		t.Fatalf("worklogs %+v", worklogs)
+	}
+
+	updated, _, _ := drain(t, jc.UpdatedIssue(opts), nil)
+	if len(updated) != 1 || updated[0].Data.Created || !updated[0].Data.Changed("summary") || updated[0].Data.Author.AccountID != alice {
+		t.Fatalf("updated issues %+v", updated)
+	}
+
+	bopts := opts
+	bopts.BatchSize = 2
+	batches, _, _ := drain(t, jc.NewOrUpdatedIssuesBatch(bopts), nil)
+	n := 0
+	seen := map[string]bool{}
+	for _, b := range batches {
+		if b.Data.Count > 2 || b.Data.Count != len(b.Data.Items) || seen[b.ID] {
+			t.Fatalf("batch %s: %+v", b.ID, b.Data)
+		}
+		seen[b.ID] = true
+		n += b.Data.Count
+	}
+	if n != 6 {
+		t.Errorf("batches hold %d changes, want 6 (5 creations, 1 update)", n)
+	}
+
+	// An edited comment is a new event for the new-or-updated trigger only.
+	cs := e.srv.Comments(keys[2])
+	trig := jc.NewOrUpdatedComment(opts)
+	_, cur, _ = drain(t, trig, nil)
+	if _, _, err := jc.Comments.Update(ctx, keys[2], cs[0].ID, CommentBody{Body: "edited"}); err != nil {
+		t.Fatal(err)
+	}
+	step()
+	edits, _, _ := drain(t, trig, cur)
+	if len(edits) != 1 || edits[0].Data.Comment.Body != "edited" || edits[0].ID == "comment:"+cs[0].ID+"@"+strconv.FormatInt(cs[0].Created.UnixMilli(), 10) {
+		t.Fatalf("edit: %+v", edits)
+	}
+}
