@@ -316,11 +316,11 @@ func (h *hookTrigger[T]) Renew(ctx context.Context, sub trigger.Subscription) (t
 			return sub, fmt.Errorf("jira: trigger %s: refreshing dynamic webhook %s: %w", h.info.Name, sub.ID, err)
 		}
 		exp, err := h.dynamicExpiry(ctx, st.IDs)
-		if err == nil {
+		if err == nil && exp.After(h.opts.Now()) {
 			sub.ExpiresAt = exp
 			return sub, nil
 		}
-		if !errors.Is(err, httpx.ErrNotFound) {
+		if err != nil && !errors.Is(err, httpx.ErrNotFound) {
 			return sub, err
 		}
 		h.c.logger.Warn("jira: the dynamic webhook expired or was removed; registering it again", "trigger", h.info.Name, "id", sub.ID)
