@@ -198,9 +198,8 @@ type entry struct {
 	stopped bool
 	run     *recipeRun
 
-	subMu  sync.Mutex
-	sub    *subscriptionState
-	doneEv atomic.Int64
+	subMu sync.Mutex
+	sub   *subscriptionState
 
 	vms sync.Pool // of *vm.VM for webhook deliveries
 }
@@ -532,6 +531,48 @@ func (e *Engine) Rerun(ctx context.Context, jobID string) (string, error) {
 		run.push(queued{job: job, data: data})
 	}
 	return job.ID, nil
+}
+
+// Jobs lists the jobs of the engine's store that match q, newest first,
+// each with its step records: for operators' listings such as "the last 20
+// failed jobs of a recipe" (JobQuery{Recipe: name, Status: JobFailed,
+// Limit: 20}). A zero Limit means 100. The recipe need not be added to the
+// engine, so jobs of retired recipes stay readable.
+func (e *Engine) Jobs(ctx context.Context, q JobQuery) ([]Job, error) {
+	if e.rt.store == nil {
+		return nil, errors.New("recipe: the engine has no store: pass one to NewEngine")
+	}
+	if q.Limit < 0 {
+		return nil, fmt.Errorf("recipe: list jobs: limit %d is negative: use 0 for the default of 100", q.Limit)
+	}
+	switch q.Status {
+	case "", JobPending, JobRunning, JobSucceeded, JobFailed, JobStopped:
+	case JobSkipped:
+		return nil, errors.New("recipe: list jobs: events dropped by a trigger condition keep no job record, so no job is skipped: see Summary.Jobs for their count")
+	default:
+		return nil, fmt.Errorf("recipe: list jobs: unknown status %q: use pending, running, succeeded, failed or stopped", q.Status)
+	}
+	jobs, err := e.rt.store.Jobs(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("recipe: list jobs: %w", err)
+	}
+	return jobs, nil
+}
+
+// Job returns one job of the engine's store with its step records (inputs
+// and outputs as JSON, secrets redacted), or an error wrapping ErrNotFound.
+func (e *Engine) Job(ctx context.Context, id string) (Job, error) {
+	if e.rt.store == nil {
+		return Job{}, errors.New("recipe: the engine has no store: pass one to NewEngine")
+	}
+	if id == "" {
+		return Job{}, errors.New("recipe: job: the ID is empty")
+	}
+	j, err := e.rt.store.Job(ctx, id)
+	if err != nil {
+		return Job{}, fmt.Errorf("recipe: job: %w", err)
+	}
+	return j, nil
 }
 
 var jobSeq atomic.Uint32

@@ -57,10 +57,15 @@ type Hooks interface {
 	// PollFinished is called after each poll of a recipe's trigger and
 	// after the resulting jobs were stored.
 	PollFinished(ctx context.Context, recipe string, result PollResult)
-	// Progress reports, after each poll, how many events the recipe has
-	// accepted since the engine started it and an estimate of the total
-	// including what the trigger says is still to come (0 backlog when it
-	// cannot tell).
+	// Progress reports, after each successful poll, how many new events
+	// the recipe has handled since the engine started it (by Run, Start or
+	// each RunOnce) and an estimate of the total: done plus the backlog the
+	// trigger reports (trigger.Page.Backlog; 0 when it cannot tell). New
+	// events are those that became jobs and those the trigger condition
+	// dropped; duplicates do not count. done never decreases within a
+	// run and estimatedTotal is never below done; the total may go down
+	// when the trigger revises its backlog or duplicates turn up, and once
+	// a backfill has caught up (no more pages) it equals done.
 	Progress(ctx context.Context, recipe string, done, estimatedTotal int64)
 }
 

@@ -231,6 +231,7 @@ func (run *recipeRun) feed() {
 	}
 	m := &vm.VM{MemoryBudget: run.r.opts.PillMemoryBudget}
 	buf := newRecordBuf(maxPageBuf)
+	var done int64 // new events handled, for Hooks.Progress
 	high := 256 * run.r.opts.Concurrency
 	for run.ctx.Err() == nil {
 		for run.backlog() >= high {
@@ -269,8 +270,12 @@ func (run *recipeRun) feed() {
 				}
 				run.mu.Unlock()
 				run.push(qs...)
-				done := run.ent.doneEv.Add(int64(res.New))
-				rt.hooks.Progress(run.ctx, run.r.name, done, done+page.Backlog)
+				// Progress counts the new events this run handled: those that
+				// became jobs and those the trigger condition dropped, not
+				// duplicates (an overlapping poll window would otherwise
+				// move the count with no new work).
+				done += int64(res.New + res.Skipped)
+				rt.hooks.Progress(run.ctx, run.r.name, done, done+max(page.Backlog, 0))
 			}
 			if page.More && err == nil {
 				wait = 0
