@@ -82,7 +82,10 @@
 // and only if the crash hit while it, or the steps after it up to the next
 // non-idempotent step, were running.
 //
-// A failed job can be run again from its stored event with Engine.Rerun.
+// Engine.Jobs lists jobs by recipe and status, newest first (the last
+// failures of a recipe, say), and Engine.Job reads one with its step
+// records. A failed job can be run again from its stored event with
+// Engine.Rerun.
 // Finished jobs are pruned as [WithRetention] says.
 //
 // # Stores
