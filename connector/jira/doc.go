@@ -144,6 +144,56 @@
 // again (the lookup before the first POST asks once). The labels field
 // must be on the create screen to use a key.
 //
+// # Triggers
+//
+// Polling triggers are methods on *Client taking PollOptions (Project, a
+// JQL filter without ORDER BY, Since, PollInterval, Overlap, PageSize,
+// BatchSize, Fields, IgnoreOwnChanges):
+//
+//	NewIssue              new_issue               -> Issue
+//	NewOrUpdatedIssue     new_or_updated_issue    -> IssueChange (issue + the changelog items of that change + who made it)
+//	UpdatedIssue          updated_issue           -> IssueChange
+//	NewComment            new_comment             -> CommentEvent
+//	NewOrUpdatedComment   new_or_updated_comment  -> CommentEvent
+//	NewWorklog            new_worklog             -> WorklogEvent
+//	NewOrUpdatedWorklog   new_or_updated_worklog  -> WorklogEvent
+//	NewIssuesBatch, NewOrUpdatedIssuesBatch, UpdatedIssuesBatch,
+//	NewCommentsBatch, NewWorklogsBatch            -> Batch[T] (up to BatchSize events per job)
+//
+// They lose nothing and repeat nothing: bounds are epoch milliseconds (so
+// the account's time zone cannot skew them), each poll reaches back
+// Overlap (default 5 minutes) behind what was covered so Cloud's
+// eventually consistent search cannot hide a change, a dedup ledger kept in
+// the cursor (pruned below the window) drops what was already emitted,
+// results are ordered by time then key and read to the end, and issues
+// sharing one millisecond across a page boundary are each emitted once.
+// The runtime stores the cursor in the same transaction as the jobs.
+// Event IDs are "issue-created:<id>", "issue:<id>@<updated ms>",
+// "comment:<id>@<ms>" and "worklog:<id>@<ms>".
+//
+// Real-time triggers take WebhookOptions and implement trigger.Webhook:
+//
+//	IssueWebhook          new_or_updated_issue_realtime    -> IssueChange
+//	CommentWebhook        new_or_updated_comment_realtime  -> CommentEvent
+//	DeletedIssueWebhook   deleted_issue_realtime           -> Issue
+//	WorklogWebhook        worklog_realtime                 -> WorklogEvent
+//	AnyEventWebhook       any_event_realtime               -> WebhookEvent
+//
+// When the recipe starts they register their own webhook: an admin webhook
+// (/rest/webhooks/1.0/webhook, with a fresh secret; needs the Administer
+// Jira global permission) for API token, basic and PAT connections, a
+// dynamic webhook (/rest/api/2/webhook, renewed well before its 30-day
+// expiry) for OAuth connections. An earlier registration for the same
+// callback URL is replaced, not duplicated, and the registration is removed
+// when the recipe stops. Deliveries are verified (X-Hub-Signature
+// HMAC-SHA256, or the HS256 JWT of OAuth deliveries), re-checked against the
+// event types and JQL filter, and carry the same event IDs as the
+// reconciliation poll (default every 6 hours), so the runtime keeps one job
+// per change. Without Administer Jira, Subscribe fails with
+// ErrNoWebhookPermission, whose message names the fallbacks: a polling
+// trigger, or connector/webhook's generic trigger with a webhook a Jira
+// administrator registers by hand, parsed with ParseWebhookEvent.
+//
 // # Permissions
 //
 // A 403 from an action becomes a *PermissionError: the permission the
