@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
 
+	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/trigger"
 )
 
@@ -94,6 +96,8 @@ type Recipe struct {
 	steps   []node
 	env     *envLayout
 	actions int // action steps, a hint for sizing job records
+
+	stepActions []StepAction
 }
 
 // Name returns the recipe's name.
@@ -101,6 +105,19 @@ func (r *Recipe) Name() string { return r.name }
 
 // Trigger returns the recipe's trigger's description.
 func (r *Recipe) Trigger() trigger.Info { return r.src.info() }
+
+// StepAction names an action step of a recipe and the action it runs.
+type StepAction struct {
+	// Step is the step's name.
+	Step string
+	// Action is the action's metadata, with the permissions it needs.
+	Action action.Info
+}
+
+// Actions lists every action step of the recipe, in the order they appear
+// (steps inside If, ForEach, RepeatWhile and Try blocks included), so tools
+// can tell what a recipe needs (its permissions) before it runs.
+func (r *Recipe) Actions() []StepAction { return slices.Clone(r.stepActions) }
 
 // Options returns the recipe's settings with defaults applied.
 func (r *Recipe) Options() Options { return r.opts }

@@ -426,6 +426,7 @@ type compiler struct {
 	errs      []error
 	ordinal   int
 	actions   int
+	infos     []StepAction
 	stepNames map[string]bool
 	loopNames map[string]bool
 	varNames  map[string]bool
@@ -564,6 +565,7 @@ func (c *compiler) build(b *builder) (*Recipe, error) {
 	sc := &scope{visible: visibleSet{}, vars: map[string]bool{}}
 	r.steps = c.block(b.steps, sc)
 	r.actions = c.actions
+	r.stepActions = c.infos
 	if len(c.errs) > 0 {
 		return nil, errors.Join(c.errs...)
 	}

@@ -93,6 +93,7 @@ func (s *doStep[In, Out]) compile(c *compiler, sc *scope) node {
 	}
 	info := s.act.Info()
 	c.actions++
+	c.infos = append(c.infos, StepAction{Step: s.name, Action: info})
 	n := &doNode[In, Out]{
 		name:    s.name,
 		act:     s.act,
