@@ -74,8 +74,7 @@ func validVisibility(v *Visibility) string {
 
 func (s *Server) handleCommentCreate(c *call) {
 	var b commentBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	if b.Body == nil || strings.TrimSpace(*b.Body) == "" {
@@ -92,13 +91,8 @@ func (s *Server) handleCommentCreate(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if !r.proj.can(c.user, "ADD_COMMENTS") {
-		c.fail(permissionErr("ADD_COMMENTS", "You do not have the permission to comment on this issue."))
+	r := s.pathIssueWith(c, "ADD_COMMENTS", "You do not have the permission to comment on this issue.")
+	if r == nil {
 		return
 	}
 	cm := s.addCommentLocked(c.user, r, *b.Body, b.Visibility)
@@ -108,9 +102,8 @@ func (s *Server) handleCommentCreate(c *call) {
 func (s *Server) handleCommentList(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	list := s.visibleComments(r, c.user)
@@ -118,15 +111,9 @@ func (s *Server) handleCommentList(c *call) {
 		list = slices.Clone(list)
 		slices.Reverse(list)
 	}
-	start, max := max0(intParam(c, "startAt", 0)), intParam(c, "maxResults", 5000)
-	if max <= 0 || max > 5000 {
-		max = 5000
-	}
+	start, max := pageParams(c, 5000)
 	page, _ := pageOf(list, start, max)
-	out := []any{}
-	for _, cm := range page {
-		out = append(out, s.commentJSON(cm))
-	}
+	out := jsonList(page, s.commentJSON)
 	c.json(http.StatusOK, map[string]any{"startAt": start, "maxResults": max, "total": len(list), "comments": out})
 }
 
@@ -142,14 +129,8 @@ func (s *Server) commentFor(c *call, r *issueRec) (*comment, *apiError) {
 func (s *Server) handleCommentGet(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	cm, e := s.commentFor(c, r)
-	if e != nil {
-		c.fail(e)
+	_, cm, ok := pathChild(s, c, s.commentFor)
+	if !ok {
 		return
 	}
 	c.json(http.StatusOK, s.commentJSON(cm))
@@ -157,28 +138,16 @@ func (s *Server) handleCommentGet(c *call) {
 
 func (s *Server) handleCommentUpdate(c *call) {
 	var b commentBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r, cm, ok := pathChild(s, c, s.commentFor)
+	if !ok {
 		return
 	}
-	cm, e := s.commentFor(c, r)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	perm := "EDIT_ALL_COMMENTS"
-	if cm.author == c.user {
-		perm = "EDIT_OWN_COMMENTS"
-	}
-	if !r.proj.can(c.user, perm) {
-		c.fail(permissionErr(perm, "You do not have the permission to edit this comment."))
+	if !allowed(c, r.proj, ownOrAll(cm.author, c.user, "EDIT", "COMMENTS"), "You do not have the permission to edit this comment.") {
 		return
 	}
 	if b.Body != nil {
@@ -205,22 +174,11 @@ func (s *Server) handleCommentUpdate(c *call) {
 func (s *Server) handleCommentDelete(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r, cm, ok := pathChild(s, c, s.commentFor)
+	if !ok {
 		return
 	}
-	cm, e := s.commentFor(c, r)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	perm := "DELETE_ALL_COMMENTS"
-	if cm.author == c.user {
-		perm = "DELETE_OWN_COMMENTS"
-	}
-	if !r.proj.can(c.user, perm) {
-		c.fail(permissionErr(perm, "You do not have the permission to delete this comment."))
+	if !allowed(c, r.proj, ownOrAll(cm.author, c.user, "DELETE", "COMMENTS"), "You do not have the permission to delete this comment.") {
 		return
 	}
 	cm.deleted = true
@@ -292,13 +250,8 @@ func (s *Server) handleAttachmentUpload(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if !r.proj.can(c.user, "CREATE_ATTACHMENTS") {
-		c.fail(permissionErr("CREATE_ATTACHMENTS", "You do not have permission to create attachments for this issue."))
+	r := s.pathIssueWith(c, "CREATE_ATTACHMENTS", "You do not have permission to create attachments for this issue.")
+	if r == nil {
 		return
 	}
 	now := s.stamp()
@@ -354,12 +307,7 @@ func (s *Server) handleAttachmentDelete(c *call) {
 		c.fail(e)
 		return
 	}
-	perm := "DELETE_ALL_ATTACHMENTS"
-	if a.author == c.user {
-		perm = "DELETE_OWN_ATTACHMENTS"
-	}
-	if !a.issue.proj.can(c.user, perm) {
-		c.fail(permissionErr(perm, "You do not have permission to delete this attachment."))
+	if !allowed(c, a.issue.proj, ownOrAll(a.author, c.user, "DELETE", "ATTACHMENTS"), "You do not have permission to delete this attachment.") {
 		return
 	}
 	delete(s.st.attachments, a.id)
@@ -440,8 +388,7 @@ func (s *Server) handleLinkCreate(c *call) {
 		OutwardIssue map[string]any `json:"outwardIssue"`
 		Comment      *commentBody   `json:"comment"`
 	}
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	s.mu.Lock()
@@ -464,8 +411,7 @@ func (s *Server) handleLinkCreate(c *call) {
 		c.fail(errf(http.StatusNotFound, "Issue does not exist or you do not have permission to see it."))
 		return
 	}
-	if !in.proj.can(c.user, "LINK_ISSUES") {
-		c.fail(permissionErr("LINK_ISSUES", "You do not have the permission to link issues."))
+	if !allowed(c, in.proj, "LINK_ISSUES", "You do not have the permission to link issues.") {
 		return
 	}
 	now := s.stamp()
@@ -510,8 +456,7 @@ func (s *Server) handleLinkDelete(c *call) {
 		c.fail(e)
 		return
 	}
-	if !l.inward.proj.can(c.user, "LINK_ISSUES") {
-		c.fail(permissionErr("LINK_ISSUES", "You do not have the permission to delete links."))
+	if !allowed(c, l.inward.proj, "LINK_ISSUES", "You do not have the permission to delete links.") {
 		return
 	}
 	delete(s.st.links, l.id)
@@ -526,9 +471,8 @@ func (s *Server) handleLinkDelete(c *call) {
 func (s *Server) handleWatchers(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	list := []any{}
@@ -548,9 +492,8 @@ func (s *Server) handleWatcherAdd(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	u := c.user
@@ -560,8 +503,7 @@ func (s *Server) handleWatcherAdd(c *call) {
 			c.fail(errf(http.StatusNotFound, "The user \"%s\" does not exist.", ref))
 			return
 		}
-		if u != c.user && !r.proj.can(c.user, "MANAGE_WATCHERS") {
-			c.fail(permissionErr("MANAGE_WATCHERS", "You do not have the permission to manage the watcher list."))
+		if u != c.user && !allowed(c, r.proj, "MANAGE_WATCHERS", "You do not have the permission to manage the watcher list.") {
 			return
 		}
 	}
@@ -586,9 +528,8 @@ func (s *Server) handleWatcherRemove(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	u := s.st.user(ref)
@@ -596,8 +537,7 @@ func (s *Server) handleWatcherRemove(c *call) {
 		c.fail(errf(http.StatusNotFound, "The user \"%s\" does not exist.", ref))
 		return
 	}
-	if u != c.user && !r.proj.can(c.user, "MANAGE_WATCHERS") {
-		c.fail(permissionErr("MANAGE_WATCHERS", "You do not have the permission to manage the watcher list."))
+	if u != c.user && !allowed(c, r.proj, "MANAGE_WATCHERS", "You do not have the permission to manage the watcher list.") {
 		return
 	}
 	r.watchers = slices.DeleteFunc(r.watchers, func(x *user) bool { return x == u })
@@ -650,8 +590,7 @@ func (s *Server) handleWorklogAdd(c *call) {
 		TimeSpentSeconds int64       `json:"timeSpentSeconds"`
 		Visibility       *Visibility `json:"visibility"`
 	}
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	secs := b.TimeSpentSeconds
@@ -678,13 +617,8 @@ func (s *Server) handleWorklogAdd(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if !r.proj.can(c.user, "WORK_ON_ISSUES") {
-		c.fail(permissionErr("WORK_ON_ISSUES", "You do not have the permission to log work on this issue."))
+	r := s.pathIssueWith(c, "WORK_ON_ISSUES", "You do not have the permission to log work on this issue.")
+	if r == nil {
 		return
 	}
 	w := s.addWorklogLocked(c.user, r, started, secs, b.Comment, b.Visibility)
@@ -694,9 +628,8 @@ func (s *Server) handleWorklogAdd(c *call) {
 func (s *Server) handleWorklogList(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	var list []*worklog
@@ -708,14 +641,8 @@ func (s *Server) handleWorklogList(c *call) {
 		}
 		list = append(list, w)
 	}
-	start, max := max0(intParam(c, "startAt", 0)), intParam(c, "maxResults", 5000)
-	if max <= 0 || max > 5000 {
-		max = 5000
-	}
+	start, max := pageParams(c, 5000)
 	page, _ := pageOf(list, start, max)
-	out := []any{}
-	for _, w := range page {
-		out = append(out, s.worklogJSON(w))
-	}
+	out := jsonList(page, s.worklogJSON)
 	c.json(http.StatusOK, map[string]any{"startAt": start, "maxResults": max, "total": len(list), "worklogs": out})
 }

@@ -288,8 +288,7 @@ type issueBody struct {
 
 func (s *Server) handleIssueCreate(c *call) {
 	var b issueBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	s.mu.Lock()
@@ -317,9 +316,8 @@ func (c *call) issueView(defFields string) issueView {
 func (s *Server) handleIssueGet(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	c.json(http.StatusOK, s.issueJSON(r, &r.cur, c.issueView("*all")))
@@ -327,8 +325,7 @@ func (s *Server) handleIssueGet(c *call) {
 
 func (s *Server) handleIssueEdit(c *call) {
 	var b issueBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	s.mu.Lock()
@@ -384,13 +381,8 @@ func (s *Server) handleAssign(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if !r.proj.can(c.user, "ASSIGN_ISSUES") {
-		c.fail(permissionErr("ASSIGN_ISSUES", "You do not have permission to assign issues."))
+	r := s.pathIssueWith(c, "ASSIGN_ISSUES", "You do not have permission to assign issues.")
+	if r == nil {
 		return
 	}
 	d := r.cur.clone()
@@ -453,9 +445,8 @@ func (s *Server) transitionsJSON(r *issueRec, viewer *user, withFields bool) []a
 func (s *Server) handleTransitions(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	list := s.transitionsJSON(r, c.user, parseExpand(c.r.URL.Query()["expand"]...)["transitions.fields"])
@@ -471,19 +462,13 @@ func (s *Server) handleTransitionDo(c *call) {
 		Fields     map[string]any `json:"fields"`
 		Update     map[string]any `json:"update"`
 	}
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if !r.proj.can(c.user, "TRANSITION_ISSUES") {
-		c.fail(permissionErr("TRANSITION_ISSUES", "You do not have permission to transition this issue."))
+	r := s.pathIssueWith(c, "TRANSITION_ISSUES", "You do not have permission to transition this issue.")
+	if r == nil {
 		return
 	}
 	id, ok := refOf(b.Transition, false, "id")
@@ -517,9 +502,8 @@ func (s *Server) findTransitionByID(r *issueRec, id string) *Transition {
 func (s *Server) handleChangelog(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	start, max := max0(intParam(c, "startAt", 0)), intParam(c, "maxResults", 100)
@@ -543,9 +527,8 @@ func (s *Server) handleChangelog(c *call) {
 func (s *Server) handlePropertyKeys(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	keys := []any{}
@@ -558,9 +541,8 @@ func (s *Server) handlePropertyKeys(c *call) {
 func (s *Server) handlePropertyGet(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	raw, ok := r.properties[c.param(1)]
@@ -582,13 +564,8 @@ func (s *Server) handlePropertyPut(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if !r.proj.can(c.user, "EDIT_ISSUES") {
-		c.fail(permissionErr("EDIT_ISSUES", "You do not have permission to edit this issue."))
+	r := s.pathIssueWith(c, "EDIT_ISSUES", "You do not have permission to edit this issue.")
+	if r == nil {
 		return
 	}
 	_, existed := r.properties[c.param(1)]
@@ -603,9 +580,8 @@ func (s *Server) handlePropertyPut(c *call) {
 func (s *Server) handlePropertyDelete(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	if _, ok := r.properties[c.param(1)]; !ok {

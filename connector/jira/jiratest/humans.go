@@ -405,51 +405,42 @@ func (s *Server) worklogSnapshot(w *worklog) Worklog {
 	return out
 }
 
-// Comments returns the comments of an issue, oldest first.
-func (s *Server) Comments(key string) []Comment {
+// issueItems returns, under the read lock, snap of each of the items of
+// the issue key that snap keeps: nil when the issue does not exist or has
+// none.
+func issueItems[T, S any](s *Server, key string, items func(*issueRec) []T, snap func(T) (S, bool)) []S {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	r := s.st.issue(key)
 	if r == nil {
 		return nil
 	}
-	var out []Comment
-	for _, c := range r.comments {
-		if !c.deleted {
-			out = append(out, s.commentSnapshot(c))
+	var out []S
+	for _, x := range items(r) {
+		if v, ok := snap(x); ok {
+			out = append(out, v)
 		}
 	}
-	return out
+	return slices.Clip(out)
+}
+
+// Comments returns the comments of an issue, oldest first.
+func (s *Server) Comments(key string) []Comment {
+	return issueItems(s, key, func(r *issueRec) []*comment { return r.comments }, func(c *comment) (Comment, bool) {
+		return s.commentSnapshot(c), !c.deleted
+	})
 }
 
 // Worklogs returns the worklogs of an issue, oldest first.
 func (s *Server) Worklogs(key string) []Worklog {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.st.issue(key)
-	if r == nil {
-		return nil
-	}
-	var out []Worklog
-	for _, w := range r.worklogs {
-		if !w.deleted {
-			out = append(out, s.worklogSnapshot(w))
-		}
-	}
-	return out
+	return issueItems(s, key, func(r *issueRec) []*worklog { return r.worklogs }, func(w *worklog) (Worklog, bool) {
+		return s.worklogSnapshot(w), !w.deleted
+	})
 }
 
 // Attachments returns the file names of an issue's attachments.
 func (s *Server) Attachments(key string) []string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.st.issue(key)
-	if r == nil {
-		return nil
-	}
-	var out []string
-	for _, a := range r.attachments {
-		out = append(out, a.filename)
-	}
-	return slices.Clip(out)
+	return issueItems(s, key, func(r *issueRec) []*attachment { return r.attachments }, func(a *attachment) (string, bool) {
+		return a.filename, true
+	})
 }

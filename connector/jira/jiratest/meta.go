@@ -25,15 +25,9 @@ func (s *Server) projectJSON(p *project, expand map[string]bool) map[string]any 
 	if p.lead != nil {
 		m["lead"] = s.userJSON(p.lead, false)
 	}
-	types := []any{}
-	for _, t := range p.types {
-		types = append(types, s.issueTypeJSON(t))
-	}
+	types := jsonList(p.types, s.issueTypeJSON)
 	m["issueTypes"] = types
-	comps := []any{}
-	for _, c := range p.components {
-		comps = append(comps, s.componentJSON(c))
-	}
+	comps := jsonList(p.components, s.componentJSON)
 	m["components"] = comps
 	m["versions"] = s.versionsJSON(p.versions)
 	m["assigneeType"] = "UNASSIGNED"
@@ -54,10 +48,7 @@ func (s *Server) browsable(u *user) []*project {
 func (s *Server) handleProjectList(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := []any{}
-	for _, p := range s.browsable(c.user) {
-		out = append(out, s.projectShortJSON(p))
-	}
+	out := jsonList(s.browsable(c.user), s.projectShortJSON)
 	c.json(http.StatusOK, out)
 }
 
@@ -129,8 +120,7 @@ type projectBody struct {
 
 func (s *Server) handleProjectCreate(c *call) {
 	var b projectBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	if !c.user.Admin {
@@ -179,8 +169,7 @@ func (s *Server) handleProjectCreate(c *call) {
 
 func (s *Server) handleProjectUpdate(c *call) {
 	var b projectBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	s.mu.Lock()
@@ -246,18 +235,12 @@ func (s *Server) handlePriorities(c *call) {
 }
 
 func (s *Server) handleResolutions(c *call) {
-	out := []any{}
-	for _, r := range s.st.resolution {
-		out = append(out, s.resolutionJSON(r))
-	}
+	out := jsonList(s.st.resolution, s.resolutionJSON)
 	c.json(http.StatusOK, out)
 }
 
 func (s *Server) handleLinkTypes(c *call) {
-	out := []any{}
-	for _, t := range s.st.linkTypes {
-		out = append(out, s.linkTypeJSON(t))
-	}
+	out := jsonList(s.st.linkTypes, s.linkTypeJSON)
 	c.json(http.StatusOK, map[string]any{"issueLinkTypes": out})
 }
 
@@ -425,10 +408,7 @@ func (s *Server) handleCreateMetaTypes(c *call) {
 		return
 	}
 	page, last := pageOf(p.types, start, max)
-	list := []any{}
-	for _, t := range page {
-		list = append(list, s.issueTypeJSON(t))
-	}
+	list := jsonList(page, s.issueTypeJSON)
 	out := map[string]any{"maxResults": max, "startAt": start, "total": len(p.types)}
 	if s.mode == Cloud {
 		out["issueTypes"] = list
@@ -524,9 +504,8 @@ func (s *Server) editMeta(r *issueRec) map[string]any {
 func (s *Server) handleEditMeta(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	if !r.proj.can(c.user, "EDIT_ISSUES") {
@@ -682,6 +661,77 @@ func (s *Server) canAdminProject(u *user, p *project) bool {
 	return u.Admin || p.can(u, "ADMINISTER_PROJECTS")
 }
 
+// mayConfigure answers 403 unless the caller may change p's versions and
+// components.
+func (s *Server) mayConfigure(c *call, p *project) bool {
+	if !s.canAdminProject(c.user, p) {
+		c.fail(permissionErr("ADMINISTER_PROJECTS", "You cannot edit the configuration of this project."))
+		return false
+	}
+	return true
+}
+
+// projectToConfigure resolves the project a version or component body
+// names (key or id): 400 with missing when there is none the caller can
+// see, 403 when the caller may not configure it.
+func (s *Server) projectToConfigure(c *call, key string, id any, missing string) *project {
+	p := s.st.project(projectRef(key, id))
+	if p == nil || !p.can(c.user, "BROWSE_PROJECTS") {
+		c.fail(fieldErr(http.StatusBadRequest, "project", missing))
+		return nil
+	}
+	if !s.mayConfigure(c, p) {
+		return nil
+	}
+	return p
+}
+
+// newName checks the name of a new version or component: empty answers
+// 400 with empty, taken (a name the project already has) 400 with taken.
+func newName(c *call, name *string, exists func(string) bool, empty, taken string) bool {
+	if name == nil || strings.TrimSpace(*name) == "" {
+		c.fail(fieldErr(http.StatusBadRequest, "name", empty))
+		return false
+	}
+	if exists(*name) {
+		c.fail(fieldErr(http.StatusBadRequest, "name", taken))
+		return false
+	}
+	return true
+}
+
+// pathVersion returns the version the path names if the caller may
+// browse its project (and, for a change, configure it), or answers 404
+// (403) and returns nil. Callers hold s.mu.
+func (s *Server) pathVersion(c *call, change bool) *Version {
+	v := s.st.versions[c.param(0)]
+	if v == nil || !s.visibleConfig(c, v.Project, change, "Could not find version for id '%s'") {
+		return nil
+	}
+	return v
+}
+
+// pathComponent is pathVersion for components.
+func (s *Server) pathComponent(c *call, change bool) *Component {
+	x := s.st.components[c.param(0)]
+	if x == nil || !s.visibleConfig(c, x.Project, change, "The component with id %s does not exist.") {
+		return nil
+	}
+	return x
+}
+
+// visibleConfig checks access to a version or component of the project
+// key: 404 with notFound (formatted with the path's id) unless the caller
+// may browse it, and for a change 403 unless the caller may configure it.
+func (s *Server) visibleConfig(c *call, key string, change bool, notFound string) bool {
+	p := s.st.project(key)
+	if !p.can(c.user, "BROWSE_PROJECTS") {
+		c.fail(errf(http.StatusNotFound, notFound, c.param(0)))
+		return false
+	}
+	return !change || s.mayConfigure(c, p)
+}
+
 func (s *Server) handleProjectVersions(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -725,10 +775,7 @@ func (s *Server) handleProjectComponents(c *call) {
 		c.fail(e)
 		return
 	}
-	out := []any{}
-	for _, x := range p.components {
-		out = append(out, s.componentFullJSON(x))
-	}
+	out := jsonList(p.components, s.componentFullJSON)
 	c.json(http.StatusOK, out)
 }
 
@@ -757,27 +804,14 @@ func projectRef(key string, id any) string {
 
 func (s *Server) handleVersionCreate(c *call) {
 	var b versionBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.st.project(projectRef(b.Project, b.ProjectID))
-	if p == nil || !p.can(c.user, "BROWSE_PROJECTS") {
-		c.fail(fieldErr(http.StatusBadRequest, "project", "Project must be specified to create a version."))
-		return
-	}
-	if !s.canAdminProject(c.user, p) {
-		c.fail(permissionErr("ADMINISTER_PROJECTS", "You cannot edit the configuration of this project."))
-		return
-	}
-	if b.Name == nil || strings.TrimSpace(*b.Name) == "" {
-		c.fail(fieldErr(http.StatusBadRequest, "name", "You must specify a valid version name"))
-		return
-	}
-	if p.versionBy(*b.Name) != nil {
-		c.fail(fieldErr(http.StatusBadRequest, "name", "A version with this name already exists in this project."))
+	p := s.projectToConfigure(c, b.Project, b.ProjectID, "Project must be specified to create a version.")
+	if p == nil || !newName(c, b.Name, func(n string) bool { return p.versionBy(n) != nil },
+		"You must specify a valid version name", "A version with this name already exists in this project.") {
 		return
 	}
 	v := Version{Name: *b.Name}
@@ -816,9 +850,8 @@ func isDate(v string) bool {
 func (s *Server) handleVersionGet(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	v := s.st.versions[c.param(0)]
-	if v == nil || !s.st.project(v.Project).can(c.user, "BROWSE_PROJECTS") {
-		c.fail(errf(http.StatusNotFound, "Could not find version for id '%s'", c.param(0)))
+	v := s.pathVersion(c, false)
+	if v == nil {
 		return
 	}
 	c.json(http.StatusOK, s.versionJSON(v))
@@ -826,19 +859,13 @@ func (s *Server) handleVersionGet(c *call) {
 
 func (s *Server) handleVersionUpdate(c *call) {
 	var b versionBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v := s.st.versions[c.param(0)]
-	if v == nil || !s.st.project(v.Project).can(c.user, "BROWSE_PROJECTS") {
-		c.fail(errf(http.StatusNotFound, "Could not find version for id '%s'", c.param(0)))
-		return
-	}
-	if !s.canAdminProject(c.user, s.st.project(v.Project)) {
-		c.fail(permissionErr("ADMINISTER_PROJECTS", "You cannot edit the configuration of this project."))
+	v := s.pathVersion(c, true)
+	if v == nil {
 		return
 	}
 	if b.Name != nil && *b.Name != "" {
@@ -860,27 +887,14 @@ type componentBody struct {
 
 func (s *Server) handleComponentCreate(c *call) {
 	var b componentBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.st.project(projectRef(b.Project, b.ProjectID))
-	if p == nil || !p.can(c.user, "BROWSE_PROJECTS") {
-		c.fail(fieldErr(http.StatusBadRequest, "project", "The project is required: set project to the project key."))
-		return
-	}
-	if !s.canAdminProject(c.user, p) {
-		c.fail(permissionErr("ADMINISTER_PROJECTS", "You cannot edit the configuration of this project."))
-		return
-	}
-	if b.Name == nil || strings.TrimSpace(*b.Name) == "" {
-		c.fail(fieldErr(http.StatusBadRequest, "name", "The component name specified is invalid - cannot be empty."))
-		return
-	}
-	if p.componentBy(*b.Name) != nil {
-		c.fail(fieldErr(http.StatusBadRequest, "name", "A component with the name "+*b.Name+" already exists in this project."))
+	p := s.projectToConfigure(c, b.Project, b.ProjectID, "The project is required: set project to the project key.")
+	if p == nil || !newName(c, b.Name, func(n string) bool { return p.componentBy(n) != nil },
+		"The component name specified is invalid - cannot be empty.", "A component with the name "+deref(b.Name)+" already exists in this project.") {
 		return
 	}
 	comp := Component{Name: *b.Name}
@@ -894,9 +908,8 @@ func (s *Server) handleComponentCreate(c *call) {
 func (s *Server) handleComponentGet(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	x := s.st.components[c.param(0)]
-	if x == nil || !s.st.project(x.Project).can(c.user, "BROWSE_PROJECTS") {
-		c.fail(errf(http.StatusNotFound, "The component with id %s does not exist.", c.param(0)))
+	x := s.pathComponent(c, false)
+	if x == nil {
 		return
 	}
 	c.json(http.StatusOK, s.componentFullJSON(x))
@@ -904,19 +917,13 @@ func (s *Server) handleComponentGet(c *call) {
 
 func (s *Server) handleComponentUpdate(c *call) {
 	var b componentBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	x := s.st.components[c.param(0)]
-	if x == nil || !s.st.project(x.Project).can(c.user, "BROWSE_PROJECTS") {
-		c.fail(errf(http.StatusNotFound, "The component with id %s does not exist.", c.param(0)))
-		return
-	}
-	if !s.canAdminProject(c.user, s.st.project(x.Project)) {
-		c.fail(permissionErr("ADMINISTER_PROJECTS", "You cannot edit the configuration of this project."))
+	x := s.pathComponent(c, true)
+	if x == nil {
 		return
 	}
 	if b.Name != nil && *b.Name != "" {

@@ -116,19 +116,14 @@ func (s *Server) remoteLinkFor(c *call, r *issueRec) (*remoteLink, *apiError) {
 
 // canLink answers 403 unless the caller may link issues in r's project.
 func (s *Server) canLink(c *call, r *issueRec) bool {
-	if !r.proj.can(c.user, "LINK_ISSUES") {
-		c.fail(permissionErr("LINK_ISSUES", "You do not have the permission to link issues in this project."))
-		return false
-	}
-	return true
+	return allowed(c, r.proj, "LINK_ISSUES", "You do not have the permission to link issues in this project.")
 }
 
 func (s *Server) handleRemoteLinkList(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	if q := c.r.URL.Query(); q.Has("globalId") {
@@ -140,24 +135,15 @@ func (s *Server) handleRemoteLinkList(c *call) {
 		c.json(http.StatusOK, s.remoteLinkJSON(l))
 		return
 	}
-	out := make([]any, 0, len(r.remoteLinks))
-	for _, l := range r.remoteLinks {
-		out = append(out, s.remoteLinkJSON(l))
-	}
+	out := jsonList(r.remoteLinks, s.remoteLinkJSON)
 	c.json(http.StatusOK, out)
 }
 
 func (s *Server) handleRemoteLinkGet(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	l, e := s.remoteLinkFor(c, r)
-	if e != nil {
-		c.fail(e)
+	_, l, ok := pathChild(s, c, s.remoteLinkFor)
+	if !ok {
 		return
 	}
 	c.json(http.StatusOK, s.remoteLinkJSON(l))
@@ -167,15 +153,13 @@ func (s *Server) handleRemoteLinkGet(c *call) {
 // the same globalId (200 instead of 201).
 func (s *Server) handleRemoteLinkCreate(c *call) {
 	var b remoteLinkBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	if !s.canLink(c, r) {
@@ -202,20 +186,13 @@ func (s *Server) handleRemoteLinkCreate(c *call) {
 
 func (s *Server) handleRemoteLinkUpdate(c *call) {
 	var b remoteLinkBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	l, e := s.remoteLinkFor(c, r)
-	if e != nil {
-		c.fail(e)
+	r, l, ok := pathChild(s, c, s.remoteLinkFor)
+	if !ok {
 		return
 	}
 	if !s.canLink(c, r) {
@@ -238,14 +215,8 @@ func (s *Server) handleRemoteLinkUpdate(c *call) {
 func (s *Server) handleRemoteLinkDelete(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	l, e := s.remoteLinkFor(c, r)
-	if e != nil {
-		c.fail(e)
+	r, l, ok := pathChild(s, c, s.remoteLinkFor)
+	if !ok {
 		return
 	}
 	if !s.canLink(c, r) {
@@ -263,9 +234,8 @@ func (s *Server) handleRemoteLinkDeleteByGlobalID(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r := s.pathIssue(c)
+	if r == nil {
 		return
 	}
 	l := r.remoteLinkByGlobalID(q.Get("globalId"))
@@ -291,19 +261,11 @@ func (s *Server) removeRemoteLink(r *issueRec, l *remoteLink) {
 
 // RemoteLinks returns the remote issue links of an issue, oldest first.
 func (s *Server) RemoteLinks(key string) []RemoteLink {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.st.issue(key)
-	if r == nil {
-		return nil
-	}
-	var out []RemoteLink
-	for _, l := range r.remoteLinks {
-		str := func(m map[string]any, k string) string { v, _ := m[k].(string); return v }
-		out = append(out, RemoteLink{
-			ID: strconv.FormatInt(l.id, 10), IssueKey: r.key, GlobalID: l.globalID, Relationship: l.relationship,
+	str := func(m map[string]any, k string) string { v, _ := m[k].(string); return v }
+	return issueItems(s, key, func(r *issueRec) []*remoteLink { return r.remoteLinks }, func(l *remoteLink) (RemoteLink, bool) {
+		return RemoteLink{
+			ID: strconv.FormatInt(l.id, 10), IssueKey: l.issue.key, GlobalID: l.globalID, Relationship: l.relationship,
 			URL: str(l.object, "url"), Title: str(l.object, "title"), Summary: str(l.object, "summary"), Application: str(l.application, "name"),
-		})
-	}
-	return out
+		}, true
+	})
 }

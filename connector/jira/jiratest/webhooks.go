@@ -222,8 +222,7 @@ func (s *Server) applyAdminHook(w *webhook, b adminHookBody) *apiError {
 
 func (s *Server) handleAdminHookCreate(c *call) {
 	var b adminHookBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	if !s.requireAdmin(c) {
@@ -244,8 +243,7 @@ func (s *Server) handleAdminHookCreate(c *call) {
 
 func (s *Server) handleAdminHookUpdate(c *call) {
 	var b adminHookBody
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	if !s.requireAdmin(c) {
@@ -340,8 +338,7 @@ func (s *Server) handleDynHookRegister(c *call) {
 			FieldIDsFilter []string `json:"fieldIdsFilter"`
 		} `json:"webhooks"`
 	}
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !decoded(c, &b) {
 		return
 	}
 	if !s.requireApp(c) {

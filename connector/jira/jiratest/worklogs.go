@@ -33,23 +33,14 @@ func (s *Server) worklogFor(c *call, r *issueRec) (*worklog, *apiError) {
 // worklogPerm is the permission a change to w needs: the OWN variant for
 // its author, the ALL variant for anyone else.
 func worklogPerm(w *worklog, u *user, verb string) string {
-	if w.author == u {
-		return verb + "_OWN_WORKLOGS"
-	}
-	return verb + "_ALL_WORKLOGS"
+	return ownOrAll(w.author, u, verb, "WORKLOGS")
 }
 
 func (s *Server) handleWorklogGet(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	w, e := s.worklogFor(c, r)
-	if e != nil {
-		c.fail(e)
+	_, w, ok := pathChild(s, c, s.worklogFor)
+	if !ok {
 		return
 	}
 	c.json(http.StatusOK, s.worklogJSON(w))
@@ -144,18 +135,11 @@ func (s *Server) handleWorklogUpdate(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r, w, ok := pathChild(s, c, s.worklogFor)
+	if !ok {
 		return
 	}
-	w, e := s.worklogFor(c, r)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if perm := worklogPerm(w, c.user, "EDIT"); !r.proj.can(c.user, perm) {
-		c.fail(permissionErr(perm, "You do not have the permission to edit this worklog."))
+	if !allowed(c, r.proj, worklogPerm(w, c.user, "EDIT"), "You do not have the permission to edit this worklog.") {
 		return
 	}
 	s.updateWorklogLocked(c.user, r, w, ed)
@@ -165,18 +149,11 @@ func (s *Server) handleWorklogUpdate(c *call) {
 func (s *Server) handleWorklogDelete(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, e := s.issueFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	r, w, ok := pathChild(s, c, s.worklogFor)
+	if !ok {
 		return
 	}
-	w, e := s.worklogFor(c, r)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if perm := worklogPerm(w, c.user, "DELETE"); !r.proj.can(c.user, perm) {
-		c.fail(permissionErr(perm, "You do not have the permission to delete this worklog."))
+	if !allowed(c, r.proj, worklogPerm(w, c.user, "DELETE"), "You do not have the permission to delete this worklog.") {
 		return
 	}
 	s.deleteWorklogLocked(c.user, r, w)

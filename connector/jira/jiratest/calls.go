@@ -1,0 +1,96 @@
+package jiratest
+
+// The helpers below carry the steps most handlers share: read the body,
+// find the issue of the path, check a permission. Each one answers the
+// call itself when the step fails and tells the handler to stop.
+
+// decoded decodes the JSON body into v, or answers 400 and returns false.
+func decoded(c *call, v any) bool {
+	if e := decode(c, v); e != nil {
+		c.fail(e)
+		return false
+	}
+	return true
+}
+
+// pathIssue returns the visible issue named by the first path parameter,
+// or answers 404 and returns nil. Callers hold s.mu.
+func (s *Server) pathIssue(c *call) *issueRec {
+	r, e := s.issueFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return nil
+	}
+	return r
+}
+
+// pathIssueWith is pathIssue followed by allowed(c, r.proj, perm, msg).
+func (s *Server) pathIssueWith(c *call, perm, msg string) *issueRec {
+	r := s.pathIssue(c)
+	if r == nil || !allowed(c, r.proj, perm, msg) {
+		return nil
+	}
+	return r
+}
+
+// pathChild returns the issue of the path and the item find locates on it
+// (a comment, worklog or remote link named by the second path parameter),
+// or answers the error and returns ok false. Callers hold s.mu.
+func pathChild[T any](s *Server, c *call, find func(*call, *issueRec) (T, *apiError)) (r *issueRec, item T, ok bool) {
+	if r = s.pathIssue(c); r == nil {
+		return nil, item, false
+	}
+	item, e := find(c, r)
+	if e != nil {
+		c.fail(e)
+		return nil, item, false
+	}
+	return r, item, true
+}
+
+// allowed reports whether the caller holds perm in p, and answers 403
+// with msg when not.
+func allowed(c *call, p *project, perm, msg string) bool {
+	if !p.can(c.user, perm) {
+		c.fail(permissionErr(perm, msg))
+		return false
+	}
+	return true
+}
+
+// ownOrAll is the permission changing something author wrote needs:
+// VERB_OWN_NOUN for its author, VERB_ALL_NOUN for anyone else.
+func ownOrAll(author, u *user, verb, noun string) string {
+	if author == u {
+		return verb + "_OWN_" + noun
+	}
+	return verb + "_ALL_" + noun
+}
+
+// pageParams reads startAt (at least 0) and maxResults; a maxResults
+// missing, not positive or above limit becomes limit.
+func pageParams(c *call, limit int) (start, max int) {
+	start, max = max0(intParam(c, "startAt", 0)), intParam(c, "maxResults", limit)
+	if max <= 0 || max > limit {
+		max = limit
+	}
+	return start, max
+}
+
+// jsonList renders each item with render, as a JSON array that is never
+// null.
+func jsonList[T, J any](items []T, render func(T) J) []any {
+	out := make([]any, 0, len(items))
+	for _, x := range items {
+		out = append(out, render(x))
+	}
+	return out
+}
+
+// deref is *p, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
