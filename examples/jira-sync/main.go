@@ -1,28 +1,3 @@
-// Command jira-sync keeps two Jira sites in step: a support site and an
-// engineering site.
-//
-//   - An issue labelled "escalate" in the support project is copied into the
-//     engineering project, with its attachments, the label from-support and
-//     the label origin-<support key> (the copy's link back, searchable with
-//     JQL), and a link to the original in the description. The original is
-//     labelled "escalated" and told where the copy is.
-//   - Comments are mirrored both ways. Each recipe ignores the changes made
-//     by its own connection's account, and mirrored comments start with
-//     "[mirrored from ", so nothing echoes back and forth.
-//   - When the copy's status changes, the original follows through a table
-//     (statusMap), with the copy's resolution.
-//
-// Four recipes run in one engine with one store.
-//
-// Offline (no JIRA_URL, no ENG_JIRA_URL) the support site is a Jira Cloud
-// simulator and the engineering site a Jira Data Center simulator, and a
-// short scene plays: Alice files and escalates an issue with a log file,
-// comments, and Bob in engineering answers and fixes it.
-//
-// Against real sites the support site is described by the JIRA_* variables
-// (JIRA_PROJECT, default SUP) and the engineering site by the same names
-// prefixed ENG_ (ENG_JIRA_URL, ENG_JIRA_EMAIL, ..., ENG_JIRA_PROJECT,
-// default ENG). Without ENG_JIRA_URL both projects are on the JIRA_URL site.
 package main
 
 import (
@@ -111,6 +86,7 @@ func run(ctx context.Context, cfg exampleutil.Config, engEnv exampleutil.Env, si
 		support: sites.support.Client, eng: sites.eng.Client,
 		supProject: sites.support.Project, engProject: sites.eng.Project,
 		supBrowse: strings.TrimRight(sites.support.Client.SiteURL(), "/"),
+		engBrowse: strings.TrimRight(sites.eng.Client.SiteURL(), "/"),
 		tmpDir:    tmp, engIssueType: "Task",
 		poll: jira.PollOptions{Since: cfg.SinceTime(time.Now()), PollInterval: cfg.Interval(sites.support, time.Second, 30*time.Second)},
 	}
@@ -313,6 +289,9 @@ func (sc *scene) show(rep *exampleutil.Reporter) {
 		}
 		rep.Printf("  %s %s %q  status %s, labels %s, attachments %s", x.site.Client.Name(), is.Key, is.Summary, is.Status,
 			strings.Join(is.Labels, ", "), strings.Join(x.site.Sim.Attachments(x.key), ", "))
+		for _, l := range x.site.Sim.RemoteLinks(x.key) {
+			rep.Printf("      link: %s %s (%s)", l.Relationship, l.Title, l.URL)
+		}
 		for _, c := range x.site.Sim.Comments(x.key) {
 			rep.Printf("      comment: %s", c.Body)
 		}

@@ -58,6 +58,9 @@ func checkScene(t *testing.T, p *sitePair) {
 	if got := p.eng.Sim.Attachments(eng.Key); !slices.Equal(got, []string{"browser-console.log"}) {
 		t.Errorf("copy attachments %v", got)
 	}
+	// Remote links both ways, once each.
+	checkLinks(t, p.eng.Sim.RemoteLinks(eng.Key), p.support.Sim.URL()+"/browse/"+sup.Key, "escalated from", sup.Key+" "+sup.Summary)
+	checkLinks(t, p.support.Sim.RemoteLinks(sup.Key), p.eng.Sim.URL()+"/browse/"+eng.Key, "escalated to", eng.Key+" "+sup.Summary)
 	// The original is marked and moved along with the copy.
 	if !slices.Contains(sup.Labels, "escalated") || !slices.Contains(sup.Labels, "escalate") {
 		t.Errorf("original labels %v", sup.Labels)
@@ -88,6 +91,20 @@ func checkScene(t *testing.T, p *sitePair) {
 	}
 	if !slices.Equal(engComments, wantEng) {
 		t.Errorf("engineering comments:\n%q\nwant\n%q", engComments, wantEng)
+	}
+}
+
+// checkLinks asserts that links is exactly one remote link to url, stored
+// under the URL as its global id.
+func checkLinks(t *testing.T, links []jiratest.RemoteLink, url, relationship, title string) {
+	t.Helper()
+	if len(links) != 1 {
+		t.Errorf("remote links %+v; want one to %s", links, url)
+		return
+	}
+	l := links[0]
+	if l.URL != url || l.GlobalID != url || l.Relationship != relationship || l.Title != title {
+		t.Errorf("remote link %+v; want %s %q (%s) under its URL", l, relationship, title, url)
 	}
 }
 
@@ -169,6 +186,8 @@ func TestOneSiteTwoProjectsFromTheEnvironment(t *testing.T) {
 	if want := []string{"[mirrored from " + is.Key + "] Alice Archer: Any news?"}; !slices.Equal(got, want) {
 		t.Errorf("copy comments %q, want %q", got, want)
 	}
+	checkLinks(t, sim.RemoteLinks(copies[0].Key), sim.URL()+"/browse/"+is.Key, "escalated from", is.Key+" Refund stuck")
+	checkLinks(t, sim.RemoteLinks(is.Key), sim.URL()+"/browse/"+copies[0].Key, "escalated to", copies[0].Key+" Refund stuck")
 	if n := len(sim.Comments(is.Key)); n != 2 { // the escalation note and Alice's
 		t.Errorf("original has %d comments, want 2: %q", n, bodies(sim.Comments(is.Key)))
 	}

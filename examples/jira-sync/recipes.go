@@ -26,6 +26,20 @@ const (
 	mirrorMark = "[mirrored from "
 )
 
+// What the remote links between an issue and its copy say.
+const (
+	// relEscalatedFrom groups the copy's link to the original.
+	relEscalatedFrom = "escalated from"
+	// relEscalatedTo groups the original's link to the copy.
+	relEscalatedTo = "escalated to"
+	// appSupport and appEngineering name the sites in the links.
+	appSupport     = "Support Jira"
+	appEngineering = "Engineering Jira"
+	// linkSummaryOriginal and linkSummaryCopy describe the linked issue.
+	linkSummaryOriginal = "The support issue this copy was escalated from"
+	linkSummaryCopy     = "The engineering copy of this issue"
+)
+
 // statusMap maps an engineering status to the support status it shows as.
 // Statuses missing here are not mirrored.
 var statusMap = map[string]string{
@@ -40,7 +54,8 @@ type syncSites struct {
 	support, eng *jira.Client
 	supProject   string
 	engProject   string
-	supBrowse    string // support site URL for links back
+	supBrowse    string // support site URL, for links to support issues
+	engBrowse    string // engineering site URL, for links to the copies
 	tmpDir       string
 	poll         jira.PollOptions // Since, PollInterval
 	engIssueType string
@@ -86,8 +101,9 @@ func (s syncSites) recipes() ([]*recipe.Recipe, error) {
 }
 
 // escalate copies a support issue labelled "escalate" into the engineering
-// project, with its attachments, a label and a link back to the original,
-// then marks the original and says where the copy is.
+// project, with its attachments, the origin label and a remote link back to
+// the original, then links the original to the copy, marks it and says
+// where the copy is.
 func (s syncSites) escalate() (*recipe.Recipe, error) {
 	attach := filepath.ToSlash(s.tmpDir) + "/"
 	return recipe.New("escalate", s.support.NewOrUpdatedIssue(s.opts(s.supProject)),
@@ -108,6 +124,26 @@ func (s syncSites) escalate() (*recipe.Recipe, error) {
 				"priority":       `current.fields.priority?.name ?? ""`,
 				"labels":         `[` + q(labelFromSupport) + `, ` + q(originPrefix) + ` + current.key]`,
 				"idempotencyKey": `"escalate:" + current.id`,
+			}),
+			// Remote links show each side in the other's "Links" panel. Their
+			// global id is the URL, so a job run again updates them instead
+			// of adding more. The origin label stays: JQL can search it, a
+			// remote link cannot be searched.
+			recipe.Do("linkBack", s.eng.AddRemoteLink(), recipe.Pills{
+				"issueKey":        `copy.key`,
+				"url":             q(s.supBrowse+"/browse/") + ` + current.key`,
+				"title":           `current.key + " " + current.fields.summary`,
+				"summary":         q(linkSummaryOriginal),
+				"relationship":    q(relEscalatedFrom),
+				"applicationName": q(appSupport),
+			}),
+			recipe.Do("linkCopy", s.support.AddRemoteLink(), recipe.Pills{
+				"issueKey":        `current.key`,
+				"url":             q(s.engBrowse+"/browse/") + ` + copy.key`,
+				"title":           `copy.key + " " + current.fields.summary`,
+				"summary":         q(linkSummaryCopy),
+				"relationship":    q(relEscalatedTo),
+				"applicationName": q(appEngineering),
 			}),
 			recipe.ForEach("file", `current.fields.attachment`,
 				recipe.Do("download", s.support.DownloadAttachment(), recipe.Pills{

@@ -1,27 +1,3 @@
-// Command oauth2 logs in to Jira Cloud as an OAuth 2.0 (3LO) app and saves
-// the tokens for the other examples.
-//
-// It prints Atlassian's authorization URL, receives the callback on a local
-// port, checks the state value, exchanges the code for tokens (saved at
-// once to a file readable by you only, because Atlassian's refresh tokens
-// work once each), discovers the site's cloud id and proves the connection.
-//
-// Offline (no JIRA_URL) the jiratest simulator plays Atlassian: its
-// /authorize endpoint approves at once and redirects back, and the program
-// follows the link itself as a browser would.
-//
-// Against a real site, create an OAuth 2.0 (3LO) app in the Atlassian
-// developer console (https://developer.atlassian.com/console/myapps/),
-// add the Jira API scopes, register the callback URL
-// http://localhost:8765/callback (or set JIRA_OAUTH_REDIRECT_URL), then:
-//
-//	JIRA_URL=https://your-domain.atlassian.net \
-//	JIRA_OAUTH_CLIENT_ID=... JIRA_OAUTH_CLIENT_SECRET=... \
-//	go run ./examples/oauth2
-//
-// The tokens go to JIRA_OAUTH_TOKEN_FILE, by default
-// recipekit/jira-oauth-token.json under your configuration directory,
-// where the other examples find them.
 package main
 
 import (

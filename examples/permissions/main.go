@@ -1,19 +1,3 @@
-// Command permissions checks that the connection's Jira account holds every
-// permission the program's recipes need, and prints, per project, what is
-// missing and how a Jira administrator grants it.
-//
-// The needs come from the catalogue itself: each action's and trigger's
-// Info().Permissions, collected while the recipes are built. The answers
-// come from GET /rest/api/2/mypermissions, per project.
-//
-// Offline (no JIRA_URL) it connects to the simulator as Bob, an ordinary
-// user who may browse, create and comment in DEMO but not edit, transition,
-// link or attach, who cannot see project OPS, and who is no administrator.
-//
-// Against a real site it exits with status 1 when a permission is missing:
-//
-//	JIRA_URL=https://your-domain.atlassian.net JIRA_EMAIL=you@example.com \
-//	JIRA_API_TOKEN=... JIRA_PROJECT=SUP go run ./examples/permissions -escalate-to ENG
 package main
 
 import (

@@ -1,21 +1,3 @@
-// Command quickstart runs the "acknowledge new issues" recipe: every new
-// issue in the project gets a comment naming it, and an issue filed as
-// Highest priority is also labelled urgent and moved to In Progress.
-//
-// Without JIRA_URL it runs offline: it starts the jiratest simulator with
-// demo data, simulated people file a few issues over a few seconds, each job
-// is shown as it runs, and a summary ends the program:
-//
-//	go run ./examples/quickstart
-//
-// With JIRA_URL and credentials it watches your site until Ctrl-C (or,
-// with -once, catches up, runs the jobs and exits; non-zero if one failed):
-//
-//	JIRA_URL=https://your-domain.atlassian.net JIRA_EMAIL=you@example.com \
-//	JIRA_API_TOKEN=... JIRA_PROJECT=DEMO go run ./examples/quickstart -once
-//
-// State (the trigger's cursor, the dedup ledger, job records) is kept in a
-// SQLite file (-store; see -h), so running it again never comments twice.
 package main
 
 import (

@@ -1,28 +1,3 @@
-// Command realtime runs a recipe on a real-time trigger: on start it
-// registers a webhook with Jira pointing at the engine's webhook handler
-// (served on 127.0.0.1), checks the signature of every delivery, and
-// removes the webhook when it stops (Ctrl-C).
-//
-// The recipe thanks the reporter of each new issue within a second, and
-// labels an issue urgent as soon as someone raises it to Highest.
-//
-// Offline (no JIRA_URL) the jiratest simulator registers the webhook and
-// delivers the events of a short scene; a forged delivery shows the
-// signature check at work:
-//
-//	go run ./examples/realtime
-//
-// Against a real site the account needs the Administer Jira global
-// permission to register webhooks (an OAuth 2.0 app registers dynamic
-// webhooks with the manage:jira-webhook scope instead), and Jira must reach
-// the handler: Jira Cloud cannot post to 127.0.0.1, so expose -listen
-// through a tunnel (cloudflared, ngrok, ...) and pass its address:
-//
-//	JIRA_URL=https://your-domain.atlassian.net JIRA_EMAIL=you@example.com JIRA_API_TOKEN=... \
-//	go run ./examples/realtime -listen 127.0.0.1:8088 -public-url https://abc.trycloudflare.com
-//
-// A backup poll (every 6 hours, and once at start) catches deliveries
-// Jira never made.
 package main
 
 import (
