@@ -3,6 +3,9 @@ package recipe_test
 import (
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/recipetest"
@@ -30,16 +33,11 @@ func TestRecipeListsItsActionSteps(t *testing.T) {
 	for _, sa := range r.Actions() {
 		got = append(got, sa.Step+"="+sa.Action.Name)
 	}
-	want := []string{"first=note", "inside_if=note", "inside_loop=note", "inside_try=note", "inside_catch=note"}
-	if len(got) != len(want) {
-		t.Fatalf("Actions() = %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("Actions() = %v, want %v", got, want)
-		}
-	}
-	if r.Trigger().Name == "" {
-		t.Errorf("Trigger() has no name: %+v", r.Trigger())
-	}
+	require.Equal(t, []string{"first=note", "inside_if=note", "inside_loop=note", "inside_try=note", "inside_catch=note"}, got)
+	assert.NotEmpty(t, r.Trigger().Name, "the trigger's metadata has a name")
+
+	// The list is a copy: changing it does not change the recipe.
+	listed := r.Actions()
+	listed[0].Step = "changed"
+	assert.Equal(t, "first", r.Actions()[0].Step)
 }

@@ -3,8 +3,10 @@ package jira
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/recipekit/recipekit/auth"
 )
@@ -13,22 +15,14 @@ import (
 // in step with the catalogue users actually get.
 func TestREADMEListsTheCatalogue(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatalf("reading the README: %v", err)
-	}
+	require.NoError(t, err, "reading the README")
 	jc, err := New(Config{Name: "docs", URL: "https://docs.example.net", Auth: auth.PAT{Token: "unused"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	text := string(readme)
 	for _, a := range jc.Actions() {
-		if !strings.Contains(text, "`"+a.Name+"`") {
-			t.Errorf("README's actions table lacks %q (%s)", a.Name, a.Title)
-		}
+		assert.Contains(t, text, "`"+a.Name+"`", "README's actions table lacks %s (%s)", a.Name, a.Title)
 	}
 	for _, tr := range jc.Triggers() {
-		if !strings.Contains(text, "`"+tr.Name+"`") {
-			t.Errorf("README's triggers table lacks %q (%s)", tr.Name, tr.Title)
-		}
+		assert.Contains(t, text, "`"+tr.Name+"`", "README's triggers table lacks %s (%s)", tr.Name, tr.Title)
 	}
 }
