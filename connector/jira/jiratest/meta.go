@@ -847,35 +847,47 @@ func isDate(v string) bool {
 	return err == nil
 }
 
-func (s *Server) handleVersionGet(c *call) {
+func (s *Server) handleVersionGet(c *call) { getConfig(s, c, s.pathVersion, s.versionJSON) }
+
+// getConfig serves the GET of a version or component that find locates.
+func getConfig[T any](s *Server, c *call, find func(*call, bool) *T, render func(*T) map[string]any) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	v := s.pathVersion(c, false)
-	if v == nil {
-		return
+	if x := find(c, false); x != nil {
+		c.json(http.StatusOK, render(x))
 	}
-	c.json(http.StatusOK, s.versionJSON(v))
 }
 
-func (s *Server) handleVersionUpdate(c *call) {
-	var b versionBody
+// updateConfig serves the PUT of a version or component: decode the body
+// B, find the item for a change, apply the body and answer the result.
+func updateConfig[B, T any](s *Server, c *call, find func(*call, bool) *T, apply func(*T, B) *apiError, render func(*T) map[string]any) {
+	var b B
 	if !decoded(c, &b) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v := s.pathVersion(c, true)
-	if v == nil {
+	x := find(c, true)
+	if x == nil {
 		return
 	}
-	if b.Name != nil && *b.Name != "" {
-		v.Name = *b.Name
-	}
-	if msg := applyVersion(v, b); msg != "" {
-		c.fail(fieldErr(http.StatusBadRequest, "releaseDate", msg))
+	if e := apply(x, b); e != nil {
+		c.fail(e)
 		return
 	}
-	c.json(http.StatusOK, s.versionJSON(v))
+	c.json(http.StatusOK, render(x))
+}
+
+func (s *Server) handleVersionUpdate(c *call) {
+	updateConfig(s, c, s.pathVersion, func(v *Version, b versionBody) *apiError {
+		if b.Name != nil && *b.Name != "" {
+			v.Name = *b.Name
+		}
+		if msg := applyVersion(v, b); msg != "" {
+			return fieldErr(http.StatusBadRequest, "releaseDate", msg)
+		}
+		return nil
+	}, s.versionJSON)
 }
 
 type componentBody struct {
@@ -906,31 +918,17 @@ func (s *Server) handleComponentCreate(c *call) {
 }
 
 func (s *Server) handleComponentGet(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	x := s.pathComponent(c, false)
-	if x == nil {
-		return
-	}
-	c.json(http.StatusOK, s.componentFullJSON(x))
+	getConfig(s, c, s.pathComponent, s.componentFullJSON)
 }
 
 func (s *Server) handleComponentUpdate(c *call) {
-	var b componentBody
-	if !decoded(c, &b) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	x := s.pathComponent(c, true)
-	if x == nil {
-		return
-	}
-	if b.Name != nil && *b.Name != "" {
-		x.Name = *b.Name
-	}
-	if b.Description != nil {
-		x.Description = *b.Description
-	}
-	c.json(http.StatusOK, s.componentFullJSON(x))
+	updateConfig(s, c, s.pathComponent, func(x *Component, b componentBody) *apiError {
+		if b.Name != nil && *b.Name != "" {
+			x.Name = *b.Name
+		}
+		if b.Description != nil {
+			x.Description = *b.Description
+		}
+		return nil
+	}, s.componentFullJSON)
 }
