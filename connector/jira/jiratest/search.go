@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"iter"
 	"net/http"
 	"slices"
 	"strconv"
@@ -218,36 +219,47 @@ func (s *Server) prepare(src string, viewer *user, requireBounded bool) (*compil
 // checkValues answers 400 for literal projects that do not exist, as Jira
 // does ("The value 'X' does not exist for the field 'project'.").
 func (s *Server) checkValues(e jql.Expr) *apiError {
-	var bad *apiError
-	var walk func(jql.Expr)
-	walk = func(e jql.Expr) {
-		switch x := e.(type) {
-		case *jql.And:
-			for _, t := range x.Terms {
-				walk(t)
-			}
-		case *jql.Or:
-			for _, t := range x.Terms {
-				walk(t)
-			}
-		case *jql.Not:
-			walk(x.X)
-		case *jql.Clause:
-			if x.Field != "project" || bad != nil {
-				return
-			}
-			for _, v := range x.Values {
-				if v.Kind == jql.ValueLiteral && s.st.project(v.Text) == nil {
-					bad = errf(http.StatusBadRequest, "The value '%s' does not exist for the field '%s'.", v.Text, x.Name)
-					return
-				}
+	for x := range clauses(e) {
+		if x.Field != "project" {
+			continue
+		}
+		for _, v := range x.Values {
+			if v.Kind == jql.ValueLiteral && s.st.project(v.Text) == nil {
+				return errf(http.StatusBadRequest, "The value '%s' does not exist for the field '%s'.", v.Text, x.Name)
 			}
 		}
 	}
-	if e != nil {
+	return nil
+}
+
+// clauses yields the clauses of e (nil for none) depth first, left to
+// right, through AND, OR and NOT.
+func clauses(e jql.Expr) iter.Seq[*jql.Clause] {
+	return func(yield func(*jql.Clause) bool) {
+		var walk func(jql.Expr) bool
+		walk = func(e jql.Expr) bool {
+			switch x := e.(type) {
+			case *jql.And:
+				for _, t := range x.Terms {
+					if !walk(t) {
+						return false
+					}
+				}
+			case *jql.Or:
+				for _, t := range x.Terms {
+					if !walk(t) {
+						return false
+					}
+				}
+			case *jql.Not:
+				return walk(x.X)
+			case *jql.Clause:
+				return yield(x)
+			}
+			return true
+		}
 		walk(e)
 	}
-	return bad
 }
 
 // projectRestriction extracts "project = X" / "project IN (...)" from the

@@ -131,14 +131,17 @@ func (s *Server) requireAdmin(c *call) bool {
 	return true
 }
 
-func (s *Server) adminHookFor(c *call) (*webhook, *apiError) {
+// adminHookFor returns the admin webhook the path names, or answers 404
+// and returns nil. Callers hold s.mu.
+func (s *Server) adminHookFor(c *call) *webhook {
 	id, _ := strconv.Atoi(c.param(0))
 	for _, w := range s.st.webhooks {
 		if w.id == id && !w.dynamic {
-			return w, nil
+			return w
 		}
 	}
-	return nil, errf(http.StatusNotFound, "Webhook with id %s does not exist.", c.param(0))
+	c.fail(errf(http.StatusNotFound, "Webhook with id %s does not exist.", c.param(0)))
+	return nil
 }
 
 func (s *Server) handleAdminHookList(c *call) {
@@ -162,9 +165,8 @@ func (s *Server) handleAdminHookGet(c *call) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	w, e := s.adminHookFor(c)
-	if e != nil {
-		c.fail(e)
+	w := s.adminHookFor(c)
+	if w == nil {
 		return
 	}
 	c.json(http.StatusOK, s.adminHookJSON(w))
@@ -222,10 +224,7 @@ func (s *Server) applyAdminHook(w *webhook, b adminHookBody) *apiError {
 
 func (s *Server) handleAdminHookCreate(c *call) {
 	var b adminHookBody
-	if !decoded(c, &b) {
-		return
-	}
-	if !s.requireAdmin(c) {
+	if !decoded(c, &b) || !s.requireAdmin(c) {
 		return
 	}
 	s.mu.Lock()
@@ -243,17 +242,13 @@ func (s *Server) handleAdminHookCreate(c *call) {
 
 func (s *Server) handleAdminHookUpdate(c *call) {
 	var b adminHookBody
-	if !decoded(c, &b) {
-		return
-	}
-	if !s.requireAdmin(c) {
+	if !decoded(c, &b) || !s.requireAdmin(c) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	w, e := s.adminHookFor(c)
-	if e != nil {
-		c.fail(e)
+	w := s.adminHookFor(c)
+	if w == nil {
 		return
 	}
 	cp := *w
@@ -272,9 +267,8 @@ func (s *Server) handleAdminHookDelete(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	w, e := s.adminHookFor(c)
-	if e != nil {
-		c.fail(e)
+	w := s.adminHookFor(c)
+	if w == nil {
 		return
 	}
 	s.st.webhooks = slices.DeleteFunc(s.st.webhooks, func(x *webhook) bool { return x == w })
@@ -294,39 +288,17 @@ func (s *Server) requireApp(c *call) bool {
 var dynamicJQLFields = map[string]bool{"key": true, "issuekey": true, "project": true, "issuetype": true, "status": true, "assignee": true, "reporter": true, "priority": true}
 
 func checkDynamicJQL(e jql.Expr) string {
-	var msg string
-	var walk func(jql.Expr)
-	walk = func(e jql.Expr) {
-		switch x := e.(type) {
-		case *jql.And:
-			for _, t := range x.Terms {
-				walk(t)
-			}
-		case *jql.Or:
-			for _, t := range x.Terms {
-				walk(t)
-			}
-		case *jql.Not:
-			walk(x.X)
-		case *jql.Clause:
-			if msg != "" {
-				return
-			}
-			if !dynamicJQLFields[x.Field] && !strings.HasPrefix(x.Field, "issue.property") {
-				msg = fmt.Sprintf("The clause %s is unsupported", x.Name)
-				return
-			}
-			switch x.Op {
-			case jql.OpEquals, jql.OpNotEquals, jql.OpIn, jql.OpNotIn:
-			default:
-				msg = fmt.Sprintf("The operator %s is unsupported", x.Op)
-			}
+	for x := range clauses(e) {
+		if !dynamicJQLFields[x.Field] && !strings.HasPrefix(x.Field, "issue.property") {
+			return fmt.Sprintf("The clause %s is unsupported", x.Name)
+		}
+		switch x.Op {
+		case jql.OpEquals, jql.OpNotEquals, jql.OpIn, jql.OpNotIn:
+		default:
+			return fmt.Sprintf("The operator %s is unsupported", x.Op)
 		}
 	}
-	if e != nil {
-		walk(e)
-	}
-	return msg
+	return ""
 }
 
 func (s *Server) handleDynHookRegister(c *call) {
@@ -631,9 +603,7 @@ func (s *Server) payload(ev event, now time.Time) map[string]any {
 	if ev.changelog != nil {
 		items := make([]any, 0, len(ev.changelog))
 		h := &history{items: ev.changelog}
-		for _, it := range s.historyJSON(h)["items"].([]any) {
-			items = append(items, it)
-		}
+		items = append(items, s.historyJSON(h)["items"].([]any)...)
 		cl := map[string]any{"items": items}
 		if ev.history != nil {
 			cl["id"] = strconv.FormatInt(ev.history.id, 10)
