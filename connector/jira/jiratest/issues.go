@@ -17,13 +17,6 @@ const (
 	lenient = true  // *As helpers: plain strings accepted too
 )
 
-// systemEditable lists the system fields that may be set on create/edit.
-var systemEditable = map[string]bool{
-	"summary": true, "description": true, "environment": true, "priority": true, "assignee": true,
-	"reporter": true, "labels": true, "components": true, "fixVersions": true, "versions": true,
-	"duedate": true, "parent": true, "security": true,
-}
-
 // setField applies one field value to d. It returns a Jira-like message
 // on bad input.
 func (s *Server) setField(p *project, d *issueData, id string, v any, loose bool) string {
@@ -35,7 +28,7 @@ func (s *Server) setField(p *project, d *issueData, id string, v any, loose bool
 			str, ok = "", true
 		}
 		if !ok {
-			return fmt.Sprintf("Operation value must be a string")
+			return "Operation value must be a string"
 		}
 		switch id {
 		case "summary":
