@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"iter"
 	"strconv"
 
 	"github.com/recipekit/recipekit/trigger"
@@ -215,42 +216,22 @@ func commentSpec(name string, updated bool) pollSpec[CommentEvent] {
 	if updated {
 		title, desc = "New or updated comment", "Emits each new comment and each edit of a comment, with its issue, once."
 	}
-	return pollSpec[CommentEvent]{
-		info:      trigger.Info{Name: name, Title: title, Description: desc},
-		timeField: "updated",
-		fields:    []string{"comment"},
-		extract: func(ctx context.Context, c *Client, is Issue, floor int64) ([]found[CommentEvent], error) {
-			var list []Comment
+	return childSpec(trigger.Info{Name: name, Title: title, Description: desc}, updated, childKind[Comment, CommentEvent]{
+		field: "comment",
+		embedded: func(is Issue) ([]Comment, int) {
 			if cp := is.Fields.Comment; cp != nil {
-				list = cp.Comments
-				if cp.Total > len(list) {
-					list = nil
-					for cm, err := range c.Comments.All(ctx, is.ID, CommentListOptions{}) {
-						if err != nil {
-							return nil, err
-						}
-						list = append(list, cm)
-					}
-				}
+				return cp.Comments, cp.Total
 			}
-			data := bare(is)
-			var out []found[CommentEvent]
-			for _, cm := range list {
-				ms, author := timeMs(cm.Created), cm.Author
-				if updated {
-					ms = timeMs(cm.Updated)
-					if cm.UpdateAuthor.ID() != "" && !cm.Updated.Equal(cm.Created.Time) {
-						author = cm.UpdateAuthor
-					}
-				}
-				if ms < floor || ms == 0 || cm.ID == "" {
-					continue
-				}
-				out = append(out, found[CommentEvent]{id: msID("comment", cm.ID, ms), ms: ms, author: &author, data: CommentEvent{Comment: cm, Issue: data}})
-			}
-			return out, nil
+			return nil, 0
 		},
-	}
+		all: func(ctx context.Context, c *Client, issueID string) iter.Seq2[Comment, error] {
+			return c.Comments.All(ctx, issueID, CommentListOptions{})
+		},
+		meta: func(cm Comment) childMeta {
+			return childMeta{id: cm.ID, created: cm.Created, updated: cm.Updated, author: cm.Author, updateAuthor: cm.UpdateAuthor}
+		},
+		event: func(cm Comment, is Issue) CommentEvent { return CommentEvent{Comment: cm, Issue: is} },
+	})
 }
 
 func worklogSpec(name string, updated bool) pollSpec[WorklogEvent] {
@@ -258,38 +239,76 @@ func worklogSpec(name string, updated bool) pollSpec[WorklogEvent] {
 	if updated {
 		title, desc = "New or updated worklog", "Emits each new worklog and each edit of one, with its issue, once."
 	}
-	return pollSpec[WorklogEvent]{
-		info:      trigger.Info{Name: name, Title: title, Description: desc},
-		timeField: "updated",
-		fields:    []string{"worklog"},
-		extract: func(ctx context.Context, c *Client, is Issue, floor int64) ([]found[WorklogEvent], error) {
-			var list []Worklog
+	return childSpec(trigger.Info{Name: name, Title: title, Description: desc}, updated, childKind[Worklog, WorklogEvent]{
+		field: "worklog",
+		embedded: func(is Issue) ([]Worklog, int) {
 			if wp := is.Fields.Worklog; wp != nil {
-				list = wp.Worklogs
-				if wp.Total > len(list) {
-					list = nil
-					for w, err := range c.Worklogs.All(ctx, is.ID) {
-						if err != nil {
-							return nil, err
-						}
-						list = append(list, w)
+				return wp.Worklogs, wp.Total
+			}
+			return nil, 0
+		},
+		all: func(ctx context.Context, c *Client, issueID string) iter.Seq2[Worklog, error] {
+			return c.Worklogs.All(ctx, issueID)
+		},
+		meta: func(w Worklog) childMeta {
+			return childMeta{id: w.ID, created: w.Created, updated: w.Updated, author: w.Author, updateAuthor: w.UpdateAuthor}
+		},
+		event: func(w Worklog, is Issue) WorklogEvent { return WorklogEvent{Worklog: w, Issue: is} },
+	})
+}
+
+// childMeta is what the comment and worklog triggers read of an item.
+type childMeta struct {
+	id                   string
+	created, updated     Time
+	author, updateAuthor User
+}
+
+// childKind describes items an issue carries in a paged field (comments,
+// worklogs), for childSpec.
+type childKind[T, E any] struct {
+	field    string                                                     // the issue field, also the event id prefix
+	embedded func(Issue) (items []T, total int)                         // the items the search embedded, and how many there are
+	all      func(context.Context, *Client, string) iter.Seq2[T, error] // every item of an issue
+	meta     func(T) childMeta
+	event    func(T, Issue) E
+}
+
+// childSpec is the polling trigger over an issue's comments or worklogs:
+// each new item (with updated, also each edit of one, attributed to its
+// update author) at or above the floor, once. When the search embedded
+// only the first items of more, it reads them all.
+func childSpec[T, E any](info trigger.Info, updated bool, k childKind[T, E]) pollSpec[E] {
+	return pollSpec[E]{
+		info:      info,
+		timeField: "updated",
+		fields:    []string{k.field},
+		extract: func(ctx context.Context, c *Client, is Issue, floor int64) ([]found[E], error) {
+			list, total := k.embedded(is)
+			if total > len(list) {
+				list = nil
+				for x, err := range k.all(ctx, c, is.ID) {
+					if err != nil {
+						return nil, err
 					}
+					list = append(list, x)
 				}
 			}
 			data := bare(is)
-			var out []found[WorklogEvent]
-			for _, w := range list {
-				ms, author := timeMs(w.Created), w.Author
+			var out []found[E]
+			for _, x := range list {
+				m := k.meta(x)
+				ms, author := timeMs(m.created), m.author
 				if updated {
-					ms = timeMs(w.Updated)
-					if w.UpdateAuthor.ID() != "" && !w.Updated.Equal(w.Created.Time) {
-						author = w.UpdateAuthor
+					ms = timeMs(m.updated)
+					if m.updateAuthor.ID() != "" && !m.updated.Equal(m.created.Time) {
+						author = m.updateAuthor
 					}
 				}
-				if ms < floor || ms == 0 || w.ID == "" {
+				if ms < floor || ms == 0 || m.id == "" {
 					continue
 				}
-				out = append(out, found[WorklogEvent]{id: msID("worklog", w.ID, ms), ms: ms, author: &author, data: WorklogEvent{Worklog: w, Issue: data}})
+				out = append(out, found[E]{id: msID(k.field, m.id, ms), ms: ms, author: &author, data: k.event(x, data)})
 			}
 			return out, nil
 		},
