@@ -176,6 +176,12 @@ type DeleteResult struct {
 	Deleted bool   `json:"deleted" expr:"deleted"`
 }
 
+// deleteResult is the output of a delete action on id whose call returned
+// err.
+func deleteResult(id string, err error) (DeleteResult, error) {
+	return DeleteResult{ID: id, Deleted: err == nil}, err
+}
+
 func required(field, value, hint string) error {
 	if strings.TrimSpace(value) == "" {
 		return action.Invalid(field, "is required: %s", hint)

@@ -110,10 +110,8 @@ func (c *Client) DeleteComment() action.Action[CommentRefInput, DeleteResult] {
 	}, func(in CommentRefInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("commentId", in.CommentID, "give the comment id"))
 	}, func(ctx context.Context, in CommentRefInput) (DeleteResult, error) {
-		if _, err := c.Comments.Delete(ctx, in.IssueKey, in.CommentID); err != nil {
-			return DeleteResult{ID: in.CommentID}, err
-		}
-		return DeleteResult{ID: in.CommentID, Deleted: true}, nil
+		_, err := c.Comments.Delete(ctx, in.IssueKey, in.CommentID)
+		return deleteResult(in.CommentID, err)
 	})
 }
 

@@ -236,10 +236,8 @@ func (c *Client) DeleteIssue() action.Action[DeleteIssueInput, DeleteResult] {
 		Permissions: []string{"DELETE_ISSUES", "BROWSE_PROJECTS"},
 	}, func(in DeleteIssueInput) error { return validIssueKey("issueKey", in.IssueKey) },
 		func(ctx context.Context, in DeleteIssueInput) (DeleteResult, error) {
-			if _, err := c.Issues.Delete(ctx, in.IssueKey, in.DeleteSubtasks); err != nil {
-				return DeleteResult{ID: in.IssueKey}, err
-			}
-			return DeleteResult{ID: in.IssueKey, Deleted: true}, nil
+			_, err := c.Issues.Delete(ctx, in.IssueKey, in.DeleteSubtasks)
+			return deleteResult(in.IssueKey, err)
 		})
 }
 

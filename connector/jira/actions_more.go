@@ -176,10 +176,8 @@ func (c *Client) DeleteLink() action.Action[LinkRefInput, DeleteResult] {
 		Permissions: []string{"LINK_ISSUES"},
 	}, func(in LinkRefInput) error { return required("linkId", in.LinkID, "give the link id") },
 		func(ctx context.Context, in LinkRefInput) (DeleteResult, error) {
-			if _, err := c.Links.Delete(ctx, in.LinkID); err != nil {
-				return DeleteResult{ID: in.LinkID}, err
-			}
-			return DeleteResult{ID: in.LinkID, Deleted: true}, nil
+			_, err := c.Links.Delete(ctx, in.LinkID)
+			return deleteResult(in.LinkID, err)
 		})
 }
 
