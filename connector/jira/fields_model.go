@@ -182,17 +182,9 @@ func eachMember(b []byte, fn func(key, value []byte) error) error {
 		if err := fn(key, b[start:end]); err != nil {
 			return err
 		}
-		i = skipSpace(b, end)
-		if i >= len(b) {
-			return errMalformedObject
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return nil
-		default:
-			return errMalformedObject
+		var done bool
+		if i, done, err = afterValue(b, end, '}'); done || err != nil {
+			return err
 		}
 	}
 }
@@ -215,22 +207,31 @@ func eachElement(b []byte, fn func(value []byte) error) error {
 		if err := fn(b[i:end]); err != nil {
 			return err
 		}
-		i = skipSpace(b, end)
-		if i >= len(b) {
-			return errMalformedObject
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case ']':
-			return nil
-		default:
-			return errMalformedObject
+		var done bool
+		if i, done, err = afterValue(b, end, ']'); done || err != nil {
+			return err
 		}
 	}
 }
 
 var errMalformedObject = errors.New("jira: malformed JSON")
+
+// afterValue steps over what follows a member or element of an object or
+// array ending at end: a comma (next is where the following one starts) or
+// the closing byte (done).
+func afterValue(b []byte, end int, closing byte) (next int, done bool, err error) {
+	i := skipSpace(b, end)
+	if i >= len(b) {
+		return 0, false, errMalformedObject
+	}
+	switch b[i] {
+	case ',':
+		return skipSpace(b, i+1), false, nil
+	case closing:
+		return 0, true, nil
+	}
+	return 0, false, errMalformedObject
+}
 
 func skipSpace(b []byte, i int) int {
 	for i < len(b) {
