@@ -3,8 +3,6 @@ package jira
 import (
 	"context"
 	"iter"
-	"net/url"
-	"strconv"
 )
 
 // CommentsService manages issue comments.
@@ -77,10 +75,4 @@ func (s *CommentsService) All(ctx context.Context, issue string, opts CommentLis
 		}
 		return items, resp.IsLast, nil
 	})
-}
-
-func intQuery(q url.Values, key string, v int) {
-	if v > 0 {
-		q.Set(key, strconv.Itoa(v))
-	}
 }

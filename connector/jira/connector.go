@@ -19,7 +19,7 @@ var ErrNotJira = errors.New("not a Jira site")
 // ErrCaptcha reports a Data Center account locked behind a CAPTCHA after
 // failed logins: REST calls are refused until someone logs in through the
 // browser.
-var ErrCaptcha = errors.New("Jira requires a CAPTCHA for this account")
+var ErrCaptcha = errors.New("a CAPTCHA is required for this Jira account")
 
 // Info describes the connection.
 func (c *Client) Info() connector.Info {

@@ -99,7 +99,6 @@ type poller[T any] struct {
 	c    *Client
 	opts PollOptions
 	spec pollSpec[T]
-	user string // the parsed user filter in canonical form, or as given
 	err  error
 
 	meMu sync.Mutex
@@ -171,19 +170,19 @@ func (o *PollOptions) defaults() error {
 		o.Now = time.Now
 	}
 	if o.PollInterval < 0 {
-		errs = append(errs, fmt.Errorf("PollInterval %s is negative", o.PollInterval))
+		errs = append(errs, fmt.Errorf("PollOptions.PollInterval %s is negative", o.PollInterval))
 	}
 	if o.Overlap < 0 {
-		errs = append(errs, fmt.Errorf("Overlap %s is negative; use at least a few minutes to cover Jira Cloud's search lag", o.Overlap))
+		errs = append(errs, fmt.Errorf("PollOptions.Overlap %s is negative; use at least a few minutes to cover Jira Cloud's search lag", o.Overlap))
 	}
 	if o.PageSize < 0 || o.PageSize > 5000 {
-		errs = append(errs, fmt.Errorf("PageSize %d is outside 1..5000", o.PageSize))
+		errs = append(errs, fmt.Errorf("PollOptions.PageSize %d is outside 1..5000", o.PageSize))
 	}
 	if o.BatchSize < 0 {
-		errs = append(errs, fmt.Errorf("BatchSize %d is negative", o.BatchSize))
+		errs = append(errs, fmt.Errorf("PollOptions.BatchSize %d is negative", o.BatchSize))
 	}
 	if strings.ContainsAny(o.Project, "\"\\") {
-		errs = append(errs, fmt.Errorf("Project %q is not a project key or id", o.Project))
+		errs = append(errs, fmt.Errorf("PollOptions.Project %q is not a project key or id", o.Project))
 	}
 	if _, err := checkFilterJQL(o.JQL); err != nil {
 		errs = append(errs, err)
