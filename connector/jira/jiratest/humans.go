@@ -261,31 +261,38 @@ func (s *Server) CreateIssueAs(userID string, in IssueSeed) (Issue, error) {
 func (s *Server) UpdateIssueAs(userID, key string, fields map[string]any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, err := s.actor(userID)
+	u, r, err := s.issueAs(userID, key, "", "")
 	if err != nil {
 		return err
 	}
+	return asError(s.editIssue(u, r, fields, nil, lenient))
+}
+
+// issueAs resolves what an *As helper acts on: the user userID and the
+// issue key, which the user must see and, unless perm is empty, hold perm
+// in (denied is the 403 message). Callers hold s.mu.
+func (s *Server) issueAs(userID, key, perm, denied string) (*user, *issueRec, error) {
+	u, err := s.actor(userID)
+	if err != nil {
+		return nil, nil, err
+	}
 	r := s.st.issue(key)
 	if r == nil || !r.canSee(u) {
-		return errNoIssue()
+		return nil, nil, errNoIssue()
 	}
-	return asError(s.editIssue(u, r, fields, nil, lenient))
+	if perm != "" && !r.proj.can(u, perm) {
+		return nil, nil, permissionErr(perm, denied)
+	}
+	return u, r, nil
 }
 
 // CommentAs adds a comment as a user.
 func (s *Server) CommentAs(userID, key, body string) (Comment, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, err := s.actor(userID)
+	u, r, err := s.issueAs(userID, key, "ADD_COMMENTS", "You do not have the permission to comment on this issue.")
 	if err != nil {
 		return Comment{}, err
-	}
-	r := s.st.issue(key)
-	if r == nil || !r.canSee(u) {
-		return Comment{}, errNoIssue()
-	}
-	if !r.proj.can(u, "ADD_COMMENTS") {
-		return Comment{}, permissionErr("ADD_COMMENTS", "You do not have the permission to comment on this issue.")
 	}
 	if strings.TrimSpace(body) == "" {
 		return Comment{}, errors.New("jiratest: comment body can not be empty")
@@ -298,16 +305,9 @@ func (s *Server) CommentAs(userID, key, body string) (Comment, error) {
 func (s *Server) TransitionAs(userID, key, transition string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, err := s.actor(userID)
+	u, r, err := s.issueAs(userID, key, "TRANSITION_ISSUES", "You do not have permission to transition this issue.")
 	if err != nil {
 		return err
-	}
-	r := s.st.issue(key)
-	if r == nil || !r.canSee(u) {
-		return errNoIssue()
-	}
-	if !r.proj.can(u, "TRANSITION_ISSUES") {
-		return permissionErr("TRANSITION_ISSUES", "You do not have permission to transition this issue.")
 	}
 	t := s.findTransition(r, transition)
 	if t == nil {
@@ -324,16 +324,9 @@ func (s *Server) TransitionAs(userID, key, transition string) error {
 func (s *Server) AddWorklogAs(userID, key string, spent time.Duration, comment string) (Worklog, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, err := s.actor(userID)
+	u, r, err := s.issueAs(userID, key, "WORK_ON_ISSUES", "You do not have the permission to log work on this issue.")
 	if err != nil {
 		return Worklog{}, err
-	}
-	r := s.st.issue(key)
-	if r == nil || !r.canSee(u) {
-		return Worklog{}, errNoIssue()
-	}
-	if !r.proj.can(u, "WORK_ON_ISSUES") {
-		return Worklog{}, permissionErr("WORK_ON_ISSUES", "You do not have the permission to log work on this issue.")
 	}
 	if spent < time.Minute {
 		return Worklog{}, errors.New("jiratest: time spent must be at least a minute")
@@ -346,13 +339,9 @@ func (s *Server) AddWorklogAs(userID, key string, spent time.Duration, comment s
 func (s *Server) DeleteIssueAs(userID, key string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, err := s.actor(userID)
+	u, r, err := s.issueAs(userID, key, "", "")
 	if err != nil {
 		return err
-	}
-	r := s.st.issue(key)
-	if r == nil || !r.canSee(u) {
-		return errNoIssue()
 	}
 	return asError(s.deleteIssueLocked(u, r, true))
 }

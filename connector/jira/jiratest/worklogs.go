@@ -251,13 +251,9 @@ func (s *Server) DeleteWorklogAs(userID, key, worklogID string) error {
 }
 
 func (s *Server) worklogAs(userID, key, worklogID, verb string) (*user, *issueRec, *worklog, error) {
-	u, err := s.actor(userID)
+	u, r, err := s.issueAs(userID, key, "", "")
 	if err != nil {
 		return nil, nil, nil, err
-	}
-	r := s.st.issue(key)
-	if r == nil || !r.canSee(u) {
-		return nil, nil, nil, errNoIssue()
 	}
 	for _, w := range r.worklogs {
 		if strconv.FormatInt(w.id, 10) == worklogID && !w.deleted {
