@@ -114,6 +114,16 @@ func (s *Server) remoteLinkFor(c *call, r *issueRec) (*remoteLink, *apiError) {
 	return nil, errf(http.StatusNotFound, "No remote link with id %d exists on issue %s.", id, r.key)
 }
 
+// remoteLinkByQuery finds the link on r whose global id the globalId
+// query parameter names.
+func (s *Server) remoteLinkByQuery(c *call, r *issueRec) (*remoteLink, *apiError) {
+	gid := c.query("globalId")
+	if l := r.remoteLinkByGlobalID(gid); l != nil {
+		return l, nil
+	}
+	return nil, errf(http.StatusNotFound, "No remote link with global id %q exists on issue %s.", gid, r.key)
+}
+
 // canLink answers 403 unless the caller may link issues in r's project.
 func (s *Server) canLink(c *call, r *issueRec) bool {
 	return allowed(c, r.proj, "LINK_ISSUES", "You do not have the permission to link issues in this project.")
@@ -126,10 +136,10 @@ func (s *Server) handleRemoteLinkList(c *call) {
 	if r == nil {
 		return
 	}
-	if q := c.r.URL.Query(); q.Has("globalId") {
-		l := r.remoteLinkByGlobalID(q.Get("globalId"))
-		if l == nil {
-			c.fail(errf(http.StatusNotFound, "No remote link with global id %q exists on issue %s.", q.Get("globalId"), r.key))
+	if c.r.URL.Query().Has("globalId") {
+		l, e := s.remoteLinkByQuery(c, r)
+		if e != nil {
+			c.fail(e)
 			return
 		}
 		c.json(http.StatusOK, s.remoteLinkJSON(l))
@@ -159,10 +169,7 @@ func (s *Server) handleRemoteLinkCreate(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
-	if !s.canLink(c, r) {
+	if r == nil || !s.canLink(c, r) {
 		return
 	}
 	if e := b.validate(); e != nil {
@@ -192,10 +199,7 @@ func (s *Server) handleRemoteLinkUpdate(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, l, ok := pathChild(s, c, s.remoteLinkFor)
-	if !ok {
-		return
-	}
-	if !s.canLink(c, r) {
+	if !ok || !s.canLink(c, r) {
 		return
 	}
 	if e := b.validate(); e != nil {
@@ -216,10 +220,7 @@ func (s *Server) handleRemoteLinkDelete(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, l, ok := pathChild(s, c, s.remoteLinkFor)
-	if !ok {
-		return
-	}
-	if !s.canLink(c, r) {
+	if !ok || !s.canLink(c, r) {
 		return
 	}
 	s.removeRemoteLink(r, l)
@@ -234,16 +235,8 @@ func (s *Server) handleRemoteLinkDeleteByGlobalID(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
-	l := r.remoteLinkByGlobalID(q.Get("globalId"))
-	if l == nil {
-		c.fail(errf(http.StatusNotFound, "No remote link with global id %q exists on issue %s.", q.Get("globalId"), r.key))
-		return
-	}
-	if !s.canLink(c, r) {
+	r, l, ok := pathChild(s, c, s.remoteLinkByQuery)
+	if !ok || !s.canLink(c, r) {
 		return
 	}
 	s.removeRemoteLink(r, l)
