@@ -408,12 +408,13 @@ func (s *Server) handleDynHookList(c *call) {
 	c.json(http.StatusOK, map[string]any{"isLast": last, "maxResults": max, "startAt": start, "total": len(list), "values": vals})
 }
 
+// dynIDs reads the webhookIds of a delete or refresh by an app: 403 for
+// a caller that is not an app, 400 for a bad or empty list.
 func (s *Server) dynIDs(c *call) ([]int, bool) {
 	var b struct {
 		IDs []int `json:"webhookIds"`
 	}
-	if e := decode(c, &b); e != nil {
-		c.fail(e)
+	if !s.requireApp(c) || !decoded(c, &b) {
 		return nil, false
 	}
 	if len(b.IDs) == 0 {
@@ -424,9 +425,6 @@ func (s *Server) dynIDs(c *call) ([]int, bool) {
 }
 
 func (s *Server) handleDynHookDelete(c *call) {
-	if !s.requireApp(c) {
-		return
-	}
 	ids, ok := s.dynIDs(c)
 	if !ok {
 		return
@@ -440,9 +438,6 @@ func (s *Server) handleDynHookDelete(c *call) {
 }
 
 func (s *Server) handleDynHookRefresh(c *call) {
-	if !s.requireApp(c) {
-		return
-	}
 	ids, ok := s.dynIDs(c)
 	if !ok {
 		return
