@@ -647,34 +647,49 @@ func (s *Server) editIssue(actor *user, r *issueRec, fields, update map[string]a
 		}
 	}
 	d := r.cur.clone()
-	for id, v := range fields {
+	comments := s.applyEdit(r.proj, d, fields, update, loose, e, func(id string, v any) (string, bool) {
 		if id == "project" || id == "issuetype" || id == "resolution" || id == "status" {
 			if id == "issuetype" {
 				if ref, ok := refOf(v, loose, "id", "name"); ok && r.proj.typeBy(ref) != nil {
 					d.typ = r.proj.typeBy(ref)
-					continue
+					return "", true
 				}
 			}
-			e.add(id, fmt.Sprintf("Field '%s' cannot be set. It is not on the appropriate screen, or unknown.", id))
-			continue
+			return fmt.Sprintf("Field '%s' cannot be set. It is not on the appropriate screen, or unknown.", id), true
 		}
 		if id == "reporter" && !r.proj.can(actor, "MODIFY_REPORTER") {
-			e.add(id, "Field 'reporter' cannot be set. It is not on the appropriate screen, or unknown.")
-			continue
+			return "Field 'reporter' cannot be set. It is not on the appropriate screen, or unknown.", true
 		}
-		if msg := s.setField(r.proj, d, id, v, loose); msg != "" {
-			e.add(id, msg)
-		}
-	}
-	var comments []string
-	for k, v := range s.applyUpdateOps(r.proj, d, update, loose, &comments) {
-		e.add(k, v)
-	}
+		return "", false
+	})
 	if len(e.fields) > 0 {
 		return e
 	}
 	s.commitChange(actor, r, d, "issue_updated", comments)
 	return nil
+}
+
+// applyEdit sets fields on d and applies update's operations, adding each
+// problem to e, and returns the comments the update adds. screen sees
+// each field first: handled true means it took the field (or rejected it
+// with a non-empty message) and setField does not see it.
+func (s *Server) applyEdit(p *project, d *issueData, fields, update map[string]any, loose bool, e *apiError, screen func(id string, v any) (msg string, handled bool)) []string {
+	for id, v := range fields {
+		if msg, handled := screen(id, v); handled {
+			if msg != "" {
+				e.add(id, msg)
+			}
+			continue
+		}
+		if msg := s.setField(p, d, id, v, loose); msg != "" {
+			e.add(id, msg)
+		}
+	}
+	var comments []string
+	for k, v := range s.applyUpdateOps(p, d, update, loose, &comments) {
+		e.add(k, v)
+	}
+	return comments
 }
 
 // commitChange stores the new data, records the changelog, bumps updated
@@ -783,19 +798,12 @@ func (s *Server) doTransitionLocked(actor *user, r *issueRec, t *Transition, fie
 	to := r.proj.statusBy(t.To)
 	d.status = to
 	e := &apiError{status: http.StatusBadRequest}
-	for id, v := range fields {
+	comments := s.applyEdit(r.proj, d, fields, update, false, e, func(id string, _ any) (string, bool) {
 		if id == "resolution" && !t.Resolution {
-			e.add(id, "Field 'resolution' cannot be set. It is not on the appropriate screen, or unknown.")
-			continue
+			return "Field 'resolution' cannot be set. It is not on the appropriate screen, or unknown.", true
 		}
-		if msg := s.setField(r.proj, d, id, v, false); msg != "" {
-			e.add(id, msg)
-		}
-	}
-	var comments []string
-	for k, v := range s.applyUpdateOps(r.proj, d, update, false, &comments) {
-		e.add(k, v)
-	}
+		return "", false
+	})
 	if len(e.fields) > 0 {
 		return e
 	}
