@@ -33,6 +33,18 @@ func (s *Server) pathIssueWith(c *call, perm, msg string) *issueRec {
 	return r
 }
 
+// pathProject returns the project named by the first path parameter if
+// the caller may browse it, or answers 404 and returns nil. Callers hold
+// s.mu.
+func (s *Server) pathProject(c *call) *project {
+	p, e := s.projectFor(c, c.param(0))
+	if e != nil {
+		c.fail(e)
+		return nil
+	}
+	return p
+}
+
 // pathChild returns the issue of the path and the item find locates on it
 // (a comment, worklog or remote link named by the second path parameter),
 // or answers the error and returns ok false. Callers hold s.mu.

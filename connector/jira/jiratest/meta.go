@@ -100,9 +100,8 @@ func (s *Server) projectFor(c *call, ref string) (*project, *apiError) {
 func (s *Server) handleProjectGet(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	p, e := s.projectFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	p := s.pathProject(c)
+	if p == nil {
 		return
 	}
 	c.json(http.StatusOK, s.projectJSON(p, nil))
@@ -174,9 +173,8 @@ func (s *Server) handleProjectUpdate(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, e := s.projectFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	p := s.pathProject(c)
+	if p == nil {
 		return
 	}
 	if !c.user.Admin && !p.can(c.user, "ADMINISTER_PROJECTS") {
@@ -208,9 +206,8 @@ func (s *Server) handleProjectUpdate(c *call) {
 func (s *Server) handleProjectStatuses(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	p, e := s.projectFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	p := s.pathProject(c)
+	if p == nil {
 		return
 	}
 	out := []any{}
@@ -398,13 +395,8 @@ func (s *Server) handleCreateMetaTypes(c *call) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	p, e := s.projectFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	if !p.can(c.user, "CREATE_ISSUES") {
-		c.fail(permissionErr("CREATE_ISSUES", "You do not have permission to create issues in this project."))
+	p := s.pathProject(c)
+	if p == nil || !allowed(c, p, "CREATE_ISSUES", "You do not have permission to create issues in this project.") {
 		return
 	}
 	page, last := pageOf(p.types, start, max)
@@ -426,9 +418,8 @@ func (s *Server) handleCreateMetaFields(c *call) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	p, e := s.projectFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	p := s.pathProject(c)
+	if p == nil {
 		return
 	}
 	t := p.typeBy(c.param(1))
@@ -735,9 +726,8 @@ func (s *Server) visibleConfig(c *call, key string, change bool, notFound string
 func (s *Server) handleProjectVersions(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	p, e := s.projectFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	p := s.pathProject(c)
+	if p == nil {
 		return
 	}
 	c.json(http.StatusOK, s.versionsJSON(p.versions))
@@ -746,9 +736,8 @@ func (s *Server) handleProjectVersions(c *call) {
 func (s *Server) handleProjectVersionsPaged(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	p, e := s.projectFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	p := s.pathProject(c)
+	if p == nil {
 		return
 	}
 	start, max := max0(intParam(c, "startAt", 0)), intParam(c, "maxResults", 50)
@@ -770,9 +759,8 @@ func (s *Server) handleProjectVersionsPaged(c *call) {
 func (s *Server) handleProjectComponents(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	p, e := s.projectFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
+	p := s.pathProject(c)
+	if p == nil {
 		return
 	}
 	out := jsonList(p.components, s.componentFullJSON)
