@@ -71,11 +71,11 @@ func run(ctx context.Context, cfg exampleutil.Config, engEnv exampleutil.Env, si
 		sites = p
 	}
 	offline := sites.support.Offline() && sites.eng.Offline()
-	store, path, closeStore, err := exampleutil.OpenStore(ctx, "jira-sync", cfg.Store, offline)
+	rn, err := exampleutil.NewRunner(ctx, "jira-sync", cfg, offline)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	defer rn.Close()
 	tmp, err := os.MkdirTemp("", "recipekit-jira-sync-")
 	if err != nil {
 		return fmt.Errorf("creating a directory for attachments in transit: %w", err)
@@ -94,57 +94,36 @@ func run(ctx context.Context, cfg exampleutil.Config, engEnv exampleutil.Env, si
 	if err != nil {
 		return err
 	}
-	rep := exampleutil.NewReporter(cfg.Stdout, cfg.Terminal, store)
-	eng := recipe.NewEngine(store, recipe.WithHooks(rep))
-	for _, r := range recipes {
-		if err := eng.Add(r); err != nil {
-			return err
-		}
+	if err := rn.Add(recipes...); err != nil {
+		return err
 	}
+	rep := rn.Reporter
 	rep.Printf("jira-sync: support %s on %s  <->  engineering %s on %s", s.supProject, sites.support.Detail, s.engProject, sites.eng.Detail)
-	rep.Printf("  recipes: %s; state kept in %s", strings.Join(eng.Recipes(), ", "), path)
+	rep.Printf("  recipes: %s; state kept in %s", strings.Join(rn.Engine.Recipes(), ", "), rn.StorePath)
 
 	switch {
 	case offline:
-		return playOffline(ctx, cfg, sites, eng, rep)
+		return playOffline(ctx, cfg, sites, rn)
 	case cfg.Once:
-		return runOnce(ctx, eng, rep)
+		return rn.RunOnce(ctx)
 	}
 	rep.Printf("Syncing every %s; Ctrl-C stops.", s.poll.PollInterval)
-	if err := eng.Run(ctx); err != nil {
-		return err
-	}
-	rep.PrintSummary()
-	return nil
-}
-
-func runOnce(ctx context.Context, eng *recipe.Engine, rep *exampleutil.Reporter) error {
-	sum, err := eng.RunOnce(ctx)
-	rep.Printf("%s", exampleutil.SummaryLine(sum.Jobs))
-	for _, f := range rep.Failures() {
-		rep.Printf("  failed: %s", f)
-	}
-	if err != nil {
-		return err
-	}
-	if sum.Jobs[recipe.JobFailed] > 0 {
-		return exampleutil.ErrJobsFailed
-	}
-	return nil
+	return rn.Watch(ctx)
 }
 
 // playOffline plays the scene. Between its beats it lets the sync do its
 // work: with the engine running, it waits for the expected jobs; with
 // -once, it catches up once.
-func playOffline(ctx context.Context, cfg exampleutil.Config, sites *sitePair, eng *recipe.Engine, rep *exampleutil.Reporter) error {
+func playOffline(ctx context.Context, cfg exampleutil.Config, sites *sitePair, rn *exampleutil.Runner) error {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
+	rep := rn.Reporter
 	counts := map[recipe.JobStatus]int{}
 	settle := func(what string, cond func() bool) error {
 		if !cfg.Once {
 			return rep.WaitFor(ctx, what, cond)
 		}
-		sum, err := eng.RunOnce(ctx)
+		sum, err := rn.Engine.RunOnce(ctx)
 		for k, v := range sum.Jobs {
 			counts[k] += v
 		}
@@ -153,23 +132,11 @@ func playOffline(ctx context.Context, cfg exampleutil.Config, sites *sitePair, e
 		}
 		return err
 	}
-	var (
-		done chan error
-		stop = func() {}
-	)
+	stop := func() error { return nil }
 	if !cfg.Once {
-		runCtx, cancelRun := context.WithCancel(ctx)
-		done = make(chan error, 1)
-		go func() { done <- eng.Run(runCtx) }()
-		stop = func() {
-			cancelRun()
-			if err := <-done; err != nil {
-				rep.Printf("engine: %v", err)
-			}
-			stop = func() {}
-		}
+		stop = rn.Start(ctx)
 	}
-	defer func() { stop() }()
+	defer func() { _ = stop() }() // on an early return; the error of the scene says more
 
 	sc, err := newScene(ctx, sites, settle)
 	if err != nil {
@@ -179,7 +146,9 @@ func playOffline(ctx context.Context, cfg exampleutil.Config, sites *sitePair, e
 	if err := exampleutil.PlayScene(ctx, rep, cfg.Speed, sc.beats()); err != nil {
 		return err
 	}
-	stop()
+	if err := stop(); err != nil {
+		return err
+	}
 	if cfg.Once {
 		rep.Printf("%s", exampleutil.SummaryLine(counts))
 	} else {

@@ -129,22 +129,8 @@ func (s syncSites) escalate() (*recipe.Recipe, error) {
 			// global id is the URL, so a job run again updates them instead
 			// of adding more. The origin label stays: JQL can search it, a
 			// remote link cannot be searched.
-			recipe.Do("linkBack", s.eng.AddRemoteLink(), recipe.Pills{
-				"issueKey":        `copy.key`,
-				"url":             q(s.supBrowse+"/browse/") + ` + current.key`,
-				"title":           `current.key + " " + current.fields.summary`,
-				"summary":         q(linkSummaryOriginal),
-				"relationship":    q(relEscalatedFrom),
-				"applicationName": q(appSupport),
-			}),
-			recipe.Do("linkCopy", s.support.AddRemoteLink(), recipe.Pills{
-				"issueKey":        `current.key`,
-				"url":             q(s.engBrowse+"/browse/") + ` + copy.key`,
-				"title":           `copy.key + " " + current.fields.summary`,
-				"summary":         q(linkSummaryCopy),
-				"relationship":    q(relEscalatedTo),
-				"applicationName": q(appEngineering),
-			}),
+			remoteLink("linkBack", s.eng, `copy.key`, s.supBrowse, `current.key`, relEscalatedFrom, appSupport, linkSummaryOriginal),
+			remoteLink("linkCopy", s.support, `current.key`, s.engBrowse, `copy.key`, relEscalatedTo, appEngineering, linkSummaryCopy),
 			recipe.ForEach("file", `current.fields.attachment`,
 				recipe.Do("download", s.support.DownloadAttachment(), recipe.Pills{
 					"attachmentId": `item.id`, "path": q(attach) + ` + item.id`,
@@ -162,6 +148,20 @@ func (s syncSites) escalate() (*recipe.Recipe, error) {
 			}),
 		),
 	)
+}
+
+// remoteLink is a step adding, on jc, a remote link from the issue whose
+// key the pill from gives to the issue whose key the pill to gives on the
+// site at browse. The link's title is that key and the original's summary.
+func remoteLink(step string, jc *jira.Client, from, browse, to, relationship, app, summary string) recipe.Step {
+	return recipe.Do(step, jc.AddRemoteLink(), recipe.Pills{
+		"issueKey":        from,
+		"url":             q(browse+"/browse/") + ` + ` + to,
+		"title":           to + ` + " " + current.fields.summary`,
+		"summary":         q(summary),
+		"relationship":    q(relationship),
+		"applicationName": q(app),
+	})
 }
 
 // supportComments mirrors a comment on an escalated support issue to its

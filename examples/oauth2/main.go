@@ -88,13 +88,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	results := make(chan callbackResult, 1)
-	srv := &http.Server{Handler: callbackHandler(lg.redirect.Path, state, results), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
+	defer exampleutil.ServeHTTP(ctx, ln, callbackHandler(lg.redirect.Path, state, results))()
 
 	link := lg.oauth.AuthCodeURL(state)
 	fmt.Fprintf(out, "Open this link in a browser and approve access:\n\n  %s\n\n", link)

@@ -58,12 +58,11 @@ func run(ctx context.Context, cfg exampleutil.Config, site *exampleutil.Site) er
 		defer s.Close()
 		site = s
 	}
-	store, path, closeStore, err := exampleutil.OpenStore(ctx, "quickstart", cfg.Store, site.Offline())
+	rn, err := exampleutil.NewRunner(ctx, "quickstart", cfg, site.Offline())
 	if err != nil {
 		return err
 	}
-	defer closeStore()
-
+	defer rn.Close()
 	r, err := acknowledge(site.Client, jira.PollOptions{
 		Project:      site.Project,
 		Since:        cfg.SinceTime(time.Now()),
@@ -72,47 +71,26 @@ func run(ctx context.Context, cfg exampleutil.Config, site *exampleutil.Site) er
 	if err != nil {
 		return err
 	}
-	rep := exampleutil.NewReporter(cfg.Stdout, cfg.Terminal, store)
-	eng := recipe.NewEngine(store, recipe.WithHooks(rep))
-	if err := eng.Add(r); err != nil {
+	if err := rn.Add(r); err != nil {
 		return err
 	}
+	rep := rn.Reporter
 	where := "your Jira"
 	if site.Offline() {
 		where = "the built-in Jira simulator (set JIRA_URL to use your own site)"
 	}
 	rep.Printf("quickstart: acknowledging new issues in project %s on %s", site.Project, where)
 	rep.Printf("  connected as %s: %s", site.Account, site.Detail)
-	rep.Printf("  state kept in %s", path)
+	rep.Printf("  state kept in %s", rn.StorePath)
 
 	switch {
 	case site.Offline():
-		return offline(ctx, cfg, site, eng, rep)
+		return offline(ctx, cfg, site, rn)
 	case cfg.Once:
-		return once(ctx, eng, rep)
+		return rn.RunOnce(ctx)
 	}
 	rep.Printf("Watching for new issues every %s; Ctrl-C stops.", r.Trigger().PollInterval)
-	if err := eng.Run(ctx); err != nil {
-		return err
-	}
-	rep.PrintSummary()
-	return nil
-}
-
-// once catches up, runs the jobs and reports; a failed job fails the run.
-func once(ctx context.Context, eng *recipe.Engine, rep *exampleutil.Reporter) error {
-	sum, err := eng.RunOnce(ctx)
-	rep.Printf("%s", exampleutil.SummaryLine(sum.Jobs))
-	for _, f := range rep.Failures() {
-		rep.Printf("  failed: %s", f)
-	}
-	if err != nil {
-		return err
-	}
-	if sum.Jobs[recipe.JobFailed] > 0 {
-		return exampleutil.ErrJobsFailed
-	}
-	return nil
+	return rn.Watch(ctx)
 }
 
 // scene is the offline story: people file issues, one of them Highest.
@@ -137,29 +115,27 @@ func scene(site *exampleutil.Site, filed *[]string) []exampleutil.Beat {
 
 // offline plays the scene against the simulator while the engine runs
 // (or, with -once, before a single catch-up), then shows what changed.
-func offline(ctx context.Context, cfg exampleutil.Config, site *exampleutil.Site, eng *recipe.Engine, rep *exampleutil.Reporter) error {
+func offline(ctx context.Context, cfg exampleutil.Config, site *exampleutil.Site, rn *exampleutil.Runner) error {
 	ctx, cancel := context.WithTimeout(ctx, 25*time.Second)
 	defer cancel()
+	rep := rn.Reporter
 	var filed []string
 	beats := scene(site, &filed)
 	if cfg.Once {
 		if err := exampleutil.PlayScene(ctx, rep, cfg.Speed, beats); err != nil {
 			return err
 		}
-		err := once(ctx, eng, rep)
+		err := rn.RunOnce(ctx)
 		showIssues(site, rep, filed)
 		return err
 	}
 	rep.Printf("Simulated people will now file a few issues; watch the recipe answer them.")
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(runCtx) }()
+	stop := rn.Start(ctx)
 	err := exampleutil.PlayScene(ctx, rep, cfg.Speed, beats)
 	if err == nil {
 		err = rep.WaitFinished(ctx, len(beats))
 	}
-	stop()
-	if rerr := <-done; err == nil {
+	if rerr := stop(); err == nil {
 		err = rerr
 	}
 	if err != nil {

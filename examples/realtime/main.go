@@ -87,13 +87,12 @@ func run(ctx context.Context, o options, site *exampleutil.Site) error {
 	if public == "" {
 		public = "http://" + ln.Addr().String()
 	}
-	store, path, closeStore, err := exampleutil.OpenStore(ctx, "realtime", o.Store, site.Offline())
+	rn, err := exampleutil.NewRunner(ctx, "realtime", o.Config, site.Offline(), recipe.WithWebhookBaseURL(public+"/hooks"))
 	if err != nil {
 		return err
 	}
-	defer closeStore()
-
-	rep := exampleutil.NewReporter(o.Stdout, o.Terminal, store)
+	defer rn.Close()
+	rep := rn.Reporter
 	hook := &announced[jira.IssueChange]{Webhook: site.Client.IssueWebhook(jira.WebhookOptions{PollOptions: jira.PollOptions{
 		Project:          site.Project,
 		Since:            o.SinceTime(time.Now()),
@@ -104,53 +103,34 @@ func run(ctx context.Context, o options, site *exampleutil.Site) error {
 	if err != nil {
 		return err
 	}
-	eng := recipe.NewEngine(store, recipe.WithHooks(rep), recipe.WithWebhookBaseURL(public+"/hooks"))
-	if err := eng.Add(r); err != nil {
+	if err := rn.Add(r); err != nil {
 		return err
 	}
 	rep.Printf("realtime: reacting to issues in project %s as they change; %s", site.Project, site.Detail)
 	rep.Printf("  webhook handler on http://%s/hooks/, registered with Jira as %s/hooks/%s", ln.Addr(), public, recipeName)
-	rep.Printf("  state kept in %s", path)
+	rep.Printf("  state kept in %s", rn.StorePath)
 	if !site.Offline() && o.PublicURL == "" {
 		rep.Printf("  note: Jira must reach %s; Jira Cloud cannot reach this machine's loopback address: pass -public-url", public)
 	}
 	if o.Once {
 		rep.Printf("-once: no webhook is registered; running the backup poll once.")
-		sum, err := eng.RunOnce(ctx)
-		rep.Printf("%s", exampleutil.SummaryLine(sum.Jobs))
-		if err != nil {
-			return err
-		}
-		if sum.Jobs[recipe.JobFailed] > 0 {
-			return exampleutil.ErrJobsFailed
-		}
-		return nil
+		return rn.RunOnce(ctx)
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/hooks/", eng.WebhookHandler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
-	go func() { _ = srv.Serve(ln) }()
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
+	mux.Handle("/hooks/", rn.Engine.WebhookHandler())
+	shutdown := exampleutil.ServeHTTP(ctx, ln, mux)
+	defer shutdown()
 
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(runCtx) }()
-
+	stop := rn.Start(ctx)
 	var err2 error
 	if site.Offline() {
-		err2 = playOffline(runCtx, o, site, hook, rep, public+"/hooks/"+recipeName)
+		err2 = playOffline(ctx, o, site, hook, rep, public+"/hooks/"+recipeName)
 	} else {
 		rep.Printf("Waiting for Jira's deliveries; Ctrl-C stops and removes the webhook.")
-		<-runCtx.Done()
+		<-ctx.Done()
 	}
-	stop()
-	if err := <-done; err != nil && err2 == nil {
+	if err := stop(); err != nil && err2 == nil {
 		err2 = err
 	}
 	// Run has returned: the webhook is removed (or the removal failed and
