@@ -1,8 +1,3 @@
-// Command jirasim serves the jiratest Jira simulator on an address, with
-// demo data, so that any tool (curl, a REST client, a recipe) can be
-// pointed at it.
-//
-//	go run ./examples/jirasim -addr 127.0.0.1:8080 -mode cloud -activity 10s
 package main
 
 import (
