@@ -2,8 +2,9 @@
 // permission the program's recipes need, and prints, per project, what is
 // missing and how a Jira administrator grants it.
 //
-// The needs come from the catalogue itself: each action's and trigger's
-// Info().Permissions, collected while the recipes are built. The answers
+// The needs come from the catalogue itself, read from each built recipe:
+// its trigger's and every action step's Info().Permissions (Recipe.Trigger
+// and Recipe.Actions). The answers
 // come from GET /rest/api/2/mypermissions, per project. The recipes are
 // those of the other examples: acknowledge new issues, escalate labelled
 // issues to another project, and react to changes through a webhook.

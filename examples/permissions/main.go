@@ -122,45 +122,41 @@ func validKey(k string) bool {
 	return true
 }
 
-// buildRecipes builds the program's recipes, recording what each trigger
-// and step needs. They are the recipes of the other examples: acknowledge
-// new issues, escalate labelled issues to another project, and react to
-// changes in real time through a webhook.
+// buildRecipes builds the program's recipes and records what each needs
+// in n. They are the recipes of the other examples: acknowledge new issues,
+// escalate labelled issues to another project, and react to changes in
+// real time through a webhook.
 func buildRecipes(jc *jira.Client, project, escalateTo string, n *Needs) ([]*recipe.Recipe, error) {
-	newIssues := jc.NewIssue(jira.PollOptions{Project: project})
-	n.Trigger("acknowledge", project, newIssues.Info())
-	ack, err := recipe.New("acknowledge", newIssues,
-		recipe.Do("comment", use(n, "acknowledge", "comment", project, jc.AddComment()), recipe.Pills{
+	ack, err := recipe.New("acknowledge", jc.NewIssue(jira.PollOptions{Project: project}),
+		recipe.Do("comment", jc.AddComment(), recipe.Pills{
 			"issueKey": `trigger.key`,
 			"body":     `"Thanks! " + trigger.key + " \"" + trigger.fields.summary + "\" is queued for triage."`,
 		}),
 		recipe.If(`trigger.fields.priority?.name == "Highest"`,
-			recipe.Do("label", use(n, "acknowledge", "label", project, jc.UpdateIssue()), recipe.Pills{"issueKey": `trigger.key`, "addLabels": `["urgent"]`}),
-			recipe.Do("start", use(n, "acknowledge", "start", project, jc.TransitionIssue()), recipe.Pills{"issueKey": `trigger.key`, "to": `"In Progress"`}),
+			recipe.Do("label", jc.UpdateIssue(), recipe.Pills{"issueKey": `trigger.key`, "addLabels": `["urgent"]`}),
+			recipe.Do("start", jc.TransitionIssue(), recipe.Pills{"issueKey": `trigger.key`, "to": `"In Progress"`}),
 		),
 	)
 	if err != nil {
 		return nil, err
 	}
 
-	changes := jc.NewOrUpdatedIssue(jira.PollOptions{Project: project})
-	n.Trigger("escalate", project, changes.Info())
-	esc, err := recipe.New("escalate", changes,
+	esc, err := recipe.New("escalate", jc.NewOrUpdatedIssue(jira.PollOptions{Project: project}),
 		recipe.When(`"escalate" in trigger.issue.fields.labels && !("escalated" in trigger.issue.fields.labels)`),
-		recipe.Do("copy", use(n, "escalate", "copy", escalateTo, jc.CreateIssue()), recipe.Pills{
+		recipe.Do("copy", jc.CreateIssue(), recipe.Pills{
 			"project":        `"` + escalateTo + `"`,
 			"issueType":      `"Task"`,
 			"summary":        `trigger.issue.fields.summary`,
 			"description":    `"Escalated from " + trigger.issue.key`,
 			"idempotencyKey": `"escalate:" + trigger.issue.id`,
 		}),
-		recipe.Do("attach", use(n, "escalate", "attach", escalateTo, jc.UploadAttachment()), recipe.Pills{
+		recipe.Do("attach", jc.UploadAttachment(), recipe.Pills{
 			"issueKey": `copy.key`, "filename": `"origin.txt"`, "content": `trigger.issue.key`,
 		}),
-		recipe.Do("link", use(n, "escalate", "link", escalateTo, jc.LinkIssues()), recipe.Pills{
+		recipe.Do("link", jc.LinkIssues(), recipe.Pills{
 			"type": `"Relates"`, "outwardIssue": `copy.key`, "inwardIssue": `trigger.issue.key`,
 		}),
-		recipe.Do("mark", use(n, "escalate", "mark", project, jc.UpdateIssue()), recipe.Pills{
+		recipe.Do("mark", jc.UpdateIssue(), recipe.Pills{
 			"issueKey": `trigger.issue.key`, "addLabels": `["escalated"]`,
 		}),
 	)
@@ -168,16 +164,26 @@ func buildRecipes(jc *jira.Client, project, escalateTo string, n *Needs) ([]*rec
 		return nil, err
 	}
 
-	live := jc.IssueWebhook(jira.WebhookOptions{PollOptions: jira.PollOptions{Project: project}})
-	n.Trigger("realtime", project, live.Info())
-	rt, err := recipe.New("realtime", live,
+	rt, err := recipe.New("realtime", jc.IssueWebhook(jira.WebhookOptions{PollOptions: jira.PollOptions{Project: project}}),
 		recipe.When(`trigger.created`),
-		recipe.Do("comment", use(n, "realtime", "comment", project, jc.AddComment()), recipe.Pills{
+		recipe.Do("comment", jc.AddComment(), recipe.Pills{
 			"issueKey": `trigger.issue.key`, "body": `"Seen in real time."`,
 		}),
 	)
 	if err != nil {
 		return nil, err
+	}
+
+	// The escalation's copy, its attachment and its link are in the target
+	// project; everything else works in the watched one.
+	inTarget := map[string]string{"copy": escalateTo, "attach": escalateTo, "link": escalateTo}
+	for _, x := range []struct {
+		r         *recipe.Recipe
+		elsewhere map[string]string
+	}{{ack, nil}, {esc, inTarget}, {rt, nil}} {
+		if err := n.Recipe(x.r, project, x.elsewhere); err != nil {
+			return nil, err
+		}
 	}
 	return []*recipe.Recipe{ack, esc, rt}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/examples/internal/exampleutil"
+	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/trigger"
 )
 
@@ -136,13 +137,43 @@ func TestAgainstASiteMissingPermissionsFailTheRun(t *testing.T) {
 	}
 }
 
+// hookTrigger is a trigger that only describes itself, as a webhook
+// trigger needing Administer Jira.
+type hookTrigger struct{}
+
+func (hookTrigger) Info() trigger.Info {
+	return trigger.Info{Name: "hook", Permissions: []string{"ADMINISTER (admin webhooks) or the manage:jira-webhook scope (OAuth)", "BROWSE_PROJECTS"}}
+}
+
+func (hookTrigger) Poll(context.Context, trigger.Cursor) (trigger.Page[struct{}], error) {
+	return trigger.Page[struct{}]{}, nil
+}
+
+func fakeAction(name string, perms ...string) action.Action[struct{}, struct{}] {
+	return action.New(action.Info{Name: name, Connector: "jira", Permissions: perms}, nil,
+		func(context.Context, struct{}) (struct{}, error) { return struct{}{}, nil })
+}
+
 func TestNeedsParsing(t *testing.T) {
+	r, err := recipe.New("r", hookTrigger{},
+		recipe.If(`true`, recipe.Do("edit", fakeAction("update_comment", "EDIT_ALL_COMMENTS", "EDIT_OWN_COMMENTS"), nil)),
+		recipe.Do("create", fakeAction("create_issue", "CREATE_ISSUES"), nil),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
 	n := &Needs{}
-	n.Trigger("r", "P", trigger.Info{Name: "hook", Permissions: []string{"ADMINISTER (admin webhooks) or the manage:jira-webhook scope (OAuth)", "BROWSE_PROJECTS"}})
-	use(n, "r", "edit", "P", action.New(action.Info{Name: "update_comment", Connector: "jira", Permissions: []string{"EDIT_ALL_COMMENTS", "EDIT_OWN_COMMENTS"}}, nil,
-		func(context.Context, struct{}) (struct{}, error) { return struct{}{}, nil }))
-	if got := n.Projects(); !slices.Equal(got, []string{"P", ""}) {
+	if err := n.Recipe(r, "P", map[string]string{"nope": "Q"}); err == nil || !strings.Contains(err.Error(), `no action step "nope"`) {
+		t.Errorf("an unknown step should be an error: %v", err)
+	}
+	if err := n.Recipe(r, "P", map[string]string{"create": "Q"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Projects(); !slices.Equal(got, []string{"P", "Q", ""}) {
 		t.Fatalf("places = %q", got)
+	}
+	if q := n.In("Q"); len(q) != 1 || q[0].Key != "CREATE_ISSUES" || q[0].UsedByText() != "r: create (jira.create_issue)" {
+		t.Errorf("needs in Q = %+v", q)
 	}
 	global := n.In("")
 	if len(global) != 1 || global[0].Key != "ADMINISTER" || !strings.Contains(global[0].Note, "OAuth") {

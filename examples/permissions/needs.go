@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/recipekit/recipekit/action"
+	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/trigger"
 )
 
@@ -49,8 +49,8 @@ func (n Need) UsedByText() string {
 	return strings.Join(out, "; ")
 }
 
-// Needs collects what the recipes of a program need, as they are built:
-// wrap each action with [use] and record each trigger with Trigger.
+// Needs collects what the recipes of a program need: record each built
+// recipe with [Needs.Recipe].
 type Needs struct {
 	list []*Need
 }
@@ -67,14 +67,28 @@ func (n *Needs) Trigger(recipeName, project string, info trigger.Info) {
 	n.add(project, info.Permissions, Use{recipeName, "trigger " + info.Name})
 }
 
-// use records what an action step needs in project and returns the action
-// unchanged, so a recipe reads as usual:
-//
-//	recipe.Do("comment", use(n, "acknowledge", "comment", "DEMO", jc.AddComment()), ...)
-func use[In, Out any](n *Needs, recipeName, step, project string, a action.Action[In, Out]) action.Action[In, Out] {
-	info := a.Info()
-	n.add(project, info.Permissions, Use{recipeName, fmt.Sprintf("%s (%s.%s)", step, info.Connector, info.Name)})
-	return a
+// Recipe records what r needs, read from the built recipe itself: its
+// trigger (Recipe.Trigger) and every action step (Recipe.Actions), those
+// inside If and ForEach blocks included. They work in project, except the
+// steps named in elsewhere, which work in the project given there (an
+// escalation creates its copy in another project). A step named in
+// elsewhere that is not an action step of r is an error.
+func (n *Needs) Recipe(r *recipe.Recipe, project string, elsewhere map[string]string) error {
+	steps := r.Actions()
+	for step := range elsewhere {
+		if !slices.ContainsFunc(steps, func(sa recipe.StepAction) bool { return sa.Step == step }) {
+			return fmt.Errorf("recipe %q has no action step %q to place in project %s: check the step names", r.Name(), step, elsewhere[step])
+		}
+	}
+	n.Trigger(r.Name(), project, r.Trigger())
+	for _, sa := range steps {
+		where := project
+		if p, ok := elsewhere[sa.Step]; ok {
+			where = p
+		}
+		n.add(where, sa.Action.Permissions, Use{r.Name(), fmt.Sprintf("%s (%s.%s)", sa.Step, sa.Action.Connector, sa.Action.Name)})
+	}
+	return nil
 }
 
 // add records perms (catalogue entries such as "EDIT_ISSUES" or "ADMINISTER
