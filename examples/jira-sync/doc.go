@@ -16,9 +16,11 @@
 //
 // Four recipes run in one engine with one store.
 //
-// Attachments added to the original after its escalation are not copied:
-// the sync's triggers see changelog entries, comments and status changes,
-// and the simulator records no changelog entry for a new attachment.
+// Attachments added to the original after its escalation are not copied.
+// Jira records a new attachment in the changelog (field
+// "Attachment"), which the escalation's trigger would see, but the jiratest
+// simulator records none (it only raises attachment_created to webhooks),
+// so such a recipe could not be tested offline.
 //
 // # Offline
 //
