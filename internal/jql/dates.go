@@ -104,6 +104,10 @@ func daysIn(year int, m time.Month) int {
 	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
+// maxPeriod bounds a relative date and a date function's hour or minute
+// increment; longer ones are refused rather than overflowing a Duration.
+const maxPeriod = 200 * 365 * 24 * time.Hour
+
 // parsePeriod reads Jira's period format: an optional sign followed by one
 // or more <number><unit> groups, units w, d, h, m, optionally separated by
 // spaces ("-5d", "4w 2d", "+1h30m").
@@ -146,10 +150,12 @@ func parsePeriod(s string) (time.Duration, bool) {
 		default:
 			return 0, false
 		}
-		total += time.Duration(n) * unit
-		if total > 200*365*24*time.Hour {
+		// Compare before multiplying: n*unit can overflow a Duration
+		// (99999999w) and wrap to a plausible-looking period.
+		if time.Duration(n) > (maxPeriod-total)/unit {
 			return 0, false
 		}
+		total += time.Duration(n) * unit
 		s = strings.TrimLeft(s[j+1:], " ")
 	}
 	return sign * total, true
@@ -220,6 +226,11 @@ func parseIncrement(s string, defaultUnit byte) (increment, bool) {
 		return inc, false
 	}
 	if inc.unit == 0 {
+		return inc, false
+	}
+	// apply adds hours and minutes as a Duration, which a large n overflows.
+	if inc.unit == 'h' && time.Duration(inc.n) > maxPeriod/time.Hour ||
+		inc.unit == 'm' && time.Duration(inc.n) > maxPeriod/time.Minute {
 		return inc, false
 	}
 	if neg {
