@@ -506,15 +506,9 @@ func (s *Server) handleChangelog(c *call) {
 	if r == nil {
 		return
 	}
-	start, max := max0(intParam(c, "startAt", 0)), intParam(c, "maxResults", 100)
-	if max <= 0 || max > 100 {
-		max = 100
-	}
-	vals := []any{}
-	for i := start; i < len(r.changelog) && i < start+max; i++ {
-		vals = append(vals, s.historyJSON(r.changelog[i]))
-	}
-	last := start+max >= len(r.changelog)
+	start, max := pageParams(c, 100)
+	page, last := pageOf(r.changelog, start, max)
+	vals := jsonList(page, s.historyJSON)
 	out := map[string]any{"self": s.url + c.r.URL.Path, "maxResults": max, "startAt": start, "total": len(r.changelog), "isLast": last, "values": vals}
 	if !last {
 		out["nextPage"] = s.url + "/rest/api/2/issue/" + r.key + "/changelog?startAt=" + strconv.Itoa(start+max) + "&maxResults=" + strconv.Itoa(max)

@@ -3,6 +3,7 @@ package jiratest
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -80,5 +81,36 @@ func TestRemovedAndMissingSearch(t *testing.T) {
 	_, _, dc, _ := setup(t, DataCenter)
 	if r := dc.get("/rest/api/2/search/jql?jql=project=DEMO"); r.status != 404 {
 		t.Errorf("dc /search/jql: %d", r.status)
+	}
+}
+
+func TestChangelogPaging(t *testing.T) {
+	_, _, c, _ := setup(t, Cloud)
+	for _, summary := range []string{"one", "two", "three"} {
+		c.must(204, c.do("PUT", "/rest/api/2/issue/DEMO-1", map[string]any{"fields": map[string]any{"summary": summary}}))
+	}
+	all := c.must(200, c.get("/rest/api/2/issue/DEMO-1/changelog")).json(t)
+	total := int(all["total"].(float64))
+	if total < 3 || len(all["values"].([]any)) != total || all["isLast"] != true || all["nextPage"] != nil {
+		t.Fatalf("full changelog = %v", all)
+	}
+	first := c.must(200, c.get("/rest/api/2/issue/DEMO-1/changelog?maxResults=2")).json(t)
+	if len(first["values"].([]any)) != 2 || first["isLast"] != false || first["maxResults"] != float64(2) {
+		t.Errorf("first page = %v", first)
+	}
+	if next, _ := first["nextPage"].(string); !strings.HasSuffix(next, "/changelog?startAt=2&maxResults=2") {
+		t.Errorf("nextPage = %q", next)
+	}
+	last := c.must(200, c.get(fmt.Sprintf("/rest/api/2/issue/DEMO-1/changelog?startAt=%d&maxResults=2", total-1))).json(t)
+	if len(last["values"].([]any)) != 1 || last["isLast"] != true || last["nextPage"] != nil {
+		t.Errorf("last page = %v", last)
+	}
+	past := c.must(200, c.get(fmt.Sprintf("/rest/api/2/issue/DEMO-1/changelog?startAt=%d", total+5))).json(t)
+	if len(past["values"].([]any)) != 0 || past["isLast"] != true {
+		t.Errorf("page past the end = %v", past)
+	}
+	capped := c.must(200, c.get("/rest/api/2/issue/DEMO-1/changelog?maxResults=5000")).json(t)
+	if capped["maxResults"] != float64(100) {
+		t.Errorf("maxResults above 100 answered %v, want 100", capped["maxResults"])
 	}
 }

@@ -389,10 +389,7 @@ func (s *Server) handleDynHookList(c *call) {
 	if !s.requireApp(c) {
 		return
 	}
-	start, max := max0(intParam(c, "startAt", 0)), intParam(c, "maxResults", 100)
-	if max <= 0 || max > 100 {
-		max = 100
-	}
+	start, max := pageParams(c, 100)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	list := s.appHooks(c)
