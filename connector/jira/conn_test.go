@@ -3,6 +3,9 @@ package jira
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -75,6 +78,22 @@ func TestConnectionTestReportsNotJira(t *testing.T) {
 	_, err = jc.Test(context.Background())
 	if !errors.Is(err, ErrNotJira) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestConnectionTestReportsHTMLPageAsNotJira(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<html><body>Welcome to our intranet</body></html>")
+	}))
+	t.Cleanup(srv.Close)
+	jc, err := New(Config{URL: srv.URL, Auth: auth.PAT{Token: "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = jc.Test(context.Background())
+	if !errors.Is(err, ErrNotJira) || !strings.Contains(err.Error(), "not JSON") {
+		t.Errorf("err = %v, want ErrNotJira saying serverInfo is not JSON", err)
 	}
 }
 

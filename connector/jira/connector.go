@@ -2,6 +2,7 @@ package jira
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -48,10 +49,9 @@ func (c *Client) Test(ctx context.Context) (connector.TestResult, error) {
 	switch {
 	case err == nil && info.DeploymentType == "" && info.Version == "":
 		return connector.TestResult{}, fmt.Errorf("jira: %s answered /rest/api/2/serverInfo without a version or deployment type; check that the URL is your Jira site's address: %w", site, ErrNotJira)
-	case err != nil && resp == nil && !errors.Is(err, httpx.ErrUnauthorized) && !errors.Is(err, httpx.ErrForbidden):
-		if strings.Contains(err.Error(), "decoding the response") {
-			return connector.TestResult{}, fmt.Errorf("jira: %s does not answer like Jira (serverInfo is not JSON); check the URL: %w", site, ErrNotJira)
-		}
+	case err != nil && notJSON(err):
+		return connector.TestResult{}, fmt.Errorf("jira: %s does not answer like Jira (serverInfo is not JSON); check the URL: %w", site, ErrNotJira)
+	case err != nil && resp == nil:
 		return connector.TestResult{}, fmt.Errorf("jira: cannot reach %s: %w; check the URL and the network", site, err)
 	case err != nil && errors.Is(err, httpx.ErrNotFound):
 		return connector.TestResult{}, fmt.Errorf("jira: %s has no /rest/api/2/serverInfo; check that the URL is your Jira site's base address (with its context path on Data Center, like https://host/jira): %w", site, ErrNotJira)
@@ -104,6 +104,14 @@ func (c *Client) Test(ctx context.Context) (connector.TestResult, error) {
 		account += " <" + me.EmailAddress + ">"
 	}
 	return connector.TestResult{Account: account, Detail: detail}, nil
+}
+
+// notJSON reports whether err is a 2xx answer that did not decode as the
+// expected JSON (Do returns it with the response, so resp is not nil).
+func notJSON(err error) bool {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &syntax) || errors.As(err, &typ)
 }
 
 func credentialHint(c *Client) string {
