@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -49,12 +50,20 @@ type Registry struct {
 	connectors map[string]Connector
 }
 
-// Register adds c. It fails when a connector with the same connection name
-// is already registered.
+// Register adds c under its connection name (its Info().Connection, or
+// Info().Name when that is empty). It fails when c is nil, has no name, or
+// a connector with the same connection name is already registered.
 func (r *Registry) Register(c Connector) error {
-	name := c.Info().Connection
+	if c == nil {
+		return errors.New("connector: Register was given a nil connector; pass a configured connection")
+	}
+	info := c.Info()
+	name := info.Connection
 	if name == "" {
-		name = c.Info().Name
+		name = info.Name
+	}
+	if name == "" {
+		return fmt.Errorf("connector: a %T has neither a connection name nor a kind in its Info; give the connection a name", c)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
