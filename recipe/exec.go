@@ -554,20 +554,21 @@ func (n *tryNode) run(x *jobExec) error {
 }
 
 type endNode struct {
-	fail bool
-	msg  *vm.Program
-	conv convFn
+	label string // "Stop#n" or "Fail#n", as build errors name the step
+	fail  bool
+	msg   *vm.Program
+	conv  convFn
 }
 
 func (n *endNode) run(x *jobExec) error {
 	var msg string
 	if n.msg != nil {
-		v, err := x.eval(n.msg, "Stop", "message")
+		v, err := x.eval(n.msg, n.label, "message")
 		if err != nil {
 			return err
 		}
 		if err := n.conv(v, reflect.ValueOf(&msg).Elem()); err != nil {
-			return &pillError{step: "Stop", field: "message", err: err}
+			return &pillError{step: n.label, field: "message", err: err}
 		}
 	}
 	if n.fail {

@@ -324,6 +324,23 @@ func TestStopAndFail(t *testing.T) {
 	}
 }
 
+// TestFailMessagePillErrorNamesTheFailStep checks that a message pill that
+// fails at run time is reported against the Fail step, as build errors name
+// it, not against a Stop step the recipe does not have.
+func TestFailMessagePillErrorNamesTheFailStep(t *testing.T) {
+	r := mustNew(t, "failmsg", recipetest.Data(sampleIssues()[0]),
+		recipe.Fail(`split(trigger.key, "-")[5]`),
+	)
+	res := recipetest.Run(t, r, nil)
+	j := res.Job(0)
+	if j.Status != recipe.JobFailed || j.ErrorType != "pill" {
+		t.Fatalf("job = %+v, want failed with a pill error", j)
+	}
+	if !strings.Contains(j.Error, `step "Fail#1", field "message"`) || strings.Contains(j.Error, "Stop") {
+		t.Errorf("error %q must name the Fail step and its message field", j.Error)
+	}
+}
+
 func TestTriggerConditionDropsEventsBeforeAnyJob(t *testing.T) {
 	rec := recorder()
 	trig := recipetest.Data(sampleIssues()...)

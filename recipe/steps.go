@@ -496,7 +496,7 @@ func (s *endStep) compile(c *compiler, sc *scope) node {
 		kind = "Fail"
 	}
 	label := c.label(kind)
-	n := &endNode{fail: s.fail}
+	n := &endNode{label: label, fail: s.fail}
 	if strings.TrimSpace(s.msg) == "" {
 		return n
 	}
