@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -497,13 +498,8 @@ func (s *Server) hookMatches(w *webhook, ev event, now time.Time) bool {
 		return false
 	}
 	if w.dynamic && len(w.fieldIDs) > 0 && ev.name == "jira:issue_updated" {
-		hit := false
-		for _, it := range ev.changelog {
-			if slices.Contains(w.fieldIDs, it.fieldID) {
-				hit = true
-			}
-		}
-		if !hit {
+		changed := slices.ContainsFunc(ev.changelog, func(it changeItem) bool { return slices.Contains(w.fieldIDs, it.fieldID) })
+		if !changed {
 			return false
 		}
 	}
@@ -546,8 +542,16 @@ func (s *Server) emit(ev event) {
 		return
 	}
 	payload := s.payload(ev, now)
+	var adminBody []byte
+	if len(admin) > 0 {
+		var err error
+		if adminBody, err = json.Marshal(payload); err != nil {
+			s.log.Error("jiratest: encoding a webhook payload failed; no delivery raised", "event", ev.name, "err", err)
+			return
+		}
+	}
 	for _, w := range admin {
-		body, _ := json.Marshal(payload)
+		body := adminBody
 		if w.excludeBody {
 			body = nil
 		}
@@ -559,12 +563,13 @@ func (s *Server) emit(ev event) {
 		for _, w := range ws {
 			ids = append(ids, w.id)
 		}
-		p := make(map[string]any, len(payload)+1)
-		for key, v := range payload {
-			p[key] = v
-		}
+		p := maps.Clone(payload)
 		p["matchedWebhookIds"] = ids
-		body, _ := json.Marshal(p)
+		body, err := json.Marshal(p)
+		if err != nil {
+			s.log.Error("jiratest: encoding a webhook payload failed; no delivery raised", "event", ev.name, "err", err)
+			return
+		}
 		secret := ""
 		if cl := s.st.oauthClients[ws[0].client]; cl != nil {
 			secret = cl.Secret

@@ -255,3 +255,42 @@ func TestDeliveryKnobs(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminWebhookExcludeBodyPerHook(t *testing.T) {
+	s, d, c, _ := setup(t, Cloud)
+	rc := newReceiver(t)
+	for _, h := range []struct {
+		name    string
+		exclude bool
+	}{{"full", false}, {"bare", true}} {
+		c.must(201, c.do("POST", "/rest/webhooks/1.0/webhook", map[string]any{
+			"name": h.name, "url": rc.srv.URL + "/" + h.name, "events": []string{"comment_created"}, "excludeBody": h.exclude, "secret": "s3",
+		}))
+	}
+	if _, err := s.CommentAs(d.Alice.AccountID, "DEMO-1", "two hooks"); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, s)
+	bodies := map[string][]byte{}
+	for _, dl := range s.Deliveries() {
+		if !dl.Delivered {
+			t.Errorf("delivery %+v not delivered", dl)
+		}
+		bodies[dl.URL[strings.LastIndex(dl.URL, "/")+1:]] = dl.Body
+	}
+	if len(bodies) != 2 {
+		t.Fatalf("deliveries by hook = %d, want 2", len(bodies))
+	}
+	if len(bodies["bare"]) != 0 {
+		t.Errorf("excludeBody hook got a body: %s", bodies["bare"])
+	}
+	var p map[string]any
+	if err := json.Unmarshal(bodies["full"], &p); err != nil || p["webhookEvent"] != "comment_created" || dig(p, "comment", "body") != "two hooks" {
+		t.Errorf("full hook body = %s (%v)", bodies["full"], err)
+	}
+	for _, r := range rc.all() {
+		if got, want := r.header.Get("X-Hub-Signature"), SignPayload("s3", r.body); got != want {
+			t.Errorf("signature %q, want %q for body %q", got, want, r.body)
+		}
+	}
+}
