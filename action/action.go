@@ -80,6 +80,7 @@ type ValidationError struct {
 	Problem string
 }
 
+// Error names the field, quoted, and the problem.
 func (e *ValidationError) Error() string {
 	if e.Field == "" {
 		return "invalid input: " + e.Problem

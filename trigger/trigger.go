@@ -87,10 +87,14 @@ var ErrBackOff = errors.New("trigger asks to back off")
 // BackOffError carries how long the runtime should wait before polling
 // again. It matches ErrBackOff with errors.Is.
 type BackOffError struct {
-	Wait   time.Duration
+	// Wait is the least time the runtime waits before the next poll.
+	Wait time.Duration
+	// Reason says why, for logs and job records (a rate limit, a
+	// maintenance window).
 	Reason string
 }
 
+// Error says how long the trigger asks the runtime to wait, and why.
 func (e *BackOffError) Error() string {
 	return fmt.Sprintf("trigger asks to back off for %s: %s", e.Wait, e.Reason)
 }

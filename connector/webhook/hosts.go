@@ -124,7 +124,7 @@ func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.base.RoundTrip(req)
 }
 
-// hostNotAllowedError is what allowTransport returns; it is permanent.
+// hostNotAllowedError is what guardTransport returns; it is permanent.
 type hostNotAllowedError struct{ host string }
 
 func (e *hostNotAllowedError) Error() string {
