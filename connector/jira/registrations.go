@@ -2,7 +2,6 @@ package jira
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"path"
@@ -29,6 +28,7 @@ type AdminWebhook struct {
 	ExcludeBody bool              `json:"excludeBody" expr:"excludeBody"`
 	Enabled     bool              `json:"enabled" expr:"enabled"`
 	// Secret signs deliveries (X-Hub-Signature); Jira never returns it.
+	// CreateAdmin and UpdateAdmin send it; JSON encoding omits it.
 	Secret      auth.Secret `json:"-" expr:"-"`
 	LastUpdated int64       `json:"lastUpdated,omitempty" expr:"lastUpdated"`
 }
@@ -41,16 +41,16 @@ func (w AdminWebhook) ID() string {
 	return path.Base(w.Self)
 }
 
-// MarshalJSON writes the registration with its secret revealed: it is the
-// request body Jira needs. Secret never reaches logs: httpx does not log
-// bodies.
-func (w AdminWebhook) MarshalJSON() ([]byte, error) {
+// adminWebhookBody is the request body CreateAdmin and UpdateAdmin send:
+// the registration with its secret revealed. Only these requests reveal it,
+// so marshalling an AdminWebhook anywhere else (a job record, a log) never
+// writes the secret.
+func adminWebhookBody(w AdminWebhook) any {
 	type plain AdminWebhook
-	out := struct {
+	return struct {
 		plain
 		Secret string `json:"secret,omitempty"`
 	}{plain(w), w.Secret.Reveal()}
-	return json.Marshal(out)
 }
 
 const adminWebhookPath = "/rest/webhooks/1.0/webhook"
@@ -65,14 +65,14 @@ func (s *WebhooksService) ListAdmin(ctx context.Context) ([]AdminWebhook, *Respo
 // CreateAdmin registers an admin webhook.
 func (s *WebhooksService) CreateAdmin(ctx context.Context, w AdminWebhook) (AdminWebhook, *Response, error) {
 	var out AdminWebhook
-	resp, err := s.client.call(ctx, "POST", adminWebhookPath, nil, w, &out)
+	resp, err := s.client.call(ctx, "POST", adminWebhookPath, nil, adminWebhookBody(w), &out)
 	return out, resp, err
 }
 
 // UpdateAdmin replaces the admin webhook id.
 func (s *WebhooksService) UpdateAdmin(ctx context.Context, id string, w AdminWebhook) (AdminWebhook, *Response, error) {
 	var out AdminWebhook
-	resp, err := s.client.call(ctx, "PUT", adminWebhookPath+"/"+pathEscape(id), nil, w, &out)
+	resp, err := s.client.call(ctx, "PUT", adminWebhookPath+"/"+pathEscape(id), nil, adminWebhookBody(w), &out)
 	return out, resp, err
 }
 

@@ -3,6 +3,7 @@ package jira
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -537,4 +538,47 @@ func hooksIDs(t *testing.T, sub trigger.Subscription) []int64 {
 		ids = append(ids, id)
 	}
 	return ids
+}
+
+// TestAdminWebhookSecretOnlyInRegistrationRequests: CreateAdmin and
+// UpdateAdmin send the secret Jira signs deliveries with, while encoding
+// an AdminWebhook anywhere else (a job record, a log line) leaves it out.
+func TestAdminWebhookSecretOnlyInRegistrationRequests(t *testing.T) {
+	const secret = "wh-s3cret-value"
+	var mu sync.Mutex
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, r.Method+" "+string(b))
+		mu.Unlock()
+		_, _ = io.WriteString(w, `{"self":"http://jira/rest/webhooks/1.0/webhook/7","name":"n","url":"http://cb","events":[]}`)
+	}))
+	t.Cleanup(srv.Close)
+	jc := newTestClient(t, srv.URL, DataCenter)
+	hook := AdminWebhook{Name: "n", URL: "http://cb", Events: []string{"jira:issue_created"}, Secret: auth.Secret(secret)}
+	ctx := context.Background()
+	if _, _, err := jc.Webhooks.CreateAdmin(ctx, hook); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := jc.Webhooks.UpdateAdmin(ctx, "7", hook); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bodies) != 2 {
+		t.Fatalf("requests: %q", bodies)
+	}
+	for _, b := range bodies {
+		if !strings.Contains(b, `"secret":"`+secret+`"`) || !strings.Contains(b, `"name":"n"`) {
+			t.Errorf("registration request without the secret or the fields: %s", b)
+		}
+	}
+	enc, err := json.Marshal(hook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(enc), secret) || strings.Contains(fmt.Sprintf("%v %+v", hook, hook), secret) {
+		t.Errorf("the secret leaks through JSON or %%v: %s", enc)
+	}
 }
