@@ -18,7 +18,7 @@ import (
 type OAuthClient struct {
 	ID           string
 	Secret       string
-	RedirectURIs []string // allowed callbacks; empty allows any loopback URL
+	RedirectURIs []string // allowed /authorize callbacks; empty allows any absolute URL
 }
 
 // String describes the client without its secret.
@@ -45,7 +45,10 @@ const AccessTokenTTL = time.Hour
 var defaultScopes = []string{"read:jira-work", "write:jira-work", "read:jira-user", "manage:jira-project", "manage:jira-configuration", "manage:jira-webhook", "offline_access"}
 
 type oauthCode struct {
-	user     *user
+	user *user
+	// client is the app /authorize issued the code to; empty (a code from
+	// IssueOAuthCode) lets any registered app exchange it.
+	client   string
 	scopes   []string
 	redirect string
 	expires  time.Time
@@ -111,15 +114,15 @@ func (s *Server) IssueOAuthCode(userID string, scopes ...string) string {
 	if u == nil {
 		panic("jiratest: IssueOAuthCode: unknown user " + userID)
 	}
-	return s.issueCodeLocked(u, scopes, "")
+	return s.issueCodeLocked(u, scopes, "", "")
 }
 
-func (s *Server) issueCodeLocked(u *user, scopes []string, redirect string) string {
+func (s *Server) issueCodeLocked(u *user, scopes []string, client, redirect string) string {
 	if len(scopes) == 0 {
 		scopes = defaultScopes
 	}
 	code := randomToken(16)
-	s.st.oauthCodes[code] = &oauthCode{user: u, scopes: slices.Clone(scopes), redirect: redirect, expires: s.now().Add(10 * time.Minute)}
+	s.st.oauthCodes[code] = &oauthCode{user: u, client: client, scopes: slices.Clone(scopes), redirect: redirect, expires: s.now().Add(10 * time.Minute)}
 	return code
 }
 
@@ -277,7 +280,7 @@ func (s *Server) handleToken(c *call) {
 	case "authorization_code":
 		code := s.st.oauthCodes[params["code"]]
 		delete(s.st.oauthCodes, params["code"])
-		if code == nil || s.now().After(code.expires) {
+		if code == nil || s.now().After(code.expires) || (code.client != "" && code.client != cl.ID) {
 			oauthError(c, http.StatusForbidden, "invalid_grant", "Invalid authorization code")
 			return
 		}
@@ -381,7 +384,7 @@ func (s *Server) handleAuthorize(c *call) {
 		c.fail(errf(http.StatusBadRequest, "No user to log in: add one with AddUser or SeedDemo."))
 		return
 	}
-	code := s.issueCodeLocked(u, strings.Fields(q.Get("scope")), redirect)
+	code := s.issueCodeLocked(u, strings.Fields(q.Get("scope")), cl.ID, redirect)
 	s.mu.Unlock()
 	rq := ru.Query()
 	rq.Set("code", code)

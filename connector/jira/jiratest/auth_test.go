@@ -173,3 +173,32 @@ func TestPermissionsAndSecurity(t *testing.T) {
 		})
 	}
 }
+
+func TestAuthorizeCodeBoundToItsApp(t *testing.T) {
+	s, d, _, _ := setup(t, Cloud)
+	other := s.AddOAuthClient(OAuthClient{})
+	anon := newClient(t, s.URL(), nil)
+	authorize := func() string {
+		r := anon.get("/authorize?client_id=" + d.OAuthClient.ID + "&redirect_uri=" + url.QueryEscape("http://127.0.0.1:9/cb") + "&response_type=code")
+		loc, err := url.Parse(r.header.Get("Location"))
+		if r.status != 302 || err != nil || loc.Query().Get("code") == "" {
+			t.Fatalf("authorize: %d %s", r.status, r.body)
+		}
+		return loc.Query().Get("code")
+	}
+	exchange := func(code string, cl OAuthClient) resp {
+		return anon.do("POST", "/oauth/token", map[string]any{"grant_type": "authorization_code", "code": code,
+			"client_id": cl.ID, "client_secret": cl.Secret, "redirect_uri": "http://127.0.0.1:9/cb"})
+	}
+	code := authorize()
+	if r := exchange(code, other); r.status != 403 || r.json(t)["error"] != "invalid_grant" {
+		t.Errorf("another app exchanging the code: %d %s", r.status, r.body)
+	}
+	// The failed attempt consumed the code, as a leaked code must not stay usable.
+	if r := exchange(code, d.OAuthClient); r.status != 403 {
+		t.Errorf("code reused after a failed exchange: %d %s", r.status, r.body)
+	}
+	anon.must(200, exchange(authorize(), d.OAuthClient))
+	// Codes from IssueOAuthCode are not bound to an app.
+	anon.must(200, exchange(s.IssueOAuthCode(d.Alice.AccountID), other))
+}
