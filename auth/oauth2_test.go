@@ -303,14 +303,27 @@ func TestAccessibleResourcesAndCloudID(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "https://alpha.atlassian.net, https://beta.atlassian.net") || !strings.Contains(err.Error(), "gamma") {
 		t.Errorf("unknown site: err = %v, want the sites the grant reaches listed", err)
 	}
-	if id, err := o.CloudID(t.Context(), ""); err != nil || id != "cloud-1" {
-		t.Errorf("no site URL after a lookup: %q, %v; want the cached cloud-1", id, err)
+	for _, blank := range []string{"", " \n"} {
+		if id, err := o.CloudID(t.Context(), blank); err != nil || id != "cloud-1" {
+			t.Errorf("site URL %q after a lookup: %q, %v; want the cached cloud-1", blank, id, err)
+		}
+	}
+	if id, err := o.CloudID(t.Context(), " https://beta.atlassian.net\n"); err != nil || id != "cloud-2" {
+		t.Errorf("site URL with surrounding spaces: %q, %v; want cloud-2", id, err)
+	}
+	if id, err := o.CloudID(t.Context(), ""); err != nil || id != "cloud-2" {
+		t.Errorf("no site URL after looking up beta: %q, %v; want the cached cloud-2", id, err)
 	}
 	saved.CloudID = ""
 	o.Store.Save(t.Context(), saved)
 	o2, _ := newFakeAtlassian(t)
 	if _, err := o2.CloudID(t.Context(), ""); err == nil || !strings.Contains(err.Error(), "give the site URL") {
 		t.Errorf("two sites and no site URL: err = %v", err)
+	}
+	o3, f3 := newFakeAtlassian(t)
+	f3.resources = f3.resources[:1]
+	if id, err := o3.CloudID(t.Context(), " \t"); err != nil || id != "cloud-1" {
+		t.Errorf("one site, blank site URL: %q, %v; want the only site's cloud-1", id, err)
 	}
 	if _, err := o.CloudID(t.Context(), "alpha.atlassian.net"); err == nil || !strings.Contains(err.Error(), "absolute URL") {
 		t.Errorf("site URL without scheme: err = %v", err)

@@ -78,14 +78,15 @@ func (o *OAuth2) AccessibleResources(ctx context.Context) ([]Resource, error) {
 // it returns the cached cloud id, else the only site if the grant reaches
 // exactly one.
 func (o *OAuth2) CloudID(ctx context.Context, siteURL string) (string, error) {
-	if strings.TrimSpace(siteURL) == "" {
+	siteURL = strings.TrimSpace(siteURL)
+	if siteURL == "" {
 		if t, err := o.validToken(ctx); err == nil && t.CloudID != "" {
 			return t.CloudID, nil
 		}
 	}
 	want := ""
 	if siteURL != "" {
-		u, err := url.Parse(strings.TrimSpace(siteURL))
+		u, err := url.Parse(siteURL)
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			return "", fmt.Errorf("auth: site URL %q is not an absolute URL: give the Jira site's address, such as https://your-domain.atlassian.net", siteURL)
 		}
