@@ -517,3 +517,80 @@ func waitFor(t *testing.T, cond func() bool) {
 }
 
 var _ = action.RetryPolicy{}
+
+// startupFailStore fails the first PendingJobs or Cursor read, as a store
+// that is briefly unreachable when the engine starts.
+type startupFailStore struct {
+	recipe.Store
+	failPending, failCursor atomic.Bool
+}
+
+func (s *startupFailStore) PendingJobs(ctx context.Context, name string) ([]recipe.Job, error) {
+	if s.failPending.CompareAndSwap(true, false) {
+		return nil, errors.New("database is locked")
+	}
+	return s.Store.PendingJobs(ctx, name)
+}
+
+func (s *startupFailStore) Cursor(ctx context.Context, name string) (trigger.Cursor, error) {
+	if s.failCursor.CompareAndSwap(true, false) {
+		return nil, errors.New("database is locked")
+	}
+	return s.Store.Cursor(ctx, name)
+}
+
+// TestRunRetriesStoreReadsAtStart checks that Run keeps a recipe alive when
+// the store fails while the recipe starts: it waits a poll interval, reads
+// again and polls, instead of never polling until a restart.
+func TestRunRetriesStoreReadsAtStart(t *testing.T) {
+	for _, what := range []string{"pending", "cursor"} {
+		t.Run(what, func(t *testing.T) {
+			store := &startupFailStore{Store: recipe.NewMemoryStore()}
+			store.failPending.Store(what == "pending")
+			store.failCursor.Store(what == "cursor")
+			clock := newManualClock()
+			h := newHooks()
+			trig := recipetest.Data(1)
+			trig.Interval = time.Minute
+			r := mustNew(t, "restart", trig, recipe.Do("n", recorder(), recipe.Pills{}))
+			eng := recipe.NewEngine(store, recipe.WithClock(clock), recipe.WithHooks(h))
+			if err := eng.Add(r); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error)
+			go func() { done <- eng.Run(ctx) }()
+			if d := clock.nextWait(t); d != time.Minute {
+				t.Fatalf("after the store failed the recipe waits %v, want the 1m poll interval", d)
+			}
+			if n := trig.Polls(); n != 0 {
+				t.Fatalf("polled %d times before the store was read", n)
+			}
+			clock.fire()
+			if id := <-h.done; id != "1" {
+				t.Fatalf("first job for event %s", id)
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestRunOnceReportsStoreReadErrors checks that RunOnce does not wait on a
+// store that fails at start: it returns the error.
+func TestRunOnceReportsStoreReadErrors(t *testing.T) {
+	store := &startupFailStore{Store: recipe.NewMemoryStore()}
+	store.failCursor.Store(true)
+	trig := recipetest.Data(1)
+	r := mustNew(t, "once", trig, recipe.Do("n", recorder(), recipe.Pills{}))
+	eng := recipe.NewEngine(store, recipe.WithClock(recipetest.NewInstantClock(time.Time{})))
+	if err := eng.Add(r); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := eng.RunOnce(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "database is locked") || trig.Polls() != 0 || sum.Total() != 0 {
+		t.Fatalf("RunOnce = %+v, %v after %d polls; want the store error and no poll", sum, err, trig.Polls())
+	}
+}

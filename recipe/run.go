@@ -207,10 +207,11 @@ func (run *recipeRun) feed() {
 		run.mu.Unlock()
 	}()
 	rt := &run.e.rt
-	pending, err := rt.store.PendingJobs(run.ctx, run.r.name)
-	if err != nil {
-		rt.log.Error("cannot load unfinished jobs", "recipe", run.r.name, "error", err)
-		run.fail(err)
+	info := run.r.src.info()
+	pending, ok := loadRetrying(run, "unfinished jobs", info.PollInterval, func(ctx context.Context) ([]Job, error) {
+		return rt.store.PendingJobs(ctx, run.r.name)
+	})
+	if !ok {
 		return
 	}
 	qs := make([]queued, len(pending))
@@ -219,14 +220,13 @@ func (run *recipeRun) feed() {
 	}
 	run.push(qs...)
 
-	info := run.r.src.info()
 	if info.PollInterval <= 0 {
 		return // push-only trigger
 	}
-	cursor, err := rt.store.Cursor(run.ctx, run.r.name)
-	if err != nil {
-		rt.log.Error("cannot load the trigger cursor", "recipe", run.r.name, "error", err)
-		run.fail(err)
+	cursor, ok := loadRetrying(run, "the trigger cursor", info.PollInterval, func(ctx context.Context) (trigger.Cursor, error) {
+		return rt.store.Cursor(ctx, run.r.name)
+	})
+	if !ok {
 		return
 	}
 	m := &vm.VM{MemoryBudget: run.r.opts.PillMemoryBudget}
@@ -292,6 +292,35 @@ func (run *recipeRun) feed() {
 		}
 		if !run.sleep(wait) {
 			return
+		}
+	}
+}
+
+// loadRetrying reads what feed needs from the store before it can poll. A
+// RunOnce run gives up at the first error, which RunOnce returns. A Run run
+// retries every wait (a minute for a push-only trigger): a store outage at
+// start must not end the recipe's polling until the process restarts.
+func loadRetrying[V any](run *recipeRun, what string, wait time.Duration, load func(context.Context) (V, error)) (V, bool) {
+	if wait <= 0 {
+		wait = time.Minute
+	}
+	for {
+		v, err := load(run.ctx)
+		if err == nil {
+			return v, true
+		}
+		var zero V
+		if run.ctx.Err() != nil {
+			return zero, false
+		}
+		if run.once {
+			run.e.rt.log.Error("cannot load "+what, "recipe", run.r.name, "error", err)
+			run.fail(err)
+			return zero, false
+		}
+		run.e.rt.log.Error("cannot load "+what, "recipe", run.r.name, "error", err, "retry_in", wait)
+		if !run.sleep(wait) {
+			return zero, false
 		}
 	}
 }
