@@ -274,11 +274,13 @@ func joinIDs(ids []int64) string {
 	return strings.Join(s, ",")
 }
 
+// state reads what Subscribe stored in sub.State; a subscription without
+// state (stored before there was any) gets the connection's mode.
 func (h *hookTrigger[T]) state(sub trigger.Subscription) (hookState, error) {
 	var st hookState
 	if len(sub.State) > 0 {
 		if err := json.Unmarshal(sub.State, &st); err != nil {
-			return st, fmt.Errorf("jira: trigger %s: the stored subscription state is unreadable: %v", h.info.Name, err)
+			return st, fmt.Errorf("jira: trigger %s: the stored subscription state is unreadable (%v); restart the recipe to register again", h.info.Name, err)
 		}
 	}
 	if st.Mode == "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -243,17 +242,9 @@ func (h *hookTrigger[T]) Parse(sub trigger.Subscription, header http.Header, bod
 	if h.err != nil {
 		return nil, h.err
 	}
-	var st hookState
-	if len(sub.State) > 0 {
-		if err := json.Unmarshal(sub.State, &st); err != nil {
-			return nil, fmt.Errorf("jira: trigger %s: the stored subscription state is unreadable (%v); restart the recipe to register again", h.info.Name, err)
-		}
-	}
-	if st.Mode == "" {
-		st.Mode = "admin"
-		if h.mode() == auth.DynamicWebhooks {
-			st.Mode = "dynamic"
-		}
+	st, err := h.state(sub)
+	if err != nil {
+		return nil, err
 	}
 	switch st.Mode {
 	case "dynamic":
