@@ -368,11 +368,14 @@ func (m metaField) json(withID bool) map[string]any {
 	return out
 }
 
+// pageOf returns list[start:start+max] clipped to the list, and whether
+// that page is the last. max comes from the query and may be as large as
+// an int holds, so the end is computed without start+max overflowing.
 func pageOf[T any](list []T, start, max int) ([]T, bool) {
 	if start >= len(list) {
 		return nil, true
 	}
-	end := min(len(list), start+max)
+	end := start + min(max, len(list)-start)
 	return list[start:end], end >= len(list)
 }
 

@@ -114,3 +114,23 @@ func TestChangelogPaging(t *testing.T) {
 		t.Errorf("maxResults above 100 answered %v, want 100", capped["maxResults"])
 	}
 }
+
+// A maxResults as large as an int holds must page like any other value,
+// not overflow the end of the page.
+func TestHugeMaxResultsPages(t *testing.T) {
+	_, _, c, _ := setup(t, Cloud)
+	const huge = "startAt=1&maxResults=9223372036854775807"
+	for _, path := range []string{
+		"/rest/api/2/project/DEMO/version?" + huge,
+		"/rest/api/2/issue/DEMO-2/comment?" + huge,
+		"/rest/api/2/issue/DEMO-2/worklog?" + huge,
+		"/rest/api/2/issue/DEMO-2/changelog?" + huge,
+		"/rest/api/2/user/search?query=a&" + huge,
+		"/rest/api/2/project/search?" + huge,
+	} {
+		r := c.get(path)
+		if r.status != http.StatusOK {
+			t.Errorf("GET %s: %d %s", path, r.status, r.body)
+		}
+	}
+}
