@@ -267,9 +267,12 @@ func (t *webhookTrigger[T]) Subscribe(_ context.Context, callbackURL string, _ t
 	if err := checkCallbackURL(callbackURL); err != nil {
 		return trigger.Subscription{}, err
 	}
+	// The URL may carry a token (CallbackURLWithToken): log it without its
+	// query and with token-like path segments hidden.
+	shown, _ := url.Parse(callbackURL)
 	t.logger.Info("webhook trigger ready: register the callback URL with the sender by hand (in Jira: System > Webhooks)",
 		slog.String("trigger", t.info.Name),
-		slog.String("callback_url", callbackURL),
+		slog.String("callback_url", displayURL(shown)),
 		slog.String("verification", t.verify.Kind.String()),
 		slog.String("token_query_parameter", t.verify.Query))
 	return trigger.Subscription{

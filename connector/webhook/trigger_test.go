@@ -617,3 +617,26 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+func TestSubscribeDoesNotLogATokenInTheCallbackURL(t *testing.T) {
+	var logs bytes.Buffer
+	trig := newTrigger(t, TriggerOptions[jiraEvent]{
+		Name:         "jira_bugs",
+		Verification: VerifyTokenQuery("token"),
+		Secret:       testSecret,
+		Logger:       slog.New(slog.NewJSONHandler(&logs, nil)),
+	})
+	withToken, err := CallbackURLWithToken("https://hooks.example.com/hooks/jira_bugs", "token", testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := trig.Subscribe(context.Background(), withToken.Reveal(), trigger.Subscription{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), testSecret.Reveal()) {
+		t.Fatalf("Subscribe logged the token carried by the callback URL: %s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "https://hooks.example.com/hooks/jira_bugs") {
+		t.Errorf("Subscribe no longer logs where to register: %s", logs.String())
+	}
+}
