@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -592,5 +593,30 @@ func TestRunOnceReportsStoreReadErrors(t *testing.T) {
 	sum, err := eng.RunOnce(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "database is locked") || trig.Polls() != 0 || sum.Total() != 0 {
 		t.Fatalf("RunOnce = %+v, %v after %d polls; want the store error and no poll", sum, err, trig.Polls())
+	}
+}
+
+// chanInput cannot be encoded as JSON: its record cannot be kept.
+type chanInput struct {
+	Text string   `expr:"text" json:"text"`
+	C    chan int `json:"c"`
+}
+
+// TestUnrecordableInputIsLoggedNotHidden checks that a step input that
+// cannot be encoded as JSON leaves the record's Input empty, says so in the
+// log, and does not stop the action from running.
+func TestUnrecordableInputIsLoggedNotHidden(t *testing.T) {
+	var logs bytes.Buffer
+	act := recipetest.NewAction("chan", func(_ context.Context, in chanInput) (note, error) { return note{Text: in.Text}, nil })
+	r := mustNew(t, "chan", recipetest.Data(1), recipe.Do("c", act, recipe.Pills{"text": `"hi"`}))
+	res := recipetest.Run(t, r, &recipetest.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if res.Succeeded() != 1 || len(act.Calls()) != 1 {
+		t.Fatalf("summary %+v, calls %d", res.Summary, len(act.Calls()))
+	}
+	if s := res.Step(0, "c"); len(s.Input) != 0 || string(s.Output) != `{"text":"hi","n":0}` {
+		t.Errorf("record input %q output %q", s.Input, s.Output)
+	}
+	if !strings.Contains(logs.String(), "cannot record a step input as JSON") {
+		t.Errorf("log %q does not mention the unrecorded input", logs.String())
 	}
 }

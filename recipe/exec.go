@@ -390,7 +390,11 @@ func (n *doNode[In, Out]) attempt(x *jobExec) (input []byte, attempts int, err e
 			return nil, 0, &pillError{step: n.name, field: s.key, err: err}
 		}
 	}
-	input, _ = x.rec.marshal(n.redIn, in)
+	input, err = x.rec.marshal(n.redIn, in)
+	if err != nil {
+		input = nil
+		x.rt.log.Warn("cannot record a step input as JSON", "recipe", x.r.name, "step", n.name, "error", err)
+	}
 	if err := n.act.Validate(*in); err != nil {
 		return input, 0, err
 	}
