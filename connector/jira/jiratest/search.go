@@ -319,6 +319,9 @@ func (s *Server) search(c *compiled, viewer *user, offset, limit int, reconcile 
 	now := s.now()
 	lag := s.searchLag()
 	st := s.st
+	// startAt comes from the query: past the last issue every page is
+	// empty, and clipping it keeps offset+limit from overflowing below.
+	offset = min(offset, len(st.issues))
 	var res searchResult
 	probe := &record{s: s}
 	accept := func(r *issueRec) *issueData {

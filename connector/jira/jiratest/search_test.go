@@ -2,6 +2,7 @@ package jiratest
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strings"
@@ -235,5 +236,26 @@ func TestSearchPermissionsFilterResults(t *testing.T) {
 	m = bob.must(200, bob.get("/rest/api/2/search/jql?fields=key&jql="+url.QueryEscape("assignee = currentUser()"))).json(t)
 	if got := keysOf(t, m); !slices.Equal(got, []string{"DEMO-2"}) {
 		t.Errorf("currentUser() for bob = %v", got)
+	}
+}
+
+// A startAt (or a page token's offset) beyond any int a page could end at
+// answers an empty last page on every search path, never a failure.
+func TestSearchHugeOffset(t *testing.T) {
+	_, _, dc, _ := setup(t, DataCenter)
+	for _, jq := range []string{"project = DEMO", "project = DEMO ORDER BY summary", "project = DEMO ORDER BY updated ASC", "project = DEMO ORDER BY created DESC"} {
+		want := dc.must(200, dc.get("/rest/api/2/search?jql="+url.QueryEscape(jq))).json(t)["total"]
+		r := dc.must(200, dc.get("/rest/api/2/search?jql="+url.QueryEscape(jq)+"&startAt=9223372036854775000&maxResults=1000")).json(t)
+		if len(r["issues"].([]any)) != 0 || r["total"] != want || want == float64(0) {
+			t.Errorf("%s: issues %d, total %v, want %v", jq, len(r["issues"].([]any)), r["total"], want)
+		}
+	}
+	_, _, cl, _ := setup(t, Cloud)
+	for _, jq := range []string{"project = DEMO", "project = DEMO ORDER BY summary", "project = DEMO ORDER BY updated ASC"} {
+		tok := pageToken(jq, math.MaxInt-10)
+		r := cl.must(200, cl.get("/rest/api/2/search/jql?jql="+url.QueryEscape(jq)+"&nextPageToken="+tok)).json(t)
+		if len(r["issues"].([]any)) != 0 || r["isLast"] != true {
+			t.Errorf("%s: %v", jq, r)
+		}
 	}
 }
