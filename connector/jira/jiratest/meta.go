@@ -54,12 +54,10 @@ func (s *Server) handleProjectList(c *call) {
 
 func (s *Server) handleProjectSearch(c *call) {
 	start, max := max0(intParam(c, "startAt", 0)), intParam(c, "maxResults", 50)
-	if max <= 0 || max > 100 {
-		max = min(max0(max), 100)
-		if max == 0 {
-			max = 50
-		}
+	if max <= 0 {
+		max = 50
 	}
+	max = min(max, 100)
 	q := strings.ToLower(c.query("query"))
 	var keys []string
 	if k := c.query("keys"); k != "" {
@@ -77,11 +75,8 @@ func (s *Server) handleProjectSearch(c *call) {
 		}
 		list = append(list, p)
 	}
-	vals := []any{}
-	for i := start; i < len(list) && i < start+max; i++ {
-		vals = append(vals, s.projectJSON(list[i], nil))
-	}
-	last := start+max >= len(list)
+	page, last := pageOf(list, start, max)
+	vals := jsonList(page, func(p *project) map[string]any { return s.projectJSON(p, nil) })
 	out := map[string]any{"self": s.url + c.r.URL.String(), "maxResults": max, "startAt": start, "total": len(list), "isLast": last, "values": vals}
 	if !last {
 		out["nextPage"] = s.url + "/rest/api/2/project/search?startAt=" + strconv.Itoa(start+max) + "&maxResults=" + strconv.Itoa(max)

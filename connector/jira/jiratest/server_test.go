@@ -133,4 +133,20 @@ func TestHugeMaxResultsPages(t *testing.T) {
 			t.Errorf("GET %s: %d %s", path, r.status, r.body)
 		}
 	}
+	for _, path := range []string{
+		"/rest/api/2/project/search?startAt=9223372036854775800",
+		"/rest/api/2/project/DEMO/version?startAt=9223372036854775800",
+		"/rest/api/2/issue/DEMO-2/changelog?startAt=9223372036854775800",
+	} {
+		r := c.must(200, c.get(path)).json(t)
+		if len(r["values"].([]any)) != 0 || r["isLast"] != true || r["nextPage"] != nil {
+			t.Errorf("GET %s past the end = %v", path, r)
+		}
+	}
+	// Project search pages hold 50 by default and at most 100.
+	for q, want := range map[string]float64{"": 50, "?maxResults=0": 50, "?maxResults=7": 7, "?maxResults=500": 100} {
+		if got := c.must(200, c.get("/rest/api/2/project/search"+q)).json(t)["maxResults"]; got != want {
+			t.Errorf("project search%s: maxResults %v, want %v", q, got, want)
+		}
+	}
 }
