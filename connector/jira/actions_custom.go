@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -87,9 +87,9 @@ func (c *Client) CustomRequest() action.Action[CustomRequestInput, CustomRespons
 			return CustomResponse{Status: hresp.StatusCode}, err
 		}
 		defer hresp.Body.Close()
-		raw, err := io.ReadAll(io.LimitReader(hresp.Body, 32<<20))
+		raw, err := readBody(hresp.Body)
 		if err != nil {
-			return CustomResponse{Status: hresp.StatusCode}, err
+			return CustomResponse{Status: hresp.StatusCode}, fmt.Errorf("jira: reading the answer to %s %s: %w", req.Method, req.URL.Path, err)
 		}
 		out := CustomResponse{Status: hresp.StatusCode, Headers: map[string]string{}}
 		for k, v := range hresp.Header {

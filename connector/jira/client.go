@@ -237,7 +237,8 @@ type Response struct {
 
 // Do sends req through the connection's retrying HTTP client. A non-2xx
 // answer becomes an *httpx.Error (or *httpx.RateLimitError); a 2xx answer
-// is decoded into v when v is not nil (an empty body leaves v unchanged).
+// is decoded into v when v is not nil (an empty body leaves v unchanged; a
+// body over 64 MiB is an error).
 // The body is always closed. The *Response is returned whenever Jira
 // answered.
 func (c *Client) Do(req *http.Request, v any) (*Response, error) {
@@ -260,7 +261,9 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 		}
 		return r, nil
 	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil && !errors.Is(err, io.EOF) {
+	if err := decodeJSON(resp.Body, v); errors.Is(err, errResponseTooLarge) {
+		return r, fmt.Errorf("jira: %s %s: %w", req.Method, req.URL.Path, err)
+	} else if err != nil {
 		return r, fmt.Errorf("jira: decoding the response of %s %s: %w (is %s a Jira site?)", req.Method, req.URL.Path, err, c.site.Redacted())
 	}
 	return r, nil

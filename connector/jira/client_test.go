@@ -292,3 +292,38 @@ func TestCreateMetaFallsBackToOldEndpoint(t *testing.T) {
 		t.Errorf("meta %+v", meta)
 	}
 }
+
+// endlessString is a JSON document that never ends: {"v":"aaaa...
+type endlessString struct{ started bool }
+
+func (e *endlessString) Read(p []byte) (int, error) {
+	n := 0
+	if !e.started {
+		n = copy(p, `{"v":"`)
+		e.started = true
+	}
+	for ; n < len(p); n++ {
+		p[n] = 'a'
+	}
+	return n, nil
+}
+
+func TestDoRefusesAnAnswerPastTheLimit(t *testing.T) {
+	defer func(n int64) { maxResponseBody = n }(maxResponseBody)
+	maxResponseBody = 1 << 20
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.Copy(w, &endlessString{})
+	}))
+	t.Cleanup(srv.Close)
+	jc := newTestClient(t, srv.URL, DataCenter)
+	var v struct{ V string }
+	_, err := jc.call(context.Background(), "GET", apiPath("/issue/DEMO-1"), nil, nil, &v)
+	if !errors.Is(err, errResponseTooLarge) || !strings.Contains(err.Error(), "/rest/api/2/issue/DEMO-1") {
+		t.Errorf("decoding an endless answer: %v", err)
+	}
+	out, err := jc.CustomRequest().Run(context.Background(), CustomRequestInput{Method: "GET", Path: "/rest/api/2/issue/DEMO-1"})
+	if !errors.Is(err, errResponseTooLarge) || out.Body != nil {
+		t.Errorf("custom request of an endless answer: body %T, err %v", out.Body, err)
+	}
+}
