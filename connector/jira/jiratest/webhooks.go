@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"net"
 	"net/http"
@@ -821,6 +822,7 @@ func (d *deliverer) run(rec *Delivery, dl delivery, opts DeliveryOptions, delay 
 	}
 	for attempt := 0; ; attempt++ {
 		status, err := d.attempt(rec, dl, opts, attempt)
+		d.s.log.Debug("jiratest webhook delivery", "id", rec.ID, "event", dl.event, "attempt", attempt+1, "status", status, "err", err)
 		d.mark(rec, func() {
 			rec.Attempts++
 			rec.Status = status
@@ -885,6 +887,9 @@ func (d *deliverer) attempt(rec *Delivery, dl delivery, opts DeliveryOptions, at
 	if err != nil {
 		return 0, err
 	}
+	// Reading a bounded amount of the answer lets the connection be reused
+	// by the next delivery without letting a receiver stream forever.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()
 	return resp.StatusCode, nil
 }

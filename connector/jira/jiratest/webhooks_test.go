@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -291,6 +292,48 @@ func TestAdminWebhookExcludeBodyPerHook(t *testing.T) {
 	for _, r := range rc.all() {
 		if got, want := r.header.Get("X-Hub-Signature"), SignPayload("s3", r.body); got != want {
 			t.Errorf("signature %q, want %q for body %q", got, want, r.body)
+		}
+	}
+}
+
+// lockedBuffer is a log sink safe for the server's goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestLoggerRecordsDeliveriesWithoutSecrets(t *testing.T) {
+	var logs lockedBuffer
+	s := New(t, Options{Seed: 1, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	d := s.SeedDemo()
+	c := newClient(t, s.URL(), basic(d.Admin.Email, d.Admin.APIToken))
+	rc := newReceiver(t, 503)
+	c.must(201, c.do("POST", "/rest/webhooks/1.0/webhook", map[string]any{"name": "logged", "url": rc.srv.URL, "events": []string{"comment_created"}, "secret": "log-hook-secret"}))
+	if _, err := s.CommentAs(d.Alice.AccountID, "DEMO-1", "log me"); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, s)
+	out := logs.String()
+	for _, want := range []string{"jiratest webhook delivery", "event=comment_created attempt=1 status=503", "attempt=2 status=200"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	for _, secret := range []string{"log-hook-secret", d.Admin.APIToken, d.OAuthClient.Secret} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log leaks %q", secret)
 		}
 	}
 }
