@@ -106,7 +106,8 @@ func (s *Server) AddAccessibleResource(r AccessibleResource) {
 
 // IssueOAuthCode returns an authorization code for userID, as if the user
 // had consented in a browser, so tests can skip /authorize. The code is
-// exchanged at /oauth/token with any registered client's credentials.
+// exchanged at /oauth/token with any registered client's credentials. It
+// panics on an unknown user, a mistake in the test's seeding.
 func (s *Server) IssueOAuthCode(userID string, scopes ...string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
