@@ -218,9 +218,9 @@ func (s *Server) bearerLogin(c *call, tok string) bool {
 		return false
 	}
 	at := s.st.access[tok]
-	now := s.now()
+	valid := at != nil && s.now().Before(at.expires) && at.user.Active
 	s.mu.Unlock()
-	if at == nil || !now.Before(at.expires) || !at.user.Active {
+	if !valid {
 		s.unauthorized(c, "AUTHENTICATED_FAILED")
 		return false
 	}
@@ -325,9 +325,10 @@ func (s *Server) handleAccessibleResources(c *call) {
 	tok := strings.TrimSpace(strings.TrimPrefix(c.r.Header.Get("Authorization"), "Bearer "))
 	s.mu.RLock()
 	at := s.st.access[tok]
+	valid := at != nil && s.now().Before(at.expires) && at.user.Active
 	extra := slices.Clone(s.st.extraSites)
 	s.mu.RUnlock()
-	if at == nil || !s.now().Before(at.expires) {
+	if !valid {
 		c.json(http.StatusUnauthorized, map[string]any{"code": 401, "message": "Unauthorized; scope does not match"})
 		return
 	}

@@ -73,11 +73,15 @@ func TestOAuthRotationAndExpiry(t *testing.T) {
 		body["client_id"], body["client_secret"] = d.OAuthClient.ID, d.OAuthClient.Secret
 		return anon.do("POST", "/oauth/token", body)
 	}
-	first := anon.must(200, token(map[string]any{"grant_type": "authorization_code", "code": s.IssueOAuthCode(d.Bob.AccountID)})).json(t)
+	code := s.IssueOAuthCode(d.Bob.AccountID)
+	first := anon.must(200, token(map[string]any{"grant_type": "authorization_code", "code": code})).json(t)
 	if first["refresh_token"] == nil || first["expires_in"] != float64(3600) {
 		t.Fatalf("token = %v", first)
 	}
-	// Codes are single-use.
+	// Codes are single-use, and unknown ones are refused.
+	if r := token(map[string]any{"grant_type": "authorization_code", "code": code}); r.status != 403 {
+		t.Errorf("code used twice: %d", r.status)
+	}
 	if r := token(map[string]any{"grant_type": "authorization_code", "code": "bogus"}); r.status != 403 {
 		t.Errorf("bogus code: %d", r.status)
 	}
@@ -201,4 +205,24 @@ func TestAuthorizeCodeBoundToItsApp(t *testing.T) {
 	anon.must(200, exchange(authorize(), d.OAuthClient))
 	// Codes from IssueOAuthCode are not bound to an app.
 	anon.must(200, exchange(s.IssueOAuthCode(d.Alice.AccountID), other))
+}
+
+func TestOAuthTokenOfDeactivatedUser(t *testing.T) {
+	s, d, _, _ := setup(t, Cloud)
+	anon := newClient(t, s.URL(), nil)
+	tok := anon.must(200, anon.do("POST", "/oauth/token", map[string]any{"grant_type": "authorization_code", "code": s.IssueOAuthCode(d.Bob.AccountID),
+		"client_id": d.OAuthClient.ID, "client_secret": d.OAuthClient.Secret})).json(t)["access_token"].(string)
+	api := newClient(t, s.GatewayURL(), bearer(tok))
+	site := newClient(t, s.URL(), bearer(tok))
+	api.must(200, api.get("/rest/api/2/myself"))
+	site.must(200, site.get("/oauth/token/accessible-resources"))
+	if !s.DeactivateUser(d.Bob.AccountID) {
+		t.Fatal("DeactivateUser: unknown user")
+	}
+	if r := api.get("/rest/api/2/myself"); r.status != 401 {
+		t.Errorf("API call by a deactivated user: %d", r.status)
+	}
+	if r := site.get("/oauth/token/accessible-resources"); r.status != 401 {
+		t.Errorf("accessible resources of a deactivated user: %d", r.status)
+	}
 }
