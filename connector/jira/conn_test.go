@@ -43,8 +43,13 @@ func TestConnectionTestReportsBadCredentials(t *testing.T) {
 		bad := e.demo.Alice
 		bad.APIToken, bad.Password = "Wr0ngS3cret", "Wr0ngS3cret"
 		_, err := e.client(t, bad).Test(context.Background())
-		if err == nil || !strings.Contains(err.Error(), "refused the credentials") {
-			t.Errorf("err = %v", err)
+		// The hint names the credential the connection uses.
+		hint := "API token"
+		if e.mode == jiratest.DataCenter {
+			hint = "user name and password"
+		}
+		if err == nil || !strings.Contains(err.Error(), "refused the credentials") || !strings.Contains(err.Error(), hint) {
+			t.Errorf("err = %v, want a refusal naming the %s", err, hint)
 		}
 		if err != nil && strings.Contains(err.Error(), "Wr0ngS3cret") {
 			t.Errorf("error shows the secret: %v", err)

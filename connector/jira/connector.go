@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector"
 	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/trigger"
@@ -115,14 +116,14 @@ func notJSON(err error) bool {
 }
 
 func credentialHint(c *Client) string {
-	switch fmt.Sprintf("%T", c.cfg.Auth) {
-	case "auth.APIToken":
+	switch c.cfg.Auth.(type) {
+	case auth.APIToken, *auth.APIToken:
 		return "check the email address and the API token (tokens expire; create one at id.atlassian.com/manage-profile/security/api-tokens)"
-	case "auth.Basic":
+	case auth.Basic, *auth.Basic:
 		return "check the user name and password"
-	case "auth.PAT":
+	case auth.PAT, *auth.PAT:
 		return "check the personal access token (it may have expired or been revoked; Data Center 8.14+ only)"
-	case "*auth.OAuth2":
+	case *auth.OAuth2:
 		return "the OAuth token was refused: complete the authorization again"
 	}
 	return "check the credentials"

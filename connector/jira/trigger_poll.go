@@ -1,6 +1,7 @@
 package jira
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -219,14 +220,12 @@ func (p *poller[T]) baseJQL() string {
 	return strings.Join(parts, " AND ")
 }
 
+// scanJQL is the query of a scan from seek, in the order the scan reads.
 func (p *poller[T]) scanJQL(seek int64) string {
-	bound := fmt.Sprintf("%s >= %d", p.spec.timeField, seek)
-	if base := p.baseJQL(); base != "" {
-		bound = base + " AND " + bound
-	}
-	return bound + " ORDER BY " + p.spec.timeField + " ASC, key ASC"
+	return p.countJQL(seek) + " ORDER BY " + p.spec.timeField + " ASC, key ASC"
 }
 
+// countJQL is the filter with the scan's time bound, unordered.
 func (p *poller[T]) countJQL(seek int64) string {
 	bound := fmt.Sprintf("%s >= %d", p.spec.timeField, seek)
 	if base := p.baseJQL(); base != "" {
@@ -443,10 +442,7 @@ func (p *poller[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Pa
 		return trigger.Page[T]{}, fmt.Errorf("jira: trigger %s: encoding the cursor: %w", name, err)
 	}
 	slices.SortStableFunc(out, func(a, b found[T]) int {
-		if a.ms != b.ms {
-			return cmpInt64(a.ms, b.ms)
-		}
-		return strings.Compare(a.id, b.id)
+		return cmp.Or(cmp.Compare(a.ms, b.ms), strings.Compare(a.id, b.id))
 	})
 	page := trigger.Page[T]{Next: next, More: more, Backlog: backlog}
 	page.Events = make([]trigger.Event[T], len(out))
@@ -486,16 +482,6 @@ func (p *poller[T]) searchError(err error) error {
 		return fmt.Errorf("jira: trigger %s: %w: %w", name, trigger.BackOff(wait, "Jira rate limit"), err)
 	}
 	return fmt.Errorf("jira: trigger %s: searching: %w", name, err)
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func msID(prefix, id string, ms int64) string {

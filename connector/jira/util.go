@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // maxResponseBody bounds how much of a successful answer is read into
@@ -79,15 +80,7 @@ func sliceIter[T any](list func() ([]T, error)) iter.Seq2[T, error] {
 }
 
 func sortFieldMeta(fs []FieldMeta) {
-	slices.SortFunc(fs, func(a, b FieldMeta) int {
-		switch {
-		case a.FieldID < b.FieldID:
-			return -1
-		case a.FieldID > b.FieldID:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(fs, func(a, b FieldMeta) int { return strings.Compare(a.FieldID, b.FieldID) })
 }
 
 func pathEscape(s string) string { return url.PathEscape(s) }
