@@ -260,12 +260,11 @@ func (d *declarer) loop(name, list string, body []Step) {
 
 // scope says what a pill may refer to at its place in the recipe.
 type scope struct {
-	visible  visibility
-	vars     map[string]bool
-	loops    []string
-	inCatch  bool
-	parent   *scope
-	fromLoop bool
+	visible visibility
+	vars    map[string]bool
+	loops   []string
+	inCatch bool
+	parent  *scope
 }
 
 type visibility interface {

@@ -21,11 +21,10 @@ type webhookSource interface {
 }
 
 type typedSource[T any] struct {
-	t       trigger.Trigger[T]
-	wh      trigger.Webhook[T]
-	redact  *redactor
-	typ     reflect.Type
-	trigNil bool
+	t      trigger.Trigger[T]
+	wh     trigger.Webhook[T]
+	redact *redactor
+	typ    reflect.Type
 }
 
 func newSource[T any](t trigger.Trigger[T]) source {

@@ -156,7 +156,7 @@ func lineCol(data []byte, offset int64) (line, col int) {
 
 func typeName[T any]() string {
 	t := reflect.TypeFor[T]()
-	if t == nil {
+	if t.Kind() == reflect.Interface && t.NumMethod() == 0 {
 		return "any"
 	}
 	return t.String()

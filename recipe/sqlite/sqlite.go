@@ -43,7 +43,7 @@ func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTi
 // migrates its schema. Use ":memory:" for a private in-memory database.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" {
-		return nil, errors.New("sqlite: empty path: give a file name such as recipes.db, or :memory:")
+		return nil, errors.New("sqlite: empty path: give a file name such as recipes.db, or \":memory:\" for a private in-memory database")
 	}
 	cfg := config{busyTimeout: 10 * time.Second}
 	for _, o := range opts {
