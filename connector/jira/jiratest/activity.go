@@ -256,15 +256,19 @@ func (s *Server) handleAttachmentUpload(c *call) {
 	}
 	now := s.stamp()
 	out := []any{}
+	items := make([]changeItem, 0, len(files))
 	for _, f := range files {
 		a := &attachment{id: s.st.nextAttachID, issue: r, author: c.user, filename: f.name, mime: f.mime, content: f.data, created: now}
 		s.st.nextAttachID++
 		r.attachments = append(r.attachments, a)
 		s.st.attachments[a.id] = a
 		out = append(out, s.attachmentJSON(a))
-		s.emitAttachment(c.user, r, a)
+		s.emitAttachment(c.user, r, a, "attachment_created")
+		items = append(items, attachmentItem(a, true))
 	}
-	s.bump(r, now)
+	// Jira records each upload in the changelog and raises
+	// jira:issue_updated, like a field edit.
+	s.commitItems(c.user, r, r.cur.clone(), items, "issue_updated", nil)
 	c.json(http.StatusOK, out)
 }
 
@@ -311,8 +315,24 @@ func (s *Server) handleAttachmentDelete(c *call) {
 		return
 	}
 	delete(s.st.attachments, a.id)
-	a.issue.attachments = slices.DeleteFunc(a.issue.attachments, func(x *attachment) bool { return x == a })
+	r := a.issue
+	r.attachments = slices.DeleteFunc(r.attachments, func(x *attachment) bool { return x == a })
+	s.emitAttachment(c.user, r, a, "attachment_deleted")
+	s.commitItems(c.user, r, r.cur.clone(), []changeItem{attachmentItem(a, false)}, "issue_updated", nil)
 	c.noContent()
+}
+
+// attachmentItem is the changelog item Jira records when a is added (the
+// id and file name as the new value) or removed (as the old value).
+func attachmentItem(a *attachment, added bool) changeItem {
+	it := changeItem{field: "Attachment", fieldtype: "jira", fieldID: "attachment"}
+	id, name := ptr(strconv.FormatInt(a.id, 10)), ptr(a.filename)
+	if added {
+		it.to, it.toString = id, name
+	} else {
+		it.from, it.fromString = id, name
+	}
+	return it
 }
 
 // handleAttachmentContent answers Cloud downloads with a 303 to a signed

@@ -695,7 +695,13 @@ func (s *Server) applyEdit(p *project, d *issueData, fields, update map[string]a
 // commitChange stores the new data, records the changelog, bumps updated
 // and raises the webhook events.
 func (s *Server) commitChange(actor *user, r *issueRec, d *issueData, eventType string, comments []string) {
-	items := diffData(s, &r.cur, d)
+	s.commitItems(actor, r, d, diffData(s, &r.cur, d), eventType, comments)
+}
+
+// commitItems is commitChange with the changelog items given: the diff of
+// d and r.cur, plus changes issueData does not hold (attachments), which
+// Jira records in the changelog all the same.
+func (s *Server) commitItems(actor *user, r *issueRec, d *issueData, items []changeItem, eventType string, comments []string) {
 	if len(items) == 0 && len(comments) == 0 {
 		return
 	}
@@ -749,8 +755,8 @@ func genericOr(t string, items []changeItem) string {
 	return t
 }
 
-// bump records a change to r that is not a field edit (comments,
-// worklogs, attachments): updated moves to now.
+// bump records a change to r that is not a field edit and leaves no
+// changelog (comments, worklogs): updated moves to now.
 func (s *Server) bump(r *issueRec, now time.Time) {
 	s.touch(r, now)
 	r.cur.updated = now

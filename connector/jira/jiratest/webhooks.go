@@ -483,8 +483,8 @@ func (s *Server) emitWorklog(actor *user, r *issueRec, w *worklog, name string) 
 	s.emit(event{name: name, actor: actor, issue: r, worklog: w})
 }
 
-func (s *Server) emitAttachment(actor *user, r *issueRec, a *attachment) {
-	s.emit(event{name: "attachment_created", actor: actor, issue: r, attach: a})
+func (s *Server) emitAttachment(actor *user, r *issueRec, a *attachment, name string) {
+	s.emit(event{name: name, actor: actor, issue: r, attach: a})
 }
 
 // hookMatches reports whether w wants ev. Callers hold s.mu.
