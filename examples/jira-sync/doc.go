@@ -8,26 +8,27 @@
 //     the two both ways ("escalated from" on the copy, "escalated to" on the
 //     original), so each shows the other in Jira's Links panel. The original
 //     is labelled "escalated" and told where the copy is.
+//   - A file attached to the original after its escalation is copied to the
+//     copy too: Jira records the upload in the issue's changelog (field
+//     "Attachment"), which the support project's trigger sees. A file
+//     already on the copy with the same name and size is skipped, so a
+//     job run again adds nothing twice.
 //   - Comments are mirrored both ways. Each recipe ignores the changes made
 //     by its own connection's account, and mirrored comments start with
 //     "[mirrored from ", so nothing echoes back and forth.
 //   - When the copy's status changes, the original follows through a table
 //     (statusMap), with the copy's resolution.
 //
-// Four recipes run in one engine with one store.
-//
-// Attachments added to the original after its escalation are not copied.
-// Jira records a new attachment in the issue's changelog (field
-// "Attachment"), which the escalation's trigger would see, but the jiratest
-// simulator records none (it only raises attachment_created to webhooks),
-// so such a recipe could not be tested offline.
+// Five recipes run in one engine with one store. Removing a file from the
+// original does not remove it from the copy.
 //
 // # Offline
 //
 // Without JIRA_URL and ENG_JIRA_URL the support site is a Jira Cloud
 // simulator and the engineering site a Jira Data Center simulator, and a
 // short scene plays: Alice files and escalates an issue with a log file,
-// comments, and Bob in engineering answers and fixes it:
+// attaches a network trace, comments, and Bob in engineering answers and
+// fixes it:
 //
 //	go run ./examples/jira-sync
 //

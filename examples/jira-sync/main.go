@@ -223,6 +223,12 @@ func (sc *scene) beats() []exampleutil.Beat {
 			return sc.engKey != "" && hasComment(sup, &sc.supKey, "Escalated to engineering")()
 		}),
 		{After: 600 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
+			_, err := sc.alice.UploadAttachment().Run(ctx, jira.UploadAttachmentInput{IssueKey: sc.supKey, Filename: "network.har",
+				Content: `{"log":{"entries":[{"request":{"url":"/pay"},"time":60012}]}}` + "\n"})
+			return fmt.Sprintf("support: %s attaches network.har to %s", alice.DisplayName, sc.supKey), err
+		}},
+		wait("the late attachment reaches the copy", func() bool { return slices.Contains(eng.Sim.Attachments(sc.engKey), "network.har") }),
+		{After: 600 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
 			_, err := sup.Sim.CommentAs(aliceID, sc.supKey, "The customer says it started on Monday.")
 			return fmt.Sprintf("support: %s comments on %s", alice.DisplayName, sc.supKey), err
 		}},

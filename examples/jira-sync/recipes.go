@@ -87,10 +87,10 @@ func (s syncSites) opts(project string) jira.PollOptions {
 	return o
 }
 
-// recipes builds the four recipes of the sync, to run in one engine.
+// recipes builds the five recipes of the sync, to run in one engine.
 func (s syncSites) recipes() ([]*recipe.Recipe, error) {
 	var out []*recipe.Recipe
-	for _, build := range []func() (*recipe.Recipe, error){s.escalate, s.supportComments, s.engineeringComments, s.engineeringStatus} {
+	for _, build := range []func() (*recipe.Recipe, error){s.escalate, s.supportAttachments, s.supportComments, s.engineeringComments, s.engineeringStatus} {
 		r, err := build()
 		if err != nil {
 			return nil, err
@@ -146,6 +146,45 @@ func (s syncSites) escalate() (*recipe.Recipe, error) {
 				"issueKey": `current.key`,
 				"body":     `"Escalated to engineering as " + copy.key + "; comments and status changes are mirrored."`,
 			}),
+		),
+	)
+}
+
+// supportAttachments copies a file attached to an escalated support issue
+// to its engineering copy. Jira records the upload in the changelog (field
+// "Attachment", the new attachment's id as the new value), which is what
+// the trigger sees. The copy is read first and a file already on it with
+// the same name and size is skipped, so a job run again, or a file the
+// escalation copied already, is not added twice.
+func (s syncSites) supportAttachments() (*recipe.Recipe, error) {
+	attach := filepath.ToSlash(s.tmpDir) + "/"
+	added := `map(filter(trigger.items, .fieldId == "attachment" && .to != ""), .to)`
+	return recipe.New("support-attachments", s.support.NewOrUpdatedIssue(s.opts(s.supProject)),
+		recipe.When(q(labelEscalated)+` in trigger.issue.fields.labels && any(trigger.items, .fieldId == "attachment" && .to != "")`),
+		recipe.InOrder(),
+		recipe.Do("found", s.eng.SearchIssues(), recipe.Pills{
+			"jql":    `"project = ` + s.engProject + ` AND labels = \"` + originPrefix + `" + trigger.issue.key + "\""`,
+			"fields": `["summary"]`,
+			"limit":  `1`,
+		}),
+		recipe.If(`found.count == 0`, recipe.Stop(`"no engineering copy of " + trigger.issue.key`)),
+		// Both read now rather than from the search or the event: the
+		// search index may lag, and the file may have been removed since.
+		recipe.Do("copy", s.eng.GetIssue(), recipe.Pills{
+			"issueKey": `found.issues[0].key`, "fields": `["attachment"]`,
+		}),
+		recipe.Do("current", s.support.GetIssue(), recipe.Pills{
+			"issueKey": `trigger.issue.key`, "fields": `["attachment"]`,
+		}),
+		recipe.ForEach("file", `filter(current.fields.attachment, .id in `+added+`)`,
+			recipe.If(`!any(copy.fields.attachment, .filename == item.filename && .size == item.size)`,
+				recipe.Do("download", s.support.DownloadAttachment(), recipe.Pills{
+					"attachmentId": `item.id`, "path": q(attach) + ` + item.id`,
+				}),
+				recipe.Do("upload", s.eng.UploadAttachment(), recipe.Pills{
+					"issueKey": `copy.key`, "filename": `item.filename`, "path": `download.path`,
+				}),
+			),
 		),
 	)
 }
