@@ -334,20 +334,17 @@ func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, buf *recordBu
 	b := Batch{Recipe: r.name, Cursor: cursor, SetCursor: setCursor, At: now}
 	b.Jobs = make([]Job, 0, len(events))
 	data := make([]any, 0, len(events))
-	var condErr map[int]error
 	var env jobEnv
 	if len(r.when) > 0 {
 		env = r.env.newEnv(now)
 	}
 	buf.reset()
 	for _, ev := range events {
+		var condErr error
 		if len(r.when) > 0 {
 			keep, err := r.matches(m, env, ev.Data, now)
 			if err != nil {
-				if condErr == nil {
-					condErr = map[int]error{}
-				}
-				condErr[len(b.Jobs)] = err
+				condErr = err
 			} else if !keep {
 				b.Dropped = append(b.Dropped, ev.ID)
 				continue
@@ -363,7 +360,17 @@ func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, buf *recordBu
 			e.rt.log.Warn("trigger returned an event without an ID; it cannot be deduplicated", "recipe", r.name, "job", id)
 			evID = "job:" + id
 		}
-		b.Jobs = append(b.Jobs, Job{ID: id, Recipe: r.name, Event: EventRecord{ID: evID, Time: ev.Time, Data: raw}, Status: JobPending, Created: now})
+		job := Job{ID: id, Recipe: r.name, Event: EventRecord{ID: evID, Time: ev.Time, Data: raw}, Status: JobPending, Created: now}
+		if condErr != nil {
+			// The condition could not be evaluated: keep the event as a
+			// failed job rather than drop it silently. It is stored failed
+			// in the same transaction as the rest of the page, so it is
+			// never left pending for a later run to resume without its
+			// condition.
+			perr := &pillError{step: "", field: "when", err: condErr}
+			job.Status, job.Error, job.ErrorType, job.Finished = JobFailed, perr.Error(), "pill", now
+		}
+		b.Jobs = append(b.Jobs, job)
 		data = append(data, ev.Data)
 	}
 	acc, err := e.rt.store.Accept(ctx, b)
@@ -382,15 +389,8 @@ func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, buf *recordBu
 			continue
 		}
 		res.New++
-		if cerr, bad := condErr[i]; bad {
-			// The condition could not be evaluated: keep the event as a
-			// failed job rather than drop it silently.
-			perr := &pillError{step: "", field: "when", err: cerr}
-			jr := JobResult{Status: JobFailed, Error: perr.Error(), ErrorType: "pill", Finished: now}
-			if err := e.rt.store.FinishJob(context.WithoutCancel(ctx), b.Jobs[i].ID, jr, nil); err != nil {
-				e.rt.log.Error("cannot record a failed trigger condition", "recipe", r.name, "error", err)
-			}
-			continue
+		if b.Jobs[i].Status != JobPending {
+			continue // stored failed: its condition could not be evaluated
 		}
 		qs = append(qs, queued{job: b.Jobs[i], data: data[i]})
 	}

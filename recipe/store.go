@@ -85,8 +85,11 @@ type Store interface {
 type Batch struct {
 	// Recipe names the recipe the events belong to.
 	Recipe string
-	// Jobs are the new pending jobs, one per event; Job.Event.ID is the
-	// dedup key.
+	// Jobs are the new jobs, one per event; Job.Event.ID is the dedup key.
+	// Most are pending. A job whose trigger condition could not be
+	// evaluated arrives already failed (Status, Error, ErrorType and
+	// Finished set): the store must keep those fields as given, so the job
+	// is never resumed as pending.
 	Jobs []Job
 	// Dropped are IDs of events the trigger condition dropped: they are
 	// marked in the ledger so a replay does not evaluate them again, but no

@@ -26,6 +26,7 @@ func TestStore(t *testing.T, open func(t *testing.T) recipe.Store) {
 	}
 	run("AcceptDedupsAndMovesCursor", testAccept)
 	run("AcceptIsAtomic", testAcceptAtomic)
+	run("AcceptKeepsFailedJobs", testAcceptFailed)
 	run("ConcurrentAcceptStoresEachEventOnce", testAcceptConcurrent)
 	run("PendingJobsAndCheckpoints", testPending)
 	run("FinishJob", testFinish)
@@ -112,6 +113,27 @@ func testAccept(t *testing.T, ctx context.Context, s recipe.Store) {
 	eq(t, "status", j.Status, recipe.JobPending)
 	if !j.Event.Time.Equal(t0) || !j.Created.Equal(t0) {
 		t.Errorf("times = %v %v", j.Event.Time, j.Created)
+	}
+}
+
+// testAcceptFailed checks that a job accepted already failed (its trigger
+// condition could not be evaluated) keeps its result and is not pending.
+func testAcceptFailed(t *testing.T, ctx context.Context, s recipe.Store) {
+	bad := newJob("r", "j2", "e2")
+	bad.Status, bad.Error, bad.ErrorType, bad.Finished = recipe.JobFailed, `step "", field "when": nil`, "pill", t0.Add(time.Second)
+	res, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "j1", "e1"), bad}, At: t0})
+	must(t, err)
+	eq(t, "stored", fmt.Sprint(res.Stored), "[true true]")
+	pending, err := s.PendingJobs(ctx, "r")
+	must(t, err)
+	eq(t, "pending", fmt.Sprint(ids(pending)), "[j1]")
+	j, err := s.Job(ctx, "j2")
+	must(t, err)
+	eq(t, "status", j.Status, recipe.JobFailed)
+	eq(t, "error", j.Error, bad.Error)
+	eq(t, "error type", j.ErrorType, "pill")
+	if !j.Finished.Equal(bad.Finished) {
+		t.Errorf("finished = %v, want %v", j.Finished, bad.Finished)
 	}
 }
 

@@ -199,14 +199,14 @@ func fromUnix(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, status, rerun_of, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func execInsertJob(ctx context.Context, tx *sql.Tx, j recipe.Job) error {
 	st := j.Status
 	if st == "" {
 		st = recipe.JobPending
 	}
-	_, err := tx.ExecContext(ctx, insertJob, j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), string(st), j.RerunOf, unix(j.Created))
+	_, err := tx.ExecContext(ctx, insertJob, j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), string(st), j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished))
 	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
 		return fmt.Errorf("job %q already exists", j.ID)
 	}
