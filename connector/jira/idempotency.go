@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/recipekit/recipekit/action"
+	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 // IdempotencyProperty is the issue property in which create_issue records
@@ -87,17 +89,46 @@ func (c *Client) findByIdempotencyKey(ctx context.Context, in CreateIssueInput, 
 			if err != nil {
 				return Issue{}, false, err
 			}
-			p, _, err := c.Issues.GetProperty(ctx, is.Key, IdempotencyProperty)
-			if err == nil {
-				if m, ok := p.Value.(map[string]any); ok && m["key"] != in.IdempotencyKey {
-					continue // a hash collision on the label: not ours
-				}
+			ours, err := c.carriesIdempotencyKey(ctx, is.Key, in.IdempotencyKey)
+			if err != nil {
+				return Issue{}, false, lookupFailure(in, is.Key, patient, err)
+			}
+			if !ours {
+				continue // the label without our property: not this one
 			}
 			full, err := c.fetchCreated(ctx, CreatedIssue{ID: is.ID, Key: is.Key, Self: is.Self})
 			return full, true, err
 		}
 	}
 	return Issue{}, false, nil
+}
+
+// carriesIdempotencyKey reads the idempotency property of the issue key and
+// reports whether it records idempotencyKey. An absent property (404) or
+// another key means the label is not ours (a hash collision, or a label
+// someone set by hand); any other failure to read it is returned, because
+// the issue could be ours and posting again would duplicate it.
+func (c *Client) carriesIdempotencyKey(ctx context.Context, key, idempotencyKey string) (bool, error) {
+	p, _, err := c.Issues.GetProperty(ctx, key, IdempotencyProperty)
+	if errors.Is(err, httpx.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	m, ok := p.Value.(map[string]any)
+	return ok && m["key"] == idempotencyKey, nil
+}
+
+// lookupFailure explains a property read that left an issue carrying the
+// key's label unconfirmed. Before the first POST (patient false) nothing
+// has been posted yet; after an ambiguous failure the caller says what is
+// known about the outcome.
+func lookupFailure(in CreateIssueInput, key string, patient bool, err error) error {
+	if patient {
+		return fmt.Errorf("could not confirm whether %s carries the idempotency key (reading its %s property failed): %w", key, IdempotencyProperty, err)
+	}
+	return fmt.Errorf("jira: creating an issue in %s: the idempotency lookup could not confirm whether %s carries the key (reading its %s property failed), so nothing was posted; fix the cause (permission to read issue properties, or a server error) and retry with the same key: %w", in.Project, key, IdempotencyProperty, err)
 }
 
 // sleep waits d, through the HTTP options' Sleep when one is set (tests),
