@@ -41,9 +41,14 @@ func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTi
 
 // Open opens (creating it if needed) the SQLite database at path and
 // migrates its schema. Use ":memory:" for a private in-memory database.
+// path is a file name, not a URI: characters such as '?', '#' and '%' are
+// part of the name.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty path: give a file name such as recipes.db, or \":memory:\" for a private in-memory database")
+	}
+	if strings.ContainsRune(path, 0) {
+		return nil, fmt.Errorf("sqlite: path %q contains a NUL byte: give a plain file name", path)
 	}
 	cfg := config{busyTimeout: 10 * time.Second}
 	for _, o := range opts {
@@ -59,7 +64,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	q.Add("_pragma", "synchronous("+sync+")")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Set("_txlock", "immediate")
-	dsn := "file:" + path + "?" + q.Encode()
+	dsn := uriFilename(path) + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -75,6 +80,30 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// uriFilename turns a file path into a SQLite URI filename
+// (https://www.sqlite.org/uri.html). SQLite decodes %HH escapes in the path
+// and ends it at '?' (query) or '#' (fragment), and the driver splits the
+// DSN at its first '?', so those three bytes are percent-encoded. An
+// absolute path gets an empty authority ("file:///tmp/x.db"), so a path
+// beginning with "//" is not read as a host name.
+func uriFilename(path string) string {
+	var b strings.Builder
+	b.Grow(len("file://") + len(path) + 8)
+	b.WriteString("file:")
+	if strings.HasPrefix(path, "/") {
+		b.WriteString("//")
+	}
+	for i := 0; i < len(path); i++ {
+		switch c := path[i]; c {
+		case '%', '?', '#':
+			fmt.Fprintf(&b, "%%%02X", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // migrations are applied in order; each runs once, in a transaction, and is

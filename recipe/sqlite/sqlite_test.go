@@ -2,7 +2,10 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/recipekit/recipekit/recipe"
@@ -57,5 +60,76 @@ func TestReopenKeepsDataAndSchemaVersion(t *testing.T) {
 func TestOpenRejectsEmptyPath(t *testing.T) {
 	if _, err := sqlite.Open(context.Background(), ""); err == nil {
 		t.Fatal("want an error")
+	}
+}
+
+// TestOpenPathWithURICharacters opens a store whose file name holds the
+// characters a SQLite URI reads specially ('?' query, '#' fragment, '%'
+// escape, here "%41", which would otherwise become "A") and a space: the
+// file is created under exactly that name and its data survives a reopen.
+func TestOpenPathWithURICharacters(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	name := "a?b#c%41 d.db"
+	path := filepath.Join(dir, name)
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{{ID: "j1", Recipe: "r", Event: recipe.EventRecord{ID: "e1"}}}, Cursor: []byte("c"), SetCursor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Contains(names, name) {
+		t.Fatalf("files in the directory = %q, want %q among them", names, name)
+	}
+	for _, n := range names {
+		if !strings.HasPrefix(n, name) {
+			t.Errorf("stray file %q: the path was misread", n)
+		}
+	}
+	s, err = sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := s.Cursor(ctx, "r")
+	if err != nil || string(c) != "c" {
+		t.Fatalf("cursor after reopening = %q, %v; want c", c, err)
+	}
+	if _, err := s.Job(ctx, "j1"); err != nil {
+		t.Fatalf("job after reopening: %v", err)
+	}
+}
+
+func TestOpenRejectsNULInPath(t *testing.T) {
+	_, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "a\x00b.db"))
+	if err == nil || !strings.Contains(err.Error(), "NUL") {
+		t.Fatalf("err = %v, want one naming the NUL byte", err)
+	}
+}
+
+func TestOpenInMemory(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.SetState(ctx, "r", recipe.RecipeState{Stopped: true}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.State(ctx, "r"); err != nil || !st.Stopped {
+		t.Fatalf("state = %+v, %v", st, err)
 	}
 }
