@@ -282,7 +282,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		// A retry was due but the context has ended: stop now.
 		return false, err
 	}
-	wait, told := serverWait(resp.Header, c.now())
+	wait, told := ServerWait(resp.Header, c.now())
 	if told && wait > c.opts.MaxRetryWait {
 		e := newError(resp)
 		c.logGiveUp(ctx, st, resp.StatusCode, wait)

@@ -194,7 +194,7 @@ func CheckResponse(resp *http.Response) error {
 	}
 	e := newError(resp)
 	if resp.StatusCode == http.StatusTooManyRequests {
-		wait, _ := serverWait(resp.Header, time.Now())
+		wait, _ := ServerWait(resp.Header, time.Now())
 		return &RateLimitError{errorDetail: e, Wait: wait, Reason: rateLimitReason(resp.Header)}
 	}
 	return e

@@ -46,11 +46,13 @@ func markedIdempotent(ctx context.Context) bool {
 	return v
 }
 
-// serverWait returns the wait the server asked for: Retry-After (seconds or
-// an HTTP date), else X-RateLimit-Reset (ISO-8601, such as
-// 2026-03-26T16:00Z) or its beta spelling. ok is false when neither is present
-// or parseable.
-func serverWait(h http.Header, now time.Time) (time.Duration, bool) {
+// ServerWait returns the wait the server asked for in h, measured from now:
+// Retry-After as seconds (negative counts as 0, more than 24 hours as 24
+// hours) or as an HTTP date; else X-RateLimit-Reset (or its beta spelling
+// X-Beta-RateLimit-Reset) as an ISO-8601 time such as 2026-03-26T16:00Z.
+// A time already past gives 0. Retry-After wins when both are present. ok
+// is false when neither is present or parseable.
+func ServerWait(h http.Header, now time.Time) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
 			if secs < 0 {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"syscall"
 	"testing"
@@ -13,40 +12,6 @@ import (
 
 	"github.com/recipekit/recipekit/auth"
 )
-
-func TestServerWait(t *testing.T) {
-	now := time.Date(2026, 3, 26, 15, 58, 30, 0, time.UTC)
-	tests := []struct {
-		header []string
-		want   time.Duration
-		ok     bool
-	}{
-		{[]string{"Retry-After", "2"}, 2 * time.Second, true},
-		{[]string{"Retry-After", " 0 "}, 0, true},
-		{[]string{"Retry-After", "-5"}, 0, true},
-		{[]string{"Retry-After", "Thu, 26 Mar 2026 15:59:00 GMT"}, 30 * time.Second, true},
-		{[]string{"Retry-After", "Thu, 26 Mar 2026 15:00:00 GMT"}, 0, true},
-		{[]string{"X-RateLimit-Reset", "2026-03-26T16:00Z"}, 90 * time.Second, true},
-		{[]string{"X-Beta-RateLimit-Reset", "2026-03-26T16:00Z"}, 90 * time.Second, true},
-		{[]string{"X-RateLimit-Reset", "2026-03-26T16:00:00+01:00"}, 0, true},
-		{[]string{"X-RateLimit-Reset", "2026-03-26T15:59:00.500Z"}, 30*time.Second + 500*time.Millisecond, true},
-		// Retry-After wins over X-RateLimit-Reset.
-		{[]string{"Retry-After", "5", "X-RateLimit-Reset", "2026-03-26T16:00Z"}, 5 * time.Second, true},
-		{[]string{"Retry-After", "soon"}, 0, false},
-		{[]string{"X-RateLimit-Reset", "tomorrow"}, 0, false},
-		{nil, 0, false},
-	}
-	for _, tt := range tests {
-		h := http.Header{}
-		for i := 0; i+1 < len(tt.header); i += 2 {
-			h.Set(tt.header[i], tt.header[i+1])
-		}
-		got, ok := serverWait(h, now)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("%v: got %s %v, want %s %v", tt.header, got, ok, tt.want, tt.ok)
-		}
-	}
-}
 
 func TestBackoffBounds(t *testing.T) {
 	for n := 1; n <= 12; n++ {

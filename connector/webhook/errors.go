@@ -69,8 +69,8 @@ func (e *StatusError) hint() string {
 	case s == http.StatusNotFound:
 		return "check the URL"
 	case s == http.StatusTooManyRequests:
-		if wait, ok := retryAfter(e.Header); ok {
-			return fmt.Sprintf("rate limited: the server asks to wait %s", wait)
+		if wait, ok := httpx.ServerWait(e.Header, time.Now()); ok {
+			return fmt.Sprintf("rate limited: the server asks to wait %s", wait.Round(time.Second))
 		}
 		return "rate limited: wait and try again"
 	case s >= 500 && e.outcomeUnknown():
@@ -81,21 +81,6 @@ func (e *StatusError) hint() string {
 		return "a redirect that was not followed: request the URL in its Location header"
 	}
 	return ""
-}
-
-func retryAfter(h http.Header) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	var secs int64
-	if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0).Round(time.Second), true
-	}
-	return 0, false
 }
 
 func (e *StatusError) outcomeUnknown() bool {
