@@ -28,7 +28,7 @@ func BenchmarkWebhookDeliveryLatency(b *testing.B) {
 	demo := srv.SeedDemo()
 	ctx := context.Background()
 	var mu sync.Mutex
-	var handler http.Handler = http.NotFoundHandler()
+	handler := http.NotFoundHandler()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		h := handler

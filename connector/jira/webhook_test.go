@@ -246,7 +246,7 @@ func TestWebhookDeliveriesThroughEngine(t *testing.T) {
 	srv := jiratest.New(t, jiratest.Options{Seed: 3, Now: clock.Now})
 	demo := srv.SeedDemo()
 	ctx := context.Background()
-	var handler http.Handler = http.NotFoundHandler()
+	handler := http.NotFoundHandler()
 	var hmu sync.Mutex
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hmu.Lock()
