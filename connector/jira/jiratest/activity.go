@@ -300,7 +300,14 @@ func (s *Server) handleAttachmentGet(c *call) {
 		c.fail(e)
 		return
 	}
-	c.json(http.StatusOK, s.attachmentJSON(a))
+	m := s.attachmentJSON(a)
+	if s.mode == Cloud {
+		// Cloud's metadata endpoint (AttachmentMetadata) writes the id
+		// as a number, unlike the attachment objects of issue fields and
+		// upload answers, which write it as a string.
+		m["id"] = a.id
+	}
+	c.json(http.StatusOK, m)
 }
 
 func (s *Server) handleAttachmentDelete(c *call) {

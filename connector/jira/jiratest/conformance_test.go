@@ -49,6 +49,7 @@ type confCase struct {
 	body                   any
 	status                 int
 	header                 map[string]string
+	via                    *client // who sends it: the site client or the OAuth app
 }
 
 // validate checks one live response against the spec operation.
@@ -100,6 +101,15 @@ func validate(t *testing.T, doc *openapi3.T, c *client, tc confCase) {
 		}
 		return
 	}
+	if reason, ok := emptyAnswers[tc.method+" "+tc.template+" "+strconv.Itoa(res.StatusCode)]; ok {
+		if len(body) != 0 {
+			t.Errorf("%s %s: %d with a body, where real Jira sends none (%s): %s", tc.method, tc.path, res.StatusCode, reason, body)
+		}
+		if op.Responses.Status(res.StatusCode) == nil {
+			t.Errorf("%s %s: the spec declares no %d answer", tc.method, tc.path, res.StatusCode)
+		}
+		return
+	}
 	in := &openapi3filter.RequestValidationInput{
 		Request: req,
 		Route:   &routers.Route{Spec: doc, Path: tc.template, PathItem: item, Method: tc.method, Operation: op},
@@ -115,6 +125,18 @@ func validate(t *testing.T, doc *openapi3.T, c *client, tc confCase) {
 
 func TestConformanceCloudSpec(t *testing.T) {
 	doc := loadSpec(t)
+	_, cases := cloudConformanceCases(t)
+	for _, tc := range cases {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) { validate(t, doc, tc.via, tc) })
+	}
+}
+
+// cloudConformanceCases seeds a Cloud simulator and returns the requests
+// TestConformanceCloudSpec checks against the spec, in the order they
+// must run. TestConformanceCoversEveryRoute reads the same list, so a
+// case added here counts as coverage only if it is also validated.
+func cloudConformanceCases(t *testing.T) (*Server, []confCase) {
+	t.Helper()
 	s, d, c, _ := setup(t, Cloud)
 	c.must(204, c.do("POST", "/rest/api/2/issue/DEMO-2/watchers", `"`+d.Bob.AccountID+`"`))
 	c.must(201, c.do("POST", "/rest/api/2/issue/DEMO-2/worklog", map[string]any{"timeSpent": "1h 30m", "comment": "work"}))
@@ -126,6 +148,19 @@ func TestConformanceCloudSpec(t *testing.T) {
 	rl := strconv.FormatInt(int64(c.must(201, c.do("POST", "/rest/api/2/issue/DEMO-2/remotelink", remote)).json(t)["id"].(float64)), 10)
 	c.must(204, c.do("POST", "/rest/api/2/issue/DEMO-2/transitions", map[string]any{"transition": map[string]any{"id": "31"}, "fields": map[string]any{"resolution": map[string]any{"name": "Done"}}}))
 	c.must(201, c.do("POST", "/rest/api/2/issueLink", map[string]any{"type": map[string]any{"name": "Blocks"}, "inwardIssue": map[string]any{"key": "DEMO-1"}, "outwardIssue": map[string]any{"key": "DEMO-2"}}))
+	link := dig(c.must(200, c.get("/rest/api/2/issue/DEMO-2?fields=issuelinks")).json(t), "fields", "issuelinks").([]any)[0].(map[string]any)["id"].(string)
+	com := c.must(201, c.do("POST", "/rest/api/2/issue/DEMO-1/comment", map[string]any{"body": "to edit"})).json(t)["id"].(string)
+	comGone := c.must(201, c.do("POST", "/rest/api/2/issue/DEMO-1/comment", map[string]any{"body": "to delete"})).json(t)["id"].(string)
+	att := upload(t, c, "DEMO-1", "kept.txt", "kept")
+	attGone := upload(t, c, "DEMO-1", "gone.txt", "gone")
+	ver := c.must(201, c.do("POST", "/rest/api/2/version", map[string]any{"name": "3.0", "project": "DEMO"})).json(t)["id"].(string)
+	cmp := c.must(201, c.do("POST", "/rest/api/2/component", map[string]any{"name": "UI", "project": "DEMO"})).json(t)["id"].(string)
+	doomed := c.must(201, c.do("POST", "/rest/api/2/issue", map[string]any{"fields": map[string]any{"project": map[string]any{"key": "DEMO"}, "issuetype": map[string]any{"name": "Task"}, "summary": "to delete"}})).json(t)["key"].(string)
+	trs := c.must(200, c.get("/rest/api/2/issue/DEMO-3/transitions")).json(t)["transitions"].([]any)
+	if len(trs) == 0 {
+		t.Fatal("DEMO-3 offers no transition")
+	}
+	tr3 := trs[0].(map[string]any)["id"].(string)
 	var mp bytes.Buffer
 	mw := multipart.NewWriter(&mp)
 	fw, _ := mw.CreateFormFile("file", "notes.txt")
@@ -138,7 +173,7 @@ func TestConformanceCloudSpec(t *testing.T) {
 	app := newClient(t, s.GatewayURL(), bearer(tok["access_token"].(string)))
 	rc := newReceiver(t)
 
-	for _, tc := range []confCase{
+	cases := []confCase{
 		{method: "GET", template: "/rest/api/2/serverInfo", path: "/rest/api/2/serverInfo", status: 200},
 		{method: "GET", template: "/rest/api/2/myself", path: "/rest/api/2/myself", status: 200},
 		{method: "GET", template: "/rest/api/2/mypermissions", path: "/rest/api/2/mypermissions?permissions=BROWSE_PROJECTS,EDIT_ISSUES&projectKey=DEMO", status: 200},
@@ -196,17 +231,67 @@ func TestConformanceCloudSpec(t *testing.T) {
 		{method: "POST", template: "/rest/api/2/search/jql", path: "/rest/api/2/search/jql", status: 200, body: map[string]any{"jql": "project = DEMO", "fields": []string{"summary", "status"}}},
 		{method: "POST", template: "/rest/api/2/search/approximate-count", path: "/rest/api/2/search/approximate-count", status: 200, body: map[string]any{"jql": "project = DEMO"}},
 		{method: "POST", template: "/rest/api/2/issue/bulkfetch", path: "/rest/api/2/issue/bulkfetch", status: 200, body: map[string]any{"issueIdsOrKeys": []string{"DEMO-1", "DEMO-2"}}},
-	} {
-		t.Run(tc.method+" "+tc.path, func(t *testing.T) { validate(t, doc, c, tc) })
+		{method: "GET", template: "/rest/api/2/project", path: "/rest/api/2/project", status: 200},
+		{method: "PUT", template: "/rest/api/2/project/{projectIdOrKey}", path: "/rest/api/2/project/DEMO", status: 200, body: map[string]any{"description": "Demo project, edited"}},
+		{method: "GET", template: "/rest/api/2/project/{projectIdOrKey}/statuses", path: "/rest/api/2/project/DEMO/statuses", status: 200},
+		{method: "GET", template: "/rest/api/2/resolution", path: "/rest/api/2/resolution", status: 200},
+		{method: "PUT", template: "/rest/api/2/issue/{issueIdOrKey}", path: "/rest/api/2/issue/DEMO-3", status: 204, body: map[string]any{"fields": map[string]any{"summary": "edited"}}},
+		{method: "PUT", template: "/rest/api/2/issue/{issueIdOrKey}", path: "/rest/api/2/issue/DEMO-3?returnIssue=true", status: 200, body: map[string]any{"fields": map[string]any{"summary": "edited again"}}},
+		{method: "DELETE", template: "/rest/api/2/issue/{issueIdOrKey}", path: "/rest/api/2/issue/" + doomed, status: 204},
+		{method: "PUT", template: "/rest/api/2/issue/{issueIdOrKey}/assignee", path: "/rest/api/2/issue/DEMO-3/assignee", status: 204, body: map[string]any{"accountId": d.Admin.AccountID}},
+		{method: "POST", template: "/rest/api/2/issue/{issueIdOrKey}/transitions", path: "/rest/api/2/issue/DEMO-3/transitions", status: 204, body: map[string]any{"transition": map[string]any{"id": tr3}}},
+		{method: "GET", template: "/rest/api/2/issue/{issueIdOrKey}/changelog", path: "/rest/api/2/issue/DEMO-3/changelog?startAt=0&maxResults=1", status: 200},
+		{method: "GET", template: "/rest/api/2/issue/{issueIdOrKey}/changelog", path: "/rest/api/2/issue/DEMO-3/changelog?startAt=1&maxResults=1", status: 200},
+		{method: "PUT", template: "/rest/api/2/issue/{issueIdOrKey}/properties/{propertyKey}", path: "/rest/api/2/issue/DEMO-1/properties/conformance.flag", status: 201, body: map[string]any{"on": true}},
+		{method: "PUT", template: "/rest/api/2/issue/{issueIdOrKey}/properties/{propertyKey}", path: "/rest/api/2/issue/DEMO-1/properties/conformance.flag", status: 200, body: map[string]any{"on": false}},
+		{method: "GET", template: "/rest/api/2/issue/{issueIdOrKey}/properties", path: "/rest/api/2/issue/DEMO-1/properties", status: 200},
+		{method: "GET", template: "/rest/api/2/issue/{issueIdOrKey}/properties/{propertyKey}", path: "/rest/api/2/issue/DEMO-1/properties/conformance.flag", status: 200},
+		{method: "DELETE", template: "/rest/api/2/issue/{issueIdOrKey}/properties/{propertyKey}", path: "/rest/api/2/issue/DEMO-1/properties/conformance.flag", status: 204},
+		{method: "GET", template: "/rest/api/2/issue/{issueIdOrKey}/properties/{propertyKey}", path: "/rest/api/2/issue/DEMO-1/properties/conformance.flag", status: 404},
+		{method: "GET", template: "/rest/api/2/issue/{issueIdOrKey}/comment/{id}", path: "/rest/api/2/issue/DEMO-1/comment/" + com, status: 200},
+		{method: "PUT", template: "/rest/api/2/issue/{issueIdOrKey}/comment/{id}", path: "/rest/api/2/issue/DEMO-1/comment/" + com, status: 200, body: map[string]any{"body": "edited"}},
+		{method: "DELETE", template: "/rest/api/2/issue/{issueIdOrKey}/comment/{id}", path: "/rest/api/2/issue/DEMO-1/comment/" + comGone, status: 204},
+		{method: "POST", template: "/rest/api/2/issue/{issueIdOrKey}/watchers", path: "/rest/api/2/issue/DEMO-3/watchers", status: 204, body: d.Bob.AccountID},
+		{method: "DELETE", template: "/rest/api/2/issue/{issueIdOrKey}/watchers", path: "/rest/api/2/issue/DEMO-3/watchers?accountId=" + d.Bob.AccountID, status: 204},
+		{method: "POST", template: "/rest/api/2/issue/{issueIdOrKey}/worklog", path: "/rest/api/2/issue/DEMO-3/worklog", status: 201, body: map[string]any{"timeSpent": "45m", "comment": "review", "started": "2024-03-10T09:00:00.000+0000"}},
+		{method: "GET", template: "/rest/api/2/attachment/{id}", path: "/rest/api/2/attachment/" + att, status: 200},
+		{method: "GET", template: "/rest/api/2/attachment/content/{id}", path: "/rest/api/2/attachment/content/" + att, status: 303},
+		{method: "GET", template: "/rest/api/2/attachment/content/{id}", path: "/rest/api/2/attachment/content/" + att + "?redirect=false", status: 200},
+		{method: "DELETE", template: "/rest/api/2/attachment/{id}", path: "/rest/api/2/attachment/" + attGone, status: 204},
+		{method: "POST", template: "/rest/api/2/issueLink", path: "/rest/api/2/issueLink", status: 201, body: map[string]any{"type": map[string]any{"name": "Blocks"}, "inwardIssue": map[string]any{"key": "DEMO-3"}, "outwardIssue": map[string]any{"key": "DEMO-1"}}},
+		{method: "GET", template: "/rest/api/2/issueLink/{linkId}", path: "/rest/api/2/issueLink/" + link, status: 200},
+		{method: "DELETE", template: "/rest/api/2/issueLink/{linkId}", path: "/rest/api/2/issueLink/" + link, status: 204},
+		{method: "GET", template: "/rest/api/2/version/{id}", path: "/rest/api/2/version/" + ver, status: 200},
+		{method: "PUT", template: "/rest/api/2/version/{id}", path: "/rest/api/2/version/" + ver, status: 200, body: map[string]any{"description": "third", "released": true, "releaseDate": "2024-03-01"}},
+		{method: "GET", template: "/rest/api/2/component/{id}", path: "/rest/api/2/component/" + cmp, status: 200},
+		{method: "PUT", template: "/rest/api/2/component/{id}", path: "/rest/api/2/component/" + cmp, status: 200, body: map[string]any{"description": "User interface"}},
+	}
+	for i := range cases {
+		cases[i].via = c
 	}
 	hooks := []confCase{
 		{method: "POST", template: "/rest/api/2/webhook", path: "/rest/api/2/webhook", status: 200, body: map[string]any{"url": rc.srv.URL, "webhooks": []any{map[string]any{"events": []string{"jira:issue_created"}, "jqlFilter": "project = DEMO"}}}},
 		{method: "GET", template: "/rest/api/2/webhook", path: "/rest/api/2/webhook", status: 200},
 		{method: "PUT", template: "/rest/api/2/webhook/refresh", path: "/rest/api/2/webhook/refresh", status: 200, body: map[string]any{"webhookIds": []int{1000}}},
+		{method: "DELETE", template: "/rest/api/2/webhook", path: "/rest/api/2/webhook", status: 202, body: map[string]any{"webhookIds": []int{1000}}},
 	}
 	for _, tc := range hooks {
-		t.Run(tc.method+" "+tc.path, func(t *testing.T) { validate(t, doc, app, tc) })
+		tc.via = app
+		cases = append(cases, tc)
 	}
+	return s, cases
+}
+
+// emptyAnswers lists answers that real Jira sends without a body where
+// the spec declares an application/json one, keyed by method, spec path
+// and status, with the evidence. They are checked for the empty body and
+// for the status being declared, not against a schema.
+var emptyAnswers = map[string]string{
+	// The spec gives 201 an application/json content with an empty
+	// schema and no example; Jira answers 201 with no body (the new
+	// link's id is read from the issue's issuelinks field), see
+	// ../shared/jira/API-FACTS.md, "Links".
+	"POST /rest/api/2/issueLink 201": "issue links are created with an empty 201",
 }
 
 // jiraDateTime accepts timestamps as Jira writes them

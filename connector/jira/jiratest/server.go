@@ -220,18 +220,22 @@ func (c *call) param(i int) string {
 	return ""
 }
 
+// route is one entry of the router. Server.routes is built once, in
+// buildRoutes, and is the complete list of what the simulator serves:
+// the conformance tests enumerate it to prove every route is checked.
 type route struct {
-	method string
-	segs   []string
-	mode   int // -1 both, else Mode
-	anon   bool
-	h      func(*call)
+	method  string
+	pattern string // as registered, e.g. /rest/api/2/issue/{k}
+	segs    []string
+	mode    int // -1 both, else Mode
+	anon    bool
+	h       func(*call)
 }
 
 const both = -1
 
 func (s *Server) handle(method, pattern string, mode int, anon bool, h func(*call)) {
-	s.routes = append(s.routes, route{method: method, segs: strings.Split(strings.Trim(pattern, "/"), "/"), mode: mode, anon: anon, h: h})
+	s.routes = append(s.routes, route{method: method, pattern: pattern, segs: strings.Split(strings.Trim(pattern, "/"), "/"), mode: mode, anon: anon, h: h})
 }
 
 // match finds the route for a path; pathMatched reports whether any route
