@@ -1,7 +1,6 @@
 package jiratest
 
 import (
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -24,13 +23,13 @@ var notInCloudSpec = []routeExclusion{
 	{"POST", "/rest/api/2/search", int(Cloud), "removed on Cloud (CHANGE-2046): 410, as GET; checked in TestSearchErrors"},
 	{"GET", "/rest/api/2/search", int(DataCenter), "Data Center only behaviour (startAt/total paging); the spec describes Cloud; checked in TestDataCenterPaginationEndToEnd and TestSearchErrors"},
 	{"POST", "/rest/api/2/search", int(DataCenter), "Data Center only behaviour, as GET; checked in TestDataCenterPaginationEndToEnd"},
-	{"GET", "/media/file/{token}/{name}", int(Cloud), "the media host behind attachment/content's 303, not part of the REST API; checked in attachments_test.go"},
-	{"GET", "/secure/attachment/{id}/{name}", int(DataCenter), "Data Center attachment download servlet, not in the v2 spec; checked in attachments_test.go"},
+	{"GET", "/media/file/{token}/{name}", int(Cloud), "the media host behind attachment/content's 303, not part of the REST API; checked in TestRoutesOutsideTheSpec"},
+	{"GET", "/secure/attachment/{id}/{name}", int(DataCenter), "Data Center attachment download servlet, not in the v2 spec; checked in TestRoutesOutsideTheSpec"},
 	{"GET", "/rest/webhooks/1.0/webhook", both, "admin webhooks (/rest/webhooks/1.0) are not in the v2 spec; the documented field set is checked in TestShapesMatchSamples"},
 	{"POST", "/rest/webhooks/1.0/webhook", both, "admin webhooks: not in the v2 spec; checked in TestAdminWebhookDelivery and TestShapesMatchSamples"},
-	{"GET", "/rest/webhooks/1.0/webhook/{id}", both, "admin webhooks: not in the v2 spec; checked in TestAdminWebhookDelivery"},
-	{"PUT", "/rest/webhooks/1.0/webhook/{id}", both, "admin webhooks: not in the v2 spec; checked in TestAdminWebhookDelivery"},
-	{"DELETE", "/rest/webhooks/1.0/webhook/{id}", both, "admin webhooks: not in the v2 spec; checked in TestAdminWebhookDelivery"},
+	{"GET", "/rest/webhooks/1.0/webhook/{id}", both, "admin webhooks: not in the v2 spec; the documented field set is checked in TestRoutesOutsideTheSpec"},
+	{"PUT", "/rest/webhooks/1.0/webhook/{id}", both, "admin webhooks: not in the v2 spec; the documented field set is checked in TestRoutesOutsideTheSpec"},
+	{"DELETE", "/rest/webhooks/1.0/webhook/{id}", both, "admin webhooks: not in the v2 spec; 204 then 404 checked in TestRoutesOutsideTheSpec"},
 	{"POST", "/oauth/token", int(Cloud), "OAuth 2.0 (3LO) token endpoint of auth.atlassian.com, not in the v2 spec; checked in TestOAuthRotationAndExpiry"},
 	{"GET", "/oauth/token/accessible-resources", int(Cloud), "OAuth 2.0 endpoint of api.atlassian.com, not in the v2 spec; checked in TestAccessibleResourcesAndAuthorize"},
 	{"GET", "/authorize", int(Cloud), "OAuth 2.0 consent redirect of auth.atlassian.com, not in the v2 spec; checked in TestAccessibleResourcesAndAuthorize"},
@@ -131,5 +130,98 @@ func TestConformanceCoversEveryRoute(t *testing.T) {
 		t.Errorf("%d routes are neither exercised by cloudConformanceCases nor listed in notInCloudSpec (add a case, or an exclusion with the reason):\n  %s",
 			len(missing), strings.Join(missing, "\n  "))
 	}
-	t.Log(fmt.Sprintf("routes %d: exercised %d, excluded %d", len(s.routes), len(exercised), len(excluded)))
+	t.Logf("routes %d: exercised %d, excluded %d", len(s.routes), len(exercised), len(excluded))
+}
+
+// adminHookKeys is the field set Atlassian documents for an admin
+// webhook (/rest/webhooks/1.0), which the v2 spec does not describe.
+var adminHookKeys = []string{"self", "name", "url", "events", "filters", "excludeBody", "enabled", "lastUpdated", "lastUpdatedUser", "lastUpdatedDisplayName"}
+
+// TestRoutesOutsideTheSpec checks the excluded routes that no other test
+// sends a request to: admin webhook read, update and delete by id, the
+// Cloud media download behind attachment/content's 303, and the Data
+// Center /secure/attachment download.
+func TestRoutesOutsideTheSpec(t *testing.T) {
+	t.Run("admin webhook by id", func(t *testing.T) {
+		_, _, c, _ := setup(t, Cloud)
+		created := c.must(201, c.do("POST", "/rest/webhooks/1.0/webhook", map[string]any{"name": "first", "url": "http://127.0.0.1:9/hook", "events": []string{"jira:issue_created"}})).json(t)
+		self, _ := created["self"].(string)
+		id := self[strings.LastIndex(self, "/")+1:]
+		if id == "" {
+			t.Fatalf("created admin webhook has no id in self: %v", created)
+		}
+		path := "/rest/webhooks/1.0/webhook/" + id
+		got := c.must(200, c.get(path)).json(t)
+		for _, k := range adminHookKeys {
+			if _, ok := got[k]; !ok {
+				t.Errorf("GET %s lacks %q: %v", path, k, keySet(got))
+			}
+		}
+		upd := c.must(200, c.do("PUT", path, map[string]any{"name": "renamed", "url": "http://127.0.0.1:9/hook", "events": []string{"jira:issue_updated"}})).json(t)
+		if upd["name"] != "renamed" || !slices.Equal(toStrings(upd["events"]), []string{"jira:issue_updated"}) {
+			t.Errorf("PUT %s answered %v", path, upd)
+		}
+		if again := c.must(200, c.get(path)).json(t); again["name"] != "renamed" {
+			t.Errorf("GET after PUT: name %v", again["name"])
+		}
+		c.must(204, c.do("DELETE", path, nil))
+		if r := c.get(path); r.status != 404 {
+			t.Errorf("GET after DELETE: %d, want 404", r.status)
+		}
+	})
+	t.Run("cloud media download", func(t *testing.T) {
+		_, _, c, _ := setup(t, Cloud)
+		id := upload(t, c, "DEMO-1", "media.txt", "media bytes")
+		r := c.get("/rest/api/2/attachment/content/" + id)
+		if r.status != 303 {
+			t.Fatalf("attachment/content: %d, want 303", r.status)
+		}
+		loc := r.header.Get("Location")
+		if !strings.Contains(loc, "/media/file/") {
+			t.Fatalf("303 Location %q is not a media URL", loc)
+		}
+		u, err := url.Parse(loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		media := newClient(t, u.Scheme+"://"+u.Host, nil)
+		got := media.must(200, media.get(u.RequestURI()))
+		if string(got.body) != "media bytes" || !strings.HasPrefix(got.header.Get("Content-Type"), "text/plain") {
+			t.Errorf("media answered %q (%s)", got.body, got.header.Get("Content-Type"))
+		}
+		withAuth := newClient(t, u.Scheme+"://"+u.Host, bearer("jira-token"))
+		if r := withAuth.get(u.RequestURI()); r.status != 401 {
+			t.Errorf("media with an Authorization header: %d, want 401", r.status)
+		}
+		if r := media.get("/media/file/unknown-token/media.txt"); r.status != 404 {
+			t.Errorf("unknown media token: %d, want 404", r.status)
+		}
+	})
+	t.Run("data center secure attachment", func(t *testing.T) {
+		s, _, c, _ := setup(t, DataCenter)
+		id := upload(t, c, "DEMO-1", "dc.txt", "dc bytes")
+		meta := c.must(200, c.get("/rest/api/2/attachment/"+id)).json(t)
+		content, _ := meta["content"].(string)
+		want := s.URL() + "/secure/attachment/" + id + "/dc.txt"
+		if content != want {
+			t.Fatalf("DC content URL %q, want %q", content, want)
+		}
+		got := c.must(200, c.get(strings.TrimPrefix(content, s.URL())))
+		if string(got.body) != "dc bytes" {
+			t.Errorf("secure/attachment answered %q", got.body)
+		}
+		if r := newClient(t, s.URL(), nil).get("/secure/attachment/" + id + "/dc.txt"); r.status != 401 {
+			t.Errorf("secure/attachment without credentials: %d, want 401", r.status)
+		}
+	})
+}
+
+func toStrings(v any) []string {
+	l, _ := v.([]any)
+	out := make([]string, 0, len(l))
+	for _, x := range l {
+		s, _ := x.(string)
+		out = append(out, s)
+	}
+	return out
 }
