@@ -145,6 +145,11 @@ func New[T any](name string, trig trigger.Trigger[T], parts ...Part) (*Recipe, e
 	if trig == nil {
 		return nil, &BuildError{Recipe: name, Problem: "the trigger is nil"}
 	}
+	if v, ok := trig.(trigger.Validator); ok {
+		if err := v.Validate(); err != nil {
+			return nil, &BuildError{Recipe: name, Field: "trigger", Problem: "the trigger " + trig.Info().Name + " is misconfigured: " + err.Error()}
+		}
+	}
 	b := &builder{opts: Options{Concurrency: 1, MaxPillNodes: 1000, PillMemoryBudget: 1_000_000}}
 	for _, p := range parts {
 		if p == nil {

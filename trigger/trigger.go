@@ -158,3 +158,11 @@ type Webhook[T any] interface {
 // ErrUnauthenticated marks a delivery whose signature or shared secret is
 // missing or wrong.
 var ErrUnauthenticated = errors.New("webhook delivery not authenticated")
+
+// Validator is implemented by triggers that can check their own
+// configuration (options, filters) without any request. The runtime calls
+// Validate when a recipe is built, so a bad option fails there, naming the
+// recipe, instead of at the first poll.
+type Validator interface {
+	Validate() error
+}

@@ -369,3 +369,11 @@ func (b *batcher[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.P
 	}
 	return out, nil
 }
+
+// Validate checks the inner trigger's configuration.
+func (b *batcher[T]) Validate() error {
+	if v, ok := b.inner.(trigger.Validator); ok {
+		return v.Validate()
+	}
+	return nil
+}

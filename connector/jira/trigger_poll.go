@@ -487,3 +487,7 @@ func (p *poller[T]) searchError(err error) error {
 func msID(prefix, id string, ms int64) string {
 	return prefix + ":" + id + "@" + strconv.FormatInt(ms, 10)
 }
+
+// Validate reports a bad option or JQL filter (an ORDER BY, a syntax
+// error) without any request; recipe.New calls it.
+func (p *poller[T]) Validate() error { return p.err }

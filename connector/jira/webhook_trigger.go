@@ -385,3 +385,7 @@ func convertAny(ev *WebhookEvent, body []byte) []found[WebhookEvent] {
 	}
 	return []found[WebhookEvent]{{id: ev.WebhookEvent + ":" + key, ms: ev.Timestamp, author: ev.User, data: *ev}}
 }
+
+// Validate reports a bad option, event name or JQL filter without any
+// request; recipe.New calls it.
+func (h *hookTrigger[T]) Validate() error { return h.err }
