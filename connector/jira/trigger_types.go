@@ -12,9 +12,9 @@ type PollOptions struct {
 	// JQL is an optional filter ANDed with the trigger's own bounds, such
 	// as `issuetype = Bug AND labels = customer`. It must not contain
 	// ORDER BY: the trigger orders by time itself. A query that does not
-	// parse is refused when the trigger is built (the first Poll returns
-	// the error); one Jira refuses (an unknown field or value) fails the
-	// first poll with Jira's message.
+	// parse, or has an ORDER BY, is refused by the trigger's Validate, so
+	// recipe.New rejects the recipe; one Jira refuses (an unknown field or
+	// value) fails the first poll with Jira's message.
 	JQL string
 	// Since is where the trigger starts on its first poll; default one
 	// hour before that poll. It is fixed in the cursor from then on, so
