@@ -85,8 +85,10 @@ func (s *Server) roll(f *FaultRate) bool {
 
 // applyFaults runs the fault knobs for a request. stop means the request
 // has been answered (or its connection dropped); lose means the handler
-// must run and the answer be discarded.
-func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, path string) (stop, lose bool) {
+// must run and the answer be discarded. beforeDrop runs just before a
+// connection is dropped, so the request log has the request by the time the
+// client sees its connection close.
+func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, path string, beforeDrop func()) (stop, lose bool) {
 	s.knobMu.Lock()
 	f := &s.faults
 	if (len(f.Methods) > 0 && !slices.Contains(f.Methods, r.Method)) || !strings.HasPrefix(path, f.PathPrefix) {
@@ -122,6 +124,7 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, path string
 		_, _ = w.Write([]byte(`{"errorMessages":["The service is temporarily unavailable: a resource limit was reached. Retry after the Retry-After delay."],"errors":{}}`))
 		return true, false
 	case drop:
+		beforeDrop()
 		hijackClose(w)
 		return true, false
 	}
@@ -163,7 +166,7 @@ func (b *bufferWriter) Write(p []byte) (int, error) {
 
 // serveThenLose runs the handler for real and then closes the connection
 // without sending what it answered.
-func (s *Server) serveThenLose(c *call, rt *route) {
+func (s *Server) serveThenLose(c *call, rt *route, beforeClose func(status int)) {
 	real := c.w
 	bw := &bufferWriter{h: http.Header{}}
 	c.w = bw
@@ -171,6 +174,8 @@ func (s *Server) serveThenLose(c *call, rt *route) {
 	if sw, ok := real.(*statusWriter); ok {
 		sw.status = bw.status
 	}
+	// Log the request before the client can see its connection close.
+	beforeClose(bw.status)
 	hijackClose(real)
 }
 

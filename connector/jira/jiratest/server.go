@@ -293,7 +293,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(r)
 	rec := &statusWriter{ResponseWriter: w}
 	c := &call{s: s, w: rec, r: r, body: body}
+	recorded := false
 	defer func() {
+		if recorded {
+			return
+		}
 		if rec.status == 0 && !rec.hijacked {
 			rec.status = http.StatusOK
 		}
@@ -320,7 +324,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var lose bool
 	if !exempt {
 		var stop bool
-		stop, lose = s.applyFaults(rec, r, path)
+		stop, lose = s.applyFaults(rec, r, path, func() {
+			recorded = true
+			s.record(r, body, 0, start) // status 0: no answer was sent
+		})
 		if stop {
 			return
 		}
@@ -343,7 +350,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if lose {
-		s.serveThenLose(c, rt)
+		s.serveThenLose(c, rt, func(status int) {
+			recorded = true
+			s.record(r, body, status, start) // the write happened; its answer is lost
+		})
 		return
 	}
 	rt.h(c)
