@@ -198,8 +198,9 @@ type entry struct {
 	stopped bool
 	run     *recipeRun
 
-	subMu sync.Mutex
-	sub   *subscriptionState
+	subMu       sync.Mutex
+	sub         *subscriptionState
+	subscribing bool // a Subscribe call is under way
 
 	vms sync.Pool // of *vm.VM for webhook deliveries
 }

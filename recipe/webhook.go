@@ -30,6 +30,21 @@ func (ent *entry) currentSub() (trigger.Subscription, bool) {
 	return ent.sub.sub, true
 }
 
+// setSubscribing records whether a Subscribe call is under way: the sender
+// may deliver as soon as it has registered the webhook, before Subscribe
+// returns the subscription (and its secret) to the engine.
+func (ent *entry) setSubscribing(on bool) {
+	ent.subMu.Lock()
+	ent.subscribing = on
+	ent.subMu.Unlock()
+}
+
+func (ent *entry) isSubscribing() bool {
+	ent.subMu.Lock()
+	defer ent.subMu.Unlock()
+	return ent.subscribing
+}
+
 func (ent *entry) setSub(s *trigger.Subscription) {
 	ent.subMu.Lock()
 	defer ent.subMu.Unlock()
@@ -74,6 +89,8 @@ func (e *Engine) keepSubscribed(ctx context.Context, ent *entry) {
 		e.rt.log.Warn("cannot read the stored webhook subscription; subscribing afresh", "recipe", name, "error", err)
 	}
 	subscribe := func(prior trigger.Subscription) bool {
+		ent.setSubscribing(true)
+		defer ent.setSubscribing(false)
 		wait := e.subRetryInitial
 		for {
 			sub, err := wh.subscribe(ctx, cb, prior)
@@ -161,8 +178,12 @@ func (e *Engine) unsubscribe(ctx context.Context, ent *entry) error {
 // error wrapping trigger.ErrUnauthenticated answers 401 and nothing runs;
 // any other error 400), drops duplicates by event ID, stores the new jobs
 // and only then answers 200 with a JSON count. A store failure answers 500
-// so the sender retries. Unknown recipes, and recipes whose trigger is not
-// a webhook or that have no subscription, answer 404.
+// so the sender retries. While the recipe's webhook is being registered, a
+// delivery with no known subscription, or one that fails verification
+// (it may be signed with the secret of the registration being made),
+// answers 503 with Retry-After, so the sender tries again instead of
+// dropping it. Unknown recipes, and recipes whose trigger is not a webhook
+// or that have no subscription, answer 404.
 func (e *Engine) WebhookHandler() http.Handler {
 	return http.HandlerFunc(e.serveWebhook)
 }
@@ -199,6 +220,10 @@ func (e *Engine) serveWebhook(w http.ResponseWriter, req *http.Request) {
 	if !ok {
 		stored, err := e.rt.store.Subscription(req.Context(), name)
 		if err != nil {
+			if ent.isSubscribing() {
+				notReady(w)
+				return
+			}
 			http.Error(w, "this recipe has no webhook subscription", http.StatusNotFound)
 			return
 		}
@@ -217,6 +242,12 @@ func (e *Engine) serveWebhook(w http.ResponseWriter, req *http.Request) {
 	events, err := wh.parse(sub, req.Header, body)
 	if err != nil {
 		if errors.Is(err, trigger.ErrUnauthenticated) {
+			if ent.isSubscribing() {
+				// Possibly signed with the secret of the registration being
+				// made, which the engine does not know yet.
+				notReady(w)
+				return
+			}
 			e.rt.log.Warn("webhook delivery rejected: not authenticated", "recipe", name)
 			http.Error(w, "delivery not authenticated", http.StatusUnauthorized)
 			return
@@ -297,4 +328,12 @@ func Serve(ctx context.Context, ln net.Listener, eng *Engine) error {
 		return errors.Join(runErr, err)
 	}
 	return errors.Join(runErr, shutErr)
+}
+
+// notReady answers a delivery that arrived while the recipe's webhook is
+// being registered with a retryable status, so the sender tries it again
+// instead of dropping it (senders do not retry a 401 or a 404).
+func notReady(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "1")
+	http.Error(w, "this recipe's webhook registration is under way; retry", http.StatusServiceUnavailable)
 }
