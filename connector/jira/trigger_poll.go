@@ -210,14 +210,8 @@ func (p *poller[T]) Info() trigger.Info { return p.spec.info }
 
 // baseJQL is the filter part without the time bound.
 func (p *poller[T]) baseJQL() string {
-	var parts []string
-	if p.opts.Project != "" {
-		parts = append(parts, fmt.Sprintf("project = %q", p.opts.Project))
-	}
-	if f := strings.TrimSpace(p.opts.JQL); f != "" {
-		parts = append(parts, "("+f+")")
-	}
-	return strings.Join(parts, " AND ")
+	// Always parenthesised: the scan appends "AND <time bound>".
+	return p.opts.filterJQL(true)
 }
 
 // scanJQL is the query of a scan from seek, in the order the scan reads.

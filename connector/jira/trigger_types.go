@@ -1,6 +1,8 @@
 package jira
 
 import (
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -131,3 +133,20 @@ type CommentBatch = Batch[CommentEvent]
 
 // WorklogBatch is a batch of worklogs.
 type WorklogBatch = Batch[WorklogEvent]
+
+// filterJQL is the project restriction and the user's JQL filter ANDed
+// together. The filter is parenthesised when it is combined with the
+// project, or always when wrapAlone is set.
+func (o PollOptions) filterJQL(wrapAlone bool) string {
+	var parts []string
+	if o.Project != "" {
+		parts = append(parts, fmt.Sprintf("project = %q", o.Project))
+	}
+	if f := strings.TrimSpace(o.JQL); f != "" {
+		if wrapAlone || len(parts) > 0 {
+			f = "(" + f + ")"
+		}
+		parts = append(parts, f)
+	}
+	return strings.Join(parts, " AND ")
+}

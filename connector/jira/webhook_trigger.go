@@ -208,17 +208,9 @@ func (h *hookTrigger[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigg
 
 // filterJQL is the project and JQL filter as one query.
 func (h *hookTrigger[T]) filterJQL() string {
-	var parts []string
-	if h.opts.Project != "" {
-		parts = append(parts, fmt.Sprintf("project = %q", h.opts.Project))
-	}
-	if f := strings.TrimSpace(h.opts.JQL); f != "" {
-		if len(parts) > 0 {
-			f = "(" + f + ")"
-		}
-		parts = append(parts, f)
-	}
-	return strings.Join(parts, " AND ")
+	// A lone user filter stays bare: dynamic webhooks accept only a
+	// restricted JQL grammar.
+	return h.opts.filterJQL(false)
 }
 
 func (h *hookTrigger[T]) hookName() string {
