@@ -89,19 +89,22 @@ func (e *Engine) keepSubscribed(ctx context.Context, ent *entry) {
 		e.rt.log.Warn("cannot read the stored webhook subscription; subscribing afresh", "recipe", name, "error", err)
 	}
 	subscribe := func(prior trigger.Subscription) bool {
-		ent.setSubscribing(true)
-		defer ent.setSubscribing(false)
 		wait := e.subRetryInitial
 		for {
+			// Only while the call is under way: between failed attempts no
+			// new registration exists that could be delivering.
+			ent.setSubscribing(true)
 			sub, err := wh.subscribe(ctx, cb, prior)
 			if err == nil {
 				if sub.CallbackURL == "" {
 					sub.CallbackURL = cb
 				}
 				e.saveSub(ctx, ent, sub)
+				ent.setSubscribing(false)
 				e.rt.log.Info("webhook subscribed", "recipe", name, "callback", cb, "expires", sub.ExpiresAt)
 				return true
 			}
+			ent.setSubscribing(false)
 			if ctx.Err() != nil {
 				return false
 			}
