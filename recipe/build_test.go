@@ -2,6 +2,7 @@ package recipe_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ func TestBuildErrors(t *testing.T) {
 	}{
 		{"typo in a trigger field", []recipe.Part{
 			recipe.Do("ack", add, recipe.Pills{"issueKey": `trigger.kye`}),
-		}, []string{`recipe "r"`, `step "ack"`, `field "issueKey"`, "has no field kye", "column 8"}},
+		}, []string{`recipe "r"`, `step "ack"`, `field "issueKey"`, "has no field kye", "column 9"}},
 		{"wrong type", []recipe.Part{
 			recipe.Do("ack", add, recipe.Pills{"count": `trigger.key`}),
 		}, []string{`step "ack"`, `field "count"`, "yields string", "int", "to_i"}},
@@ -110,9 +111,12 @@ func TestBuildErrors(t *testing.T) {
 			recipe.MaxIterations(3),
 		}, []string{"belongs directly inside RepeatWhile"}},
 		{"too large a pill", []recipe.Part{
-			recipe.Options{MaxPillNodes: 5},
+			recipe.MaxPillNodes(5),
 			recipe.Do("ack", add, recipe.Pills{"body": `trigger.key + trigger.key + trigger.key + trigger.key`}),
 		}, []string{`field "body"`, "exceeds maximum allowed nodes"}},
+		{"zero concurrency", []recipe.Part{recipe.Concurrency(0)}, []string{"Concurrency must be at least 1, not 0"}},
+		{"zero pill size cap", []recipe.Part{recipe.MaxPillNodes(0)}, []string{"MaxPillNodes must be at least 1"}},
+		{"zero pill memory budget", []recipe.Part{recipe.PillMemoryBudget(0)}, []string{"PillMemoryBudget must be at least 1"}},
 		{"empty pill", []recipe.Part{
 			recipe.Do("ack", add, recipe.Pills{"body": `  `}),
 		}, []string{`field "body"`, "empty"}},
@@ -175,5 +179,47 @@ func TestBuildAcceptsValidRecipe(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Editors count lines and columns from 1: a user who reads "line 2, column
+// 11" must land on the first letter of the typo, and the caret under the
+// snippet must point at it too.
+func TestBuildErrorColumnsCountFromOne(t *testing.T) {
+	cases := []struct {
+		name       string
+		pill       string
+		line, col  int
+		caretAbove string // the snippet line the caret points into
+	}{
+		{"first line", `trigger.kye`, 1, 9, "trigger.kye"},
+		{"second line", "trigger.key +\n  trigger.nope", 2, 11, "  trigger.nope"},
+		{"multibyte characters count once", `"é→" + trigger.kye`, 1, 16, `"é→" + trigger.kye`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := recipe.New("r", recipetest.Data(sampleIssues()...),
+				recipe.Do("ack", echoComment(), recipe.Pills{"body": tc.pill}))
+			var be *recipe.BuildError
+			if !errors.As(err, &be) {
+				t.Fatalf("want a *recipe.BuildError, got %v", err)
+			}
+			if be.Line != tc.line || be.Column != tc.col {
+				t.Fatalf("error at line %d, column %d; want line %d, column %d:\n%v", be.Line, be.Column, tc.line, tc.col, err)
+			}
+			msg := err.Error()
+			if want := "column " + strconv.Itoa(tc.col); !strings.Contains(msg, want) {
+				t.Errorf("message lacks %q:\n%s", want, msg)
+			}
+			lines := strings.Split(msg, "\n")
+			last := lines[len(lines)-1]
+			if len(lines) < 3 || lines[len(lines)-2] != " | "+tc.caretAbove {
+				t.Fatalf("snippet line wrong:\n%s", msg)
+			}
+			caret := []rune(strings.TrimPrefix(last, " | "))
+			if len(caret) != tc.col || caret[tc.col-1] != '^' {
+				t.Errorf("caret line %q does not point at column %d", last, tc.col)
+			}
+		})
 	}
 }

@@ -17,8 +17,14 @@ import (
 
 // Part is anything that goes into [New] after the trigger: steps ([Do],
 // [If], [ForEach], [RepeatWhile], [Try], [Stop], [Fail], [Var], [Set],
-// [Append]), the trigger condition [When], and recipe options
-// ([Concurrency], [InOrder], an [Options] value).
+// [Append]), the trigger condition [When], and the recipe's settings
+// ([Concurrency], [InOrder], [MaxPillNodes], [PillMemoryBudget]).
+//
+// Every setting of a recipe is written the same way: a call placed among
+// the things it configures. Recipe settings go among New's parts, step
+// settings ([Retry], [Timeout]) after a Do step's pills, and a loop's cap
+// ([MaxIterations]) among its RepeatWhile's steps. The engine's options
+// ([Option]) go to [NewEngine].
 type Part interface {
 	applyTo(b *builder)
 }
@@ -30,10 +36,10 @@ type Part interface {
 // `vars`, the loop's `item` and `index`, and `error` inside a Catch.
 type Pills map[string]string
 
-// Options are a recipe's settings. An Options value is itself a [Part]:
-// pass it to [New], or use the single-setting helpers ([Concurrency],
-// [InOrder], ...). Zero fields keep the default.
-type Options struct {
+// Settings are a recipe's settings as [New] built them, defaults applied;
+// [Recipe.Settings] returns them. Set them with the setting parts
+// [Concurrency], [InOrder], [MaxPillNodes] and [PillMemoryBudget].
+type Settings struct {
 	// Concurrency is how many of the recipe's jobs run at once. Default 1.
 	Concurrency int
 	// InOrder runs the recipe's jobs one at a time in the order their
@@ -48,27 +54,32 @@ type Options struct {
 	PillMemoryBudget uint
 }
 
-func (o Options) applyTo(b *builder) {
-	if o.Concurrency != 0 {
-		b.opts.Concurrency = o.Concurrency
-	}
-	if o.InOrder {
-		b.opts.InOrder = true
-	}
-	if o.MaxPillNodes != 0 {
-		b.opts.MaxPillNodes = o.MaxPillNodes
-	}
-	if o.PillMemoryBudget != 0 {
-		b.opts.PillMemoryBudget = o.PillMemoryBudget
-	}
-}
+// defaultSettings are the settings of a recipe given none.
+var defaultSettings = Settings{Concurrency: 1, MaxPillNodes: 1000, PillMemoryBudget: 1_000_000}
+
+// settingPart is a recipe setting: it changes one field of the settings.
+type settingPart func(s *Settings)
+
+func (f settingPart) applyTo(b *builder) { f(&b.opts) }
 
 // Concurrency sets how many of the recipe's jobs run at once (default 1).
-func Concurrency(n int) Part { return Options{Concurrency: n} }
+// It must be at least 1.
+func Concurrency(n int) Part { return settingPart(func(s *Settings) { s.Concurrency = n }) }
 
 // InOrder makes the recipe run its jobs one at a time, in the order their
-// events were accepted.
-func InOrder() Part { return Options{InOrder: true} }
+// events were accepted, whatever Concurrency says.
+func InOrder() Part { return settingPart(func(s *Settings) { s.InOrder = true }) }
+
+// MaxPillNodes caps the size of each of the recipe's pills, in expr
+// syntax-tree nodes (default 1,000). A larger pill fails [New]. It must be
+// at least 1.
+func MaxPillNodes(n uint) Part { return settingPart(func(s *Settings) { s.MaxPillNodes = n }) }
+
+// PillMemoryBudget caps what one evaluation of a pill may allocate, in expr
+// memory units, roughly one per element of a list or map it builds
+// (default 1,000,000). A pill over budget fails its job. It must be at
+// least 1.
+func PillMemoryBudget(n uint) Part { return settingPart(func(s *Settings) { s.PillMemoryBudget = n }) }
 
 type whenPart struct{ cond string }
 
@@ -81,7 +92,7 @@ func (w whenPart) applyTo(b *builder) { b.when = append(b.when, w.cond) }
 func When(condition string) Part { return whenPart{cond: condition} }
 
 type builder struct {
-	opts  Options
+	opts  Settings
 	when  []string
 	steps []Step
 }
@@ -91,7 +102,7 @@ type builder struct {
 type Recipe struct {
 	name    string
 	src     source
-	opts    Options
+	opts    Settings
 	when    []*vm.Program
 	steps   []node
 	env     *envLayout
@@ -119,8 +130,8 @@ type StepAction struct {
 // can tell what a recipe needs (its permissions) before it runs.
 func (r *Recipe) Actions() []StepAction { return slices.Clone(r.stepActions) }
 
-// Options returns the recipe's settings with defaults applied.
-func (r *Recipe) Options() Options { return r.opts }
+// Settings returns the recipe's settings with defaults applied.
+func (r *Recipe) Settings() Settings { return r.opts }
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
@@ -150,7 +161,7 @@ func New[T any](name string, trig trigger.Trigger[T], parts ...Part) (*Recipe, e
 			return nil, &BuildError{Recipe: name, Field: "trigger", Problem: "the trigger " + trig.Info().Name + " is misconfigured: " + err.Error()}
 		}
 	}
-	b := &builder{opts: Options{Concurrency: 1, MaxPillNodes: 1000, PillMemoryBudget: 1_000_000}}
+	b := &builder{opts: defaultSettings}
 	for _, p := range parts {
 		if p == nil {
 			return nil, &BuildError{Recipe: name, Problem: "a part is nil"}
@@ -159,6 +170,12 @@ func New[T any](name string, trig trigger.Trigger[T], parts ...Part) (*Recipe, e
 	}
 	if b.opts.Concurrency < 1 {
 		return nil, &BuildError{Recipe: name, Problem: fmt.Sprintf("Concurrency must be at least 1, not %d", b.opts.Concurrency)}
+	}
+	if b.opts.MaxPillNodes < 1 {
+		return nil, &BuildError{Recipe: name, Problem: "MaxPillNodes must be at least 1: leave it out for the default of 1,000"}
+	}
+	if b.opts.PillMemoryBudget < 1 {
+		return nil, &BuildError{Recipe: name, Problem: "PillMemoryBudget must be at least 1: leave it out for the default of 1,000,000"}
 	}
 	if b.opts.InOrder {
 		b.opts.Concurrency = 1

@@ -26,9 +26,9 @@ type BuildError struct {
 	// Field is the input field of a Do step, or the part of another step
 	// ("condition", "list", "message", "value", "when").
 	Field string
-	// Line and Column locate the problem in the pill (1-based; Column
-	// counts characters from 0 as expr does). Zero when the problem is not
-	// in the pill's text.
+	// Line and Column locate the problem in the pill, both counted from 1
+	// as editors count them (Column in characters, not bytes). Zero when
+	// the problem is not in the pill's text.
 	Line, Column int
 	// Pill is the pill's text, when the problem is in it.
 	Pill string
@@ -55,7 +55,7 @@ func (e *BuildError) Error() string {
 			b.WriteString("\n | ")
 			b.WriteString(line)
 			b.WriteString("\n | ")
-			b.WriteString(strings.Repeat(".", e.Column))
+			b.WriteString(strings.Repeat(".", max(e.Column-1, 0)))
 			b.WriteString("^")
 		}
 	}
@@ -419,7 +419,7 @@ func defaultChain(operand *ast.Node) {
 
 type compiler struct {
 	recipe    string
-	opts      Options
+	opts      Settings
 	trigType  reflect.Type
 	env       *envLayout
 	errs      []error
@@ -431,7 +431,7 @@ type compiler struct {
 	varNames  map[string]bool
 }
 
-func newCompiler(recipe string, trig reflect.Type, opts Options) *compiler {
+func newCompiler(recipe string, trig reflect.Type, opts Settings) *compiler {
 	return &compiler{recipe: recipe, trigType: trig, opts: opts}
 }
 
@@ -516,7 +516,7 @@ func (c *compiler) pill(step, field, src string, sc *scope, extra ...expr.Option
 		return nil, nil
 	}
 	if ferr != nil {
-		c.errs = append(c.errs, &BuildError{Recipe: c.recipe, Step: step, Field: field, Line: ferr.Line, Column: ferr.Column, Pill: src, Problem: ferr.Message})
+		c.errs = append(c.errs, &BuildError{Recipe: c.recipe, Step: step, Field: field, Line: ferr.Line, Column: ferr.Column + 1, Pill: src, Problem: ferr.Message})
 		return nil, nil
 	}
 	t := prog.Node().Type()

@@ -48,8 +48,8 @@
 // results that do not fit the input field are reported by New with the
 // recipe, step, field and position. Pills only read values: data from the
 // remote system is never compiled. Each pill is capped in size
-// (Options.MaxPillNodes) and in memory at run time
-// (Options.PillMemoryBudget).
+// ([MaxPillNodes]) and in memory at run time
+// ([PillMemoryBudget]).
 //
 // Helper functions, all pure: present, blank, presence, default, coalesce,
 // strip, upcase, downcase, capitalize, truncate, includes, starts_with,

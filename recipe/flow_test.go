@@ -385,7 +385,7 @@ func TestHelpers(t *testing.T) {
 func TestPillMemoryBudget(t *testing.T) {
 	rec := recorder()
 	r := mustNew(t, "budget", recipetest.Data(1),
-		recipe.Options{PillMemoryBudget: 100},
+		recipe.PillMemoryBudget(100),
 		recipe.Do("big", rec, recipe.Pills{"n": `len(map(1..10000, # * 2))`}),
 	)
 	res := recipetest.Run(t, r, nil)
@@ -469,8 +469,8 @@ func TestInOrderRunsJobsOneAtATimeInEventOrder(t *testing.T) {
 	trig.PageSize = 7
 	r := mustNew(t, "ordered", trig, recipe.Concurrency(8), recipe.InOrder(),
 		recipe.Do("seq", act, recipe.Pills{"n": `trigger`}))
-	if r.Options().Concurrency != 1 {
-		t.Errorf("InOrder must force one worker, got %d", r.Options().Concurrency)
+	if r.Settings().Concurrency != 1 {
+		t.Errorf("InOrder must force one worker, got %d", r.Settings().Concurrency)
 	}
 	recipetest.Run(t, r, nil)
 	for i, v := range order {

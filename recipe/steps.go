@@ -125,7 +125,7 @@ func (s *doStep[In, Out]) compile(c *compiler, sc *scope) node {
 		}
 		conv, err := converterFor(pt, ft)
 		if err != nil {
-			c.errs = append(c.errs, &BuildError{Recipe: c.recipe, Step: s.name, Field: key, Line: 1, Column: 0, Pill: s.pills[key],
+			c.errs = append(c.errs, &BuildError{Recipe: c.recipe, Step: s.name, Field: key, Line: 1, Column: 1, Pill: s.pills[key],
 				Problem: fmt.Sprintf("the pill yields %s, which does not fit the field's type %s: %v", pt, ft, err)})
 			ok = false
 			continue
