@@ -1,6 +1,7 @@
 package jql
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 )
@@ -123,7 +124,7 @@ func (n keyCmpNode) match(r Record) bool {
 					continue
 				}
 				if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-					return compareOp(cmpInt(id, n.num), n.op)
+					return compareOp(cmp.Compare(id, n.num), n.op)
 				}
 			}
 		}
@@ -131,7 +132,7 @@ func (n keyCmpNode) match(r Record) bool {
 	}
 	for _, v := range r.Values("key") {
 		if p, num, ok := splitKey(v); ok && strings.EqualFold(p, n.project) {
-			return compareOp(cmpInt(num, n.num), n.op)
+			return compareOp(cmp.Compare(num, n.num), n.op)
 		}
 	}
 	return false
@@ -172,7 +173,7 @@ func (n dateNode) match(r Record) bool {
 		return false
 	}
 	b := n.bounds[0]
-	return compareOp(cmpInt(b.value(ms), b.ms), n.op)
+	return compareOp(cmp.Compare(b.value(ms), b.ms), n.op)
 }
 
 // value returns the record's time as this bound compares it.
@@ -243,7 +244,7 @@ func (n rankNode) match(r Record) bool {
 	if litRank, ok := r.Rank(n.field, n.lit); ok {
 		for _, v := range vals {
 			if rank, ok := r.Rank(n.field, v); ok {
-				return compareOp(cmpInt(int64(litRank), int64(rank)), n.op)
+				return compareOp(cmp.Compare(litRank, rank), n.op)
 			}
 		}
 	}
@@ -251,7 +252,7 @@ func (n rankNode) match(r Record) bool {
 		for _, v := range vals {
 			if looksNumeric(v) {
 				if f, err := strconv.ParseFloat(v, 64); err == nil {
-					return compareOp(cmpFloat(f, n.num), n.op)
+					return compareOp(cmp.Compare(f, n.num), n.op)
 				}
 			}
 		}
@@ -287,26 +288,6 @@ func looksNumeric(s string) bool {
 		}
 	}
 	return true
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // compareOp applies a comparison operator to the result of comparing the

@@ -1,6 +1,7 @@
 package jql
 
 import (
+	"cmp"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
@@ -49,7 +50,7 @@ func compareField(field string, a, b Record) int {
 	}
 	if ra, ok := rankOf(a, info.canonical, va); ok {
 		if rb, ok := rankOf(b, info.canonical, vb); ok {
-			return cmpInt(int64(rb), int64(ra)) // a smaller rank is greater
+			return cmp.Compare(rb, ra) // a smaller rank is greater
 		}
 	}
 	if info.kind == kindCustom {
@@ -95,7 +96,7 @@ func compareKeys(a, b []string) int {
 	if c := compareFold(pa, pb); c != 0 {
 		return c
 	}
-	return cmpInt(na, nb)
+	return cmp.Compare(na, nb)
 }
 
 func firstKey(vals []string) (string, int64, bool) {
@@ -114,7 +115,7 @@ func compareText(a, b string) int {
 		fa, erra := strconv.ParseFloat(a, 64)
 		fb, errb := strconv.ParseFloat(b, 64)
 		if erra == nil && errb == nil {
-			return cmpFloat(fa, fb)
+			return cmp.Compare(fa, fb)
 		}
 	}
 	return compareFold(a, b)
@@ -128,10 +129,10 @@ func compareFold(a, b string) int {
 		if ra != rb {
 			la, lb := unicode.ToLower(ra), unicode.ToLower(rb)
 			if la != lb {
-				return cmpInt(int64(la), int64(lb))
+				return cmp.Compare(la, lb)
 			}
 		}
 		a, b = a[wa:], b[wb:]
 	}
-	return cmpInt(int64(len(a)), int64(len(b)))
+	return cmp.Compare(len(a), len(b))
 }

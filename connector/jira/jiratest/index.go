@@ -1,6 +1,7 @@
 package jiratest
 
 import (
+	"cmp"
 	"slices"
 	"time"
 )
@@ -16,7 +17,7 @@ func (a timeEntry) compare(b timeEntry) int {
 	if c := a.t.Compare(b.t); c != 0 {
 		return c
 	}
-	return cmp64(a.id, b.id)
+	return cmp.Compare(a.id, b.id)
 }
 
 // indexChunk is the most entries a timeIndex chunk holds before it splits:

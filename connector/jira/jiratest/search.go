@@ -1,6 +1,7 @@
 package jiratest
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -385,12 +386,12 @@ func (s *Server) search(c *compiled, viewer *user, offset, limit int, reconcile 
 			return x
 		}
 		if c.q.HasOrderBy() {
-			return cmp64(a.r.id, b.r.id)
+			return cmp.Compare(a.r.id, b.r.id)
 		}
 		if x := b.d.created.Compare(a.d.created); x != 0 {
 			return x
 		}
-		return cmp64(b.r.id, a.r.id)
+		return cmp.Compare(b.r.id, a.r.id)
 	}
 	k := offset + limit
 	top := make([]hit, 0, min(k, 1024))
@@ -417,16 +418,6 @@ func (s *Server) search(c *compiled, viewer *user, offset, limit int, reconcile 
 	}
 	res.more = n > offset+limit
 	return res
-}
-
-func cmp64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // ---- page tokens ----
@@ -708,7 +699,7 @@ func (s *Server) handleBulkFetch(c *call) {
 		}
 		recs = append(recs, r)
 	}
-	slices.SortFunc(recs, func(a, b *issueRec) int { return cmp64(a.id, b.id) })
+	slices.SortFunc(recs, func(a, b *issueRec) int { return cmp.Compare(a.id, b.id) })
 	view := issueView{fields: parseFieldSel(body.Fields, "*navigable"), expand: parseExpand(body.Expand...), properties: body.Properties, viewer: c.user}
 	issues := make([]any, 0, len(recs))
 	for _, r := range recs {

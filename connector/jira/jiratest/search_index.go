@@ -1,6 +1,7 @@
 package jiratest
 
 import (
+	"cmp"
 	"container/heap"
 	"slices"
 	"time"
@@ -195,7 +196,7 @@ func (s *Server) searchIndexed(c *compiled, viewer *user, offset, limit int, rec
 		if x := c.q.Compare(ra, rb); x != 0 {
 			return x
 		}
-		return cmp64(a.r.id, b.r.id)
+		return cmp.Compare(a.r.id, b.r.id)
 	}
 
 	// Issues changed within the lag, newest change first.

@@ -1,6 +1,7 @@
 package jiratest
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -141,7 +142,7 @@ func bruteSearch(s *Server, c *compiled, viewer *user, offset, limit int, reconc
 		if x := c.q.Compare(&record{s: s, r: a.r, d: a.d}, &record{s: s, r: b.r, d: b.d}); x != 0 {
 			return x
 		}
-		return cmp64(a.r.id, b.r.id)
+		return cmp.Compare(a.r.id, b.r.id)
 	})
 	if offset < len(all) {
 		hits = all[offset:min(len(all), offset+limit)]
