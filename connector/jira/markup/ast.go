@@ -1,0 +1,144 @@
+package markup
+
+import "strings"
+
+// kind says what a node is. Block kinds hold blocks or inlines as children;
+// inline kinds hold inlines.
+type kind int
+
+const (
+	// Blocks.
+	kPara    kind = iota // children: inlines
+	kHeading             // level; children: inlines
+	kCode                // lang, text
+	kQuote               // children: blocks
+	kList                // ordered; children: kItem
+	kItem                // children: blocks
+	kTable               // children: kRow
+	kRow                 // children: kCell
+	kCell                // header; children: inlines
+	kRule
+
+	// Inlines.
+	kText    // text
+	kURL     // text: a bare URL, written as it is in every format
+	kStrong  // children
+	kEm      // children
+	kStrike  // children
+	kSpan    // children: styling no other format has (underline, colour, ...)
+	kCodeRun // text
+	kLink    // url; children: the link text (none: the URL is the text)
+	kImage   // url, text (alternative text)
+	kMention // text: accountid:... or a user name
+	kBreak
+)
+
+// node is one element of the document tree every format parses into and
+// renders from, so that each pair of formats shares one meaning of each
+// construct.
+type node struct {
+	kind     kind
+	text     string
+	url      string
+	lang     string
+	level    int
+	ordered  bool
+	header   bool
+	children []*node
+}
+
+func para(inl []*node) *node { return &node{kind: kPara, children: inl} }
+
+// plainText is the text of inline nodes without any markup, for plain-text
+// output and for comparisons.
+func plainText(inl []*node) string {
+	var sb strings.Builder
+	writePlain(&sb, inl)
+	return sb.String()
+}
+
+func writePlain(sb *strings.Builder, inl []*node) {
+	for _, n := range inl {
+		switch n.kind {
+		case kText, kURL, kCodeRun:
+			sb.WriteString(n.text)
+		case kBreak:
+			sb.WriteByte('\n')
+		case kMention:
+			sb.WriteString("@" + strings.TrimPrefix(n.text, "accountid:"))
+		case kImage:
+			if n.text != "" {
+				sb.WriteString(n.text)
+			} else {
+				sb.WriteString(n.url)
+			}
+		case kLink:
+			text := plainText(n.children)
+			switch {
+			case text == "" || text == n.url:
+				sb.WriteString(n.url)
+			default:
+				sb.WriteString(text + " (" + n.url + ")")
+			}
+		default:
+			writePlain(sb, n.children)
+		}
+	}
+}
+
+// mergeText joins adjacent text nodes, which parsers produce when a run
+// of text is interrupted by something that turned out to be literal.
+func mergeText(inl []*node) []*node {
+	out := inl[:0]
+	for _, n := range inl {
+		if n.kind == kText && n.text == "" {
+			continue
+		}
+		if n.kind == kText && len(out) > 0 && out[len(out)-1].kind == kText {
+			out[len(out)-1] = &node{kind: kText, text: out[len(out)-1].text + n.text}
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// splitLines splits s into lines, accepting \r\n and \r line ends.
+func splitLines(s string) []string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return strings.Split(s, "\n")
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' }
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+func isASCIIPunct(c byte) bool {
+	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
+}
+
+// bareURLAt reports the length of a bare http(s) URL starting at s[i], or
+// 0. Trailing sentence punctuation is left out, as readers expect.
+func bareURLAt(s string, i int) int {
+	if i > 0 && isAlnum(s[i-1]) {
+		return 0
+	}
+	rest := s[i:]
+	if !strings.HasPrefix(rest, "http://") && !strings.HasPrefix(rest, "https://") {
+		return 0
+	}
+	n := 0
+	for n < len(rest) && !isSpace(rest[n]) && rest[n] != '<' && rest[n] != '|' && rest[n] != ']' {
+		n++
+	}
+	for n > 0 && strings.IndexByte(".,;:!?)*_'\"", rest[n-1]) >= 0 {
+		n--
+	}
+	if n <= len("https://") {
+		return 0
+	}
+	return n
+}
