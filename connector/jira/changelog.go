@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 
+	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/connector/httpx"
 )
 
@@ -58,4 +59,64 @@ func (s *ChangelogService) All(ctx context.Context, issue string) iter.Seq2[Chan
 		}
 		return items, resp.IsLast, nil
 	})
+}
+
+// ChangelogInput is the input of the get_changelog action.
+type ChangelogInput struct {
+	IssueKey string `json:"issueKey" expr:"issueKey"`
+	// Limit caps the number of entries (default 1000).
+	Limit int `json:"limit,omitempty" expr:"limit"`
+}
+
+func (in ChangelogInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
+
+// ChangelogResult is the output of the get_changelog action.
+type ChangelogResult struct {
+	IssueKey string           `json:"issueKey" expr:"issueKey"`
+	Entries  []ChangelogEntry `json:"entries" expr:"entries"`
+}
+
+// GetChangelog returns the get_changelog action.
+func (c *Client) GetChangelog() action.Action[ChangelogInput, ChangelogResult] {
+	return newAction(c, action.Info{
+		Name:        "get_changelog",
+		Title:       "Get issue changelog",
+		Description: "Reads an issue's history: who changed which field from what to what, oldest first.",
+		Idempotent:  true,
+		Permissions: []string{"BROWSE_PROJECTS"},
+	}, func(in ChangelogInput) error {
+		return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
+	}, func(ctx context.Context, in ChangelogInput) (ChangelogResult, error) {
+		entries, _, err := collect(c.Changelog.All(ctx, in.IssueKey), in.Limit, 1000)
+		return ChangelogResult{IssueKey: in.IssueKey, Entries: entries}, err
+	})
+}
+
+// ChangelogItem is one field change in a changelog entry.
+type ChangelogItem struct {
+	Field      string `json:"field" expr:"field"`
+	FieldType  string `json:"fieldtype,omitempty" expr:"fieldtype"`
+	FieldID    string `json:"fieldId,omitempty" expr:"fieldId"`
+	From       string `json:"from" expr:"from"`
+	FromString string `json:"fromString" expr:"fromString"`
+	To         string `json:"to" expr:"to"`
+	ToString   string `json:"toString" expr:"toString"`
+}
+
+// ChangelogEntry (a "history") is one change of an issue by one user.
+type ChangelogEntry struct {
+	ID      string          `json:"id" expr:"id"`
+	Author  User            `json:"author" expr:"author"`
+	Created Time            `json:"created" expr:"created"`
+	Items   []ChangelogItem `json:"items" expr:"items"`
+}
+
+// Changelog is the history of an issue, as embedded with expand=changelog.
+type Changelog struct {
+	StartAt    int              `json:"startAt" expr:"startAt"`
+	MaxResults int              `json:"maxResults" expr:"maxResults"`
+	Total      int              `json:"total" expr:"total"`
+	Histories  []ChangelogEntry `json:"histories" expr:"histories"`
 }

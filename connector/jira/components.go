@@ -2,7 +2,10 @@ package jira
 
 import (
 	"context"
+	"errors"
 	"iter"
+
+	"github.com/recipekit/recipekit/action"
 )
 
 // ComponentsService manages project components.
@@ -71,4 +74,96 @@ func (s *ComponentsService) All(ctx context.Context, project string) iter.Seq2[C
 		v, _, err := s.List(ctx, project)
 		return v, err
 	})
+}
+
+// ComponentInput is the input of create_component and update_component.
+// Create needs Project and Name; update needs ComponentID.
+type ComponentInput struct {
+	Project     string `json:"project,omitempty" expr:"project"`
+	ComponentID string `json:"componentId,omitempty" expr:"componentId"`
+	Name        string `json:"name,omitempty" expr:"name"`
+	Description string `json:"description,omitempty" expr:"description"`
+	// Lead is an account id (Cloud) or user name (Data Center).
+	Lead string `json:"lead,omitempty" expr:"lead"`
+	// AssigneeType is PROJECT_DEFAULT, COMPONENT_LEAD, PROJECT_LEAD or
+	// UNASSIGNED.
+	AssigneeType string `json:"assigneeType,omitempty" expr:"assigneeType"`
+}
+
+func (in ComponentInput) permissionScope() PermissionScope {
+	return PermissionScope{ProjectKey: in.Project}
+}
+
+func validAssigneeType(t string) error {
+	switch t {
+	case "", "PROJECT_DEFAULT", "COMPONENT_LEAD", "PROJECT_LEAD", "UNASSIGNED":
+		return nil
+	}
+	return action.Invalid("assigneeType", "must be PROJECT_DEFAULT, COMPONENT_LEAD, PROJECT_LEAD or UNASSIGNED, not %q", t)
+}
+
+// CreateComponent returns the create_component action.
+func (c *Client) CreateComponent() action.Action[ComponentInput, Component] {
+	return newAction(c, action.Info{
+		Name:        "create_component",
+		Title:       "Create component",
+		Description: "Creates a project component with an optional lead and default assignee.",
+		Idempotent:  false,
+		Permissions: []string{"ADMINISTER_PROJECTS"},
+	}, func(in ComponentInput) error {
+		return errors.Join(required("project", in.Project, "give the project key"), required("name", in.Name, "give the component name"), validAssigneeType(in.AssigneeType))
+	}, func(ctx context.Context, in ComponentInput) (Component, error) {
+		out, _, err := c.Components.Create(ctx, ComponentBody{Name: in.Name, Description: in.Description, Project: in.Project, AssigneeType: in.AssigneeType}, in.Lead)
+		return out, err
+	})
+}
+
+// UpdateComponent returns the update_component action.
+func (c *Client) UpdateComponent() action.Action[ComponentInput, Component] {
+	return newAction(c, action.Info{
+		Name:        "update_component",
+		Title:       "Update component",
+		Description: "Renames a component or changes its description, lead or default assignee.",
+		Idempotent:  true,
+		Permissions: []string{"ADMINISTER_PROJECTS"},
+	}, func(in ComponentInput) error {
+		if err := required("componentId", in.ComponentID, "give the component id"); err != nil {
+			return err
+		}
+		if in.Name == "" && in.Description == "" && in.Lead == "" && in.AssigneeType == "" {
+			return action.Invalid("", "nothing to update: set at least one attribute")
+		}
+		return validAssigneeType(in.AssigneeType)
+	}, func(ctx context.Context, in ComponentInput) (Component, error) {
+		out, _, err := c.Components.Update(ctx, in.ComponentID, ComponentBody{Name: in.Name, Description: in.Description, AssigneeType: in.AssigneeType}, in.Lead)
+		return out, err
+	})
+}
+
+// ListComponents returns the list_components action.
+func (c *Client) ListComponents() action.Action[ProjectInput, []Component] {
+	return newAction(c, action.Info{
+		Name:        "list_components",
+		Title:       "List components",
+		Description: "Lists a project's components.",
+		Idempotent:  true,
+		Permissions: []string{"BROWSE_PROJECTS"},
+	}, func(in ProjectInput) error { return required("project", in.Project, "give the project key") },
+		func(ctx context.Context, in ProjectInput) ([]Component, error) {
+			out, _, err := collect(c.Components.All(ctx, in.Project), 0, 10000)
+			return out, err
+		})
+}
+
+// Component is a project component.
+type Component struct {
+	Self          string `json:"self,omitempty" expr:"self"`
+	ID            string `json:"id,omitempty" expr:"id"`
+	Name          string `json:"name,omitempty" expr:"name"`
+	Description   string `json:"description,omitempty" expr:"description"`
+	Project       string `json:"project,omitempty" expr:"project"`
+	ProjectID     int64  `json:"projectId,omitempty" expr:"projectId"`
+	AssigneeType  string `json:"assigneeType,omitempty" expr:"assigneeType"`
+	Lead          *User  `json:"lead,omitempty" expr:"lead"`
+	LeadAccountID string `json:"leadAccountId,omitempty" expr:"leadAccountId"`
 }

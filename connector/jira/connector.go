@@ -128,3 +128,6 @@ func credentialHint(c *Client) string {
 	}
 	return "check the credentials"
 }
+
+// ConnectorName is the connector kind in catalogues and action metadata.
+const ConnectorName = "jira"

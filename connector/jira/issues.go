@@ -3,12 +3,12 @@ package jira
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/recipekit/recipekit/connector/httpx"
+	"github.com/recipekit/recipekit/action"
 )
 
 // IssuesService reads and writes issues.
@@ -150,190 +150,289 @@ func (s *IssuesService) GetProperty(ctx context.Context, keyOrID, key string) (E
 	return p, resp, err
 }
 
-// EditMeta returns the fields that can be edited on an issue, by id.
-func (s *IssuesService) EditMeta(ctx context.Context, keyOrID string) (map[string]FieldMeta, *Response, error) {
-	var out struct {
-		Fields map[string]FieldMeta `json:"fields"`
-	}
-	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/editmeta", keyOrID), nil, nil, &out)
-	for id, m := range out.Fields {
-		if m.FieldID == "" {
-			m.FieldID = id
-			out.Fields[id] = m
-		}
-	}
-	return out.Fields, resp, err
+// IssueKeyInput names one issue; it is the input of get-style actions.
+type IssueKeyInput struct {
+	// IssueKey is the issue key (DEMO-1) or id. Required.
+	IssueKey string `json:"issueKey" expr:"issueKey"`
 }
 
-// createMetaPage is the new createmeta envelope: Cloud names the list
-// issueTypes or fields, Data Center 9 names it values.
-type createMetaPage[T any] struct {
-	offsetPage[T]
-	IssueTypes []T `json:"issueTypes"`
-	Fields     []T `json:"fields"`
+func (in IssueKeyInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
 }
 
-func (p *createMetaPage[T]) items() []T {
-	switch {
-	case len(p.Values) > 0:
-		return p.Values
-	case len(p.IssueTypes) > 0:
-		return p.IssueTypes
-	}
-	return p.Fields
+// UpdateIssueInput is the input of the update_issue action. Empty inputs
+// leave their field unchanged.
+type UpdateIssueInput struct {
+	IssueKey    string `json:"issueKey" expr:"issueKey"`
+	Summary     string `json:"summary,omitempty" expr:"summary"`
+	Description string `json:"description,omitempty" expr:"description"`
+	// Priority is a priority name or id.
+	Priority string `json:"priority,omitempty" expr:"priority"`
+	// Assignee is an account id (Cloud) or user name (Data Center).
+	Assignee string `json:"assignee,omitempty" expr:"assignee"`
+	DueDate  string `json:"dueDate,omitempty" expr:"dueDate"`
+	// Labels replaces every label; AddLabels and RemoveLabels change some.
+	Labels       []string `json:"labels,omitempty" expr:"labels"`
+	AddLabels    []string `json:"addLabels,omitempty" expr:"addLabels"`
+	RemoveLabels []string `json:"removeLabels,omitempty" expr:"removeLabels"`
+	// Fields sets other fields by display name or id.
+	Fields map[string]any `json:"fields,omitempty" expr:"fields"`
 }
 
-// CreateMetaIssueTypes returns a page of the issue types that can be
-// created in a project (GET /issue/createmeta/{project}/issuetypes; Cloud
-// and Data Center 8.4+).
-func (s *IssuesService) CreateMetaIssueTypes(ctx context.Context, project string, opts ListOptions) ([]IssueType, *Response, error) {
-	var page createMetaPage[IssueType]
-	resp, err := s.client.call(ctx, "GET", apiPath("/issue/createmeta/%s/issuetypes", project), opts.values(), nil, &page)
-	items := page.items()
-	page.Values = items
-	page.fill(resp)
-	return items, resp, err
+func (in UpdateIssueInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
 }
 
-// CreateMetaFields returns a page of the fields of the create screen of an
-// issue type in a project.
-func (s *IssuesService) CreateMetaFields(ctx context.Context, project, issueTypeID string, opts ListOptions) ([]FieldMeta, *Response, error) {
-	var page createMetaPage[FieldMeta]
-	resp, err := s.client.call(ctx, "GET", apiPath("/issue/createmeta/%s/issuetypes/%s", project, issueTypeID), opts.values(), nil, &page)
-	items := page.items()
-	page.Values = items
-	page.fill(resp)
-	return items, resp, err
-}
-
-// CreateMeta is the create screen of one issue type in one project.
-type CreateMeta struct {
-	Project   string      `json:"project" expr:"project"`
-	IssueType IssueType   `json:"issueType" expr:"issueType"`
-	Fields    []FieldMeta `json:"fields" expr:"fields"`
-}
-
-// Field returns the field with id, if it is on the screen.
-func (m CreateMeta) Field(id string) (FieldMeta, bool) {
-	for _, f := range m.Fields {
-		if f.FieldID == id || f.Key == id {
-			return f, true
-		}
-	}
-	return FieldMeta{}, false
-}
-
-// CreateMetaFor returns the create screen of issueType (a name, compared
-// case-insensitively, or an id) in project (a key or id). It reads every
-// page of the new createmeta endpoints and falls back to the old
-// /issue/createmeta endpoint when they answer 404 (Data Center before 8.4).
-// An unknown issue type is an error listing the project's issue types.
-func (s *IssuesService) CreateMetaFor(ctx context.Context, project, issueType string) (CreateMeta, error) {
-	var types []IssueType
-	for it, err := range pages(ctx, func(ctx context.Context, startAt int) ([]IssueType, bool, error) {
-		items, resp, err := s.CreateMetaIssueTypes(ctx, project, ListOptions{StartAt: startAt})
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
-	}) {
-		if err != nil {
-			if errors.Is(err, httpx.ErrNotFound) {
-				return s.oldCreateMeta(ctx, project, issueType)
-			}
-			return CreateMeta{}, fmt.Errorf("jira: reading the issue types of project %s: %w", project, err)
-		}
-		types = append(types, it)
-	}
-	it, err := pickIssueType(project, types, issueType)
+func validateUpdateIssue(in UpdateIssueInput) error {
+	err := errors.Join(validIssueKey("issueKey", in.IssueKey), checkDate("dueDate", in.DueDate))
 	if err != nil {
-		return CreateMeta{}, err
+		return err
 	}
-	meta := CreateMeta{Project: project, IssueType: it}
-	for f, err := range pages(ctx, func(ctx context.Context, startAt int) ([]FieldMeta, bool, error) {
-		items, resp, err := s.CreateMetaFields(ctx, project, it.ID, ListOptions{StartAt: startAt})
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
-	}) {
-		if err != nil {
-			return CreateMeta{}, fmt.Errorf("jira: reading the create screen of %s in project %s: %w", it.Name, project, err)
-		}
-		if f.FieldID == "" {
-			f.FieldID = f.Key
-		}
-		meta.Fields = append(meta.Fields, f)
+	if in.Summary == "" && in.Description == "" && in.Priority == "" && in.Assignee == "" && in.DueDate == "" &&
+		in.Labels == nil && len(in.AddLabels) == 0 && len(in.RemoveLabels) == 0 && len(in.Fields) == 0 {
+		return action.Invalid("", "nothing to update: set at least one field")
 	}
-	return meta, nil
+	if in.Labels != nil && (len(in.AddLabels) > 0 || len(in.RemoveLabels) > 0) {
+		return action.Invalid("labels", "give either labels (replace all) or addLabels/removeLabels, not both")
+	}
+	for _, l := range slices.Concat(in.Labels, in.AddLabels, in.RemoveLabels) {
+		if l == "" || strings.ContainsAny(l, " \t\n") {
+			return action.Invalid("labels", "%q is not a valid label: labels cannot be empty or contain spaces", l)
+		}
+	}
+	return nil
 }
 
-func pickIssueType(project string, types []IssueType, want string) (IssueType, error) {
-	for _, t := range types {
-		if t.ID == want {
-			return t, nil
+// UpdateIssue returns the update_issue action: it sets fields (checked
+// against the issue's edit screen) and adds or removes labels, then returns
+// the updated issue. Setting the same values twice has the same effect.
+func (c *Client) UpdateIssue() action.Action[UpdateIssueInput, Issue] {
+	return newAction(c, action.Info{
+		Name:        "update_issue",
+		Title:       "Update issue",
+		Description: "Updates an issue's fields (standard and custom, by name or id) and adds or removes labels; returns the updated issue.",
+		Idempotent:  true,
+		Permissions: []string{"EDIT_ISSUES", "BROWSE_PROJECTS"},
+	}, validateUpdateIssue, func(ctx context.Context, in UpdateIssueInput) (Issue, error) {
+		d, err := c.Deployment(ctx)
+		if err != nil {
+			return Issue{}, err
 		}
-	}
-	for _, t := range types {
-		if strings.EqualFold(t.Name, want) {
-			return t, nil
+		meta, _, err := c.Issues.EditMeta(ctx, in.IssueKey)
+		if err != nil {
+			return Issue{}, err
 		}
-	}
-	names := make([]string, len(types))
-	for i, t := range types {
-		names[i] = t.Name
-	}
-	if len(names) == 0 {
-		return IssueType{}, fmt.Errorf("jira: project %s offers no issue type this account can create (check the project key and the CREATE_ISSUES permission)", project)
-	}
-	return IssueType{}, fmt.Errorf("jira: project %s has no issue type %q; available: %s", project, want, strings.Join(names, ", "))
-}
-
-// oldCreateMeta reads GET /issue/createmeta?expand=projects.issuetypes.fields
-// (Data Center 7.x to 8.3; deprecated on Cloud, removed in DC 9).
-func (s *IssuesService) oldCreateMeta(ctx context.Context, project, issueType string) (CreateMeta, error) {
-	q := url.Values{"expand": {"projects.issuetypes.fields"}}
-	if _, err := strconv.ParseInt(project, 10, 64); err == nil {
-		q.Set("projectIds", project)
-	} else {
-		q.Set("projectKeys", project)
-	}
-	var out struct {
-		Projects []struct {
-			Key        string `json:"key"`
-			IssueTypes []struct {
-				IssueType
-				Fields map[string]FieldMeta `json:"fields"`
-			} `json:"issuetypes"`
-		} `json:"projects"`
-	}
-	if _, err := s.client.call(ctx, "GET", apiPath("/issue/createmeta"), q, nil, &out); err != nil {
-		return CreateMeta{}, fmt.Errorf("jira: reading the create screen of project %s: %w", project, err)
-	}
-	if len(out.Projects) == 0 {
-		return CreateMeta{}, fmt.Errorf("jira: project %s was not found or the account cannot create issues in it", project)
-	}
-	p := out.Projects[0]
-	types := make([]IssueType, len(p.IssueTypes))
-	for i, t := range p.IssueTypes {
-		types[i] = t.IssueType
-	}
-	it, err := pickIssueType(project, types, issueType)
-	if err != nil {
-		return CreateMeta{}, err
-	}
-	meta := CreateMeta{Project: project, IssueType: it}
-	for _, t := range p.IssueTypes {
-		if t.ID != it.ID {
-			continue
-		}
-		for id, f := range t.Fields {
-			if f.FieldID == "" {
-				f.FieldID = id
+		onScreen := func(id string) (FieldMeta, bool) {
+			if m, ok := meta[id]; ok {
+				return m, true
 			}
-			meta.Fields = append(meta.Fields, f)
+			for _, m := range meta {
+				if m.Key == id {
+					return m, true
+				}
+			}
+			return FieldMeta{}, false
 		}
-	}
-	sortFieldMeta(meta.Fields)
-	return meta, nil
+		body := IssueUpdate{Fields: map[string]any{}, Update: map[string][]FieldOperation{}}
+		var errs []error
+		set := func(input, id string, v any) {
+			m, ok := onScreen(id)
+			if !ok {
+				errs = append(errs, action.Invalid(input, "the field %s is not on the edit screen of %s (or the account may not edit it)", id, in.IssueKey))
+				return
+			}
+			sv, err := shapeValue(d, m, v)
+			if err != nil {
+				errs = append(errs, action.Invalid(input, "%v", err))
+				return
+			}
+			body.Fields[m.FieldID] = sv
+		}
+		if in.Summary != "" {
+			set("summary", "summary", in.Summary)
+		}
+		if in.Description != "" {
+			set("description", "description", in.Description)
+		}
+		if in.Priority != "" {
+			set("priority", "priority", in.Priority)
+		}
+		if in.Assignee != "" {
+			set("assignee", "assignee", in.Assignee)
+		}
+		if in.DueDate != "" {
+			set("dueDate", "duedate", in.DueDate)
+		}
+		if in.Labels != nil {
+			set("labels", "labels", in.Labels)
+		}
+		for _, l := range in.AddLabels {
+			body.Update["labels"] = append(body.Update["labels"], FieldOperation{"add": l})
+		}
+		for _, l := range in.RemoveLabels {
+			body.Update["labels"] = append(body.Update["labels"], FieldOperation{"remove": l})
+		}
+		if len(body.Update["labels"]) > 0 {
+			if _, ok := onScreen("labels"); !ok {
+				errs = append(errs, action.Invalid("addLabels", "the labels field is not on the edit screen of %s", in.IssueKey))
+			}
+		}
+		keys := make([]string, 0, len(in.Fields))
+		for k := range in.Fields {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			id, err := c.resolveOnScreen(ctx, k, onScreen)
+			if err != nil {
+				errs = append(errs, action.Invalid("fields."+k, "%v", err))
+				continue
+			}
+			set("fields."+k, id, in.Fields[k])
+		}
+		if err := errors.Join(errs...); err != nil {
+			return Issue{}, err
+		}
+		if len(body.Fields) == 0 {
+			body.Fields = nil
+		}
+		if len(body.Update) == 0 {
+			body.Update = nil
+		}
+		if _, err := c.Issues.Update(ctx, in.IssueKey, body, nil); err != nil {
+			return Issue{}, err
+		}
+		is, _, err := c.Issues.Get(ctx, in.IssueKey, nil)
+		return is, err
+	})
+}
+
+// GetIssueInput is the input of the get_issue action.
+type GetIssueInput struct {
+	IssueKey string `json:"issueKey" expr:"issueKey"`
+	// Fields lists field ids or names to return; empty returns all.
+	Fields []string `json:"fields,omitempty" expr:"fields"`
+	// Expand lists expansions ("changelog", "names", "renderedFields",
+	// "transitions").
+	Expand []string `json:"expand,omitempty" expr:"expand"`
+}
+
+func (in GetIssueInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
+
+// GetIssue returns the get_issue action.
+func (c *Client) GetIssue() action.Action[GetIssueInput, Issue] {
+	return newAction(c, action.Info{
+		Name:        "get_issue",
+		Title:       "Get issue",
+		Description: "Reads an issue by key or id, with chosen fields (by name or id) and expansions.",
+		Idempotent:  true,
+		Permissions: []string{"BROWSE_PROJECTS"},
+	}, func(in GetIssueInput) error { return validIssueKey("issueKey", in.IssueKey) },
+		func(ctx context.Context, in GetIssueInput) (Issue, error) {
+			opts := &GetIssueOptions{Expand: in.Expand}
+			for _, f := range in.Fields {
+				id := f
+				if !isFieldSyntax(f) {
+					var err error
+					if id, err = c.Fields.ID(ctx, f); err != nil {
+						return Issue{}, action.Invalid("fields", "%v", err)
+					}
+				}
+				opts.Fields = append(opts.Fields, id)
+			}
+			is, _, err := c.Issues.Get(ctx, in.IssueKey, opts)
+			return is, err
+		})
+}
+
+// isFieldSyntax reports whether f is a field id or a Jira field selector
+// rather than a display name.
+func isFieldSyntax(f string) bool {
+	return strings.HasPrefix(f, "*") || strings.HasPrefix(f, "-") || strings.HasPrefix(f, "customfield_") ||
+		(f == strings.ToLower(f) && !strings.Contains(f, " "))
+}
+
+// DeleteIssueInput is the input of the delete_issue action.
+type DeleteIssueInput struct {
+	IssueKey string `json:"issueKey" expr:"issueKey"`
+	// DeleteSubtasks deletes the issue's sub-tasks too; without it Jira
+	// refuses to delete an issue that has some.
+	DeleteSubtasks bool `json:"deleteSubtasks,omitempty" expr:"deleteSubtasks"`
+}
+
+func (in DeleteIssueInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
+
+// DeleteIssue returns the delete_issue action.
+func (c *Client) DeleteIssue() action.Action[DeleteIssueInput, DeleteResult] {
+	return newAction(c, action.Info{
+		Name:        "delete_issue",
+		Title:       "Delete issue",
+		Description: "Deletes an issue, optionally with its sub-tasks.",
+		Idempotent:  true,
+		Permissions: []string{"DELETE_ISSUES", "BROWSE_PROJECTS"},
+	}, func(in DeleteIssueInput) error { return validIssueKey("issueKey", in.IssueKey) },
+		func(ctx context.Context, in DeleteIssueInput) (DeleteResult, error) {
+			_, err := c.Issues.Delete(ctx, in.IssueKey, in.DeleteSubtasks)
+			return deleteResult(in.IssueKey, err)
+		})
+}
+
+// AssignIssueInput is the input of the assign_issue action.
+type AssignIssueInput struct {
+	IssueKey string `json:"issueKey" expr:"issueKey"`
+	// Assignee is an account id (Cloud) or user name (Data Center); empty
+	// unassigns the issue; "-1" assigns the project's default assignee.
+	Assignee string `json:"assignee" expr:"assignee"`
+}
+
+func (in AssignIssueInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
+
+// AssignResult is the output of the assign_issue action.
+type AssignResult struct {
+	IssueKey string `json:"issueKey" expr:"issueKey"`
+	// Assignee is the new assignee; nil when the issue is unassigned.
+	Assignee *User `json:"assignee,omitempty" expr:"assignee"`
+}
+
+// AssignIssue returns the assign_issue action.
+func (c *Client) AssignIssue() action.Action[AssignIssueInput, AssignResult] {
+	return newAction(c, action.Info{
+		Name:        "assign_issue",
+		Title:       "Assign issue",
+		Description: "Assigns an issue to a user (account id on Cloud, user name on Data Center), to the project default (-1), or unassigns it (empty).",
+		Idempotent:  true,
+		Permissions: []string{"ASSIGN_ISSUES"},
+	}, func(in AssignIssueInput) error { return validIssueKey("issueKey", in.IssueKey) },
+		func(ctx context.Context, in AssignIssueInput) (AssignResult, error) {
+			if _, err := c.Issues.Assign(ctx, in.IssueKey, in.Assignee); err != nil {
+				return AssignResult{IssueKey: in.IssueKey}, err
+			}
+			is, _, err := c.Issues.Get(ctx, in.IssueKey, &GetIssueOptions{Fields: []string{"assignee"}})
+			return AssignResult{IssueKey: in.IssueKey, Assignee: is.Fields.Assignee}, err
+		})
+}
+
+// Issue is a Jira issue as REST v2 returns it.
+type Issue struct {
+	ID     string      `json:"id" expr:"id"`
+	Key    string      `json:"key" expr:"key"`
+	Self   string      `json:"self,omitempty" expr:"self"`
+	Fields IssueFields `json:"fields" expr:"fields"`
+	// Changelog is present with expand=changelog.
+	Changelog *Changelog `json:"changelog,omitempty" expr:"changelog"`
+	// Names maps field ids to display names, with expand=names.
+	Names map[string]string `json:"names,omitempty" expr:"names"`
+	// RenderedFields holds HTML renderings, with expand=renderedFields.
+	RenderedFields map[string]any `json:"renderedFields,omitempty" expr:"renderedFields"`
+	// Transitions lists the transitions available, with expand=transitions.
+	Transitions []Transition `json:"transitions,omitempty" expr:"transitions"`
+	// Properties holds the issue properties asked for with the properties
+	// parameter.
+	Properties map[string]any `json:"properties,omitempty" expr:"properties"`
 }

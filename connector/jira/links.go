@@ -2,6 +2,11 @@ package jira
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/recipekit/recipekit/action"
 )
 
 // LinksService manages issue links and link types.
@@ -45,4 +50,121 @@ func (s *LinksService) Types(ctx context.Context) ([]IssueLinkType, *Response, e
 	}
 	resp, err := s.client.call(ctx, "GET", apiPath("/issueLinkType"), nil, nil, &out)
 	return out.IssueLinkTypes, resp, err
+}
+
+// LinkIssuesInput is the input of the link_issues action: OutwardIssue
+// <outward description> InwardIssue, e.g. DEMO-1 "blocks" DEMO-2.
+type LinkIssuesInput struct {
+	// Type is the link type name ("Blocks", "Relates"). Required.
+	Type         string `json:"type" expr:"type"`
+	OutwardIssue string `json:"outwardIssue" expr:"outwardIssue"`
+	InwardIssue  string `json:"inwardIssue" expr:"inwardIssue"`
+	// Comment is added to the outward issue with the link.
+	Comment string `json:"comment,omitempty" expr:"comment"`
+}
+
+func (in LinkIssuesInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.OutwardIssue}
+}
+
+// LinkIssues returns the link_issues action. Jira answers the create with
+// an empty body, so the action reads the outward issue's links to return
+// the new one.
+func (c *Client) LinkIssues() action.Action[LinkIssuesInput, IssueLink] {
+	return newAction(c, action.Info{
+		Name:        "link_issues",
+		Title:       "Link issues",
+		Description: "Links two issues with a link type (blocks, relates to, duplicates...).",
+		Idempotent:  false,
+		Permissions: []string{"LINK_ISSUES", "BROWSE_PROJECTS"},
+	}, func(in LinkIssuesInput) error {
+		return errors.Join(required("type", in.Type, "give a link type name such as Blocks"),
+			validIssueKey("outwardIssue", in.OutwardIssue), validIssueKey("inwardIssue", in.InwardIssue))
+	}, func(ctx context.Context, in LinkIssuesInput) (IssueLink, error) {
+		types, _, err := c.Links.Types(ctx)
+		if err != nil {
+			return IssueLink{}, err
+		}
+		var lt *IssueLinkType
+		names := make([]string, 0, len(types))
+		for i, t := range types {
+			names = append(names, t.Name)
+			if t.ID == in.Type || strings.EqualFold(t.Name, in.Type) || strings.EqualFold(t.Outward, in.Type) {
+				lt = &types[i]
+				break
+			}
+		}
+		if lt == nil {
+			return IssueLink{}, action.Invalid("type", "there is no link type %q; available: %s", in.Type, strings.Join(names, ", "))
+		}
+		req := LinkRequest{Type: IssueLinkType{Name: lt.Name}, OutwardIssue: IssueKeyRef{Key: in.OutwardIssue}, InwardIssue: IssueKeyRef{Key: in.InwardIssue}}
+		if in.Comment != "" {
+			req.Comment = &CommentBody{Body: in.Comment}
+		}
+		if _, err := c.Links.Create(ctx, req); err != nil {
+			return IssueLink{}, err
+		}
+		is, _, err := c.Issues.Get(ctx, in.OutwardIssue, &GetIssueOptions{Fields: []string{"issuelinks"}})
+		if err != nil {
+			return IssueLink{}, fmt.Errorf("jira: the link was created but reading it back failed: %w", err)
+		}
+		for _, l := range is.Fields.IssueLinks {
+			if l.InwardIssue != nil && strings.EqualFold(l.InwardIssue.Key, in.InwardIssue) && l.Type.Name == lt.Name {
+				return l, nil
+			}
+		}
+		return IssueLink{Type: *lt, InwardIssue: &IssueRef{Key: in.InwardIssue}}, nil
+	})
+}
+
+// ListLinkTypes returns the list_link_types action.
+func (c *Client) ListLinkTypes() action.Action[NoInput, []IssueLinkType] {
+	return newAction(c, action.Info{
+		Name:        "list_link_types",
+		Title:       "List link types",
+		Description: "Lists the issue link types (name, inward and outward descriptions).",
+		Idempotent:  true,
+	}, nil, func(ctx context.Context, _ NoInput) ([]IssueLinkType, error) {
+		out, _, err := c.Links.Types(ctx)
+		return out, err
+	})
+}
+
+// LinkRefInput names one issue link.
+type LinkRefInput struct {
+	LinkID string `json:"linkId" expr:"linkId"`
+}
+
+// DeleteLink returns the delete_link action.
+func (c *Client) DeleteLink() action.Action[LinkRefInput, DeleteResult] {
+	return newAction(c, action.Info{
+		Name:        "delete_link",
+		Title:       "Delete issue link",
+		Description: "Deletes an issue link by id.",
+		Idempotent:  true,
+		Permissions: []string{"LINK_ISSUES"},
+	}, func(in LinkRefInput) error { return required("linkId", in.LinkID, "give the link id") },
+		func(ctx context.Context, in LinkRefInput) (DeleteResult, error) {
+			_, err := c.Links.Delete(ctx, in.LinkID)
+			return deleteResult(in.LinkID, err)
+		})
+}
+
+// IssueLinkType is a kind of link ("Blocks": "blocks" / "is blocked by").
+type IssueLinkType struct {
+	Self    string `json:"self,omitempty" expr:"self"`
+	ID      string `json:"id,omitempty" expr:"id"`
+	Name    string `json:"name,omitempty" expr:"name"`
+	Inward  string `json:"inward,omitempty" expr:"inward"`
+	Outward string `json:"outward,omitempty" expr:"outward"`
+}
+
+// IssueLink links two issues. Embedded in an issue, only the other end
+// (InwardIssue or OutwardIssue) is set.
+type IssueLink struct {
+	Self         string        `json:"self,omitempty" expr:"self"`
+	ID           string        `json:"id,omitempty" expr:"id"`
+	Type         IssueLinkType `json:"type" expr:"type"`
+	InwardIssue  *IssueRef     `json:"inwardIssue,omitempty" expr:"inwardIssue"`
+	OutwardIssue *IssueRef     `json:"outwardIssue,omitempty" expr:"outwardIssue"`
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/connector/httpx"
 )
 
@@ -260,4 +261,68 @@ func (s *SearchService) Count(ctx context.Context, jql string) (int64, error) {
 		return 0, err
 	}
 	return int64(res.Total), nil
+}
+
+// SearchIssuesInput is the input of the search_issues action.
+type SearchIssuesInput struct {
+	// JQL is the query; it must restrict the search (Cloud refuses
+	// unbounded queries). Required.
+	JQL string `json:"jql" expr:"jql"`
+	// Fields lists the fields to return (default: navigable fields).
+	Fields []string `json:"fields,omitempty" expr:"fields"`
+	// Expand lists expansions.
+	Expand []string `json:"expand,omitempty" expr:"expand"`
+	// Limit caps the number of issues returned (default 100, at most
+	// 10,000); the search pages through Jira until then.
+	Limit int `json:"limit,omitempty" expr:"limit"`
+	// ReconcileIssues lists ids of issues just created or updated so a
+	// Cloud search includes their latest state (at most 50).
+	ReconcileIssues []int64 `json:"reconcileIssues,omitempty" expr:"reconcileIssues"`
+}
+
+// SearchIssuesResult is the output of the search_issues action.
+type SearchIssuesResult struct {
+	Issues []Issue `json:"issues" expr:"issues"`
+	// Count is len(Issues).
+	Count int `json:"count" expr:"count"`
+	// Truncated reports that more issues matched than Limit.
+	Truncated bool `json:"truncated" expr:"truncated"`
+}
+
+const maxSearchLimit = 10000
+
+// SearchIssues returns the search_issues action.
+func (c *Client) SearchIssues() action.Action[SearchIssuesInput, SearchIssuesResult] {
+	return newAction(c, action.Info{
+		Name:        "search_issues",
+		Title:       "Search issues",
+		Description: "Finds issues with JQL, paging through results up to a limit (enhanced search on Cloud, with reconcile ids for read-after-write).",
+		Idempotent:  true,
+		Permissions: []string{"BROWSE_PROJECTS"},
+	}, func(in SearchIssuesInput) error {
+		return errors.Join(
+			required("jql", in.JQL, "give a JQL query such as project = DEMO ORDER BY created DESC"),
+			checkLimit(in.Limit),
+			func() error {
+				if in.Limit > maxSearchLimit {
+					return action.Invalid("limit", "at most %d issues per search; page with a narrower JQL", maxSearchLimit)
+				}
+				if len(in.ReconcileIssues) > 50 {
+					return action.Invalid("reconcileIssues", "at most 50 ids, not %d", len(in.ReconcileIssues))
+				}
+				return nil
+			}(),
+		)
+	}, func(ctx context.Context, in SearchIssuesInput) (SearchIssuesResult, error) {
+		limit := in.Limit
+		if limit <= 0 {
+			limit = 100
+		}
+		opts := SearchOptions{JQL: in.JQL, Fields: in.Fields, Expand: in.Expand, ReconcileIssues: in.ReconcileIssues, MaxResults: min(limit+1, 100)}
+		issues, truncated, err := collect(c.Search.All(ctx, opts), limit, limit)
+		if err != nil {
+			return SearchIssuesResult{}, err
+		}
+		return SearchIssuesResult{Issues: issues, Count: len(issues), Truncated: truncated}, nil
+	})
 }

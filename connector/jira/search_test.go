@@ -1,13 +1,22 @@
 package jira
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
+	"github.com/recipekit/recipekit/internal/testshared"
 )
 
 // longClause is a JQL clause of about n bytes that matches no issue.
@@ -166,4 +175,162 @@ func TestSearchPOSTIsRetried(t *testing.T) {
 			t.Errorf("POST statuses %v, want two 503s then 200", statuses)
 		}
 	})
+}
+
+func TestSearchIssuesAndCount(t *testing.T) {
+	bothModes(t, func(t *testing.T, e *env) {
+		for i := range 7 {
+			e.srv.SeedIssue(jiratest.IssueSeed{Project: "DEMO", Summary: "bulk " + string(rune('a'+i)), Labels: []string{"bulk"}})
+		}
+		res, err := e.jc.SearchIssues().Run(ctx, SearchIssuesInput{JQL: "project = DEMO AND labels = bulk ORDER BY key ASC", Limit: 5, Fields: []string{"summary"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Count != 5 || !res.Truncated || res.Issues[0].Fields.Summary != "bulk a" {
+			t.Errorf("search: count %d truncated %v first %+v", res.Count, res.Truncated, res.Issues[0].Fields)
+		}
+		res, err = e.jc.SearchIssues().Run(ctx, SearchIssuesInput{JQL: "project = DEMO AND labels = bulk"})
+		if err != nil || res.Count != 7 || res.Truncated {
+			t.Errorf("all: %d %v %v", res.Count, res.Truncated, err)
+		}
+		n, err := e.jc.Search.Count(ctx, "project = DEMO AND labels = bulk")
+		if err != nil || n != 7 {
+			t.Errorf("count %d %v", n, err)
+		}
+		if _, err := e.jc.SearchIssues().Run(ctx, SearchIssuesInput{JQL: "project = DEMO AND"}); !errors.Is(err, httpx.ErrValidation) {
+			t.Errorf("bad JQL: %v", err)
+		}
+	})
+}
+
+func TestSearchReconcilesFreshIssuesOnCloud(t *testing.T) {
+	e := setup(t, jiratest.Cloud)
+	is, err := e.jc.CreateIssue().Run(ctx, CreateIssueInput{Project: "DEMO", IssueType: "Task", Summary: "fresh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.SetSearchLag(10 * 60e9)
+	jql := `project = DEMO AND summary ~ "fresh"`
+	res, _ := e.jc.SearchIssues().Run(ctx, SearchIssuesInput{JQL: jql})
+	if res.Count != 0 {
+		t.Fatalf("the simulator's search lag is off: %d", res.Count)
+	}
+	var id int64
+	for _, c := range is.ID {
+		id = id*10 + int64(c-'0')
+	}
+	res, err = e.jc.SearchIssues().Run(ctx, SearchIssuesInput{JQL: jql, ReconcileIssues: []int64{id}})
+	if err != nil || res.Count != 1 {
+		t.Errorf("with reconcileIssues: %d %v", res.Count, err)
+	}
+	e.checkSpec(t)
+}
+
+func TestCloudSearchStopsOnMissingTokenAndAlwaysAsksForFields(t *testing.T) {
+	var mu sync.Mutex
+	var queries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		queries = append(queries, r.URL.RawQuery)
+		mu.Unlock()
+		if r.URL.Path != "/rest/api/2/search/jql" {
+			http.NotFound(w, r)
+			return
+		}
+		if r.URL.Query().Get("fields") == "" {
+			t.Errorf("search without fields: %s", r.URL.RawQuery)
+		}
+		switch r.URL.Query().Get("nextPageToken") {
+		case "":
+			fmt.Fprint(w, `{"issues":[{"id":"1","key":"D-1","fields":{"summary":"a"}},{"id":"2","key":"D-2","fields":{}}],"nextPageToken":"p2","isLast":false}`)
+		case "p2":
+			// The last page omits nextPageToken but (wrongly) says isLast false.
+			fmt.Fprint(w, `{"issues":[{"id":"3","key":"D-3","fields":{}}],"isLast":false}`)
+		default:
+			t.Errorf("asked for a page after the last: %s", r.URL.RawQuery)
+			fmt.Fprint(w, `{"issues":[],"isLast":true}`)
+		}
+	}))
+	defer srv.Close()
+	jc := newTestClient(t, srv.URL, Cloud)
+	var keys []string
+	for is, err := range jc.Search.All(context.Background(), SearchOptions{JQL: "project = D", ReconcileIssues: []int64{3}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, is.Key)
+	}
+	if strings.Join(keys, ",") != "D-1,D-2,D-3" || len(queries) != 2 {
+		t.Errorf("keys %v after %d requests", keys, len(queries))
+	}
+	if !strings.Contains(queries[0], "reconcileIssues=3") || !strings.Contains(queries[0], "fields=%2Anavigable") {
+		t.Errorf("first query %s", queries[0])
+	}
+}
+
+func TestCloudSearchStopsOnEmptyPage(t *testing.T) {
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n++
+		if n > 1 {
+			fmt.Fprint(w, `{"issues":[],"nextPageToken":"again","isLast":false}`)
+			return
+		}
+		fmt.Fprint(w, `{"issues":[{"id":"1","key":"D-1","fields":{}}],"nextPageToken":"p2"}`)
+	}))
+	defer srv.Close()
+	count := 0
+	for _, err := range newTestClient(t, srv.URL, Cloud).Search.All(context.Background(), SearchOptions{JQL: "project = D"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		count++
+	}
+	if count != 1 || n != 2 {
+		t.Errorf("%d issues in %d requests", count, n)
+	}
+}
+
+func TestDataCenterSearchHonoursEchoedPageSize(t *testing.T) {
+	var starts []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/rest/api/2/search" {
+			http.NotFound(w, r)
+			return
+		}
+		start, _ := strconv.Atoi(r.URL.Query().Get("startAt"))
+		starts = append(starts, strconv.Itoa(start))
+		var issues []string
+		for i := start; i < min(start+2, 5); i++ {
+			issues = append(issues, fmt.Sprintf(`{"id":"%d","key":"D-%d","fields":{}}`, i+1, i+1))
+		}
+		// The server caps pages at 2 whatever the client asks.
+		fmt.Fprintf(w, `{"startAt":%d,"maxResults":2,"total":5,"issues":[%s]}`, start, strings.Join(issues, ","))
+	}))
+	defer srv.Close()
+	jc := newTestClient(t, srv.URL, DataCenter)
+	n := 0
+	for _, err := range jc.Search.All(context.Background(), SearchOptions{JQL: "project = D", MaxResults: 100}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 5 || strings.Join(starts, ",") != "0,2,4" {
+		t.Errorf("%d issues, startAt sequence %v", n, starts)
+	}
+}
+
+func TestSpecSearchExampleDecodes(t *testing.T) {
+	b, err := os.ReadFile(testshared.Path(t, "jira", "samples", "spec-examples-v2", "get_search_jql_200.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res SearchResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Issues) != 1 || res.Issues[0].Fields.Description != "Main order flow broken" || res.Issues[0].Fields.Attachment[0].ID != "10000" {
+		t.Errorf("decoded %+v", res.Issues)
+	}
 }

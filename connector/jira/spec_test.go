@@ -204,3 +204,18 @@ func bothModes(t *testing.T, f func(t *testing.T, e *env)) {
 		})
 	}
 }
+
+var ctx = context.Background()
+
+// sent reports whether the client sent a request with method and path
+// whose body contains part.
+func (e *env) sent(method, path, part string) bool {
+	e.rec.mu.Lock()
+	defer e.rec.mu.Unlock()
+	for _, r := range e.rec.reqs {
+		if r.method == method && r.url.Path == path && strings.Contains(string(r.body), part) {
+			return true
+		}
+	}
+	return false
+}

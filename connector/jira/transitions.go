@@ -2,9 +2,12 @@ package jira
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/recipekit/recipekit/action"
 )
 
 // TransitionsService lists and performs workflow transitions.
@@ -52,4 +55,116 @@ func FindTransition(ts []Transition, issue, want string) (Transition, error) {
 		opts[i] = fmt.Sprintf("%q (to %s)", t.Name, t.To.Name)
 	}
 	return Transition{}, fmt.Errorf("jira: issue %s has no transition or target status %q; available: %s", issue, want, strings.Join(opts, ", "))
+}
+
+// TransitionIssueInput is the input of the transition_issue action.
+type TransitionIssueInput struct {
+	IssueKey string `json:"issueKey" expr:"issueKey"`
+	// To is a transition name ("Start Progress") or a target status name
+	// ("In Progress"), case-insensitive, or a transition id. Required.
+	To string `json:"to" expr:"to"`
+	// Resolution sets the resolution (for transitions to Done and such).
+	Resolution string `json:"resolution,omitempty" expr:"resolution"`
+	// Comment adds a comment with the transition.
+	Comment string `json:"comment,omitempty" expr:"comment"`
+	// Fields sets other fields of the transition screen, by name or id.
+	Fields map[string]any `json:"fields,omitempty" expr:"fields"`
+}
+
+func (in TransitionIssueInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
+
+// TransitionIssue returns the transition_issue action. It resolves the
+// transition each time (ids differ between workflows); an unknown name is
+// an error listing the transitions available. It returns the issue after
+// the transition.
+func (c *Client) TransitionIssue() action.Action[TransitionIssueInput, Issue] {
+	return newAction(c, action.Info{
+		Name:        "transition_issue",
+		Title:       "Transition issue",
+		Description: "Moves an issue through its workflow by transition name or target status, with transition fields such as resolution and an optional comment.",
+		Idempotent:  false,
+		Permissions: []string{"TRANSITION_ISSUES", "BROWSE_PROJECTS"},
+	}, func(in TransitionIssueInput) error {
+		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("to", in.To, "give a transition name such as \"Done\" or a target status"))
+	}, func(ctx context.Context, in TransitionIssueInput) (Issue, error) {
+		d, err := c.Deployment(ctx)
+		if err != nil {
+			return Issue{}, err
+		}
+		ts, _, err := c.Transitions.List(ctx, in.IssueKey)
+		if err != nil {
+			return Issue{}, err
+		}
+		t, err := FindTransition(ts, in.IssueKey, in.To)
+		if err != nil {
+			return Issue{}, action.Invalid("to", "%v", err)
+		}
+		fields := map[string]any{}
+		var errs []error
+		set := func(input, id string, v any) {
+			m, ok := t.Fields[id]
+			if !ok {
+				errs = append(errs, action.Invalid(input, "the transition %q has no field %s on its screen", t.Name, id))
+				return
+			}
+			if m.Name == "" {
+				m.Name = id
+			}
+			sv, err := shapeValue(d, m, v)
+			if err != nil {
+				errs = append(errs, action.Invalid(input, "%v", err))
+				return
+			}
+			fields[id] = sv
+		}
+		if in.Resolution != "" {
+			set("resolution", "resolution", in.Resolution)
+		}
+		for k, v := range in.Fields {
+			id, err := c.resolveOnScreen(ctx, k, func(id string) (FieldMeta, bool) {
+				m, ok := t.Fields[id]
+				if ok && m.FieldID == "" {
+					m.FieldID = id
+				}
+				return m, ok
+			})
+			if err != nil {
+				errs = append(errs, action.Invalid("fields."+k, "%v", err))
+				continue
+			}
+			set("fields."+k, id, v)
+		}
+		for id, m := range t.Fields {
+			if m.Required && !m.HasDefaultValue && fields[id] == nil {
+				errs = append(errs, action.Invalid("fields", "the transition %q requires the field %s (%s)", t.Name, m.Name, id))
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			return Issue{}, err
+		}
+		var update map[string][]FieldOperation
+		if in.Comment != "" {
+			update = map[string][]FieldOperation{"comment": {{"add": map[string]any{"body": in.Comment}}}}
+		}
+		if len(fields) == 0 {
+			fields = nil
+		}
+		if _, err := c.Transitions.Do(ctx, in.IssueKey, t.ID, fields, update); err != nil {
+			return Issue{}, fmt.Errorf("jira: transition %q of %s: %w", t.Name, in.IssueKey, err)
+		}
+		is, _, err := c.Issues.Get(ctx, in.IssueKey, nil)
+		return is, err
+	})
+}
+
+// Transition is a workflow transition available on an issue.
+type Transition struct {
+	ID          string               `json:"id" expr:"id"`
+	Name        string               `json:"name" expr:"name"`
+	To          Status               `json:"to" expr:"to"`
+	HasScreen   bool                 `json:"hasScreen,omitempty" expr:"hasScreen"`
+	IsAvailable bool                 `json:"isAvailable,omitempty" expr:"isAvailable"`
+	Fields      map[string]FieldMeta `json:"fields,omitempty" expr:"fields"`
 }

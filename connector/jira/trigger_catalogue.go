@@ -1,6 +1,8 @@
 package jira
 
-import "github.com/recipekit/recipekit/trigger"
+import (
+	"github.com/recipekit/recipekit/trigger"
+)
 
 // triggerCatalogue lists the metadata of the connector's triggers, with
 // their default poll intervals.
@@ -27,3 +29,14 @@ func (c *Client) triggerCatalogue() []trigger.Info {
 		c.AnyEventWebhook(wo).Info(),
 	}
 }
+
+// Machine names of the polling triggers.
+const (
+	TriggerNewIssue            = "new_issue"
+	TriggerNewOrUpdatedIssue   = "new_or_updated_issue"
+	TriggerUpdatedIssue        = "updated_issue"
+	TriggerNewComment          = "new_comment"
+	TriggerNewOrUpdatedComment = "new_or_updated_comment"
+	TriggerNewWorklog          = "new_worklog"
+	TriggerNewOrUpdatedWorklog = "new_or_updated_worklog"
+)

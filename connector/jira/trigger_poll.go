@@ -3,9 +3,12 @@ package jira
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"regexp"
 	"slices"
 	"strconv"
@@ -485,3 +488,205 @@ func msID(prefix, id string, ms int64) string {
 // Validate reports a bad option or JQL filter (an ORDER BY, a syntax
 // error) without any request; recipe.New calls it.
 func (p *poller[T]) Validate() error { return p.err }
+
+// childMeta is what the comment and worklog triggers read of an item.
+type childMeta struct {
+	id                   string
+	created, updated     Time
+	author, updateAuthor User
+}
+
+// childKind describes items an issue carries in a paged field (comments,
+// worklogs), for childSpec.
+type childKind[T, E any] struct {
+	field    string                                                     // the issue field, also the event id prefix
+	embedded func(Issue) (items []T, total int)                         // the items the search embedded, and how many there are
+	all      func(context.Context, *Client, string) iter.Seq2[T, error] // every item of an issue
+	meta     func(T) childMeta
+	event    func(T, Issue) E
+}
+
+// childSpec is the polling trigger over an issue's comments or worklogs:
+// each new item (with updated, also each edit of one, attributed to its
+// update author) at or above the floor, once. When the search embedded
+// only the first items of more, it reads them all.
+func childSpec[T, E any](info trigger.Info, updated bool, k childKind[T, E]) pollSpec[E] {
+	return pollSpec[E]{
+		info:      info,
+		timeField: "updated",
+		fields:    []string{k.field},
+		extract: func(ctx context.Context, c *Client, is Issue, floor int64) ([]found[E], error) {
+			list, total := k.embedded(is)
+			if total > len(list) {
+				list = nil
+				for x, err := range k.all(ctx, c, is.ID) {
+					if err != nil {
+						return nil, err
+					}
+					list = append(list, x)
+				}
+			}
+			data := bare(is)
+			var out []found[E]
+			for _, x := range list {
+				m := k.meta(x)
+				ms, author := timeMs(m.created), m.author
+				if updated {
+					ms = timeMs(m.updated)
+					if m.updateAuthor.ID() != "" && !m.updated.Equal(m.created.Time) {
+						author = m.updateAuthor
+					}
+				}
+				if ms < floor || ms == 0 || m.id == "" {
+					continue
+				}
+				out = append(out, found[E]{id: msID(k.field, m.id, ms), ms: ms, author: &author, data: k.event(x, data)})
+			}
+			return out, nil
+		},
+	}
+}
+
+// batcher groups the events of a trigger into batches.
+type batcher[T any] struct {
+	inner trigger.Trigger[T]
+	size  int
+	info  trigger.Info
+}
+
+func newBatcher[T any](inner trigger.Trigger[T], size int) *batcher[T] {
+	if size <= 0 {
+		size = DefaultBatchSize
+	}
+	info := inner.Info()
+	info.Name += "_batch"
+	info.Title += " (batch)"
+	info.Description += " Events are handed over in batches of up to " + strconv.Itoa(size) + " per job."
+	return &batcher[T]{inner: inner, size: size, info: info}
+}
+
+// Info describes the batch trigger.
+func (b *batcher[T]) Info() trigger.Info { return b.info }
+
+// Poll reads pages of the underlying trigger while it has more ready and
+// fewer than a batch of events were collected, and returns the events in
+// batches. A batch's ID is derived from its events' IDs.
+func (b *batcher[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Page[Batch[T]], error) {
+	page, err := b.inner.Poll(ctx, cursor)
+	if err != nil {
+		return trigger.Page[Batch[T]]{}, err
+	}
+	evs := page.Events
+	for page.More && len(evs) < b.size {
+		p2, err := b.inner.Poll(ctx, page.Next)
+		if err != nil {
+			// Hand over what was read; the next poll meets the error again.
+			break
+		}
+		page = trigger.Page[T]{Events: p2.Events, Next: p2.Next, More: p2.More, Backlog: p2.Backlog}
+		evs = append(evs, p2.Events...)
+	}
+	out := trigger.Page[Batch[T]]{Next: page.Next, More: page.More, Backlog: page.Backlog}
+	for start := 0; start < len(evs); start += b.size {
+		chunk := evs[start:min(len(evs), start+b.size)]
+		bt := Batch[T]{Items: make([]T, len(chunk)), IDs: make([]string, len(chunk)), Count: len(chunk)}
+		h := sha256.New()
+		for i, ev := range chunk {
+			bt.Items[i], bt.IDs[i] = ev.Data, ev.ID
+			h.Write([]byte(ev.ID))
+			h.Write([]byte{0})
+		}
+		id := "batch:" + hex.EncodeToString(h.Sum(nil)[:12])
+		out.Events = append(out.Events, trigger.Event[Batch[T]]{ID: id, Time: chunk[len(chunk)-1].Time, Data: bt})
+	}
+	return out, nil
+}
+
+// Validate checks the inner trigger's configuration.
+func (b *batcher[T]) Validate() error {
+	if v, ok := b.inner.(trigger.Validator); ok {
+		return v.Validate()
+	}
+	return nil
+}
+
+// PollOptions configures a polling trigger. The zero value polls every
+// project the connection can see, from one hour before the first poll.
+type PollOptions struct {
+	// Project restricts the trigger to one project (key or id).
+	Project string
+	// JQL is an optional filter ANDed with the trigger's own bounds, such
+	// as `issuetype = Bug AND labels = customer`. It must not contain
+	// ORDER BY: the trigger orders by time itself. A query that does not
+	// parse, or has an ORDER BY, is refused by the trigger's Validate, so
+	// recipe.New rejects the recipe; one Jira refuses (an unknown field or
+	// value) fails the first poll with Jira's message.
+	JQL string
+	// Since is where the trigger starts on its first poll; default one
+	// hour before that poll. It is fixed in the cursor from then on, so
+	// changing it later has no effect on a running recipe.
+	Since time.Time
+	// PollInterval is how often the runtime polls; default 5 minutes.
+	PollInterval time.Duration
+	// Overlap is how far each poll reaches back behind what the previous
+	// polls covered, so that Jira Cloud's eventually consistent search
+	// cannot hide a change (and clock skew between this host and Jira
+	// cannot either). Default 5 minutes; it must exceed the search lag.
+	Overlap time.Duration
+	// PageSize is the number of issues asked for per search request;
+	// default 100 (Jira Cloud answers at most 100 issues with fields).
+	PageSize int
+	// BatchSize is the most events one job receives, for the batch
+	// variants; default 100.
+	BatchSize int
+	// Fields lists the issue fields to read; default *navigable. The
+	// fields the trigger needs itself are always added.
+	Fields []string
+	// IgnoreOwnChanges drops events caused by the connection's own account
+	// (its issues, changes, comments, worklogs), and updates that change
+	// nothing (every changelog item's from equals its to), so that a
+	// two-way sync does not echo its own writes.
+	IgnoreOwnChanges bool
+	// Now is the trigger's clock, used for the default Since and to bound
+	// the overlap window; default time.Now.
+	Now func() time.Time
+}
+
+// Defaults of PollOptions and WebhookOptions.
+const (
+	DefaultPollInterval      = 5 * time.Minute
+	DefaultOverlap           = 5 * time.Minute
+	DefaultPageSize          = 100
+	DefaultBatchSize         = 100
+	DefaultReconcileInterval = 6 * time.Hour
+	DefaultRenewBefore       = 10 * 24 * time.Hour
+	defaultSinceAgo          = time.Hour
+)
+
+// Batch is the output of the batch triggers: up to BatchSize events of
+// one poll, handed to one job.
+type Batch[T any] struct {
+	// Items are the events' data, oldest first.
+	Items []T `json:"items" expr:"items"`
+	// IDs are the events' IDs, in the order of Items.
+	IDs []string `json:"ids" expr:"ids"`
+	// Count is len(Items).
+	Count int `json:"count" expr:"count"`
+}
+
+// filterJQL is the project restriction and the user's JQL filter ANDed
+// together. The filter is parenthesised when it is combined with the
+// project, or always when wrapAlone is set.
+func (o PollOptions) filterJQL(wrapAlone bool) string {
+	var parts []string
+	if o.Project != "" {
+		parts = append(parts, fmt.Sprintf("project = %q", o.Project))
+	}
+	if f := strings.TrimSpace(o.JQL); f != "" {
+		if wrapAlone || len(parts) > 0 {
+			f = "(" + f + ")"
+		}
+		parts = append(parts, f)
+	}
+	return strings.Join(parts, " AND ")
+}

@@ -6,6 +6,8 @@ import (
 	"iter"
 	"net/url"
 	"strings"
+
+	"github.com/recipekit/recipekit/action"
 )
 
 // UsersService finds users.
@@ -124,4 +126,130 @@ func userRef(d Deployment, id string) map[string]any {
 		return map[string]any{"name": id}
 	}
 	return map[string]any{"accountId": id}
+}
+
+// Myself returns the myself action: the connection's own user.
+func (c *Client) Myself() action.Action[NoInput, User] {
+	return newAction(c, action.Info{
+		Name:        "myself",
+		Title:       "Get my user",
+		Description: "Returns the user the connection acts as.",
+		Idempotent:  true,
+	}, nil, func(ctx context.Context, _ NoInput) (User, error) {
+		u, _, err := c.Users.Myself(ctx)
+		return u, err
+	})
+}
+
+// FindUsersInput is the input of the find_users action.
+type FindUsersInput struct {
+	// Query matches display names and email addresses (and user names on
+	// Data Center). Required.
+	Query string `json:"query" expr:"query"`
+	// Limit caps the number of users (default 50).
+	Limit int `json:"limit,omitempty" expr:"limit"`
+}
+
+// FindUsers returns the find_users action.
+func (c *Client) FindUsers() action.Action[FindUsersInput, []User] {
+	return newAction(c, action.Info{
+		Name:        "find_users",
+		Title:       "Find users",
+		Description: "Finds users by name or email (account ids on Cloud, user names on Data Center).",
+		Idempotent:  true,
+		Permissions: []string{"USER_PICKER"},
+	}, func(in FindUsersInput) error {
+		return errors.Join(required("query", in.Query, "give part of a name or email address"), checkLimit(in.Limit))
+	}, func(ctx context.Context, in FindUsersInput) ([]User, error) {
+		out, _, err := collect(c.Users.FindAll(ctx, in.Query), in.Limit, 50)
+		return out, err
+	})
+}
+
+// AssignableUsersInput is the input of the assignable_users action. Give
+// a project (for new issues) or an issue key.
+type AssignableUsersInput struct {
+	Project  string `json:"project,omitempty" expr:"project"`
+	IssueKey string `json:"issueKey,omitempty" expr:"issueKey"`
+	Query    string `json:"query,omitempty" expr:"query"`
+	Limit    int    `json:"limit,omitempty" expr:"limit"`
+}
+
+func (in AssignableUsersInput) permissionScope() PermissionScope {
+	return PermissionScope{ProjectKey: in.Project, IssueKey: in.IssueKey}
+}
+
+// AssignableUsers returns the assignable_users action.
+func (c *Client) AssignableUsers() action.Action[AssignableUsersInput, []User] {
+	return newAction(c, action.Info{
+		Name:        "assignable_users",
+		Title:       "Find assignable users",
+		Description: "Lists users who can be assigned issues in a project or a given issue.",
+		Idempotent:  true,
+		Permissions: []string{"BROWSE_PROJECTS"},
+	}, func(in AssignableUsersInput) error {
+		if in.Project == "" && in.IssueKey == "" {
+			return action.Invalid("project", "give a project key or an issue key")
+		}
+		return checkLimit(in.Limit)
+	}, func(ctx context.Context, in AssignableUsersInput) ([]User, error) {
+		out, _, err := collect(c.Users.AssignableAll(ctx, AssignableOptions{Project: in.Project, IssueKey: in.IssueKey, Query: in.Query}), in.Limit, 100)
+		return out, err
+	})
+}
+
+// Value fields are used where Jira always sends the value; pointers only
+// for objects Jira may omit or send as null (assignee, priority,
+// resolution, parent, ...), so pills read trigger.fields.summary and
+// trigger.fields.priority?.name. Every field carries an expr tag mirroring
+// its JSON name, because expr ignores json tags.
+
+// User is a Jira user on either deployment. On Cloud AccountID identifies
+// the user and Name and Key are empty; on Server/Data Center Name (the
+// login) and Key identify the user and AccountID is empty.
+type User struct {
+	Self         string            `json:"self,omitempty" expr:"self"`
+	AccountID    string            `json:"accountId,omitempty" expr:"accountId"`
+	AccountType  string            `json:"accountType,omitempty" expr:"accountType"`
+	Name         string            `json:"name,omitempty" expr:"name"`
+	Key          string            `json:"key,omitempty" expr:"key"`
+	DisplayName  string            `json:"displayName,omitempty" expr:"displayName"`
+	EmailAddress string            `json:"emailAddress,omitempty" expr:"emailAddress"`
+	Active       bool              `json:"active" expr:"active"`
+	TimeZone     string            `json:"timeZone,omitempty" expr:"timeZone"`
+	Locale       string            `json:"locale,omitempty" expr:"locale"`
+	AvatarURLs   map[string]string `json:"avatarUrls,omitempty" expr:"avatarUrls"`
+}
+
+// ID returns the identifier Jira expects when this user is written into a
+// field or a query: the account id on Cloud, the user name on Server/Data
+// Center. It picks whichever the user carries.
+func (u User) ID() string {
+	if u.AccountID != "" {
+		return u.AccountID
+	}
+	return u.Name
+}
+
+// IDFor returns the identifier for deployment d: the account id on Cloud,
+// the user name on Data Center (falling back to the key).
+func (u User) IDFor(d Deployment) string {
+	if d == DataCenter {
+		if u.Name != "" {
+			return u.Name
+		}
+		return u.Key
+	}
+	return u.AccountID
+}
+
+// String returns the display name and the identifier, for messages.
+func (u User) String() string {
+	if u.DisplayName == "" {
+		return u.ID()
+	}
+	if id := u.ID(); id != "" {
+		return u.DisplayName + " (" + id + ")"
+	}
+	return u.DisplayName
 }

@@ -2,7 +2,11 @@ package jira
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"iter"
+
+	"github.com/recipekit/recipekit/action"
 )
 
 // VersionsService manages project versions.
@@ -55,4 +59,105 @@ func (s *VersionsService) All(ctx context.Context, project string) iter.Seq2[Ver
 		v, _, err := s.List(ctx, project)
 		return v, err
 	})
+}
+
+// VersionInput is the input of create_version and update_version. Create
+// needs Project and Name; update needs VersionID and something to change.
+type VersionInput struct {
+	Project     string `json:"project,omitempty" expr:"project"`
+	VersionID   string `json:"versionId,omitempty" expr:"versionId"`
+	Name        string `json:"name,omitempty" expr:"name"`
+	Description string `json:"description,omitempty" expr:"description"`
+	// StartDate and ReleaseDate are dates like 2026-03-11.
+	StartDate   string `json:"startDate,omitempty" expr:"startDate"`
+	ReleaseDate string `json:"releaseDate,omitempty" expr:"releaseDate"`
+	// Released and Archived change the flags when set.
+	Released *bool `json:"released,omitempty" expr:"released"`
+	Archived *bool `json:"archived,omitempty" expr:"archived"`
+}
+
+func (in VersionInput) permissionScope() PermissionScope {
+	return PermissionScope{ProjectKey: in.Project}
+}
+
+func (in VersionInput) dates() error {
+	return errors.Join(checkDate("startDate", in.StartDate), checkDate("releaseDate", in.ReleaseDate))
+}
+
+// CreateVersion returns the create_version action.
+func (c *Client) CreateVersion() action.Action[VersionInput, Version] {
+	return newAction(c, action.Info{
+		Name:        "create_version",
+		Title:       "Create version",
+		Description: "Creates a project version (release) with dates and flags.",
+		Idempotent:  false,
+		Permissions: []string{"ADMINISTER_PROJECTS"},
+	}, func(in VersionInput) error {
+		return errors.Join(required("project", in.Project, "give the project key"), required("name", in.Name, "give the version name"), in.dates())
+	}, func(ctx context.Context, in VersionInput) (Version, error) {
+		p, _, err := c.Projects.Get(ctx, in.Project)
+		if err != nil {
+			return Version{}, err
+		}
+		var pid int64
+		if _, err := fmt.Sscan(p.ID, &pid); err != nil {
+			return Version{}, fmt.Errorf("jira: project %s has a non-numeric id %q", in.Project, p.ID)
+		}
+		v, _, err := c.Versions.Create(ctx, VersionBody{Name: in.Name, Description: in.Description, ProjectID: pid,
+			StartDate: in.StartDate, ReleaseDate: in.ReleaseDate, Released: in.Released, Archived: in.Archived})
+		return v, err
+	})
+}
+
+// UpdateVersion returns the update_version action.
+func (c *Client) UpdateVersion() action.Action[VersionInput, Version] {
+	return newAction(c, action.Info{
+		Name:        "update_version",
+		Title:       "Update version",
+		Description: "Renames, re-dates, releases or archives a version.",
+		Idempotent:  true,
+		Permissions: []string{"ADMINISTER_PROJECTS"},
+	}, func(in VersionInput) error {
+		if err := required("versionId", in.VersionID, "give the version id"); err != nil {
+			return err
+		}
+		if in.Name == "" && in.Description == "" && in.StartDate == "" && in.ReleaseDate == "" && in.Released == nil && in.Archived == nil {
+			return action.Invalid("", "nothing to update: set at least one attribute")
+		}
+		return in.dates()
+	}, func(ctx context.Context, in VersionInput) (Version, error) {
+		v, _, err := c.Versions.Update(ctx, in.VersionID, VersionBody{Name: in.Name, Description: in.Description,
+			StartDate: in.StartDate, ReleaseDate: in.ReleaseDate, Released: in.Released, Archived: in.Archived})
+		return v, err
+	})
+}
+
+// ListVersions returns the list_versions action.
+func (c *Client) ListVersions() action.Action[ProjectInput, []Version] {
+	return newAction(c, action.Info{
+		Name:        "list_versions",
+		Title:       "List versions",
+		Description: "Lists a project's versions.",
+		Idempotent:  true,
+		Permissions: []string{"BROWSE_PROJECTS"},
+	}, func(in ProjectInput) error { return required("project", in.Project, "give the project key") },
+		func(ctx context.Context, in ProjectInput) ([]Version, error) {
+			out, _, err := collect(c.Versions.All(ctx, in.Project), 0, 10000)
+			return out, err
+		})
+}
+
+// Version is a project version (release).
+type Version struct {
+	Self        string `json:"self,omitempty" expr:"self"`
+	ID          string `json:"id,omitempty" expr:"id"`
+	Name        string `json:"name,omitempty" expr:"name"`
+	Description string `json:"description,omitempty" expr:"description"`
+	Archived    bool   `json:"archived" expr:"archived"`
+	Released    bool   `json:"released" expr:"released"`
+	ReleaseDate string `json:"releaseDate,omitempty" expr:"releaseDate"`
+	StartDate   string `json:"startDate,omitempty" expr:"startDate"`
+	Overdue     bool   `json:"overdue,omitempty" expr:"overdue"`
+	ProjectID   int64  `json:"projectId,omitempty" expr:"projectId"`
+	Project     string `json:"project,omitempty" expr:"project"`
 }

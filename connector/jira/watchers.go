@@ -2,7 +2,10 @@ package jira
 
 import (
 	"context"
+	"errors"
 	"net/url"
+
+	"github.com/recipekit/recipekit/action"
 )
 
 // Watchers is the watcher list of an issue.
@@ -52,4 +55,74 @@ func (s *WatchersService) Remove(ctx context.Context, issue, user string) (*Resp
 		q = url.Values{"username": {user}}
 	}
 	return s.client.call(ctx, "DELETE", apiPath("/issue/%s/watchers", issue), q, nil, nil)
+}
+
+// WatcherInput names an issue and a user (account id on Cloud, user name
+// on Data Center; empty for the connection's own account).
+type WatcherInput struct {
+	IssueKey string `json:"issueKey" expr:"issueKey"`
+	User     string `json:"user,omitempty" expr:"user"`
+}
+
+func (in WatcherInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
+
+// AddWatcher returns the add_watcher action; it returns the watchers after
+// the change.
+func (c *Client) AddWatcher() action.Action[WatcherInput, Watchers] {
+	return newAction(c, action.Info{
+		Name:        "add_watcher",
+		Title:       "Add watcher",
+		Description: "Adds a user (or the connection's account) to an issue's watchers.",
+		Idempotent:  true,
+		Permissions: []string{"MANAGE_WATCHERS"},
+	}, func(in WatcherInput) error { return validIssueKey("issueKey", in.IssueKey) },
+		func(ctx context.Context, in WatcherInput) (Watchers, error) {
+			if _, err := c.Watchers.Add(ctx, in.IssueKey, in.User); err != nil {
+				return Watchers{}, err
+			}
+			w, _, err := c.Watchers.List(ctx, in.IssueKey)
+			return w, err
+		})
+}
+
+// RemoveWatcher returns the remove_watcher action.
+func (c *Client) RemoveWatcher() action.Action[WatcherInput, Watchers] {
+	return newAction(c, action.Info{
+		Name:        "remove_watcher",
+		Title:       "Remove watcher",
+		Description: "Removes a user from an issue's watchers.",
+		Idempotent:  true,
+		Permissions: []string{"MANAGE_WATCHERS"},
+	}, func(in WatcherInput) error {
+		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("user", in.User, "give the watcher's account id (Cloud) or user name (Data Center)"))
+	}, func(ctx context.Context, in WatcherInput) (Watchers, error) {
+		if _, err := c.Watchers.Remove(ctx, in.IssueKey, in.User); err != nil {
+			return Watchers{}, err
+		}
+		w, _, err := c.Watchers.List(ctx, in.IssueKey)
+		return w, err
+	})
+}
+
+// ListWatchers returns the list_watchers action.
+func (c *Client) ListWatchers() action.Action[IssueKeyInput, Watchers] {
+	return newAction(c, action.Info{
+		Name:        "list_watchers",
+		Title:       "List watchers",
+		Description: "Lists an issue's watchers.",
+		Idempotent:  true,
+		Permissions: []string{"VIEW_VOTERS_AND_WATCHERS"},
+	}, func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
+		func(ctx context.Context, in IssueKeyInput) (Watchers, error) {
+			w, _, err := c.Watchers.List(ctx, in.IssueKey)
+			return w, err
+		})
+}
+
+// Watches is the watcher summary embedded in an issue.
+type Watches struct {
+	WatchCount int  `json:"watchCount" expr:"watchCount"`
+	IsWatching bool `json:"isWatching" expr:"isWatching"`
 }

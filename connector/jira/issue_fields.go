@@ -53,14 +53,6 @@ type IssueFields struct {
 	Other map[string]any `json:"-" expr:"other"`
 }
 
-// WorklogPage is the worklog field embedded in an issue.
-type WorklogPage struct {
-	Worklogs   []Worklog `json:"worklogs" expr:"worklogs"`
-	StartAt    int       `json:"startAt" expr:"startAt"`
-	MaxResults int       `json:"maxResults" expr:"maxResults"`
-	Total      int       `json:"total" expr:"total"`
-}
-
 // issueFieldsJSON has IssueFields' layout without its methods, so the
 // standard decoder fills the typed fields.
 type issueFieldsJSON IssueFields

@@ -13,6 +13,96 @@ import (
 	"github.com/recipekit/recipekit/connector/httpx"
 )
 
+// PermissionError is a 403 from an action, explained: which permission the
+// action needs and whether GET /mypermissions says the account has it. It
+// matches httpx.ErrForbidden with errors.Is, and errors.As finds the
+// underlying *httpx.Error.
+type PermissionError struct {
+	// Action is the action's name ("create_issue").
+	Action string
+	// Permission is the permission at issue: the first one the action needs
+	// that the account lacks, or the first it needs when it has them all.
+	Permission string
+	// Permissions lists every permission the action needs.
+	Permissions []string
+	// Scope is where the permission was checked.
+	Scope PermissionScope
+	// Checked reports whether mypermissions answered; when false, HasPermission
+	// means nothing and CheckErr says why.
+	Checked bool
+	// HasPermission is mypermissions' answer for Permission.
+	HasPermission bool
+	// CheckErr is why mypermissions could not be asked, if it could not.
+	CheckErr error
+	// Err is the 403 itself.
+	Err error
+}
+
+func (e *PermissionError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "jira: %s was refused (403 Forbidden)", e.Action)
+	if e.Permission == "" {
+		b.WriteString("; ")
+		b.WriteString(e.Err.Error())
+		return b.String()
+	}
+	fmt.Fprintf(&b, ": it needs the %s permission in %s", e.Permission, e.Scope)
+	switch {
+	case !e.Checked:
+		fmt.Fprintf(&b, "; mypermissions could not be checked (%v)", e.CheckErr)
+	case !e.HasPermission:
+		fmt.Fprintf(&b, ", and mypermissions says this account does NOT have it: ask a Jira administrator to grant %s to the account (through the project's permission scheme or a global permission)", e.Permission)
+	default:
+		b.WriteString(", and mypermissions says this account has it: the refusal comes from elsewhere (an issue security level, a workflow condition, a field missing from the screen, or a missing OAuth scope)")
+	}
+	fmt.Fprintf(&b, " [%v]", e.Err)
+	return b.String()
+}
+
+// Unwrap returns the 403 error.
+func (e *PermissionError) Unwrap() error { return e.Err }
+
+// Retryable returns false: a missing permission does not fix itself.
+func (e *PermissionError) Retryable() bool { return false }
+
+// explainForbidden turns a 403 into a *PermissionError. Other errors, a 403
+// caused by a CAPTCHA lock (which no permission fixes) and actions that
+// need no permission pass through.
+func (c *Client) explainForbidden(ctx context.Context, info action.Info, scope PermissionScope, err error) error {
+	var he *httpx.Error
+	if !errors.Is(err, httpx.ErrForbidden) || !errors.As(err, &he) || len(info.Permissions) == 0 {
+		return err
+	}
+	var pe *PermissionError
+	if errors.As(err, &pe) {
+		return err
+	}
+	if he.Header.Get("X-Seraph-LoginReason") != "" && he.Header.Get("X-Seraph-LoginReason") != "OK" {
+		return err
+	}
+	pe = &PermissionError{Action: info.Name, Permissions: info.Permissions, Scope: scope, Err: err}
+	if ctx.Err() != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	perms, _, cerr := c.Permissions.Mine(ctx, scope, info.Permissions...)
+	if cerr != nil {
+		pe.Permission, pe.CheckErr = info.Permissions[0], cerr
+		if he.Permission != "" {
+			pe.Permission = he.Permission
+		}
+		return pe
+	}
+	pe.Checked = true
+	for _, p := range info.Permissions {
+		if !perms[p].HavePermission {
+			pe.Permission = p
+			return pe
+		}
+	}
+	pe.Permission, pe.HasPermission = info.Permissions[0], true
+	return pe
+}
+
 // NotFoundError is a 404 from an action on an issue, explained. Jira gives
 // the same 404 for an issue that does not exist and for one the account
 // may not see (it lacks Browse Projects in the issue's project, or an

@@ -13,6 +13,14 @@ import (
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 )
 
+func TestPermissionErrorMatchesForbidden(t *testing.T) {
+	base := errors.New("403")
+	pe := &PermissionError{Action: "add_comment", Permission: "ADD_COMMENTS", Scope: PermissionScope{IssueKey: "DEMO-1"}, Checked: true, Err: base}
+	if !errors.Is(pe, base) || !strings.Contains(pe.Error(), "does NOT have it") || !strings.Contains(pe.Error(), "issue DEMO-1") {
+		t.Errorf("%v", pe)
+	}
+}
+
 // asNotFound checks that err is an explained 404 that still matches
 // httpx.ErrNotFound and holds the *httpx.Error.
 func asNotFound(t *testing.T, err error) *NotFoundError {

@@ -204,3 +204,16 @@ func TestEachMemberRejectsMalformedObjects(t *testing.T) {
 		t.Errorf("members %q, %v", keys, err)
 	}
 }
+
+func TestIssueFieldsToleratesOddShapes(t *testing.T) {
+	// Atlassian's own example sends comment as an array: the other fields
+	// must still decode.
+	var f IssueFields
+	err := json.Unmarshal([]byte(`{"summary":"s","comment":[{"body":"x"}],"labels":["l"]}`), &f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Summary != "s" || len(f.Labels) != 1 || f.Comment != nil || f.Other["comment"] == nil {
+		t.Errorf("lenient decode: %+v", f)
+	}
+}

@@ -1,0 +1,328 @@
+package jira
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"iter"
+
+	"github.com/recipekit/recipekit/action"
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// AddCommentInput is the input of the add_comment action.
+type AddCommentInput struct {
+	IssueKey string `json:"issueKey" expr:"issueKey"`
+	// Body is wiki markup. Required.
+	Body string `json:"body" expr:"body"`
+	// Visibility restricts the comment to a group or role; leave empty for
+	// everyone who can see the issue.
+	Visibility Visibility `json:"visibility" expr:"visibility"`
+}
+
+func (in AddCommentInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
+
+func validateVisibility(v Visibility) error {
+	switch v.Type {
+	case "":
+		if v.Value != "" || v.Identifier != "" {
+			return action.Invalid("visibility.type", "set to \"group\" or \"role\" when a visibility value is given")
+		}
+	case "group", "role":
+		if v.Value == "" && v.Identifier == "" {
+			return action.Invalid("visibility.value", "name the %s that may see the comment", v.Type)
+		}
+	default:
+		return action.Invalid("visibility.type", "must be \"group\" or \"role\", not %q", v.Type)
+	}
+	return nil
+}
+
+func visibilityPtr(v Visibility) *Visibility {
+	if v.Type == "" {
+		return nil
+	}
+	return &v
+}
+
+// AddComment returns the add_comment action.
+func (c *Client) AddComment() action.Action[AddCommentInput, Comment] {
+	return newAction(c, action.Info{
+		Name:        "add_comment",
+		Title:       "Add comment",
+		Description: "Adds a wiki-markup comment to an issue, optionally visible to a group or role only.",
+		Idempotent:  false,
+		Permissions: []string{"ADD_COMMENTS", "BROWSE_PROJECTS"},
+	}, func(in AddCommentInput) error {
+		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("body", in.Body, "give the comment text"), validateVisibility(in.Visibility))
+	}, func(ctx context.Context, in AddCommentInput) (Comment, error) {
+		cm, _, err := c.Comments.Add(ctx, in.IssueKey, CommentBody{Body: in.Body, Visibility: visibilityPtr(in.Visibility)})
+		return cm, err
+	})
+}
+
+// UpdateCommentInput is the input of the update_comment action.
+type UpdateCommentInput struct {
+	IssueKey   string     `json:"issueKey" expr:"issueKey"`
+	CommentID  string     `json:"commentId" expr:"commentId"`
+	Body       string     `json:"body" expr:"body"`
+	Visibility Visibility `json:"visibility" expr:"visibility"`
+}
+
+func (in UpdateCommentInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
+
+// UpdateComment returns the update_comment action.
+func (c *Client) UpdateComment() action.Action[UpdateCommentInput, Comment] {
+	return newAction(c, action.Info{
+		Name:        "update_comment",
+		Title:       "Update comment",
+		Description: "Replaces a comment's text (and visibility).",
+		Idempotent:  true,
+		Permissions: []string{"EDIT_ALL_COMMENTS", "EDIT_OWN_COMMENTS"},
+	}, func(in UpdateCommentInput) error {
+		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("commentId", in.CommentID, "give the comment id"),
+			required("body", in.Body, "give the new text"), validateVisibility(in.Visibility))
+	}, func(ctx context.Context, in UpdateCommentInput) (Comment, error) {
+		cm, _, err := c.Comments.Update(ctx, in.IssueKey, in.CommentID, CommentBody{Body: in.Body, Visibility: visibilityPtr(in.Visibility)})
+		return cm, err
+	})
+}
+
+// CommentRefInput names one comment.
+type CommentRefInput struct {
+	IssueKey  string `json:"issueKey" expr:"issueKey"`
+	CommentID string `json:"commentId" expr:"commentId"`
+}
+
+func (in CommentRefInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
+
+// DeleteComment returns the delete_comment action.
+func (c *Client) DeleteComment() action.Action[CommentRefInput, DeleteResult] {
+	return newAction(c, action.Info{
+		Name:        "delete_comment",
+		Title:       "Delete comment",
+		Description: "Deletes a comment.",
+		Idempotent:  true,
+		Permissions: []string{"DELETE_ALL_COMMENTS", "DELETE_OWN_COMMENTS"},
+	}, func(in CommentRefInput) error {
+		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("commentId", in.CommentID, "give the comment id"))
+	}, func(ctx context.Context, in CommentRefInput) (DeleteResult, error) {
+		_, err := c.Comments.Delete(ctx, in.IssueKey, in.CommentID)
+		return deleteResult(in.CommentID, err)
+	})
+}
+
+// ListCommentsInput is the input of the list_comments action.
+type ListCommentsInput struct {
+	IssueKey string `json:"issueKey" expr:"issueKey"`
+	// NewestFirst orders the comments newest first.
+	NewestFirst bool `json:"newestFirst,omitempty" expr:"newestFirst"`
+	// Limit caps the number of comments (default 1000).
+	Limit int `json:"limit,omitempty" expr:"limit"`
+}
+
+func (in ListCommentsInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
+
+// ListComments returns the list_comments action.
+func (c *Client) ListComments() action.Action[ListCommentsInput, []Comment] {
+	return newAction(c, action.Info{
+		Name:        "list_comments",
+		Title:       "List comments",
+		Description: "Lists an issue's comments, oldest or newest first.",
+		Idempotent:  true,
+		Permissions: []string{"BROWSE_PROJECTS"},
+	}, func(in ListCommentsInput) error {
+		return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
+	}, func(ctx context.Context, in ListCommentsInput) ([]Comment, error) {
+		opts := CommentListOptions{OrderBy: "created"}
+		if in.NewestFirst {
+			opts.OrderBy = "-created"
+		}
+		out, _, err := collect(c.Comments.All(ctx, in.IssueKey, opts), in.Limit, 1000)
+		return out, err
+	})
+}
+
+// CommentsService manages issue comments.
+type CommentsService service
+
+// CommentBody is the body of add and update comment. Body is wiki markup.
+type CommentBody struct {
+	Body       string      `json:"body"`
+	Visibility *Visibility `json:"visibility,omitempty"`
+}
+
+// Add adds a comment to an issue. Comments are not idempotent: the request
+// is sent once.
+func (s *CommentsService) Add(ctx context.Context, issue string, body CommentBody) (Comment, *Response, error) {
+	var c Comment
+	resp, err := s.client.call(ctx, "POST", apiPath("/issue/%s/comment", issue), nil, body, &c)
+	return c, resp, err
+}
+
+// Get returns one comment.
+func (s *CommentsService) Get(ctx context.Context, issue, id string) (Comment, *Response, error) {
+	var c Comment
+	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/comment/%s", issue, id), nil, nil, &c)
+	return c, resp, err
+}
+
+// Update replaces a comment's body (and visibility when set).
+func (s *CommentsService) Update(ctx context.Context, issue, id string, body CommentBody) (Comment, *Response, error) {
+	var c Comment
+	resp, err := s.client.call(ctx, "PUT", apiPath("/issue/%s/comment/%s", issue, id), nil, body, &c)
+	return c, resp, err
+}
+
+// Delete deletes a comment.
+func (s *CommentsService) Delete(ctx context.Context, issue, id string) (*Response, error) {
+	return s.client.call(ctx, "DELETE", apiPath("/issue/%s/comment/%s", issue, id), nil, nil, nil)
+}
+
+// CommentListOptions selects a page of comments.
+type CommentListOptions struct {
+	ListOptions
+	// OrderBy is "created" or "-created" (newest first).
+	OrderBy string
+}
+
+// List returns a page of an issue's comments, oldest first by default.
+func (s *CommentsService) List(ctx context.Context, issue string, opts CommentListOptions) ([]Comment, *Response, error) {
+	q := opts.values()
+	if opts.OrderBy != "" {
+		q.Set("orderBy", opts.OrderBy)
+	}
+	var page struct {
+		offsetPage[Comment]
+		Comments []Comment `json:"comments"`
+	}
+	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/comment", issue), q, nil, &page)
+	page.Values = page.Comments
+	page.fill(resp)
+	return page.Comments, resp, err
+}
+
+// All iterates over every comment of an issue.
+func (s *CommentsService) All(ctx context.Context, issue string, opts CommentListOptions) iter.Seq2[Comment, error] {
+	return pages(ctx, func(ctx context.Context, startAt int) ([]Comment, bool, error) {
+		o := opts
+		o.StartAt = startAt
+		items, resp, err := s.List(ctx, issue, o)
+		if err != nil {
+			return nil, false, err
+		}
+		return items, resp.IsLast, nil
+	})
+}
+
+// Visibility restricts a comment or worklog to a group or project role.
+type Visibility struct {
+	// Type is "group" or "role".
+	Type string `json:"type" expr:"type"`
+	// Value is the group or role name.
+	Value string `json:"value,omitempty" expr:"value"`
+	// Identifier is the group id (Cloud) or role name; prefer it for groups,
+	// whose names can change.
+	Identifier string `json:"identifier,omitempty" expr:"identifier"`
+}
+
+// Comment is an issue comment. Body is wiki markup (REST v2).
+type Comment struct {
+	Self         string      `json:"self,omitempty" expr:"self"`
+	ID           string      `json:"id,omitempty" expr:"id"`
+	Author       User        `json:"author" expr:"author"`
+	UpdateAuthor User        `json:"updateAuthor" expr:"updateAuthor"`
+	Body         string      `json:"body" expr:"body"`
+	RenderedBody string      `json:"renderedBody,omitempty" expr:"renderedBody"`
+	Created      Time        `json:"created" expr:"created"`
+	Updated      Time        `json:"updated" expr:"updated"`
+	Visibility   *Visibility `json:"visibility,omitempty" expr:"visibility"`
+	JSDPublic    bool        `json:"jsdPublic,omitempty" expr:"jsdPublic"`
+}
+
+// CommentPage is the comment field embedded in an issue.
+type CommentPage struct {
+	Comments   []Comment `json:"comments" expr:"comments"`
+	StartAt    int       `json:"startAt" expr:"startAt"`
+	MaxResults int       `json:"maxResults" expr:"maxResults"`
+	Total      int       `json:"total" expr:"total"`
+}
+
+// UnmarshalJSON reads a comment, accepting a body in Atlassian Document
+// Format (sent to REST v3 consumers and in some webhooks) as its text.
+func (c *Comment) UnmarshalJSON(b []byte) error {
+	type plain Comment
+	var v struct {
+		plain
+		Body json.RawMessage `json:"body"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*c = Comment(v.plain)
+	c.Body = textOf(v.Body)
+	return nil
+}
+
+// NewComment returns a polling trigger that emits each new comment with its
+// issue. Event IDs are "comment:<id>@<created ms>".
+func (c *Client) NewComment(opts PollOptions) trigger.Trigger[CommentEvent] {
+	return newPoller(c, opts, commentSpec(TriggerNewComment, false))
+}
+
+// NewOrUpdatedComment returns a polling trigger that emits each new comment
+// and each edit of one (the latest edit when several happened between two
+// polls: Jira keeps no comment history). Event IDs are
+// "comment:<id>@<updated ms>".
+func (c *Client) NewOrUpdatedComment(opts PollOptions) trigger.Trigger[CommentEvent] {
+	return newPoller(c, opts, commentSpec(TriggerNewOrUpdatedComment, true))
+}
+
+// NewCommentsBatch is NewComment handing each job up to BatchSize comments.
+func (c *Client) NewCommentsBatch(opts PollOptions) trigger.Trigger[CommentBatch] {
+	return newBatcher(c.NewComment(opts), opts.BatchSize)
+}
+
+func commentSpec(name string, updated bool) pollSpec[CommentEvent] {
+	title, desc := "New comment", "Emits each new comment with its issue, once."
+	if updated {
+		title, desc = "New or updated comment", "Emits each new comment and each edit of a comment, with its issue, once."
+	}
+	return childSpec(trigger.Info{Name: name, Title: title, Description: desc}, updated, childKind[Comment, CommentEvent]{
+		field: "comment",
+		embedded: func(is Issue) ([]Comment, int) {
+			if cp := is.Fields.Comment; cp != nil {
+				return cp.Comments, cp.Total
+			}
+			return nil, 0
+		},
+		all: func(ctx context.Context, c *Client, issueID string) iter.Seq2[Comment, error] {
+			return c.Comments.All(ctx, issueID, CommentListOptions{})
+		},
+		meta: func(cm Comment) childMeta {
+			return childMeta{id: cm.ID, created: cm.Created, updated: cm.Updated, author: cm.Author, updateAuthor: cm.UpdateAuthor}
+		},
+		event: func(cm Comment, is Issue) CommentEvent { return CommentEvent{Comment: cm, Issue: is} },
+	})
+}
+
+// CommentEvent is a new or updated comment with its issue. Event IDs are
+// "comment:<comment id>@<epoch ms>": the creation time for the new
+// comment triggers, the update time for the new-or-updated ones.
+type CommentEvent struct {
+	Comment Comment `json:"comment" expr:"comment"`
+	// Issue is the comment's issue (without its comment list). A webhook
+	// delivery carries only a few of its fields.
+	Issue Issue `json:"issue" expr:"issue"`
+}
+
+// CommentBatch is a batch of comments.
+type CommentBatch = Batch[CommentEvent]

@@ -1,0 +1,206 @@
+package jira
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"net/url"
+
+	"github.com/recipekit/recipekit/action"
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// AddWorklogInput is the input of the add_worklog action. Give TimeSpent
+// ("2h 30m") or TimeSpentSeconds.
+type AddWorklogInput struct {
+	IssueKey         string `json:"issueKey" expr:"issueKey"`
+	TimeSpent        string `json:"timeSpent,omitempty" expr:"timeSpent"`
+	TimeSpentSeconds int64  `json:"timeSpentSeconds,omitempty" expr:"timeSpentSeconds"`
+	// Started is when the work started (default now), as
+	// 2026-03-11T09:00:00.000+0000 or RFC 3339.
+	Started string `json:"started,omitempty" expr:"started"`
+	Comment string `json:"comment,omitempty" expr:"comment"`
+	// AdjustEstimate is "auto" (default), "leave", "new" or "manual".
+	AdjustEstimate string `json:"adjustEstimate,omitempty" expr:"adjustEstimate"`
+}
+
+func (in AddWorklogInput) permissionScope() PermissionScope {
+	return PermissionScope{IssueKey: in.IssueKey}
+}
+
+// AddWorklog returns the add_worklog action.
+func (c *Client) AddWorklog() action.Action[AddWorklogInput, Worklog] {
+	return newAction(c, action.Info{
+		Name:        "add_worklog",
+		Title:       "Log work",
+		Description: "Logs time spent on an issue, with a comment and a start time.",
+		Idempotent:  false,
+		Permissions: []string{"WORK_ON_ISSUES", "BROWSE_PROJECTS"},
+	}, func(in AddWorklogInput) error {
+		errs := []error{validIssueKey("issueKey", in.IssueKey)}
+		if (in.TimeSpent == "") == (in.TimeSpentSeconds == 0) {
+			errs = append(errs, action.Invalid("timeSpent", "give either timeSpent (like \"2h 30m\") or timeSpentSeconds"))
+		}
+		if in.TimeSpentSeconds < 0 {
+			errs = append(errs, action.Invalid("timeSpentSeconds", "must be positive"))
+		}
+		if in.Started != "" {
+			if _, err := ParseTime(in.Started); err != nil {
+				errs = append(errs, action.Invalid("started", "%q is not a time; write it like 2026-03-11T09:00:00.000+0000", in.Started))
+			}
+		}
+		switch in.AdjustEstimate {
+		case "", "auto", "leave", "new", "manual":
+		default:
+			errs = append(errs, action.Invalid("adjustEstimate", "must be auto, leave, new or manual"))
+		}
+		return errors.Join(errs...)
+	}, func(ctx context.Context, in AddWorklogInput) (Worklog, error) {
+		body := WorklogBody{Comment: in.Comment, TimeSpent: in.TimeSpent, TimeSpentSeconds: in.TimeSpentSeconds}
+		if in.Started != "" {
+			t, _ := ParseTime(in.Started)
+			body.Started = t.Time.Format(TimeLayout)
+		}
+		w, _, err := c.Worklogs.Add(ctx, in.IssueKey, body, in.AdjustEstimate)
+		return w, err
+	})
+}
+
+// ListWorklogs returns the list_worklogs action.
+func (c *Client) ListWorklogs() action.Action[IssueKeyInput, []Worklog] {
+	return newAction(c, action.Info{
+		Name:        "list_worklogs",
+		Title:       "List worklogs",
+		Description: "Lists the time logged on an issue.",
+		Idempotent:  true,
+		Permissions: []string{"BROWSE_PROJECTS"},
+	}, func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
+		func(ctx context.Context, in IssueKeyInput) ([]Worklog, error) {
+			out, _, err := collect(c.Worklogs.All(ctx, in.IssueKey), 0, 5000)
+			return out, err
+		})
+}
+
+// WorklogPage is the worklog field embedded in an issue.
+type WorklogPage struct {
+	Worklogs   []Worklog `json:"worklogs" expr:"worklogs"`
+	StartAt    int       `json:"startAt" expr:"startAt"`
+	MaxResults int       `json:"maxResults" expr:"maxResults"`
+	Total      int       `json:"total" expr:"total"`
+}
+
+// Worklog is time logged on an issue.
+type Worklog struct {
+	Self             string      `json:"self,omitempty" expr:"self"`
+	ID               string      `json:"id,omitempty" expr:"id"`
+	IssueID          string      `json:"issueId,omitempty" expr:"issueId"`
+	Author           User        `json:"author" expr:"author"`
+	UpdateAuthor     User        `json:"updateAuthor" expr:"updateAuthor"`
+	Comment          string      `json:"comment,omitempty" expr:"comment"`
+	Created          Time        `json:"created" expr:"created"`
+	Updated          Time        `json:"updated" expr:"updated"`
+	Started          Time        `json:"started" expr:"started"`
+	TimeSpent        string      `json:"timeSpent,omitempty" expr:"timeSpent"`
+	TimeSpentSeconds int64       `json:"timeSpentSeconds" expr:"timeSpentSeconds"`
+	Visibility       *Visibility `json:"visibility,omitempty" expr:"visibility"`
+}
+
+// NewWorklog returns a polling trigger that emits each new worklog with its
+// issue. Event IDs are "worklog:<id>@<created ms>".
+func (c *Client) NewWorklog(opts PollOptions) trigger.Trigger[WorklogEvent] {
+	return newPoller(c, opts, worklogSpec(TriggerNewWorklog, false))
+}
+
+// NewOrUpdatedWorklog returns a polling trigger that emits each new or
+// edited worklog. Event IDs are "worklog:<id>@<updated ms>".
+func (c *Client) NewOrUpdatedWorklog(opts PollOptions) trigger.Trigger[WorklogEvent] {
+	return newPoller(c, opts, worklogSpec(TriggerNewOrUpdatedWorklog, true))
+}
+
+// NewWorklogsBatch is NewWorklog handing each job up to BatchSize worklogs.
+func (c *Client) NewWorklogsBatch(opts PollOptions) trigger.Trigger[WorklogBatch] {
+	return newBatcher(c.NewWorklog(opts), opts.BatchSize)
+}
+
+func worklogSpec(name string, updated bool) pollSpec[WorklogEvent] {
+	title, desc := "New worklog", "Emits each new worklog with its issue, once."
+	if updated {
+		title, desc = "New or updated worklog", "Emits each new worklog and each edit of one, with its issue, once."
+	}
+	return childSpec(trigger.Info{Name: name, Title: title, Description: desc}, updated, childKind[Worklog, WorklogEvent]{
+		field: "worklog",
+		embedded: func(is Issue) ([]Worklog, int) {
+			if wp := is.Fields.Worklog; wp != nil {
+				return wp.Worklogs, wp.Total
+			}
+			return nil, 0
+		},
+		all: func(ctx context.Context, c *Client, issueID string) iter.Seq2[Worklog, error] {
+			return c.Worklogs.All(ctx, issueID)
+		},
+		meta: func(w Worklog) childMeta {
+			return childMeta{id: w.ID, created: w.Created, updated: w.Updated, author: w.Author, updateAuthor: w.UpdateAuthor}
+		},
+		event: func(w Worklog, is Issue) WorklogEvent { return WorklogEvent{Worklog: w, Issue: is} },
+	})
+}
+
+// WorklogEvent is a new or updated worklog with its issue. Event IDs are
+// "worklog:<worklog id>@<epoch ms>".
+type WorklogEvent struct {
+	Worklog Worklog `json:"worklog" expr:"worklog"`
+	// Issue is the worklog's issue (without its worklog list); from a
+	// webhook delivery that carries none, only its id is set.
+	Issue Issue `json:"issue" expr:"issue"`
+}
+
+// WorklogBatch is a batch of worklogs.
+type WorklogBatch = Batch[WorklogEvent]
+
+// WorklogsService manages worklogs.
+type WorklogsService service
+
+// WorklogBody is the body of add worklog. Give TimeSpentSeconds or
+// TimeSpent ("3h 20m"); Started defaults to now in Jira.
+type WorklogBody struct {
+	Comment          string      `json:"comment,omitempty"`
+	Started          string      `json:"started,omitempty"`
+	TimeSpent        string      `json:"timeSpent,omitempty"`
+	TimeSpentSeconds int64       `json:"timeSpentSeconds,omitempty"`
+	Visibility       *Visibility `json:"visibility,omitempty"`
+}
+
+// Add logs work on an issue. adjustEstimate is "", "auto", "leave", "new"
+// or "manual" (Jira's default is auto).
+func (s *WorklogsService) Add(ctx context.Context, issue string, w WorklogBody, adjustEstimate string) (Worklog, *Response, error) {
+	q := url.Values{}
+	if adjustEstimate != "" {
+		q.Set("adjustEstimate", adjustEstimate)
+	}
+	var out Worklog
+	resp, err := s.client.call(ctx, "POST", apiPath("/issue/%s/worklog", issue), q, w, &out)
+	return out, resp, err
+}
+
+// List returns a page of an issue's worklogs.
+func (s *WorklogsService) List(ctx context.Context, issue string, opts ListOptions) ([]Worklog, *Response, error) {
+	var page struct {
+		offsetPage[Worklog]
+		Worklogs []Worklog `json:"worklogs"`
+	}
+	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/worklog", issue), opts.values(), nil, &page)
+	page.Values = page.Worklogs
+	page.fill(resp)
+	return page.Worklogs, resp, err
+}
+
+// All iterates over every worklog of an issue.
+func (s *WorklogsService) All(ctx context.Context, issue string) iter.Seq2[Worklog, error] {
+	return pages(ctx, func(ctx context.Context, startAt int) ([]Worklog, bool, error) {
+		items, resp, err := s.List(ctx, issue, ListOptions{StartAt: startAt})
+		if err != nil {
+			return nil, false, err
+		}
+		return items, resp.IsLast, nil
+	})
+}
