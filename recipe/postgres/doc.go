@@ -1,0 +1,13 @@
+// Package postgres is a recipe.Store in PostgreSQL, for running the same
+// recipes on several processes that share one database.
+//
+// Open connects through a pgx connection pool and migrates the schema (its
+// tables sit in the connection's search path; the version is kept in
+// recipekit_schema_migrations, and processes starting together migrate once,
+// serialised by an advisory lock). Each Store method is one transaction:
+// Accept marks the dedup ledger, inserts the jobs and moves the cursor
+// together, so a crash replays a page harmlessly.
+//
+// Times are stored as Unix nanoseconds, so records read back exactly as
+// they were written.
+package postgres

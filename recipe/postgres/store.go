@@ -1,0 +1,598 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// Store is a recipe.Store in a PostgreSQL database, shared by every process
+// that opens it. It is safe for concurrent use.
+type Store struct {
+	pool *pgxpool.Pool
+	log  *slog.Logger
+}
+
+var _ recipe.Store = (*Store)(nil)
+
+// Option configures [Open].
+type Option func(*config)
+
+type config struct {
+	maxConns int32
+	log      *slog.Logger
+}
+
+// WithMaxConns caps the store's connection pool (default: pgxpool's, the
+// larger of 4 and the number of CPUs, unless the URL sets pool_max_conns).
+func WithMaxConns(n int32) Option { return func(c *config) { c.maxConns = n } }
+
+// WithLogger sets the logger for the store's warnings; the default
+// discards them.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
+
+// Open connects to the PostgreSQL database at url (a postgres:// URL or a
+// keyword/value connection string, as libpq takes) and migrates its schema.
+// Several processes may open the same database at once; migrations are
+// serialised by an advisory lock.
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	if url == "" {
+		return nil, errors.New("postgres: empty URL: give one such as postgres://user:password@localhost:5432/recipes")
+	}
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	pc, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's parse errors can quote the URL, password included.
+		return nil, errors.New("postgres: the URL cannot be parsed: use postgres://user:password@host:5432/database")
+	}
+	if cfg.maxConns > 0 {
+		pc.MaxConns = cfg.maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect to %s: %w", describe(pc), err)
+	}
+	log := cfg.log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{pool: pool, log: log}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %s: %w", describe(pc), err)
+	}
+	return s, nil
+}
+
+// describe names the server and database without the password.
+func describe(pc *pgxpool.Config) string {
+	return fmt.Sprintf("database %q on %s:%d", pc.ConnConfig.Database, pc.ConnConfig.Host, pc.ConnConfig.Port)
+}
+
+// Pool returns the store's connection pool, for programs that keep their
+// own tables in the same database.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// migrationLock is the advisory lock key that serialises schema migrations
+// across processes ("recipekt" in ASCII).
+const migrationLock = 0x72656369_70656b74
+
+// migrations are applied in order; each runs once, in a transaction, and is
+// recorded in recipekit_schema_migrations. Never edit one that has shipped:
+// append.
+var migrations = []string{
+	// 1: the initial schema.
+	`CREATE TABLE cursors (
+		recipe TEXT PRIMARY KEY,
+		cursor BYTEA
+	);
+	CREATE TABLE ledger (
+		recipe      TEXT NOT NULL,
+		event_id    TEXT NOT NULL,
+		accepted_at BIGINT NOT NULL,
+		PRIMARY KEY (recipe, event_id)
+	);
+	CREATE INDEX ledger_age ON ledger (recipe, accepted_at);
+	CREATE TABLE jobs (
+		seq         BIGSERIAL PRIMARY KEY,
+		id          TEXT NOT NULL UNIQUE,
+		recipe      TEXT NOT NULL,
+		event_id    TEXT NOT NULL,
+		event_time  BIGINT NOT NULL,
+		event_data  BYTEA,
+		status      TEXT NOT NULL,
+		error       TEXT NOT NULL DEFAULT '',
+		error_type  TEXT NOT NULL DEFAULT '',
+		message     TEXT NOT NULL DEFAULT '',
+		rerun_of    TEXT NOT NULL DEFAULT '',
+		created     BIGINT NOT NULL,
+		finished    BIGINT NOT NULL DEFAULT 0,
+		lease_owner TEXT NOT NULL DEFAULT '',
+		lease_until TIMESTAMPTZ
+	);
+	CREATE INDEX jobs_recipe ON jobs (recipe, seq);
+	CREATE INDEX jobs_unfinished ON jobs (recipe, seq) WHERE status IN ('pending', 'running');
+	CREATE INDEX jobs_event ON jobs (event_id);
+	CREATE TABLE steps (
+		job_id     TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+		seq        INTEGER NOT NULL,
+		name       TEXT NOT NULL,
+		action     TEXT NOT NULL DEFAULT '',
+		input      BYTEA,
+		output     BYTEA,
+		error      TEXT NOT NULL DEFAULT '',
+		error_type TEXT NOT NULL DEFAULT '',
+		retryable  BOOLEAN NOT NULL DEFAULT FALSE,
+		attempts   INTEGER NOT NULL DEFAULT 0,
+		started    BIGINT NOT NULL DEFAULT 0,
+		duration   BIGINT NOT NULL DEFAULT 0,
+		PRIMARY KEY (job_id, seq)
+	);
+	CREATE TABLE subscriptions (
+		recipe       TEXT PRIMARY KEY,
+		id           TEXT NOT NULL,
+		callback_url TEXT NOT NULL,
+		secret       TEXT NOT NULL,
+		expires_at   BIGINT NOT NULL,
+		state        BYTEA
+	);
+	CREATE TABLE recipe_state (
+		recipe  TEXT PRIMARY KEY,
+		stopped BOOLEAN NOT NULL,
+		updated BIGINT NOT NULL
+	);
+	CREATE TABLE leases (
+		name       TEXT PRIMARY KEY,
+		owner      TEXT NOT NULL,
+		expires_at TIMESTAMPTZ NOT NULL
+	);
+	CREATE TABLE oauth_tokens (
+		name          TEXT PRIMARY KEY,
+		access_token  TEXT NOT NULL,
+		refresh_token TEXT NOT NULL,
+		token_type    TEXT NOT NULL,
+		expiry        BIGINT NOT NULL,
+		scope         TEXT NOT NULL,
+		cloud_id      TEXT NOT NULL,
+		updated       TIMESTAMPTZ NOT NULL DEFAULT now()
+	);`,
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
+			return fmt.Errorf("lock the schema for migration: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS recipekit_schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`); err != nil {
+			return fmt.Errorf("create recipekit_schema_migrations: %w", err)
+		}
+		var have int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM recipekit_schema_migrations`).Scan(&have); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if have > len(migrations) {
+			return fmt.Errorf("the database has schema version %d, newer than this program knows (%d): use a newer recipekit", have, len(migrations))
+		}
+		for v := have + 1; v <= len(migrations); v++ {
+			if _, err := tx.Exec(ctx, migrations[v-1]); err != nil {
+				return fmt.Errorf("migrate to schema version %d: %w", v, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO recipekit_schema_migrations (version) VALUES ($1)`, v); err != nil {
+				return fmt.Errorf("record schema version %d: %w", v, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SchemaVersion returns the schema version the database is at.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.pool.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM recipekit_schema_migrations`).Scan(&v)
+	return v, err
+}
+
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnix(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+
+func insertJobArgs(j recipe.Job) []any {
+	st := j.Status
+	if st == "" {
+		st = recipe.JobPending
+	}
+	return []any{j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), string(st), j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished)}
+}
+
+// Accept implements recipe.Store: one transaction marks the ledger, inserts
+// the new jobs and moves the cursor.
+func (s *Store) Accept(ctx context.Context, b recipe.Batch) (recipe.Accepted, error) {
+	res := recipe.Accepted{Stored: make([]bool, len(b.Jobs))}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		clear(res.Stored)
+		res.NewDropped = 0
+		if len(b.Jobs) > 0 {
+			evIDs := make([]string, len(b.Jobs))
+			for i, j := range b.Jobs {
+				evIDs[i] = j.Event.ID
+			}
+			rows, err := tx.Query(ctx, `INSERT INTO ledger (recipe, event_id, accepted_at) SELECT $1, e, $3 FROM unnest($2::text[]) AS e ON CONFLICT DO NOTHING RETURNING event_id`, b.Recipe, evIDs, unix(b.At))
+			if err != nil {
+				return err
+			}
+			fresh := map[string]bool{}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				fresh[id] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			var batch pgx.Batch
+			for i, j := range b.Jobs {
+				// The first job of an event new to the ledger is stored;
+				// later ones in the same batch are duplicates.
+				if fresh[j.Event.ID] {
+					delete(fresh, j.Event.ID)
+					res.Stored[i] = true
+					batch.Queue(insertJob, insertJobArgs(j)...)
+				}
+			}
+			if batch.Len() > 0 {
+				if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
+					if isUniqueViolation(err) {
+						return fmt.Errorf("a job ID of the batch already exists: %w", err)
+					}
+					return err
+				}
+			}
+		}
+		if len(b.Dropped) > 0 {
+			tag, err := tx.Exec(ctx, `INSERT INTO ledger (recipe, event_id, accepted_at) SELECT $1, e, $3 FROM unnest($2::text[]) AS e ON CONFLICT DO NOTHING`, b.Recipe, b.Dropped, unix(b.At))
+			if err != nil {
+				return err
+			}
+			res.NewDropped = int(tag.RowsAffected())
+		}
+		if b.SetCursor {
+			_, err := tx.Exec(ctx, `INSERT INTO cursors (recipe, cursor) VALUES ($1, $2) ON CONFLICT (recipe) DO UPDATE SET cursor = excluded.cursor`, b.Recipe, []byte(b.Cursor))
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return recipe.Accepted{}, fmt.Errorf("postgres: accept events of %q: %w", b.Recipe, err)
+	}
+	return res, nil
+}
+
+// AddJob implements recipe.Store.
+func (s *Store) AddJob(ctx context.Context, job recipe.Job) error {
+	if _, err := s.pool.Exec(ctx, insertJob, insertJobArgs(job)...); err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("postgres: add job: job %q already exists", job.ID)
+		}
+		return fmt.Errorf("postgres: add job: %w", err)
+	}
+	return nil
+}
+
+// Cursor implements recipe.Store.
+func (s *Store) Cursor(ctx context.Context, name string) (trigger.Cursor, error) {
+	var c []byte
+	err := s.pool.QueryRow(ctx, `SELECT cursor FROM cursors WHERE recipe = $1`, name).Scan(&c)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: cursor of %q: %w", name, err)
+	}
+	return trigger.Cursor(c), nil
+}
+
+const jobColumns = `id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished`
+
+func scanJob(row pgx.Row) (recipe.Job, error) {
+	var j recipe.Job
+	var evTime, created, finished int64
+	var data []byte
+	var status string
+	err := row.Scan(&j.ID, &j.Recipe, &j.Event.ID, &evTime, &data, &status, &j.Error, &j.ErrorType, &j.Message, &j.RerunOf, &created, &finished)
+	j.Event.Time, j.Created, j.Finished = fromUnix(evTime), fromUnix(created), fromUnix(finished)
+	j.Event.Data = data
+	j.Status = recipe.JobStatus(status)
+	return j, err
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func queryJobs(ctx context.Context, q querier, query string, args ...any) ([]recipe.Job, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (recipe.Job, error) { return scanJob(r) })
+	if err != nil {
+		return nil, err
+	}
+	if err := loadSteps(ctx, q, jobs); err != nil {
+		return nil, err
+	}
+	return jobs, nil
+}
+
+// loadSteps fills the jobs' steps in one query.
+func loadSteps(ctx context.Context, q querier, jobs []recipe.Job) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	index := make(map[string]int, len(jobs))
+	ids := make([]string, len(jobs))
+	for i, j := range jobs {
+		index[j.ID] = i
+		ids[i] = j.ID
+	}
+	rows, err := q.Query(ctx, `SELECT job_id, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration FROM steps WHERE job_id = ANY($1) ORDER BY job_id, seq`, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st recipe.StepRecord
+		var jobID string
+		var in, out []byte
+		var started, dur int64
+		if err := rows.Scan(&jobID, &st.Seq, &st.Name, &st.Action, &in, &out, &st.Error, &st.ErrorType, &st.Retryable, &st.Attempts, &started, &dur); err != nil {
+			return err
+		}
+		st.Input, st.Output = in, out
+		st.Started, st.Duration = fromUnix(started), time.Duration(dur)
+		i := index[jobID]
+		jobs[i].Steps = append(jobs[i].Steps, st)
+	}
+	return rows.Err()
+}
+
+// PendingJobs implements recipe.Store.
+func (s *Store) PendingJobs(ctx context.Context, name string) ([]recipe.Job, error) {
+	jobs, err := queryJobs(ctx, s.pool, `SELECT `+jobColumns+` FROM jobs WHERE recipe = $1 AND status IN ('pending', 'running') ORDER BY seq`, name)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: unfinished jobs of %q: %w", name, err)
+	}
+	return jobs, nil
+}
+
+const upsertStep = `INSERT INTO steps (job_id, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+	ON CONFLICT (job_id, seq) DO UPDATE SET name = excluded.name, action = excluded.action, input = excluded.input, output = excluded.output,
+		error = excluded.error, error_type = excluded.error_type, retryable = excluded.retryable, attempts = excluded.attempts,
+		started = excluded.started, duration = excluded.duration`
+
+func queueSteps(b *pgx.Batch, jobID string, steps []recipe.StepRecord) {
+	for _, st := range steps {
+		b.Queue(upsertStep, jobID, st.Seq, st.Name, st.Action, []byte(st.Input), []byte(st.Output), st.Error, st.ErrorType, st.Retryable, st.Attempts, unix(st.Started), int64(st.Duration))
+	}
+}
+
+// lockUnfinished locks an unfinished job's row inside tx, or says why it
+// cannot be changed.
+func lockUnfinished(ctx context.Context, tx pgx.Tx, jobID string) error {
+	var status string
+	err := tx.QueryRow(ctx, `SELECT status FROM jobs WHERE id = $1 FOR UPDATE`, jobID).Scan(&status)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("job %q: %w", jobID, recipe.ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if recipe.JobStatus(status).Final() {
+		return fmt.Errorf("job %q already finished (%s)", jobID, status)
+	}
+	return nil
+}
+
+// SaveSteps implements recipe.Store.
+func (s *Store) SaveSteps(ctx context.Context, jobID string, steps []recipe.StepRecord) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := lockUnfinished(ctx, tx, jobID); err != nil {
+			return err
+		}
+		var b pgx.Batch
+		b.Queue(`UPDATE jobs SET status = 'running' WHERE id = $1`, jobID)
+		queueSteps(&b, jobID, steps)
+		return tx.SendBatch(ctx, &b).Close()
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: save steps: %w", err)
+	}
+	return nil
+}
+
+// FinishJob implements recipe.Store.
+func (s *Store) FinishJob(ctx context.Context, jobID string, res recipe.JobResult, steps []recipe.StepRecord) error {
+	if !res.Status.Final() {
+		return fmt.Errorf("postgres: finish job %q: status %q is not final", jobID, res.Status)
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := lockUnfinished(ctx, tx, jobID); err != nil {
+			return err
+		}
+		var b pgx.Batch
+		queueSteps(&b, jobID, steps)
+		b.Queue(`UPDATE jobs SET status = $1, error = $2, error_type = $3, message = $4, finished = $5, lease_owner = '', lease_until = NULL WHERE id = $6`,
+			string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), jobID)
+		return tx.SendBatch(ctx, &b).Close()
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: finish job: %w", err)
+	}
+	return nil
+}
+
+// Job implements recipe.Store.
+func (s *Store) Job(ctx context.Context, id string) (recipe.Job, error) {
+	jobs, err := queryJobs(ctx, s.pool, `SELECT `+jobColumns+` FROM jobs WHERE id = $1`, id)
+	if err != nil {
+		return recipe.Job{}, fmt.Errorf("postgres: job %q: %w", id, err)
+	}
+	if len(jobs) == 0 {
+		return recipe.Job{}, fmt.Errorf("postgres: job %q: %w", id, recipe.ErrNotFound)
+	}
+	return jobs[0], nil
+}
+
+// Jobs implements recipe.Store.
+func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) ([]recipe.Job, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	jobs, err := queryJobs(ctx, s.pool, `SELECT `+jobColumns+` FROM jobs
+		WHERE ($1 = '' OR recipe = $1) AND ($2 = '' OR status = $2) AND ($3 = '' OR event_id = $3)
+		ORDER BY seq DESC LIMIT $4`, q.Recipe, string(q.Status), q.EventID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list jobs: %w", err)
+	}
+	return jobs, nil
+}
+
+// Subscription implements recipe.Store.
+func (s *Store) Subscription(ctx context.Context, name string) (trigger.Subscription, error) {
+	var sub trigger.Subscription
+	var secret string
+	var expires int64
+	var state []byte
+	err := s.pool.QueryRow(ctx, `SELECT id, callback_url, secret, expires_at, state FROM subscriptions WHERE recipe = $1`, name).
+		Scan(&sub.ID, &sub.CallbackURL, &secret, &expires, &state)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sub, fmt.Errorf("postgres: subscription of %q: %w", name, recipe.ErrNotFound)
+	}
+	if err != nil {
+		return sub, fmt.Errorf("postgres: subscription of %q: %w", name, err)
+	}
+	sub.Secret, sub.ExpiresAt, sub.State = auth.Secret(secret), fromUnix(expires), state
+	return sub, nil
+}
+
+// SaveSubscription implements recipe.Store.
+func (s *Store) SaveSubscription(ctx context.Context, name string, sub trigger.Subscription) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO subscriptions (recipe, id, callback_url, secret, expires_at, state) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (recipe) DO UPDATE SET id = excluded.id, callback_url = excluded.callback_url, secret = excluded.secret, expires_at = excluded.expires_at, state = excluded.state`,
+		name, sub.ID, sub.CallbackURL, sub.Secret.Reveal(), unix(sub.ExpiresAt), sub.State)
+	if err != nil {
+		return fmt.Errorf("postgres: save subscription of %q: %w", name, err)
+	}
+	return nil
+}
+
+// DeleteSubscription implements recipe.Store.
+func (s *Store) DeleteSubscription(ctx context.Context, name string) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM subscriptions WHERE recipe = $1`, name); err != nil {
+		return fmt.Errorf("postgres: delete subscription of %q: %w", name, err)
+	}
+	return nil
+}
+
+// State implements recipe.Store.
+func (s *Store) State(ctx context.Context, name string) (recipe.RecipeState, error) {
+	var st recipe.RecipeState
+	var updated int64
+	err := s.pool.QueryRow(ctx, `SELECT stopped, updated FROM recipe_state WHERE recipe = $1`, name).Scan(&st.Stopped, &updated)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return recipe.RecipeState{}, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("postgres: state of %q: %w", name, err)
+	}
+	st.Updated = fromUnix(updated)
+	return st, nil
+}
+
+// SetState implements recipe.Store.
+func (s *Store) SetState(ctx context.Context, name string, st recipe.RecipeState) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO recipe_state (recipe, stopped, updated) VALUES ($1, $2, $3)
+		ON CONFLICT (recipe) DO UPDATE SET stopped = excluded.stopped, updated = excluded.updated`, name, st.Stopped, unix(st.Updated))
+	if err != nil {
+		return fmt.Errorf("postgres: set state of %q: %w", name, err)
+	}
+	return nil
+}
+
+// Prune implements recipe.Store.
+func (s *Store) Prune(ctx context.Context, name string, p recipe.PrunePolicy) (int, error) {
+	n := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		n = 0
+		const finished = `recipe = $1 AND status NOT IN ('pending', 'running')`
+		if !p.FinishedBefore.IsZero() {
+			tag, err := tx.Exec(ctx, `DELETE FROM jobs WHERE `+finished+` AND finished < $2`, name, unix(p.FinishedBefore))
+			if err != nil {
+				return err
+			}
+			n += int(tag.RowsAffected())
+		}
+		if p.Keep > 0 {
+			tag, err := tx.Exec(ctx, `DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE `+finished+` ORDER BY seq DESC OFFSET $2)`, name, p.Keep)
+			if err != nil {
+				return err
+			}
+			n += int(tag.RowsAffected())
+		}
+		if !p.LedgerBefore.IsZero() {
+			if _, err := tx.Exec(ctx, `DELETE FROM ledger WHERE recipe = $1 AND accepted_at < $2`, name, unix(p.LedgerBefore)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: prune jobs of %q: %w", name, err)
+	}
+	return n, nil
+}
+
+// Close implements recipe.Store: it closes the connection pool.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}

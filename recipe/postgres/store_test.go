@@ -1,0 +1,92 @@
+package postgres_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/recipekit/recipekit/internal/pgtest"
+	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/postgres"
+	"github.com/recipekit/recipekit/recipe/recipetest"
+)
+
+func openTemp(t *testing.T) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	recipetest.TestStore(t, func(t *testing.T) recipe.Store { return openTemp(t) })
+}
+
+func TestOpenMigratesOnceWhenProcessesStartTogether(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	stores := make(chan *postgres.Store, 4)
+	for range 4 {
+		go func() {
+			s, err := postgres.Open(ctx, url)
+			errs <- err
+			stores <- s
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		s := <-stores
+		v, err := s.SchemaVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v != 1 {
+			t.Errorf("schema version = %d, want 1", v)
+		}
+		_ = s.Close()
+	}
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{{ID: "j1", Recipe: "r", Event: recipe.EventRecord{ID: "e1"}}}, Cursor: []byte("c"), SetCursor: true}); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+	s, err = postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := s.Cursor(ctx, "r")
+	if err != nil || string(c) != "c" {
+		t.Fatalf("cursor after reopening = %q, %v", c, err)
+	}
+	if j, err := s.Job(ctx, "j1"); err != nil || j.Status != recipe.JobPending {
+		t.Fatalf("job after reopening = %+v, %v", j, err)
+	}
+}
+
+func TestOpenErrorsHidePasswords(t *testing.T) {
+	ctx := context.Background()
+	for _, url := range []string{"", "postgres://u:hunter2@127.0.0.1:1/db?connect_timeout=1", "postgres://u:hunter2@[bad"} {
+		_, err := postgres.Open(ctx, url)
+		if err == nil {
+			t.Fatalf("Open(%q) succeeded", url)
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("Open(%q) error shows the password: %v", url, err)
+		}
+	}
+}
