@@ -40,6 +40,7 @@ type Engine struct {
 	subRetryMax       time.Duration
 	optErr            error
 	maxBody           int64
+	readTimeout       time.Duration
 	retention         Retention
 	shutdownTimeout   time.Duration
 
@@ -133,6 +134,24 @@ func WithMaxBodyBytes(n int64) Option {
 	}
 }
 
+// WithReadTimeout bounds how long a webhook sender may take to send one
+// delivery (default 30s): [Serve] and [ListenAndServe] close connections
+// whose request headers take longer, and the handler of
+// [Engine.WebhookHandler] gives the body this long from the moment the
+// handler starts reading it, on any server that supports read deadlines
+// (net/http's does). A client that announces a body and then stalls is
+// disconnected instead of holding a connection and a goroutine. d must be
+// above zero; otherwise Run reports the mistake.
+func WithReadTimeout(d time.Duration) Option {
+	return func(e *Engine) {
+		if d <= 0 {
+			e.optErr = errors.Join(e.optErr, fmt.Errorf("recipe: WithReadTimeout(%v): the timeout must be above zero, such as WithReadTimeout(30*time.Second)", d))
+			return
+		}
+		e.readTimeout = d
+	}
+}
+
 // WithShutdownTimeout bounds how long in-flight jobs may run after Run's
 // context ends or a recipe is stopped (default 30s). Jobs still running
 // then are interrupted and left pending, to resume on the next run.
@@ -181,6 +200,7 @@ func NewEngine(store Store, opts ...Option) *Engine {
 		subRetryInitial:   30 * time.Second,
 		subRetryMax:       30 * time.Minute,
 		maxBody:           1 << 20,
+		readTimeout:       30 * time.Second,
 		shutdownTimeout:   30 * time.Second,
 		entries:           map[string]*entry{},
 	}

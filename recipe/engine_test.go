@@ -340,8 +340,10 @@ func TestStopAndStartPersist(t *testing.T) {
 	}
 }
 
-// fakeWebhook is a webhook trigger: deliveries are JSON lists of ints, and
-// the header X-Token must equal the subscription's secret.
+// fakeWebhook is a webhook trigger: deliveries are words, each an event
+// whose ID is the word (a word starting with "notime" has no time, one
+// starting with "epoch" the Unix epoch, as a missing timestamp decodes),
+// and the header X-Token must equal the subscription's secret.
 type fakeWebhook struct {
 	*recipetest.Trigger[int]
 	mu           sync.Mutex
@@ -386,7 +388,14 @@ func (f *fakeWebhook) Parse(sub trigger.Subscription, h http.Header, body []byte
 		if f == "bad" {
 			return nil, errors.New("malformed delivery")
 		}
-		out = append(out, trigger.Event[int]{ID: f, Data: len(f)})
+		at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+		switch {
+		case strings.HasPrefix(f, "notime"):
+			at = time.Time{}
+		case strings.HasPrefix(f, "epoch"):
+			at = time.UnixMilli(0)
+		}
+		out = append(out, trigger.Event[int]{ID: f, Time: at, Data: len(f)})
 	}
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/expr-lang/expr/vm"
 
@@ -177,9 +178,12 @@ func (e *Engine) unsubscribe(ctx context.Context, ent *entry) error {
 // base path without stripping the prefix, or at the root.
 //
 // For each POST it reads the body (capped, see [WithMaxBodyBytes]: larger
-// bodies get 413), asks the recipe's trigger to verify and parse it (an
+// bodies get 413; a body that does not arrive within the read timeout, see
+// [WithReadTimeout], gets its connection closed), asks the recipe's trigger to verify and parse it (an
 // error wrapping trigger.ErrUnauthenticated answers 401 and nothing runs;
-// any other error 400), drops duplicates by event ID, stores the new jobs
+// any other error 400; so does a delivery any of whose events lacks a
+// valid ID or a time after the Unix epoch, and then none of its events
+// runs), drops duplicates by event ID, stores the new jobs
 // and only then answers 200 with a JSON count. A store failure answers 500
 // so the sender retries. While the recipe's webhook is being registered, a
 // delivery with no known subscription, or one that fails verification
@@ -232,6 +236,10 @@ func (e *Engine) serveWebhook(w http.ResponseWriter, req *http.Request) {
 		}
 		sub = stored
 	}
+	// A sender that announces a body and stalls must not hold the
+	// connection: the body gets the read timeout from here on. Servers
+	// without read deadlines (test recorders) answer ErrNotSupported.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(e.readTimeout))
 	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, e.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -239,10 +247,14 @@ func (e *Engine) serveWebhook(w http.ResponseWriter, req *http.Request) {
 			http.Error(w, fmt.Sprintf("delivery larger than %d bytes", e.maxBody), http.StatusRequestEntityTooLarge)
 			return
 		}
+		e.rt.log.Warn("webhook delivery dropped: its body could not be read", "recipe", name, "error", err)
 		http.Error(w, "cannot read the delivery", http.StatusBadRequest)
 		return
 	}
 	events, err := wh.parse(sub, req.Header, body)
+	if err == nil {
+		err = checkDelivered(events)
+	}
 	if err != nil {
 		if errors.Is(err, trigger.ErrUnauthenticated) {
 			if ent.isSubscribing() {
@@ -319,7 +331,17 @@ func Serve(ctx context.Context, ln net.Listener, eng *Engine) error {
 		base = strings.TrimRight(eng.webhookURL.Path, "/") + "/"
 	}
 	mux.Handle(base, eng.WebhookHandler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	srv := &http.Server{
+		Handler: mux,
+		// Slow senders are shed: headers get the read timeout, the whole
+		// request twice that (the webhook handler itself gives the body the
+		// read timeout once it starts reading), and idle keep-alive
+		// connections are closed after a while.
+		ReadHeaderTimeout: eng.readTimeout,
+		ReadTimeout:       2 * eng.readTimeout,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
 	eng.rt.log.Info("serving webhooks", "addr", ln.Addr().String(), "path", base)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -331,6 +353,31 @@ func Serve(ctx context.Context, ln net.Listener, eng *Engine) error {
 		return errors.Join(runErr, err)
 	}
 	return errors.Join(runErr, shutErr)
+}
+
+// epoch is the earliest event time a delivery may carry: a time at or
+// before the Unix epoch is what a missing timestamp decodes to.
+var epoch = time.Unix(0, 0)
+
+// checkDelivered refuses a delivery any of whose events lacks a usable ID
+// (the dedup key: empty, or not valid UTF-8, or holding the replacement
+// character a decoder puts in place of invalid bytes)
+// or time (zero, or at or before the Unix epoch). The whole delivery is
+// refused, so nothing of a malformed payload runs.
+func checkDelivered(events []rawEvent) error {
+	for i, ev := range events {
+		switch {
+		case ev.ID == "":
+			return fmt.Errorf("event %d of the delivery has no ID, so it cannot be deduplicated", i+1)
+		case !utf8.ValidString(ev.ID) || strings.ContainsRune(ev.ID, utf8.RuneError):
+			// JSON decoders turn invalid bytes into U+FFFD, so two different
+			// mangled IDs would collide in the ledger.
+			return fmt.Errorf("event %d of the delivery has an ID that is not valid UTF-8 (%q)", i+1, ev.ID)
+		case !ev.Time.After(epoch):
+			return fmt.Errorf("event %d (ID %q) of the delivery has no time (a missing or zero timestamp)", i+1, ev.ID)
+		}
+	}
+	return nil
 }
 
 // notReady answers a delivery that arrived while the recipe's webhook is

@@ -109,7 +109,16 @@ const ShutdownTimeout = 5 * time.Second
 // [ShutdownTimeout] for requests in flight, and closes ln.
 func ServeHTTP(ctx context.Context, ln net.Listener, h http.Handler) (shutdown func()) {
 	base := context.WithoutCancel(ctx)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return base }}
+	// Slow senders are shed: a request must arrive within ReadTimeout
+	// (the engine's webhook handler also bounds the body on its own), and
+	// idle keep-alive connections are closed.
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return base },
+	}
 	go func() { _ = srv.Serve(ln) }()
 	var once sync.Once
 	return func() {

@@ -1,0 +1,136 @@
+package recipe_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// TestServeDropsStalledBody: a sender that announces a 100 kB body and sends
+// 2 bytes has its connection closed once the read timeout passes, instead of
+// holding it open.
+func TestServeDropsStalledBody(t *testing.T) {
+	store := recipe.NewMemoryStore()
+	wh := newFakeWebhook()
+	rec := recorder()
+	r := mustNew(t, "slow", trigger.Webhook[int](wh), recipe.Do("n", rec, recipe.Pills{"n": `trigger`}))
+	eng := recipe.NewEngine(store, recipe.WithClock(newManualClock()),
+		recipe.WithWebhookBaseURL("https://public.example.test/hooks"),
+		recipe.WithReadTimeout(200*time.Millisecond))
+	if err := eng.Add(r); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- recipe.Serve(ctx, ln, eng) }()
+	<-wh.subs
+	waitFor(t, func() bool { _, err := store.Subscription(ctx, "slow"); return err == nil })
+
+	stalled := func(t *testing.T, addr string, headersOnly bool) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		req := "POST /hooks/slow HTTP/1.1\r\nHost: x\r\nX-Token: tok\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\nab"
+		if headersOnly {
+			req = "POST /hooks/slow HTTP/1.1\r\nHost: x\r\n"
+		}
+		if _, err := io.WriteString(conn, req); err != nil {
+			t.Fatal(err)
+		}
+		// Wait for the server to close the connection: reads return EOF (after
+		// any error answer) once it does. The deadline is far above the
+		// timeout; without one the server would hold the connection forever.
+		if err := conn.SetReadDeadline(time.Now().Add(20 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		_, err = io.Copy(io.Discard, conn)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Fatal("the server still holds the stalled connection 20s after a 200ms read timeout")
+		}
+	}
+	t.Run("Body", func(t *testing.T) { stalled(t, ln.Addr().String(), false) })
+	t.Run("Headers", func(t *testing.T) { stalled(t, ln.Addr().String(), true) })
+	// Mounted on a server of the caller's that sets no timeouts (as the
+	// examples' runner), the handler still bounds the body.
+	t.Run("OwnServer", func(t *testing.T) {
+		own := httptest.NewServer(eng.WebhookHandler())
+		defer own.Close()
+		stalled(t, own.Listener.Addr().String(), false)
+	})
+	if n := len(rec.Calls()); n != 0 {
+		t.Errorf("a stalled delivery ran %d jobs", n)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWithReadTimeoutRejectsNonPositive(t *testing.T) {
+	eng := recipe.NewEngine(recipe.NewMemoryStore(), recipe.WithReadTimeout(0))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := eng.Run(ctx); err == nil {
+		t.Fatal("WithReadTimeout(0) accepted")
+	}
+}
+
+// TestWebhookRefusesEventsWithoutIDOrTime: a delivery with an event whose ID
+// is not valid UTF-8, or that has no time (zero, or the Unix epoch a missing
+// timestamp decodes to), is answered 400 and none of its events runs.
+func TestWebhookRefusesEventsWithoutIDOrTime(t *testing.T) {
+	store := recipe.NewMemoryStore()
+	wh := newFakeWebhook()
+	rec := recorder()
+	r := mustNew(t, "strict", trigger.Webhook[int](wh), recipe.Do("n", rec, recipe.Pills{"n": `trigger`}))
+	eng := recipe.NewEngine(store, recipe.WithClock(newManualClock()), recipe.WithWebhookBaseURL("https://example.test/hooks"))
+	if err := eng.Add(r); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(ctx) }()
+	<-wh.subs
+	waitFor(t, func() bool { _, err := store.Subscription(ctx, "strict"); return err == nil })
+
+	for _, body := range []string{"good1 \xffbad", "good5 bad\ufffd", "good2 notime", "epoch good3", "good4 epoch\xff"} {
+		if code := postHandler(eng, "/hooks/strict", "tok", body); code != 400 {
+			t.Errorf("delivery %q answered %d, want 400", body, code)
+		}
+	}
+	if code := postHandler(eng, "/hooks/strict", "tok", "fine"); code != 200 {
+		t.Fatalf("valid delivery answered %d", code)
+	}
+	waitFor(t, func() bool { return len(rec.Calls()) == 1 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := store.Jobs(context.Background(), recipe.JobQuery{Recipe: "strict"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].Event.ID != "fine" {
+		var ids []string
+		for _, j := range jobs {
+			ids = append(ids, fmt.Sprintf("%q at %s", j.Event.ID, j.Event.Time))
+		}
+		t.Errorf("stored jobs for events %v, want only \"fine\"", ids)
+	}
+}
