@@ -42,7 +42,14 @@
 //	              offline a temporary file)
 //	-since 1h     on the first run, also pick up issues filed this long before
 //	              it; later runs continue from the stored cursor
+//	-poll 30s     how often to ask Jira for new issues (offline 1s)
 //
 // Because the state is kept in the store, running it again never comments
 // twice.
+//
+// main.go is the whole program: the connection from the environment, the
+// recipe, the store, the engine and the run, with graceful shutdown on
+// Ctrl-C or SIGTERM. The offline demo (the simulator and its simulated
+// people) is the one branch taken when JIRA_URL is not set; a program of
+// your own drops it.
 package main

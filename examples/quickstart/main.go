@@ -1,25 +1,175 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/jira"
-	"github.com/recipekit/recipekit/connector/jira/jiratest"
-	"github.com/recipekit/recipekit/examples/internal/exampleutil"
+	"github.com/recipekit/recipekit/examples/internal/demo"
+	"github.com/recipekit/recipekit/examples/internal/jiraenv"
 	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/sqlite"
 )
 
+// options are the command-line flags.
+type options struct {
+	once  bool          // -once: catch up, run the jobs, exit
+	store string        // -store: the SQLite file
+	since time.Duration // -since: how far back the first run looks
+	poll  time.Duration // -poll: how often to ask Jira for new issues
+
+	// Tests set these: the offline scene plays without pauses, against
+	// this simulator when set.
+	fast bool
+	sim  *demo.Jira
+}
+
 func main() {
-	exampleutil.Program{
-		Name: "quickstart",
-		Run: func(ctx context.Context, cfg exampleutil.Config, _ []exampleutil.Env) error {
-			return run(ctx, cfg, nil)
-		},
-	}.Main()
+	var o options
+	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero if a job failed)")
+	flag.StringVar(&o.store, "store", "", "SQLite file for the cursor, the dedup ledger and job records (default "+defaultStorePath("quickstart")+"; offline a temporary file)")
+	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up issues filed this long before it (e.g. 24h); 0 starts from now")
+	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for new issues (default 30s; offline 1s)")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), `usage: go run ./examples/quickstart [flags]
+
+Acknowledges every new issue in JIRA_PROJECT (default DEMO) on the site
+JIRA_URL names. Without JIRA_URL it runs offline against a built-in Jira
+simulator. Credentials, one kind:
+%s
+
+flags:
+`, jiraenv.Help("JIRA_"))
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+
+	// The first Ctrl-C (or SIGTERM) stops the engine gracefully: polling
+	// stops and running jobs finish. A second one kills the program.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); stop() }()
+
+	if err := run(ctx, o, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "quickstart: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// errJobsFailed ends a run in which a job failed.
+var errJobsFailed = errors.New("some jobs failed (see above)")
+
+// run connects to Jira, builds the recipe, opens the store and runs the
+// engine. getenv reads the environment (os.Getenv; tests pass a map).
+func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
+	if o.since < 0 {
+		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
+	}
+	siteURL := strings.TrimSpace(getenv("JIRA_URL"))
+	project := cmp.Or(strings.ToUpper(strings.TrimSpace(getenv("JIRA_PROJECT"))), "DEMO")
+	poll := cmp.Or(o.poll, 30*time.Second)
+
+	// 1. The connection: the site JIRA_URL names, with the credentials
+	// beside it (JIRA_EMAIL and JIRA_API_TOKEN, JIRA_PAT, ...).
+	var creds auth.Strategy
+	var offline *demo.Jira // the simulator, when JIRA_URL is not set
+	if siteURL == "" {
+		offline = o.sim
+		if offline == nil {
+			sim, err := demo.StartJira(demo.JiraOptions{Project: project})
+			if err != nil {
+				return err
+			}
+			defer sim.Close()
+			offline = sim
+		}
+		siteURL, creds = offline.URL(), offline.Auth()
+		poll = cmp.Or(o.poll, time.Second)
+	} else {
+		c, err := jiraenv.Credentials(ctx, getenv, "JIRA_")
+		if err != nil {
+			return err
+		}
+		creds = c
+	}
+	jc, err := jira.New(jira.Config{Name: "quickstart", URL: siteURL, Auth: creds})
+	if err != nil {
+		return fmt.Errorf("JIRA_URL: %w", err)
+	}
+	who, err := jc.Test(ctx) // a wrong URL or credential fails here, saying what to fix
+	if err != nil {
+		return err
+	}
+
+	// 2. The recipe.
+	ack, err := acknowledge(jc, jira.PollOptions{
+		Project:      project,
+		Since:        time.Now().Add(-o.since), // where a first run starts; later runs go on from the stored cursor
+		PollInterval: poll,
+	})
+	if err != nil {
+		return err
+	}
+
+	// 3. The store keeps the cursor, the dedup ledger and the job records,
+	// so a second run never comments twice.
+	storePath := cmp.Or(o.store, defaultStorePath("quickstart"))
+	if o.store == "" && offline != nil {
+		if storePath, err = offline.StorePath("quickstart"); err != nil {
+			return err
+		}
+	}
+	store, err := openStore(ctx, storePath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	// 4. The engine. The progress hook prints each job as it runs; without
+	// it the engine runs silently (or logs through recipe.WithLogger).
+	progress := demo.NewReporter(stdout, store)
+	eng := recipe.NewEngine(store, recipe.WithHooks(progress))
+	if err := eng.Add(ack); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "quickstart: acknowledging new issues in project %s\n  connected as %s: %s\n  state kept in %s\n", project, who.Account, who.Detail, storePath)
+
+	// 5. Run.
+	if offline != nil {
+		// The offline demo: simulated people file issues while the engine
+		// runs (with -once, before it catches up); it ends when they are
+		// answered.
+		failed, err := demo.Play(ctx, eng, progress, demo.QuickstartScene(offline), demo.PlayOptions{Once: o.once, Fast: o.fast})
+		if err == nil && failed > 0 {
+			err = errJobsFailed
+		}
+		return err
+	}
+	if o.once {
+		sum, err := eng.RunOnce(ctx) // polls until caught up and runs the jobs
+		progress.PrintSummary()
+		if err == nil && sum.Jobs[recipe.JobFailed] > 0 {
+			err = errJobsFailed
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "Watching for new issues every %s; Ctrl-C stops.\n", poll)
+	if err := eng.Run(ctx); err != nil { // until Ctrl-C
+		return err
+	}
+	progress.PrintSummary()
+	return nil
 }
 
 // acknowledge is the recipe: a comment on every new issue; for a Highest
@@ -47,126 +197,25 @@ func acknowledge(jc *jira.Client, opts jira.PollOptions) (*recipe.Recipe, error)
 	)
 }
 
-// run runs the example against site, or when site is nil against the site
-// cfg.Env describes (the simulator when JIRA_URL is not set).
-func run(ctx context.Context, cfg exampleutil.Config, site *exampleutil.Site) error {
-	if site == nil {
-		s, err := exampleutil.Connect(ctx, cfg.Env, exampleutil.SiteOptions{Name: "quickstart"})
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		site = s
-	}
-	rn, err := exampleutil.NewRunner(ctx, "quickstart", cfg, site.Offline())
+// defaultStorePath is recipekit/<name>.db in the user's cache directory
+// (~/.cache on Linux, ~/Library/Caches on macOS, %LocalAppData% on
+// Windows), or in the working directory when there is none.
+func defaultStorePath(name string) string {
+	dir, err := os.UserCacheDir()
 	if err != nil {
-		return err
+		return name + ".db"
 	}
-	defer rn.Close()
-	r, err := acknowledge(site.Client, jira.PollOptions{
-		Project:      site.Project,
-		Since:        cfg.SinceTime(time.Now()),
-		PollInterval: cfg.Interval(site, time.Second, 30*time.Second),
-	})
-	if err != nil {
-		return err
-	}
-	if err := rn.Add(r); err != nil {
-		return err
-	}
-	rep := rn.Reporter
-	where := "your Jira"
-	if site.Offline() {
-		where = "the built-in Jira simulator (set JIRA_URL to use your own site)"
-	}
-	rep.Printf("quickstart: acknowledging new issues in project %s on %s", site.Project, where)
-	rep.Printf("  connected as %s: %s", site.Account, site.Detail)
-	rep.Printf("  state kept in %s", rn.StorePath)
-
-	switch {
-	case site.Offline():
-		return offline(ctx, cfg, site, rn)
-	case cfg.Once:
-		return rn.RunOnce(ctx)
-	}
-	rep.Printf("Watching for new issues every %s; Ctrl-C stops.", r.Trigger().PollInterval)
-	return rn.Watch(ctx)
+	return filepath.Join(dir, "recipekit", name+".db")
 }
 
-// scene is the offline story: people file issues, one of them Highest.
-func scene(site *exampleutil.Site, filed *[]string) []exampleutil.Beat {
-	d := site.Demo
-	file := func(who jiratest.User, typ, prio, summary string) func(context.Context) (string, error) {
-		return func(context.Context) (string, error) {
-			is, err := site.Sim.CreateIssueAs(who.ID(site.Sim.Mode()), jiratest.IssueSeed{Project: site.Project, IssueType: typ, Priority: prio, Summary: summary})
-			if err != nil {
-				return "", err
-			}
-			*filed = append(*filed, is.Key)
-			return fmt.Sprintf("%s files %s %q (%s, %s)", who.DisplayName, is.Key, summary, typ, prio), nil
-		}
+// openStore opens the SQLite store at path, creating its directory.
+func openStore(ctx context.Context, path string) (*sqlite.Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
 	}
-	return []exampleutil.Beat{
-		{After: 500 * time.Millisecond, Do: file(d.Alice, "Bug", "High", "Login fails on Safari")},
-		{After: 1200 * time.Millisecond, Do: file(d.Bob, "Bug", "Highest", "Checkout button does nothing")},
-		{After: 1200 * time.Millisecond, Do: file(d.Alice, "Story", "Low", "Export invoices as PDF")},
-	}
-}
-
-// offline plays the scene against the simulator while the engine runs
-// (or, with -once, before a single catch-up), then shows what changed.
-func offline(ctx context.Context, cfg exampleutil.Config, site *exampleutil.Site, rn *exampleutil.Runner) error {
-	ctx, cancel := context.WithTimeout(ctx, 25*time.Second)
-	defer cancel()
-	rep := rn.Reporter
-	var filed []string
-	beats := scene(site, &filed)
-	if cfg.Once {
-		if err := exampleutil.PlayScene(ctx, rep, cfg.Speed, beats); err != nil {
-			return err
-		}
-		err := rn.RunOnce(ctx)
-		showIssues(site, rep, filed)
-		return err
-	}
-	rep.Printf("Simulated people will now file a few issues; watch the recipe answer them.")
-	stop := rn.Start(ctx)
-	err := exampleutil.PlayScene(ctx, rep, cfg.Speed, beats)
-	if err == nil {
-		err = rep.WaitFinished(ctx, len(beats))
-	}
-	if rerr := stop(); err == nil {
-		err = rerr
-	}
+	store, err := sqlite.Open(ctx, path)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("the offline scene did not finish in time: %w", err)
-		}
-		return err
+		return nil, fmt.Errorf("opening the store %s: %w", path, err)
 	}
-	rep.PrintSummary()
-	showIssues(site, rep, filed)
-	if rep.Counts()[recipe.JobFailed] > 0 {
-		return exampleutil.ErrJobsFailed
-	}
-	return nil
-}
-
-// showIssues prints the scene's issues as the simulator now has them.
-func showIssues(site *exampleutil.Site, rep *exampleutil.Reporter, keys []string) {
-	rep.Printf("\nIn Jira now:")
-	for _, k := range keys {
-		is, ok := site.Sim.Issue(k)
-		if !ok {
-			continue
-		}
-		labels := "none"
-		if len(is.Labels) > 0 {
-			labels = strings.Join(is.Labels, ", ")
-		}
-		rep.Printf("  %s %q  priority %s, status %s, labels %s", is.Key, is.Summary, is.Priority, is.Status, labels)
-		for _, c := range site.Sim.Comments(k) {
-			rep.Printf("      comment: %s", c.Body)
-		}
-	}
+	return store, nil
 }

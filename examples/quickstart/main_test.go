@@ -11,20 +11,28 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
-	"github.com/recipekit/recipekit/examples/internal/exampleutil"
+	"github.com/recipekit/recipekit/examples/internal/demo"
 )
+
+// env returns a getenv over vars.
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// offlineEnv is an environment without JIRA_URL.
+var offlineEnv = env(nil)
 
 func TestOfflineScene(t *testing.T) {
 	ctx := context.Background()
-	site, err := exampleutil.Connect(ctx, exampleutil.Env{}, exampleutil.SiteOptions{Name: "quickstart"})
+	site, err := demo.StartJira(demo.JiraOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer site.Close()
 	before := len(site.Sim.Issues("DEMO"))
 	var out bytes.Buffer
-	cfg := exampleutil.Config{Example: "quickstart", Stdout: &out, Speed: 0, PollInterval: 20 * time.Millisecond, Flags: exampleutil.Flags{Since: time.Hour}}
-	if err := run(ctx, cfg, site); err != nil {
+	o := options{since: time.Hour, poll: 20 * time.Millisecond, fast: true, sim: site}
+	if err := run(ctx, o, offlineEnv, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	issues := site.Sim.Issues("DEMO")
@@ -38,7 +46,7 @@ func TestOfflineScene(t *testing.T) {
 		if len(comments) != 1 || comments[0].Body != want {
 			t.Errorf("%s comments = %+v, want one saying %q", is.Key, comments, want)
 		}
-		if comments[0].Author != site.Demo.Admin.AccountID {
+		if comments[0].Author != site.People.Admin.AccountID {
 			t.Errorf("%s commented by %s, want the integration user", is.Key, comments[0].Author)
 		}
 		urgent := slices.Contains(is.Labels, "urgent")
@@ -66,8 +74,8 @@ func TestOfflineScene(t *testing.T) {
 
 func TestOfflineOnce(t *testing.T) {
 	var out bytes.Buffer
-	cfg := exampleutil.Config{Example: "quickstart", Stdout: &out, Flags: exampleutil.Flags{Once: true, Since: time.Hour}}
-	if err := run(context.Background(), cfg, nil); err != nil {
+	o := options{once: true, since: time.Hour, fast: true}
+	if err := run(context.Background(), o, offlineEnv, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "summary: 3 jobs: 3 succeeded") {
@@ -76,35 +84,31 @@ func TestOfflineOnce(t *testing.T) {
 }
 
 // siteEnv describes the simulator as a real site, through the environment.
-func siteEnv(sim *jiratest.Server, u jiratest.User, project string) exampleutil.Env {
-	vars := map[string]string{"JIRA_URL": sim.URL(), "JIRA_EMAIL": u.Email, "JIRA_API_TOKEN": u.APIToken, "JIRA_PROJECT": project}
-	return exampleutil.LoadEnv(func(k string) string { return vars[k] }, "JIRA_")
+func siteEnv(sim *jiratest.Server, u jiratest.User, project string) func(string) string {
+	return env(map[string]string{"JIRA_URL": sim.URL(), "JIRA_EMAIL": u.Email, "JIRA_API_TOKEN": u.APIToken, "JIRA_PROJECT": project})
 }
 
 func TestOnceAgainstASiteTwiceWithTheSameStorePostsNothingTwice(t *testing.T) {
 	ctx := context.Background()
 	sim := jiratest.New(t, jiratest.Options{Mode: jiratest.Cloud})
-	demo := sim.SeedDemo()
-	a, err := sim.CreateIssueAs(demo.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", IssueType: "Bug", Priority: "Highest", Summary: "Login fails"})
+	people := sim.SeedDemo()
+	a, err := sim.CreateIssueAs(people.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", IssueType: "Bug", Priority: "Highest", Summary: "Login fails"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := sim.CreateIssueAs(demo.Bob.AccountID, jiratest.IssueSeed{Project: "DEMO", IssueType: "Task", Summary: "Rotate the keys"})
+	b, err := sim.CreateIssueAs(people.Bob.AccountID, jiratest.IssueSeed{Project: "DEMO", IssueType: "Task", Summary: "Rotate the keys"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	store := filepath.Join(t.TempDir(), "state", "quickstart.db")
-	cfg := func() (exampleutil.Config, *bytes.Buffer) {
-		var out bytes.Buffer
-		return exampleutil.Config{Example: "quickstart", Stdout: &out, Env: siteEnv(sim, demo.Admin, "DEMO"),
-			Flags: exampleutil.Flags{Once: true, Store: store, Since: 10 * time.Minute}}, &out
-	}
-	c, out := cfg()
-	if err := run(ctx, c, nil); err != nil {
-		t.Fatalf("first run: %v\n%s", err, out)
+	o := options{once: true, store: store, since: 10 * time.Minute}
+	getenv := siteEnv(sim, people.Admin, "DEMO")
+	var out bytes.Buffer
+	if err := run(ctx, o, getenv, &out); err != nil {
+		t.Fatalf("first run: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "summary: 2 jobs: 2 succeeded") {
-		t.Errorf("first run output:\n%s", out)
+		t.Errorf("first run output:\n%s", out.String())
 	}
 	for _, k := range []string{a.Key, b.Key} {
 		if n := len(sim.Comments(k)); n != 1 {
@@ -115,9 +119,9 @@ func TestOnceAgainstASiteTwiceWithTheSameStorePostsNothingTwice(t *testing.T) {
 		t.Errorf("%s: status %s labels %v", a.Key, is.Status, is.Labels)
 	}
 
-	c, out = cfg()
-	if err := run(ctx, c, nil); err != nil {
-		t.Fatalf("second run: %v\n%s", err, out)
+	out.Reset()
+	if err := run(ctx, o, getenv, &out); err != nil {
+		t.Fatalf("second run: %v\n%s", err, out.String())
 	}
 	for _, k := range []string{a.Key, b.Key} {
 		if n := len(sim.Comments(k)); n != 1 {
@@ -125,17 +129,17 @@ func TestOnceAgainstASiteTwiceWithTheSameStorePostsNothingTwice(t *testing.T) {
 		}
 	}
 	if !strings.Contains(out.String(), "nothing to do") {
-		t.Errorf("second run output:\n%s", out)
+		t.Errorf("second run output:\n%s", out.String())
 	}
 
 	// A new issue between runs is acknowledged, and only it.
-	cIss, err := sim.CreateIssueAs(demo.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", Summary: "Typo in footer"})
+	cIss, err := sim.CreateIssueAs(people.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", Summary: "Typo in footer"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, out = cfg()
-	if err := run(ctx, c, nil); err != nil {
-		t.Fatalf("third run: %v\n%s", err, out)
+	out.Reset()
+	if err := run(ctx, o, getenv, &out); err != nil {
+		t.Fatalf("third run: %v\n%s", err, out.String())
 	}
 	if n := len(sim.Comments(cIss.Key)); n != 1 {
 		t.Errorf("%s has %d comments, want 1", cIss.Key, n)
@@ -148,20 +152,19 @@ func TestOnceAgainstASiteTwiceWithTheSameStorePostsNothingTwice(t *testing.T) {
 func TestNoInProgressTransitionIsNotAFailure(t *testing.T) {
 	ctx := context.Background()
 	sim := jiratest.New(t, jiratest.Options{Mode: jiratest.DataCenter})
-	demo := sim.SeedDemo()
-	sim.AddProject(jiratest.Project{Key: "OPS", Name: "Operations", Lead: demo.Admin.Name, Workflow: &jiratest.Workflow{
+	people := sim.SeedDemo()
+	sim.AddProject(jiratest.Project{Key: "OPS", Name: "Operations", Lead: people.Admin.Name, Workflow: &jiratest.Workflow{
 		Statuses:    []jiratest.Status{{Name: "Open", Category: "new"}, {Name: "Closed", Category: "done"}},
 		Transitions: []jiratest.Transition{{ID: "2", Name: "Close", From: []string{"Open"}, To: "Closed"}},
 	}})
-	is, err := sim.CreateIssueAs(demo.Alice.Name, jiratest.IssueSeed{Project: "OPS", Priority: "Highest", Summary: "Disk full"})
+	is, err := sim.CreateIssueAs(people.Alice.Name, jiratest.IssueSeed{Project: "OPS", Priority: "Highest", Summary: "Disk full"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	vars := map[string]string{"JIRA_URL": sim.URL(), "JIRA_PAT": demo.Admin.PAT, "JIRA_PROJECT": "OPS"}
+	getenv := env(map[string]string{"JIRA_URL": sim.URL(), "JIRA_PAT": people.Admin.PAT, "JIRA_PROJECT": "OPS"})
 	var out bytes.Buffer
-	cfg := exampleutil.Config{Stdout: &out, Env: exampleutil.LoadEnv(func(k string) string { return vars[k] }, "JIRA_"),
-		Flags: exampleutil.Flags{Once: true, Store: filepath.Join(t.TempDir(), "q.db"), Since: time.Hour}}
-	if err := run(ctx, cfg, nil); err != nil {
+	o := options{once: true, store: filepath.Join(t.TempDir(), "q.db"), since: time.Hour}
+	if err := run(ctx, o, getenv, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	got, _ := sim.Issue(is.Key)
@@ -173,16 +176,15 @@ func TestNoInProgressTransitionIsNotAFailure(t *testing.T) {
 func TestFailedJobFailsTheOnceRun(t *testing.T) {
 	ctx := context.Background()
 	sim := jiratest.New(t, jiratest.Options{Mode: jiratest.Cloud})
-	demo := sim.SeedDemo()
-	if _, err := sim.CreateIssueAs(demo.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", Summary: "Cannot comment here"}); err != nil {
+	people := sim.SeedDemo()
+	if _, err := sim.CreateIssueAs(people.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", Summary: "Cannot comment here"}); err != nil {
 		t.Fatal(err)
 	}
-	sim.RevokePermission("DEMO", demo.Admin.AccountID, "ADD_COMMENTS")
+	sim.RevokePermission("DEMO", people.Admin.AccountID, "ADD_COMMENTS")
 	var out bytes.Buffer
-	cfg := exampleutil.Config{Stdout: &out, Env: siteEnv(sim, demo.Admin, ""),
-		Flags: exampleutil.Flags{Once: true, Store: filepath.Join(t.TempDir(), "q.db"), Since: time.Hour}}
-	err := run(ctx, cfg, nil)
-	if !errors.Is(err, exampleutil.ErrJobsFailed) {
+	o := options{once: true, store: filepath.Join(t.TempDir(), "q.db"), since: time.Hour}
+	err := run(ctx, o, siteEnv(sim, people.Admin, ""), &out)
+	if !errors.Is(err, errJobsFailed) {
 		t.Fatalf("err = %v, want ErrJobsFailed\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "ADD_COMMENTS") {
@@ -191,9 +193,8 @@ func TestFailedJobFailsTheOnceRun(t *testing.T) {
 }
 
 func TestBadEnvironmentSaysWhatToSet(t *testing.T) {
-	vars := map[string]string{"JIRA_URL": "https://acme.atlassian.net"}
-	cfg := exampleutil.Config{Stdout: &bytes.Buffer{}, Env: exampleutil.LoadEnv(func(k string) string { return vars[k] }, "JIRA_")}
-	err := run(context.Background(), cfg, nil)
+	getenv := env(map[string]string{"JIRA_URL": "https://acme.atlassian.net"})
+	err := run(context.Background(), options{store: filepath.Join(t.TempDir(), "q.db")}, getenv, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "JIRA_API_TOKEN") || !strings.Contains(err.Error(), "JIRA_PAT") {
 		t.Errorf("err = %v", err)
 	}
