@@ -22,10 +22,21 @@ type Info struct {
 	// the same effect as running it once, so the runtime may retry it after an
 	// ambiguous failure and re-run it after a crash.
 	Idempotent bool
+	// EffectChecked is true when Run keeps the contract of [Effect]: it
+	// writes the step run's effect key with its change and, when an
+	// earlier attempt may have made the change, looks it up before writing
+	// again. The runtime may then retry the action after an ambiguous
+	// failure and run it again after a crash, like an idempotent one.
+	EffectChecked bool
 	// Permissions lists the permissions the remote system requires, in its
 	// own vocabulary (for Jira: "CREATE_ISSUES", "ADD_COMMENTS", ...).
 	Permissions []string
 }
+
+// Repeatable reports whether running the action again after an ambiguous
+// failure or a crash cannot duplicate its effect: it is idempotent, or it
+// checks its effect by key (EffectChecked).
+func (i Info) Repeatable() bool { return i.Idempotent || i.EffectChecked }
 
 // Action is one typed operation a recipe step runs.
 //
@@ -150,7 +161,7 @@ type RetryPolicy struct {
 	MaxInterval time.Duration
 	// RetryAll retries every error, not only those IsRetryable accepts.
 	// Errors wrapping ErrOutcomeUnknown are still retried only when the
-	// action is idempotent.
+	// action is repeatable (Info.Repeatable).
 	RetryAll bool
 }
 
@@ -180,7 +191,9 @@ func (p RetryPolicy) Backoff(attempt int) time.Duration {
 }
 
 // ShouldRetry reports whether attempt (1 for the first) failed with err may
-// be followed by another, for an action that is idempotent or not.
+// be followed by another, for an action that is idempotent or not; pass
+// Info.Repeatable() as idempotent, so that an action which checks its
+// effect by key is retried after an ambiguous failure too.
 func (p RetryPolicy) ShouldRetry(attempt int, err error, idempotent bool) bool {
 	if err == nil || attempt >= p.MaxAttempts {
 		return false

@@ -146,7 +146,12 @@ type jobExec struct {
 	info     JobInfo
 	seq      int
 	replay   map[int]StepRecord
-	saved    int // job.Steps[saved:] are not in the store yet
+	saved    int   // job.Steps[saved:] are not in the store yet
+	loops    []int // iteration of each enclosing ForEach and Repeat, outermost first
+	retrying int   // enclosing Try blocks running their body again
+	// retrySince is when the outermost Try block running its body again
+	// first started it.
+	retrySince time.Time
 }
 
 func newJobExec(run *recipeRun) *jobExec {
@@ -172,7 +177,8 @@ func (x *jobExec) start(job Job) {
 	x.r.env.reset(x.jenv, job.Created)
 	x.rec.reset()
 	x.seq, x.saved, x.replay = 0, 0, nil
-	x.info = JobInfo{ID: job.ID, Recipe: x.r.name, EventID: job.Event.ID, RerunOf: job.RerunOf, Resumed: len(job.Steps) > 0}
+	x.loops, x.retrying = x.loops[:0], 0
+	x.info = JobInfo{ID: job.ID, Recipe: x.r.name, EventID: job.Event.ID, RerunOf: job.RerunOf, Resumed: len(job.Steps) > 0 || job.Status == JobRunning}
 	if len(job.Steps) > 0 {
 		x.replay = make(map[int]StepRecord, len(job.Steps))
 		for _, s := range job.Steps {
@@ -278,15 +284,19 @@ func (x *jobExec) record(rec StepRecord) {
 // before every non-idempotent action, so the record of a completed
 // non-idempotent step is durable before the next side effect starts (or,
 // for the last one, with the job's final record): a crash re-runs at most
-// the one non-idempotent step in flight.
+// the one non-idempotent step in flight. The first checkpoint of a job
+// marks it running even with no record to write, so that a job resumed
+// after a crash inside its first writing step knows that the step may have
+// made its change (see jobExec.effect).
 func (x *jobExec) checkpointNow() error {
-	if x.saved == len(x.job.Steps) {
+	if x.saved == len(x.job.Steps) && x.job.Status == JobRunning {
 		return nil
 	}
 	if err := x.rt.store.SaveSteps(x.storeCtx, x.job.ID, x.unsaved()); err != nil {
 		return &storeError{err: err}
 	}
 	x.saved = len(x.job.Steps)
+	x.job.Status = JobRunning
 	return nil
 }
 
@@ -314,7 +324,7 @@ func (n *doNode[In, Out]) replay(x *jobExec, rec StepRecord) (error, bool) {
 	if rec.Failed() {
 		x.keepReplayed(rec)
 		return &stepError{step: n.name, err: &replayedError{msg: rec.Error, typ: rec.ErrorType, retryable: rec.Retryable},
-			attempts: rec.Attempts, idempotent: n.info.Idempotent}, true
+			attempts: rec.Attempts, idempotent: n.info.Repeatable()}, true
 	}
 	var out Out
 	if len(rec.Output) > 0 {
@@ -337,16 +347,18 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 			return err
 		}
 	}
+	start := x.rt.clock.Now()
+	var effect action.Effect
 	if !n.info.Idempotent {
 		if err := x.checkpointNow(); err != nil {
 			return err
 		}
+		effect = x.effect(n.name, start)
 	}
 	x.rt.hooks.StepStarted(x.ctx, x.info, n.name)
-	start := x.rt.clock.Now()
 	rec := StepRecord{Seq: seq, Name: n.name, Action: n.actName, Started: start}
 	var err error
-	rec.Input, rec.Attempts, err = n.attempt(x)
+	rec.Input, rec.Attempts, err = n.attempt(x, effect)
 	if errors.Is(err, errInterrupted) {
 		return err
 	}
@@ -365,15 +377,16 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 	x.rt.hooks.StepFinished(x.ctx, x.info, rec)
 	x.record(rec)
 	if err != nil {
-		return &stepError{step: n.name, err: err, attempts: rec.Attempts, idempotent: n.info.Idempotent}
+		return &stepError{step: n.name, err: err, attempts: rec.Attempts, idempotent: n.info.Repeatable()}
 	}
 	return nil
 }
 
 // attempt builds the input and runs the action with the step's retries;
 // on success the output is in the environment. It returns the input as
-// JSON and the number of attempts.
-func (n *doNode[In, Out]) attempt(x *jobExec) (input []byte, attempts int, err error) {
+// JSON and the number of attempts. A non-zero effect goes in every
+// attempt's context, marked MayExist from the second attempt on.
+func (n *doNode[In, Out]) attempt(x *jobExec, effect action.Effect) (input []byte, attempts int, err error) {
 	in, _ := n.inputs.Get().(*In)
 	if in == nil {
 		in = new(In)
@@ -400,6 +413,11 @@ func (n *doNode[In, Out]) attempt(x *jobExec) (input []byte, attempts int, err e
 	}
 	for attempt := 1; ; attempt++ {
 		ctx := x.ctx
+		if effect.Key != "" {
+			effect.Attempt = attempt
+			effect.MayExist = effect.MayExist || attempt > 1
+			ctx = action.WithEffect(ctx, effect)
+		}
 		var cancel context.CancelFunc
 		if n.timeout > 0 {
 			ctx, cancel = context.WithTimeout(ctx, n.timeout)
@@ -415,7 +433,7 @@ func (n *doNode[In, Out]) attempt(x *jobExec) (input []byte, attempts int, err e
 		if x.ctx.Err() != nil {
 			return input, attempt, errInterrupted
 		}
-		if !n.retry.ShouldRetry(attempt, err, n.info.Idempotent) {
+		if !n.retry.ShouldRetry(attempt, err, n.info.Repeatable()) {
 			return input, attempt, err
 		}
 		if x.rt.log.Enabled(x.ctx, slog.LevelDebug) {
@@ -476,7 +494,11 @@ func (n *forEachNode) run(x *jobExec) error {
 	}
 	lf := x.env.Field(n.field)
 	item, index := lf.Field(0), lf.Field(1)
+	level := len(x.loops)
+	x.loops = append(x.loops, 0)
+	defer func() { x.loops = x.loops[:level] }()
 	for i := range rv.Len() {
+		x.loops[level] = i
 		if x.ctx.Err() != nil {
 			return errInterrupted
 		}
@@ -502,7 +524,11 @@ type repeatNode struct {
 }
 
 func (n *repeatNode) run(x *jobExec) error {
+	level := len(x.loops)
+	x.loops = append(x.loops, 0)
+	defer func() { x.loops = x.loops[:level] }()
 	for i := 1; ; i++ {
+		x.loops[level] = i
 		if x.ctx.Err() != nil {
 			return errInterrupted
 		}
@@ -528,7 +554,17 @@ type tryNode struct {
 }
 
 func (n *tryNode) run(x *jobExec) error {
+	began := x.rt.clock.Now()
 	for attempt := 1; ; attempt++ {
+		if attempt == 2 {
+			// The body's steps keep their effect keys; an earlier pass may
+			// have made their changes.
+			if x.retrying == 0 {
+				x.retrySince = began
+			}
+			x.retrying++
+			defer func() { x.retrying-- }()
+		}
 		err := x.runBlock(n.body)
 		if err == nil || !catchable(err) {
 			return err

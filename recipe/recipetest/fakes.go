@@ -126,6 +126,14 @@ func (a *Action[In, Out]) Idempotent() *Action[In, Out] {
 	return a
 }
 
+// EffectChecked marks the action as keeping the action.Effect contract
+// (Info.EffectChecked) and returns it; its function reads the effect with
+// action.EffectOf.
+func (a *Action[In, Out]) EffectChecked() *Action[In, Out] {
+	a.info.EffectChecked = true
+	return a
+}
+
 // Info implements action.Action.
 func (a *Action[In, Out]) Info() action.Info { return a.info }
 
