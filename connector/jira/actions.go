@@ -2,15 +2,38 @@ package jira
 
 import (
 	"context"
+	"reflect"
 	"strings"
 
 	"github.com/recipekit/recipekit/action"
 )
 
-// scoped is implemented by action inputs that act on one issue or project,
-// so a 403 can be explained with mypermissions in that scope.
-type scoped interface {
-	permissionScope() PermissionScope
+// permissionScope is where an action input acts, so a 403 can be explained
+// with mypermissions in that scope: the value of its field tagged
+// scope:"issue" as the issue, of its field tagged scope:"project" as the
+// project. An input without such fields (or not a struct) has the global
+// scope. The tag says it once on the field that holds the key, instead of a
+// method on every input type repeating the field's name.
+func permissionScope(in any) PermissionScope {
+	var scope PermissionScope
+	v := reflect.ValueOf(in)
+	if v.Kind() != reflect.Struct {
+		return scope
+	}
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Type.Kind() != reflect.String {
+			continue
+		}
+		switch f.Tag.Get("scope") {
+		case "issue":
+			scope.IssueKey = v.Field(i).String()
+		case "project":
+			scope.ProjectKey = v.Field(i).String()
+		}
+	}
+	return scope
 }
 
 // newAction wraps run with the connector's conventions: Connector set in
@@ -27,10 +50,7 @@ func newAction[In, Out any](c *Client, info action.Info, validate func(In) error
 		}
 		out, err := run(ctx, in)
 		if err != nil {
-			var scope PermissionScope
-			if s, ok := any(in).(scoped); ok {
-				scope = s.permissionScope()
-			}
+			scope := permissionScope(in)
 			err = c.explainForbidden(ctx, info, scope, err)
 			err = c.explainNotFound(ctx, info, scope, err)
 		}

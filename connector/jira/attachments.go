@@ -204,7 +204,7 @@ func sameHost(a, b *url.URL) bool {
 // exactly one source: Path (a local file), Content (text from pills) or
 // Reader (Go callers).
 type UploadAttachmentInput struct {
-	IssueKey string `json:"issueKey" expr:"issueKey"`
+	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	// Filename is the attachment's name; default the base name of Path.
 	Filename string `json:"filename,omitempty" expr:"filename"`
 	// Path is a local file to upload.
@@ -213,10 +213,6 @@ type UploadAttachmentInput struct {
 	Content string `json:"content,omitempty" expr:"content"`
 	// Reader streams the content (not recorded in job records).
 	Reader io.Reader `json:"-" expr:"reader"`
-}
-
-func (in UploadAttachmentInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 func validateUpload(in UploadAttachmentInput) error {

@@ -63,13 +63,9 @@ func (s *ChangelogService) All(ctx context.Context, issue string) iter.Seq2[Chan
 
 // ChangelogInput is the input of the get_changelog action.
 type ChangelogInput struct {
-	IssueKey string `json:"issueKey" expr:"issueKey"`
+	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	// Limit caps the number of entries (default 1000).
 	Limit int `json:"limit,omitempty" expr:"limit"`
-}
-
-func (in ChangelogInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 // ChangelogResult is the output of the get_changelog action.

@@ -79,7 +79,7 @@ func (s *ComponentsService) All(ctx context.Context, project string) iter.Seq2[C
 // ComponentInput is the input of create_component and update_component.
 // Create needs Project and Name; update needs ComponentID.
 type ComponentInput struct {
-	Project     string `json:"project,omitempty" expr:"project"`
+	Project     string `json:"project,omitempty" expr:"project" scope:"project"`
 	ComponentID string `json:"componentId,omitempty" expr:"componentId"`
 	Name        string `json:"name,omitempty" expr:"name"`
 	Description string `json:"description,omitempty" expr:"description"`
@@ -88,10 +88,6 @@ type ComponentInput struct {
 	// AssigneeType is PROJECT_DEFAULT, COMPONENT_LEAD, PROJECT_LEAD or
 	// UNASSIGNED.
 	AssigneeType string `json:"assigneeType,omitempty" expr:"assigneeType"`
-}
-
-func (in ComponentInput) permissionScope() PermissionScope {
-	return PermissionScope{ProjectKey: in.Project}
 }
 
 func validAssigneeType(t string) error {

@@ -12,16 +12,12 @@ import (
 
 // AddCommentInput is the input of the add_comment action.
 type AddCommentInput struct {
-	IssueKey string `json:"issueKey" expr:"issueKey"`
+	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	// Body is wiki markup. Required.
 	Body string `json:"body" expr:"body"`
 	// Visibility restricts the comment to a group or role; leave empty for
 	// everyone who can see the issue.
 	Visibility Visibility `json:"visibility" expr:"visibility"`
-}
-
-func (in AddCommentInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 func validateVisibility(v Visibility) error {
@@ -65,14 +61,10 @@ func (c *Client) AddComment() action.Action[AddCommentInput, Comment] {
 
 // UpdateCommentInput is the input of the update_comment action.
 type UpdateCommentInput struct {
-	IssueKey   string     `json:"issueKey" expr:"issueKey"`
+	IssueKey   string     `json:"issueKey" expr:"issueKey" scope:"issue"`
 	CommentID  string     `json:"commentId" expr:"commentId"`
 	Body       string     `json:"body" expr:"body"`
 	Visibility Visibility `json:"visibility" expr:"visibility"`
-}
-
-func (in UpdateCommentInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 // UpdateComment returns the update_comment action.
@@ -94,12 +86,8 @@ func (c *Client) UpdateComment() action.Action[UpdateCommentInput, Comment] {
 
 // CommentRefInput names one comment.
 type CommentRefInput struct {
-	IssueKey  string `json:"issueKey" expr:"issueKey"`
+	IssueKey  string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	CommentID string `json:"commentId" expr:"commentId"`
-}
-
-func (in CommentRefInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 // DeleteComment returns the delete_comment action.
@@ -120,15 +108,11 @@ func (c *Client) DeleteComment() action.Action[CommentRefInput, DeleteResult] {
 
 // ListCommentsInput is the input of the list_comments action.
 type ListCommentsInput struct {
-	IssueKey string `json:"issueKey" expr:"issueKey"`
+	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	// NewestFirst orders the comments newest first.
 	NewestFirst bool `json:"newestFirst,omitempty" expr:"newestFirst"`
 	// Limit caps the number of comments (default 1000).
 	Limit int `json:"limit,omitempty" expr:"limit"`
-}
-
-func (in ListCommentsInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 // ListComments returns the list_comments action.

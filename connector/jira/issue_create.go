@@ -18,7 +18,7 @@ import (
 // ("customfield_10016").
 type CreateIssueInput struct {
 	// Project is the project key (or id). Required.
-	Project string `json:"project" expr:"project"`
+	Project string `json:"project" expr:"project" scope:"project"`
 	// IssueType is the issue type name ("Task", "Sub-task") or id. Required.
 	IssueType string `json:"issueType" expr:"issueType"`
 	// Summary is the issue's title. Required.
@@ -48,10 +48,6 @@ type CreateIssueInput struct {
 	// most one issue, even across an ambiguous failure (a timeout, a lost
 	// connection, a 5xx). See the package documentation.
 	IdempotencyKey string `json:"idempotencyKey,omitempty" expr:"idempotencyKey"`
-}
-
-func (in CreateIssueInput) permissionScope() PermissionScope {
-	return PermissionScope{ProjectKey: in.Project}
 }
 
 func validateCreateIssue(in CreateIssueInput) error {

@@ -14,12 +14,8 @@ import (
 
 // IssueSchemaInput is the input of the get_issue_schema action.
 type IssueSchemaInput struct {
-	Project   string `json:"project" expr:"project"`
+	Project   string `json:"project" expr:"project" scope:"project"`
 	IssueType string `json:"issueType" expr:"issueType"`
-}
-
-func (in IssueSchemaInput) permissionScope() PermissionScope {
-	return PermissionScope{ProjectKey: in.Project}
 }
 
 // GetIssueSchema returns the get_issue_schema action: the fields of the

@@ -13,7 +13,7 @@ import (
 // AddWorklogInput is the input of the add_worklog action. Give TimeSpent
 // ("2h 30m") or TimeSpentSeconds.
 type AddWorklogInput struct {
-	IssueKey         string `json:"issueKey" expr:"issueKey"`
+	IssueKey         string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	TimeSpent        string `json:"timeSpent,omitempty" expr:"timeSpent"`
 	TimeSpentSeconds int64  `json:"timeSpentSeconds,omitempty" expr:"timeSpentSeconds"`
 	// Started is when the work started (default now), as
@@ -22,10 +22,6 @@ type AddWorklogInput struct {
 	Comment string `json:"comment,omitempty" expr:"comment"`
 	// AdjustEstimate is "auto" (default), "leave", "new" or "manual".
 	AdjustEstimate string `json:"adjustEstimate,omitempty" expr:"adjustEstimate"`
-}
-
-func (in AddWorklogInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 // AddWorklog returns the add_worklog action.

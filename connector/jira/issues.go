@@ -153,17 +153,13 @@ func (s *IssuesService) GetProperty(ctx context.Context, keyOrID, key string) (E
 // IssueKeyInput names one issue; it is the input of get-style actions.
 type IssueKeyInput struct {
 	// IssueKey is the issue key (DEMO-1) or id. Required.
-	IssueKey string `json:"issueKey" expr:"issueKey"`
-}
-
-func (in IssueKeyInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
+	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 }
 
 // UpdateIssueInput is the input of the update_issue action. Empty inputs
 // leave their field unchanged.
 type UpdateIssueInput struct {
-	IssueKey    string `json:"issueKey" expr:"issueKey"`
+	IssueKey    string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	Summary     string `json:"summary,omitempty" expr:"summary"`
 	Description string `json:"description,omitempty" expr:"description"`
 	// Priority is a priority name or id.
@@ -177,10 +173,6 @@ type UpdateIssueInput struct {
 	RemoveLabels []string `json:"removeLabels,omitempty" expr:"removeLabels"`
 	// Fields sets other fields by display name or id.
 	Fields map[string]any `json:"fields,omitempty" expr:"fields"`
-}
-
-func (in UpdateIssueInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 func validateUpdateIssue(in UpdateIssueInput) error {
@@ -309,16 +301,12 @@ func (c *Client) UpdateIssue() action.Action[UpdateIssueInput, Issue] {
 
 // GetIssueInput is the input of the get_issue action.
 type GetIssueInput struct {
-	IssueKey string `json:"issueKey" expr:"issueKey"`
+	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	// Fields lists field ids or names to return; empty returns all.
 	Fields []string `json:"fields,omitempty" expr:"fields"`
 	// Expand lists expansions ("changelog", "names", "renderedFields",
 	// "transitions").
 	Expand []string `json:"expand,omitempty" expr:"expand"`
-}
-
-func (in GetIssueInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 // GetIssue returns the get_issue action.
@@ -356,14 +344,10 @@ func isFieldSyntax(f string) bool {
 
 // DeleteIssueInput is the input of the delete_issue action.
 type DeleteIssueInput struct {
-	IssueKey string `json:"issueKey" expr:"issueKey"`
+	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	// DeleteSubtasks deletes the issue's sub-tasks too; without it Jira
 	// refuses to delete an issue that has some.
 	DeleteSubtasks bool `json:"deleteSubtasks,omitempty" expr:"deleteSubtasks"`
-}
-
-func (in DeleteIssueInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 // DeleteIssue returns the delete_issue action.
@@ -383,14 +367,10 @@ func (c *Client) DeleteIssue() action.Action[DeleteIssueInput, DeleteResult] {
 
 // AssignIssueInput is the input of the assign_issue action.
 type AssignIssueInput struct {
-	IssueKey string `json:"issueKey" expr:"issueKey"`
+	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	// Assignee is an account id (Cloud) or user name (Data Center); empty
 	// unassigns the issue; "-1" assigns the project's default assignee.
 	Assignee string `json:"assignee" expr:"assignee"`
-}
-
-func (in AssignIssueInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 // AssignResult is the output of the assign_issue action.

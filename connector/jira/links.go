@@ -57,14 +57,10 @@ func (s *LinksService) Types(ctx context.Context) ([]IssueLinkType, *Response, e
 type LinkIssuesInput struct {
 	// Type is the link type name ("Blocks", "Relates"). Required.
 	Type         string `json:"type" expr:"type"`
-	OutwardIssue string `json:"outwardIssue" expr:"outwardIssue"`
+	OutwardIssue string `json:"outwardIssue" expr:"outwardIssue" scope:"issue"`
 	InwardIssue  string `json:"inwardIssue" expr:"inwardIssue"`
 	// Comment is added to the outward issue with the link.
 	Comment string `json:"comment,omitempty" expr:"comment"`
-}
-
-func (in LinkIssuesInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.OutwardIssue}
 }
 
 // LinkIssues returns the link_issues action. Jira answers the create with

@@ -39,3 +39,49 @@ func TestPermissionActionsAndForbiddenExplained(t *testing.T) {
 		}
 	})
 }
+
+// TestActionInputsNameTheirPermissionScope pins where each action input
+// says it acts, which decides the scope a 403 or 404 is explained in.
+func TestActionInputsNameTheirPermissionScope(t *testing.T) {
+	issue := PermissionScope{IssueKey: "DEMO-1"}
+	project := PermissionScope{ProjectKey: "DEMO"}
+	for _, c := range []struct {
+		in   any
+		want PermissionScope
+	}{
+		{IssueKeyInput{IssueKey: "DEMO-1"}, issue},
+		{UpdateIssueInput{IssueKey: "DEMO-1"}, issue},
+		{GetIssueInput{IssueKey: "DEMO-1"}, issue},
+		{DeleteIssueInput{IssueKey: "DEMO-1"}, issue},
+		{AssignIssueInput{IssueKey: "DEMO-1"}, issue},
+		{TransitionIssueInput{IssueKey: "DEMO-1"}, issue},
+		{ChangelogInput{IssueKey: "DEMO-1"}, issue},
+		{AddCommentInput{IssueKey: "DEMO-1"}, issue},
+		{UpdateCommentInput{IssueKey: "DEMO-1"}, issue},
+		{CommentRefInput{IssueKey: "DEMO-1"}, issue},
+		{ListCommentsInput{IssueKey: "DEMO-1"}, issue},
+		{UploadAttachmentInput{IssueKey: "DEMO-1"}, issue},
+		{AddWorklogInput{IssueKey: "DEMO-1"}, issue},
+		{WatcherInput{IssueKey: "DEMO-1"}, issue},
+		{AddRemoteLinkInput{IssueKey: "DEMO-1"}, issue},
+		{ListRemoteLinksInput{IssueKey: "DEMO-1"}, issue},
+		{LinkIssuesInput{OutwardIssue: "DEMO-1", InwardIssue: "DEMO-2"}, issue},
+		{CreateIssueInput{Project: "DEMO"}, project},
+		{IssueSchemaInput{Project: "DEMO"}, project},
+		{ProjectInput{Project: "DEMO"}, project},
+		{ProjectKeyInput{ProjectKey: "DEMO"}, project},
+		{UpdateProjectInput{ProjectKey: "DEMO"}, project},
+		{VersionInput{Project: "DEMO"}, project},
+		{ComponentInput{Project: "DEMO"}, project},
+		{AssignableUsersInput{Project: "DEMO", IssueKey: "DEMO-1"}, PermissionScope{ProjectKey: "DEMO", IssueKey: "DEMO-1"}},
+		{DownloadAttachmentInput{AttachmentID: "10000"}, PermissionScope{}},
+		{FindUsersInput{Query: "alice"}, PermissionScope{}},
+		{SearchIssuesInput{JQL: "project = DEMO"}, PermissionScope{}},
+		{NoInput{}, PermissionScope{}},
+		{"DEMO-1", PermissionScope{}},
+	} {
+		if got := permissionScope(c.in); got != c.want {
+			t.Errorf("%T: scope %+v, want %+v", c.in, got, c.want)
+		}
+	}
+}

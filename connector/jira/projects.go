@@ -169,11 +169,7 @@ func (s *ProjectsService) Update(ctx context.Context, keyOrID string, p ProjectD
 
 // ProjectInput names a project for list actions.
 type ProjectInput struct {
-	Project string `json:"project" expr:"project"`
-}
-
-func (in ProjectInput) permissionScope() PermissionScope {
-	return PermissionScope{ProjectKey: in.Project}
+	Project string `json:"project" expr:"project" scope:"project"`
 }
 
 // CreateProjectInput is the input of the create_project action.
@@ -251,11 +247,7 @@ func (c *Client) CreateProject() action.Action[CreateProjectInput, Project] {
 
 // ProjectKeyInput names one project.
 type ProjectKeyInput struct {
-	ProjectKey string `json:"projectKey" expr:"projectKey"`
-}
-
-func (in ProjectKeyInput) permissionScope() PermissionScope {
-	return PermissionScope{ProjectKey: in.ProjectKey}
+	ProjectKey string `json:"projectKey" expr:"projectKey" scope:"project"`
 }
 
 // GetProject returns the get_project action.
@@ -299,16 +291,12 @@ func (c *Client) ListProjects() action.Action[ListProjectsInput, []Project] {
 // UpdateProjectInput is the input of the update_project action. Empty
 // inputs leave their attribute unchanged.
 type UpdateProjectInput struct {
-	ProjectKey   string `json:"projectKey" expr:"projectKey"`
+	ProjectKey   string `json:"projectKey" expr:"projectKey" scope:"project"`
 	Name         string `json:"name,omitempty" expr:"name"`
 	Description  string `json:"description,omitempty" expr:"description"`
 	Lead         string `json:"lead,omitempty" expr:"lead"`
 	URL          string `json:"url,omitempty" expr:"url"`
 	AssigneeType string `json:"assigneeType,omitempty" expr:"assigneeType"`
-}
-
-func (in UpdateProjectInput) permissionScope() PermissionScope {
-	return PermissionScope{ProjectKey: in.ProjectKey}
 }
 
 // UpdateProject returns the update_project action.

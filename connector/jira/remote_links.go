@@ -20,7 +20,7 @@ const maxGlobalID = 255
 // AddRemoteLinkInput is the input of the add_remote_link action.
 type AddRemoteLinkInput struct {
 	// IssueKey is the issue to link from. Required.
-	IssueKey string `json:"issueKey" expr:"issueKey"`
+	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	// URL is the address of the remote item. Required.
 	URL string `json:"url" expr:"url"`
 	// Title is the link's text in Jira. Required.
@@ -46,10 +46,6 @@ type AddRemoteLinkInput struct {
 	// Resolved marks the remote item as resolved (Jira strikes it
 	// through).
 	Resolved bool `json:"resolved,omitempty" expr:"resolved"`
-}
-
-func (in AddRemoteLinkInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 // globalID returns the global id the link is stored under.
@@ -143,14 +139,10 @@ func (c *Client) AddRemoteLink() action.Action[AddRemoteLinkInput, AddRemoteLink
 
 // ListRemoteLinksInput is the input of the list_remote_links action.
 type ListRemoteLinksInput struct {
-	IssueKey string `json:"issueKey" expr:"issueKey"`
+	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	// GlobalID keeps only the link with this global id (none when the
 	// issue has no such link).
 	GlobalID string `json:"globalId,omitempty" expr:"globalId"`
-}
-
-func (in ListRemoteLinksInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 // ListRemoteLinks returns the list_remote_links action.

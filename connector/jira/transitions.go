@@ -59,7 +59,7 @@ func FindTransition(ts []Transition, issue, want string) (Transition, error) {
 
 // TransitionIssueInput is the input of the transition_issue action.
 type TransitionIssueInput struct {
-	IssueKey string `json:"issueKey" expr:"issueKey"`
+	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	// To is a transition name ("Start Progress") or a target status name
 	// ("In Progress"), case-insensitive, or a transition id. Required.
 	To string `json:"to" expr:"to"`
@@ -69,10 +69,6 @@ type TransitionIssueInput struct {
 	Comment string `json:"comment,omitempty" expr:"comment"`
 	// Fields sets other fields of the transition screen, by name or id.
 	Fields map[string]any `json:"fields,omitempty" expr:"fields"`
-}
-
-func (in TransitionIssueInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 // TransitionIssue returns the transition_issue action. It resolves the

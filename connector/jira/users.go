@@ -169,14 +169,10 @@ func (c *Client) FindUsers() action.Action[FindUsersInput, []User] {
 // AssignableUsersInput is the input of the assignable_users action. Give
 // a project (for new issues) or an issue key.
 type AssignableUsersInput struct {
-	Project  string `json:"project,omitempty" expr:"project"`
-	IssueKey string `json:"issueKey,omitempty" expr:"issueKey"`
+	Project  string `json:"project,omitempty" expr:"project" scope:"project"`
+	IssueKey string `json:"issueKey,omitempty" expr:"issueKey" scope:"issue"`
 	Query    string `json:"query,omitempty" expr:"query"`
 	Limit    int    `json:"limit,omitempty" expr:"limit"`
-}
-
-func (in AssignableUsersInput) permissionScope() PermissionScope {
-	return PermissionScope{ProjectKey: in.Project, IssueKey: in.IssueKey}
 }
 
 // AssignableUsers returns the assignable_users action.

@@ -64,7 +64,7 @@ func (s *VersionsService) All(ctx context.Context, project string) iter.Seq2[Ver
 // VersionInput is the input of create_version and update_version. Create
 // needs Project and Name; update needs VersionID and something to change.
 type VersionInput struct {
-	Project     string `json:"project,omitempty" expr:"project"`
+	Project     string `json:"project,omitempty" expr:"project" scope:"project"`
 	VersionID   string `json:"versionId,omitempty" expr:"versionId"`
 	Name        string `json:"name,omitempty" expr:"name"`
 	Description string `json:"description,omitempty" expr:"description"`
@@ -74,10 +74,6 @@ type VersionInput struct {
 	// Released and Archived change the flags when set.
 	Released *bool `json:"released,omitempty" expr:"released"`
 	Archived *bool `json:"archived,omitempty" expr:"archived"`
-}
-
-func (in VersionInput) permissionScope() PermissionScope {
-	return PermissionScope{ProjectKey: in.Project}
 }
 
 func (in VersionInput) dates() error {

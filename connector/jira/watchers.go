@@ -60,12 +60,8 @@ func (s *WatchersService) Remove(ctx context.Context, issue, user string) (*Resp
 // WatcherInput names an issue and a user (account id on Cloud, user name
 // on Data Center; empty for the connection's own account).
 type WatcherInput struct {
-	IssueKey string `json:"issueKey" expr:"issueKey"`
+	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 	User     string `json:"user,omitempty" expr:"user"`
-}
-
-func (in WatcherInput) permissionScope() PermissionScope {
-	return PermissionScope{IssueKey: in.IssueKey}
 }
 
 // AddWatcher returns the add_watcher action; it returns the watchers after
