@@ -4,14 +4,23 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 
 	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/auth/seal"
 )
 
 // The OAuth 2.0 (3LO) flow: consent, callback, exchange, then API calls
 // through the Atlassian gateway.
 func ExampleOAuth2() {
-	store, err := auth.NewFileTokenStore("/var/lib/myapp/jira-token.json")
+	// The key sealing the token file: base64 of 32 random bytes, which the
+	// program reads from its environment or secret manager.
+	keys, err := seal.ParseKeyring(os.Getenv("MYAPP_SECRET_KEY"), os.Getenv("MYAPP_SECRET_KEY_PREVIOUS"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	store, err := auth.NewFileTokenStore("/var/lib/myapp/jira-token.json", keys)
 	if err != nil {
 		fmt.Println(err)
 		return

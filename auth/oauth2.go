@@ -28,8 +28,20 @@ const (
 // empty. offline_access is always added.
 var DefaultScopes = []string{"read:jira-user", "read:jira-work", "write:jira-work", "manage:jira-project", "manage:jira-webhook"}
 
-// refreshMargin is how long before its expiry an access token is refreshed.
-const refreshMargin = time.Minute
+// refreshMargin returns how long before its expiry t is refreshed: a
+// tenth of its lifetime, at most five minutes, so that an hour-long token
+// is refreshed five minutes early and a 30-second one three seconds early
+// (not on every call). A token of unknown lifetime gets one minute.
+func refreshMargin(t Token) time.Duration {
+	if t.Issued.IsZero() || !t.Expiry.After(t.Issued) {
+		return time.Minute
+	}
+	return min(5*time.Minute, t.Expiry.Sub(t.Issued)/10)
+}
+
+// justIssued is how recently a token must have been issued for a 401
+// answer to it to be returned as is rather than trigger a refresh.
+const justIssued = time.Minute
 
 // OAuth2 authenticates to Jira Cloud as an Atlassian OAuth 2.0 (3LO) app on
 // behalf of a user. Use it as a *OAuth2 and do not copy it after first use.
@@ -37,10 +49,12 @@ const refreshMargin = time.Minute
 // The flow: send the user to AuthCodeURL(state) (state from NewState); on
 // the callback, check state and call Exchange with the code, which saves
 // the token in Store. From then on Transport authorises each request with
-// the access token, refreshing it when it is expired, within a minute of
-// expiry, or rejected once with 401. Atlassian rotates refresh tokens (each
-// works once), so refreshes are single-flight across goroutines and each new
-// token is saved to Store before it is used.
+// the access token, refreshing it when it is expired, close to expiry (a
+// tenth of its lifetime before, at most five minutes), or rejected once
+// with 401. Atlassian rotates refresh tokens (each works once), so every
+// refresh reads Store again first, runs under the store's lock (see
+// [LockingTokenStore]: one refresh per store, however many OAuth2 values
+// or processes share it) and saves the new token before it is used.
 //
 // API calls go to APIBaseURL(ctx, siteURL), not to the site URL.
 type OAuth2 struct {
@@ -76,9 +90,10 @@ type OAuth2 struct {
 	mu      sync.RWMutex // guards the fields below
 	cur     Token        // the token in use
 	loaded  bool         // cur came from Store or a refresh
-	unsaved bool         // cur was refreshed but Store.Save failed
-	dead    error        // the refresh token was refused; set until a new token is obtained
-	issued  time.Time    // when this process obtained cur from the token endpoint
+	unsaved bool         // cur was refreshed but saving it failed
+	spent   Secret       // when unsaved: the refresh token that refresh used up
+	dead    error        // the endpoint refused deadRT; kept until the store holds another
+	deadRT  Secret
 }
 
 // Validate reports the first configuration field that cannot work.

@@ -25,17 +25,22 @@ type fakeAtlassian struct {
 	t   *testing.T
 	srv *httptest.Server
 
-	mu         sync.Mutex
-	n          int             // tokens issued
-	live       map[string]bool // refresh tokens that still work
-	spent      map[string]bool
-	access     map[string]bool // access tokens accepted by the API
-	refreshes  atomic.Int32
-	exchanges  atomic.Int32
-	bodies     []map[string]string
-	expiresIn  int
-	refuseNext string // an OAuth error code to answer the next refresh with
-	resources  []auth.Resource
+	mu        sync.Mutex
+	n         int             // tokens issued
+	live      map[string]bool // refresh tokens that still work
+	spent     map[string]bool
+	access    map[string]bool // access tokens accepted by the API
+	refreshes atomic.Int32
+	reuses    atomic.Int32 // refreshes that sent a spent refresh token (refused)
+	exchanges atomic.Int32
+	// refreshDelay holds each refresh answer back, widening the window in
+	// which a caller without the store's lock would send the same refresh
+	// token again; no assertion depends on its length.
+	refreshDelay time.Duration
+	bodies       []map[string]string
+	expiresIn    int
+	refuseNext   string // an OAuth error code to answer the next refresh with
+	resources    []auth.Resource
 }
 
 const (
@@ -126,7 +131,11 @@ func (f *fakeAtlassian) token(w http.ResponseWriter, r *http.Request) {
 		}
 		f.mu.Unlock()
 		if reused {
+			f.reuses.Add(1)
 			f.t.Errorf("refresh token %q was sent a second time", rt)
+		}
+		if f.refreshDelay > 0 {
+			time.Sleep(f.refreshDelay)
 		}
 		if !ok || refuse != "" {
 			w.WriteHeader(http.StatusForbidden)
@@ -182,19 +191,22 @@ func (f *fakeAtlassian) revokeAccess() {
 	clear(f.access)
 }
 
-// countingStore counts saves.
+// countingStore is a TokenStore without its own lock (not a
+// LockingTokenStore) that counts saves and can be made to fail them.
 type countingStore struct {
-	auth.MemoryTokenStore
+	mem   auth.MemoryTokenStore
 	saves atomic.Int32
 	fail  atomic.Bool
 }
+
+func (s *countingStore) Load(ctx context.Context) (auth.Token, error) { return s.mem.Load(ctx) }
 
 func (s *countingStore) Save(ctx context.Context, t auth.Token) error {
 	if s.fail.Load() {
 		return errors.New("disk full")
 	}
 	s.saves.Add(1)
-	return s.MemoryTokenStore.Save(ctx, t)
+	return s.mem.Save(ctx, t)
 }
 
 func TestAuthCodeURLCarriesEveryParameter(t *testing.T) {
@@ -336,7 +348,7 @@ func TestConcurrentCallersShareOneRefresh(t *testing.T) {
 	o.Store = store
 	// An expired token in the store.
 	_, refresh := f.issue()
-	store.MemoryTokenStore.Save(t.Context(), auth.Token{AccessToken: "expired-access", RefreshToken: auth.Secret(refresh), Expiry: time.Now().Add(-time.Minute)})
+	store.mem.Save(t.Context(), auth.Token{AccessToken: "expired-access", RefreshToken: auth.Secret(refresh), Expiry: time.Now().Add(-time.Minute)})
 
 	client := &http.Client{Transport: o.Transport(nil)}
 	var wg sync.WaitGroup
@@ -495,7 +507,7 @@ func TestSaveFailureKeepsTheNewTokenUnused(t *testing.T) {
 	store := &countingStore{}
 	o.Store = store
 	_, refresh := f.issue()
-	store.MemoryTokenStore.Save(t.Context(), auth.Token{AccessToken: "old", RefreshToken: auth.Secret(refresh), Expiry: time.Now().Add(-time.Minute)})
+	store.mem.Save(t.Context(), auth.Token{AccessToken: "old", RefreshToken: auth.Secret(refresh), Expiry: time.Now().Add(-time.Minute)})
 	store.fail.Store(true)
 	client := &http.Client{Transport: o.Transport(nil)}
 	if _, err := client.Get(f.srv.URL + "/ex/jira/x"); err == nil || !strings.Contains(err.Error(), "could not save") {

@@ -80,7 +80,7 @@ func (o *OAuth2) lock(ctx context.Context) error {
 func (o *OAuth2) unlock() { <-o.flight }
 
 func (o *OAuth2) fresh(t Token) bool {
-	return t.AccessToken != "" && (t.Expiry.IsZero() || o.now().Add(refreshMargin).Before(t.Expiry))
+	return t.AccessToken != "" && (t.Expiry.IsZero() || o.now().Add(refreshMargin(t)).Before(t.Expiry))
 }
 
 func (o *OAuth2) current() (Token, bool) {
@@ -92,16 +92,12 @@ func (o *OAuth2) current() (Token, bool) {
 	return Token{}, false
 }
 
-func (o *OAuth2) set(t Token, unsaved bool) {
+func (o *OAuth2) set(t Token) {
 	o.mu.Lock()
-	o.cur, o.loaded, o.unsaved, o.dead = t, true, unsaved, nil
-	o.mu.Unlock()
-}
-
-// issuedNow records that cur was just obtained from the token endpoint.
-func (o *OAuth2) issuedNow() {
-	o.mu.Lock()
-	o.issued = o.now()
+	o.cur, o.loaded, o.unsaved, o.spent = t, true, false, ""
+	if t.RefreshToken != o.deadRT {
+		o.dead, o.deadRT = nil, ""
+	}
 	o.mu.Unlock()
 }
 
@@ -111,7 +107,8 @@ func (o *OAuth2) issuedNow() {
 var errJustIssued = errors.New("auth: the token was issued moments ago")
 
 // validToken returns a token that is not about to expire, refreshing it
-// (once, for all goroutines) when needed.
+// (once, for all goroutines and all OAuth2 values sharing the store) when
+// needed.
 func (o *OAuth2) validToken(ctx context.Context) (Token, error) {
 	if t, ok := o.current(); ok {
 		return t, nil
@@ -124,78 +121,92 @@ func (o *OAuth2) validToken(ctx context.Context) (Token, error) {
 	if t, ok := o.current(); ok {
 		return t, nil
 	}
-	t, err := o.settle(ctx)
-	if err != nil {
-		return Token{}, err
-	}
-	if o.fresh(t) {
-		return t, nil
-	}
-	return o.refreshLocked(ctx, t)
+	return o.obtain(ctx, "")
 }
 
-// settle returns the current token after saving a pending one or loading
-// it from the Store; the caller holds the flight lock.
-func (o *OAuth2) settle(ctx context.Context) (Token, error) {
-	o.mu.RLock()
-	cur, loaded, unsaved, dead := o.cur, o.loaded, o.unsaved, o.dead
-	o.mu.RUnlock()
-	if unsaved {
-		if err := o.Store.Save(ctx, cur); err != nil {
-			return Token{}, fmt.Errorf("auth: the refreshed OAuth token is still not saved (%w): fix the token store; the previous refresh token no longer works", err)
-		}
-		o.set(cur, false)
-		return cur, nil
-	}
-	if loaded && o.fresh(cur) {
-		return cur, nil
-	}
-	// Re-check the Store: another process, or Exchange, may have saved a
-	// newer token.
-	st, err := o.Store.Load(ctx)
-	switch {
-	case errors.Is(err, ErrNoToken) && loaded:
-		// The store was emptied; keep using what this process holds.
-	case errors.Is(err, ErrNoToken):
-		return Token{}, fmt.Errorf("%w (%w)", ErrNoToken, ErrLoginRequired)
-	case err != nil:
-		return Token{}, fmt.Errorf("auth: loading the OAuth token: %w", err)
-	case !loaded || st.RefreshToken != cur.RefreshToken || st.AccessToken != cur.AccessToken:
-		o.set(st, false)
-		return st, nil
-	}
-	if dead != nil {
-		return Token{}, dead
-	}
-	return cur, nil
-}
-
-// refreshRejected refreshes after the API refused rejected with 401, unless
-// the token in use has changed since.
+// refreshRejected refreshes after the API refused the access token
+// rejected with 401, unless the stored token has changed since.
 func (o *OAuth2) refreshRejected(ctx context.Context, rejected Secret) (Token, error) {
 	if err := o.lock(ctx); err != nil {
 		return Token{}, err
 	}
 	defer o.unlock()
-	t, err := o.settle(ctx)
-	if err != nil {
-		return Token{}, err
-	}
-	if t.AccessToken != rejected && o.fresh(t) {
-		return t, nil
-	}
-	o.mu.RLock()
-	issued := o.issued
-	o.mu.RUnlock()
-	if t.AccessToken == rejected && !issued.IsZero() && o.now().Sub(issued) < refreshMargin {
-		return Token{}, errJustIssued
-	}
-	return o.refreshLocked(ctx, t)
+	return o.obtain(ctx, rejected)
 }
 
-// refreshLocked trades old's refresh token for a new token pair and saves
-// it before returning it. The caller holds the flight lock.
-func (o *OAuth2) refreshLocked(ctx context.Context, old Token) (Token, error) {
+// obtain returns a usable token under the store's lock: the stored one when
+// it is fresh (and is not rejected), else a refreshed one, saved before
+// the lock is released. Reading the store under the lock is what keeps
+// OAuth2 values sharing it from sending a refresh token another value has
+// already spent. The caller holds o's flight lock.
+func (o *OAuth2) obtain(ctx context.Context, rejected Secret) (Token, error) {
+	o.mu.RLock()
+	mine, loaded, unsaved, spent := o.cur, o.loaded, o.unsaved, o.spent
+	dead, deadRT := o.dead, o.deadRT
+	o.mu.RUnlock()
+
+	var use Token
+	var refreshed *Token // set when this call spent a refresh token
+	var spentRT Secret   // the refresh token it spent
+	savingPending := false
+	err := updateToken(ctx, o.Store, func(st *Token) (*Token, error) {
+		if unsaved && (st == nil || st.RefreshToken == spent) {
+			// An earlier refresh spent the stored refresh token but its
+			// result is not saved yet: save it now.
+			use, savingPending = mine, true
+			return &mine, nil
+		}
+		restore := false
+		if st == nil && loaded && !unsaved {
+			// The store was emptied; carry on with what this value holds
+			// and store it again.
+			st, restore = &mine, true
+		}
+		if st == nil {
+			return nil, fmt.Errorf("%w (%w)", ErrNoToken, ErrLoginRequired)
+		}
+		cur := *st
+		if cur.AccessToken != rejected && o.fresh(cur) {
+			use = cur
+			if restore {
+				return &cur, nil
+			}
+			return nil, nil
+		}
+		if rejected != "" && cur.AccessToken == rejected && !cur.Issued.IsZero() && o.now().Sub(cur.Issued) < justIssued {
+			return nil, errJustIssued
+		}
+		if dead != nil && cur.RefreshToken == deadRT {
+			return nil, dead
+		}
+		t, err := o.refresh(ctx, cur)
+		if err != nil {
+			return nil, err
+		}
+		refreshed, use, spentRT = &t, t, cur.RefreshToken
+		return &t, nil
+	})
+	if err != nil {
+		switch {
+		case refreshed != nil:
+			// The refresh token is spent and the new token is not saved:
+			// keep it, unused, until a save succeeds.
+			o.mu.Lock()
+			o.cur, o.loaded, o.unsaved, o.spent = *refreshed, true, true, spentRT
+			o.mu.Unlock()
+			return Token{}, fmt.Errorf("auth: refreshed the OAuth token but could not save it (%w): fix the token store; the previous refresh token no longer works", err)
+		case savingPending:
+			return Token{}, fmt.Errorf("auth: the refreshed OAuth token is still not saved (%w): fix the token store; the previous refresh token no longer works", err)
+		}
+		return Token{}, err
+	}
+	o.set(use)
+	return use, nil
+}
+
+// refresh trades old's refresh token for a new token pair. The caller holds
+// the store's lock and saves the result before anyone uses it.
+func (o *OAuth2) refresh(ctx context.Context, old Token) (Token, error) {
 	if old.RefreshToken == "" {
 		return Token{}, fmt.Errorf("auth: the OAuth access token expired and there is no refresh token (the grant lacks offline_access): log in again (%w)", ErrLoginRequired)
 	}
@@ -209,9 +220,9 @@ func (o *OAuth2) refreshLocked(ctx context.Context, old Token) (Token, error) {
 		var te *TokenError
 		if errors.As(err, &te) && te.loginRequired() {
 			// The refresh token is spent: never send it again; only a new
-			// token (Exchange, or another process's Save) clears this.
+			// token (Exchange, or another process's refresh) clears this.
 			o.mu.Lock()
-			o.dead = err
+			o.dead, o.deadRT = err, old.RefreshToken
 			o.mu.Unlock()
 		}
 		return Token{}, err
@@ -224,14 +235,6 @@ func (o *OAuth2) refreshLocked(ctx context.Context, old Token) (Token, error) {
 		t.Scope = old.Scope
 	}
 	t.CloudID = old.CloudID
-	if err := o.Store.Save(ctx, t); err != nil {
-		// Keep the new token in memory only to avoid reusing the spent
-		// refresh token; it is not used until saved.
-		o.set(t, true)
-		return Token{}, fmt.Errorf("auth: refreshed the OAuth token but could not save it (%w): fix the token store; the previous refresh token no longer works", err)
-	}
-	o.set(t, false)
-	o.issuedNow()
 	return t, nil
 }
 
@@ -259,11 +262,10 @@ func (o *OAuth2) Exchange(ctx context.Context, code string) (Token, error) {
 		return Token{}, err
 	}
 	t := resp.token(o.now())
-	if err := o.Store.Save(ctx, t); err != nil {
+	if err := updateToken(ctx, o.Store, func(*Token) (*Token, error) { return &t, nil }); err != nil {
 		return Token{}, fmt.Errorf("auth: could not save the new OAuth token (%w): fix the token store and authorise again", err)
 	}
-	o.set(t, false)
-	o.issuedNow()
+	o.set(t)
 	return t, nil
 }
 
@@ -283,6 +285,7 @@ func (r tokenResponse) token(now time.Time) Token {
 		RefreshToken: Secret(r.RefreshToken),
 		TokenType:    r.TokenType,
 		Scope:        r.Scope,
+		Issued:       now,
 	}
 	if r.ExpiresIn > 0 {
 		t.Expiry = now.Add(time.Duration(r.ExpiresIn) * time.Second)

@@ -126,22 +126,32 @@ func (o *OAuth2) CloudID(ctx context.Context, siteURL string) (string, error) {
 	return found.ID, nil
 }
 
-// cacheCloudID records id in the stored token; failure to save only loses
-// the cache, so it is not reported.
+// cacheCloudID records id in the stored token, under the store's lock so
+// that it never writes back a token another OAuth2 value has replaced;
+// failure to save only loses the cache, so it is not reported.
 func (o *OAuth2) cacheCloudID(ctx context.Context, id string) {
 	if err := o.lock(ctx); err != nil {
 		return
 	}
 	defer o.unlock()
 	o.mu.RLock()
-	t, loaded, unsaved := o.cur, o.loaded, o.unsaved
+	unsaved := o.unsaved
 	o.mu.RUnlock()
-	if !loaded || unsaved || t.CloudID == id {
+	if unsaved {
 		return
 	}
-	t.CloudID = id
-	if o.Store.Save(ctx, t) == nil {
-		o.set(t, false)
+	var saved *Token
+	err := updateToken(ctx, o.Store, func(cur *Token) (*Token, error) {
+		if cur == nil || cur.CloudID == id {
+			return nil, nil
+		}
+		t := *cur
+		t.CloudID = id
+		saved = &t
+		return &t, nil
+	})
+	if err == nil && saved != nil {
+		o.set(*saved)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/examples/internal/exampleutil"
@@ -153,7 +154,7 @@ func run(ctx context.Context, o options) error {
 		fmt.Fprintf(out, "\n%s\n", lg.offline)
 		return nil
 	}
-	fmt.Fprintf(out, "\nThe other examples can now use these tokens, for example:\n\n  JIRA_URL=%s JIRA_OAUTH_CLIENT_ID=%s JIRA_OAUTH_CLIENT_SECRET=... go run ./examples/quickstart\n", lg.site, lg.oauth.ClientID)
+	fmt.Fprintf(out, "\nThe other examples can now use these tokens, for example:\n\n  JIRA_URL=%s JIRA_OAUTH_CLIENT_ID=%s JIRA_OAUTH_CLIENT_SECRET=... RECIPEKIT_SECRET_KEY=... go run ./examples/quickstart\n", lg.site, lg.oauth.ClientID)
 	return nil
 }
 
@@ -184,7 +185,11 @@ func prepare(ctx context.Context, o options) (*login, error) {
 			return nil, err
 		}
 	}
-	store, err := tokenStore(file)
+	keys, err := env.Keys()
+	if err != nil {
+		return nil, err
+	}
+	store, err := tokenStore(file, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +230,12 @@ func prepareOffline(o options) (*login, error) {
 		cleanups = append(cleanups, func() { _ = os.RemoveAll(dir) })
 		file = filepath.Join(dir, "jira-oauth-token.json")
 	}
-	store, err := tokenStore(file)
+	keys, err := o.Env.KeysOrThrowaway()
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	store, err := tokenStore(file, keys)
 	if err != nil {
 		cleanup()
 		return nil, err
@@ -243,16 +253,17 @@ func prepareOffline(o options) (*login, error) {
 		listen:   redirect.Host,
 		file:     store.Path(),
 		cleanup:  cleanup,
-		offline:  "That was the simulator. Against your site, set JIRA_URL, JIRA_OAUTH_CLIENT_ID and JIRA_OAUTH_CLIENT_SECRET and run this again.",
+		offline:  "That was the simulator. Against your site, set JIRA_URL, JIRA_OAUTH_CLIENT_ID, JIRA_OAUTH_CLIENT_SECRET and RECIPEKIT_SECRET_KEY (the key sealing the token file: head -c 32 /dev/urandom | base64) and run this again.",
 	}, nil
 }
 
-// tokenStore opens the token file, creating its directory (mode 0700).
-func tokenStore(file string) (*auth.FileTokenStore, error) {
+// tokenStore opens the token file, sealed with keys, creating its
+// directory (mode 0700).
+func tokenStore(file string, keys *seal.Keyring) (*auth.FileTokenStore, error) {
 	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the token file's directory: %w", err)
 	}
-	return auth.NewFileTokenStore(file)
+	return auth.NewFileTokenStore(file, keys)
 }
 
 func isLoopback(host string) bool {

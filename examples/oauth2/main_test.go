@@ -62,8 +62,8 @@ func TestOfflineLoginSavesTokensAndCloudID(t *testing.T) {
 	if err := json.Unmarshal(data, &tok); err != nil {
 		t.Fatal(err)
 	}
-	if tok.AccessToken == "" || tok.RefreshToken == "" {
-		t.Errorf("token file lacks the tokens: %s", data)
+	if !strings.HasPrefix(tok.AccessToken, "seal:v1:") || !strings.HasPrefix(tok.RefreshToken, "seal:v1:") {
+		t.Errorf("token file lacks the sealed tokens: %s", data)
 	}
 	if tok.CloudID != sim.CloudID() {
 		t.Errorf("cloud id %q, want %q", tok.CloudID, sim.CloudID())

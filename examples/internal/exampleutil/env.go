@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/auth/seal"
 )
 
 // DefaultProject is the project the examples use when JIRA_PROJECT is not
@@ -57,6 +58,48 @@ type Env struct {
 	// Project is the project key (JIRA_PROJECT); empty means the example's
 	// default, usually [DefaultProject].
 	Project string
+	// SecretKey seals the secrets the examples store (the OAuth token file,
+	// webhook secrets in the store): base64 of 32 random bytes
+	// (RECIPEKIT_SECRET_KEY, read without the prefix).
+	SecretKey auth.Secret
+	// SecretKeyPrevious lists earlier keys, comma-separated, that still open
+	// what they sealed while a rotation is under way
+	// (RECIPEKIT_SECRET_KEY_PREVIOUS).
+	SecretKeyPrevious auth.Secret
+}
+
+// The variables holding the secret keys; they have no prefix because one
+// key seals everything a program stores.
+const (
+	SecretKeyVar         = "RECIPEKIT_SECRET_KEY"
+	SecretKeyPreviousVar = "RECIPEKIT_SECRET_KEY_PREVIOUS"
+)
+
+// Keys returns the keyring of RECIPEKIT_SECRET_KEY and
+// RECIPEKIT_SECRET_KEY_PREVIOUS, or an error saying how to set them.
+func (e Env) Keys() (*seal.Keyring, error) {
+	if e.SecretKey == "" {
+		return nil, fmt.Errorf("%s is not set: the OAuth token file and webhook secrets are stored encrypted with it; create a key with: head -c 32 /dev/urandom | base64, keep it with your other secrets and set %s to it", SecretKeyVar, SecretKeyVar)
+	}
+	kr, err := seal.ParseKeyring(e.SecretKey.Reveal(), e.SecretKeyPrevious.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("%s / %s: %w", SecretKeyVar, SecretKeyPreviousVar, err)
+	}
+	return kr, nil
+}
+
+// KeysOrThrowaway returns [Env.Keys] when RECIPEKIT_SECRET_KEY is set,
+// else a random key for files that live only as long as the run (offline
+// demos).
+func (e Env) KeysOrThrowaway() (*seal.Keyring, error) {
+	if e.SecretKey != "" {
+		return e.Keys()
+	}
+	k, err := seal.GenerateKey()
+	if err != nil {
+		return nil, err
+	}
+	return seal.NewKeyring(k)
 }
 
 // EnvNames lists the variable suffixes LoadEnv reads.
@@ -81,6 +124,8 @@ func LoadEnv(getenv func(string) string, prefix string) Env {
 		OAuthTokenFile:    get("OAUTH_TOKEN_FILE"),
 		OAuthRedirectURL:  get("OAUTH_REDIRECT_URL"),
 		Project:           strings.ToUpper(get("PROJECT")),
+		SecretKey:         auth.Secret(strings.TrimSpace(getenv(SecretKeyVar))),
+		SecretKeyPrevious: auth.Secret(strings.TrimSpace(getenv(SecretKeyPreviousVar))),
 	}
 }
 
@@ -236,7 +281,11 @@ func (e Env) oauth(ctx context.Context) (*auth.OAuth2, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := auth.NewFileTokenStore(path)
+	keys, err := e.Keys()
+	if err != nil {
+		return nil, fmt.Errorf("OAuth token file: %w", err)
+	}
+	store, err := auth.NewFileTokenStore(path, keys)
 	if err != nil {
 		return nil, fmt.Errorf("OAuth token file: %w; log in first with: go run ./examples/oauth2", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/auth/seal"
 )
 
 func envOf(m map[string]string, prefix string) Env {
@@ -109,13 +110,31 @@ func TestStrategyOAuthNeedsTheTokenFile(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "token.json")
+	key, err := seal.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
 	vars := map[string]string{"JIRA_URL": "https://acme.atlassian.net", "JIRA_OAUTH_CLIENT_ID": "id",
 		"JIRA_OAUTH_CLIENT_SECRET": "client-secret-value", "JIRA_OAUTH_TOKEN_FILE": file}
-	_, err := envOf(vars, "JIRA_").Strategy(ctx)
+	_, err = envOf(vars, "JIRA_").Strategy(ctx)
+	if err == nil || !strings.Contains(err.Error(), "RECIPEKIT_SECRET_KEY is not set") || !strings.Contains(err.Error(), "/dev/urandom") {
+		t.Fatalf("no secret key: %v", err)
+	}
+	vars["RECIPEKIT_SECRET_KEY"] = "not-a-key"
+	_, err = envOf(vars, "JIRA_").Strategy(ctx)
+	if err == nil || !strings.Contains(err.Error(), "RECIPEKIT_SECRET_KEY") || !strings.Contains(err.Error(), "base64") {
+		t.Fatalf("bad secret key: %v", err)
+	}
+	vars["RECIPEKIT_SECRET_KEY"] = key.Base64()
+	_, err = envOf(vars, "JIRA_").Strategy(ctx)
 	if err == nil || !strings.Contains(err.Error(), "go run ./examples/oauth2") {
 		t.Fatalf("missing token file: %v", err)
 	}
-	store, err := auth.NewFileTokenStore(file)
+	keys, err := seal.NewKeyring(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := auth.NewFileTokenStore(file, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
