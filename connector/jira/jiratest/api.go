@@ -2,6 +2,7 @@ package jiratest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -100,11 +101,18 @@ func (s *Server) buildRoutes() []route {
 	s.handle("GET", api+"/component/{id}", both, false, s.handleComponentGet)
 	s.handle("PUT", api+"/component/{id}", both, false, s.handleComponentUpdate)
 
-	s.handle("GET", "/rest/webhooks/1.0/webhook", both, false, s.handleAdminHookList)
-	s.handle("POST", "/rest/webhooks/1.0/webhook", both, false, s.handleAdminHookCreate)
-	s.handle("GET", "/rest/webhooks/1.0/webhook/{id}", both, false, s.handleAdminHookGet)
-	s.handle("PUT", "/rest/webhooks/1.0/webhook/{id}", both, false, s.handleAdminHookUpdate)
-	s.handle("DELETE", "/rest/webhooks/1.0/webhook/{id}", both, false, s.handleAdminHookDelete)
+	before10 := func(s *Server) bool { return !s.dc10() }
+	s.handleWhen("GET", "/rest/webhooks/1.0/webhook", both, false, before10, s.handleAdminHookList)
+	s.handleWhen("POST", "/rest/webhooks/1.0/webhook", both, false, before10, s.handleAdminHookCreate)
+	s.handleWhen("GET", "/rest/webhooks/1.0/webhook/{id}", both, false, before10, s.handleAdminHookGet)
+	s.handleWhen("PUT", "/rest/webhooks/1.0/webhook/{id}", both, false, before10, s.handleAdminHookUpdate)
+	s.handleWhen("DELETE", "/rest/webhooks/1.0/webhook/{id}", both, false, before10, s.handleAdminHookDelete)
+	dc10 := (*Server).dc10
+	s.handleWhen("GET", "/rest/jira-webhook/1.0/webhooks", dc, false, dc10, s.handleDC10HookList)
+	s.handleWhen("POST", "/rest/jira-webhook/1.0/webhooks", dc, false, dc10, s.handleDC10HookCreate)
+	s.handleWhen("GET", "/rest/jira-webhook/1.0/webhooks/{id}", dc, false, dc10, s.handleDC10HookGet)
+	s.handleWhen("PUT", "/rest/jira-webhook/1.0/webhooks/{id}", dc, false, dc10, s.handleDC10HookUpdate)
+	s.handleWhen("DELETE", "/rest/jira-webhook/1.0/webhooks/{id}", dc, false, dc10, s.handleDC10HookDelete)
 	s.handle("GET", api+"/webhook", cl, false, s.handleDynHookList)
 	s.handle("POST", api+"/webhook", cl, false, s.handleDynHookRegister)
 	s.handle("DELETE", api+"/webhook", cl, false, s.handleDynHookDelete)
@@ -163,7 +171,8 @@ func (s *Server) handleServerInfo(c *call) {
 	if s.mode == Cloud {
 		out["version"], out["versionNumbers"], out["deploymentType"], out["buildNumber"] = "1001.0.0-SNAPSHOT", []int{1001, 0, 0}, "Cloud", 100253
 	} else {
-		out["version"], out["versionNumbers"], out["deploymentType"], out["buildNumber"] = "9.12.2", []int{9, 12, 2}, "Server", 9120002
+		v := s.version
+		out["version"], out["versionNumbers"], out["deploymentType"], out["buildNumber"] = fmt.Sprintf("%d.%d.%d", v[0], v[1], v[2]), v[:3], "Server", v[0]*1_000_000+v[1]*10_000+v[2]
 	}
 	c.json(http.StatusOK, out)
 }

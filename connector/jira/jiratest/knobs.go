@@ -340,13 +340,21 @@ func redactBody(path string, body []byte) []byte {
 		return body
 	case strings.HasSuffix(path, "/oauth/token"):
 		return []byte("[redacted]")
-	case strings.Contains(path, "/rest/webhooks/1.0/webhook"):
+	case strings.Contains(path, "/rest/webhooks/1.0/webhook"), strings.Contains(path, "/rest/jira-webhook/1.0/webhooks"):
 		var m map[string]any
 		if json.Unmarshal(body, &m) != nil {
 			return []byte("[redacted]")
 		}
-		if _, ok := m["secret"]; ok {
-			m["secret"] = "[redacted]"
+		conf, _ := m["configuration"].(map[string]any)
+		_, top := m["secret"]
+		_, nested := conf["SECRET"]
+		if top || nested {
+			if top {
+				m["secret"] = "[redacted]"
+			}
+			if nested {
+				conf["SECRET"] = "[redacted]"
+			}
 			if b, err := json.Marshal(m); err == nil {
 				return b
 			}

@@ -37,6 +37,14 @@ type Options struct {
 	// CaptchaAfter is the number of consecutive failed Data Center
 	// password logins that trigger the CAPTCHA; 0 means 3.
 	CaptchaAfter int
+	// Version is the Data Center version imitated, as serverInfo reports
+	// it; empty means "9.12.2". From "10.0" on the simulator behaves as
+	// Jira Data Center 10 does: the admin webhook resource moves to
+	// /rest/jira-webhook/1.0/webhooks (the old /rest/webhooks/1.0/webhook
+	// answers 404), deliveries are asynchronous and arrive out of order,
+	// and URL variables are written {issue.id} instead of ${issue.id}.
+	// Ignored on Cloud.
+	Version string
 }
 
 // Server is an in-process Jira simulator serving the REST API over HTTP on
@@ -44,6 +52,7 @@ type Options struct {
 type Server struct {
 	opts     Options
 	mode     Mode
+	version  []int // Data Center version numbers; nil on Cloud
 	tz       *time.Location
 	log      *slog.Logger
 	cloudID  string
@@ -136,7 +145,10 @@ func newServer(opts Options, ln net.Listener) *Server {
 		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		rateWin: map[string]*rateWindow{},
 	}
-	s.delivery = defaultDeliveryOptions()
+	if s.mode == DataCenter {
+		s.version = parseVersion(opts.Version)
+	}
+	s.delivery = s.defaultDelivery()
 	idr := rand.New(rand.NewPCG(seed+1, 42))
 	s.cloudID = fmt.Sprintf("%08x-%04x-4%03x-a%03x-%012x", idr.Uint32(), idr.Uint32()&0xffff,
 		idr.Uint32()&0xfff, idr.Uint32()&0xfff, idr.Uint64()&0xffffffffffff)
@@ -172,6 +184,27 @@ func (s *Server) CloudID() string { return s.cloudID }
 
 // Mode returns the deployment the simulator imitates.
 func (s *Server) Mode() Mode { return s.mode }
+
+// parseVersion reads a version such as "10.3.1" into its numbers; an empty
+// or unreadable version is 9.12.2.
+func parseVersion(v string) []int {
+	var out []int
+	for _, p := range strings.Split(strings.TrimSpace(v), ".") {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			return []int{9, 12, 2}
+		}
+		out = append(out, n)
+	}
+	for len(out) < 3 {
+		out = append(out, 0)
+	}
+	return out
+}
+
+// dc10 reports whether the simulator imitates Jira Data Center 10 or
+// later, where admin webhooks live at /rest/jira-webhook/1.0/webhooks.
+func (s *Server) dc10() bool { return s.mode == DataCenter && s.version[0] >= 10 }
 
 // Handler returns the simulator's HTTP handler, for mounting it in another
 // server. Links in responses still point at URL().
@@ -230,12 +263,20 @@ type route struct {
 	mode    int // -1 both, else Mode
 	anon    bool
 	h       func(*call)
+	// when, if set, says whether the route exists on this server (a
+	// resource that a Data Center version added or removed).
+	when func(*Server) bool
 }
 
 const both = -1
 
 func (s *Server) handle(method, pattern string, mode int, anon bool, h func(*call)) {
-	s.routes = append(s.routes, route{method: method, pattern: pattern, segs: strings.Split(strings.Trim(pattern, "/"), "/"), mode: mode, anon: anon, h: h})
+	s.handleWhen(method, pattern, mode, anon, nil, h)
+}
+
+// handleWhen is handle for a route that exists only where when says.
+func (s *Server) handleWhen(method, pattern string, mode int, anon bool, when func(*Server) bool, h func(*call)) {
+	s.routes = append(s.routes, route{method: method, pattern: pattern, segs: strings.Split(strings.Trim(pattern, "/"), "/"), mode: mode, anon: anon, h: h, when: when})
 }
 
 // match finds the route for a path; pathMatched reports whether any route
@@ -244,7 +285,7 @@ func (s *Server) match(method, path string) (r *route, params []string, pathMatc
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	for i := range s.routes {
 		rt := &s.routes[i]
-		if rt.mode != both && Mode(rt.mode) != s.mode {
+		if rt.mode != both && Mode(rt.mode) != s.mode || rt.when != nil && !rt.when(s) {
 			continue
 		}
 		ps, ok := matchSegs(rt.segs, segs)

@@ -44,6 +44,7 @@ type webhook struct {
 	owner       *user
 	client      string
 	expires     time.Time
+	created     time.Time
 	updated     time.Time
 }
 
@@ -276,6 +277,124 @@ func (s *Server) handleAdminHookDelete(c *call) {
 	s.st.webhooks = slices.DeleteFunc(s.st.webhooks, func(x *webhook) bool { return x == w })
 	c.noContent()
 }
+
+// ---- Data Center 10 admin webhooks (/rest/jira-webhook/1.0/webhooks) ----
+
+// dc10HookBody is a webhook as Data Center 10 reads it: the JQL filter,
+// the secret and whether to leave out the body are configuration entries.
+type dc10HookBody struct {
+	Name                    *string           `json:"name"`
+	URL                     *string           `json:"url"`
+	Events                  []string          `json:"events"`
+	Active                  *bool             `json:"active"`
+	ScopeType               string            `json:"scopeType"`
+	SSLVerificationRequired *bool             `json:"sslVerificationRequired"`
+	Configuration           map[string]string `json:"configuration"`
+}
+
+// adminBody maps a Data Center 10 body onto the fields the admin webhook
+// resource has, so both resources validate and store webhooks alike.
+func (b dc10HookBody) adminBody() adminHookBody {
+	out := adminHookBody{Name: b.Name, URL: b.URL, Events: b.Events, Enabled: b.Active}
+	if f, ok := b.Configuration["FILTERS"]; ok {
+		out.Filters = map[string]string{"issue-related-events-section": f}
+	}
+	if v, ok := b.Configuration["EXCLUDE_BODY"]; ok {
+		exclude := strings.EqualFold(v, "true")
+		out.ExcludeBody = &exclude
+	}
+	if v, ok := b.Configuration["SECRET"]; ok {
+		out.Secret = &v
+	}
+	if v, ok := b.Configuration["DESCRIPTION"]; ok {
+		out.Description = &v
+	}
+	return out
+}
+
+func (s *Server) dc10HookJSON(w *webhook) map[string]any {
+	conf := map[string]any{"EXCLUDE_BODY": strconv.FormatBool(w.excludeBody)}
+	if w.jql != "" {
+		conf["FILTERS"] = w.jql
+	}
+	if w.desc != "" {
+		conf["DESCRIPTION"] = w.desc
+	}
+	return map[string]any{
+		"id": w.id, "name": w.name, "url": w.url, "events": nonNil(w.events), "active": w.enabled,
+		"scopeType": "global", "sslVerificationRequired": false, "configuration": conf,
+		"createdDate": w.created.UnixMilli(), "updatedDate": w.updated.UnixMilli(),
+	}
+}
+
+func (s *Server) handleDC10HookList(c *call) {
+	if !s.requireAdmin(c) {
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []any{}
+	for _, w := range s.st.webhooks {
+		if !w.dynamic {
+			out = append(out, s.dc10HookJSON(w))
+		}
+	}
+	c.json(http.StatusOK, out)
+}
+
+func (s *Server) handleDC10HookGet(c *call) {
+	if !s.requireAdmin(c) {
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if w := s.adminHookFor(c); w != nil {
+		c.json(http.StatusOK, s.dc10HookJSON(w))
+	}
+}
+
+func (s *Server) handleDC10HookCreate(c *call) {
+	var b dc10HookBody
+	if !decoded(c, &b) || !s.requireAdmin(c) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.stamp()
+	w := &webhook{enabled: true, owner: c.user, updated: now, created: now}
+	if e := s.applyAdminHook(w, b.adminBody()); e != nil {
+		c.fail(e)
+		return
+	}
+	w.id = s.st.nextWebhookID
+	s.st.nextWebhookID++
+	s.st.webhooks = append(s.st.webhooks, w)
+	c.json(http.StatusCreated, s.dc10HookJSON(w))
+}
+
+func (s *Server) handleDC10HookUpdate(c *call) {
+	var b dc10HookBody
+	if !decoded(c, &b) || !s.requireAdmin(c) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.adminHookFor(c)
+	if w == nil {
+		return
+	}
+	cp := *w
+	if e := s.applyAdminHook(&cp, b.adminBody()); e != nil {
+		c.fail(e)
+		return
+	}
+	cp.updated, cp.owner = s.stamp(), c.user
+	*w = cp
+	c.json(http.StatusOK, s.dc10HookJSON(w))
+}
+
+// handleDC10HookDelete is the same removal as the older resource's.
+func (s *Server) handleDC10HookDelete(c *call) { s.handleAdminHookDelete(c) }
 
 // ---- dynamic webhooks ----
 
@@ -623,12 +742,19 @@ func (s *Server) payload(ev event, now time.Time) map[string]any {
 	return p
 }
 
+// expandURL fills the URL variables of a webhook URL: ${issue.id} and the
+// like, or {issue.id} on Data Center 10 and later, which dropped the $ (a
+// ${issue.id} there keeps its $ before the value, as that Jira does).
 func (s *Server) expandURL(raw string, ev event) string {
-	if !strings.Contains(raw, "${") {
+	open := "${"
+	if s.dc10() {
+		open = "{"
+	}
+	if !strings.Contains(raw, open) {
 		return raw
 	}
 	pairs := []string{}
-	add := func(k, v string) { pairs = append(pairs, "${"+k+"}", url.QueryEscape(v)) }
+	add := func(k, v string) { pairs = append(pairs, open+k+"}", url.QueryEscape(v)) }
 	if ev.issue != nil {
 		add("issue.id", ev.issue.idStr)
 		add("issue.key", ev.issue.key)
@@ -678,20 +804,29 @@ type DeliveryOptions struct {
 	DropNext int
 }
 
-func defaultDeliveryOptions() DeliveryOptions {
-	return DeliveryOptions{RetryDelays: []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond, 160 * time.Millisecond}, Timeout: 5 * time.Second}
+// defaultDelivery is how the site delivers webhooks until SetDelivery
+// says otherwise. Data Center 10 delivers asynchronously, so there
+// deliveries are shuffled.
+func (s *Server) defaultDelivery() DeliveryOptions {
+	d := DeliveryOptions{RetryDelays: []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond, 160 * time.Millisecond}, Timeout: 5 * time.Second}
+	if s.dc10() {
+		d.Shuffle, d.ShuffleWindow = true, 20*time.Millisecond
+	}
+	return d
 }
 
-// SetDelivery changes how webhooks are delivered from now on.
+// SetDelivery changes how webhooks are delivered from now on. On Data
+// Center 10 and later deliveries stay shuffled whatever o.Shuffle says:
+// that Jira has no synchronous delivery.
 func (s *Server) SetDelivery(o DeliveryOptions) {
-	d := defaultDeliveryOptions()
+	d := s.defaultDelivery()
 	if o.RetryDelays != nil {
 		d.RetryDelays = slices.Clone(o.RetryDelays)
 	}
 	if o.Timeout > 0 {
 		d.Timeout = o.Timeout
 	}
-	d.Duplicate, d.Shuffle, d.ShuffleWindow, d.Drop, d.DropNext = o.Duplicate, o.Shuffle, o.ShuffleWindow, o.Drop, o.DropNext
+	d.Duplicate, d.Shuffle, d.ShuffleWindow, d.Drop, d.DropNext = o.Duplicate, o.Shuffle || s.dc10(), o.ShuffleWindow, o.Drop, o.DropNext
 	if d.ShuffleWindow <= 0 {
 		d.ShuffleWindow = 20 * time.Millisecond
 	}
