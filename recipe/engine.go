@@ -43,6 +43,8 @@ type Engine struct {
 	readTimeout       time.Duration
 	retention         Retention
 	shutdownTimeout   time.Duration
+	leaseTTL          time.Duration
+	owner             string
 
 	mu      sync.Mutex
 	order   []string
@@ -202,12 +204,16 @@ func NewEngine(store Store, opts ...Option) *Engine {
 		maxBody:           1 << 20,
 		readTimeout:       30 * time.Second,
 		shutdownTimeout:   30 * time.Second,
+		leaseTTL:          30 * time.Second,
 		entries:           map[string]*entry{},
 	}
 	for _, o := range opts {
 		if o != nil {
 			o(e)
 		}
+	}
+	if e.owner == "" {
+		e.owner = defaultProcessID()
 	}
 	return e
 }

@@ -46,6 +46,13 @@ type recipeRun struct {
 
 	bg      sync.WaitGroup
 	workers sync.WaitGroup
+
+	// On a shared store (see Coordinator): the leases' state, and the
+	// lease keeper, which outlives polling until the workers are done.
+	sh         *shared
+	keepCtx    context.Context
+	keepCancel context.CancelFunc
+	keepWG     sync.WaitGroup
 }
 
 // startRun starts a recipe; e.mu must be held.
@@ -61,13 +68,21 @@ func (e *Engine) startRun(ctx context.Context, ent *entry, once bool) *recipeRun
 	}
 	run.storeCtx = context.WithoutCancel(run.jobCtx)
 	ent.run = run
+	if coord := e.coordinator(); coord != nil {
+		run.sh = e.newShared(ent.r, coord)
+		run.keepCtx, run.keepCancel = context.WithCancel(context.WithoutCancel(ctx))
+		run.keepWG.Add(1)
+		go run.keepLeases()
+		run.bg.Add(1)
+		go run.claimLoop()
+	}
 	for range ent.r.opts.Concurrency {
 		run.workers.Add(1)
 		go run.worker()
 	}
 	run.bg.Add(1)
 	go run.feed()
-	if !once && e.webhookURL != nil && ent.r.src.webhook() != nil {
+	if run.sh == nil && !once && e.webhookURL != nil && ent.r.src.webhook() != nil {
 		run.bg.Add(1)
 		go func() {
 			defer run.bg.Done()
@@ -101,6 +116,7 @@ func (run *recipeRun) stop() {
 	}
 	run.bg.Wait()
 	run.jobCancel()
+	run.endShared()
 }
 
 // wait waits for a RunOnce run to finish.
@@ -109,6 +125,18 @@ func (run *recipeRun) wait() {
 	run.workers.Wait()
 	run.cancel()
 	run.jobCancel()
+	run.endShared()
+}
+
+// endShared stops the lease keeper of a run on a shared store, once its
+// workers are done, and gives up the run's leases.
+func (run *recipeRun) endShared() {
+	if run.sh == nil {
+		return
+	}
+	run.keepCancel()
+	run.keepWG.Wait()
+	run.releaseAll()
 }
 
 func (run *recipeRun) summary() Summary {
@@ -133,10 +161,22 @@ func (run *recipeRun) fail(err error) {
 	run.mu.Unlock()
 }
 
+// push queues new jobs for the workers. On a shared store the jobs are
+// claimed from the store instead (any process may run them), so push only
+// wakes the claimer.
 func (run *recipeRun) push(qs ...queued) {
 	if len(qs) == 0 {
 		return
 	}
+	if run.sh != nil {
+		run.sh.signal()
+		return
+	}
+	run.enqueue(qs...)
+}
+
+// enqueue hands jobs to the workers.
+func (run *recipeRun) enqueue(qs ...queued) {
 	run.mu.Lock()
 	defer run.mu.Unlock()
 	if run.stopping {
@@ -201,6 +241,11 @@ func (run *recipeRun) sleep(d time.Duration) bool {
 func (run *recipeRun) feed() {
 	defer run.bg.Done()
 	defer func() {
+		if run.sh != nil {
+			// The claimer closes the queue when nothing is left to claim.
+			run.feedFinished()
+			return
+		}
 		run.mu.Lock()
 		run.closed = true
 		run.cond.Broadcast()
@@ -208,32 +253,57 @@ func (run *recipeRun) feed() {
 	}()
 	rt := &run.e.rt
 	info := run.r.src.info()
-	pending, ok := loadRetrying(run, "unfinished jobs", info.PollInterval, func(ctx context.Context) ([]Job, error) {
-		return rt.store.PendingJobs(ctx, run.r.name)
-	})
-	if !ok {
-		return
+	if run.sh == nil {
+		// On a shared store the claimer finds them, with those of other
+		// processes that died.
+		pending, ok := loadRetrying(run, "unfinished jobs", info.PollInterval, func(ctx context.Context) ([]Job, error) {
+			return rt.store.PendingJobs(ctx, run.r.name)
+		})
+		if !ok {
+			return
+		}
+		qs := make([]queued, len(pending))
+		for i, j := range pending {
+			qs[i] = queued{job: j}
+		}
+		run.push(qs...)
 	}
-	qs := make([]queued, len(pending))
-	for i, j := range pending {
-		qs[i] = queued{job: j}
-	}
-	run.push(qs...)
 
 	if info.PollInterval <= 0 {
 		return // push-only trigger
 	}
-	cursor, ok := loadRetrying(run, "the trigger cursor", info.PollInterval, func(ctx context.Context) (trigger.Cursor, error) {
-		return rt.store.Cursor(ctx, run.r.name)
-	})
-	if !ok {
-		return
+	loadCursor := func() (trigger.Cursor, bool) {
+		return loadRetrying(run, "the trigger cursor", info.PollInterval, func(ctx context.Context) (trigger.Cursor, error) {
+			return rt.store.Cursor(ctx, run.r.name)
+		})
+	}
+	var cursor trigger.Cursor
+	tenure := -1 // the poll lease tenure the cursor was read in
+	if run.sh == nil {
+		var ok bool
+		if cursor, ok = loadCursor(); !ok {
+			return
+		}
 	}
 	m := &vm.VM{MemoryBudget: run.r.opts.PillMemoryBudget}
 	buf := newRecordBuf(maxPageBuf)
 	var done int64 // new events handled, for Hooks.Progress
 	high := 256 * run.r.opts.Concurrency
 	for run.ctx.Err() == nil {
+		if run.sh != nil {
+			// Only the poll lease holder polls. Another process may have
+			// moved the cursor since this one last held the lease.
+			epoch, ok := run.awaitLeader()
+			if !ok {
+				return
+			}
+			if epoch != tenure {
+				if cursor, ok = loadCursor(); !ok {
+					return
+				}
+				tenure = epoch
+			}
+		}
 		for run.backlog() >= high {
 			select {
 			case <-run.ctx.Done():
@@ -422,13 +492,17 @@ func (run *recipeRun) worker() {
 		if !ok {
 			return
 		}
-		run.execute(q, x)
+		finished := run.execute(q, x)
+		if run.sh != nil {
+			run.jobDone(q.job.ID, finished)
+		}
 	}
 }
 
 // execute runs one job to a final status, or leaves it pending when the
-// run is interrupted or the store fails.
-func (run *recipeRun) execute(q queued, x *jobExec) {
+// run is interrupted or the store fails; it reports whether the job was
+// finished.
+func (run *recipeRun) execute(q queued, x *jobExec) bool {
 	r := run.r
 	rt := &run.e.rt
 	x.start(q.job)
@@ -453,19 +527,20 @@ func (run *recipeRun) execute(q queued, x *jobExec) {
 				rt.log.Error("store failed while running a job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
 			}
 			run.count(JobPending, 1)
-			return
+			return false
 		}
 	}
 	if err := rt.store.FinishJob(x.storeCtx, job.ID, res, x.unsaved()); err != nil {
 		rt.log.Error("cannot store a finished job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
 		run.count(JobPending, 1)
-		return
+		return false
 	}
 	if res.Status == JobFailed {
 		rt.log.Warn("job failed", "recipe", r.name, "job", job.ID, "event", job.Event.ID, "error", res.Error)
 	}
 	rt.hooks.JobFinished(x.ctx, x.info, res)
 	run.count(res.Status, 1)
+	return true
 }
 
 // jobOutcome turns the error that ended a job into its final result, or

@@ -116,7 +116,15 @@ func (e *Engine) keepSubscribed(ctx context.Context, ent *entry) {
 			wait = min(2*wait, e.subRetryMax)
 		}
 	}
-	if !subscribe(prior) {
+	shared := e.coordinator() != nil
+	switch {
+	case shared && err == nil && prior.CallbackURL == cb && (prior.ExpiresAt.IsZero() || e.rt.clock.Now().Before(prior.ExpiresAt.Add(-wh.renewBefore()))):
+		// On a shared store the registration belongs to the group: a
+		// process taking the poll lease over keeps it (and its secret,
+		// which the other processes verify deliveries with).
+		ent.setSub(&prior)
+		e.rt.log.Info("webhook registration of the process group kept", "recipe", name, "callback", cb, "expires", prior.ExpiresAt)
+	case !subscribe(prior):
 		return
 	}
 	for {
@@ -154,6 +162,19 @@ func (e *Engine) unsubscribe(ctx context.Context, ent *entry) error {
 	wh := ent.r.src.webhook()
 	if !e.unsubscribeOnStop || wh == nil || e.webhookURL == nil {
 		return nil
+	}
+	if e.coordinator() != nil {
+		// The registration serves every process running the recipe: only
+		// the last one to stop it removes it.
+		last, err := e.leaveGroup(ctx, ent.r.name)
+		if err != nil {
+			return fmt.Errorf("recipe %q: leave the process group: %w", ent.r.name, err)
+		}
+		if !last {
+			ent.setSub(nil)
+			e.rt.log.Info("webhook registration kept: other processes still run the recipe", "recipe", ent.r.name)
+			return nil
+		}
 	}
 	sub, ok := ent.currentSub()
 	if !ok {
@@ -223,11 +244,15 @@ func (e *Engine) serveWebhook(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "this recipe's trigger does not receive webhooks", http.StatusNotFound)
 		return
 	}
+	shared := e.coordinator() != nil
 	sub, ok := ent.currentSub()
+	cached := ok
 	if !ok {
 		stored, err := e.rt.store.Subscription(req.Context(), name)
 		if err != nil {
-			if ent.isSubscribing() {
+			// On a shared store another process may be registering the
+			// webhook right now.
+			if ent.isSubscribing() || shared && errors.Is(err, ErrNotFound) {
 				notReady(w)
 				return
 			}
@@ -252,6 +277,13 @@ func (e *Engine) serveWebhook(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	events, err := wh.parse(sub, req.Header, body)
+	if err != nil && shared && cached && errors.Is(err, trigger.ErrUnauthenticated) {
+		// Another process may have registered the webhook afresh since
+		// this one cached the registration: verify with the stored one.
+		if stored, serr := e.rt.store.Subscription(req.Context(), name); serr == nil {
+			events, err = wh.parse(stored, req.Header, body)
+		}
+	}
 	if err == nil {
 		err = checkDelivered(events)
 	}

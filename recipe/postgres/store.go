@@ -171,6 +171,14 @@ var migrations = []string{
 		cloud_id      TEXT NOT NULL,
 		updated       TIMESTAMPTZ NOT NULL DEFAULT now()
 	);`,
+	// 2: the processes running each recipe (webhook registrations are
+	// removed by the last one to stop).
+	`CREATE TABLE members (
+		grp        TEXT NOT NULL,
+		member     TEXT NOT NULL,
+		expires_at TIMESTAMPTZ NOT NULL,
+		PRIMARY KEY (grp, member)
+	);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

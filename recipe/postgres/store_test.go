@@ -46,8 +46,8 @@ func TestOpenMigratesOnceWhenProcessesStartTogether(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v != 1 {
-			t.Errorf("schema version = %d, want 1", v)
+		if v != 2 {
+			t.Errorf("schema version = %d, want 2", v)
 		}
 		_ = s.Close()
 	}
@@ -90,3 +90,5 @@ func TestOpenErrorsHidePasswords(t *testing.T) {
 		}
 	}
 }
+
+func pgtestDatabase(t *testing.T) string { return pgtest.NewDatabase(t) }
