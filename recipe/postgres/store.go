@@ -179,6 +179,8 @@ var migrations = []string{
 		expires_at TIMESTAMPTZ NOT NULL,
 		PRIMARY KEY (grp, member)
 	);`,
+	// 3: when the token endpoint issued an OAuth access token.
+	`ALTER TABLE oauth_tokens ADD COLUMN issued BIGINT NOT NULL DEFAULT 0;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

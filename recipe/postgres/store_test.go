@@ -46,8 +46,8 @@ func TestOpenMigratesOnceWhenProcessesStartTogether(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v != 2 {
-			t.Errorf("schema version = %d, want 2", v)
+		if v != 3 {
+			t.Errorf("schema version = %d, want 3", v)
 		}
 		_ = s.Close()
 	}
