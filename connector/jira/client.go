@@ -76,12 +76,22 @@ type Client struct {
 	infoMu     sync.Mutex
 	deployment Deployment
 	info       *ServerInfo
+	webhookAPI webhookAPI // the admin webhook resource that answered
 
 	fieldsMu    sync.Mutex
 	fieldsCache []Field
 }
 
 type service struct{ client *Client }
+
+// webhookAPI names an admin webhook resource once one has answered.
+type webhookAPI int
+
+const (
+	webhookAPIUnknown webhookAPI = iota
+	webhookAPIOld                // /rest/webhooks/1.0/webhook
+	webhookAPIDC10               // /rest/jira-webhook/1.0/webhooks
+)
 
 // New validates cfg and returns a client. It sends no request; call Test
 // to prove the connection works.

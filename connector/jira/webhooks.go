@@ -2,16 +2,22 @@ package jira
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"path"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 // WebhooksService registers webhooks. Admin webhooks
-// (/rest/webhooks/1.0/webhook, Cloud and Data Center) need the Administer
+// (/rest/webhooks/1.0/webhook on Cloud and Data Center before 10.0,
+// /rest/jira-webhook/1.0/webhooks on Data Center 10.0 and later, chosen
+// from serverInfo's version with a fallback on 404) need the Administer
 // Jira global permission; dynamic webhooks (/rest/api/2/webhook, Cloud
 // only) are for OAuth 2.0 and Connect apps and expire after 30 days unless
 // refreshed.
@@ -53,32 +59,171 @@ func adminWebhookBody(w AdminWebhook) any {
 	}{plain(w), w.Secret.Reveal()}
 }
 
-const adminWebhookPath = "/rest/webhooks/1.0/webhook"
+// The admin webhook resources. Jira Data Center 10.0 moved the resource
+// from adminWebhookPath to dc10WebhookPath (and the old one answers 404
+// there); Cloud and earlier Data Center versions serve only the old one.
+const (
+	adminWebhookPath = "/rest/webhooks/1.0/webhook"
+	dc10WebhookPath  = "/rest/jira-webhook/1.0/webhooks"
+)
 
-// ListAdmin returns the admin webhooks.
+// dc10Webhook is an admin webhook as /rest/jira-webhook/1.0/webhooks reads
+// and writes it: the JQL filter, the secret, the description and whether
+// to leave out the body are entries of configuration.
+type dc10Webhook struct {
+	ID            int64          `json:"id,omitempty"`
+	Name          string         `json:"name"`
+	URL           string         `json:"url"`
+	Events        []string       `json:"events"`
+	Active        bool           `json:"active"`
+	ScopeType     string         `json:"scopeType,omitempty"`
+	Configuration map[string]any `json:"configuration,omitempty"`
+	UpdatedDate   int64          `json:"updatedDate,omitempty"`
+}
+
+// dc10Body is the request body for w on the Data Center 10 resource, with
+// the secret revealed (only these requests reveal it).
+func dc10Body(w AdminWebhook) dc10Webhook {
+	conf := map[string]any{"EXCLUDE_BODY": strconv.FormatBool(w.ExcludeBody)}
+	if f := w.Filters["issue-related-events-section"]; f != "" {
+		conf["FILTERS"] = f
+	}
+	if w.Description != "" {
+		conf["DESCRIPTION"] = w.Description
+	}
+	if w.Secret != "" {
+		conf["SECRET"] = w.Secret.Reveal()
+	}
+	return dc10Webhook{Name: w.Name, URL: w.URL, Events: w.Events, Active: w.Enabled, ScopeType: "global", Configuration: conf}
+}
+
+// admin converts a Data Center 10 answer to the common AdminWebhook, whose
+// Self ends with the id as the older resource's does.
+func (w dc10Webhook) admin(base string) AdminWebhook {
+	out := AdminWebhook{Name: w.Name, URL: w.URL, Events: w.Events, Enabled: w.Active, LastUpdated: w.UpdatedDate}
+	if w.ID != 0 {
+		out.Self = base + dc10WebhookPath + "/" + strconv.FormatInt(w.ID, 10)
+	}
+	str := func(k string) string {
+		switch v := w.Configuration[k].(type) {
+		case string:
+			return v
+		case bool:
+			return strconv.FormatBool(v)
+		}
+		return ""
+	}
+	out.Description = str("DESCRIPTION")
+	out.ExcludeBody = strings.EqualFold(str("EXCLUDE_BODY"), "true")
+	if f := str("FILTERS"); f != "" {
+		out.Filters = map[string]string{"issue-related-events-section": f}
+	}
+	return out
+}
+
+// adminResource reports whether the site serves admin webhooks at the Data
+// Center 10 resource: the one a 404 fallback settled on, else what
+// serverInfo's version says (10.0 or later on Data Center). A site whose
+// serverInfo cannot be read is assumed to have the older resource.
+func (s *WebhooksService) adminResource(ctx context.Context) bool {
+	c := s.client
+	c.infoMu.Lock()
+	known := c.webhookAPI
+	c.infoMu.Unlock()
+	if known != webhookAPIUnknown {
+		return known == webhookAPIDC10
+	}
+	info, err := c.serverInfo(ctx)
+	return err == nil && info.Deployment() == DataCenter && len(info.VersionNumbers) > 0 && info.VersionNumbers[0] >= 10
+}
+
+// settleAdminResource remembers which admin webhook resource answered.
+func (s *WebhooksService) settleAdminResource(dc10 bool) {
+	api := webhookAPIOld
+	if dc10 {
+		api = webhookAPIDC10
+	}
+	s.client.infoMu.Lock()
+	s.client.webhookAPI = api
+	s.client.infoMu.Unlock()
+}
+
+// onAdminResource runs call on the admin webhook resource the site serves.
+// A 404 from the collection (list or create) means the guess was wrong (a
+// proxy hiding serverInfo's version, an upgrade since): call is tried once
+// on the other resource, and the one that answers is remembered.
+func (s *WebhooksService) onAdminResource(ctx context.Context, collection bool, call func(dc10 bool) (*Response, error)) (*Response, error) {
+	dc10 := s.adminResource(ctx)
+	resp, err := call(dc10)
+	if err != nil && collection && errors.Is(err, httpx.ErrNotFound) {
+		if resp2, err2 := call(!dc10); err2 == nil || !errors.Is(err2, httpx.ErrNotFound) {
+			dc10, resp, err = !dc10, resp2, err2
+		}
+	}
+	if err == nil {
+		s.settleAdminResource(dc10)
+	}
+	return resp, err
+}
+
+// ListAdmin returns the admin webhooks, from /rest/webhooks/1.0/webhook or,
+// on Data Center 10 and later, /rest/jira-webhook/1.0/webhooks.
 func (s *WebhooksService) ListAdmin(ctx context.Context) ([]AdminWebhook, *Response, error) {
 	var out []AdminWebhook
-	resp, err := s.client.call(ctx, "GET", adminWebhookPath, nil, nil, &out)
+	resp, err := s.onAdminResource(ctx, true, func(dc10 bool) (*Response, error) {
+		out = nil
+		if !dc10 {
+			return s.client.call(ctx, "GET", adminWebhookPath, nil, nil, &out)
+		}
+		var got []dc10Webhook
+		resp, err := s.client.call(ctx, "GET", dc10WebhookPath, nil, nil, &got)
+		for _, w := range got {
+			out = append(out, w.admin(s.client.site.String()))
+		}
+		return resp, err
+	})
 	return out, resp, err
 }
 
 // CreateAdmin registers an admin webhook.
 func (s *WebhooksService) CreateAdmin(ctx context.Context, w AdminWebhook) (AdminWebhook, *Response, error) {
 	var out AdminWebhook
-	resp, err := s.client.call(ctx, "POST", adminWebhookPath, nil, adminWebhookBody(w), &out)
+	resp, err := s.onAdminResource(ctx, true, func(dc10 bool) (*Response, error) {
+		if !dc10 {
+			return s.client.call(ctx, "POST", adminWebhookPath, nil, adminWebhookBody(w), &out)
+		}
+		var got dc10Webhook
+		resp, err := s.client.call(ctx, "POST", dc10WebhookPath, nil, dc10Body(w), &got)
+		out = got.admin(s.client.site.String())
+		return resp, err
+	})
 	return out, resp, err
 }
 
 // UpdateAdmin replaces the admin webhook id.
 func (s *WebhooksService) UpdateAdmin(ctx context.Context, id string, w AdminWebhook) (AdminWebhook, *Response, error) {
 	var out AdminWebhook
-	resp, err := s.client.call(ctx, "PUT", adminWebhookPath+"/"+pathEscape(id), nil, adminWebhookBody(w), &out)
+	resp, err := s.onAdminResource(ctx, false, func(dc10 bool) (*Response, error) {
+		if !dc10 {
+			return s.client.call(ctx, "PUT", adminWebhookPath+"/"+pathEscape(id), nil, adminWebhookBody(w), &out)
+		}
+		var got dc10Webhook
+		resp, err := s.client.call(ctx, "PUT", dc10WebhookPath+"/"+pathEscape(id), nil, dc10Body(w), &got)
+		out = got.admin(s.client.site.String())
+		return resp, err
+	})
 	return out, resp, err
 }
 
 // DeleteAdmin deletes the admin webhook id.
 func (s *WebhooksService) DeleteAdmin(ctx context.Context, id string) (*Response, error) {
-	return s.client.call(ctx, "DELETE", adminWebhookPath+"/"+pathEscape(id), nil, nil, nil)
+	return s.onAdminResource(ctx, false, func(dc10 bool) (*Response, error) {
+		p := adminWebhookPath
+		if dc10 {
+			p = dc10WebhookPath
+		}
+		return s.client.call(ctx, "DELETE", p+"/"+pathEscape(id), nil, nil, nil)
+	})
 }
 
 // DynamicWebhook is one dynamic webhook registration (Cloud).
