@@ -104,6 +104,7 @@ type Recipe struct {
 	src     source
 	opts    Settings
 	when    []*vm.Program
+	whenSrc []string // the text of each When condition, for skip reasons
 	steps   []node
 	env     *envLayout
 	actions int // action steps, a hint for sizing job records

@@ -559,6 +559,7 @@ func (c *compiler) build(b *builder) (*Recipe, error) {
 	for _, w := range b.when {
 		if p := c.boolPill("", "when", w, whenScope); p != nil {
 			r.when = append(r.when, p)
+			r.whenSrc = append(r.whenSrc, w)
 		}
 	}
 	sc := &scope{visible: visibleSet{}, vars: map[string]bool{}}

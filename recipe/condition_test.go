@@ -57,7 +57,7 @@ func TestUnevaluableConditionNeverRunsSteps(t *testing.T) {
 	if err != nil || len(pending) != 0 {
 		t.Fatalf("pending jobs = %d (%v), want none", len(pending), err)
 	}
-	jobs, err := eng.Jobs(ctx, recipe.JobQuery{Recipe: "cond"})
+	jobs, err := recipe.CollectJobs(eng.Jobs(ctx, recipe.JobQuery{Recipe: "cond"}))
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("jobs = %d (%v), want one", len(jobs), err)
 	}

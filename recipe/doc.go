@@ -82,9 +82,11 @@
 // and only if the crash hit while it, or the steps after it up to the next
 // non-idempotent step, were running.
 //
-// Engine.Jobs lists jobs by recipe and status, newest first (the last
-// failures of a recipe, say), and Engine.Job reads one with its step
-// records. A failed job can be run again from its stored event with
+// [Engine.Jobs] iterates over jobs by recipe and status, newest first (the
+// last failures of a recipe, say, or every job when no Limit is given), and
+// [Engine.Job] reads one with its step records. Events a trigger condition
+// drops keep no job: [Summary] counts them by the condition that was
+// false, and the engine logs each at debug level. A failed job can be run again from its stored event with
 // Engine.Rerun.
 // Finished jobs are pruned as [WithRetention] says.
 //

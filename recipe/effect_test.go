@@ -67,7 +67,7 @@ func TestEffectKeyIsStablePerStepRunAndDistinctAcrossRuns(t *testing.T) {
 	if sum, err := eng.RunOnce(context.Background()); err != nil || sum.Jobs[recipe.JobSucceeded] != 1 {
 		t.Fatalf("RunOnce = %+v, %v", sum, err)
 	}
-	jobs, err := store.Jobs(context.Background(), recipe.JobQuery{Recipe: "effects"})
+	jobs, err := recipe.CollectJobs(store.Jobs(context.Background(), recipe.JobQuery{Recipe: "effects"}))
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("jobs = %d, %v", len(jobs), err)
 	}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/url"
 	"slices"
@@ -432,6 +434,55 @@ type Summary struct {
 	// conditions dropped) by final status. Jobs left unfinished by
 	// cancellation are counted as JobPending.
 	Jobs map[JobStatus]int
+	// Skipped counts the events the trigger conditions dropped by reason,
+	// such as `condition "trigger.x == 1" false` (the first When condition
+	// that was false). Its counts add up to Jobs[JobSkipped].
+	Skipped map[string]int
+}
+
+// String sums the run up on one line, for logs and command-line programs:
+//
+//	events: 5 (1 duplicate); jobs: 2 (1 succeeded, 1 failed); skipped: 2 (condition "trigger.x == 1" false)
+//
+// A summary with several skip reasons lists each with its count.
+func (s Summary) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "events: %d", s.Events)
+	if s.Duplicates > 0 {
+		fmt.Fprintf(&b, " (%d %s)", s.Duplicates, plural(s.Duplicates, "duplicate", "duplicates"))
+	}
+	fmt.Fprintf(&b, "; jobs: %d", s.Total())
+	var parts []string
+	for _, st := range []JobStatus{JobSucceeded, JobStopped, JobFailed, JobPending, JobRunning} {
+		if n := s.Jobs[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(parts, ", "))
+	}
+	if n := s.Jobs[JobSkipped]; n > 0 {
+		fmt.Fprintf(&b, "; skipped: %d", n)
+		reasons := slices.Sorted(maps.Keys(s.Skipped))
+		switch {
+		case len(reasons) == 1 && s.Skipped[reasons[0]] == n:
+			fmt.Fprintf(&b, " (%s)", reasons[0])
+		case len(reasons) > 0:
+			parts = parts[:0]
+			for _, r := range reasons {
+				parts = append(parts, fmt.Sprintf("%d %s", s.Skipped[r], r))
+			}
+			fmt.Fprintf(&b, " (%s)", strings.Join(parts, "; "))
+		}
+	}
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Total returns the number of jobs RunOnce ran to a final status.
@@ -450,6 +501,12 @@ func (s *Summary) add(o Summary) {
 	s.Duplicates += o.Duplicates
 	for k, v := range o.Jobs {
 		s.Jobs[k] += v
+	}
+	for k, v := range o.Skipped {
+		if s.Skipped == nil {
+			s.Skipped = map[string]int{}
+		}
+		s.Skipped[k] += v
 	}
 }
 
@@ -560,30 +617,46 @@ func (e *Engine) Rerun(ctx context.Context, jobID string) (string, error) {
 	return job.ID, nil
 }
 
-// Jobs lists the jobs of the engine's store that match q, newest first,
-// each with its step records: for operators' listings such as "the last 20
-// failed jobs of a recipe" (JobQuery{Recipe: name, Status: JobFailed,
-// Limit: 20}). A zero Limit means 100. The recipe need not be added to the
-// engine, so jobs of retired recipes stay readable.
-func (e *Engine) Jobs(ctx context.Context, q JobQuery) ([]Job, error) {
+// Jobs iterates over the jobs of the engine's store that match q, newest
+// first, each with its step records: for operators' listings such as "the
+// last 20 failed jobs of a recipe" (JobQuery{Recipe: name, Status:
+// JobFailed, Limit: 20}) or, with a zero Limit, every job that matches.
+// The recipe need not be added to the engine, so jobs of retired recipes
+// stay readable. A query that makes no sense (an unknown status, a
+// negative limit) yields its error first; so does a failing store, and the
+// sequence then ends. [CollectJobs] gathers the listing into a slice.
+func (e *Engine) Jobs(ctx context.Context, q JobQuery) iter.Seq2[Job, error] {
+	if err := e.checkJobQuery(q); err != nil {
+		return func(yield func(Job, error) bool) { yield(Job{}, err) }
+	}
+	return func(yield func(Job, error) bool) {
+		for j, err := range e.rt.store.Jobs(ctx, q) {
+			if err != nil {
+				yield(Job{}, fmt.Errorf("recipe: list jobs: %w", err))
+				return
+			}
+			if !yield(j, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (e *Engine) checkJobQuery(q JobQuery) error {
 	if e.rt.store == nil {
-		return nil, errors.New("recipe: the engine has no store: pass one to NewEngine")
+		return errors.New("recipe: the engine has no store: pass one to NewEngine")
 	}
 	if q.Limit < 0 {
-		return nil, fmt.Errorf("recipe: list jobs: limit %d is negative: use 0 for the default of 100", q.Limit)
+		return fmt.Errorf("recipe: list jobs: limit %d is negative: use 0 to list every job", q.Limit)
 	}
 	switch q.Status {
 	case "", JobPending, JobRunning, JobSucceeded, JobFailed, JobStopped:
+		return nil
 	case JobSkipped:
-		return nil, errors.New("recipe: list jobs: events dropped by a trigger condition keep no job record, so no job is skipped: see Summary.Jobs for their count")
+		return errors.New("recipe: list jobs: events dropped by a trigger condition keep no job record, so no job is skipped: see Summary.Skipped for their count and reasons")
 	default:
-		return nil, fmt.Errorf("recipe: list jobs: unknown status %q: use pending, running, succeeded, failed or stopped", q.Status)
+		return fmt.Errorf("recipe: list jobs: unknown status %q: use pending, running, succeeded, failed or stopped", q.Status)
 	}
-	jobs, err := e.rt.store.Jobs(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("recipe: list jobs: %w", err)
-	}
-	return jobs, nil
 }
 
 // Job returns one job of the engine's store with its step records (inputs

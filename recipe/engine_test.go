@@ -142,7 +142,7 @@ func TestRetentionPrunesFinishedJobs(t *testing.T) {
 	if _, err := eng.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	jobs, _ := store.Jobs(context.Background(), recipe.JobQuery{Recipe: "ret"})
+	jobs, _ := recipe.CollectJobs(store.Jobs(context.Background(), recipe.JobQuery{Recipe: "ret"}))
 	if len(jobs) != 3 || jobs[0].Event.ID != "10" {
 		t.Fatalf("kept %d jobs, newest %v", len(jobs), jobs[0].Event.ID)
 	}
@@ -453,7 +453,7 @@ func TestWebhookLifecycleAndHandler(t *testing.T) {
 		t.Fatalf("delivery: %d", code)
 	}
 	// 200 means stored: the jobs exist before they run.
-	jobs, _ := store.Jobs(ctx, recipe.JobQuery{Recipe: "hooked"})
+	jobs, _ := recipe.CollectJobs(store.Jobs(ctx, recipe.JobQuery{Recipe: "hooked"}))
 	if len(jobs) != 2 {
 		t.Fatalf("jobs after 200: %d", len(jobs))
 	}
@@ -463,7 +463,7 @@ func TestWebhookLifecycleAndHandler(t *testing.T) {
 	for range 2 {
 		<-h.done
 	}
-	jobs, _ = store.Jobs(ctx, recipe.JobQuery{Recipe: "hooked"})
+	jobs, _ = recipe.CollectJobs(store.Jobs(ctx, recipe.JobQuery{Recipe: "hooked"}))
 	if len(jobs) != 2 || len(rec.Calls()) != 2 {
 		t.Fatalf("a redelivered event ran again: %d jobs, %d calls", len(jobs), len(rec.Calls()))
 	}

@@ -1,10 +1,13 @@
 package recipe_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -349,17 +352,54 @@ func TestTriggerConditionDropsEventsBeforeAnyJob(t *testing.T) {
 		recipe.When(`trigger.fields.priority.name != "Low"`),
 		recipe.Do("n", rec, recipe.Pills{"text": `trigger.key`}),
 	)
-	res := recipetest.Run(t, r, nil)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	res := recipetest.Run(t, r, &recipetest.Options{Logger: logger})
 	if len(res.Jobs) != 1 || res.Job(0).Event.ID != "1" || res.Summary.Jobs[recipe.JobSkipped] != 2 {
 		t.Fatalf("jobs %d, summary %+v", len(res.Jobs), res.Summary)
 	}
-	// The ledger remembers dropped events: a replay from the start is harmless.
+	// Each skipped event is counted under the first condition that was
+	// false: SUP-3 has no priority, SUP-2's is Low.
+	wantReasons := map[string]int{
+		`condition "trigger.fields.priority != nil" false`:          1,
+		`condition "trigger.fields.priority.name != \"Low\"" false`: 1,
+	}
+	if !maps.Equal(res.Summary.Skipped, wantReasons) {
+		t.Errorf("skip reasons = %v, want %v", res.Summary.Skipped, wantReasons)
+	}
+	if got, want := res.Summary.String(), `events: 3; jobs: 1 (1 succeeded); skipped: 2 (1 condition "trigger.fields.priority != nil" false; 1 condition "trigger.fields.priority.name != \"Low\"" false)`; got != want {
+		t.Errorf("summary line\n got %s\nwant %s", got, want)
+	}
+	for _, want := range []string{
+		`level=DEBUG msg="event skipped" recipe=when event=2 reason="condition \"trigger.fields.priority.name != \\\"Low\\\"\" false"`,
+		`level=DEBUG msg="event skipped" recipe=when event=3 reason="condition \"trigger.fields.priority != nil\" false"`,
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %s:\n%s", want, logs.String())
+		}
+	}
+	// The ledger remembers dropped events: a replay from the start is
+	// harmless, and its events count as duplicates, not as skipped again.
 	if _, err := res.Store.Accept(context.Background(), recipe.Batch{Recipe: "when", SetCursor: true}); err != nil {
 		t.Fatal(err)
 	}
 	sum, err := res.Engine.RunOnce(context.Background())
-	if err != nil || sum.Events != 3 || sum.Duplicates != 3 || sum.Jobs[recipe.JobSkipped] != 0 || sum.Total() != 0 {
+	if err != nil || sum.Events != 3 || sum.Duplicates != 3 || sum.Jobs[recipe.JobSkipped] != 0 || sum.Total() != 0 || len(sum.Skipped) != 0 {
 		t.Fatalf("replay: %+v %v", sum, err)
+	}
+	if got, want := sum.String(), "events: 3 (3 duplicates); jobs: 0"; got != want {
+		t.Errorf("replay summary line %q, want %q", got, want)
+	}
+}
+
+func TestSummaryLineNamesASingleSkipReason(t *testing.T) {
+	r := mustNew(t, "one-reason", recipetest.Data(1, 2, 3, 4),
+		recipe.When(`trigger % 2 == 1`),
+		recipe.Do("n", recorder(), recipe.Pills{"text": `to_s(trigger)`}),
+	)
+	res := recipetest.Run(t, r, nil)
+	if got, want := res.Summary.String(), `events: 4; jobs: 2 (2 succeeded); skipped: 2 (condition "trigger % 2 == 1" false)`; got != want {
+		t.Errorf("summary line\n got %s\nwant %s", got, want)
 	}
 }
 

@@ -31,6 +31,9 @@ type PollResult struct {
 	Duplicates int
 	// Skipped is how many the trigger condition dropped.
 	Skipped int
+	// SkippedBy counts the skipped events by reason, such as
+	// `condition "trigger.x == 1" false`; nil when none was skipped.
+	SkippedBy map[string]int
 	// More reports that the trigger has more events ready now.
 	More bool
 	// Wait is how long the engine waits before the next poll.

@@ -64,7 +64,7 @@ func TestJobListingForOperators(t *testing.T) {
 
 			list := func(q recipe.JobQuery) []recipe.Job {
 				t.Helper()
-				jobs, err := eng.Jobs(ctx, q)
+				jobs, err := recipe.CollectJobs(eng.Jobs(ctx, q))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -136,7 +136,7 @@ func TestJobListingForOperators(t *testing.T) {
 				{Status: recipe.JobSkipped}: "keep no job record",
 				{Limit: -1}:                 "negative",
 			} {
-				if _, err := eng.Jobs(ctx, q); err == nil || !strings.Contains(err.Error(), want) {
+				if _, err := recipe.CollectJobs(eng.Jobs(ctx, q)); err == nil || !strings.Contains(err.Error(), want) {
 					t.Errorf("Jobs(%+v): %v, want an error saying %q", q, err, want)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"slices"
 	"sync"
 	"time"
@@ -79,10 +80,11 @@ func (m *memoryStore) Accept(ctx context.Context, b Batch) (Accepted, error) {
 		m.insert(j)
 		stored[i] = true
 	}
-	for _, id := range b.Dropped {
+	res.DroppedNew = make([]bool, len(b.Dropped))
+	for i, id := range b.Dropped {
 		if _, dup := led[id]; !dup {
 			led[id] = b.At
-			res.NewDropped++
+			res.DroppedNew[i] = true
 		}
 	}
 	if b.SetCursor {
@@ -224,25 +226,58 @@ func (m *memoryStore) Job(ctx context.Context, id string) (Job, error) {
 	return cloneJob(j.job), nil
 }
 
-func (m *memoryStore) Jobs(ctx context.Context, q JobQuery) ([]Job, error) {
-	if err := m.lock(); err != nil {
-		return nil, err
+// jobsPerPage is how many jobs the memory store clones per lock while
+// iterating a listing.
+const jobsPerPage = 256
+
+func (m *memoryStore) Jobs(ctx context.Context, q JobQuery) iter.Seq2[Job, error] {
+	return func(yield func(Job, error) bool) {
+		match := func(j *memJob) bool {
+			return (q.Recipe == "" || j.job.Recipe == q.Recipe) &&
+				(q.Status == "" || j.job.Status == q.Status) &&
+				(q.EventID == "" || j.job.Event.ID == q.EventID)
+		}
+		if err := m.lock(); err != nil {
+			yield(Job{}, err)
+			return
+		}
+		all := m.sorted(match)
+		ids := make([]string, len(all))
+		for i, j := range all {
+			ids[len(all)-1-i] = j.job.ID // newest first
+		}
+		m.mu.Unlock()
+		if q.Limit > 0 && len(ids) > q.Limit {
+			ids = ids[:q.Limit]
+		}
+		page := make([]Job, 0, min(len(ids), jobsPerPage))
+		for len(ids) > 0 {
+			if err := ctx.Err(); err != nil {
+				yield(Job{}, err)
+				return
+			}
+			if err := m.lock(); err != nil {
+				yield(Job{}, err)
+				return
+			}
+			n := min(len(ids), jobsPerPage)
+			page = page[:0]
+			for _, id := range ids[:n] {
+				// A job pruned or changed since the listing began is left out
+				// when it no longer exists or matches.
+				if j, ok := m.jobs[id]; ok && match(j) {
+					page = append(page, cloneJob(j.job))
+				}
+			}
+			m.mu.Unlock()
+			ids = ids[n:]
+			for _, j := range page {
+				if !yield(j, nil) {
+					return
+				}
+			}
+		}
 	}
-	defer m.mu.Unlock()
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	all := m.sorted(func(j *memJob) bool {
-		return (q.Recipe == "" || j.job.Recipe == q.Recipe) &&
-			(q.Status == "" || j.job.Status == q.Status) &&
-			(q.EventID == "" || j.job.Event.ID == q.EventID)
-	})
-	var out []Job
-	for i := len(all) - 1; i >= 0 && len(out) < limit; i-- {
-		out = append(out, cloneJob(all[i].job))
-	}
-	return out, nil
 }
 
 func (m *memoryStore) Subscription(ctx context.Context, recipe string) (trigger.Subscription, error) {

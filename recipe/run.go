@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -40,6 +41,7 @@ type recipeRun struct {
 	stopping bool
 	popped   chan struct{}
 	jobs     map[JobStatus]int
+	skipped  map[string]int // by reason
 	events   int
 	dups     int
 	errList  []error
@@ -57,7 +59,7 @@ type recipeRun struct {
 
 // startRun starts a recipe; e.mu must be held.
 func (e *Engine) startRun(ctx context.Context, ent *entry, once bool) *recipeRun {
-	run := &recipeRun{e: e, ent: ent, r: ent.r, once: once, jobs: map[JobStatus]int{}, popped: make(chan struct{}, 1)}
+	run := &recipeRun{e: e, ent: ent, r: ent.r, once: once, jobs: map[JobStatus]int{}, skipped: map[string]int{}, popped: make(chan struct{}, 1)}
 	run.cond = sync.NewCond(&run.mu)
 	run.ctx, run.cancel = context.WithCancel(ctx)
 	if once {
@@ -142,10 +144,7 @@ func (run *recipeRun) endShared() {
 func (run *recipeRun) summary() Summary {
 	run.mu.Lock()
 	defer run.mu.Unlock()
-	s := Summary{Events: run.events, Duplicates: run.dups, Jobs: map[JobStatus]int{}}
-	for k, v := range run.jobs {
-		s.Jobs[k] = v
-	}
+	s := Summary{Events: run.events, Duplicates: run.dups, Jobs: maps.Clone(run.jobs), Skipped: maps.Clone(run.skipped)}
 	return s
 }
 
@@ -337,6 +336,9 @@ func (run *recipeRun) feed() {
 				run.dups += res.Duplicates
 				if res.Skipped > 0 {
 					run.jobs[JobSkipped] += res.Skipped
+					for reason, n := range res.SkippedBy {
+						run.skipped[reason] += n
+					}
 				}
 				run.mu.Unlock()
 				run.push(qs...)
@@ -404,6 +406,7 @@ func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, buf *recordBu
 	b := Batch{Recipe: r.name, Cursor: cursor, SetCursor: setCursor, At: now}
 	b.Jobs = make([]Job, 0, len(events))
 	data := make([]any, 0, len(events))
+	var dropCond []int // for each of b.Dropped, the index of the condition that was false
 	var env jobEnv
 	if len(r.when) > 0 {
 		env = r.env.newEnv(now)
@@ -412,11 +415,12 @@ func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, buf *recordBu
 	for _, ev := range events {
 		var condErr error
 		if len(r.when) > 0 {
-			keep, err := r.matches(m, env, ev.Data, now)
+			failed, err := r.matches(m, env, ev.Data, now)
 			if err != nil {
 				condErr = err
-			} else if !keep {
+			} else if failed >= 0 {
 				b.Dropped = append(b.Dropped, ev.ID)
+				dropCond = append(dropCond, failed)
 				continue
 			}
 		}
@@ -450,8 +454,22 @@ func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, buf *recordBu
 	if len(acc.Stored) != len(b.Jobs) {
 		return res, nil, fmt.Errorf("recipe: the store answered %d results for %d jobs", len(acc.Stored), len(b.Jobs))
 	}
-	res.Skipped = acc.NewDropped
-	res.Duplicates = len(b.Dropped) - acc.NewDropped
+	if len(acc.DroppedNew) != len(b.Dropped) {
+		return res, nil, fmt.Errorf("recipe: the store answered %d results for %d dropped events", len(acc.DroppedNew), len(b.Dropped))
+	}
+	for i, isNew := range acc.DroppedNew {
+		if !isNew {
+			res.Duplicates++
+			continue
+		}
+		reason := r.skipReason(dropCond[i])
+		if res.SkippedBy == nil {
+			res.SkippedBy = map[string]int{}
+		}
+		res.Skipped++
+		res.SkippedBy[reason]++
+		e.rt.log.Debug("event skipped", "recipe", r.name, "event", b.Dropped[i], "reason", reason)
+	}
 	qs := make([]queued, 0, len(b.Jobs))
 	for i, ok := range acc.Stored {
 		if !ok {
@@ -468,20 +486,27 @@ func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, buf *recordBu
 }
 
 // matches evaluates the recipe's trigger conditions for one event in env,
-// which it resets first.
-func (r *Recipe) matches(m *vm.VM, env jobEnv, data any, now time.Time) (bool, error) {
+// which it resets first. It returns the index of the first condition that
+// is false, or -1 when every one holds.
+func (r *Recipe) matches(m *vm.VM, env jobEnv, data any, now time.Time) (int, error) {
 	r.env.reset(env, now)
 	r.src.set(env.vals, r.env.trigger, data)
-	for _, p := range r.when {
+	for i, p := range r.when {
 		v, err := m.Run(p, env.exprEnv)
 		if err != nil {
-			return false, err
+			return -1, err
 		}
 		if b, _ := v.(bool); !b {
-			return false, nil
+			return i, nil
 		}
 	}
-	return true, nil
+	return -1, nil
+}
+
+// skipReason says why the When condition with index i dropped an event,
+// as summaries and logs show it.
+func (r *Recipe) skipReason(i int) string {
+	return fmt.Sprintf("condition %q false", r.whenSrc[i])
 }
 
 func (run *recipeRun) worker() {

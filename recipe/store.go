@@ -3,6 +3,7 @@ package recipe
 import (
 	"context"
 	"errors"
+	"iter"
 	"time"
 
 	"github.com/recipekit/recipekit/trigger"
@@ -56,8 +57,15 @@ type Store interface {
 	FinishJob(ctx context.Context, jobID string, result JobResult, steps []StepRecord) error
 	// Job returns a job with its steps, or an error wrapping ErrNotFound.
 	Job(ctx context.Context, id string) (Job, error)
-	// Jobs lists jobs, newest first, that match the query.
-	Jobs(ctx context.Context, q JobQuery) ([]Job, error)
+	// Jobs iterates over the jobs that match the query, newest first (in
+	// the order they were stored), each with its step records, up to
+	// q.Limit jobs or every one when q.Limit is 0. A store reads them a
+	// page at a time, so iterating over a long history does not hold it
+	// all in memory, and it holds no lock while the caller's loop body
+	// runs. A job stored while the iteration is under way may be missed;
+	// no job is yielded twice. On a failure the sequence yields the error
+	// with a zero Job and ends. Use [CollectJobs] for a slice.
+	Jobs(ctx context.Context, q JobQuery) iter.Seq2[Job, error]
 	// Subscription returns the recipe's stored webhook subscription, or an
 	// error wrapping ErrNotFound.
 	Subscription(ctx context.Context, recipe string) (trigger.Subscription, error)
@@ -108,9 +116,10 @@ type Accepted struct {
 	// Stored reports, for each job of Batch.Jobs in order, whether it was
 	// stored (false: a duplicate).
 	Stored []bool
-	// NewDropped counts the Batch.Dropped IDs that were not yet in the
-	// ledger.
-	NewDropped int
+	// DroppedNew reports, for each ID of Batch.Dropped in order, whether
+	// it was new to the ledger (false: already marked, or earlier in the
+	// same batch).
+	DroppedNew []bool
 }
 
 // JobResult is the final outcome of a job as [Store.FinishJob] stores it.
@@ -130,8 +139,22 @@ type JobQuery struct {
 	Status JobStatus
 	// EventID keeps jobs made from this event.
 	EventID string
-	// Limit caps the number of jobs returned; 0 means 100.
+	// Limit caps the number of jobs listed; 0 lists every job that
+	// matches.
 	Limit int
+}
+
+// CollectJobs gathers a job listing (such as [Engine.Jobs] or
+// [Store.Jobs]) into a slice, stopping at the first error.
+func CollectJobs(seq iter.Seq2[Job, error]) ([]Job, error) {
+	var jobs []Job
+	for j, err := range seq {
+		if err != nil {
+			return jobs, err
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, nil
 }
 
 // PrunePolicy says which finished jobs [Store.Prune] deletes.

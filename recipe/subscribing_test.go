@@ -73,7 +73,7 @@ func TestDeliveryDuringRegistrationIsRetriedNotLost(t *testing.T) {
 	if resp := post(); resp.StatusCode != http.StatusOK {
 		t.Fatalf("the retried delivery: %d, want 200", resp.StatusCode)
 	}
-	jobs, _ := store.Jobs(ctx, recipe.JobQuery{Recipe: "gated"})
+	jobs, _ := recipe.CollectJobs(store.Jobs(ctx, recipe.JobQuery{Recipe: "gated"}))
 	if len(jobs) != 1 {
 		t.Fatalf("jobs = %d, want 1", len(jobs))
 	}

@@ -122,7 +122,7 @@ func TestWebhookRefusesEventsWithoutIDOrTime(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := store.Jobs(context.Background(), recipe.JobQuery{Recipe: "strict"})
+	jobs, err := recipe.CollectJobs(store.Jobs(context.Background(), recipe.JobQuery{Recipe: "strict"}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func runShared(t *testing.T, engines, events int, inOrder bool) *sharedRun {
 	}
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		jobs, err := stores[0].Jobs(context.Background(), recipe.JobQuery{Recipe: "shared", Status: recipe.JobSucceeded, Limit: events + 1})
+		jobs, err := recipe.CollectJobs(stores[0].Jobs(context.Background(), recipe.JobQuery{Recipe: "shared", Status: recipe.JobSucceeded, Limit: events + 1}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -252,7 +254,7 @@ func (s *Store) Accept(ctx context.Context, b recipe.Batch) (recipe.Accepted, er
 	res := recipe.Accepted{Stored: make([]bool, len(b.Jobs))}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		clear(res.Stored)
-		res.NewDropped = 0
+		res.DroppedNew = make([]bool, len(b.Dropped))
 		if len(b.Jobs) > 0 {
 			evIDs := make([]string, len(b.Jobs))
 			for i, j := range b.Jobs {
@@ -295,11 +297,23 @@ func (s *Store) Accept(ctx context.Context, b recipe.Batch) (recipe.Accepted, er
 			}
 		}
 		if len(b.Dropped) > 0 {
-			tag, err := tx.Exec(ctx, `INSERT INTO ledger (recipe, event_id, accepted_at) SELECT $1, e, $3 FROM unnest($2::text[]) AS e ON CONFLICT DO NOTHING`, b.Recipe, b.Dropped, unix(b.At))
+			rows, err := tx.Query(ctx, `INSERT INTO ledger (recipe, event_id, accepted_at) SELECT $1, e, $3 FROM unnest($2::text[]) AS e ON CONFLICT DO NOTHING RETURNING event_id`, b.Recipe, b.Dropped, unix(b.At))
 			if err != nil {
 				return err
 			}
-			res.NewDropped = int(tag.RowsAffected())
+			fresh, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			isFresh := make(map[string]bool, len(fresh))
+			for _, id := range fresh {
+				isFresh[id] = true
+			}
+			for i, id := range b.Dropped {
+				// Only the first of an ID given twice in the batch is new.
+				res.DroppedNew[i] = isFresh[id]
+				delete(isFresh, id)
+			}
 		}
 		if b.SetCursor {
 			_, err := tx.Exec(ctx, `INSERT INTO cursors (recipe, cursor) VALUES ($1, $2) ON CONFLICT (recipe) DO UPDATE SET cursor = excluded.cursor`, b.Recipe, []byte(b.Cursor))
@@ -492,18 +506,69 @@ func (s *Store) Job(ctx context.Context, id string) (recipe.Job, error) {
 }
 
 // Jobs implements recipe.Store.
-func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) ([]recipe.Job, error) {
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 100
+func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Job, error] {
+	return func(yield func(recipe.Job, error) bool) {
+		after := int64(math.MaxInt64)
+		left := q.Limit
+		for q.Limit <= 0 || left > 0 {
+			n := jobsPerPage
+			if q.Limit > 0 {
+				n = min(n, left)
+			}
+			jobs, last, err := s.jobsPage(ctx, q, after, n)
+			if err != nil {
+				yield(recipe.Job{}, fmt.Errorf("postgres: list jobs: %w", err))
+				return
+			}
+			for _, j := range jobs {
+				if !yield(j, nil) {
+					return
+				}
+			}
+			if len(jobs) < n {
+				return
+			}
+			after, left = last, left-len(jobs)
+		}
 	}
-	jobs, err := queryJobs(ctx, s.pool, `SELECT `+jobColumns+` FROM jobs
-		WHERE ($1 = '' OR recipe = $1) AND ($2 = '' OR status = $2) AND ($3 = '' OR event_id = $3)
-		ORDER BY seq DESC LIMIT $4`, q.Recipe, string(q.Status), q.EventID, limit)
+}
+
+// jobsPerPage is how many jobs Jobs reads per query: a page at a time, each
+// starting below the last job of the one before in insertion order, so no
+// transaction is held while the caller looks at the jobs.
+const jobsPerPage = 200
+
+// jobsPage reads one page of Jobs with its steps; it returns the seq of the
+// page's last job.
+func (s *Store) jobsPage(ctx context.Context, q recipe.JobQuery, after int64, n int) ([]recipe.Job, int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT seq, `+jobColumns+` FROM jobs
+		WHERE ($1 = '' OR recipe = $1) AND ($2 = '' OR status = $2) AND ($3 = '' OR event_id = $3) AND seq < $4
+		ORDER BY seq DESC LIMIT $5`, q.Recipe, string(q.Status), q.EventID, after, n)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: list jobs: %w", err)
+		return nil, 0, err
 	}
-	return jobs, nil
+	var last int64
+	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (recipe.Job, error) {
+		return scanJob(seqRow{r, &last})
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := loadSteps(ctx, s.pool, jobs); err != nil {
+		return nil, 0, err
+	}
+	return jobs, last, nil
+}
+
+// seqRow scans a row that starts with the job's seq before the job's
+// columns.
+type seqRow struct {
+	row pgx.Row
+	seq *int64
+}
+
+func (r seqRow) Scan(dest ...any) error {
+	return r.row.Scan(append([]any{r.seq}, dest...)...)
 }
 
 // Subscription implements recipe.Store.

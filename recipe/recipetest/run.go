@@ -77,7 +77,7 @@ func (r *Result) Reload() {
 	r.t.Helper()
 	var all []recipe.Job
 	for _, name := range r.Engine.Recipes() {
-		jobs, err := r.Store.Jobs(context.Background(), recipe.JobQuery{Recipe: name, Limit: 1 << 30})
+		jobs, err := recipe.CollectJobs(r.Store.Jobs(context.Background(), recipe.JobQuery{Recipe: name}))
 		if err != nil {
 			r.t.Fatalf("recipetest: list jobs: %v", err)
 		}

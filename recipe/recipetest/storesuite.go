@@ -31,6 +31,7 @@ func TestStore(t *testing.T, open func(t *testing.T) recipe.Store) {
 	run("PendingJobsAndCheckpoints", testPending)
 	run("FinishJob", testFinish)
 	run("JobsQuery", testJobsQuery)
+	run("JobsIteratesOverEveryJob", testJobsIterate)
 	run("AddJobBypassesLedger", testAddJob)
 	run("Subscriptions", testSubscriptions)
 	run("RecipeState", testState)
@@ -81,16 +82,16 @@ func testAccept(t *testing.T, ctx context.Context, s recipe.Store) {
 		Dropped: []string{"d1"}, Cursor: trigger.Cursor("c1"), SetCursor: true, At: t0})
 	must(t, err)
 	eq(t, "stored", fmt.Sprint(res.Stored), "[true true false]")
-	eq(t, "new dropped", res.NewDropped, 1)
+	eq(t, "new dropped", fmt.Sprint(res.DroppedNew), "[true]")
 	c, err = s.Cursor(ctx, "r")
 	must(t, err)
 	eq(t, "cursor", string(c), "c1")
 
 	res, err = s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "j3", "e2"), newJob("r", "j4", "e3"), newJob("r", "j5", "d1")},
-		Dropped: []string{"d1", "d2"}, At: t0})
+		Dropped: []string{"d1", "d2", "d3", "d2"}, At: t0})
 	must(t, err)
 	eq(t, "stored", fmt.Sprint(res.Stored), "[false true false]")
-	eq(t, "new dropped", res.NewDropped, 1)
+	eq(t, "new dropped (d1 seen before, d2 twice in the batch)", fmt.Sprint(res.DroppedNew), "[false true true false]")
 	c, err = s.Cursor(ctx, "r")
 	must(t, err)
 	eq(t, "cursor after a batch without SetCursor", string(c), "c1")
@@ -152,7 +153,7 @@ func testAcceptAtomic(t *testing.T, ctx context.Context, s recipe.Store) {
 	res, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "j2", "e2"), newJob("r", "j3", "e3")}, Dropped: []string{"d9"}, At: t0})
 	must(t, err)
 	eq(t, "stored after a failed batch", fmt.Sprint(res.Stored), "[true true]")
-	eq(t, "dropped after a failed batch", res.NewDropped, 1)
+	eq(t, "dropped after a failed batch", fmt.Sprint(res.DroppedNew), "[true]")
 	// A cancelled context stores nothing.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
@@ -269,19 +270,92 @@ func testJobsQuery(t *testing.T, ctx context.Context, s recipe.Store) {
 	must(t, err)
 	must(t, s.FinishJob(ctx, "j1", recipe.JobResult{Status: recipe.JobSucceeded, Finished: t0}, []recipe.StepRecord{{Seq: 0, Name: "a"}}))
 	must(t, s.FinishJob(ctx, "j3", recipe.JobResult{Status: recipe.JobSucceeded, Finished: t0}, nil))
-	jobs, err := s.Jobs(ctx, recipe.JobQuery{Recipe: "r"})
+	jobs, err := recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Recipe: "r"}))
 	must(t, err)
 	eq(t, "all, newest first", fmt.Sprint(ids(jobs)), "[j4 j3 j2 j1 j0]")
-	jobs, err = s.Jobs(ctx, recipe.JobQuery{Recipe: "r", Status: recipe.JobSucceeded})
+	jobs, err = recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Recipe: "r", Status: recipe.JobSucceeded}))
 	must(t, err)
 	eq(t, "succeeded", fmt.Sprint(ids(jobs)), "[j3 j1]")
 	eq(t, "steps come with jobs", len(jobs[1].Steps), 1)
-	jobs, err = s.Jobs(ctx, recipe.JobQuery{Recipe: "r", Limit: 2})
+	jobs, err = recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Recipe: "r", Limit: 2}))
 	must(t, err)
 	eq(t, "limit", fmt.Sprint(ids(jobs)), "[j4 j3]")
-	jobs, err = s.Jobs(ctx, recipe.JobQuery{EventID: "e0"})
+	jobs, err = recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{EventID: "e0"}))
 	must(t, err)
 	eq(t, "by event", fmt.Sprint(ids(jobs)), "[q0 j0]")
+}
+
+// testJobsIterate lists more jobs than any store reads in one page: a
+// zero Limit lists every one, newest first, each once, even while jobs
+// finish and new ones arrive during the listing, and the loop body may
+// call the store.
+func testJobsIterate(t *testing.T, ctx context.Context, s recipe.Store) {
+	const n = 1100
+	batch := recipe.Batch{Recipe: "r", At: t0}
+	for i := range n {
+		batch.Jobs = append(batch.Jobs, newJob("r", fmt.Sprintf("j%04d", i), fmt.Sprintf("e%04d", i)))
+	}
+	_, err := s.Accept(ctx, batch)
+	must(t, err)
+
+	seen := map[string]bool{}
+	next := n - 1
+	for j, err := range s.Jobs(ctx, recipe.JobQuery{Recipe: "r"}) {
+		must(t, err)
+		if want := fmt.Sprintf("j%04d", next); j.ID != want {
+			t.Fatalf("job %d of the listing is %s, want %s (newest first, none skipped)", n-1-next, j.ID, want)
+		}
+		if seen[j.ID] {
+			t.Fatalf("job %s listed twice", j.ID)
+		}
+		seen[j.ID] = true
+		next--
+		if len(seen) == 300 {
+			// A job listed earlier changes status and a new one arrives
+			// while the listing is under way; the store is called from the
+			// loop body.
+			must(t, s.FinishJob(ctx, "j1099", recipe.JobResult{Status: recipe.JobSucceeded, Finished: t0}, nil))
+			_, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "late", "late")}, At: t0})
+			must(t, err)
+			if _, err := s.Job(ctx, j.ID); err != nil {
+				t.Fatalf("Job called inside the listing: %v", err)
+			}
+		}
+	}
+	eq(t, "jobs listed with no limit", len(seen), n)
+
+	jobs, err := recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Recipe: "r", Limit: 450}))
+	must(t, err)
+	eq(t, "jobs listed with limit 450", len(jobs), 450)
+	eq(t, "first with a limit", jobs[0].ID, "late")
+	eq(t, "last with a limit", jobs[449].ID, "j0651")
+
+	jobs, err = recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Recipe: "r", Status: recipe.JobPending}))
+	must(t, err)
+	eq(t, "pending jobs listed", len(jobs), n) // j1099 finished, late arrived
+
+	stopped := 0
+	for _, err := range s.Jobs(ctx, recipe.JobQuery{Recipe: "r"}) {
+		must(t, err)
+		stopped++
+		if stopped == 3 {
+			break
+		}
+	}
+	eq(t, "jobs seen before break", stopped, 3)
+
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	var gotErr error
+	for _, err := range s.Jobs(cctx, recipe.JobQuery{Recipe: "r"}) {
+		if err != nil {
+			gotErr = err
+			break
+		}
+	}
+	if !errors.Is(gotErr, context.Canceled) {
+		t.Errorf("listing with a cancelled context: %v, want an error wrapping context.Canceled", gotErr)
+	}
 }
 
 func testAddJob(t *testing.T, ctx context.Context, s recipe.Store) {
@@ -362,7 +436,7 @@ func testPrune(t *testing.T, ctx context.Context, s recipe.Store) {
 	n, err = s.Prune(ctx, "r", recipe.PrunePolicy{Keep: 2})
 	must(t, err)
 	eq(t, "pruned by count", n, 1)
-	jobs, err := s.Jobs(ctx, recipe.JobQuery{Recipe: "r"})
+	jobs, err := recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Recipe: "r"}))
 	must(t, err)
 	eq(t, "left", fmt.Sprint(ids(jobs)), "[j5 j4 j3]")
 	if _, err := s.Job(ctx, "j0"); !errors.Is(err, recipe.ErrNotFound) {

@@ -217,7 +217,7 @@ func TestCrashSafetyUnderSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	jobs, err := store.Jobs(ctx, recipe.JobQuery{Recipe: "crash", Limit: 10 * crashEvents})
+	jobs, err := recipe.CollectJobs(store.Jobs(ctx, recipe.JobQuery{Recipe: "crash"}))
 	if err != nil {
 		t.Fatal(err)
 	}

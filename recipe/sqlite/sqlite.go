@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"iter"
+	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -246,7 +249,7 @@ func execInsertJob(ctx context.Context, tx *sql.Tx, j recipe.Job) error {
 func (s *Store) Accept(ctx context.Context, b recipe.Batch) (recipe.Accepted, error) {
 	res := recipe.Accepted{Stored: make([]bool, len(b.Jobs))}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res.NewDropped = 0
+		res.DroppedNew = make([]bool, len(b.Dropped))
 		mark, err := tx.PrepareContext(ctx, `INSERT INTO ledger (recipe, event_id, accepted_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
 		if err != nil {
 			return err
@@ -265,13 +268,13 @@ func (s *Store) Accept(ctx context.Context, b recipe.Batch) (recipe.Accepted, er
 				}
 			}
 		}
-		for _, id := range b.Dropped {
+		for i, id := range b.Dropped {
 			r, err := mark.ExecContext(ctx, b.Recipe, id, unix(b.At))
 			if err != nil {
 				return err
 			}
 			n, _ := r.RowsAffected()
-			res.NewDropped += int(n)
+			res.DroppedNew[i] = n == 1
 		}
 		if b.SetCursor {
 			_, err := tx.ExecContext(ctx, `INSERT INTO cursors (recipe, cursor) VALUES (?, ?) ON CONFLICT (recipe) DO UPDATE SET cursor = excluded.cursor`, b.Recipe, []byte(b.Cursor))
@@ -479,33 +482,89 @@ func (s *Store) Job(ctx context.Context, id string) (recipe.Job, error) {
 	return jobs[0], nil
 }
 
-// Jobs implements recipe.Store.
-func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) ([]recipe.Job, error) {
-	var where []string
-	var args []any
-	if q.Recipe != "" {
-		where, args = append(where, "recipe = ?"), append(args, q.Recipe)
+// jobsPerPage is how many jobs Jobs reads per query.
+const jobsPerPage = 200
+
+// Jobs implements recipe.Store. It reads a page of jobs at a time, each
+// page a query that starts below the last job of the one before (by the
+// store's insertion order), so no transaction or lock is held while the
+// caller looks at the jobs.
+func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Job, error] {
+	return func(yield func(recipe.Job, error) bool) {
+		var where []string
+		var args []any
+		if q.Recipe != "" {
+			where, args = append(where, "recipe = ?"), append(args, q.Recipe)
+		}
+		if q.Status != "" {
+			where, args = append(where, "status = ?"), append(args, string(q.Status))
+		}
+		if q.EventID != "" {
+			where, args = append(where, "event_id = ?"), append(args, q.EventID)
+		}
+		where = append(where, "seq < ?")
+		query := `SELECT seq, ` + jobColumns + ` FROM jobs WHERE ` + strings.Join(where, " AND ") + ` ORDER BY seq DESC LIMIT ?`
+		after := int64(math.MaxInt64)
+		left := q.Limit
+		for q.Limit <= 0 || left > 0 {
+			n := jobsPerPage
+			if q.Limit > 0 {
+				n = min(n, left)
+			}
+			jobs, last, err := s.jobsPage(ctx, query, append(slices.Clip(args), after, n)...)
+			if err != nil {
+				yield(recipe.Job{}, fmt.Errorf("sqlite: list jobs: %w", err))
+				return
+			}
+			for _, j := range jobs {
+				if !yield(j, nil) {
+					return
+				}
+			}
+			if len(jobs) < n {
+				return
+			}
+			after, left = last, left-len(jobs)
+		}
 	}
-	if q.Status != "" {
-		where, args = append(where, "status = ?"), append(args, string(q.Status))
-	}
-	if q.EventID != "" {
-		where, args = append(where, "event_id = ?"), append(args, q.EventID)
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	query := `SELECT ` + jobColumns + ` FROM jobs`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY seq DESC LIMIT ?"
-	jobs, err := s.queryJobs(ctx, query, append(args, limit)...)
+}
+
+// jobsPage runs one page query of Jobs; it returns the jobs with their
+// steps and the seq of the last one.
+func (s *Store) jobsPage(ctx context.Context, query string, args ...any) ([]recipe.Job, int64, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list jobs: %w", err)
+		return nil, 0, err
 	}
-	return jobs, nil
+	defer rows.Close()
+	var jobs []recipe.Job
+	var last int64
+	for rows.Next() {
+		j, err := scanJob(seqScanner{rows, &last})
+		if err != nil {
+			return nil, 0, err
+		}
+		jobs = append(jobs, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rows.Close()
+	if err := s.loadSteps(ctx, jobs); err != nil {
+		return nil, 0, err
+	}
+	return jobs, last, nil
+}
+
+// seqScanner scans a row that starts with the job's seq before the job's
+// columns.
+type seqScanner struct {
+	rows *sql.Rows
+	seq  *int64
+}
+
+func (r seqScanner) Scan(dest ...any) error {
+	return r.rows.Scan(append([]any{r.seq}, dest...)...)
 }
 
 // Subscription implements recipe.Store.
