@@ -95,6 +95,7 @@ type builder struct {
 	opts  Settings
 	when  []string
 	steps []Step
+	funcs []funcPart
 }
 
 // Recipe is a built recipe: a trigger, a condition and compiled steps. It
@@ -183,6 +184,14 @@ func New[T any](name string, trig trigger.Trigger[T], parts ...Part) (*Recipe, e
 	}
 	src := newSource(trig)
 	c := newCompiler(name, src.dataType(), b.opts)
+	for _, f := range b.funcs {
+		opt, err := f.option()
+		if err != nil {
+			return nil, &BuildError{Recipe: name, Problem: err.Error()}
+		}
+		c.funcs = append(c.funcs, opt)
+		c.funcNames = append(c.funcNames, f.name)
+	}
 	r, err := c.build(b)
 	if err != nil {
 		return nil, err

@@ -420,6 +420,8 @@ func defaultChain(operand *ast.Node) {
 type compiler struct {
 	recipe    string
 	opts      Settings
+	funcs     []expr.Option // the recipe's own pill functions (Func)
+	funcNames []string
 	trigType  reflect.Type
 	env       *envLayout
 	errs      []error
@@ -452,7 +454,8 @@ func (c *compiler) exprOptions(env *envLayout) []expr.Option {
 		expr.Timezone("UTC"),
 	}
 	opts = append(opts, env.derefFuncs()...)
-	return append(opts, helperOptions...)
+	opts = append(opts, helperOptions...)
+	return append(opts, c.funcs...)
 }
 
 // derefPrefix names the functions that read a top-level value through its
@@ -552,6 +555,11 @@ func (c *compiler) build(b *builder) (*Recipe, error) {
 	c.varNames = map[string]bool{}
 	for _, n := range d.vars {
 		c.varNames[n] = true
+	}
+	for _, f := range c.funcNames {
+		if c.stepNames[f] || c.varNames[f] || c.loopNames[f] {
+			return nil, &BuildError{Recipe: c.recipe, Problem: fmt.Sprintf("Func(%q): a step, loop or variable of the recipe has the same name; rename one of them", f)}
+		}
 	}
 	c.env = buildEnv(c.trigType, d)
 	r := &Recipe{name: c.recipe, opts: c.opts, env: c.env}
