@@ -70,7 +70,9 @@ type Store interface {
 	// error wrapping ErrNotFound.
 	Subscription(ctx context.Context, recipe string) (trigger.Subscription, error)
 	// SaveSubscription stores the recipe's webhook subscription, replacing
-	// any earlier one. The secret is stored as its revealed value.
+	// any earlier one. A store that persists the secret keeps it encrypted
+	// with a key the program supplies (package auth/seal, as recipe/sqlite
+	// does) and refuses to store it when it has no key.
 	SaveSubscription(ctx context.Context, recipe string, sub trigger.Subscription) error
 	// DeleteSubscription forgets the recipe's webhook subscription; it is
 	// not an error if there is none.

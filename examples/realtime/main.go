@@ -87,6 +87,13 @@ func run(ctx context.Context, o options, site *exampleutil.Site) error {
 	if public == "" {
 		public = "http://" + ln.Addr().String()
 	}
+	if !o.Once && (!site.Offline() || o.Store != "") {
+		// The webhook registration's secret is kept in a store that
+		// outlives the run, sealed with the key.
+		if _, err := o.Env.Keys(); err != nil {
+			return err
+		}
+	}
 	rn, err := exampleutil.NewRunner(ctx, "realtime", o.Config, site.Offline(), recipe.WithWebhookBaseURL(public+"/hooks"))
 	if err != nil {
 		return err

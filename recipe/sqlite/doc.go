@@ -13,6 +13,12 @@
 // [WithFullSync] makes every commit durable against those too, at the cost
 // of an fsync per transaction.
 //
+// Webhook secrets are stored sealed (AES-256-GCM) with the keyring given
+// by [WithSecretKeys]; without one the store refuses to keep a webhook
+// secret and [Open] refuses a file holding sealed ones, naming the key id
+// they need. Open seals again with the current key the secrets stored
+// under a previous key of the keyring, or in clear by an earlier version.
+//
 // One file serves one engine process. To run recipes on several processes,
 // use a store on a shared database server (the recipe.Store interface is
 // shaped so that a PostgreSQL implementation maps each method to one

@@ -14,14 +14,15 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
-	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/trigger"
 )
 
 // Store is a recipe.Store in a SQLite file. It is safe for concurrent use.
 type Store struct {
-	db *sql.DB
+	db   *sql.DB
+	keys *seal.Keyring // seals webhook secrets; nil when none was given
 }
 
 var _ recipe.Store = (*Store)(nil)
@@ -32,6 +33,7 @@ type Option func(*config)
 type config struct {
 	fullSync    bool
 	busyTimeout time.Duration
+	keys        *seal.Keyring
 }
 
 // WithFullSync makes every commit durable against power loss
@@ -77,8 +79,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
-	s := &Store{db: db}
+	s := &Store{db: db, keys: cfg.keys}
 	if err := s.migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	if err := s.resealSecrets(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
@@ -581,15 +587,23 @@ func (s *Store) Subscription(ctx context.Context, name string) (trigger.Subscrip
 	if err != nil {
 		return sub, fmt.Errorf("sqlite: subscription of %q: %w", name, err)
 	}
-	sub.Secret, sub.ExpiresAt, sub.State = auth.Secret(secret), fromUnix(expires), state
+	plain, err := s.openSecret(name, secret)
+	if err != nil {
+		return trigger.Subscription{}, err
+	}
+	sub.Secret, sub.ExpiresAt, sub.State = plain, fromUnix(expires), state
 	return sub, nil
 }
 
 // SaveSubscription implements recipe.Store.
 func (s *Store) SaveSubscription(ctx context.Context, name string, sub trigger.Subscription) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO subscriptions (recipe, id, callback_url, secret, expires_at, state) VALUES (?, ?, ?, ?, ?, ?)
+	sealed, err := s.sealSecret(name, sub.Secret)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO subscriptions (recipe, id, callback_url, secret, expires_at, state) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (recipe) DO UPDATE SET id = excluded.id, callback_url = excluded.callback_url, secret = excluded.secret, expires_at = excluded.expires_at, state = excluded.state`,
-		name, sub.ID, sub.CallbackURL, sub.Secret.Reveal(), unix(sub.ExpiresAt), sub.State)
+		name, sub.ID, sub.CallbackURL, sealed, unix(sub.ExpiresAt), sub.State)
 	if err != nil {
 		return fmt.Errorf("sqlite: save subscription of %q: %w", name, err)
 	}

@@ -15,7 +15,7 @@ import (
 
 func openTemp(t *testing.T) *sqlite.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "recipes.db"))
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "recipes.db"), sqlite.WithSecretKeys(testKeys(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/recipe/sqlite"
 )
 
@@ -66,9 +67,11 @@ func DefaultStorePath(example string) (string, error) {
 
 // OpenStore opens the SQLite store for a run: path when given, else the
 // default for the mode (see [Flags.Store]). It creates the file's
-// directory (mode 0700) when missing. The returned cleanup closes the
-// store and removes a temporary one.
-func OpenStore(ctx context.Context, example, path string, offline bool) (*sqlite.Store, string, func(), error) {
+// directory (mode 0700) when missing. keys seal the webhook secrets the
+// store keeps; when nil, a temporary store gets a throwaway key and any
+// other store none (it then refuses to keep a webhook secret). The
+// returned cleanup closes the store and removes a temporary one.
+func OpenStore(ctx context.Context, example, path string, offline bool, keys *seal.Keyring) (*sqlite.Store, string, func(), error) {
 	var tmpDir string
 	switch {
 	case path != "":
@@ -89,12 +92,30 @@ func OpenStore(ctx context.Context, example, path string, offline bool) (*sqlite
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, "", nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
 	}
-	st, err := sqlite.Open(ctx, path)
+	if keys == nil && tmpDir != "" {
+		var err error
+		if keys, err = (Env{}).KeysOrThrowaway(); err != nil {
+			_ = os.RemoveAll(tmpDir)
+			return nil, "", nil, err
+		}
+	}
+	var opts []sqlite.Option
+	if keys != nil {
+		opts = append(opts, sqlite.WithSecretKeys(keys))
+	}
+	st, err := sqlite.Open(ctx, path, opts...)
 	if err != nil {
 		if tmpDir != "" {
 			_ = os.RemoveAll(tmpDir)
 		}
-		return nil, "", nil, fmt.Errorf("opening the store %s: %w", path, err)
+		hint := ""
+		switch {
+		case errors.Is(err, seal.ErrNoKey):
+			hint = fmt.Sprintf("; set %s to the key the store's secrets were sealed with", SecretKeyVar)
+		case errors.Is(err, seal.ErrWrongKey):
+			hint = fmt.Sprintf("; set %s to the key with that id, or, while rotating, put it in %s", SecretKeyVar, SecretKeyPreviousVar)
+		}
+		return nil, "", nil, fmt.Errorf("opening the store %s: %w%s", path, err, hint)
 	}
 	cleanup := func() {
 		_ = st.Close()

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/recipe"
 )
 
@@ -25,10 +26,19 @@ type Runner struct {
 
 // NewRunner opens the example's store (cfg.Store, else the default for
 // the mode: see [OpenStore]) and builds an engine over it with a Reporter
-// on cfg.Stdout as its hooks; opts are further engine options. Close
-// releases the store.
+// on cfg.Stdout as its hooks; opts are further engine options. The store
+// seals webhook secrets with RECIPEKIT_SECRET_KEY (cfg.Env.SecretKey) when
+// it is set. Close releases the store.
 func NewRunner(ctx context.Context, example string, cfg Config, offline bool, opts ...recipe.Option) (*Runner, error) {
-	store, path, closeStore, err := OpenStore(ctx, example, cfg.Store, offline)
+	var keys *seal.Keyring
+	if cfg.Env.SecretKey != "" {
+		k, err := cfg.Env.Keys()
+		if err != nil {
+			return nil, err
+		}
+		keys = k
+	}
+	store, path, closeStore, err := OpenStore(ctx, example, cfg.Store, offline, keys)
 	if err != nil {
 		return nil, err
 	}

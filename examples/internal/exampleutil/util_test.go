@@ -122,7 +122,7 @@ func TestSummaryLine(t *testing.T) {
 
 func TestOpenStore(t *testing.T) {
 	ctx := context.Background()
-	st, path, cleanup, err := OpenStore(ctx, "quickstart", "", true)
+	st, path, cleanup, err := OpenStore(ctx, "quickstart", "", true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestOpenStore(t *testing.T) {
 		t.Errorf("temporary store directory left behind: %v", err)
 	}
 	want := filepath.Join(t.TempDir(), "nested", "dir", "x.db")
-	_, path, cleanup, err = OpenStore(ctx, "quickstart", want, false)
+	_, path, cleanup, err = OpenStore(ctx, "quickstart", want, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
