@@ -275,14 +275,20 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return true, nil
 	}
 	c.logAttempt(ctx, st, resp.StatusCode, nil)
-	if !retryableStatus(resp.StatusCode) || !retriesLeft {
+	if !retryableStatus(resp.StatusCode) {
+		return false, nil
+	}
+	wait, told := ServerWait(resp.Header, c.now())
+	// A refusal was not applied, so any method may be sent again; another
+	// retryable status to a write leaves its outcome unknown, and the
+	// caller (who can look its change up) decides.
+	if !(st.idempotent || Refused(resp.StatusCode, resp.Header)) || !st.replayable || st.attempt > c.retries {
 		return false, nil
 	}
 	if err := ctx.Err(); err != nil {
 		// A retry was due but the context has ended: stop now.
 		return false, err
 	}
-	wait, told := ServerWait(resp.Header, c.now())
 	if told && wait > c.opts.MaxRetryWait {
 		e := newError(resp)
 		c.logGiveUp(ctx, st, resp.StatusCode, wait)

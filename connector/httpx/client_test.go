@@ -94,23 +94,135 @@ func do(t *testing.T, c *httpx.Client, ctx context.Context, method, url, body st
 	return c.Do(req)
 }
 
-func TestPOSTAnswered500IsSentOnce(t *testing.T) {
-	for _, code := range []int{500, 502, 503, 429} {
-		s := &script{steps: []func(http.ResponseWriter, *http.Request){status(code, "Retry-After", "1")}}
+func TestPOSTWithUnknownOutcomeIsSentOnce(t *testing.T) {
+	for _, tt := range []struct {
+		code    int
+		headers []string
+	}{
+		{500, []string{"Retry-After", "1"}},
+		{502, nil},
+		{503, nil}, // no wait: a gateway may have given up while Jira worked
+		{504, []string{"Retry-After", "1"}},
+	} {
+		s := &script{steps: []func(http.ResponseWriter, *http.Request){status(tt.code, tt.headers...)}}
 		srv := httptest.NewServer(s)
 		c, fs := newClient(t, httpx.Options{})
 		resp, err := do(t, c, t.Context(), http.MethodPost, srv.URL+"/rest/api/2/issue", `{"fields":{}}`)
 		if err != nil {
-			t.Fatalf("%d: %v", code, err)
+			t.Fatalf("%d: %v", tt.code, err)
 		}
-		if resp.StatusCode != code || s.hits.Load() != 1 || len(fs.all()) != 0 {
-			t.Errorf("POST answered %d: final status %d after %d requests and waits %v; want it sent once", code, resp.StatusCode, s.hits.Load(), fs.all())
+		if resp.StatusCode != tt.code || s.hits.Load() != 1 || len(fs.all()) != 0 {
+			t.Errorf("POST answered %d %v: final status %d after %d requests and waits %v; want it sent once", tt.code, tt.headers, resp.StatusCode, s.hits.Load(), fs.all())
 		}
 		err = httpx.CheckResponse(resp)
 		if err == nil || !strings.Contains(err.Error(), "status") {
 			t.Errorf("CheckResponse lost the body: %v", err)
 		}
 		srv.Close()
+	}
+}
+
+func TestPOSTRefusedIsRetriedWithTheSameBody(t *testing.T) {
+	now := time.Now().UTC()
+	for _, tt := range []struct {
+		name     string
+		code     int
+		headers  []string
+		minWait  time.Duration
+		maxWait  time.Duration
+		refusals int
+	}{
+		{"429 Retry-After", 429, []string{"Retry-After", "3"}, 3 * time.Second, 3600 * time.Millisecond, 2},
+		{"429 X-RateLimit-Reset", 429, []string{"X-RateLimit-Reset", now.Add(2 * time.Minute).Format("2006-01-02T15:04Z")}, time.Minute, 150 * time.Second, 1},
+		{"429 without a wait", 429, nil, 350 * time.Millisecond, 650 * time.Millisecond, 1},
+		{"503 resource limit", 503, []string{"Retry-After", "2"}, 2 * time.Second, 2400 * time.Millisecond, 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			steps := make([]func(http.ResponseWriter, *http.Request), 0, tt.refusals+1)
+			for range tt.refusals {
+				steps = append(steps, status(tt.code, tt.headers...))
+			}
+			s := &script{steps: append(steps, status(201))}
+			srv := httptest.NewServer(s)
+			defer srv.Close()
+			c, fs := newClient(t, httpx.Options{MinBackoff: 500 * time.Millisecond, MaxRetryWait: 5 * time.Minute})
+			resp, err := do(t, c, t.Context(), http.MethodPost, srv.URL+"/rest/api/2/issue/A-1/comment", `{"body":"once"}`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 201 || int(s.hits.Load()) != tt.refusals+1 {
+				t.Fatalf("final status %d after %d requests; want 201 after %d", resp.StatusCode, s.hits.Load(), tt.refusals+1)
+			}
+			for i, b := range s.body {
+				if b != `{"body":"once"}` {
+					t.Errorf("request %d sent body %q", i, b)
+				}
+			}
+			waits := fs.all()
+			if len(waits) != tt.refusals {
+				t.Fatalf("waits %v, want %d", waits, tt.refusals)
+			}
+			if w := waits[0]; w < tt.minWait || w > tt.maxWait {
+				t.Errorf("first wait %s, want within [%s, %s]", w, tt.minWait, tt.maxWait)
+			}
+		})
+	}
+}
+
+func TestPOSTRefusedBeyondTheCapsIsNotApplied(t *testing.T) {
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){status(429, "Retry-After", "1")}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c, _ := newClient(t, httpx.Options{MaxRetries: 2})
+	resp, err := do(t, c, t.Context(), http.MethodPost, srv.URL+"/rest/api/2/issue", `{}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rl *httpx.RateLimitError
+	if err := httpx.CheckResponse(resp); !errors.As(err, &rl) || !action.IsRetryable(err) || errors.Is(err, action.ErrOutcomeUnknown) {
+		t.Errorf("after the retries: %v; want a retryable *RateLimitError, not an unknown outcome", err)
+	}
+	if s.hits.Load() != 3 {
+		t.Errorf("sent %d times, want 3 (1 + MaxRetries)", s.hits.Load())
+	}
+
+	long := &script{steps: []func(http.ResponseWriter, *http.Request){status(503, "Retry-After", "600")}}
+	srv2 := httptest.NewServer(long)
+	defer srv2.Close()
+	_, err = do(t, c, t.Context(), http.MethodPost, srv2.URL+"/rest/api/2/issue", `{}`)
+	if !errors.As(err, &rl) || rl.Wait != 10*time.Minute || long.hits.Load() != 1 {
+		t.Errorf("503 asking for 10 minutes: %v after %d requests; want a *RateLimitError with the wait at once", err, long.hits.Load())
+	}
+}
+
+func TestRefused(t *testing.T) {
+	h := func(kv ...string) http.Header {
+		out := http.Header{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			out.Set(kv[i], kv[i+1])
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		status int
+		h      http.Header
+		want   bool
+	}{
+		{429, h(), true},
+		{429, h("Retry-After", "5"), true},
+		{503, h("Retry-After", "5"), true},
+		{503, h("X-RateLimit-Reset", "2026-03-26T16:00Z"), true},
+		{503, h("X-Beta-RateLimit-Reset", "2026-03-26T16:00Z"), true},
+		{503, h(), false},
+		{502, h("Retry-After", "5"), false},
+		{504, h(), false},
+		{500, h("Retry-After", "5"), false},
+		{409, h(), false},
+	} {
+		if got := httpx.Refused(tt.status, tt.h); got != tt.want {
+			t.Errorf("Refused(%d, %v) = %v, want %v", tt.status, tt.h, got, tt.want)
+		}
 	}
 }
 

@@ -6,10 +6,14 @@
 // records credentials.
 //
 // The retry policy protects writes: GET, HEAD, PUT, DELETE and OPTIONS are
-// retried on 429, 502, 503, 504 and network errors; a POST or PATCH is sent
-// once unless its context is marked with [WithIdempotent]. A network error
-// on a request that was not retried wraps action.ErrOutcomeUnknown, because
-// the server may have applied it.
+// retried on 429, 502, 503, 504 and network errors. A request the server
+// refused without applying it ([Refused]: a 429, or a 503 that names a
+// wait) is retried whatever its method, POST included, with the same waits
+// and cap. Otherwise a POST or PATCH is sent once unless its context is
+// marked with [WithIdempotent]: a 5xx answer to it is returned as is, and
+// a network error after it may have reached the server wraps
+// action.ErrOutcomeUnknown. The caller, who knows how to look its change
+// up, decides whether to send it again.
 //
 // [Client.Do] returns the final response whatever its status, body intact;
 // [CheckResponse] turns a non-2xx response into an [*Error] (or

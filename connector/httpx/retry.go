@@ -23,6 +23,36 @@ func retryableStatus(code int) bool {
 	return false
 }
 
+// Refused reports whether an answer with this status and header says the
+// server refused the request without applying it, so that sending it again
+// cannot apply it twice, whatever its method:
+//
+//   - 429 Too Many Requests. Jira Cloud's rate limits (burst, quota and
+//     per-issue write limits) and Data Center's admin rate limiting are
+//     checked before a request is handled; Atlassian's rate-limiting guide
+//     tells clients to wait and send the same request again.
+//   - 503 Service Unavailable that carries a wait (Retry-After, or
+//     X-RateLimit-Reset). Atlassian documents this as the answer "when a
+//     resource limit has been reached", to be handled "with similar logic"
+//     as a 429: an admission refusal made before the request ran. A 503
+//     from a proxy in front of a Data Center node during maintenance
+//     carries Retry-After for the same reason: the request never reached
+//     Jira.
+//
+// A 503 without a wait, a 502 or a 504 may come from a gateway that gave
+// up while Jira was still working on the request, and a 500 from a request
+// that failed halfway: the outcome of a write is then unknown, and only
+// the caller can find out whether it was applied (Refused is false).
+func Refused(status int, h http.Header) bool {
+	switch status {
+	case http.StatusTooManyRequests:
+		return true
+	case http.StatusServiceUnavailable:
+		return h.Get("Retry-After") != "" || h.Get("X-RateLimit-Reset") != "" || h.Get("X-Beta-RateLimit-Reset") != ""
+	}
+	return false
+}
+
 func idempotentMethod(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions, http.MethodTrace:

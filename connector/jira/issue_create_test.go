@@ -4,9 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/recipekit/recipekit/action"
-	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 )
 
@@ -151,15 +151,23 @@ func TestCreateIssueWithoutKeySaysOutcomeUnknownAndDoesNotRetry(t *testing.T) {
 	}
 }
 
-func TestCreateIssue503IsAmbiguousWithoutKey(t *testing.T) {
+func TestCreateIssueRefusedIsRetriedAndLostAnswerIsAmbiguousWithoutKey(t *testing.T) {
 	e := setup(t, jiratest.Cloud)
-	e.srv.SetFaults(jiratest.Faults{Methods: []string{"POST"}, PathPrefix: "/rest/api/2/issue", Unavailable: jiratest.FaultRate{Next: 1}})
-	_, err := e.jc.CreateIssue().Run(ctx, CreateIssueInput{Project: "DEMO", IssueType: "Task", Summary: "x"})
-	if !errors.Is(err, action.ErrOutcomeUnknown) || !errors.Is(err, httpx.ErrServer) {
+	// A 503 naming a wait is a refusal: the POST is sent again, once applied.
+	e.srv.SetFaults(jiratest.Faults{Methods: []string{"POST"}, PathPrefix: "/rest/api/2/issue", Unavailable: jiratest.FaultRate{Next: 1}, RetryAfter: time.Millisecond})
+	is, err := e.jc.CreateIssue().Run(ctx, CreateIssueInput{Project: "DEMO", IssueType: "Task", Summary: "refused once"})
+	if err != nil || is.Key == "" {
+		t.Fatalf("after a refusal: %v %v", is.Key, err)
+	}
+	// A lost answer without a key is ambiguous.
+	e.srv.SetFaults(jiratest.Faults{Methods: []string{"POST"}, PathPrefix: "/rest/api/2/issue", LoseResponse: jiratest.FaultRate{Next: 1}})
+	_, err = e.jc.CreateIssue().Run(ctx, CreateIssueInput{Project: "DEMO", IssueType: "Task", Summary: "x"})
+	if !errors.Is(err, action.ErrOutcomeUnknown) {
 		t.Errorf("err = %v", err)
 	}
-	// With a key the 503 is looked up and the create sent again.
-	is, err := e.jc.CreateIssue().Run(ctx, CreateIssueInput{Project: "DEMO", IssueType: "Task", Summary: "y", IdempotencyKey: "k"})
+	// With a key the lost answer is looked up and the create not sent again.
+	e.srv.SetFaults(jiratest.Faults{Methods: []string{"POST"}, PathPrefix: "/rest/api/2/issue", LoseResponse: jiratest.FaultRate{Next: 1}})
+	is, err = e.jc.CreateIssue().Run(ctx, CreateIssueInput{Project: "DEMO", IssueType: "Task", Summary: "y", IdempotencyKey: "k"})
 	if err != nil || is.Key == "" {
 		t.Errorf("with a key: %v %v", is.Key, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/connector/httpx"
@@ -157,21 +158,28 @@ func TestAddRemoteLinkValidation(t *testing.T) {
 	}
 }
 
-// A create with a global id is an upsert, so it is retried; without one
-// it is sent once (a repeat would add a second link).
+// A create with a global id is an upsert, so it is retried after a lost
+// answer; without one it is sent once (a repeat would add a second link).
+// A refusal (503 naming a wait) is retried either way.
 func TestRemoteLinkCreateRetriesOnlyWithGlobalID(t *testing.T) {
 	e := setup(t, jiratest.Cloud)
 	key := e.demo.Issues[0].Key
-	e.srv.SetFaults(jiratest.Faults{Methods: []string{"POST"}, PathPrefix: "/rest/api/2/issue/" + key + "/remotelink", Unavailable: jiratest.FaultRate{Next: 1}})
+	path := "/rest/api/2/issue/" + key + "/remotelink"
+	e.srv.SetFaults(jiratest.Faults{Methods: []string{"POST"}, PathPrefix: path, LoseResponse: jiratest.FaultRate{Next: 1}})
 	if _, _, err := e.jc.RemoteLinks.Create(ctx, key, RemoteLink{GlobalID: "g1", Object: RemoteObject{URL: "https://a.example.com", Title: "a"}}); err != nil {
 		t.Fatalf("with a global id: %v", err)
 	}
-	e.srv.SetFaults(jiratest.Faults{Methods: []string{"POST"}, PathPrefix: "/rest/api/2/issue/" + key + "/remotelink", Unavailable: jiratest.FaultRate{Next: 1}})
-	if _, _, err := e.jc.RemoteLinks.Create(ctx, key, RemoteLink{Object: RemoteObject{URL: "https://b.example.com", Title: "b"}}); !errors.Is(err, httpx.ErrServer) {
-		t.Errorf("without a global id: %v, want the 503", err)
+	e.srv.SetFaults(jiratest.Faults{Methods: []string{"POST"}, PathPrefix: path, LoseResponse: jiratest.FaultRate{Next: 1}})
+	if _, _, err := e.jc.RemoteLinks.Create(ctx, key, RemoteLink{Object: RemoteObject{URL: "https://b.example.com", Title: "b"}}); !errors.Is(err, action.ErrOutcomeUnknown) {
+		t.Errorf("without a global id: %v, want an unknown outcome", err)
 	}
-	if links := e.srv.RemoteLinks(key); len(links) != 1 || links[0].GlobalID != "g1" {
-		t.Errorf("links %+v", links)
+	e.srv.SetFaults(jiratest.Faults{Methods: []string{"POST"}, PathPrefix: path, Unavailable: jiratest.FaultRate{Next: 1}, RetryAfter: time.Millisecond})
+	if _, _, err := e.jc.RemoteLinks.Create(ctx, key, RemoteLink{Object: RemoteObject{URL: "https://c.example.com", Title: "c"}}); err != nil {
+		t.Errorf("refused once without a global id: %v", err)
+	}
+	links := e.srv.RemoteLinks(key)
+	if len(links) != 3 || links[0].GlobalID != "g1" || links[2].Title != "c" {
+		t.Errorf("links %+v; want g1 once, b (applied, answer lost) and c once", links)
 	}
 	e.checkSpec(t)
 }

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/auth"
@@ -44,12 +45,22 @@ type ClientOptions struct {
 	AllowedHosts []string
 	// MaxResponseBytes caps the response body read. Default 10 MiB.
 	MaxResponseBytes int64
+	// IdempotencyHeader names the header that carries the step run's
+	// effect key on a POST or PATCH (see RequestInput). Default
+	// DefaultIdempotencyHeader; "-" sends none.
+	IdempotencyHeader string
 }
+
+// DefaultIdempotencyHeader is the header a POST or PATCH carries its
+// effect key in, as the IETF httpapi "Idempotency-Key" draft and APIs such
+// as Stripe's and PayPal's spell it.
+const DefaultIdempotencyHeader = "Idempotency-Key"
 
 // Client sends the HTTP requests of the "http_request" action. It is safe
 // for concurrent use.
 type Client struct {
 	http     *httpx.Client
+	idemHdr  string
 	allowed  []hostPattern
 	maxResp  int64
 	log      *slog.Logger
@@ -67,6 +78,9 @@ func NewClient(opts ClientOptions) (*Client, error) {
 	if opts.Auth != nil && len(opts.AllowedHosts) == 0 {
 		errs = append(errs, errors.New("webhook: ClientOptions.Auth is set but AllowedHosts is empty: list the hosts the credential may be sent to, so a URL taken from incoming data cannot carry it elsewhere"))
 	}
+	if h := strings.TrimSpace(opts.IdempotencyHeader); h != "" && h != "-" && !validHeaderName(h) {
+		errs = append(errs, fmt.Errorf("webhook: IdempotencyHeader %q is not a valid header name; use letters, digits and -, or \"-\" to send none", opts.IdempotencyHeader))
+	}
 	if opts.MaxResponseBytes < 0 {
 		errs = append(errs, fmt.Errorf("webhook: MaxResponseBytes is %d; use a positive size, or 0 for the default (%d)", opts.MaxResponseBytes, DefaultMaxResponseBytes))
 	}
@@ -81,6 +95,13 @@ func NewClient(opts ClientOptions) (*Client, error) {
 	}
 	if c.maxResp == 0 {
 		c.maxResp = DefaultMaxResponseBytes
+	}
+	switch h := strings.TrimSpace(opts.IdempotencyHeader); h {
+	case "":
+		c.idemHdr = DefaultIdempotencyHeader
+	case "-":
+	default:
+		c.idemHdr = h
 	}
 	if c.log == nil {
 		c.log = opts.HTTP.Logger
@@ -127,9 +148,19 @@ type RequestInput struct {
 	// application/json unless Headers sets one.
 	JSON any `json:"json,omitempty" expr:"json"`
 	// Idempotent says that sending the request twice does no harm, so a
-	// POST or PATCH may be retried after a network error or a 429, 502,
-	// 503 or 504 like a GET. GET, HEAD, PUT, DELETE and OPTIONS are
-	// idempotent already.
+	// POST or PATCH may be retried after a network error or a 502, 503 or
+	// 504 like a GET. GET, HEAD, PUT, DELETE and OPTIONS are idempotent
+	// already, and a refusal (429, or 503 naming a wait) is retried
+	// whatever the method.
+	//
+	// A POST or PATCH carries an Idempotency-Key header (see
+	// ClientOptions.IdempotencyHeader) whose value is the same for every
+	// attempt of one step run, across retries and crash recovery, and
+	// differs between step runs (a step in a loop gets one per
+	// iteration). A receiver that keeps the key and answers a repeat with
+	// the first answer makes the request safe to send again: set
+	// Idempotent for such a receiver. Headers may set the header itself to
+	// use a key of its own.
 	Idempotent bool `json:"idempotent,omitempty" expr:"idempotent"`
 }
 
@@ -153,7 +184,8 @@ var RequestInfo = action.Info{
 	Connector: ConnectorName,
 	Title:     "HTTP request",
 	Description: "Sends an HTTP request (method, URL, query, headers, text or JSON body) and returns the status, headers, body and decoded JSON. " +
-		"A non-2xx answer fails the step with the status and body. A POST is sent once unless the input marks it idempotent.",
+		"A non-2xx answer fails the step with the status and body. A POST or PATCH carries an Idempotency-Key header, the same for every attempt of the step run, " +
+		"and is sent once unless the input marks it idempotent (or the server refused it with 429 or 503).",
 	Idempotent: false,
 }
 
@@ -292,6 +324,9 @@ func (c *Client) Send(ctx context.Context, in RequestInput) (Response, error) {
 	}
 	if in.JSON != nil && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.idemHdr != "" && (method == http.MethodPost || method == http.MethodPatch) && req.Header.Get(c.idemHdr) == "" {
+		req.Header.Set(c.idemHdr, action.EffectOrNew(ctx, time.Now()).Key)
 	}
 	secrets := requestSecrets(u, in.Headers)
 	req = req.WithContext(context.WithValue(req.Context(), secretsKey{}, secrets))

@@ -225,8 +225,9 @@ func TestNon2xxIsTypedError(t *testing.T) {
 
 func TestStatusRetryClassification(t *testing.T) {
 	var status atomic.Int32
+	var namesWait atomic.Bool
 	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
-		if s := int(status.Load()); s == 429 {
+		if s := int(status.Load()); s == 429 || namesWait.Load() {
 			w.Header().Set("Retry-After", "0")
 		}
 		w.WriteHeader(int(status.Load()))
@@ -239,19 +240,22 @@ func TestStatusRetryClassification(t *testing.T) {
 		wantSends   int32
 		retryable   bool
 		outcomeUnkn bool
+		namesWait   bool
 	}{
-		{503, RequestInput{Method: "POST", URL: rec.srv.URL}, 1, false, true},
-		{500, RequestInput{Method: "POST", URL: rec.srv.URL}, 1, false, true},
-		{503, RequestInput{Method: "POST", URL: rec.srv.URL, Idempotent: true}, 3, true, false},
-		{503, RequestInput{Method: "GET", URL: rec.srv.URL}, 3, true, false},
-		{500, RequestInput{Method: "PUT", URL: rec.srv.URL}, 1, true, false},
-		{429, RequestInput{Method: "POST", URL: rec.srv.URL}, 1, true, false},
-		{501, RequestInput{Method: "POST", URL: rec.srv.URL}, 1, false, false},
-		{404, RequestInput{Method: "DELETE", URL: rec.srv.URL}, 1, false, false},
+		{503, RequestInput{Method: "POST", URL: rec.srv.URL}, 1, false, true, false},
+		{500, RequestInput{Method: "POST", URL: rec.srv.URL}, 1, false, true, false},
+		{503, RequestInput{Method: "POST", URL: rec.srv.URL, Idempotent: true}, 3, true, false, false},
+		{503, RequestInput{Method: "GET", URL: rec.srv.URL}, 3, true, false, false},
+		{500, RequestInput{Method: "PUT", URL: rec.srv.URL}, 1, true, false, false},
+		{429, RequestInput{Method: "POST", URL: rec.srv.URL}, 3, true, false, false},
+		{503, RequestInput{Method: "POST", URL: rec.srv.URL}, 3, true, false, true},
+		{501, RequestInput{Method: "POST", URL: rec.srv.URL}, 1, false, false, false},
+		{404, RequestInput{Method: "DELETE", URL: rec.srv.URL}, 1, false, false, false},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%d %s idempotent=%v", tt.status, tt.in.Method, tt.in.Idempotent), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%d %s idempotent=%v wait=%v", tt.status, tt.in.Method, tt.in.Idempotent, tt.namesWait), func(t *testing.T) {
 			status.Store(int32(tt.status))
+			namesWait.Store(tt.namesWait)
 			rec.count.Store(0)
 			_, err := c.Send(context.Background(), tt.in)
 			var se *StatusError

@@ -56,11 +56,15 @@
 // optional credentials (an auth.Strategy) and an optional allow-list of
 // hosts, and [Client.Request] is the "http_request" action: method, URL,
 // query, headers and a text or JSON body in; status, headers, body and the
-// decoded JSON out. A non-2xx answer becomes a *[StatusError] (429, and
-// for idempotent requests 408/500/502/503/504, are retryable; a 5xx answer
-// to a POST matches action.ErrOutcomeUnknown), a request without an answer
-// a *[RequestError]. A POST or PATCH is sent once unless the input marks
-// it idempotent. Credentials, sensitive headers and query parameters, and
+// decoded JSON out. A non-2xx answer becomes a *[StatusError] (a refusal,
+// 429 or a 503 naming a wait, and for idempotent requests
+// 408/500/502/503/504, are retryable; another 5xx answer to a POST matches
+// action.ErrOutcomeUnknown), a request without an answer a
+// *[RequestError]. A POST or PATCH is sent once, or again after a refusal,
+// unless the input marks it idempotent; it carries an Idempotency-Key
+// header ([DefaultIdempotencyHeader]) holding the step run's effect key
+// (action.Effect), the same on every attempt of the step run, so a
+// receiver that honours the header applies it once. Credentials, sensitive headers and query parameters, and
 // token-like URL path segments are scrubbed from every error and log line.
 //
 // [NewConnector] presents both to a connector.Registry.

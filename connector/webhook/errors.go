@@ -18,8 +18,10 @@ import (
 // It matches httpx's sentinels by status with errors.Is (httpx.ErrNotFound
 // for 404, httpx.ErrServer for 5xx...), and action.ErrOutcomeUnknown for a
 // 5xx answer to a request that is not idempotent: the server may have
-// applied it before failing. Retryable reports true for 429, and for 408,
-// 500, 502, 503 and 504 when the request is idempotent.
+// applied it before failing. A refusal (429, or 503 naming a wait, see
+// httpx.Refused) was not applied and is retryable for every method;
+// Retryable also reports true for 408, 500, 502, 503 and 504 when the
+// request is idempotent.
 type StatusError struct {
 	// Status is the HTTP status code.
 	Status int
@@ -84,7 +86,8 @@ func (e *StatusError) hint() string {
 }
 
 func (e *StatusError) outcomeUnknown() bool {
-	return !e.Idempotent && e.Status >= 500 && e.Status != http.StatusNotImplemented && e.Status != http.StatusHTTPVersionNotSupported
+	return !e.Idempotent && e.Status >= 500 && e.Status != http.StatusNotImplemented && e.Status != http.StatusHTTPVersionNotSupported &&
+		!httpx.Refused(e.Status, e.Header)
 }
 
 // Retryable reports whether sending the same request again may succeed.
@@ -94,7 +97,7 @@ func (e *StatusError) Retryable() bool {
 		return true // refused before being processed
 	case http.StatusRequestTimeout, http.StatusInternalServerError, http.StatusBadGateway,
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return e.Idempotent
+		return e.Idempotent || httpx.Refused(e.Status, e.Header)
 	}
 	return false
 }
