@@ -122,7 +122,7 @@ func TestIdempotencyKeyIsStableAcrossAttemptsOfAStep(t *testing.T) {
 	if reqs[3].Header.Get("Idempotency-Key") == first {
 		t.Errorf("the second job's step reused the first job's key %q", first)
 	}
-	jobs, err := store.Jobs(context.Background(), recipe.JobQuery{Recipe: "notify"})
+	jobs, err := recipe.CollectJobs(store.Jobs(context.Background(), recipe.JobQuery{Recipe: "notify"}))
 	if err != nil {
 		t.Fatal(err)
 	}
