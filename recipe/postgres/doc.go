@@ -8,6 +8,13 @@
 // Accept marks the dedup ledger, inserts the jobs and moves the cursor
 // together, so a crash replays a page harmlessly.
 //
+// Webhook secrets are stored sealed (AES-256-GCM) with the keyring given
+// by [WithSecretKeys], which every process sharing the database needs;
+// without one the store refuses to keep a webhook secret and [Open]
+// refuses a database holding sealed ones, naming the key id they need.
+// Open seals again with the current key the secrets stored under a
+// previous key, or in clear by an earlier version.
+//
 // Times are stored as Unix nanoseconds, so records read back exactly as
 // they were written.
 package postgres

@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -23,6 +23,7 @@ import (
 type Store struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
+	keys *seal.Keyring // seals webhook secrets; nil when none was given
 }
 
 var _ recipe.Store = (*Store)(nil)
@@ -33,6 +34,7 @@ type Option func(*config)
 type config struct {
 	maxConns int32
 	log      *slog.Logger
+	keys     *seal.Keyring
 }
 
 // WithMaxConns caps the store's connection pool (default: pgxpool's, the
@@ -73,8 +75,12 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{pool: pool, log: log}
+	s := &Store{pool: pool, log: log, keys: cfg.keys}
 	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %s: %w", describe(pc), err)
+	}
+	if err := s.resealSecrets(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %s: %w", describe(pc), err)
 	}
@@ -585,15 +591,23 @@ func (s *Store) Subscription(ctx context.Context, name string) (trigger.Subscrip
 	if err != nil {
 		return sub, fmt.Errorf("postgres: subscription of %q: %w", name, err)
 	}
-	sub.Secret, sub.ExpiresAt, sub.State = auth.Secret(secret), fromUnix(expires), state
+	plain, err := s.openSecret(name, secret)
+	if err != nil {
+		return trigger.Subscription{}, err
+	}
+	sub.Secret, sub.ExpiresAt, sub.State = plain, fromUnix(expires), state
 	return sub, nil
 }
 
 // SaveSubscription implements recipe.Store.
 func (s *Store) SaveSubscription(ctx context.Context, name string, sub trigger.Subscription) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO subscriptions (recipe, id, callback_url, secret, expires_at, state) VALUES ($1, $2, $3, $4, $5, $6)
+	sealed, err := s.sealSecret(name, sub.Secret)
+	if err != nil {
+		return err
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO subscriptions (recipe, id, callback_url, secret, expires_at, state) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (recipe) DO UPDATE SET id = excluded.id, callback_url = excluded.callback_url, secret = excluded.secret, expires_at = excluded.expires_at, state = excluded.state`,
-		name, sub.ID, sub.CallbackURL, sub.Secret.Reveal(), unix(sub.ExpiresAt), sub.State)
+		name, sub.ID, sub.CallbackURL, sealed, unix(sub.ExpiresAt), sub.State)
 	if err != nil {
 		return fmt.Errorf("postgres: save subscription of %q: %w", name, err)
 	}

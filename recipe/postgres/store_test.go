@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/internal/pgtest"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/postgres"
@@ -13,7 +14,15 @@ import (
 
 func openTemp(t *testing.T) *postgres.Store {
 	t.Helper()
-	s, err := postgres.Open(context.Background(), pgtest.NewDatabase(t))
+	k, err := seal.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := seal.NewKeyring(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), postgres.WithSecretKeys(keys))
 	if err != nil {
 		t.Fatal(err)
 	}
