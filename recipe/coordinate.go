@@ -77,12 +77,12 @@ type JobClaim struct {
 
 // WithLeaseTTL sets how long the leases of a shared store (see
 // [Coordinator]) last unless renewed (default 30s): a recipe's poll lease
-// lasts the smaller of this and the trigger's poll interval (at least one
-// second), and a claimed job's lease lasts this long. Leases are renewed
-// every third of their time, so when a process dies another takes its
-// polling over within about 4/3 of the poll lease time, and its jobs
-// within about the job lease time. Shorter leases fail over faster and cost
-// more store writes.
+// lasts the smaller of this and two thirds of the trigger's poll interval
+// (at least one second), and a claimed job's lease lasts this long. Leases
+// are renewed every third of their time, so when a process dies another
+// takes its polling over within about 4/3 of the poll lease time (under
+// two poll intervals), and its jobs within about the job lease time.
+// Shorter leases fail over faster and cost more store writes.
 func WithLeaseTTL(d time.Duration) Option {
 	return func(e *Engine) {
 		if d < time.Second {
@@ -150,9 +150,11 @@ type shared struct {
 }
 
 func (e *Engine) newShared(r *Recipe, coord Coordinator) *shared {
+	// Two thirds of the poll interval: a successor polls within about
+	// 4/3 of the lease time after its holder died, under two intervals.
 	pollTTL := e.leaseTTL
-	if iv := r.src.info().PollInterval; iv > 0 && iv < pollTTL {
-		pollTTL = max(iv, time.Second)
+	if iv := r.src.info().PollInterval; iv > 0 && iv*2/3 < pollTTL {
+		pollTTL = max(iv*2/3, time.Second)
 	}
 	tick := pollTTL / 3
 	return &shared{
