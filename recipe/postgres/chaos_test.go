@@ -26,6 +26,7 @@ import (
 
 	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/recipe"
@@ -56,6 +57,7 @@ type childConfig struct {
 	Sink         string // where the side-effect action writes
 	LeaseTTL     time.Duration
 	PollInterval time.Duration
+	SecretKey    string // base64, seals the webhook secret
 }
 
 // Recipe names of the chaos test.
@@ -129,7 +131,12 @@ func engineChild(raw string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("process", cfg.Name)
-	store, err := postgres.Open(ctx, cfg.DB, postgres.WithMaxConns(8), postgres.WithLogger(log))
+	keys, err := seal.ParseKeyring(cfg.SecretKey, "")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	store, err := postgres.Open(ctx, cfg.DB, postgres.WithMaxConns(8), postgres.WithLogger(log), postgres.WithSecretKeys(keys))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -390,7 +397,15 @@ func TestChaosEngineProcessesKilled(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	store, err := postgres.Open(ctx, dbURL)
+	key, err := seal.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := seal.NewKeyring(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := postgres.Open(ctx, dbURL, postgres.WithSecretKeys(keys))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,6 +425,8 @@ func TestChaosEngineProcessesKilled(t *testing.T) {
 	defer sinkSrv.Close()
 
 	f := &fleet{t: t, logDir: t.TempDir()}
+	var acceptedMu sync.Mutex
+	acceptedBy := map[string]int{} // process address -> deliveries it accepted
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(&url.URL{Scheme: "http", Host: r.In.Header.Get("X-Chaos-Target")})
@@ -424,13 +441,19 @@ func TestChaosEngineProcessesKilled(t *testing.T) {
 			return
 		}
 		r.Header.Set("X-Chaos-Target", target)
-		proxy.ServeHTTP(w, r)
+		rec := &statusRecorder{ResponseWriter: w}
+		proxy.ServeHTTP(rec, r)
+		if rec.status == http.StatusOK {
+			acceptedMu.Lock()
+			acceptedBy[target]++
+			acceptedMu.Unlock()
+		}
 	}))
 	defer front.Close()
 
 	const pollInterval = 2 * time.Second
 	f.cfg = childConfig{DB: dbURL, Jira: sim.URL(), Email: demo.Admin.Email, Token: demo.Admin.APIToken, Project: "CHAOS",
-		Since: time.Now().Add(-time.Minute), Public: front.URL, Sink: sinkSrv.URL, LeaseTTL: 5 * time.Second, PollInterval: pollInterval}
+		Since: time.Now().Add(-time.Minute), Public: front.URL, Sink: sinkSrv.URL, LeaseTTL: 5 * time.Second, PollInterval: pollInterval, SecretKey: key.Base64()}
 	const processes = 3
 	for slot := range processes {
 		f.start(slot)
@@ -618,6 +641,14 @@ func TestChaosEngineProcessesKilled(t *testing.T) {
 	}
 	t.Logf("events %d: lost %d, repeated effects %d; processes started %d", events, lost, repeated, f.started)
 
+	// Deliveries were accepted by whichever process received them.
+	acceptedMu.Lock()
+	t.Logf("webhook deliveries accepted per process: %v", acceptedBy)
+	if len(acceptedBy) < 2 {
+		t.Errorf("deliveries were accepted by %d processes; every process must accept those it receives", len(acceptedBy))
+	}
+	acceptedMu.Unlock()
+
 	// The last process to stop removed the group's webhook registration.
 	if n := countHooks(sim, hookURL); n != 0 {
 		t.Errorf("%d webhook registrations left after every process stopped", n)
@@ -658,4 +689,14 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
 }
