@@ -300,3 +300,26 @@ func TestTokenFileHelperProcess(t *testing.T) {
 	}
 	callAll(t, server+"/ex/jira/cloud-1/rest/api/2/myself", 32, clients...)
 }
+
+func TestExchangeReplacesATokenFileSealedWithALostKey(t *testing.T) {
+	o, f := newFakeAtlassian(t)
+	path := filepath.Join(t.TempDir(), "token.json")
+	lost, _ := auth.NewFileTokenStore(path, testKeys(t))
+	if err := lost.Save(t.Context(), auth.Token{AccessToken: "a", RefreshToken: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	store, _ := auth.NewFileTokenStore(path, testKeys(t))
+	o.Store = store
+	if _, err := o.Exchange(t.Context(), testCode); err != nil {
+		t.Fatalf("Exchange over a file sealed with another key: %v", err)
+	}
+	got, err := store.Load(t.Context())
+	if err != nil || got.RefreshToken.Reveal() != "refresh-2" {
+		t.Errorf("after Exchange the file holds %v (%v)", got.RefreshToken.Reveal(), err)
+	}
+	resp, err := (&http.Client{Transport: o.Transport(nil)}).Get(f.srv.URL + "/ex/jira/cloud-1/rest/api/2/myself")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}

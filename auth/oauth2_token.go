@@ -262,7 +262,10 @@ func (o *OAuth2) Exchange(ctx context.Context, code string) (Token, error) {
 		return Token{}, err
 	}
 	t := resp.token(o.now())
-	if err := updateToken(ctx, o.Store, func(*Token) (*Token, error) { return &t, nil }); err != nil {
+	// A plain Save, not an update: the new grant replaces whatever the
+	// store holds, even a token it can no longer read (a lost key, a
+	// corrupt file).
+	if err := o.Store.Save(ctx, t); err != nil {
 		return Token{}, fmt.Errorf("auth: could not save the new OAuth token (%w): fix the token store and authorise again", err)
 	}
 	o.set(t)

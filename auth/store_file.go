@@ -146,7 +146,7 @@ func (s *FileTokenStore) open(stored, context string) (string, error) {
 	}
 	plain, err := s.keys.Open(stored, context)
 	if err != nil {
-		return "", fmt.Errorf("auth: token file %s: %w", s.path, err)
+		return "", fmt.Errorf("auth: token file %s: %w; if the key is lost, delete the file and log in again", s.path, err)
 	}
 	return string(plain), nil
 }

@@ -158,6 +158,9 @@ func TestFileTokenStoreMissingOrWrongKey(t *testing.T) {
 	if got, err := s.Load(t.Context()); err != nil || got.RefreshToken.Reveal() != "r" {
 		t.Errorf("the file changed: %v, %v", got, err)
 	}
+	if !strings.Contains(err.Error(), "delete the file and log in again") {
+		t.Errorf("wrong key: err = %v, want the way out when the key is lost", err)
+	}
 }
 
 func TestFileTokenStoreRotationReseals(t *testing.T) {
