@@ -204,7 +204,12 @@ func New[T any](name string, trig trigger.Trigger[T], parts ...Part) (*Recipe, e
 type source interface {
 	info() trigger.Info
 	dataType() reflect.Type
-	poll(ctx context.Context, cursor trigger.Cursor) (rawPage, error)
+	// poll polls the trigger, or for a trigger.Timed asks it what is due
+	// at now.
+	poll(ctx context.Context, cursor trigger.Cursor, now time.Time) (rawPage, error)
+	// convert checks that data handed to Engine.Trigger fits the
+	// trigger's type: a value of that type, JSON, or nil for its zero value.
+	convert(data any) (any, error)
 	decode(data json.RawMessage) (any, error)
 	encode(buf *recordBuf, data any) (json.RawMessage, error)
 	set(env reflect.Value, field int, data any)
@@ -222,4 +227,7 @@ type rawPage struct {
 	Next    trigger.Cursor
 	More    bool
 	Backlog int64
+	// NextDue is when a timed trigger's next event falls due; zero for
+	// other triggers.
+	NextDue time.Time
 }

@@ -90,6 +90,17 @@
 // Engine.Rerun.
 // Finished jobs are pruned as [WithRetention] says.
 //
+// # Schedules and manual runs
+//
+// A recipe whose trigger is a trigger.Schedule runs at fixed times; the
+// engine sleeps until each one by its clock ([WithClock]) and stores the
+// last run in the recipe's cursor, with the run's job, so a restart
+// neither loses nor repeats a run (see trigger.Schedule for the catch-up
+// and daylight-saving rules). [Engine.Trigger] hands any recipe an event
+// from the program: the way a trigger.Manual recipe runs, and a way to run
+// a scheduled one now. RunOnce runs what is due and what was handed over,
+// which suits a program started by the system's cron.
+//
 // # Stores
 //
 // [NewMemoryStore] is for tests. Package recipe/sqlite is the embedded

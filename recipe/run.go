@@ -1,6 +1,7 @@
 package recipe
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -310,10 +311,14 @@ func (run *recipeRun) feed() {
 			case <-run.popped:
 			}
 		}
-		page, err := run.r.src.poll(run.ctx, cursor)
+		page, err := run.r.src.poll(run.ctx, cursor, rt.clock.Now())
 		if run.ctx.Err() != nil {
 			return
 		}
+		// A timed trigger with nothing due leaves everything as it was:
+		// no store write for each look at the clock.
+		polled := err == nil
+		idle := polled && !page.NextDue.IsZero() && len(page.Events) == 0 && bytes.Equal(page.Next, cursor)
 		var res PollResult
 		wait := info.PollInterval
 		if err != nil {
@@ -323,7 +328,7 @@ func (run *recipeRun) feed() {
 			}
 			res = PollResult{Err: err, Wait: wait}
 			rt.log.Warn("poll failed", "recipe", run.r.name, "error", err, "retry_in", wait)
-		} else {
+		} else if !idle {
 			var qs []queued
 			res, qs, err = run.e.accept(run.ctx, run.ent, m, buf, page.Events, page.Next, true)
 			if err != nil {
@@ -351,6 +356,14 @@ func (run *recipeRun) feed() {
 			}
 			if page.More && err == nil {
 				wait = 0
+			}
+		}
+		if polled {
+			if !page.NextDue.IsZero() {
+				// Sleep until the next event falls due, but look at the
+				// clock at least every poll interval, so a wall clock set
+				// forward is noticed.
+				wait = max(min(wait, page.NextDue.Sub(rt.clock.Now())), 0)
 			}
 			res.More = page.More
 			res.Wait = wait

@@ -23,6 +23,7 @@ type webhookSource interface {
 type typedSource[T any] struct {
 	t      trigger.Trigger[T]
 	wh     trigger.Webhook[T]
+	timed  trigger.Timed[T]
 	redact *redactor
 	typ    reflect.Type
 }
@@ -32,6 +33,9 @@ func newSource[T any](t trigger.Trigger[T]) source {
 	s.redact = redactorFor(s.typ)
 	if wh, ok := t.(trigger.Webhook[T]); ok {
 		s.wh = wh
+	}
+	if timed, ok := t.(trigger.Timed[T]); ok {
+		s.timed = timed
 	}
 	return s
 }
@@ -47,12 +51,36 @@ func toRaw[T any](evs []trigger.Event[T]) []rawEvent {
 	return out
 }
 
-func (s *typedSource[T]) poll(ctx context.Context, cursor trigger.Cursor) (rawPage, error) {
+func (s *typedSource[T]) poll(ctx context.Context, cursor trigger.Cursor, now time.Time) (rawPage, error) {
+	if s.timed != nil {
+		p, next, err := s.timed.Due(cursor, now)
+		if err != nil {
+			return rawPage{}, err
+		}
+		return rawPage{Events: toRaw(p.Events), Next: p.Next, More: p.More, Backlog: p.Backlog, NextDue: next}, nil
+	}
 	p, err := s.t.Poll(ctx, cursor)
 	if err != nil {
 		return rawPage{}, err
 	}
 	return rawPage{Events: toRaw(p.Events), Next: p.Next, More: p.More, Backlog: p.Backlog}, nil
+}
+
+func (s *typedSource[T]) convert(data any) (any, error) {
+	switch d := data.(type) {
+	case nil:
+		var zero T
+		return zero, nil
+	case T:
+		return d, nil
+	case *T:
+		if d != nil {
+			return *d, nil
+		}
+	case json.RawMessage:
+		return s.decode(d)
+	}
+	return nil, fmt.Errorf("the event data is %T, but the recipe's trigger takes %s: pass a %s, its JSON as a json.RawMessage, or nil for the zero value", data, s.typ, s.typ)
 }
 
 func (s *typedSource[T]) decode(data json.RawMessage) (any, error) {

@@ -9,6 +9,15 @@
 // retried by the sender, a reconciliation poll catching up a delivery that
 // did arrive).
 //
+// Two triggers here need no remote system. [Schedule] fires at fixed times
+// (every interval with [Every], or a cron expression in a time zone with
+// [Cron]), keeping the last run in its cursor so that restarts neither
+// lose nor double a run; it implements [Timed], so the runtime drives it
+// with its own clock. [Manual] fires when the program hands the runtime an
+// event (recipe.Engine.Trigger). With a search action they make "every
+// morning, search and report" and "search once, then act on each result"
+// recipes.
+//
 // Package trigger imports no connector and no runtime: it is the contract
 // between them.
 package trigger

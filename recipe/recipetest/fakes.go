@@ -197,6 +197,14 @@ func (c *InstantClock) After(d time.Duration) <-chan time.Time {
 	return ch
 }
 
+// Set sets the clock to t, forward or back, as an operator or NTP setting
+// the wall clock would. Waits already returned are not affected.
+func (c *InstantClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
 // Waits returns the waits asked for so far, in order.
 func (c *InstantClock) Waits() []time.Duration {
 	c.mu.Lock()
