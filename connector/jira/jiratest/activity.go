@@ -55,8 +55,9 @@ func (s *Server) addCommentLocked(actor *user, r *issueRec, body string, vis *Vi
 }
 
 type commentBody struct {
-	Body       *string     `json:"body"`
-	Visibility *Visibility `json:"visibility"`
+	Body       *string          `json:"body"`
+	Visibility *Visibility      `json:"visibility"`
+	Properties []entityProperty `json:"properties"`
 }
 
 func validVisibility(v *Visibility) string {
@@ -89,6 +90,11 @@ func (s *Server) handleCommentCreate(c *call) {
 		c.fail(fieldErr(http.StatusBadRequest, "commentLevel", msg))
 		return
 	}
+	props, e := parseEntityProperties(b.Properties)
+	if e != nil {
+		c.fail(e)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.pathIssueWith(c, "ADD_COMMENTS", "You do not have the permission to comment on this issue.")
@@ -96,7 +102,8 @@ func (s *Server) handleCommentCreate(c *call) {
 		return
 	}
 	cm := s.addCommentLocked(c.user, r, *b.Body, b.Visibility)
-	c.json(http.StatusCreated, s.commentJSON(cm))
+	cm.properties = props
+	c.json(http.StatusCreated, withProperties(c, s.commentJSON(cm), cm.properties))
 }
 
 func (s *Server) handleCommentList(c *call) {
@@ -113,7 +120,7 @@ func (s *Server) handleCommentList(c *call) {
 	}
 	start, max := pageParams(c, 5000)
 	page, _ := pageOf(list, start, max)
-	out := jsonList(page, s.commentJSON)
+	out := jsonList(page, func(cm *comment) map[string]any { return withProperties(c, s.commentJSON(cm), cm.properties) })
 	c.json(http.StatusOK, map[string]any{"startAt": start, "maxResults": max, "total": len(list), "comments": out})
 }
 
@@ -133,7 +140,7 @@ func (s *Server) handleCommentGet(c *call) {
 	if !ok {
 		return
 	}
-	c.json(http.StatusOK, s.commentJSON(cm))
+	c.json(http.StatusOK, withProperties(c, s.commentJSON(cm), cm.properties))
 }
 
 func (s *Server) handleCommentUpdate(c *call) {
@@ -611,13 +618,19 @@ func parseTimeSpent(v string) (int64, bool) {
 
 func (s *Server) handleWorklogAdd(c *call) {
 	var b struct {
-		Comment          string      `json:"comment"`
-		Started          string      `json:"started"`
-		TimeSpent        string      `json:"timeSpent"`
-		TimeSpentSeconds int64       `json:"timeSpentSeconds"`
-		Visibility       *Visibility `json:"visibility"`
+		Comment          string           `json:"comment"`
+		Started          string           `json:"started"`
+		TimeSpent        string           `json:"timeSpent"`
+		TimeSpentSeconds int64            `json:"timeSpentSeconds"`
+		Visibility       *Visibility      `json:"visibility"`
+		Properties       []entityProperty `json:"properties"`
 	}
 	if !decoded(c, &b) {
+		return
+	}
+	props, e := parseEntityProperties(b.Properties)
+	if e != nil {
+		c.fail(e)
 		return
 	}
 	secs := b.TimeSpentSeconds
@@ -649,7 +662,8 @@ func (s *Server) handleWorklogAdd(c *call) {
 		return
 	}
 	w := s.addWorklogLocked(c.user, r, started, secs, b.Comment, b.Visibility)
-	c.json(http.StatusCreated, s.worklogJSON(w))
+	w.properties = props
+	c.json(http.StatusCreated, withProperties(c, s.worklogJSON(w), w.properties))
 }
 
 func (s *Server) handleWorklogList(c *call) {
@@ -670,6 +684,6 @@ func (s *Server) handleWorklogList(c *call) {
 	}
 	start, max := pageParams(c, 5000)
 	page, _ := pageOf(list, start, max)
-	out := jsonList(page, s.worklogJSON)
+	out := jsonList(page, func(w *worklog) map[string]any { return withProperties(c, s.worklogJSON(w), w.properties) })
 	c.json(http.StatusOK, map[string]any{"startAt": start, "maxResults": max, "total": len(list), "worklogs": out})
 }

@@ -375,7 +375,7 @@ func (s *Server) Issues(projectKey string) []Issue {
 }
 
 func (s *Server) commentSnapshot(c *comment) Comment {
-	out := Comment{ID: fmt.Sprint(c.id), IssueKey: c.issue.key, Body: c.body, Created: c.created, Updated: c.updated}
+	out := Comment{ID: fmt.Sprint(c.id), IssueKey: c.issue.key, Body: c.body, Created: c.created, Updated: c.updated, Properties: c.properties.snapshot()}
 	if c.author != nil {
 		out.Author = c.author.ID(s.mode)
 	}
@@ -387,7 +387,8 @@ func (s *Server) commentSnapshot(c *comment) Comment {
 }
 
 func (s *Server) worklogSnapshot(w *worklog) Worklog {
-	out := Worklog{ID: fmt.Sprint(w.id), IssueKey: w.issue.key, Comment: w.comment, Started: w.started, TimeSpentSeconds: w.seconds, Created: w.created, Updated: w.updated}
+	out := Worklog{ID: fmt.Sprint(w.id), IssueKey: w.issue.key, Comment: w.comment, Started: w.started, TimeSpentSeconds: w.seconds, Created: w.created, Updated: w.updated,
+		Properties: w.properties.snapshot()}
 	if w.author != nil {
 		out.Author = w.author.ID(s.mode)
 	}

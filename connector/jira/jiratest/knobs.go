@@ -60,6 +60,11 @@ type Faults struct {
 	// closes the connection without answering, so the client cannot know
 	// the outcome.
 	LoseResponse FaultRate
+	// GatewayTimeout handles the request (the write happens) and then
+	// answers 504 Gateway Timeout without Retry-After, as a proxy in front
+	// of Jira does when it stops waiting for an answer: the client cannot
+	// know the outcome.
+	GatewayTimeout FaultRate
 	// Latency delays matching requests by this long (by the real clock).
 	Latency time.Duration
 	// LatencyRate says which requests are delayed; zero means all.
@@ -83,17 +88,26 @@ func (s *Server) roll(f *FaultRate) bool {
 	return f.Probability > 0 && s.rng.Float64() < f.Probability
 }
 
+// afterFault is what happens to a request's answer once it is handled.
+type afterFault int
+
+const (
+	answer         afterFault = iota // sent as the handler wrote it
+	loseAnswer                       // the connection closes instead
+	gatewayTimeout                   // a 504 replaces it
+)
+
 // applyFaults runs the fault knobs for a request. stop means the request
-// has been answered (or its connection dropped); lose means the handler
-// must run and the answer be discarded. beforeDrop runs just before a
+// has been answered (or its connection dropped); after says what happens
+// to the handler's answer. beforeDrop runs just before a
 // connection is dropped, so the request log has the request by the time the
 // client sees its connection close.
-func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, path string, beforeDrop func()) (stop, lose bool) {
+func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, path string, beforeDrop func()) (stop bool, after afterFault) {
 	s.knobMu.Lock()
 	f := &s.faults
 	if (len(f.Methods) > 0 && !slices.Contains(f.Methods, r.Method)) || !strings.HasPrefix(path, f.PathPrefix) {
 		s.knobMu.Unlock()
-		return false, false
+		return false, answer
 	}
 	var delay time.Duration
 	if f.Latency > 0 && (f.LatencyRate.zero() || s.roll(&f.LatencyRate)) {
@@ -101,7 +115,13 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, path string
 	}
 	unavailable := s.roll(&f.Unavailable)
 	drop := !unavailable && s.roll(&f.DropConnection)
-	lose = !unavailable && !drop && s.roll(&f.LoseResponse)
+	switch {
+	case unavailable || drop:
+	case s.roll(&f.LoseResponse):
+		after = loseAnswer
+	case s.roll(&f.GatewayTimeout):
+		after = gatewayTimeout
+	}
 	retryAfter := f.RetryAfter
 	s.knobMu.Unlock()
 	if delay > 0 {
@@ -110,7 +130,7 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, path string
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
-			return true, false
+			return true, answer
 		}
 	}
 	switch {
@@ -122,13 +142,13 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, path string
 		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte(`{"errorMessages":["The service is temporarily unavailable: a resource limit was reached. Retry after the Retry-After delay."],"errors":{}}`))
-		return true, false
+		return true, answer
 	case drop:
 		beforeDrop()
 		hijackClose(w)
-		return true, false
+		return true, answer
 	}
-	return false, lose
+	return false, after
 }
 
 func hijackClose(w http.ResponseWriter) {
@@ -177,6 +197,17 @@ func (s *Server) serveThenLose(c *call, rt *route, beforeClose func(status int))
 	// Log the request before the client can see its connection close.
 	beforeClose(bw.status)
 	hijackClose(real)
+}
+
+// serveThenGatewayTimeout runs the handler for real and then answers 504
+// in place of what it answered.
+func (s *Server) serveThenGatewayTimeout(c *call, rt *route) {
+	real := c.w
+	c.w = &bufferWriter{h: http.Header{}}
+	rt.h(c)
+	real.Header().Set("Content-Type", "text/html; charset=UTF-8")
+	real.WriteHeader(http.StatusGatewayTimeout)
+	_, _ = real.Write([]byte("<html><head><title>504 Gateway Time-out</title></head><body><h1>504 Gateway Time-out</h1></body></html>"))
 }
 
 // ---- rate limiting ----

@@ -1,6 +1,7 @@
 package jiratest
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -241,6 +242,8 @@ type Comment struct {
 	Visibility *Visibility
 	Created    time.Time
 	Updated    time.Time
+	// Properties are the comment's entity properties by key, as JSON.
+	Properties map[string]json.RawMessage
 }
 
 // Visibility restricts a comment or worklog to a group or project role.
@@ -259,6 +262,8 @@ type Worklog struct {
 	TimeSpentSeconds int64
 	Created          time.Time
 	Updated          time.Time
+	// Properties are the worklog's entity properties by key, as JSON.
+	Properties map[string]json.RawMessage
 }
 
 // Webhook is a registered webhook as Webhooks reports it.

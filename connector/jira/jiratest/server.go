@@ -362,10 +362,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	exempt := strings.HasSuffix(path, "/serverInfo") || strings.HasPrefix(path, "/media/")
 	// Faults and rate limits apply to everything but serverInfo (never
 	// rate limited on real Jira) and media downloads.
-	var lose bool
+	after := answer
 	if !exempt {
 		var stop bool
-		stop, lose = s.applyFaults(rec, r, path, func() {
+		stop, after = s.applyFaults(rec, r, path, func() {
 			recorded = true
 			s.record(r, body, 0, start) // status 0: no answer was sent
 		})
@@ -390,14 +390,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if lose {
+	switch after {
+	case loseAnswer:
 		s.serveThenLose(c, rt, func(status int) {
 			recorded = true
 			s.record(r, body, status, start) // the write happened; its answer is lost
 		})
-		return
+	case gatewayTimeout:
+		s.serveThenGatewayTimeout(c, rt)
+	default:
+		rt.h(c)
 	}
-	rt.h(c)
 }
 
 func (s *Server) notFound(c *call, path string) {

@@ -258,6 +258,7 @@ type comment struct {
 	created    time.Time
 	updated    time.Time
 	deleted    bool
+	properties entityProps
 }
 
 type worklog struct {
@@ -272,6 +273,7 @@ type worklog struct {
 	updated    time.Time
 	visibility *Visibility
 	deleted    bool
+	properties entityProps
 }
 
 type worklogChange struct {

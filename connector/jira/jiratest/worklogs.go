@@ -43,7 +43,7 @@ func (s *Server) handleWorklogGet(c *call) {
 	if !ok {
 		return
 	}
-	c.json(http.StatusOK, s.worklogJSON(w))
+	c.json(http.StatusOK, withProperties(c, s.worklogJSON(w), w.properties))
 }
 
 // worklogEdit is a parsed worklog update: nil fields stay as they are.
