@@ -29,9 +29,13 @@ type Options struct {
 	MinBackoff, MaxBackoff time.Duration
 	// MaxRetryWait caps a server-requested wait (Retry-After in seconds or
 	// as an HTTP date, X-RateLimit-Reset as an ISO-8601 time). A longer wait
-	// makes Do return a *RateLimitError carrying the wait at once instead of
+	// makes Do return a *StatusError carrying the wait at once instead of
 	// sleeping. Default 60s.
 	MaxRetryWait time.Duration
+	// ResetHeaders names further headers read, after Retry-After and
+	// X-RateLimit-Reset, as the ISO-8601 time a rate limit resets: a
+	// server's own spelling of X-RateLimit-Reset.
+	ResetHeaders []string
 	// RateLimit is a client-side limit in requests per second for this
 	// Client (every attempt counts); 0 means none.
 	RateLimit float64
@@ -189,7 +193,8 @@ type callKey struct{}
 // pass it to CheckResponse. It returns an error only when no usable
 // response arrived: a transport failure (wrapping action.ErrOutcomeUnknown
 // when a non-idempotent request may have been applied), the context's end,
-// or a *RateLimitError when the server asks for a wait above MaxRetryWait.
+// or a *StatusError (with the answer's status, headers, start of body and
+// Wait) when the server asks for a wait above MaxRetryWait.
 //
 // A request body must be replayable (http.NewRequest with a bytes, strings
 // or bytes.Buffer reader sets GetBody) to be retried; a streaming body is
@@ -224,8 +229,8 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 }
 
 func (c *Client) wrap(st *call, err error) error {
-	var rl *RateLimitError
-	if errors.As(err, &rl) {
+	var se *StatusError
+	if errors.As(err, &se) {
 		return err
 	}
 	return &requestError{method: st.method, path: st.path, attempts: st.attempt, err: sanitize(err)}
@@ -278,11 +283,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if !retryableStatus(resp.StatusCode) {
 		return false, nil
 	}
-	wait, told := ServerWait(resp.Header, c.now())
+	wait, told := ServerWait(resp.Header, c.now(), c.opts.ResetHeaders...)
 	// A refusal was not applied, so any method may be sent again; another
 	// retryable status to a write leaves its outcome unknown, and the
 	// caller (who can look its change up) decides.
-	if !(st.idempotent || Refused(resp.StatusCode, resp.Header)) || !st.replayable || st.attempt > c.retries {
+	if !(st.idempotent || Refused(resp.StatusCode, resp.Header, c.opts.ResetHeaders...)) || !st.replayable || st.attempt > c.retries {
 		return false, nil
 	}
 	if err := ctx.Err(); err != nil {
@@ -290,9 +295,8 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return false, err
 	}
 	if told && wait > c.opts.MaxRetryWait {
-		e := newError(resp)
 		c.logGiveUp(ctx, st, resp.StatusCode, wait)
-		return false, &RateLimitError{errorDetail: e, Wait: wait, Reason: rateLimitReason(resp.Header)}
+		return false, newStatusError(resp, c.now(), c.opts.ResetHeaders)
 	}
 	if told {
 		st.wait = jitterUp(wait, c.opts.MaxRetryWait)

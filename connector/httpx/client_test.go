@@ -114,8 +114,8 @@ func TestPOSTWithUnknownOutcomeIsSentOnce(t *testing.T) {
 		if resp.StatusCode != tt.code || s.hits.Load() != 1 || len(fs.all()) != 0 {
 			t.Errorf("POST answered %d %v: final status %d after %d requests and waits %v; want it sent once", tt.code, tt.headers, resp.StatusCode, s.hits.Load(), fs.all())
 		}
-		err = httpx.CheckResponse(resp)
-		if err == nil || !strings.Contains(err.Error(), "status") {
+		var se *httpx.StatusError
+		if err = httpx.CheckResponse(resp); !errors.As(err, &se) || !strings.Contains(string(se.Body), "status") {
 			t.Errorf("CheckResponse lost the body: %v", err)
 		}
 		srv.Close()
@@ -179,9 +179,9 @@ func TestPOSTRefusedBeyondTheCapsIsNotApplied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rl *httpx.RateLimitError
-	if err := httpx.CheckResponse(resp); !errors.As(err, &rl) || !action.IsRetryable(err) || errors.Is(err, action.ErrOutcomeUnknown) {
-		t.Errorf("after the retries: %v; want a retryable *RateLimitError, not an unknown outcome", err)
+	var rl *httpx.StatusError
+	if err := httpx.CheckResponse(resp); !errors.As(err, &rl) || rl.StatusCode != http.StatusTooManyRequests || !action.IsRetryable(err) || errors.Is(err, action.ErrOutcomeUnknown) {
+		t.Errorf("after the retries: %v; want a retryable 429 *StatusError, not an unknown outcome", err)
 	}
 	if s.hits.Load() != 3 {
 		t.Errorf("sent %d times, want 3 (1 + MaxRetries)", s.hits.Load())
@@ -192,7 +192,7 @@ func TestPOSTRefusedBeyondTheCapsIsNotApplied(t *testing.T) {
 	defer srv2.Close()
 	_, err = do(t, c, t.Context(), http.MethodPost, srv2.URL+"/rest/api/2/issue", `{}`)
 	if !errors.As(err, &rl) || rl.Wait != 10*time.Minute || long.hits.Load() != 1 {
-		t.Errorf("503 asking for 10 minutes: %v after %d requests; want a *RateLimitError with the wait at once", err, long.hits.Load())
+		t.Errorf("503 asking for 10 minutes: %v after %d requests; want a *StatusError with the wait at once", err, long.hits.Load())
 	}
 }
 
@@ -213,16 +213,19 @@ func TestRefused(t *testing.T) {
 		{429, h("Retry-After", "5"), true},
 		{503, h("Retry-After", "5"), true},
 		{503, h("X-RateLimit-Reset", "2026-03-26T16:00Z"), true},
-		{503, h("X-Beta-RateLimit-Reset", "2026-03-26T16:00Z"), true},
+		{503, h("X-Custom-RateLimit-Reset", "2026-03-26T16:00Z"), true},
 		{503, h(), false},
 		{502, h("Retry-After", "5"), false},
 		{504, h(), false},
 		{500, h("Retry-After", "5"), false},
 		{409, h(), false},
 	} {
-		if got := httpx.Refused(tt.status, tt.h); got != tt.want {
+		if got := httpx.Refused(tt.status, tt.h, "X-Custom-RateLimit-Reset"); got != tt.want {
 			t.Errorf("Refused(%d, %v) = %v, want %v", tt.status, tt.h, got, tt.want)
 		}
+	}
+	if httpx.Refused(503, h("X-Custom-RateLimit-Reset", "2026-03-26T16:00Z")) {
+		t.Error("a reset header that was not named counts as a wait")
 	}
 }
 
@@ -271,7 +274,8 @@ func TestRetriesStopAtMaxRetriesAndReturnTheFinalResponse(t *testing.T) {
 		}
 	}
 	err = httpx.CheckResponse(resp)
-	if !errors.Is(err, httpx.ErrServer) || !action.IsRetryable(err) {
+	var se *httpx.StatusError
+	if !errors.As(err, &se) || se.StatusCode != http.StatusServiceUnavailable || !action.IsRetryable(err) {
 		t.Errorf("CheckResponse = %v, want a retryable server error", err)
 	}
 
@@ -328,8 +332,8 @@ func TestRetryAfterHTTPDateAndRateLimitReset(t *testing.T) {
 	}
 }
 
-func TestWaitAboveCapReturnsRateLimitError(t *testing.T) {
-	s := &script{steps: []func(http.ResponseWriter, *http.Request){status(429, "Retry-After", "120", "RateLimit-Reason", "jira-quota-tenant-based"), status(200)}}
+func TestWaitAboveCapReturnsStatusError(t *testing.T) {
+	s := &script{steps: []func(http.ResponseWriter, *http.Request){status(429, "Retry-After", "120", "RateLimit-Reason", "tenant-quota"), status(200)}}
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	c, fs := newClient(t, httpx.Options{MaxRetryWait: 30 * time.Second})
@@ -337,15 +341,15 @@ func TestWaitAboveCapReturnsRateLimitError(t *testing.T) {
 	if resp != nil {
 		t.Errorf("got a response with the error")
 	}
-	var rl *httpx.RateLimitError
-	if !errors.As(err, &rl) {
-		t.Fatalf("err = %v, want *RateLimitError", err)
+	var se *httpx.StatusError
+	if !errors.As(err, &se) {
+		t.Fatalf("err = %v, want *StatusError", err)
 	}
-	if rl.Wait != 120*time.Second || rl.Reason != "jira-quota-tenant-based" || rl.StatusCode != 429 {
-		t.Errorf("RateLimitError wait %s reason %q status %d", rl.Wait, rl.Reason, rl.StatusCode)
+	if se.Wait != 120*time.Second || se.Header.Get("RateLimit-Reason") != "tenant-quota" || se.StatusCode != 429 {
+		t.Errorf("StatusError wait %s reason %q status %d", se.Wait, se.Header.Get("RateLimit-Reason"), se.StatusCode)
 	}
-	if !errors.Is(err, httpx.ErrRateLimited) || !action.IsRetryable(err) {
-		t.Error("not ErrRateLimited / retryable")
+	if !action.IsRetryable(err) {
+		t.Error("not retryable")
 	}
 	if s.hits.Load() != 1 || len(fs.all()) != 0 {
 		t.Errorf("%d requests, waits %v: want no sleeping", s.hits.Load(), fs.all())

@@ -16,9 +16,10 @@
 // up, decides whether to send it again.
 //
 // [Client.Do] returns the final response whatever its status, body intact;
-// [CheckResponse] turns a non-2xx response into an [*Error] (or
-// [*RateLimitError]) that says what to do and matches the sentinels
-// ([ErrNotFound], [ErrForbidden]...) with errors.Is.
+// [CheckResponse] turns a non-2xx response into a [*StatusError]: status,
+// headers, the start of the body and the wait the server asked for. The
+// package knows HTTP, not the services behind it: each connector reads the
+// body into its own errors, keeping the *StatusError underneath.
 //
 // httpx is the only package of the module that imports go-retryablehttp.
 package httpx

@@ -23,23 +23,19 @@ func Example() {
 		return
 	}
 	ctx := context.Background()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://your-domain.atlassian.net/rest/api/2/issue/ABC-1", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://api.example.com/v1/items/ABC-1", nil)
 	resp, err := client.Do(req)
 	if err != nil {
-		var rl *httpx.RateLimitError
-		if errors.As(err, &rl) {
-			fmt.Println("come back in", rl.Wait)
+		var se *httpx.StatusError
+		if errors.As(err, &se) {
+			fmt.Println("the server asks to come back in", se.Wait)
 		}
 		return
 	}
 	if err := httpx.CheckResponse(resp); err != nil {
-		switch {
-		case errors.Is(err, httpx.ErrNotFound):
-			// not found, or not visible to this account
-		case errors.Is(err, httpx.ErrForbidden):
-			var e *httpx.Error
-			errors.As(err, &e)
-			fmt.Println("missing permission:", e.Permission)
+		var se *httpx.StatusError
+		if errors.As(err, &se) && se.StatusCode == http.StatusNotFound {
+			// not found; se.Body holds the start of the server's answer
 		}
 		return
 	}

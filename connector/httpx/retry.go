@@ -27,28 +27,32 @@ func retryableStatus(code int) bool {
 // server refused the request without applying it, so that sending it again
 // cannot apply it twice, whatever its method:
 //
-//   - 429 Too Many Requests. Jira Cloud's rate limits (burst, quota and
-//     per-issue write limits) and Data Center's admin rate limiting are
-//     checked before a request is handled; Atlassian's rate-limiting guide
-//     tells clients to wait and send the same request again.
-//   - 503 Service Unavailable that carries a wait (Retry-After, or
-//     X-RateLimit-Reset). Atlassian documents this as the answer "when a
-//     resource limit has been reached", to be handled "with similar logic"
-//     as a 429: an admission refusal made before the request ran. A 503
-//     from a proxy in front of a Data Center node during maintenance
-//     carries Retry-After for the same reason: the request never reached
-//     Jira.
+//   - 429 Too Many Requests: a rate limit is checked before the request is
+//     handled, and rate-limited APIs tell clients to wait and send the same
+//     request again.
+//   - 503 Service Unavailable that carries a wait (Retry-After,
+//     X-RateLimit-Reset, or one of resetHeaders, a server's own spelling
+//     of it): an admission refusal made before the request ran, as when a
+//     resource limit is reached or a proxy holds requests back during
+//     maintenance.
 //
 // A 503 without a wait, a 502 or a 504 may come from a gateway that gave
-// up while Jira was still working on the request, and a 500 from a request
-// that failed halfway: the outcome of a write is then unknown, and only
-// the caller can find out whether it was applied (Refused is false).
-func Refused(status int, h http.Header) bool {
+// up while the server was still working on the request, and a 500 from a
+// request that failed halfway: the outcome of a write is then unknown, and
+// only the caller can find out whether it was applied (Refused is false).
+func Refused(status int, h http.Header, resetHeaders ...string) bool {
 	switch status {
 	case http.StatusTooManyRequests:
 		return true
 	case http.StatusServiceUnavailable:
-		return h.Get("Retry-After") != "" || h.Get("X-RateLimit-Reset") != "" || h.Get("X-Beta-RateLimit-Reset") != ""
+		if h.Get("Retry-After") != "" || h.Get("X-RateLimit-Reset") != "" {
+			return true
+		}
+		for _, name := range resetHeaders {
+			if h.Get(name) != "" {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -78,11 +82,11 @@ func markedIdempotent(ctx context.Context) bool {
 
 // ServerWait returns the wait the server asked for in h, measured from now:
 // Retry-After as seconds (negative counts as 0, more than 24 hours as 24
-// hours) or as an HTTP date; else X-RateLimit-Reset (or its beta spelling
-// X-Beta-RateLimit-Reset) as an ISO-8601 time such as 2026-03-26T16:00Z.
-// A time already past gives 0. Retry-After wins when both are present. ok
-// is false when neither is present or parseable.
-func ServerWait(h http.Header, now time.Time) (time.Duration, bool) {
+// hours) or as an HTTP date; else X-RateLimit-Reset, then each of
+// resetHeaders (a server's own spelling of it), as an ISO-8601 time such as
+// 2026-03-26T16:00Z. A time already past gives 0. Retry-After wins when
+// both are present. ok is false when none is present or parseable.
+func ServerWait(h http.Header, now time.Time, resetHeaders ...string) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
 			if secs < 0 {
@@ -97,7 +101,7 @@ func ServerWait(h http.Header, now time.Time) (time.Duration, bool) {
 			return max(t.Sub(now), 0), true
 		}
 	}
-	for _, name := range []string{"X-RateLimit-Reset", "X-Beta-RateLimit-Reset"} {
+	for _, name := range append([]string{"X-RateLimit-Reset"}, resetHeaders...) {
 		if v := strings.TrimSpace(h.Get(name)); v != "" {
 			if t, ok := parseISOTime(v); ok {
 				return max(t.Sub(now), 0), true

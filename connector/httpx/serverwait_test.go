@@ -23,7 +23,7 @@ func TestServerWait(t *testing.T) {
 		{"HTTP date", []string{"Retry-After", "Thu, 26 Mar 2026 15:59:00 GMT"}, 30 * time.Second, true},
 		{"HTTP date past", []string{"Retry-After", "Thu, 26 Mar 2026 15:00:00 GMT"}, 0, true},
 		{"ISO minutes", []string{"X-RateLimit-Reset", "2026-03-26T16:00Z"}, 90 * time.Second, true},
-		{"beta spelling", []string{"X-Beta-RateLimit-Reset", "2026-03-26T16:00Z"}, 90 * time.Second, true},
+		{"another spelling is not read unless named", []string{"X-Beta-RateLimit-Reset", "2026-03-26T16:00Z"}, 0, false},
 		{"ISO offset, past", []string{"X-RateLimit-Reset", "2026-03-26T16:00:00+01:00"}, 0, true},
 		{"ISO offset", []string{"X-RateLimit-Reset", "2026-03-26T17:00:00+01:00"}, 90 * time.Second, true},
 		{"ISO fraction", []string{"X-RateLimit-Reset", "2026-03-26T15:59:00.500Z"}, 30*time.Second + 500*time.Millisecond, true},
@@ -45,5 +45,18 @@ func TestServerWait(t *testing.T) {
 				t.Errorf("%v: got %s %v, want %s %v", tt.header, got, ok, tt.want, tt.ok)
 			}
 		})
+	}
+}
+
+func TestServerWaitReadsTheResetHeadersNamed(t *testing.T) {
+	now := time.Date(2026, 3, 26, 15, 58, 30, 0, time.UTC)
+	h := http.Header{}
+	h.Set("X-Beta-RateLimit-Reset", "2026-03-26T16:00Z")
+	if got, ok := httpx.ServerWait(h, now, "X-Beta-RateLimit-Reset"); got != 90*time.Second || !ok {
+		t.Errorf("named reset header: got %s %v, want 1m30s true", got, ok)
+	}
+	h.Set("X-RateLimit-Reset", "2026-03-26T15:59:30Z")
+	if got, ok := httpx.ServerWait(h, now, "X-Beta-RateLimit-Reset"); got != time.Minute || !ok {
+		t.Errorf("X-RateLimit-Reset comes first: got %s %v, want 1m0s true", got, ok)
 	}
 }

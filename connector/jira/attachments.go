@@ -17,7 +17,6 @@ import (
 	"strings"
 
 	"github.com/recipekit/recipekit/action"
-	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 // AttachmentsService uploads, downloads, lists and deletes attachments.
@@ -73,7 +72,7 @@ func (s *AttachmentsService) Upload(ctx context.Context, issue, filename string,
 		return nil, nil, fmt.Errorf("jira: uploading %s to %s: %v: %w", filename, issue, err, action.ErrOutcomeUnknown)
 	}
 	resp := &Response{Response: hresp, Total: -1}
-	if err := httpx.CheckResponse(hresp); err != nil {
+	if err := checkResponse(hresp); err != nil {
 		return nil, resp, err
 	}
 	defer hresp.Body.Close()
@@ -188,7 +187,7 @@ func (c *Client) fetch(ctx context.Context, target *url.URL, w io.Writer) (int64
 			target = loc
 			continue
 		}
-		if err := httpx.CheckResponse(resp); err != nil {
+		if err := checkResponse(resp); err != nil {
 			return 0, err
 		}
 		defer resp.Body.Close()

@@ -6,7 +6,6 @@ import (
 	"iter"
 
 	"github.com/recipekit/recipekit/action"
-	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 // ChangelogService reads issue history.
@@ -24,7 +23,7 @@ func (s *ChangelogService) List(ctx context.Context, issue string, opts ListOpti
 	if d == Cloud {
 		var page offsetPage[ChangelogEntry]
 		resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/changelog", issue), opts.values(), nil, &page)
-		if err == nil || !errors.Is(err, httpx.ErrNotFound) {
+		if err == nil || !errors.Is(err, ErrNotFound) {
 			page.fill(resp)
 			return page.Values, resp, err
 		}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -24,8 +25,8 @@ import (
 //
 // Every service call has the form (ctx, ...) (T, *Response, error). On an
 // HTTP error the *Response is still returned, so callers can read the
-// status and headers; the error is an *httpx.Error (errors.Is with
-// httpx.ErrNotFound, httpx.ErrForbidden, ...) or an *httpx.RateLimitError.
+// status and headers; the error is an *Error (errors.Is with
+// ErrNotFound, ErrForbidden, ...) or an *RateLimitError.
 type Client struct {
 	// Issues reads and writes issues, their metadata and properties.
 	Issues *IssuesService
@@ -107,6 +108,8 @@ func New(cfg Config) (*Client, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "recipekit-jira"
 	}
+	// Jira Cloud may say when its rate limit resets in a beta header only.
+	opts.ResetHeaders = append(slices.Clip(opts.ResetHeaders), resetHeaders...)
 	hc, err := httpx.New(cfg.Auth, opts)
 	if err != nil {
 		return nil, fmt.Errorf("jira: HTTP options: %w", err)
@@ -246,7 +249,7 @@ type Response struct {
 }
 
 // Do sends req through the connection's retrying HTTP client. A non-2xx
-// answer becomes an *httpx.Error (or *httpx.RateLimitError); a 2xx answer
+// answer becomes an *Error (or *RateLimitError); a 2xx answer
 // is decoded into v when v is not nil (an empty body leaves v unchanged; a
 // body over 64 MiB is an error).
 // The body is always closed. The *Response is returned whenever Jira
@@ -254,10 +257,10 @@ type Response struct {
 func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, answerError(err, true)
 	}
 	r := &Response{Response: resp, Total: -1}
-	if err := httpx.CheckResponse(resp); err != nil {
+	if err := checkResponse(resp); err != nil {
 		return r, err
 	}
 	defer resp.Body.Close()

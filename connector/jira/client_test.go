@@ -34,7 +34,7 @@ func TestResponseKeepsStatusOnError(t *testing.T) {
 	}))
 	defer srv.Close()
 	_, resp, err := newTestClient(t, srv.URL, Cloud).Issues.Get(context.Background(), "D-9", nil)
-	if !errors.Is(err, httpx.ErrNotFound) || resp == nil || resp.StatusCode != 404 {
+	if !errors.Is(err, ErrNotFound) || resp == nil || resp.StatusCode != 404 {
 		t.Errorf("err %v resp %v", err, resp)
 	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector"
-	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/trigger"
 )
 
@@ -54,9 +53,9 @@ func (c *Client) Test(ctx context.Context) (connector.TestResult, error) {
 		return connector.TestResult{}, fmt.Errorf("jira: %s does not answer like Jira (serverInfo is not JSON); check the URL: %w", site, ErrNotJira)
 	case err != nil && resp == nil:
 		return connector.TestResult{}, fmt.Errorf("jira: cannot reach %s: %w; check the URL and the network", site, err)
-	case err != nil && errors.Is(err, httpx.ErrNotFound):
+	case err != nil && errors.Is(err, ErrNotFound):
 		return connector.TestResult{}, fmt.Errorf("jira: %s has no /rest/api/2/serverInfo; check that the URL is your Jira site's base address (with its context path on Data Center, like https://host/jira): %w", site, ErrNotJira)
-	case err != nil && !errors.Is(err, httpx.ErrUnauthorized) && !errors.Is(err, httpx.ErrForbidden):
+	case err != nil && !errors.Is(err, ErrUnauthorized) && !errors.Is(err, ErrForbidden):
 		return connector.TestResult{}, fmt.Errorf("jira: reading serverInfo from %s: %w", site, err)
 	}
 	if err == nil {
@@ -73,7 +72,7 @@ func (c *Client) Test(ctx context.Context) (connector.TestResult, error) {
 	}
 	me, _, err := c.Users.Myself(ctx)
 	if err != nil {
-		var he *httpx.Error
+		var he *Error
 		if errors.As(err, &he) && he.Header != nil {
 			reason := he.Header.Get("X-Seraph-LoginReason")
 			if strings.Contains(reason, "AUTHENTICATION_DENIED") || he.Header.Get("X-Authentication-Denied-Reason") != "" {
@@ -81,9 +80,9 @@ func (c *Client) Test(ctx context.Context) (connector.TestResult, error) {
 			}
 		}
 		switch {
-		case errors.Is(err, httpx.ErrUnauthorized):
+		case errors.Is(err, ErrUnauthorized):
 			return connector.TestResult{}, fmt.Errorf("jira: %s refused the credentials: %s: %w", site, credentialHint(c), err)
-		case errors.Is(err, httpx.ErrForbidden):
+		case errors.Is(err, ErrForbidden):
 			return connector.TestResult{}, fmt.Errorf("jira: %s accepted the request but refuses this account access (a disabled account, no Jira product access, or an OAuth token without the read:jira-user scope): %w", site, err)
 		}
 		return connector.TestResult{}, fmt.Errorf("jira: reading the connection's own user from %s: %w", site, err)

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/recipekit/recipekit/action"
-	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 // CustomRequestInput is the input of the custom_request action.
@@ -61,7 +60,7 @@ func validateCustom(in CustomRequestInput) error {
 // CustomRequest returns the custom_request action: any Jira REST call,
 // through the connection's credentials, retries and error handling. GET,
 // PUT and DELETE are retried on 429/5xx like every call; POST and PATCH
-// are sent once. A non-2xx answer is an error (an *httpx.Error), as for
+// are sent once. A non-2xx answer is an error (an *Error), as for
 // every action.
 func (c *Client) CustomRequest() action.Action[CustomRequestInput, CustomResponse] {
 	return newAction(c, action.Info{
@@ -81,9 +80,9 @@ func (c *Client) CustomRequest() action.Action[CustomRequestInput, CustomRespons
 		}
 		hresp, err := c.hc.Do(req)
 		if err != nil {
-			return CustomResponse{}, err
+			return CustomResponse{}, answerError(err, true)
 		}
-		if err := httpx.CheckResponse(hresp); err != nil {
+		if err := checkResponse(hresp); err != nil {
 			return CustomResponse{Status: hresp.StatusCode}, err
 		}
 		defer hresp.Body.Close()

@@ -3,8 +3,6 @@ package jira
 import (
 	"errors"
 	"testing"
-
-	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 func TestCustomRequestAction(t *testing.T) {
@@ -21,7 +19,7 @@ func TestCustomRequestAction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.jc.CustomRequest().Run(ctx, CustomRequestInput{Method: "GET", Path: "/rest/api/2/issue/DEMO-999"}); !errors.Is(err, httpx.ErrNotFound) {
+		if _, err := e.jc.CustomRequest().Run(ctx, CustomRequestInput{Method: "GET", Path: "/rest/api/2/issue/DEMO-999"}); !errors.Is(err, ErrNotFound) {
 			t.Errorf("404: %v", err)
 		}
 		for _, bad := range []string{"https://evil.example.com/rest/api/2/myself", "//evil.example.com/rest/", "/admin", "/rest/../secure"} {

@@ -24,10 +24,9 @@
 // Client has one service per resource, in the style of go-github: Issues,
 // Search, Comments, Attachments, Projects, Users, Fields, Transitions,
 // Links, RemoteLinks, Watchers, Worklogs, Versions, Components,
-// Permissions, Changelog, Webhooks and ServerInfo. Calls have the form (ctx, ...) (T, *Response,
-// error); a non-2xx answer is an *httpx.Error (errors.Is with
-// httpx.ErrNotFound, httpx.ErrForbidden, httpx.ErrValidation, ...) or an
-// *httpx.RateLimitError, and the *Response is still returned. Paged lists
+// Permissions, Changelog, Webhooks and ServerInfo. Calls have the form
+// (ctx, ...) (T, *Response, error); a non-2xx answer is an *Error or a
+// *RateLimitError (see Errors), and the *Response is still returned. Paged lists
 // have iterators (iter.Seq2[T, error]): Search.All, Comments.All,
 // Projects.All, Users.FindAll, Users.AssignableAll, Worklogs.All,
 // Changelog.All, Versions.All, Components.All, Webhooks.AllDynamic.
@@ -194,18 +193,32 @@
 // trigger, or connector/webhook's generic trigger with a webhook a Jira
 // administrator registers by hand, parsed with ParseWebhookEvent.
 //
+// # Errors
+//
+// Every error of a non-2xx answer is this package's own: an *Error
+// (Jira's messages, its field errors, the permission a 403 names, and a
+// hint saying what to do), a *RateLimitError for a 429 or for a wait
+// above the connection's httpx.Options.MaxRetryWait (with the wait and
+// Jira's RateLimit-Reason), and, from actions, the explained
+// *PermissionError and *NotFoundError below. Test for a kind of failure
+// with the sentinels, which all of them match by status: ErrUnauthorized,
+// ErrForbidden, ErrNotFound, ErrValidation, ErrConflict, ErrRateLimited,
+// ErrRemoved and ErrServer, as in errors.Is(err, jira.ErrNotFound).
+// errors.As also finds the HTTP layer's *httpx.StatusError underneath, for
+// code that handles every connector's answers alike.
+//
 // # Permissions
 //
 // A 403 from an action becomes a *PermissionError: the permission the
 // action needs (from Info.Permissions) and whether GET /mypermissions says
-// the account has it. It matches httpx.ErrForbidden with errors.Is. The
+// the account has it. It matches ErrForbidden with errors.Is. The
 // explain_forbidden action gives the same answer on demand.
 //
 // A 404 from an action on an issue becomes a *NotFoundError: Jira answers
 // 404 both for an issue that does not exist and for one the account may
 // not see, so the error says whether mypermissions gives the account
 // BROWSE_PROJECTS in the project of the key, and, when it does, that an
-// issue security level may hide the issue. It matches httpx.ErrNotFound.
+// issue security level may hide the issue. It matches ErrNotFound.
 // (When the failed request concerned more than the issue, such as a
 // comment, the issue is read first: if it is visible, the 404 passes
 // through unchanged.)

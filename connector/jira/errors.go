@@ -7,16 +7,245 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/connector/httpx"
 )
 
+// Sentinels matched with errors.Is by every error of a non-2xx answer
+// (*Error, *RateLimitError, *PermissionError, *NotFoundError), according
+// to the status code.
+var (
+	ErrUnauthorized = errors.New("unauthorized")    // 401
+	ErrForbidden    = errors.New("forbidden")       // 403
+	ErrNotFound     = errors.New("not found")       // 404
+	ErrValidation   = errors.New("invalid request") // 400, 422
+	ErrConflict     = errors.New("conflict")        // 409
+	ErrRateLimited  = errors.New("rate limited")    // 429, or a wait above the cap
+	ErrRemoved      = errors.New("API removed")     // 410
+	ErrServer       = errors.New("server error")    // 5xx
+)
+
+// resetHeaders are the headers, besides Retry-After and X-RateLimit-Reset,
+// in which Jira Cloud says when a rate limit resets.
+var resetHeaders = []string{"X-Beta-RateLimit-Reset"}
+
+// Error is a non-2xx answer from Jira, parsed leniently from any of the
+// error bodies Jira and Atlassian's gateway send. errors.As also finds the
+// *httpx.StatusError it was read from.
+type Error struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Method is the request's method.
+	Method string
+	// URL is the request's URL without query string or user info.
+	URL string
+	// Messages are the error messages (errorMessages, message, error...).
+	Messages []string
+	// FieldErrors maps a field to its problem (the errors object).
+	FieldErrors map[string]string
+	// Body is the response body, at most 1 MiB.
+	Body []byte
+	// Header is the response's header, without Set-Cookie.
+	Header http.Header
+	// Permission is the missing permission of a 403 when Jira names it
+	// (a permission key such as BROWSE_PROJECTS, a quoted permission name,
+	// or a missing OAuth scope).
+	Permission string
+
+	status *httpx.StatusError
+}
+
+// newError reads Jira's error body of the answer se.
+func newError(se *httpx.StatusError) *Error {
+	e := &Error{StatusCode: se.StatusCode, Method: se.Method, URL: se.URL, Body: se.Body, Header: se.Header, status: se}
+	e.Messages, e.FieldErrors = parseErrorBody(se.Body, se.Header.Get("Content-Type"))
+	if e.StatusCode == http.StatusForbidden {
+		e.Permission = findPermission(e.Messages, e.FieldErrors)
+	}
+	return e
+}
+
+// Error returns a stable message: method, URL, status, Jira's messages,
+// field errors sorted by field, and what to do.
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	if len(e.Messages) > 0 {
+		b.WriteString(": ")
+		b.WriteString(strings.Join(e.Messages, "; "))
+	}
+	if len(e.FieldErrors) > 0 {
+		keys := make([]string, 0, len(e.FieldErrors))
+		for k := range e.FieldErrors {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteString(" (")
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			fmt.Fprintf(&b, "%s: %s", k, e.FieldErrors[k])
+		}
+		b.WriteString(")")
+	}
+	if h := e.hint(); h != "" {
+		b.WriteString(": ")
+		b.WriteString(h)
+	}
+	return b.String()
+}
+
+func (e *Error) hint() string {
+	switch s := e.StatusCode; {
+	case s == http.StatusUnauthorized:
+		return "check the credentials (email and API token, username and password, personal access token or OAuth grant): they are missing, wrong, expired or revoked"
+	case s == http.StatusForbidden:
+		switch reason := strings.ToUpper(e.Header.Get("X-Seraph-LoginReason")); {
+		case strings.Contains(reason, "AUTHENTICATION_DENIED"):
+			return "Jira refused the login, most likely because it now requires a CAPTCHA after failed attempts: log in once in the browser, then try again"
+		case strings.Contains(reason, "AUTHORISATION_FAILED"):
+			return "Jira refused the login (X-Seraph-LoginReason: AUTHORISATION_FAILED): log in once in the browser (a CAPTCHA may be pending) and check that the account may use Jira"
+		}
+		if e.Permission != "" {
+			return "the account lacks the permission Jira names: " + e.Permission + "; ask a Jira administrator to grant it"
+		}
+		return "the account is authenticated but lacks a permission for this: a project permission, an issue security level or a global permission (or the OAuth grant lacks a scope); ask a Jira administrator"
+	case s == http.StatusNotFound:
+		return "not found or not visible to this account (Jira hides what the account may not browse): check the key or id and the account's Browse projects permission"
+	case s == http.StatusBadRequest || s == http.StatusUnprocessableEntity:
+		return "Jira rejected the request's content: fix the fields named above"
+	case s == http.StatusConflict:
+		return "conflict with a concurrent change: fetch the current state and try again"
+	case s == http.StatusGone:
+		return "this API was removed from Jira: use its replacement as Jira's message says"
+	case s == http.StatusTooManyRequests:
+		return "rate limited: wait and try again"
+	case s >= 500:
+		return "Jira server error: try again later; if it persists, check Jira's status page or logs"
+	}
+	return ""
+}
+
+// Is matches the sentinel for the status code.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrValidation:
+		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrRemoved:
+		return e.StatusCode == http.StatusGone
+	case ErrServer:
+		return e.StatusCode >= 500
+	}
+	return false
+}
+
+// Unwrap returns the *httpx.StatusError the answer was read from, if any.
+func (e *Error) Unwrap() error {
+	if e.status == nil {
+		return nil
+	}
+	return e.status
+}
+
+// Retryable reports whether the same request may succeed later: true for
+// 429, 502, 503 and 504, so that action.IsRetryable accepts it.
+func (e *Error) Retryable() bool {
+	switch e.StatusCode {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// errorDetail lets RateLimitError embed *Error under a name that does not
+// clash with its Error method; StatusCode, Messages, Header... are promoted.
+type errorDetail = Error
+
+// RateLimitError is a 429 answer, or any retryable answer whose requested
+// wait exceeds the connection's httpx.Options.MaxRetryWait. It matches
+// ErrRateLimited, and errors.As finds the underlying *Error.
+type RateLimitError struct {
+	*errorDetail
+	// Wait is how long Jira asked the caller to wait; 0 if it did not say.
+	Wait time.Duration
+	// Reason is the RateLimit-Reason header (jira-burst-based,
+	// jira-quota-tenant-based, jira-per-issue-on-write...), if any.
+	Reason string
+}
+
+// Error is the *Error text followed by the reason and the requested wait.
+func (e *RateLimitError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.errorDetail.Error())
+	if e.Reason != "" {
+		fmt.Fprintf(&b, " (reason %s)", e.Reason)
+	}
+	if e.Wait > 0 {
+		fmt.Fprintf(&b, "; the server asks to wait %s", e.Wait)
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying *Error.
+func (e *RateLimitError) Unwrap() error { return e.errorDetail }
+
+// Is matches ErrRateLimited, and the sentinels of the status code.
+func (e *RateLimitError) Is(target error) bool {
+	return target == ErrRateLimited || e.errorDetail.Is(target)
+}
+
+// Retryable returns true: waiting helps.
+func (e *RateLimitError) Retryable() bool { return true }
+
+// checkResponse returns nil for a 2xx response. Otherwise it reads (at most
+// 1 MiB of) and closes the body and returns an *Error, or a
+// *RateLimitError for 429.
+func checkResponse(resp *http.Response) error {
+	return answerError(httpx.CheckResponse(resp, resetHeaders...), false)
+}
+
+// answerError turns the *httpx.StatusError in err into Jira's reading of
+// it: a *RateLimitError for a 429, or for any answer when waitTooLong (the
+// HTTP layer gave up on a wait above its cap), else an *Error. Other
+// errors pass through.
+func answerError(err error, waitTooLong bool) error {
+	var se *httpx.StatusError
+	if !errors.As(err, &se) {
+		return err
+	}
+	e := newError(se)
+	if waitTooLong || se.StatusCode == http.StatusTooManyRequests {
+		return &RateLimitError{errorDetail: e, Wait: se.Wait, Reason: rateLimitReason(se.Header)}
+	}
+	return e
+}
+
+func rateLimitReason(h http.Header) string {
+	if r := h.Get("RateLimit-Reason"); r != "" {
+		return r
+	}
+	return h.Get("X-Beta-RateLimit-Reason")
+}
+
 // PermissionError is a 403 from an action, explained: which permission the
 // action needs and whether GET /mypermissions says the account has it. It
-// matches httpx.ErrForbidden with errors.Is, and errors.As finds the
-// underlying *httpx.Error.
+// matches ErrForbidden with errors.Is, and errors.As finds the
+// underlying *Error.
 type PermissionError struct {
 	// Action is the action's name ("create_issue").
 	Action string
@@ -69,8 +298,8 @@ func (e *PermissionError) Retryable() bool { return false }
 // caused by a CAPTCHA lock (which no permission fixes) and actions that
 // need no permission pass through.
 func (c *Client) explainForbidden(ctx context.Context, info action.Info, scope PermissionScope, err error) error {
-	var he *httpx.Error
-	if !errors.Is(err, httpx.ErrForbidden) || !errors.As(err, &he) || len(info.Permissions) == 0 {
+	var he *Error
+	if !errors.Is(err, ErrForbidden) || !errors.As(err, &he) || len(info.Permissions) == 0 {
 		return err
 	}
 	var pe *PermissionError
@@ -108,8 +337,8 @@ func (c *Client) explainForbidden(ctx context.Context, info action.Info, scope P
 // may not see (it lacks Browse Projects in the issue's project, or an
 // issue security level hides the issue), so NotFoundError says what GET
 // /mypermissions answers about BROWSE_PROJECTS in the project of the key.
-// It matches httpx.ErrNotFound with errors.Is, and errors.As finds the
-// underlying *httpx.Error.
+// It matches ErrNotFound with errors.Is, and errors.As finds the
+// underlying *Error.
 type NotFoundError struct {
 	// Action is the action's name ("add_comment").
 	Action string
@@ -171,9 +400,9 @@ var issueKeyRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_]*)-[0-9]+$`)
 // type, while the issue itself is visible) and actions without an issue
 // pass through.
 func (c *Client) explainNotFound(ctx context.Context, info action.Info, scope PermissionScope, err error) error {
-	var he *httpx.Error
+	var he *Error
 	key := strings.TrimSpace(scope.IssueKey)
-	if key == "" || !errors.Is(err, httpx.ErrNotFound) || !errors.As(err, &he) {
+	if key == "" || !errors.Is(err, ErrNotFound) || !errors.As(err, &he) {
 		return err
 	}
 	var nf *NotFoundError
@@ -187,7 +416,7 @@ func (c *Client) explainNotFound(ctx context.Context, info action.Info, scope Pe
 		// The request was about more than the issue: is the issue itself
 		// visible? If it is, the 404 concerns something else.
 		_, _, gerr := c.Issues.Get(ctx, key, &GetIssueOptions{Fields: []string{"id"}})
-		if gerr == nil || !errors.Is(gerr, httpx.ErrNotFound) {
+		if gerr == nil || !errors.Is(gerr, ErrNotFound) {
 			return err
 		}
 	}
@@ -199,7 +428,7 @@ func (c *Client) explainNotFound(ctx context.Context, info action.Info, scope Pe
 	nf.ProjectKey = strings.ToUpper(m[1])
 	perms, _, cerr := c.Permissions.Mine(ctx, PermissionScope{ProjectKey: nf.ProjectKey}, "BROWSE_PROJECTS")
 	switch {
-	case errors.Is(cerr, httpx.ErrNotFound):
+	case errors.Is(cerr, ErrNotFound):
 		nf.ProjectHidden = true
 	case cerr != nil:
 		nf.CheckErr = cerr
@@ -212,7 +441,7 @@ func (c *Client) explainNotFound(ctx context.Context, info action.Info, scope Pe
 
 // isIssueRead reports whether the failed request was a GET of the issue
 // itself, whose 404 needs no second look.
-func isIssueRead(he *httpx.Error, key string) bool {
+func isIssueRead(he *Error, key string) bool {
 	if he.Method != http.MethodGet {
 		return false
 	}

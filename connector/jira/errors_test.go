@@ -1,14 +1,20 @@
 package jira
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/recipekit/recipekit/action"
+	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 )
@@ -22,12 +28,12 @@ func TestPermissionErrorMatchesForbidden(t *testing.T) {
 }
 
 // asNotFound checks that err is an explained 404 that still matches
-// httpx.ErrNotFound and holds the *httpx.Error.
+// ErrNotFound and holds the *Error.
 func asNotFound(t *testing.T, err error) *NotFoundError {
 	t.Helper()
 	var nf *NotFoundError
-	var he *httpx.Error
-	if !errors.As(err, &nf) || !errors.Is(err, httpx.ErrNotFound) || !errors.As(err, &he) || he.StatusCode != 404 {
+	var he *Error
+	if !errors.As(err, &nf) || !errors.Is(err, ErrNotFound) || !errors.As(err, &he) || he.StatusCode != 404 {
 		t.Fatalf("want an explained 404, got %T: %v", err, err)
 	}
 	if action.IsRetryable(err) {
@@ -108,7 +114,7 @@ func TestNotFoundIssueExplained(t *testing.T) {
 		t.Run("404 about something else passes through", func(t *testing.T) {
 			_, err := e.jc.UpdateComment().Run(ctx, UpdateCommentInput{IssueKey: e.demo.Issues[0].Key, CommentID: "987654", Body: "x"})
 			var nf *NotFoundError
-			if !errors.Is(err, httpx.ErrNotFound) || errors.As(err, &nf) {
+			if !errors.Is(err, ErrNotFound) || errors.As(err, &nf) {
 				t.Errorf("missing comment on a visible issue: %T %v", err, err)
 			}
 		})
@@ -158,5 +164,221 @@ func TestNotFoundExplainedFromMyPermissionsAnswers(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "s3cret-token") {
 		t.Errorf("error leaks the token: %v", err)
+	}
+}
+
+func response(code int, body string, header ...string) *http.Response {
+	h := http.Header{}
+	for i := 0; i+1 < len(header); i += 2 {
+		h.Set(header[i], header[i+1])
+	}
+	u, _ := url.Parse("https://user:pw@jira.example.com/rest/api/2/issue/ABC-1?expand=names&token=hush")
+	return &http.Response{
+		StatusCode: code,
+		Header:     h,
+		Body:       io.NopCloser(strings.NewReader(body)),
+		Request:    &http.Request{Method: http.MethodGet, URL: u},
+	}
+}
+
+func TestCheckResponseTypedErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		resp     *http.Response
+		is       error
+		msgs     []string
+		fields   map[string]string
+		perm     string
+		text     string // the whole Error() text, stable
+		contains []string
+		retry    bool
+	}{
+		{
+			name: "400 with field errors sorted",
+			resp: response(400, `{"errorMessages":["Bad input."],"errors":{"summary":"You must specify a summary of the issue.","project":"project is required"}}`),
+			is:   ErrValidation, msgs: []string{"Bad input."},
+			fields: map[string]string{"summary": "You must specify a summary of the issue.", "project": "project is required"},
+			text:   "GET https://jira.example.com/rest/api/2/issue/ABC-1: 400 Bad Request: Bad input. (project: project is required; summary: You must specify a summary of the issue.): Jira rejected the request's content: fix the fields named above",
+		},
+		{
+			name: "401",
+			resp: response(401, `{"code":401,"message":"Unauthorized; scope does not match"}`),
+			is:   ErrUnauthorized, msgs: []string{"Unauthorized; scope does not match"},
+			contains: []string{"check the credentials"},
+		},
+		{
+			name: "403 naming the permission key",
+			resp: response(403, `{"errorMessages":["You do not have the BROWSE_PROJECTS permission for project ABC."],"errors":{}}`),
+			is:   ErrForbidden, perm: "BROWSE_PROJECTS",
+			contains: []string{"lacks the permission Jira names: BROWSE_PROJECTS"},
+		},
+		{
+			name: "403 naming a permission in words",
+			resp: response(403, `{"errorMessages":["You need the 'Administer Jira' global permission to register webhooks."]}`),
+			is:   ErrForbidden, perm: "Administer Jira",
+		},
+		{
+			name:     "403 generic",
+			resp:     response(403, `{"errorMessages":["You are not allowed to do that."],"errors":{}}`),
+			is:       ErrForbidden,
+			contains: []string{"a project permission, an issue security level or a global permission"},
+		},
+		{
+			name: "403 CAPTCHA on Data Center",
+			resp: response(403, `<html><head><title>Unauthorized (403)</title></head></html>`, "X-Seraph-LoginReason", "AUTHENTICATION_DENIED", "Content-Type", "text/html"),
+			is:   ErrForbidden, msgs: []string{"Unauthorized (403)"},
+			contains: []string{"CAPTCHA", "log in once in the browser"},
+		},
+		{
+			name: "404 Data Center gateway shape",
+			resp: response(404, `{"message":"HTTP 404 Not Found","status-code":404,"sub-code":-1}`),
+			is:   ErrNotFound, msgs: []string{"HTTP 404 Not Found"},
+			contains: []string{"not found or not visible to this account"},
+		},
+		{
+			name: "409",
+			resp: response(409, `{"errorMessages":["Conflict"]}`),
+			is:   ErrConflict, contains: []string{"try again"},
+		},
+		{
+			name: "410 removed API quotes Jira",
+			resp: response(410, `{"errorMessages":["The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."],"errors":{}}`),
+			is:   ErrRemoved, contains: []string{"/rest/api/3/search/jql", "removed"},
+		},
+		{
+			name: "OAuth error shape",
+			resp: response(400, `{"error":"invalid_request","error_description":"missing parameter"}`),
+			is:   ErrValidation, msgs: []string{"invalid_request: missing parameter"},
+		},
+		{
+			name: "500 plain text",
+			resp: response(500, "Internal server error\n  while  processing"),
+			is:   ErrServer, msgs: []string{"Internal server error while processing"},
+			contains: []string{"Jira server error"},
+		},
+		{
+			name: "503 empty body is retryable",
+			resp: response(503, ""),
+			is:   ErrServer, retry: true,
+		},
+		{
+			name: "429",
+			resp: response(429, `{"errorMessages":["Rate limit exceeded."]}`, "Retry-After", "7", "RateLimit-Reason", "jira-burst-based"),
+			is:   ErrRateLimited, retry: true, contains: []string{"jira-burst-based", "7s"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := checkResponse(tt.resp)
+			if !errors.Is(err, tt.is) {
+				t.Fatalf("%v is not %v", err, tt.is)
+			}
+			for _, other := range []error{ErrUnauthorized, ErrForbidden, ErrNotFound, ErrValidation, ErrConflict, ErrRemoved, ErrServer, ErrRateLimited} {
+				if other != tt.is && errors.Is(err, other) {
+					t.Errorf("%v also matches %v", err, other)
+				}
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("%T is not an *Error", err)
+			}
+			if e.StatusCode != tt.resp.StatusCode || e.Method != "GET" || e.URL != "https://jira.example.com/rest/api/2/issue/ABC-1" {
+				t.Errorf("status %d method %q url %q", e.StatusCode, e.Method, e.URL)
+			}
+			if tt.msgs != nil && fmt.Sprint(e.Messages) != fmt.Sprint(tt.msgs) {
+				t.Errorf("Messages = %q, want %q", e.Messages, tt.msgs)
+			}
+			if tt.fields != nil && fmt.Sprint(e.FieldErrors) != fmt.Sprint(tt.fields) {
+				t.Errorf("FieldErrors = %v, want %v", e.FieldErrors, tt.fields)
+			}
+			if e.Permission != tt.perm {
+				t.Errorf("Permission = %q, want %q", e.Permission, tt.perm)
+			}
+			if tt.text != "" && err.Error() != tt.text {
+				t.Errorf("Error() =\n%s\nwant\n%s", err, tt.text)
+			}
+			for _, c := range tt.contains {
+				if !strings.Contains(err.Error(), c) {
+					t.Errorf("Error() = %q, want it to contain %q", err, c)
+				}
+			}
+			if strings.Contains(err.Error(), "hush") || strings.Contains(err.Error(), "pw@") || strings.Contains(fmt.Sprintf("%+v", err), "hush") {
+				t.Errorf("Error() leaks the query string or user info: %s", err)
+			}
+			if action.IsRetryable(err) != tt.retry {
+				t.Errorf("IsRetryable = %v, want %v", action.IsRetryable(err), tt.retry)
+			}
+		})
+	}
+}
+
+func TestCheckResponseRateLimit(t *testing.T) {
+	err := checkResponse(response(429, `{}`, "Retry-After", "30", "RateLimit-Reason", "jira-per-issue-on-write", "Set-Cookie", "JSESSIONID=session-secret"))
+	var rl *RateLimitError
+	if !errors.As(err, &rl) || rl.Wait != 30*time.Second || rl.Reason != "jira-per-issue-on-write" {
+		t.Fatalf("err = %#v", err)
+	}
+	if rl.StatusCode != 429 || rl.Header.Get("Retry-After") != "30" || rl.Header.Get("Set-Cookie") != "" {
+		t.Errorf("promoted fields: status %d header %v", rl.StatusCode, rl.Header)
+	}
+	if strings.Contains(fmt.Sprintf("%#v %+v", err, *rl.Unwrap().(*Error)), "session-secret") {
+		t.Error("the session cookie is kept in the error")
+	}
+}
+
+// TestWaitAboveCapIsRateLimitError: when Jira asks for a wait above the
+// HTTP layer's cap, the call fails at once with a *RateLimitError that
+// carries the wait and reason, whatever the status, and Jira Cloud's beta
+// reset header counts as a wait.
+func TestWaitAboveCapIsRateLimitError(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		status int
+		header []string
+		is     error
+	}{
+		{"503 with Retry-After", 503, []string{"Retry-After", "120", "RateLimit-Reason", "jira-quota-tenant-based"}, ErrServer},
+		{"429 with only the beta reset header", 429, []string{"X-Beta-RateLimit-Reset", time.Now().Add(2 * time.Hour).UTC().Format("2006-01-02T15:04Z"), "X-Beta-RateLimit-Reason", "jira-burst-based"}, ErrRateLimited},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var hits int
+			var mu sync.Mutex
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				hits++
+				mu.Unlock()
+				for i := 0; i+1 < len(tt.header); i += 2 {
+					w.Header().Set(tt.header[i], tt.header[i+1])
+				}
+				w.WriteHeader(tt.status)
+				io.WriteString(w, `{"errorMessages":["slow down"]}`)
+			}))
+			defer srv.Close()
+			jc, err := New(Config{URL: srv.URL, Deployment: Cloud, Auth: auth.APIToken{Email: "bot@example.com", Token: "s3cret-token"},
+				HTTP: httpx.Options{MaxRetryWait: 30 * time.Second, Sleep: func(context.Context, time.Duration) error { return nil }}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = jc.Issues.Get(t.Context(), "DEMO-1", nil)
+			var rl *RateLimitError
+			if !errors.As(err, &rl) || rl.Wait < time.Hour/60 || rl.Reason == "" {
+				t.Fatalf("err = %v (%T), want a *RateLimitError with the wait and reason", err, err)
+			}
+			if !errors.Is(err, ErrRateLimited) || !errors.Is(err, tt.is) || !action.IsRetryable(err) || rl.StatusCode != tt.status {
+				t.Errorf("%v: status %d, ErrRateLimited %v, %v %v, retryable %v", err, rl.StatusCode, errors.Is(err, ErrRateLimited), tt.is, errors.Is(err, tt.is), action.IsRetryable(err))
+			}
+			if fmt.Sprint(rl.Messages) != "[slow down]" {
+				t.Errorf("Jira's message not read: %q", rl.Messages)
+			}
+			var se *httpx.StatusError
+			if !errors.As(err, &se) || se.StatusCode != tt.status {
+				t.Errorf("the *httpx.StatusError underneath is missing: %v", se)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if hits != 1 {
+				t.Errorf("%d requests; a wait above the cap must not be slept", hits)
+			}
+		})
 	}
 }

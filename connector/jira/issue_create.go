@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/recipekit/recipekit/action"
-	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 // CreateIssueInput is the input of the create_issue action. Standard fields
@@ -148,7 +147,7 @@ func withOutcomeUnknown(err error) error {
 
 // isAmbiguous reports whether a failed POST may have been applied.
 func isAmbiguous(err error) bool {
-	return errors.Is(err, action.ErrOutcomeUnknown) || errors.Is(err, httpx.ErrServer) ||
+	return errors.Is(err, action.ErrOutcomeUnknown) || errors.Is(err, ErrServer) ||
 		errors.Is(err, context.DeadlineExceeded)
 }
 

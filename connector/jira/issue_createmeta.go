@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/recipekit/recipekit/action"
-	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 // IssueSchemaInput is the input of the get_issue_schema action.
@@ -127,7 +126,7 @@ func (s *IssuesService) CreateMetaFor(ctx context.Context, project, issueType st
 		return items, resp.IsLast, nil
 	}) {
 		if err != nil {
-			if errors.Is(err, httpx.ErrNotFound) {
+			if errors.Is(err, ErrNotFound) {
 				return s.oldCreateMeta(ctx, project, issueType)
 			}
 			return CreateMeta{}, fmt.Errorf("jira: reading the issue types of project %s: %w", project, err)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/action"
-	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 // IdempotencyProperty is the issue property in which create_issue records
@@ -110,7 +109,7 @@ func (c *Client) findByIdempotencyKey(ctx context.Context, in CreateIssueInput, 
 // the issue could be ours and posting again would duplicate it.
 func (c *Client) carriesIdempotencyKey(ctx context.Context, key, idempotencyKey string) (bool, error) {
 	p, _, err := c.Issues.GetProperty(ctx, key, IdempotencyProperty)
-	if errors.Is(err, httpx.ErrNotFound) {
+	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {

@@ -42,7 +42,7 @@ func TestIdempotencyLookupFailsWhenThePropertyCannotBeRead(t *testing.T) {
 		if err == nil {
 			t.Fatal("the create succeeded although the property could not be read")
 		}
-		if !errors.Is(err, httpx.ErrServer) {
+		if !errors.Is(err, ErrServer) {
 			t.Errorf("err = %v, want it to wrap the server error", err)
 		}
 		if errors.Is(err, action.ErrOutcomeUnknown) {
@@ -98,7 +98,7 @@ func TestIdempotencyLookupForbiddenPropertyIsAnErrorNotANewIssue(t *testing.T) {
 	}
 	before, posts := len(e.srv.Issues("DEMO")), e.createPosts()
 	_, err = jc.CreateIssue().Run(ctx, in)
-	if !errors.Is(err, httpx.ErrForbidden) || !strings.Contains(err.Error(), "nothing was posted") || !strings.Contains(err.Error(), first.Key) {
+	if !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), "nothing was posted") || !strings.Contains(err.Error(), first.Key) {
 		t.Fatalf("err = %v, want a forbidden error naming %s and saying nothing was posted", err, first.Key)
 	}
 	if action.IsRetryable(err) {

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 func TestUpdateIssue(t *testing.T) {
@@ -42,7 +40,7 @@ func TestGetDeleteAssignIssue(t *testing.T) {
 		if sev, _ := is.Fields.Custom[e.demo.Severity.ID].(map[string]any); is.Fields.Summary != "Login fails with SSO" || sev["value"] != "S2" || is.Names["summary"] != "Summary" {
 			t.Errorf("get: %+v names %v", is.Fields, is.Names)
 		}
-		if _, err := e.jc.GetIssue().Run(ctx, GetIssueInput{IssueKey: "DEMO-999"}); !errors.Is(err, httpx.ErrNotFound) {
+		if _, err := e.jc.GetIssue().Run(ctx, GetIssueInput{IssueKey: "DEMO-999"}); !errors.Is(err, ErrNotFound) {
 			t.Errorf("missing issue: %v", err)
 		}
 		res, err := e.jc.AssignIssue().Run(ctx, AssignIssueInput{IssueKey: key, Assignee: e.id(e.demo.Alice)})

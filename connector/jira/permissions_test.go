@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/recipekit/recipekit/action"
-	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 func TestPermissionActionsAndForbiddenExplained(t *testing.T) {
@@ -21,7 +20,7 @@ func TestPermissionActionsAndForbiddenExplained(t *testing.T) {
 		bob := e.client(t, e.demo.Bob)
 		_, err = bob.AddComment().Run(ctx, AddCommentInput{IssueKey: key, Body: "hi"})
 		var pe *PermissionError
-		if !errors.As(err, &pe) || !errors.Is(err, httpx.ErrForbidden) {
+		if !errors.As(err, &pe) || !errors.Is(err, ErrForbidden) {
 			t.Fatalf("err = %v", err)
 		}
 		if pe.Permission != "ADD_COMMENTS" || !pe.Checked || pe.HasPermission || pe.Scope.IssueKey != key || action.IsRetryable(err) {

@@ -261,7 +261,7 @@ func (s *RemoteLinksService) List(ctx context.Context, issueKey string) ([]Remot
 }
 
 // GetByGlobalID returns the remote link of an issue with a global id; a
-// missing one is an httpx.ErrNotFound.
+// missing one is an ErrNotFound.
 func (s *RemoteLinksService) GetByGlobalID(ctx context.Context, issueKey, globalID string) (RemoteLink, *Response, error) {
 	var out RemoteLink
 	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/remotelink", issueKey), url.Values{"globalId": {globalID}}, nil, &out)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/action"
-	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/internal/testshared"
 )
@@ -74,7 +73,7 @@ func TestRemoteLinksService(t *testing.T) {
 		if list, _, err := e.jc.RemoteLinks.List(ctx, key); err != nil || len(list) != 0 {
 			t.Errorf("after deletes: %+v %v", list, err)
 		}
-		if _, _, err := e.jc.RemoteLinks.Get(ctx, key, plain.ID); !errors.Is(err, httpx.ErrNotFound) {
+		if _, _, err := e.jc.RemoteLinks.Get(ctx, key, plain.ID); !errors.Is(err, ErrNotFound) {
 			t.Errorf("deleted link: %v", err)
 		}
 		if _, err := e.jc.RemoteLinks.DeleteByGlobalID(ctx, key, ""); err == nil {

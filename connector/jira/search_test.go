@@ -14,7 +14,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/internal/testshared"
 )
@@ -197,7 +196,7 @@ func TestSearchIssuesAndCount(t *testing.T) {
 		if err != nil || n != 7 {
 			t.Errorf("count %d %v", n, err)
 		}
-		if _, err := e.jc.SearchIssues().Run(ctx, SearchIssuesInput{JQL: "project = DEMO AND"}); !errors.Is(err, httpx.ErrValidation) {
+		if _, err := e.jc.SearchIssues().Run(ctx, SearchIssuesInput{JQL: "project = DEMO AND"}); !errors.Is(err, ErrValidation) {
 			t.Errorf("bad JQL: %v", err)
 		}
 	})

@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/internal/jql"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -466,11 +465,11 @@ func (p *poller[T]) estimate(ctx context.Context, res SearchResult, seek int64) 
 
 func (p *poller[T]) searchError(err error) error {
 	name := p.spec.info.Name
-	var he *httpx.Error
+	var he *Error
 	if errors.As(err, &he) && he.StatusCode == 400 && strings.TrimSpace(p.opts.JQL) != "" {
 		return fmt.Errorf("jira: trigger %s: Jira refused the search; check the JQL filter %q: %w", name, p.opts.JQL, err)
 	}
-	var rl *httpx.RateLimitError
+	var rl *RateLimitError
 	if errors.As(err, &rl) {
 		wait := rl.Wait
 		if wait <= 0 {

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
-	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/webhook"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -107,7 +106,7 @@ func (h *hookTrigger[T]) subscribeAdmin(ctx context.Context, callbackURL string,
 	name := h.info.Name
 	hooks, _, err := h.c.Webhooks.ListAdmin(ctx)
 	if err != nil {
-		if errors.Is(err, httpx.ErrForbidden) {
+		if errors.Is(err, ErrForbidden) {
 			return trigger.Subscription{}, h.permissionError(err, callbackURL)
 		}
 		return trigger.Subscription{}, fmt.Errorf("jira: trigger %s: listing webhooks: %w", name, err)
@@ -139,7 +138,7 @@ func (h *hookTrigger[T]) subscribeAdmin(ctx context.Context, callbackURL string,
 		got, _, err = h.c.Webhooks.UpdateAdmin(ctx, mine[0].ID(), body)
 		if err == nil {
 			for _, extra := range mine[1:] {
-				if _, derr := h.c.Webhooks.DeleteAdmin(ctx, extra.ID()); derr != nil && !errors.Is(derr, httpx.ErrNotFound) {
+				if _, derr := h.c.Webhooks.DeleteAdmin(ctx, extra.ID()); derr != nil && !errors.Is(derr, ErrNotFound) {
 					h.c.logger.Warn("jira: cannot delete a duplicate webhook registration", "trigger", name, "id", extra.ID(), "error", derr)
 				}
 			}
@@ -148,7 +147,7 @@ func (h *hookTrigger[T]) subscribeAdmin(ctx context.Context, callbackURL string,
 		got, _, err = h.c.Webhooks.CreateAdmin(ctx, body)
 	}
 	if err != nil {
-		if errors.Is(err, httpx.ErrForbidden) {
+		if errors.Is(err, ErrForbidden) {
 			return trigger.Subscription{}, h.permissionError(err, callbackURL)
 		}
 		return trigger.Subscription{}, fmt.Errorf("jira: trigger %s: registering the webhook: %w", name, err)
@@ -254,7 +253,7 @@ func (h *hookTrigger[T]) dynamicExpiry(ctx context.Context, ids []int64) (time.T
 	for _, id := range ids {
 		i := slices.IndexFunc(all, func(w DynamicWebhook) bool { return w.ID == id })
 		if i < 0 {
-			return time.Time{}, fmt.Errorf("jira: trigger %s: dynamic webhook %d is gone: %w", h.info.Name, id, httpx.ErrNotFound)
+			return time.Time{}, fmt.Errorf("jira: trigger %s: dynamic webhook %d is gone: %w", h.info.Name, id, ErrNotFound)
 		}
 		if t := all[i].ExpirationDate.Time; !t.IsZero() && (exp.IsZero() || t.Before(exp)) {
 			exp = t
@@ -322,7 +321,7 @@ func (h *hookTrigger[T]) Renew(ctx context.Context, sub trigger.Subscription) (t
 			sub.ExpiresAt = exp
 			return sub, nil
 		}
-		if err != nil && !errors.Is(err, httpx.ErrNotFound) {
+		if err != nil && !errors.Is(err, ErrNotFound) {
 			return sub, err
 		}
 		h.c.logger.Warn("jira: the dynamic webhook expired or was removed; registering it again", "trigger", h.info.Name, "id", sub.ID)
@@ -340,7 +339,7 @@ func (h *hookTrigger[T]) Unsubscribe(ctx context.Context, sub trigger.Subscripti
 		if len(st.IDs) == 0 {
 			return nil
 		}
-		if _, err := h.c.Webhooks.DeleteDynamic(ctx, st.IDs...); err != nil && !errors.Is(err, httpx.ErrNotFound) {
+		if _, err := h.c.Webhooks.DeleteDynamic(ctx, st.IDs...); err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("jira: trigger %s: removing dynamic webhook %s: %w", h.info.Name, sub.ID, err)
 		}
 		return nil
@@ -348,8 +347,8 @@ func (h *hookTrigger[T]) Unsubscribe(ctx context.Context, sub trigger.Subscripti
 	if sub.ID == "" {
 		return nil
 	}
-	if _, err := h.c.Webhooks.DeleteAdmin(ctx, sub.ID); err != nil && !errors.Is(err, httpx.ErrNotFound) {
-		if errors.Is(err, httpx.ErrForbidden) {
+	if _, err := h.c.Webhooks.DeleteAdmin(ctx, sub.ID); err != nil && !errors.Is(err, ErrNotFound) {
+		if errors.Is(err, ErrForbidden) {
 			return h.permissionError(err, sub.CallbackURL)
 		}
 		return fmt.Errorf("jira: trigger %s: removing webhook %s: %w", h.info.Name, sub.ID, err)

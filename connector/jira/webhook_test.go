@@ -126,7 +126,7 @@ func TestWebhookWithoutAdministerJira(t *testing.T) {
 	tr := userClient(t, srv, demo.Alice).IssueWebhook(WebhookOptions{PollOptions: PollOptions{Project: "DEMO"}})
 	cb := "http://127.0.0.1:9/hooks/triage"
 	_, err := tr.Subscribe(context.Background(), cb, trigger.Subscription{})
-	if !errors.Is(err, ErrNoWebhookPermission) || !errors.Is(err, httpx.ErrForbidden) {
+	if !errors.Is(err, ErrNoWebhookPermission) || !errors.Is(err, ErrForbidden) {
 		t.Fatalf("err = %v", err)
 	}
 	for _, want := range []string{"Administer Jira", "NewOrUpdatedIssue", "System > Webhooks", cb, "connector/webhook", "jira.WebhookEvent"} {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
-	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 // WebhooksService registers webhooks. Admin webhooks
@@ -155,8 +154,8 @@ func (s *WebhooksService) settleAdminResource(dc10 bool) {
 func (s *WebhooksService) onAdminResource(ctx context.Context, collection bool, call func(dc10 bool) (*Response, error)) (*Response, error) {
 	dc10 := s.adminResource(ctx)
 	resp, err := call(dc10)
-	if err != nil && collection && errors.Is(err, httpx.ErrNotFound) {
-		if resp2, err2 := call(!dc10); err2 == nil || !errors.Is(err2, httpx.ErrNotFound) {
+	if err != nil && collection && errors.Is(err, ErrNotFound) {
+		if resp2, err2 := call(!dc10); err2 == nil || !errors.Is(err2, ErrNotFound) {
 			dc10, resp, err = !dc10, resp2, err2
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 func TestAdminWebhookService(t *testing.T) {
@@ -26,7 +24,7 @@ func TestAdminWebhookService(t *testing.T) {
 		if _, err := e.jc.Webhooks.DeleteAdmin(ctx, w.ID()); err != nil {
 			t.Error(err)
 		}
-		if _, _, err := e.client(t, e.demo.Bob).Webhooks.ListAdmin(ctx); !errors.Is(err, httpx.ErrForbidden) {
+		if _, _, err := e.client(t, e.demo.Bob).Webhooks.ListAdmin(ctx); !errors.Is(err, ErrForbidden) {
 			t.Errorf("a non-admin lists webhooks: %v", err)
 		}
 	})

@@ -212,8 +212,9 @@ func TestNon2xxIsTypedError(t *testing.T) {
 			t.Errorf("error %q does not contain %q", err, want)
 		}
 	}
-	if !errors.Is(err, httpx.ErrValidation) || errors.Is(err, httpx.ErrNotFound) {
-		t.Errorf("sentinels: ErrValidation %v, ErrNotFound %v", errors.Is(err, httpx.ErrValidation), errors.Is(err, httpx.ErrNotFound))
+	var hse *httpx.StatusError
+	if !errors.As(err, &hse) || hse.StatusCode != http.StatusUnprocessableEntity || hse.Method != "POST" || string(hse.Body) != se.Body {
+		t.Errorf("the neutral status error underneath: %+v", hse)
 	}
 	if action.IsRetryable(err) || errors.Is(err, action.ErrOutcomeUnknown) {
 		t.Errorf("a 422 must be permanent and of known outcome")

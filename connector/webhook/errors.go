@@ -15,13 +15,13 @@ import (
 
 // StatusError is a non-2xx answer to the "http_request" action.
 //
-// It matches httpx's sentinels by status with errors.Is (httpx.ErrNotFound
-// for 404, httpx.ErrServer for 5xx...), and action.ErrOutcomeUnknown for a
-// 5xx answer to a request that is not idempotent: the server may have
-// applied it before failing. A refusal (429, or 503 naming a wait, see
-// httpx.Refused) was not applied and is retryable for every method;
-// Retryable also reports true for 408, 500, 502, 503 and 504 when the
-// request is idempotent.
+// It matches action.ErrOutcomeUnknown with errors.Is for a 5xx answer to
+// a request that is not idempotent: the server may have applied it before
+// failing. A refusal (429, or 503 naming a wait, see httpx.Refused) was not
+// applied and is retryable for every method; Retryable also reports true
+// for 408, 500, 502, 503 and 504 when the request is idempotent. errors.As
+// also finds the HTTP layer's neutral *httpx.StatusError of the answer, as
+// for every connector.
 type StatusError struct {
 	// Status is the HTTP status code.
 	Status int
@@ -102,13 +102,18 @@ func (e *StatusError) Retryable() bool {
 	return false
 }
 
-// Is matches httpx's status sentinels and, for a 5xx answer to a request
-// that is not idempotent, action.ErrOutcomeUnknown.
+// Is matches action.ErrOutcomeUnknown for a 5xx answer to a request that
+// is not idempotent.
 func (e *StatusError) Is(target error) bool {
-	if target == action.ErrOutcomeUnknown {
-		return e.outcomeUnknown()
-	}
-	return (&httpx.Error{StatusCode: e.Status}).Is(target)
+	return target == action.ErrOutcomeUnknown && e.outcomeUnknown()
+}
+
+// Unwrap returns the answer as the HTTP layer's neutral *httpx.StatusError
+// (with the redacted body), so code that handles any connector's HTTP
+// answers finds its status with errors.As.
+func (e *StatusError) Unwrap() error {
+	wait, _ := httpx.ServerWait(e.Header, time.Now())
+	return &httpx.StatusError{StatusCode: e.Status, Method: e.Method, URL: e.URL, Header: e.Header, Body: []byte(e.Body), Wait: wait}
 }
 
 // RequestError is a request of the "http_request" action that got no
@@ -117,8 +122,9 @@ func (e *StatusError) Is(target error) bool {
 // the HTTP layer's cap. Its message names the method and the redacted URL,
 // never the query string or headers. It unwraps to the HTTP layer's error,
 // so errors.Is finds action.ErrOutcomeUnknown (a POST that may have been
-// applied), context.Canceled or httpx.ErrRateLimited, and
-// action.IsRetryable sees its classification.
+// applied), context.Canceled or, for a rate-limit wait above the cap, the
+// *httpx.StatusError of the answer, and action.IsRetryable sees its
+// classification.
 type RequestError struct {
 	// Method is the request's method.
 	Method string
@@ -135,7 +141,7 @@ func (e *RequestError) Error() string {
 }
 
 func (e *RequestError) cause() string {
-	var rl *httpx.RateLimitError
+	var rl *httpx.StatusError
 	var hna *hostNotAllowedError
 	var ue *url.Error
 	switch {

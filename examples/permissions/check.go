@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/jira"
 )
 
@@ -60,7 +59,7 @@ func check(ctx context.Context, jc *jira.Client, needs *Needs, oauth bool) ([]Pl
 		perms, _, err := jc.Permissions.Mine(ctx, jira.PermissionScope{ProjectKey: project}, keys...)
 		switch {
 		case err == nil:
-		case project != "" && errors.Is(err, httpx.ErrNotFound):
+		case project != "" && errors.Is(err, jira.ErrNotFound):
 			place.Visible = false
 		default:
 			where := "globally"
