@@ -313,13 +313,20 @@ func (run *recipeRun) claimLoop() {
 		run.cond.Broadcast()
 		run.mu.Unlock()
 	}()
-	capacity := run.r.opts.Concurrency
+	// Claim ahead: up to twice the workers, in batches of at least half
+	// of that, so a claim (one transaction) serves several jobs. An
+	// InOrder recipe holds one job at a time.
+	capacity := 2 * run.r.opts.Concurrency
+	if run.r.opts.InOrder {
+		capacity = 1
+	}
 	for run.ctx.Err() == nil {
 		sh.mu.Lock()
 		free := capacity - sh.inflight
+		idle := sh.inflight == 0
 		feedDone := sh.feedDone
 		sh.mu.Unlock()
-		if free > 0 {
+		if free > 0 && (idle || free >= capacity/2) {
 			jobs, err := sh.coord.ClaimJobs(run.ctx, JobClaim{Recipe: run.r.name, Owner: sh.owner, Max: free, InOrder: run.r.opts.InOrder, TTL: sh.jobTTL})
 			if err != nil {
 				if run.ctx.Err() != nil {

@@ -58,6 +58,7 @@ type childConfig struct {
 	LeaseTTL     time.Duration
 	PollInterval time.Duration
 	SecretKey    string // base64, seals the webhook secret
+	Bench        bool   // run the benchmark recipe instead
 }
 
 // Recipe names of the chaos test.
@@ -131,6 +132,9 @@ func engineChild(raw string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("process", cfg.Name)
+	if cfg.Bench {
+		return benchChild(ctx, cfg)
+	}
 	keys, err := seal.ParseKeyring(cfg.SecretKey, "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -231,7 +235,7 @@ type child struct {
 
 // fleet starts, kills and routes to child engine processes.
 type fleet struct {
-	t      *testing.T
+	t      testing.TB
 	cfg    childConfig
 	logDir string
 

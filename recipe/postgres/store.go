@@ -7,6 +7,7 @@ import (
 	"iter"
 	"log/slog"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,7 +36,13 @@ type config struct {
 	maxConns int32
 	log      *slog.Logger
 	keys     *seal.Keyring
+	pool     func(*pgxpool.Config)
 }
+
+// WithPoolConfig lets the program adjust the connection pool's
+// configuration before it connects: TLS, a tracer, a custom dialer, pool
+// sizes.
+func WithPoolConfig(f func(*pgxpool.Config)) Option { return func(c *config) { c.pool = f } }
 
 // WithMaxConns caps the store's connection pool (default: pgxpool's, the
 // larger of 4 and the number of CPUs, unless the URL sets pool_max_conns).
@@ -66,6 +73,9 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	}
 	if cfg.maxConns > 0 {
 		pc.MaxConns = cfg.maxConns
+	}
+	if cfg.pool != nil {
+		cfg.pool(pc)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
@@ -432,67 +442,104 @@ func (s *Store) PendingJobs(ctx context.Context, name string) ([]recipe.Job, err
 	return jobs, nil
 }
 
-const upsertStep = `INSERT INTO steps (job_id, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-	ON CONFLICT (job_id, seq) DO UPDATE SET name = excluded.name, action = excluded.action, input = excluded.input, output = excluded.output,
-		error = excluded.error, error_type = excluded.error_type, retryable = excluded.retryable, attempts = excluded.attempts,
-		started = excluded.started, duration = excluded.duration`
-
-func queueSteps(b *pgx.Batch, jobID string, steps []recipe.StepRecord) {
-	for _, st := range steps {
-		b.Queue(upsertStep, jobID, st.Seq, st.Name, st.Action, []byte(st.Input), []byte(st.Output), st.Error, st.ErrorType, st.Retryable, st.Attempts, unix(st.Started), int64(st.Duration))
-	}
+// stepColumns holds step records column by column, for unnest.
+type stepColumns struct {
+	seq, attempts                []int32
+	name, action, errs, errTypes []string
+	input, output                [][]byte
+	retryable                    []bool
+	started, duration            []int64
 }
 
-// lockUnfinished locks an unfinished job's row inside tx, or says why it
-// cannot be changed.
-func lockUnfinished(ctx context.Context, tx pgx.Tx, jobID string) error {
+func columnsOf(steps []recipe.StepRecord) stepColumns {
+	var c stepColumns
+	for i, st := range steps {
+		// One statement may not upsert a row twice: the last record of a
+		// Seq wins, as when they were saved one after another.
+		if slices.ContainsFunc(steps[i+1:], func(later recipe.StepRecord) bool { return later.Seq == st.Seq }) {
+			continue
+		}
+		c.seq = append(c.seq, int32(st.Seq))
+		c.name = append(c.name, st.Name)
+		c.action = append(c.action, st.Action)
+		c.input = append(c.input, []byte(st.Input))
+		c.output = append(c.output, []byte(st.Output))
+		c.errs = append(c.errs, st.Error)
+		c.errTypes = append(c.errTypes, st.ErrorType)
+		c.retryable = append(c.retryable, st.Retryable)
+		c.attempts = append(c.attempts, int32(st.Attempts))
+		c.started = append(c.started, unix(st.Started))
+		c.duration = append(c.duration, int64(st.Duration))
+	}
+	return c
+}
+
+func (c stepColumns) args() []any {
+	return []any{c.seq, c.name, c.action, c.input, c.output, c.errs, c.errTypes, c.retryable, c.attempts, c.started, c.duration}
+}
+
+// withSteps completes a statement whose CTE "upd" changes an unfinished
+// job's row (locking it) and returns its id: the step records given as
+// arrays from $1 to $11 are upserted for that job only, and the statement
+// returns how many jobs it changed. One statement is one round trip and
+// one transaction.
+func withSteps(upd string) string {
+	return `WITH upd AS (` + upd + `),
+	ins AS (
+		INSERT INTO steps (job_id, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration)
+		SELECT upd.id, s.* FROM upd, unnest($1::int[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::text[], $7::text[], $8::bool[], $9::int[], $10::bigint[], $11::bigint[])
+			AS s (seq, name, action, input, output, error, error_type, retryable, attempts, started, duration)
+		ON CONFLICT (job_id, seq) DO UPDATE SET name = excluded.name, action = excluded.action, input = excluded.input, output = excluded.output,
+			error = excluded.error, error_type = excluded.error_type, retryable = excluded.retryable, attempts = excluded.attempts,
+			started = excluded.started, duration = excluded.duration
+		RETURNING 1
+	)
+	SELECT count(*) FROM upd`
+}
+
+// whyNotChanged says why a job's row was not changed: it does not exist,
+// or it is finished.
+func (s *Store) whyNotChanged(ctx context.Context, jobID string) error {
 	var status string
-	err := tx.QueryRow(ctx, `SELECT status FROM jobs WHERE id = $1 FOR UPDATE`, jobID).Scan(&status)
+	err := s.pool.QueryRow(ctx, `SELECT status FROM jobs WHERE id = $1`, jobID).Scan(&status)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("job %q: %w", jobID, recipe.ErrNotFound)
 	}
 	if err != nil {
 		return err
 	}
-	if recipe.JobStatus(status).Final() {
-		return fmt.Errorf("job %q already finished (%s)", jobID, status)
-	}
-	return nil
+	return fmt.Errorf("job %q already finished (%s)", jobID, status)
 }
 
-// SaveSteps implements recipe.Store.
+var saveStepsSQL = withSteps(`UPDATE jobs SET status = 'running' WHERE id = $12 AND status IN ('pending', 'running') RETURNING id`)
+
+// SaveSteps implements recipe.Store, in one statement.
 func (s *Store) SaveSteps(ctx context.Context, jobID string, steps []recipe.StepRecord) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := lockUnfinished(ctx, tx, jobID); err != nil {
-			return err
-		}
-		var b pgx.Batch
-		b.Queue(`UPDATE jobs SET status = 'running' WHERE id = $1`, jobID)
-		queueSteps(&b, jobID, steps)
-		return tx.SendBatch(ctx, &b).Close()
-	})
+	var n int
+	err := s.pool.QueryRow(ctx, saveStepsSQL, append(columnsOf(steps).args(), jobID)...).Scan(&n)
+	if err == nil && n == 0 {
+		err = s.whyNotChanged(ctx, jobID)
+	}
 	if err != nil {
 		return fmt.Errorf("postgres: save steps: %w", err)
 	}
 	return nil
 }
 
-// FinishJob implements recipe.Store.
+var finishJobSQL = withSteps(`UPDATE jobs SET status = $13, error = $14, error_type = $15, message = $16, finished = $17, lease_owner = '', lease_until = NULL
+	WHERE id = $12 AND status IN ('pending', 'running') RETURNING id`)
+
+// FinishJob implements recipe.Store, in one statement.
 func (s *Store) FinishJob(ctx context.Context, jobID string, res recipe.JobResult, steps []recipe.StepRecord) error {
 	if !res.Status.Final() {
 		return fmt.Errorf("postgres: finish job %q: status %q is not final", jobID, res.Status)
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := lockUnfinished(ctx, tx, jobID); err != nil {
-			return err
-		}
-		var b pgx.Batch
-		queueSteps(&b, jobID, steps)
-		b.Queue(`UPDATE jobs SET status = $1, error = $2, error_type = $3, message = $4, finished = $5, lease_owner = '', lease_until = NULL WHERE id = $6`,
-			string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), jobID)
-		return tx.SendBatch(ctx, &b).Close()
-	})
+	var n int
+	args := append(columnsOf(steps).args(), jobID, string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished))
+	err := s.pool.QueryRow(ctx, finishJobSQL, args...).Scan(&n)
+	if err == nil && n == 0 {
+		err = s.whyNotChanged(ctx, jobID)
+	}
 	if err != nil {
 		return fmt.Errorf("postgres: finish job: %w", err)
 	}

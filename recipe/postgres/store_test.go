@@ -100,4 +100,21 @@ func TestOpenErrorsHidePasswords(t *testing.T) {
 	}
 }
 
-func pgtestDatabase(t *testing.T) string { return pgtest.NewDatabase(t) }
+func pgtestDatabase(t testing.TB) string { return pgtest.NewDatabase(t) }
+
+func TestSaveStepsKeepsTheLastRecordOfASeq(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	acceptN(t, s, "r", 1)
+	steps := []recipe.StepRecord{{Seq: 0, Name: "a", Attempts: 1}, {Seq: 0, Name: "a", Output: []byte(`2`), Attempts: 2}, {Seq: 1, Name: "b"}}
+	if err := s.SaveSteps(ctx, "r-j000", steps); err != nil {
+		t.Fatal(err)
+	}
+	j, err := s.Job(ctx, "r-j000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(j.Steps) != 2 || j.Steps[0].Attempts != 2 || string(j.Steps[0].Output) != "2" {
+		t.Errorf("steps = %+v", j.Steps)
+	}
+}
