@@ -3,22 +3,14 @@
 // trigger events into jobs and runs them, job records, and the Store that
 // keeps it all across restarts.
 //
-// A recipe is a trigger followed by steps:
-//
-//	ack, err := recipe.New("acknowledge-new-issues", jc.NewIssue(jira.NewIssueOptions{Project: "SUP"}),
-//		recipe.When(`trigger.fields.issuetype.name != "Epic"`),
-//		recipe.Do("ack", jc.AddComment(), recipe.Pills{
-//			"issueKey": `trigger.key`,
-//			"body":     `"Thanks! " + trigger.key + " is queued."`,
-//		}),
-//		recipe.If(`trigger.fields.priority?.name == "Highest"`,
-//			recipe.Do("label", jc.UpdateIssue(), recipe.Pills{"issueKey": `trigger.key`, "addLabels": `["urgent"]`}),
-//		),
-//		recipe.Concurrency(4),
-//	)
-//	eng := recipe.NewEngine(store, recipe.WithLogger(logger))
-//	eng.Add(ack)
-//	err = eng.Run(ctx) // or: summary, err := eng.RunOnce(ctx)
+// A recipe is a trigger followed by steps: [New] takes the trigger, the
+// steps ([Do], [If], [ForEach], ...), trigger conditions ([When]) and the
+// recipe's settings ([Concurrency], ...), and compiles every pill once. An
+// [Engine] over a [Store] runs recipes: [Engine.Run] until its context
+// ends, or [Engine.RunOnce] until caught up. The package examples are
+// whole programs, compiled and run with the tests: a recipe acknowledging
+// new Jira issues, a weekday-morning report from a schedule, a manual
+// "search then act on each" sweep, and a listing of failed jobs.
 //
 // Package recipe never imports a connector: it runs any trigger.Trigger[T]
 // and action.Action[In, Out].

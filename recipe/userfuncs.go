@@ -13,13 +13,7 @@ import (
 // markup.MarkdownToWiki from connector/jira/markup, or one of the
 // program's own.
 //
-//	recipe.New("escalate", trig,
-//		recipe.Func("md_to_wiki", markup.MarkdownToWiki),
-//		recipe.Do("comment", jc.AddComment(), recipe.Pills{
-//			"issueKey": `trigger.key`,
-//			"body":     `md_to_wiki("**Escalated** by " + trigger.fields.reporter?.displayName ?? "someone")`,
-//		}),
-//	)
+// The Func example shows a recipe using it.
 //
 // fn must be a Go function with at least one result; a second result, if
 // any, must be an error, which fails the pill (and its job) with that
