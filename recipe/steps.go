@@ -25,7 +25,8 @@ type node interface {
 	run(x *jobExec) error
 }
 
-// StepOption configures one action step.
+// StepOption is a setting of one action step ([Retry], [Timeout]). Like
+// the recipe's own settings it is a call, placed after the step's pills.
 type StepOption interface {
 	applyStep(o *stepOptions)
 }
