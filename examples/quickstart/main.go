@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -19,13 +20,14 @@ import (
 	"github.com/recipekit/recipekit/examples/internal/demo"
 	"github.com/recipekit/recipekit/examples/internal/jiraenv"
 	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/postgres"
 	"github.com/recipekit/recipekit/recipe/sqlite"
 )
 
 // options are the command-line flags.
 type options struct {
 	once  bool          // -once: catch up, run the jobs, exit
-	store string        // -store: the SQLite file
+	store string        // -store: the SQLite file or a postgres:// URL
 	since time.Duration // -since: how far back the first run looks
 	poll  time.Duration // -poll: how often to ask Jira for new issues
 
@@ -38,7 +40,7 @@ type options struct {
 func main() {
 	var o options
 	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero if a job failed)")
-	flag.StringVar(&o.store, "store", "", "SQLite file for the cursor, the dedup ledger and job records (default "+defaultStorePath("quickstart")+"; offline a temporary file)")
+	flag.StringVar(&o.store, "store", "", "SQLite file for the cursor, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("quickstart")+"; offline a temporary file)")
 	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up issues filed this long before it (e.g. 24h); 0 starts from now")
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for new issues (default 30s; offline 1s)")
 	flag.Usage = func() {
@@ -124,6 +126,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 
 	// 3. The store keeps the cursor, the dedup ledger and the job records,
 	// so a second run never comments twice.
+	o.store = cmp.Or(o.store, strings.TrimSpace(getenv("RECIPEKIT_STORE")))
 	storePath := cmp.Or(o.store, defaultStorePath("quickstart"))
 	if o.store == "" && offline != nil {
 		if storePath, err = offline.StorePath("quickstart"); err != nil {
@@ -143,7 +146,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	if err := eng.Add(ack); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "quickstart: acknowledging new issues in project %s\n  connected as %s: %s\n  state kept in %s\n", project, who.Account, who.Detail, storePath)
+	fmt.Fprintf(stdout, "quickstart: acknowledging new issues in project %s\n  connected as %s: %s\n  state kept in %s\n", project, who.Account, who.Detail, redactURL(storePath))
 
 	// 5. Run.
 	if offline != nil {
@@ -208,8 +211,18 @@ func defaultStorePath(name string) string {
 	return filepath.Join(dir, "recipekit", name+".db")
 }
 
-// openStore opens the SQLite store at path, creating its directory.
-func openStore(ctx context.Context, path string) (*sqlite.Store, error) {
+// openStore opens the store at path: a PostgreSQL database for a
+// postgres:// URL (several processes running the recipe share it: each
+// issue is still commented once), else a SQLite file, creating its
+// directory.
+func openStore(ctx context.Context, path string) (recipe.Store, error) {
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		store, err := postgres.Open(ctx, path)
+		if err != nil {
+			return nil, fmt.Errorf("opening the store %s: %w", redactURL(path), err)
+		}
+		return store, nil
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
 	}
@@ -218,4 +231,15 @@ func openStore(ctx context.Context, path string) (*sqlite.Store, error) {
 		return nil, fmt.Errorf("opening the store %s: %w", path, err)
 	}
 	return store, nil
+}
+
+// redactURL hides the password of a postgres:// store URL.
+func redactURL(s string) string {
+	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
+		return s
+	}
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return s
 }

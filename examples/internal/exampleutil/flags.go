@@ -6,12 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/recipekit/recipekit/auth/seal"
+	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/postgres"
 	"github.com/recipekit/recipekit/recipe/sqlite"
 )
 
@@ -22,7 +25,8 @@ type Flags struct {
 	// interrupted (-once).
 	Once bool
 	// Store is the SQLite file that keeps cursors, the dedup ledger and
-	// job records (-store). Empty means the default: [DefaultStorePath]
+	// job records (-store), or a postgres:// URL of a database several
+	// processes share (default $RECIPEKIT_STORE). Empty means the default: [DefaultStorePath]
 	// against a real site, a temporary file offline (the simulator starts
 	// empty on every run, so state from an earlier run would not match).
 	Store string
@@ -42,7 +46,7 @@ func (f *Flags) Register(fs *flag.FlagSet, example string) {
 		def = "(none: " + err.Error() + ")"
 	}
 	fs.BoolVar(&f.Once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero if a job failed)")
-	fs.StringVar(&f.Store, "store", "", "SQLite file for cursors, dedup ledger and job history (default "+def+" against a real site, a temporary file offline)")
+	fs.StringVar(&f.Store, "store", os.Getenv(StoreVar), "SQLite file for cursors, dedup ledger and job history, or a postgres:// URL that several processes share (default $"+StoreVar+", else "+def+" against a real site, a temporary file offline)")
 	fs.DurationVar(&f.Since, "since", time.Hour, "on the first run, also pick up changes made this long before it (e.g. 24h); 0 starts from now")
 }
 
@@ -71,7 +75,14 @@ func DefaultStorePath(example string) (string, error) {
 // store keeps; when nil, a temporary store gets a throwaway key and any
 // other store none (it then refuses to keep a webhook secret). The
 // returned cleanup closes the store and removes a temporary one.
-func OpenStore(ctx context.Context, example, path string, offline bool, keys *seal.Keyring) (*sqlite.Store, string, func(), error) {
+//
+// A path that is a postgres:// URL opens the PostgreSQL store instead, which
+// several processes running the same recipes share; the returned name is
+// the URL without its password.
+func OpenStore(ctx context.Context, example, path string, offline bool, keys *seal.Keyring) (recipe.Store, string, func(), error) {
+	if IsPostgresURL(path) {
+		return openPostgres(ctx, path, keys)
+	}
 	var tmpDir string
 	switch {
 	case path != "":
@@ -247,4 +258,37 @@ func (p Program) Main() {
 func IsTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// StoreVar names the environment variable that gives -store's default.
+const StoreVar = "RECIPEKIT_STORE"
+
+// IsPostgresURL reports whether a -store value names a PostgreSQL database.
+func IsPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// RedactURL returns a URL without its password, for messages.
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(a URL that cannot be parsed)"
+	}
+	return u.Redacted()
+}
+
+func openPostgres(ctx context.Context, dsn string, keys *seal.Keyring) (recipe.Store, string, func(), error) {
+	var opts []postgres.Option
+	if keys != nil {
+		opts = append(opts, postgres.WithSecretKeys(keys))
+	}
+	st, err := postgres.Open(ctx, dsn, opts...)
+	if err != nil {
+		hint := ""
+		if errors.Is(err, seal.ErrNoKey) || errors.Is(err, seal.ErrWrongKey) {
+			hint = fmt.Sprintf("; every process sharing the database needs the same %s", SecretKeyVar)
+		}
+		return nil, "", nil, fmt.Errorf("opening the store %s: %w%s", RedactURL(dsn), err, hint)
+	}
+	return st, RedactURL(dsn), func() { _ = st.Close() }, nil
 }
