@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"iter"
+	"strings"
+	"time"
 
 	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/trigger"
@@ -44,18 +46,36 @@ func visibilityPtr(v Visibility) *Visibility {
 }
 
 // AddComment returns the add_comment action.
+//
+// Exactly once: the comment carries the step run's effect key in its
+// recipekit.effect property, set in the create request itself. When an
+// earlier attempt may have added it (a retry, a resumed job) or the
+// request ends ambiguously, the issue's comments are read newest first
+// with expand=properties, back to the step's start, and the comment found
+// is returned instead of a second one. Jira leaves no window: the property
+// is written with the comment. A comment deleted by someone in between is
+// not added again only if the lookup still sees it.
 func (c *Client) AddComment() action.Action[AddCommentInput, Comment] {
 	return newAction(c, action.Info{
-		Name:        "add_comment",
-		Title:       "Add comment",
-		Description: "Adds a wiki-markup comment to an issue, optionally visible to a group or role only.",
-		Idempotent:  false,
-		Permissions: []string{"ADD_COMMENTS", "BROWSE_PROJECTS"},
+		Name:          "add_comment",
+		Title:         "Add comment",
+		Description:   "Adds a wiki-markup comment to an issue, optionally visible to a group or role only. Exactly once per step run: the comment carries the run's effect key, looked up after an ambiguous failure.",
+		Idempotent:    false,
+		EffectChecked: true,
+		Permissions:   []string{"ADD_COMMENTS", "BROWSE_PROJECTS"},
 	}, func(in AddCommentInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("body", in.Body, "give the comment text"), validateVisibility(in.Visibility))
 	}, func(ctx context.Context, in AddCommentInput) (Comment, error) {
-		cm, _, err := c.Comments.Add(ctx, in.IssueKey, CommentBody{Body: in.Body, Visibility: visibilityPtr(in.Visibility)})
-		return cm, err
+		return exactlyOnce(ctx, c, effectWrite[Comment]{
+			what: "adding a comment to " + in.IssueKey,
+			write: func(ctx context.Context, e action.Effect) (Comment, error) {
+				cm, _, err := c.Comments.Add(ctx, in.IssueKey, CommentBody{Body: in.Body, Visibility: visibilityPtr(in.Visibility), Properties: effectProperties(e.Key)})
+				return cm, err
+			},
+			find: func(ctx context.Context, e action.Effect) (Comment, bool, error) {
+				return c.Comments.FindByEffect(ctx, in.IssueKey, e.Key, since(e))
+			},
+		})
 	})
 }
 
@@ -142,6 +162,8 @@ type CommentsService service
 type CommentBody struct {
 	Body       string      `json:"body"`
 	Visibility *Visibility `json:"visibility,omitempty"`
+	// Properties are entity properties set with a new comment.
+	Properties []EntityProperty `json:"properties,omitempty"`
 }
 
 // Add adds a comment to an issue. Comments are not idempotent: the request
@@ -176,6 +198,8 @@ type CommentListOptions struct {
 	ListOptions
 	// OrderBy is "created" or "-created" (newest first).
 	OrderBy string
+	// Expand asks for more of each comment: "renderedBody", "properties".
+	Expand []string
 }
 
 // List returns a page of an issue's comments, oldest first by default.
@@ -183,6 +207,9 @@ func (s *CommentsService) List(ctx context.Context, issue string, opts CommentLi
 	q := opts.values()
 	if opts.OrderBy != "" {
 		q.Set("orderBy", opts.OrderBy)
+	}
+	if len(opts.Expand) > 0 {
+		q.Set("expand", strings.Join(opts.Expand, ","))
 	}
 	var page struct {
 		offsetPage[Comment]
@@ -205,6 +232,34 @@ func (s *CommentsService) All(ctx context.Context, issue string, opts CommentLis
 		}
 		return items, resp.IsLast, nil
 	})
+}
+
+// FindByEffect returns the comment of issue whose recipekit.effect
+// property records effectKey, reading comments newest first with their
+// properties and stopping at the first one created before notBefore (zero
+// reads them all). found is false when there is none.
+func (s *CommentsService) FindByEffect(ctx context.Context, issue, effectKey string, notBefore time.Time) (cm Comment, found bool, err error) {
+	descending := true
+	var prev time.Time
+	i := 0
+	for cm, err := range s.All(ctx, issue, CommentListOptions{OrderBy: "-created", Expand: []string{"properties"}}) {
+		if err != nil {
+			return Comment{}, false, err
+		}
+		if carriesEffect(cm.Properties, effectKey) {
+			return cm, true, nil
+		}
+		created := cm.Created.Time
+		if i > 0 && created.After(prev) {
+			descending = false // a Jira that ignores orderBy: read them all
+		}
+		if descending && i > 0 && !notBefore.IsZero() && created.Before(notBefore) {
+			break
+		}
+		prev = created
+		i++
+	}
+	return Comment{}, false, nil
 }
 
 // Visibility restricts a comment or worklog to a group or project role.
@@ -230,6 +285,9 @@ type Comment struct {
 	Updated      Time        `json:"updated" expr:"updated"`
 	Visibility   *Visibility `json:"visibility,omitempty" expr:"visibility"`
 	JSDPublic    bool        `json:"jsdPublic,omitempty" expr:"jsdPublic"`
+	// Properties are the comment's entity properties, when asked for
+	// with expand=properties.
+	Properties []EntityProperty `json:"properties,omitempty" expr:"properties"`
 }
 
 // CommentPage is the comment field embedded in an issue.

@@ -138,19 +138,6 @@ func createFailure(in CreateIssueInput, err error) error {
 	return err
 }
 
-func withOutcomeUnknown(err error) error {
-	if errors.Is(err, action.ErrOutcomeUnknown) {
-		return err
-	}
-	return fmt.Errorf("%w: %w", action.ErrOutcomeUnknown, err)
-}
-
-// isAmbiguous reports whether a failed POST may have been applied.
-func isAmbiguous(err error) bool {
-	return errors.Is(err, action.ErrOutcomeUnknown) || errors.Is(err, ErrServer) ||
-		errors.Is(err, context.DeadlineExceeded)
-}
-
 func (c *Client) fetchCreated(ctx context.Context, created CreatedIssue) (Issue, error) {
 	is, _, err := c.Issues.Get(ctx, created.Key, nil)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"net/url"
+	"strings"
 
 	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/trigger"
@@ -25,13 +26,22 @@ type AddWorklogInput struct {
 }
 
 // AddWorklog returns the add_worklog action.
+//
+// Exactly once: the worklog carries the step run's effect key in its
+// recipekit.effect property, set in the create request itself. When an
+// earlier attempt may have logged it (a retry, a resumed job) or the
+// request ends ambiguously, the issue's worklogs are read with
+// expand=properties and the one found is returned instead of logging the
+// time twice. Jira leaves no window: the property is written with the
+// worklog (and the estimate adjusted once with it).
 func (c *Client) AddWorklog() action.Action[AddWorklogInput, Worklog] {
 	return newAction(c, action.Info{
-		Name:        "add_worklog",
-		Title:       "Log work",
-		Description: "Logs time spent on an issue, with a comment and a start time.",
-		Idempotent:  false,
-		Permissions: []string{"WORK_ON_ISSUES", "BROWSE_PROJECTS"},
+		Name:          "add_worklog",
+		Title:         "Log work",
+		Description:   "Logs time spent on an issue, with a comment and a start time. Exactly once per step run: the worklog carries the run's effect key, looked up after an ambiguous failure.",
+		Idempotent:    false,
+		EffectChecked: true,
+		Permissions:   []string{"WORK_ON_ISSUES", "BROWSE_PROJECTS"},
 	}, func(in AddWorklogInput) error {
 		errs := []error{validIssueKey("issueKey", in.IssueKey)}
 		if (in.TimeSpent == "") == (in.TimeSpentSeconds == 0) {
@@ -57,8 +67,17 @@ func (c *Client) AddWorklog() action.Action[AddWorklogInput, Worklog] {
 			t, _ := ParseTime(in.Started)
 			body.Started = t.Time.Format(TimeLayout)
 		}
-		w, _, err := c.Worklogs.Add(ctx, in.IssueKey, body, in.AdjustEstimate)
-		return w, err
+		return exactlyOnce(ctx, c, effectWrite[Worklog]{
+			what: "logging work on " + in.IssueKey,
+			write: func(ctx context.Context, e action.Effect) (Worklog, error) {
+				body.Properties = effectProperties(e.Key)
+				w, _, err := c.Worklogs.Add(ctx, in.IssueKey, body, in.AdjustEstimate)
+				return w, err
+			},
+			find: func(ctx context.Context, e action.Effect) (Worklog, bool, error) {
+				return c.Worklogs.FindByEffect(ctx, in.IssueKey, e.Key)
+			},
+		})
 	})
 }
 
@@ -99,6 +118,9 @@ type Worklog struct {
 	TimeSpent        string      `json:"timeSpent,omitempty" expr:"timeSpent"`
 	TimeSpentSeconds int64       `json:"timeSpentSeconds" expr:"timeSpentSeconds"`
 	Visibility       *Visibility `json:"visibility,omitempty" expr:"visibility"`
+	// Properties are the worklog's entity properties, when asked for with
+	// expand=properties.
+	Properties []EntityProperty `json:"properties,omitempty" expr:"properties"`
 }
 
 // NewWorklog returns a polling trigger that emits each new worklog with its
@@ -164,6 +186,8 @@ type WorklogBody struct {
 	TimeSpent        string      `json:"timeSpent,omitempty"`
 	TimeSpentSeconds int64       `json:"timeSpentSeconds,omitempty"`
 	Visibility       *Visibility `json:"visibility,omitempty"`
+	// Properties are entity properties set with a new worklog.
+	Properties []EntityProperty `json:"properties,omitempty"`
 }
 
 // Add logs work on an issue. adjustEstimate is "", "auto", "leave", "new"
@@ -180,14 +204,44 @@ func (s *WorklogsService) Add(ctx context.Context, issue string, w WorklogBody, 
 
 // List returns a page of an issue's worklogs.
 func (s *WorklogsService) List(ctx context.Context, issue string, opts ListOptions) ([]Worklog, *Response, error) {
+	return s.list(ctx, issue, opts, nil)
+}
+
+func (s *WorklogsService) list(ctx context.Context, issue string, opts ListOptions, expand []string) ([]Worklog, *Response, error) {
 	var page struct {
 		offsetPage[Worklog]
 		Worklogs []Worklog `json:"worklogs"`
 	}
-	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/worklog", issue), opts.values(), nil, &page)
+	q := opts.values()
+	if len(expand) > 0 {
+		q.Set("expand", strings.Join(expand, ","))
+	}
+	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/worklog", issue), q, nil, &page)
 	page.Values = page.Worklogs
 	page.fill(resp)
 	return page.Worklogs, resp, err
+}
+
+// FindByEffect returns the worklog of issue whose recipekit.effect
+// property records effectKey, reading the issue's worklogs with their
+// properties. found is false when there is none.
+func (s *WorklogsService) FindByEffect(ctx context.Context, issue, effectKey string) (w Worklog, found bool, err error) {
+	all := pages(ctx, func(ctx context.Context, startAt int) ([]Worklog, bool, error) {
+		items, resp, err := s.list(ctx, issue, ListOptions{StartAt: startAt}, []string{"properties"})
+		if err != nil {
+			return nil, false, err
+		}
+		return items, resp.IsLast, nil
+	})
+	for w, err := range all {
+		if err != nil {
+			return Worklog{}, false, err
+		}
+		if carriesEffect(w.Properties, effectKey) {
+			return w, true, nil
+		}
+	}
+	return Worklog{}, false, nil
 }
 
 // All iterates over every worklog of an issue.

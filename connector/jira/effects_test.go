@@ -1,0 +1,224 @@
+package jira
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/recipekit/recipekit/action"
+	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/connector/httpx"
+	"github.com/recipekit/recipekit/connector/jira/jiratest"
+)
+
+// effectCase is one writing action checked for exactly-once effects.
+type effectCase struct {
+	name string
+	// post is the path prefix of the write request.
+	post string
+	// run runs the action once and returns an id of what it made.
+	run func(ctx context.Context, e *env) (string, error)
+	// count returns how many changes of the action exist.
+	count func(e *env) int
+}
+
+func effectCases(e *env) []effectCase {
+	key := e.demo.Issues[0].Key
+	return []effectCase{
+		{
+			name: "add_comment",
+			post: "/rest/api/2/issue/" + key + "/comment",
+			run: func(ctx context.Context, e *env) (string, error) {
+				cm, err := e.jc.AddComment().Run(ctx, AddCommentInput{IssueKey: key, Body: "exactly once"})
+				return cm.ID, err
+			},
+			count: func(e *env) int {
+				return countMatching(e.srv.Comments(key), func(c jiratest.Comment) bool { return c.Body == "exactly once" })
+			},
+		},
+		{
+			name: "add_worklog",
+			post: "/rest/api/2/issue/" + key + "/worklog",
+			run: func(ctx context.Context, e *env) (string, error) {
+				w, err := e.jc.AddWorklog().Run(ctx, AddWorklogInput{IssueKey: key, TimeSpent: "1h", Comment: "exactly once"})
+				return w.ID, err
+			},
+			count: func(e *env) int {
+				return countMatching(e.srv.Worklogs(key), func(w jiratest.Worklog) bool { return w.Comment == "exactly once" })
+			},
+		},
+	}
+}
+
+func countMatching[T any](items []T, ok func(T) bool) int {
+	n := 0
+	for _, x := range items {
+		if ok(x) {
+			n++
+		}
+	}
+	return n
+}
+
+// requestsTo counts the logged requests of method whose path starts with
+// prefix.
+func requestsTo(e *env, method, prefix string) int {
+	n := 0
+	for _, r := range e.srv.Requests() {
+		if r.Method == method && strings.HasPrefix(r.Path, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestWritesLandExactlyOnce runs every effect-checked action under each
+// fault that leaves a write's outcome unknown or refused, and after a crash
+// (an effect marked MayExist): each ends with exactly one change.
+func TestWritesLandExactlyOnce(t *testing.T) {
+	faults := []struct {
+		name   string
+		faults func(path string) jiratest.Faults
+		// applied reports whether the faulty attempt made the change.
+		lookups int // GETs expected: 1 after an ambiguous outcome
+		posts   int
+	}{
+		{"no fault", func(string) jiratest.Faults { return jiratest.Faults{} }, 0, 1},
+		{"refused 503", func(p string) jiratest.Faults {
+			return jiratest.Faults{Methods: []string{"POST"}, PathPrefix: p, Unavailable: jiratest.FaultRate{Next: 1}, RetryAfter: time.Millisecond}
+		}, 0, 2},
+		{"reset before handling", func(p string) jiratest.Faults {
+			return jiratest.Faults{Methods: []string{"POST"}, PathPrefix: p, DropConnection: jiratest.FaultRate{Next: 1}}
+		}, 1, 2},
+		{"reset after handling", func(p string) jiratest.Faults {
+			return jiratest.Faults{Methods: []string{"POST"}, PathPrefix: p, LoseResponse: jiratest.FaultRate{Next: 1}}
+		}, 1, 1},
+		{"504 after handling", func(p string) jiratest.Faults {
+			return jiratest.Faults{Methods: []string{"POST"}, PathPrefix: p, GatewayTimeout: jiratest.FaultRate{Next: 1}}
+		}, 1, 1},
+	}
+	for _, mode := range []jiratest.Mode{jiratest.Cloud, jiratest.DataCenter} {
+		for _, f := range faults {
+			t.Run(mode.String()+"/"+f.name, func(t *testing.T) {
+				e := setup(t, mode)
+				for _, c := range effectCases(e) {
+					e.srv.ResetRequests()
+					e.srv.SetFaults(f.faults(c.post))
+					ctx := action.WithEffect(context.Background(), action.Effect{Key: "rk1-" + c.name + "-" + mode.String(), Attempt: 1, Since: time.Now()})
+					id, err := c.run(ctx, e)
+					e.srv.SetFaults(jiratest.Faults{})
+					if err != nil {
+						t.Fatalf("%s: %v", c.name, err)
+					}
+					if n := c.count(e); n != 1 || id == "" {
+						t.Errorf("%s: %d changes (id %q), want exactly 1", c.name, n, id)
+					}
+					if got := requestsTo(e, "POST", c.post); got != f.posts {
+						t.Errorf("%s: %d POSTs, want %d", c.name, got, f.posts)
+					}
+					if got := requestsTo(e, "GET", c.post); got != f.lookups {
+						t.Errorf("%s: %d lookups, want %d", c.name, got, f.lookups)
+					}
+				}
+				e.checkSpec(t)
+			})
+		}
+	}
+}
+
+// TestRetriedStepFindsItsChange: a step run whose earlier attempt made the
+// change (and whose answer never arrived, or whose process died) finds it
+// and does not write again; one whose earlier attempt did nothing writes.
+func TestRetriedStepFindsItsChange(t *testing.T) {
+	e := setup(t, jiratest.Cloud)
+	for _, c := range effectCases(e) {
+		first := action.Effect{Key: "rk1-resume-" + c.name, Attempt: 1, Since: time.Now()}
+		id, err := c.run(action.WithEffect(ctx, first), e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.srv.ResetRequests()
+		again := first
+		again.Attempt, again.MayExist = 2, true
+		id2, err := c.run(action.WithEffect(ctx, again), e)
+		if err != nil || id2 != id {
+			t.Errorf("%s: the resumed run returned %q, %v; want the first change %q", c.name, id2, err, id)
+		}
+		if n := c.count(e); n != 1 {
+			t.Errorf("%s: %d changes after the resumed run, want 1", c.name, n)
+		}
+		if got := requestsTo(e, "POST", c.post); got != 0 {
+			t.Errorf("%s: the resumed run sent %d POSTs, want 0", c.name, got)
+		}
+
+		// A resumed run whose first attempt never reached Jira writes once.
+		other := action.Effect{Key: "rk1-other-" + c.name, Attempt: 2, MayExist: true, Since: time.Now()}
+		e.srv.ResetRequests()
+		if _, err := c.run(action.WithEffect(ctx, other), e); err != nil {
+			t.Fatal(err)
+		}
+		if n := c.count(e); n != 2 {
+			t.Errorf("%s: %d changes after a resumed run with nothing to find, want 2", c.name, n)
+		}
+		if got := requestsTo(e, "POST", c.post); got != 1 {
+			t.Errorf("%s: %d POSTs, want 1", c.name, got)
+		}
+	}
+}
+
+// failingLookups fails every GET whose path starts with prefix, as a
+// network that went down after a write would.
+type failingLookups struct {
+	base   http.RoundTripper
+	prefix string
+}
+
+func (f failingLookups) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodGet && strings.HasPrefix(req.URL.Path, f.prefix) {
+		return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+	}
+	return f.base.RoundTrip(req)
+}
+
+// TestUnverifiableOutcomeIsReported: when the lookup after an ambiguous
+// outcome fails too, the error says the outcome is unknown (so the step is
+// retried, with a lookup first), and nothing is sent blindly.
+func TestUnverifiableOutcomeIsReported(t *testing.T) {
+	e := setup(t, jiratest.Cloud)
+	healthy := e.jc
+	for _, c := range effectCases(e) {
+		broken, err := New(Config{Name: "test", URL: e.srv.URL(), Auth: auth.APIToken{Email: e.demo.Admin.Email, Token: auth.Secret(e.demo.Admin.APIToken)},
+			HTTP: httpx.Options{Transport: failingLookups{base: http.DefaultTransport, prefix: c.post}, Sleep: noSleep}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.jc = broken
+		e.srv.ResetRequests()
+		e.srv.SetFaults(jiratest.Faults{Methods: []string{"POST"}, PathPrefix: c.post, LoseResponse: jiratest.FaultRate{Next: 1}})
+		_, err = c.run(action.WithEffect(ctx, action.Effect{Key: "rk1-unverifiable-" + c.name, Attempt: 1, Since: time.Now()}), e)
+		e.srv.SetFaults(jiratest.Faults{})
+		if !errors.Is(err, action.ErrOutcomeUnknown) {
+			t.Errorf("%s: %v, want an unknown outcome", c.name, err)
+		}
+		if got := requestsTo(e, "POST", c.post); got != 1 {
+			t.Errorf("%s: %d POSTs, want 1 (no blind resend)", c.name, got)
+		}
+		if n := c.count(e); n != 1 {
+			t.Errorf("%s: %d changes, want the 1 the lost answer made", c.name, n)
+		}
+		// The step's retry (MayExist) finds it.
+		e.jc = healthy
+		e.srv.ResetRequests()
+		if _, err := c.run(action.WithEffect(ctx, action.Effect{Key: "rk1-unverifiable-" + c.name, Attempt: 2, MayExist: true, Since: time.Now()}), e); err != nil {
+			t.Fatal(err)
+		}
+		if n := c.count(e); n != 1 || requestsTo(e, "POST", c.post) != 0 {
+			t.Errorf("%s: after the retry %d changes and %d POSTs, want 1 and 0", c.name, n, requestsTo(e, "POST", c.post))
+		}
+	}
+}
