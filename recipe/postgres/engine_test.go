@@ -135,3 +135,50 @@ func TestInOrderHoldsAcrossEngines(t *testing.T) {
 	}
 	t.Logf("actions per engine: %v", sr.byEngine)
 }
+
+// TestStopOnOneProcessStopsTheRecipeEverywhere stops a recipe on one engine
+// and checks that another engine running it, the poll lease holder, stops
+// polling it too (it gives the lease up).
+func TestStopOnOneProcessStopsTheRecipeEverywhere(t *testing.T) {
+	url := pgtestDatabase(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	trig := recipetest.Data(item{N: 1})
+	trig.Interval = time.Second
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	start := func(name string) (*recipe.Engine, *postgres.Store) {
+		s, err := postgres.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		r, err := recipe.New("shared", trig, recipe.Do("noop", recipetest.NewAction[item, noOutput]("noop", nil).Idempotent(), recipe.Pills{"n": `trigger.n`}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng := recipe.NewEngine(s, recipe.WithProcessID(name), recipe.WithLeaseTTL(time.Second))
+		if err := eng.Add(r); err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			if err := eng.Run(ctx); err != nil {
+				t.Error(err)
+			}
+		})
+		return eng, s
+	}
+	pollOwner := func(s *postgres.Store) string {
+		var owner string
+		_ = s.Pool().QueryRow(context.Background(), `SELECT owner FROM leases WHERE name = 'poll:shared'`).Scan(&owner)
+		return owner
+	}
+	_, sb := start("b")
+	waitFor(t, time.Minute, "b to hold the poll lease", func() bool { return pollOwner(sb) == "b" })
+	a, _ := start("a")
+	if err := a.Stop(context.Background(), "shared"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, time.Minute, "b to stop the recipe and give its poll lease up", func() bool { return pollOwner(sb) == "" })
+}
