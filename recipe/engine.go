@@ -444,20 +444,23 @@ type Summary struct {
 //
 //	events: 5 (1 duplicate); jobs: 2 (1 succeeded, 1 failed); skipped: 2 (condition "trigger.x == 1" false)
 //
-// A summary with several skip reasons lists each with its count.
+// Jobs counts every job the run handled, those left pending by a shutdown
+// included. A summary with several skip reasons lists each with its count.
 func (s Summary) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "events: %d", s.Events)
 	if s.Duplicates > 0 {
 		fmt.Fprintf(&b, " (%d %s)", s.Duplicates, plural(s.Duplicates, "duplicate", "duplicates"))
 	}
-	fmt.Fprintf(&b, "; jobs: %d", s.Total())
 	var parts []string
+	jobs := 0
 	for _, st := range []JobStatus{JobSucceeded, JobStopped, JobFailed, JobPending, JobRunning} {
 		if n := s.Jobs[st]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+			jobs += n
 		}
 	}
+	fmt.Fprintf(&b, "; jobs: %d", jobs)
 	if len(parts) > 0 {
 		fmt.Fprintf(&b, " (%s)", strings.Join(parts, ", "))
 	}

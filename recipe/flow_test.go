@@ -522,3 +522,21 @@ func TestInOrderRunsJobsOneAtATimeInEventOrder(t *testing.T) {
 		t.Fatalf("ran %d jobs", len(order))
 	}
 }
+
+func TestSummaryString(t *testing.T) {
+	cases := []struct {
+		sum  recipe.Summary
+		want string
+	}{
+		{recipe.Summary{}, "events: 0; jobs: 0"},
+		{recipe.Summary{Events: 4, Duplicates: 1, Jobs: map[recipe.JobStatus]int{recipe.JobSucceeded: 1, recipe.JobFailed: 1, recipe.JobPending: 1}},
+			"events: 4 (1 duplicate); jobs: 3 (1 succeeded, 1 failed, 1 pending)"},
+		{recipe.Summary{Events: 3, Jobs: map[recipe.JobStatus]int{recipe.JobStopped: 1, recipe.JobSkipped: 2}},
+			"events: 3; jobs: 1 (1 stopped); skipped: 2"}, // reasons unknown: the count alone
+	}
+	for _, tc := range cases {
+		if got := tc.sum.String(); got != tc.want {
+			t.Errorf("%+v.String()\n got %s\nwant %s", tc.sum, got, tc.want)
+		}
+	}
+}
