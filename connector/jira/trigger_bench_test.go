@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recipekit/recipekit/connector/internal/webhooksign"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
-	"github.com/recipekit/recipekit/connector/webhook"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/recipetest"
 	"github.com/recipekit/recipekit/trigger"
@@ -83,7 +83,7 @@ func BenchmarkWebhookDeliveryLatency(b *testing.B) {
 		body := issuePayload("jira:issue_updated", fmt.Sprint(20000+i), fmt.Sprintf("DEMO-%d", 20000+i), "Task", base+int64(i), alice, change)
 		wg.Go(func() {
 			req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-			req.Header.Set("X-Hub-Signature", webhook.SignHubSignature(secret, body))
+			req.Header.Set("X-Hub-Signature", webhooksign.Sign(secret, body))
 			req.Header.Set("X-Atlassian-Webhook-Identifier", fmt.Sprint("bench-", i))
 			start := time.Now()
 			resp, err := client.Do(req)

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/recipekit/recipekit/auth"
-	"github.com/recipekit/recipekit/connector/webhook"
+	"github.com/recipekit/recipekit/connector/internal/webhooksign"
 	"github.com/recipekit/recipekit/internal/testshared"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -64,7 +64,7 @@ func FuzzParseWebhook(f *testing.F) {
 		} else if ev.WebhookEvent == "" {
 			t.Fatal("accepted a delivery without an event name")
 		}
-		h := http.Header{"X-Hub-Signature": {webhook.SignHubSignature([]byte(secret.Reveal()), body)}}
+		h := http.Header{"X-Hub-Signature": {webhooksign.Sign([]byte(secret.Reveal()), body)}}
 		check := func(n int, ids []string, err error) {
 			if err != nil {
 				if errors.Is(err, trigger.ErrUnauthenticated) || !errors.Is(err, ErrWebhookPayload) {

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
-	"github.com/recipekit/recipekit/connector/webhook"
+	"github.com/recipekit/recipekit/connector/internal/webhooksign"
 	"github.com/recipekit/recipekit/trigger"
 )
 
@@ -125,7 +125,7 @@ func (h *hookTrigger[T]) subscribeAdmin(ctx context.Context, callbackURL string,
 	secret := auth.Secret("")
 	if len(mine) > 0 && prior.ID != "" && mine[0].ID() == prior.ID && prior.Secret != "" {
 		secret = prior.Secret
-	} else if secret, err = webhook.NewSecret(); err != nil {
+	} else if secret, err = webhooksign.NewSecret(); err != nil {
 		return trigger.Subscription{}, err
 	}
 	body := AdminWebhook{Name: h.hookName(), Description: "Registered by recipekit for trigger " + name + "; removed when the recipe stops.",

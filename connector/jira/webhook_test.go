@@ -16,8 +16,8 @@ import (
 
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/httpx"
+	"github.com/recipekit/recipekit/connector/internal/webhooksign"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
-	"github.com/recipekit/recipekit/connector/webhook"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/recipetest"
 	"github.com/recipekit/recipekit/trigger"
@@ -163,7 +163,7 @@ func TestWebhookParseVerifiesAndFilters(t *testing.T) {
 	change := `{"field":"summary","fieldtype":"jira","from":null,"fromString":"a","to":null,"toString":"b"}`
 	noop := `{"field":"labels","fieldtype":"jira","from":"","fromString":"x","to":"","toString":"x"}`
 	signed := func(body []byte) http.Header {
-		return http.Header{"X-Hub-Signature": {webhook.SignHubSignature(secret, body)}, "X-Atlassian-Webhook-Identifier": {"d-1"}}
+		return http.Header{"X-Hub-Signature": {webhooksign.Sign(secret, body)}, "X-Atlassian-Webhook-Identifier": {"d-1"}}
 	}
 	good := issuePayload("jira:issue_updated", "10042", "DEMO-42", "Bug", 1700000000123, alice, change)
 
@@ -173,7 +173,7 @@ func TestWebhookParseVerifiesAndFilters(t *testing.T) {
 	}
 	for name, h := range map[string]http.Header{
 		"no signature":     {},
-		"wrong secret":     {"X-Hub-Signature": {webhook.SignHubSignature([]byte("other"), good)}},
+		"wrong secret":     {"X-Hub-Signature": {webhooksign.Sign([]byte("other"), good)}},
 		"malformed header": {"X-Hub-Signature": {"sha256=zz"}},
 		"other method":     {"X-Hub-Signature": {"sha1=" + strings.Repeat("a", 40)}},
 	} {

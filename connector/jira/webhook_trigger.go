@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
-	"github.com/recipekit/recipekit/connector/webhook"
+	"github.com/recipekit/recipekit/connector/internal/webhooksign"
 	"github.com/recipekit/recipekit/trigger"
 )
 
@@ -248,7 +248,7 @@ func (h *hookTrigger[T]) Parse(sub trigger.Subscription, header http.Header, bod
 			return nil, fmt.Errorf("jira: trigger %s: %w", h.info.Name, err)
 		}
 	default:
-		if err := webhook.VerifyHubSignature([]byte(sub.Secret.Reveal()), header.Get(webhook.HubSignatureHeader), body); err != nil {
+		if err := webhooksign.Verify([]byte(sub.Secret.Reveal()), header.Get(webhooksign.Header), body); err != nil {
 			return nil, fmt.Errorf("jira: trigger %s: %w", h.info.Name, err)
 		}
 	}

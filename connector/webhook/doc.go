@@ -47,8 +47,9 @@
 //	// recipe.New("triage", trig, recipe.Do(...)) — then register
 //	// https://<public host>/hooks/triage in Jira with the same secret.
 //
-// The helpers [VerifyHubSignature], [SignHubSignature], [VerifySharedSecret]
-// and [NewSecret] are shared with the Jira connector's own webhook triggers.
+// [SignHubSignature], [VerifyHubSignature] and [NewSecret] sign, check and
+// generate exactly as the Jira connector's own webhook triggers do;
+// [VerifySharedSecret] checks a token a sender presents.
 //
 // # Outbound: an HTTP request action
 //
