@@ -604,6 +604,7 @@ func (e *Engine) Rerun(ctx context.Context, jobID string) (string, error) {
 		ID:      newJobID(e.rt.clock.Now()),
 		Recipe:  old.Recipe,
 		Event:   old.Event,
+		Label:   old.Label,
 		Status:  JobPending,
 		RerunOf: old.ID,
 		Created: e.rt.clock.Now(),

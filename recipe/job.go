@@ -46,6 +46,9 @@ type Job struct {
 	Recipe string
 	// Event is the trigger event, with its data as JSON.
 	Event EventRecord
+	// Label names the event for people (an issue's key and summary), from
+	// trigger.Labeler; empty when the trigger's data does not say.
+	Label string
 	// Status is where the job stands.
 	Status JobStatus
 	// Error is the message of the error that failed the job; empty

@@ -2,11 +2,14 @@ package recipe
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"iter"
+	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,6 +39,7 @@ type memoryStore struct {
 	cursors map[string]trigger.Cursor
 	ledger  map[string]map[string]time.Time
 	jobs    map[string]*memJob
+	order   []*memJob // by seq; deleted jobs are removed by Prune
 	subs    map[string]trigger.Subscription
 	states  map[string]RecipeState
 	closed  bool
@@ -103,7 +107,9 @@ func (m *memoryStore) insert(j Job) {
 	if j.Status == "" {
 		j.Status = JobPending
 	}
-	m.jobs[j.ID] = &memJob{seq: m.seq, job: j}
+	mj := &memJob{seq: m.seq, job: j}
+	m.jobs[j.ID] = mj
+	m.order = append(m.order, mj)
 }
 
 func (m *memoryStore) AddJob(ctx context.Context, job Job) error {
@@ -131,12 +137,11 @@ func (m *memoryStore) Cursor(ctx context.Context, recipe string) (trigger.Cursor
 
 func (m *memoryStore) sorted(keep func(*memJob) bool) []*memJob {
 	var out []*memJob
-	for _, j := range m.jobs {
+	for _, j := range m.order {
 		if keep(j) {
 			out = append(out, j)
 		}
 	}
-	slices.SortFunc(out, func(a, b *memJob) int { return int(a.seq - b.seq) })
 	return out
 }
 
@@ -232,14 +237,29 @@ const jobsPerPage = 256
 
 func (m *memoryStore) Jobs(ctx context.Context, q JobQuery) iter.Seq2[Job, error] {
 	return func(yield func(Job, error) bool) {
+		text := asciiLower(q.Text)
+		before := int64(math.MaxInt64)
 		match := func(j *memJob) bool {
-			return (q.Recipe == "" || j.job.Recipe == q.Recipe) &&
+			return j.seq < before &&
+				(q.Recipe == "" || j.job.Recipe == q.Recipe) &&
 				(q.Status == "" || j.job.Status == q.Status) &&
-				(q.EventID == "" || j.job.Event.ID == q.EventID)
+				(q.EventID == "" || j.job.Event.ID == q.EventID) &&
+				(q.Since.IsZero() || !j.job.Created.Before(q.Since)) &&
+				(q.Until.IsZero() || j.job.Created.Before(q.Until)) &&
+				(text == "" || containsFold(&j.job, text))
 		}
 		if err := m.lock(); err != nil {
 			yield(Job{}, err)
 			return
+		}
+		if q.Before != "" {
+			b, ok := m.jobs[q.Before]
+			if !ok {
+				m.mu.Unlock()
+				yield(Job{}, fmt.Errorf("recipe: jobs before %q: %w", q.Before, ErrNotFound))
+				return
+			}
+			before = b.seq
 		}
 		all := m.sorted(match)
 		ids := make([]string, len(all))
@@ -266,7 +286,11 @@ func (m *memoryStore) Jobs(ctx context.Context, q JobQuery) iter.Seq2[Job, error
 				// A job pruned or changed since the listing began is left out
 				// when it no longer exists or matches.
 				if j, ok := m.jobs[id]; ok && match(j) {
-					page = append(page, cloneJob(j.job))
+					c := cloneJob(j.job)
+					if q.WithoutSteps {
+						c.Steps = nil
+					}
+					page = append(page, c)
 				}
 			}
 			m.mu.Unlock()
@@ -278,6 +302,91 @@ func (m *memoryStore) Jobs(ctx context.Context, q JobQuery) iter.Seq2[Job, error
 			}
 		}
 	}
+}
+
+// containsFold reports whether the job's label, event ID and ID, joined by
+// spaces, contain lower (already lower-cased), ignoring ASCII case.
+func containsFold(j *Job, lower string) bool {
+	return strings.Contains(asciiLower(j.Label+" "+j.Event.ID+" "+j.ID), lower)
+}
+
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
+}
+
+func (m *memoryStore) JobCounts(ctx context.Context, q CountQuery) ([]JobCount, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	if err := m.lock(); err != nil {
+		return nil, err
+	}
+	defer m.mu.Unlock()
+	type key struct {
+		recipe string
+		status JobStatus
+		bucket time.Time
+	}
+	counts := map[key]int{}
+	for _, mj := range m.order {
+		j := &mj.job
+		if (q.Recipe != "" && j.Recipe != q.Recipe) || j.Created.Before(q.Since) || !j.Created.Before(q.Until) {
+			continue
+		}
+		counts[key{j.Recipe, j.Status, q.BucketOf(j.Created)}]++
+	}
+	out := make([]JobCount, 0, len(counts))
+	for k, n := range counts {
+		out = append(out, JobCount{Recipe: k.recipe, Status: k.status, Bucket: k.bucket, Count: n})
+	}
+	return out, nil
+}
+
+func (m *memoryStore) StepStats(ctx context.Context, q CountQuery) ([]StepStat, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	if err := m.lock(); err != nil {
+		return nil, err
+	}
+	defer m.mu.Unlock()
+	type key struct{ name, action string }
+	durations := map[key][]time.Duration{}
+	failed := map[key]int{}
+	var inRange []*Job
+	for _, mj := range m.order {
+		j := &mj.job
+		if (q.Recipe != "" && j.Recipe != q.Recipe) || j.Created.Before(q.Since) || !j.Created.Before(q.Until) {
+			continue
+		}
+		inRange = append(inRange, j)
+	}
+	if q.MaxJobs > 0 && len(inRange) > q.MaxJobs {
+		slices.SortStableFunc(inRange, func(a, b *Job) int { return a.Created.Compare(b.Created) })
+		inRange = inRange[len(inRange)-q.MaxJobs:]
+	}
+	for _, j := range inRange {
+		for _, s := range j.Steps {
+			k := key{s.Name, s.Action}
+			durations[k] = append(durations[k], s.Duration)
+			if s.Failed() {
+				failed[k]++
+			}
+		}
+	}
+	out := make([]StepStat, 0, len(durations))
+	for k, d := range durations {
+		out = append(out, NewStepStat(k.name, k.action, d, failed[k]))
+	}
+	slices.SortFunc(out, func(a, b StepStat) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Action, b.Action))
+	})
+	return out, nil
 }
 
 func (m *memoryStore) Subscription(ctx context.Context, recipe string) (trigger.Subscription, error) {
@@ -343,6 +452,9 @@ func (m *memoryStore) Prune(ctx context.Context, recipe string, p PrunePolicy) (
 			delete(m.jobs, j.job.ID)
 			n++
 		}
+	}
+	if n > 0 {
+		m.order = slices.DeleteFunc(m.order, func(j *memJob) bool { return m.jobs[j.job.ID] != j })
 	}
 	if !p.LedgerBefore.IsZero() {
 		for id, at := range m.ledger[recipe] {

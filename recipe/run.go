@@ -447,7 +447,7 @@ func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, buf *recordBu
 			e.rt.log.Warn("trigger returned an event without an ID; it cannot be deduplicated", "recipe", r.name, "job", id)
 			evID = "job:" + id
 		}
-		job := Job{ID: id, Recipe: r.name, Event: EventRecord{ID: evID, Time: ev.Time, Data: raw}, Status: JobPending, Created: now}
+		job := Job{ID: id, Recipe: r.name, Event: EventRecord{ID: evID, Time: ev.Time, Data: raw}, Label: eventLabel(ev.Data), Status: JobPending, Created: now}
 		if condErr != nil {
 			// The condition could not be evaluated: keep the event as a
 			// failed job rather than drop it silently. It is stored failed

@@ -3,7 +3,10 @@ package recipe
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/recipekit/recipekit/trigger"
@@ -64,8 +67,18 @@ type Store interface {
 	// all in memory, and it holds no lock while the caller's loop body
 	// runs. A job stored while the iteration is under way may be missed;
 	// no job is yielded twice. On a failure the sequence yields the error
-	// with a zero Job and ends. Use [CollectJobs] for a slice.
+	// with a zero Job and ends; a q.Before naming a job the store does not
+	// have is such an error, wrapping ErrNotFound. Use [CollectJobs] for a
+	// slice.
 	Jobs(ctx context.Context, q JobQuery) iter.Seq2[Job, error]
+	// JobCounts counts the jobs created in [q.Since, q.Until) by recipe,
+	// status and time bucket, for dashboards. Rows with a zero count are
+	// left out; their order is unspecified.
+	JobCounts(ctx context.Context, q CountQuery) ([]JobCount, error)
+	// StepStats summarises the durations of the step runs of the jobs
+	// created in [q.Since, q.Until), by step name and action, sorted by
+	// name then action. q.Bucket is ignored.
+	StepStats(ctx context.Context, q CountQuery) ([]StepStat, error)
 	// Subscription returns the recipe's stored webhook subscription, or an
 	// error wrapping ErrNotFound.
 	Subscription(ctx context.Context, recipe string) (trigger.Subscription, error)
@@ -141,6 +154,19 @@ type JobQuery struct {
 	Status JobStatus
 	// EventID keeps jobs made from this event.
 	EventID string
+	// Since keeps jobs created at or after this time.
+	Since time.Time
+	// Until keeps jobs created before this time.
+	Until time.Time
+	// Text keeps jobs whose label, event ID or job ID contains it, ignoring
+	// ASCII case: an issue key or words of a summary.
+	Text string
+	// Before is a page cursor: it keeps the jobs stored before the job with
+	// this ID (the next page after a page ending with that job).
+	Before string
+	// WithoutSteps leaves Job.Steps empty, for listings that show only the
+	// jobs themselves.
+	WithoutSteps bool
 	// Limit caps the number of jobs listed; 0 lists every job that
 	// matches.
 	Limit int
@@ -157,6 +183,86 @@ func CollectJobs(seq iter.Seq2[Job, error]) ([]Job, error) {
 		jobs = append(jobs, j)
 	}
 	return jobs, nil
+}
+
+// CountQuery selects what [Store.JobCounts] and [Store.StepStats] count.
+type CountQuery struct {
+	// Recipe keeps one recipe; empty counts every recipe.
+	Recipe string
+	// Since and Until bound the creation time of the jobs counted; both
+	// are required.
+	Since, Until time.Time
+	// Bucket splits [Since, Until) into intervals of this length for
+	// JobCounts; 0 counts the whole range as one bucket.
+	Bucket time.Duration
+	// MaxJobs makes StepStats read the steps of at most this many jobs,
+	// the newest of the range: percentiles of a busy day from a recent
+	// sample. 0 reads every job of the range. JobCounts ignores it.
+	MaxJobs int
+}
+
+// Validate reports a query that cannot be answered.
+func (q CountQuery) Validate() error {
+	switch {
+	case q.Since.IsZero() || q.Until.IsZero():
+		return errors.New("recipe: count query: Since and Until are both required")
+	case !q.Until.After(q.Since):
+		return fmt.Errorf("recipe: count query: Until (%s) must be after Since (%s)", q.Until.Format(time.RFC3339), q.Since.Format(time.RFC3339))
+	case q.Bucket < 0:
+		return fmt.Errorf("recipe: count query: bucket %v is negative: use 0 for one bucket", q.Bucket)
+	case q.Bucket > 0 && q.Until.Sub(q.Since)/q.Bucket > 100_000:
+		return fmt.Errorf("recipe: count query: %v buckets of %v are too many: use a longer bucket", q.Until.Sub(q.Since)/q.Bucket, q.Bucket)
+	}
+	return nil
+}
+
+// BucketOf returns the start of the bucket that t falls in.
+func (q CountQuery) BucketOf(t time.Time) time.Time {
+	if q.Bucket <= 0 {
+		return q.Since
+	}
+	return q.Since.Add(t.Sub(q.Since) / q.Bucket * q.Bucket)
+}
+
+// JobCount is one row of [Store.JobCounts].
+type JobCount struct {
+	// Recipe and Status say what was counted.
+	Recipe string
+	Status JobStatus
+	// Bucket is the start of the time bucket (CountQuery.BucketOf).
+	Bucket time.Time
+	// Count is the number of jobs.
+	Count int
+}
+
+// StepStat summarises the runs of one step for [Store.StepStats].
+type StepStat struct {
+	// Name is the step's name; Action its action ("jira.add_comment").
+	Name   string
+	Action string
+	// Runs counts the step runs, Failed those that ended with an error.
+	Runs   int
+	Failed int
+	// P50, P90 and P99 are duration percentiles (nearest rank), Max the
+	// longest duration.
+	P50, P90, P99, Max time.Duration
+}
+
+// NewStepStat computes a StepStat from the durations of a step's runs,
+// which it sorts in place. Stores that fetch raw durations use it so that
+// every store computes percentiles alike.
+func NewStepStat(name, action string, durations []time.Duration, failed int) StepStat {
+	slices.Sort(durations)
+	st := StepStat{Name: name, Action: action, Runs: len(durations), Failed: failed}
+	if len(durations) == 0 {
+		return st
+	}
+	rank := func(p float64) time.Duration {
+		i := int(math.Ceil(p/100*float64(len(durations)))) - 1
+		return durations[max(0, min(i, len(durations)-1))]
+	}
+	st.P50, st.P90, st.P99, st.Max = rank(50), rank(90), rank(99), durations[len(durations)-1]
+	return st
 }
 
 // PrunePolicy says which finished jobs [Store.Prune] deletes.

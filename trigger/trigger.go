@@ -166,3 +166,11 @@ var ErrUnauthenticated = errors.New("webhook delivery not authenticated")
 type Validator interface {
 	Validate() error
 }
+
+// Labeler is implemented by event data that can name itself for people,
+// such as an issue's key and summary. The runtime stores the label with the
+// event's job, where operators search and read it; keep it short (the
+// runtime cuts it at 200 bytes) and free of secrets.
+type Labeler interface {
+	EventLabel() string
+}

@@ -32,6 +32,9 @@ func TestStore(t *testing.T, open func(t *testing.T) recipe.Store) {
 	run("FinishJob", testFinish)
 	run("JobsQuery", testJobsQuery)
 	run("JobsIteratesOverEveryJob", testJobsIterate)
+	run("JobsFilterAndPage", testJobsFilterAndPage)
+	run("JobCounts", testJobCounts)
+	run("StepStats", testStepStats)
 	run("AddJobBypassesLedger", testAddJob)
 	run("Subscriptions", testSubscriptions)
 	run("RecipeState", testState)
@@ -356,6 +359,132 @@ func testJobsIterate(t *testing.T, ctx context.Context, s recipe.Store) {
 	if !errors.Is(gotErr, context.Canceled) {
 		t.Errorf("listing with a cancelled context: %v, want an error wrapping context.Canceled", gotErr)
 	}
+}
+
+func testJobsFilterAndPage(t *testing.T, ctx context.Context, s recipe.Store) {
+	labels := []string{"PROJ-1 Printer on fire", "PROJ-2 50% off_sale", "OPS-7 printer jam", "PROJ-10 Login broken", "OPS-8 <script>"}
+	for i, l := range labels {
+		j := newJob("r", fmt.Sprintf("j%d", i), fmt.Sprintf("issue:%d", 100+i))
+		j.Label = l
+		j.Created = t0.Add(time.Duration(i) * time.Minute)
+		_, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{j}, At: t0})
+		must(t, err)
+	}
+	must(t, s.FinishJob(ctx, "j2", recipe.JobResult{Status: recipe.JobFailed, Error: "boom", Finished: t0}, []recipe.StepRecord{{Seq: 0, Name: "a"}}))
+	list := func(q recipe.JobQuery) string {
+		t.Helper()
+		jobs, err := recipe.CollectJobs(s.Jobs(ctx, q))
+		must(t, err)
+		return fmt.Sprint(ids(jobs))
+	}
+	eq(t, "label text ignores case", list(recipe.JobQuery{Text: "printer"}), "[j2 j0]")
+	eq(t, "issue key", list(recipe.JobQuery{Text: "proj-1"}), "[j3 j0]")
+	eq(t, "percent is literal", list(recipe.JobQuery{Text: "50%"}), "[j1]")
+	eq(t, "underscore is literal", list(recipe.JobQuery{Text: "f_s"}), "[j1]")
+	eq(t, "no wildcard match", list(recipe.JobQuery{Text: "0_o"}), "[]")
+	eq(t, "event ID", list(recipe.JobQuery{Text: "issue:104"}), "[j4]")
+	eq(t, "job ID", list(recipe.JobQuery{Text: "j3"}), "[j3]")
+	eq(t, "markup is text", list(recipe.JobQuery{Text: "<SCRIPT>"}), "[j4]")
+	eq(t, "quote is text", list(recipe.JobQuery{Text: `"x" OR *`}), "[]")
+	eq(t, "text and status", list(recipe.JobQuery{Text: "printer", Status: recipe.JobFailed}), "[j2]")
+	eq(t, "time range", list(recipe.JobQuery{Since: t0.Add(time.Minute), Until: t0.Add(3 * time.Minute)}), "[j2 j1]")
+	eq(t, "page 1", list(recipe.JobQuery{Recipe: "r", Limit: 2}), "[j4 j3]")
+	eq(t, "page 2", list(recipe.JobQuery{Recipe: "r", Limit: 2, Before: "j3"}), "[j2 j1]")
+	eq(t, "page 3", list(recipe.JobQuery{Recipe: "r", Limit: 2, Before: "j1"}), "[j0]")
+	eq(t, "page after filter", list(recipe.JobQuery{Text: "PROJ", Before: "j3"}), "[j1 j0]")
+	jobs, err := recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Text: "printer", Status: recipe.JobFailed}))
+	must(t, err)
+	eq(t, "label kept", jobs[0].Label, "OPS-7 printer jam")
+	eq(t, "steps listed", len(jobs[0].Steps), 1)
+	jobs, err = recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Text: "printer", Status: recipe.JobFailed, WithoutSteps: true}))
+	must(t, err)
+	eq(t, "steps left out", len(jobs[0].Steps), 0)
+	eq(t, "error kept without steps", jobs[0].Error, "boom")
+	if _, err := recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Before: "nope"})); !errors.Is(err, recipe.ErrNotFound) {
+		t.Errorf("a page cursor naming no job: %v, want ErrNotFound", err)
+	}
+}
+
+func testJobCounts(t *testing.T, ctx context.Context, s recipe.Store) {
+	add := func(rec, id string, created time.Time, st recipe.JobStatus) {
+		j := newJob(rec, id, "e-"+id)
+		j.Created = created
+		_, err := s.Accept(ctx, recipe.Batch{Recipe: rec, Jobs: []recipe.Job{j}, At: t0})
+		must(t, err)
+		if st != recipe.JobPending {
+			must(t, s.FinishJob(ctx, id, recipe.JobResult{Status: st, Finished: created}, nil))
+		}
+	}
+	add("a", "1", t0.Add(-time.Second), recipe.JobSucceeded) // before the range
+	add("a", "2", t0, recipe.JobSucceeded)
+	add("a", "3", t0.Add(30*time.Second), recipe.JobSucceeded)
+	add("a", "4", t0.Add(59*time.Second), recipe.JobFailed)
+	add("a", "5", t0.Add(61*time.Second), recipe.JobSucceeded)
+	add("b", "6", t0.Add(90*time.Second), recipe.JobPending)
+	add("a", "7", t0.Add(2*time.Minute), recipe.JobSucceeded) // at Until: out
+	q := recipe.CountQuery{Since: t0, Until: t0.Add(2 * time.Minute), Bucket: time.Minute}
+	counts, err := s.JobCounts(ctx, q)
+	must(t, err)
+	got := map[string]int{}
+	for _, c := range counts {
+		got[fmt.Sprintf("%s/%s/%s", c.Recipe, c.Status, c.Bucket.Sub(t0))] += c.Count
+	}
+	want := map[string]int{"a/succeeded/0s": 2, "a/failed/0s": 1, "a/succeeded/1m0s": 1, "b/pending/1m0s": 1}
+	eq(t, "counts per minute", fmt.Sprint(got), fmt.Sprint(want))
+	q.Bucket, q.Recipe = 0, "a"
+	counts, err = s.JobCounts(ctx, q)
+	must(t, err)
+	got = map[string]int{}
+	for _, c := range counts {
+		eq(t, "one bucket starts at Since", c.Bucket.Equal(t0), true)
+		got[fmt.Sprintf("%s/%s", c.Recipe, c.Status)] += c.Count
+	}
+	eq(t, "counts of one recipe", fmt.Sprint(got), fmt.Sprint(map[string]int{"a/succeeded": 3, "a/failed": 1}))
+	if _, err := s.JobCounts(ctx, recipe.CountQuery{Since: t0}); err == nil {
+		t.Error("JobCounts without Until gave no error")
+	}
+}
+
+func testStepStats(t *testing.T, ctx context.Context, s recipe.Store) {
+	for i := range 10 {
+		id := fmt.Sprintf("j%d", i)
+		j := newJob("r", id, "e"+id)
+		j.Created = t0.Add(time.Duration(i) * time.Second)
+		_, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{j}, At: t0})
+		must(t, err)
+		steps := []recipe.StepRecord{
+			{Seq: 0, Name: "fetch", Action: "jira.get_issue", Started: j.Created, Duration: time.Duration(10-i) * time.Millisecond},
+			{Seq: 1, Name: "comment", Action: "jira.add_comment", Started: j.Created, Duration: time.Second},
+		}
+		if i == 0 {
+			steps[1].Error = "rate limited"
+		}
+		must(t, s.FinishJob(ctx, id, recipe.JobResult{Status: recipe.JobSucceeded, Finished: j.Created}, steps))
+	}
+	other := newJob("o", "o1", "eo1")
+	_, err := s.Accept(ctx, recipe.Batch{Recipe: "o", Jobs: []recipe.Job{other}, At: t0})
+	must(t, err)
+	must(t, s.FinishJob(ctx, "o1", recipe.JobResult{Status: recipe.JobSucceeded, Finished: t0}, []recipe.StepRecord{{Seq: 0, Name: "fetch", Action: "jira.get_issue", Duration: time.Hour}}))
+	stats, err := s.StepStats(ctx, recipe.CountQuery{Recipe: "r", Since: t0, Until: t0.Add(time.Minute)})
+	must(t, err)
+	if len(stats) != 2 {
+		t.Fatalf("StepStats = %+v, want 2 steps", stats)
+	}
+	c, f := stats[0], stats[1]
+	eq(t, "sorted by name", c.Name+","+f.Name, "comment,fetch")
+	eq(t, "runs", c.Runs, 10)
+	eq(t, "failed", c.Failed, 1)
+	eq(t, "p50", f.P50, 5*time.Millisecond)
+	eq(t, "p90", f.P90, 9*time.Millisecond)
+	eq(t, "p99", f.P99, 10*time.Millisecond)
+	eq(t, "max", f.Max, 10*time.Millisecond)
+	eq(t, "action", f.Action, "jira.get_issue")
+	stats, err = s.StepStats(ctx, recipe.CountQuery{Since: t0.Add(5 * time.Second), Until: t0.Add(time.Minute)})
+	must(t, err)
+	eq(t, "range keeps jobs created in it", fmt.Sprint(len(stats), stats[1].Runs), "2 5")
+	stats, err = s.StepStats(ctx, recipe.CountQuery{Recipe: "r", Since: t0, Until: t0.Add(time.Minute), MaxJobs: 3})
+	must(t, err)
+	eq(t, "MaxJobs reads the newest jobs", fmt.Sprint(stats[1].Runs, stats[1].Max), "3 3ms")
 }
 
 func testAddJob(t *testing.T, ctx context.Context, s recipe.Store) {

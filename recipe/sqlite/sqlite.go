@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
@@ -176,6 +177,50 @@ var migrations = []string{
 		stopped INTEGER NOT NULL,
 		updated INTEGER NOT NULL
 	);`,
+	// 2: job labels, and what listing, searching and counting jobs need.
+	// search is the lower-cased label, event ID and job ID that the text
+	// filter looks in, through jobs_fts, a trigram index that finds a
+	// substring without reading every job. jobs_list holds every column a listing filters on
+	// (seq is the rowid), so a filtered page is found in the index without
+	// reading event data. job_minutes keeps the number of jobs by recipe,
+	// status and minute of creation up to date through triggers, so a day
+	// of counts is 1,440 rows per recipe and status, not every job.
+	`ALTER TABLE jobs ADD COLUMN label TEXT NOT NULL DEFAULT '';
+	ALTER TABLE jobs ADD COLUMN search TEXT NOT NULL DEFAULT '';
+	UPDATE jobs SET search = lower(event_id || ' ' || id);
+	CREATE INDEX jobs_list ON jobs (seq, recipe, status, created, search);
+	CREATE VIRTUAL TABLE jobs_fts USING fts5 (search, content = 'jobs', content_rowid = 'seq', tokenize = 'trigram');
+	INSERT INTO jobs_fts (rowid, search) SELECT seq, search FROM jobs;
+	CREATE TRIGGER jobs_fts_insert AFTER INSERT ON jobs BEGIN
+		INSERT INTO jobs_fts (rowid, search) VALUES (NEW.seq, NEW.search);
+	END;
+	CREATE TRIGGER jobs_fts_delete AFTER DELETE ON jobs BEGIN
+		INSERT INTO jobs_fts (jobs_fts, rowid, search) VALUES ('delete', OLD.seq, OLD.search);
+	END;
+	CREATE INDEX jobs_recipe_status ON jobs (recipe, status, seq, created);
+	CREATE INDEX jobs_status ON jobs (status, seq, created, recipe);
+	CREATE INDEX jobs_recipe_created ON jobs (recipe, created);
+	CREATE TABLE job_minutes (
+		recipe TEXT NOT NULL,
+		minute INTEGER NOT NULL,
+		status TEXT NOT NULL,
+		n      INTEGER NOT NULL,
+		PRIMARY KEY (minute, recipe, status)
+	) WITHOUT ROWID;
+	INSERT INTO job_minutes (recipe, minute, status, n)
+		SELECT recipe, created / 60000000000, status, COUNT(*) FROM jobs GROUP BY 1, 2, 3;
+	CREATE TRIGGER job_minutes_insert AFTER INSERT ON jobs BEGIN
+		INSERT INTO job_minutes (recipe, minute, status, n) VALUES (NEW.recipe, NEW.created / 60000000000, NEW.status, 1)
+			ON CONFLICT DO UPDATE SET n = n + 1;
+	END;
+	CREATE TRIGGER job_minutes_delete AFTER DELETE ON jobs BEGIN
+		UPDATE job_minutes SET n = n - 1 WHERE minute = OLD.created / 60000000000 AND recipe = OLD.recipe AND status = OLD.status;
+	END;
+	CREATE TRIGGER job_minutes_update AFTER UPDATE OF status ON jobs WHEN OLD.status != NEW.status BEGIN
+		UPDATE job_minutes SET n = n - 1 WHERE minute = OLD.created / 60000000000 AND recipe = OLD.recipe AND status = OLD.status;
+		INSERT INTO job_minutes (recipe, minute, status, n) VALUES (NEW.recipe, NEW.created / 60000000000, NEW.status, 1)
+			ON CONFLICT DO UPDATE SET n = n + 1;
+	END;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -237,14 +282,29 @@ func fromUnix(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, label, search, status, error, error_type, message, rerun_of, created, finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// searchText is what JobQuery.Text is looked for in, lower-cased as
+// SQLite's lower() does (ASCII only).
+func searchText(j recipe.Job) string {
+	return asciiLower(j.Label + " " + j.Event.ID + " " + j.ID)
+}
+
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
+}
 
 func execInsertJob(ctx context.Context, tx *sql.Tx, j recipe.Job) error {
 	st := j.Status
 	if st == "" {
 		st = recipe.JobPending
 	}
-	_, err := tx.ExecContext(ctx, insertJob, j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), string(st), j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished))
+	_, err := tx.ExecContext(ctx, insertJob, j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), j.Label, searchText(j), string(st), j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished))
 	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
 		return fmt.Errorf("job %q already exists", j.ID)
 	}
@@ -315,14 +375,14 @@ func (s *Store) Cursor(ctx context.Context, name string) (trigger.Cursor, error)
 	return trigger.Cursor(c), nil
 }
 
-const jobColumns = `id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished`
+const jobColumns = `id, recipe, event_id, event_time, event_data, label, status, error, error_type, message, rerun_of, created, finished`
 
 func scanJob(rows interface{ Scan(...any) error }) (recipe.Job, error) {
 	var j recipe.Job
 	var evTime, created, finished int64
 	var data []byte
 	var status string
-	err := rows.Scan(&j.ID, &j.Recipe, &j.Event.ID, &evTime, &data, &status, &j.Error, &j.ErrorType, &j.Message, &j.RerunOf, &created, &finished)
+	err := rows.Scan(&j.ID, &j.Recipe, &j.Event.ID, &evTime, &data, &j.Label, &status, &j.Error, &j.ErrorType, &j.Message, &j.RerunOf, &created, &finished)
 	j.Event.Time, j.Created, j.Finished = fromUnix(evTime), fromUnix(created), fromUnix(finished)
 	j.Event.Data = data
 	j.Status = recipe.JobStatus(status)
@@ -494,30 +554,61 @@ const jobsPerPage = 200
 // Jobs implements recipe.Store. It reads a page of jobs at a time, each
 // page a query that starts below the last job of the one before (by the
 // store's insertion order), so no transaction or lock is held while the
-// caller looks at the jobs.
+// caller looks at the jobs. Each page is found first (seq values, from the
+// narrow indexes alone, or walking the trigram index newest first for a
+// text filter), then its rows are read.
 func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Job, error] {
 	return func(yield func(recipe.Job, error) bool) {
 		var where []string
 		var args []any
 		if q.Recipe != "" {
-			where, args = append(where, "recipe = ?"), append(args, q.Recipe)
+			where, args = append(where, "j.recipe = ?"), append(args, q.Recipe)
 		}
 		if q.Status != "" {
-			where, args = append(where, "status = ?"), append(args, string(q.Status))
+			where, args = append(where, "j.status = ?"), append(args, string(q.Status))
 		}
 		if q.EventID != "" {
-			where, args = append(where, "event_id = ?"), append(args, q.EventID)
+			where, args = append(where, "j.event_id = ?"), append(args, q.EventID)
 		}
-		where = append(where, "seq < ?")
-		query := `SELECT seq, ` + jobColumns + ` FROM jobs WHERE ` + strings.Join(where, " AND ") + ` ORDER BY seq DESC LIMIT ?`
+		if !q.Since.IsZero() {
+			where, args = append(where, "j.created >= ?"), append(args, unix(q.Since))
+		}
+		if !q.Until.IsZero() {
+			where, args = append(where, "j.created < ?"), append(args, unix(q.Until))
+		}
 		after := int64(math.MaxInt64)
+		if q.Before != "" {
+			err := s.db.QueryRowContext(ctx, `SELECT seq FROM jobs WHERE id = ?`, q.Before).Scan(&after)
+			if errors.Is(err, sql.ErrNoRows) {
+				err = fmt.Errorf("jobs before %q: %w", q.Before, recipe.ErrNotFound)
+			}
+			if err != nil {
+				yield(recipe.Job{}, fmt.Errorf("sqlite: list jobs: %w", err))
+				return
+			}
+		}
+		page := `SELECT j.seq FROM jobs j`
+		order := ` AND j.seq < ? ORDER BY j.seq DESC LIMIT ?`
+		text := asciiLower(q.Text)
+		switch {
+		case utf8.RuneCountInString(text) >= 3:
+			// A trigram phrase matches exactly the documents that contain it.
+			page = `SELECT j.seq FROM jobs_fts f JOIN jobs j ON j.seq = f.rowid`
+			where = append([]string{"jobs_fts MATCH ?"}, where...)
+			args = append([]any{`"` + strings.ReplaceAll(text, `"`, `""`) + `"`}, args...)
+			order = ` AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`
+		case text != "":
+			where, args = append(where, "instr(j.search, ?) > 0"), append(args, text)
+		}
+		page += " WHERE " + strings.Join(append(where, "1"), " AND ") + order
+		query := `SELECT seq, ` + jobColumns + ` FROM jobs WHERE seq IN (` + page + `) ORDER BY seq DESC`
 		left := q.Limit
 		for q.Limit <= 0 || left > 0 {
 			n := jobsPerPage
 			if q.Limit > 0 {
 				n = min(n, left)
 			}
-			jobs, last, err := s.jobsPage(ctx, query, append(slices.Clip(args), after, n)...)
+			jobs, last, err := s.jobsPage(ctx, !q.WithoutSteps, query, append(slices.Clip(args), after, n)...)
 			if err != nil {
 				yield(recipe.Job{}, fmt.Errorf("sqlite: list jobs: %w", err))
 				return
@@ -535,9 +626,9 @@ func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Jo
 	}
 }
 
-// jobsPage runs one page query of Jobs; it returns the jobs with their
-// steps and the seq of the last one.
-func (s *Store) jobsPage(ctx context.Context, query string, args ...any) ([]recipe.Job, int64, error) {
+// jobsPage runs one page query of Jobs; it returns the jobs, with their
+// steps when steps is true, and the seq of the last one.
+func (s *Store) jobsPage(ctx context.Context, steps bool, query string, args ...any) ([]recipe.Job, int64, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, 0, err
@@ -556,6 +647,9 @@ func (s *Store) jobsPage(ctx context.Context, query string, args ...any) ([]reci
 		return nil, 0, err
 	}
 	rows.Close()
+	if !steps {
+		return jobs, last, nil
+	}
 	if err := s.loadSteps(ctx, jobs); err != nil {
 		return nil, 0, err
 	}
@@ -571,6 +665,151 @@ type seqScanner struct {
 
 func (r seqScanner) Scan(dest ...any) error {
 	return r.rows.Scan(append([]any{r.seq}, dest...)...)
+}
+
+// JobCounts implements recipe.Store. Ranges and buckets in whole minutes
+// are read from the job_minutes table; others count the jobs themselves.
+func (s *Store) JobCounts(ctx context.Context, q recipe.CountQuery) ([]recipe.JobCount, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	var out []recipe.JobCount
+	var err error
+	if q.Since.UnixNano()%int64(time.Minute) == 0 && q.Until.UnixNano()%int64(time.Minute) == 0 && q.Bucket%time.Minute == 0 {
+		out, err = s.countMinutes(ctx, q)
+	} else {
+		out, err = s.countJobs(ctx, q)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: count jobs: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) countMinutes(ctx context.Context, q recipe.CountQuery) ([]recipe.JobCount, error) {
+	query := `SELECT recipe, status, minute, n FROM job_minutes WHERE minute >= ? AND minute < ? AND n > 0`
+	args := []any{q.Since.UnixNano() / int64(time.Minute), q.Until.UnixNano() / int64(time.Minute)}
+	if q.Recipe != "" {
+		query += ` AND recipe = ?`
+		args = append(args, q.Recipe)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type key struct {
+		recipe, status string
+		bucket         time.Time
+	}
+	sums := map[key]int{}
+	for rows.Next() {
+		var k key
+		var minute int64
+		var n int
+		if err := rows.Scan(&k.recipe, &k.status, &minute, &n); err != nil {
+			return nil, err
+		}
+		k.bucket = q.BucketOf(time.Unix(0, minute*int64(time.Minute)))
+		sums[k] += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]recipe.JobCount, 0, len(sums))
+	for k, n := range sums {
+		out = append(out, recipe.JobCount{Recipe: k.recipe, Status: recipe.JobStatus(k.status), Bucket: k.bucket, Count: n})
+	}
+	return out, nil
+}
+
+func (s *Store) countJobs(ctx context.Context, q recipe.CountQuery) ([]recipe.JobCount, error) {
+	bucket := "0"
+	args := []any{}
+	if q.Bucket > 0 {
+		bucket = "(created - ?) / ?"
+		args = append(args, unix(q.Since), int64(q.Bucket))
+	}
+	query := `SELECT recipe, status, ` + bucket + ` AS b, COUNT(*) FROM jobs WHERE created >= ? AND created < ?`
+	args = append(args, unix(q.Since), unix(q.Until))
+	if q.Recipe != "" {
+		query += ` AND recipe = ?`
+		args = append(args, q.Recipe)
+	}
+	query += ` GROUP BY recipe, status, b`
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []recipe.JobCount
+	for rows.Next() {
+		var c recipe.JobCount
+		var status string
+		var b int64
+		if err := rows.Scan(&c.Recipe, &status, &b, &c.Count); err != nil {
+			return nil, err
+		}
+		c.Status = recipe.JobStatus(status)
+		c.Bucket = q.Since.Add(time.Duration(b) * q.Bucket)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// StepStats implements recipe.Store. SQLite has no percentile function:
+// the durations are read in order and ranked here.
+func (s *Store) StepStats(ctx context.Context, q recipe.CountQuery) ([]recipe.StepStat, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	jobs := `SELECT id FROM jobs WHERE created >= ? AND created < ?`
+	args := []any{unix(q.Since), unix(q.Until)}
+	if q.Recipe != "" {
+		jobs += ` AND recipe = ?`
+		args = append(args, q.Recipe)
+	}
+	if q.MaxJobs > 0 {
+		jobs += ` ORDER BY created DESC LIMIT ?`
+		args = append(args, q.MaxJobs)
+	}
+	query := `SELECT s.name, s.action, s.duration, s.error != '' FROM (` + jobs + `) j JOIN steps s ON s.job_id = j.id ORDER BY s.name, s.action`
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: step statistics: %w", err)
+	}
+	defer rows.Close()
+	var out []recipe.StepStat
+	var name, action string
+	var durations []time.Duration
+	failed := 0
+	flush := func() {
+		if len(durations) > 0 {
+			out = append(out, recipe.NewStepStat(name, action, durations, failed))
+		}
+		durations, failed = nil, 0
+	}
+	for rows.Next() {
+		var n, a string
+		var d int64
+		var f bool
+		if err := rows.Scan(&n, &a, &d, &f); err != nil {
+			return nil, fmt.Errorf("sqlite: step statistics: %w", err)
+		}
+		if n != name || a != action {
+			flush()
+			name, action = n, a
+		}
+		durations = append(durations, time.Duration(d))
+		if f {
+			failed++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: step statistics: %w", err)
+	}
+	flush()
+	return out, nil
 }
 
 // Subscription implements recipe.Store.
