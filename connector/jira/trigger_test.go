@@ -151,3 +151,12 @@ func TestPollTriggersEmitEachEventOnce(t *testing.T) {
 		t.Fatalf("edit: %+v", edits)
 	}
 }
+
+func TestTriggerEventsLabelThemselves(t *testing.T) {
+	issue := Issue{Key: "PROJ-7", Fields: IssueFields{Summary: "Printer on fire"}}
+	for _, l := range []trigger.Labeler{issue, IssueChange{Issue: issue}, CommentEvent{Issue: issue}, WorklogEvent{Issue: issue}} {
+		if got := l.EventLabel(); got != "PROJ-7 Printer on fire" {
+			t.Errorf("%T label = %q", l, got)
+		}
+	}
+}

@@ -85,7 +85,7 @@ func (s *Store) ClaimJobs(ctx context.Context, c recipe.JobClaim) ([]recipe.Job,
 			var evTime, created, finished int64
 			var data []byte
 			var status string
-			err := r.Scan(&cl.job.ID, &cl.job.Recipe, &cl.job.Event.ID, &evTime, &data, &status, &cl.job.Error, &cl.job.ErrorType, &cl.job.Message, &cl.job.RerunOf, &created, &finished, &cl.seq)
+			err := r.Scan(&cl.job.ID, &cl.job.Recipe, &cl.job.Event.ID, &evTime, &data, &status, &cl.job.Error, &cl.job.ErrorType, &cl.job.Message, &cl.job.RerunOf, &created, &finished, &cl.job.Label, &cl.seq)
 			cl.job.Event.Time, cl.job.Created, cl.job.Finished = fromUnix(evTime), fromUnix(created), fromUnix(finished)
 			cl.job.Event.Data = data
 			cl.job.Status = recipe.JobStatus(status)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -199,6 +200,16 @@ var migrations = []string{
 	);`,
 	// 3: when the token endpoint issued an OAuth access token.
 	`ALTER TABLE oauth_tokens ADD COLUMN issued BIGINT NOT NULL DEFAULT 0;`,
+	// 4: job labels, and indexes for listing, searching and counting jobs.
+	// search is the lower-cased label, event ID and job ID that the text
+	// filter looks in.
+	`ALTER TABLE jobs ADD COLUMN label TEXT NOT NULL DEFAULT '';
+	ALTER TABLE jobs ADD COLUMN search TEXT NOT NULL DEFAULT '';
+	UPDATE jobs SET search = lower(event_id || ' ' || id);
+	CREATE INDEX jobs_recipe_status ON jobs (recipe, status, seq);
+	CREATE INDEX jobs_status ON jobs (status, seq);
+	CREATE INDEX jobs_created ON jobs (created, recipe, status);
+	CREATE INDEX jobs_recipe_created ON jobs (recipe, created);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -254,14 +265,29 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
-const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished, label, search) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+
+// searchText is what JobQuery.Text is looked for in, lower-cased in ASCII
+// only, as the other stores do.
+func searchText(j recipe.Job) string {
+	return asciiLower(j.Label + " " + j.Event.ID + " " + j.ID)
+}
+
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
+}
 
 func insertJobArgs(j recipe.Job) []any {
 	st := j.Status
 	if st == "" {
 		st = recipe.JobPending
 	}
-	return []any{j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), string(st), j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished)}
+	return []any{j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), string(st), j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished), j.Label, searchText(j)}
 }
 
 // Accept implements recipe.Store: one transaction marks the ledger, inserts
@@ -367,14 +393,14 @@ func (s *Store) Cursor(ctx context.Context, name string) (trigger.Cursor, error)
 	return trigger.Cursor(c), nil
 }
 
-const jobColumns = `id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished`
+const jobColumns = `id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished, label`
 
 func scanJob(row pgx.Row) (recipe.Job, error) {
 	var j recipe.Job
 	var evTime, created, finished int64
 	var data []byte
 	var status string
-	err := row.Scan(&j.ID, &j.Recipe, &j.Event.ID, &evTime, &data, &status, &j.Error, &j.ErrorType, &j.Message, &j.RerunOf, &created, &finished)
+	err := row.Scan(&j.ID, &j.Recipe, &j.Event.ID, &evTime, &data, &status, &j.Error, &j.ErrorType, &j.Message, &j.RerunOf, &created, &finished, &j.Label)
 	j.Event.Time, j.Created, j.Finished = fromUnix(evTime), fromUnix(created), fromUnix(finished)
 	j.Event.Data = data
 	j.Status = recipe.JobStatus(status)
@@ -562,6 +588,16 @@ func (s *Store) Job(ctx context.Context, id string) (recipe.Job, error) {
 func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Job, error] {
 	return func(yield func(recipe.Job, error) bool) {
 		after := int64(math.MaxInt64)
+		if q.Before != "" {
+			err := s.pool.QueryRow(ctx, `SELECT seq FROM jobs WHERE id = $1`, q.Before).Scan(&after)
+			if errors.Is(err, pgx.ErrNoRows) {
+				err = fmt.Errorf("jobs before %q: %w", q.Before, recipe.ErrNotFound)
+			}
+			if err != nil {
+				yield(recipe.Job{}, fmt.Errorf("postgres: list jobs: %w", err))
+				return
+			}
+		}
 		left := q.Limit
 		for q.Limit <= 0 || left > 0 {
 			n := jobsPerPage
@@ -594,9 +630,34 @@ const jobsPerPage = 200
 // jobsPage reads one page of Jobs with its steps; it returns the seq of the
 // page's last job.
 func (s *Store) jobsPage(ctx context.Context, q recipe.JobQuery, after int64, n int) ([]recipe.Job, int64, error) {
-	rows, err := s.pool.Query(ctx, `SELECT seq, `+jobColumns+` FROM jobs
-		WHERE ($1 = '' OR recipe = $1) AND ($2 = '' OR status = $2) AND ($3 = '' OR event_id = $3) AND seq < $4
-		ORDER BY seq DESC LIMIT $5`, q.Recipe, string(q.Status), q.EventID, after, n)
+	var where []string
+	var args []any
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		where = append(where, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
+	}
+	if q.Recipe != "" {
+		add("recipe = $?", q.Recipe)
+	}
+	if q.Status != "" {
+		add("status = $?", string(q.Status))
+	}
+	if q.EventID != "" {
+		add("event_id = $?", q.EventID)
+	}
+	if !q.Since.IsZero() {
+		add("created >= $?", unix(q.Since))
+	}
+	if !q.Until.IsZero() {
+		add("created < $?", unix(q.Until))
+	}
+	if q.Text != "" {
+		add("strpos(search, $?) > 0", asciiLower(q.Text))
+	}
+	add("seq < $?", after)
+	args = append(args, n)
+	rows, err := s.pool.Query(ctx, `SELECT seq, `+jobColumns+` FROM jobs WHERE `+strings.Join(where, " AND ")+
+		fmt.Sprintf(` ORDER BY seq DESC LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -604,8 +665,8 @@ func (s *Store) jobsPage(ctx context.Context, q recipe.JobQuery, after int64, n 
 	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (recipe.Job, error) {
 		return scanJob(seqRow{r, &last})
 	})
-	if err != nil {
-		return nil, 0, err
+	if err != nil || q.WithoutSteps {
+		return jobs, last, err
 	}
 	if err := loadSteps(ctx, s.pool, jobs); err != nil {
 		return nil, 0, err
@@ -622,6 +683,89 @@ type seqRow struct {
 
 func (r seqRow) Scan(dest ...any) error {
 	return r.row.Scan(append([]any{r.seq}, dest...)...)
+}
+
+// JobCounts implements recipe.Store.
+func (s *Store) JobCounts(ctx context.Context, q recipe.CountQuery) ([]recipe.JobCount, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	bucket := int64(q.Bucket)
+	if bucket <= 0 {
+		bucket = unix(q.Until) - unix(q.Since) + 1
+	}
+	rows, err := s.pool.Query(ctx, `SELECT recipe, status, (created - $1) / $3 AS b, COUNT(*) FROM jobs
+		WHERE created >= $1 AND created < $2 AND ($4 = '' OR recipe = $4) GROUP BY recipe, status, b`,
+		unix(q.Since), unix(q.Until), bucket, q.Recipe)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: count jobs: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (recipe.JobCount, error) {
+		var c recipe.JobCount
+		var status string
+		var b int64
+		err := r.Scan(&c.Recipe, &status, &b, &c.Count)
+		c.Status = recipe.JobStatus(status)
+		c.Bucket = q.Since.Add(time.Duration(b * bucket))
+		if q.Bucket <= 0 {
+			c.Bucket = q.Since
+		}
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: count jobs: %w", err)
+	}
+	return out, nil
+}
+
+// StepStats implements recipe.Store. The durations are ranked here, as in
+// the other stores, so that every store computes percentiles alike.
+func (s *Store) StepStats(ctx context.Context, q recipe.CountQuery) ([]recipe.StepStat, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	limit := any(nil)
+	if q.MaxJobs > 0 {
+		limit = q.MaxJobs
+	}
+	rows, err := s.pool.Query(ctx, `SELECT st.name, st.action, st.duration, st.error <> '' FROM
+		(SELECT id FROM jobs WHERE created >= $1 AND created < $2 AND ($3 = '' OR recipe = $3) ORDER BY created DESC LIMIT $4) j
+		JOIN steps st ON st.job_id = j.id ORDER BY st.name COLLATE "C", st.action COLLATE "C"`, unix(q.Since), unix(q.Until), q.Recipe, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: step statistics: %w", err)
+	}
+	defer rows.Close()
+	var out []recipe.StepStat
+	var name, action string
+	var durations []time.Duration
+	failed := 0
+	flush := func() {
+		if len(durations) > 0 {
+			out = append(out, recipe.NewStepStat(name, action, durations, failed))
+		}
+		durations, failed = nil, 0
+	}
+	for rows.Next() {
+		var n, a string
+		var d int64
+		var f bool
+		if err := rows.Scan(&n, &a, &d, &f); err != nil {
+			return nil, fmt.Errorf("postgres: step statistics: %w", err)
+		}
+		if n != name || a != action {
+			flush()
+			name, action = n, a
+		}
+		durations = append(durations, time.Duration(d))
+		if f {
+			failed++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: step statistics: %w", err)
+	}
+	flush()
+	return out, nil
 }
 
 // Subscription implements recipe.Store.
