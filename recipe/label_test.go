@@ -10,12 +10,12 @@ import (
 	"github.com/recipekit/recipekit/recipe/recipetest"
 )
 
-type ticket struct {
+type labelled struct {
 	Key     string `json:"key" expr:"key"`
 	Summary string `json:"summary" expr:"summary"`
 }
 
-func (t ticket) EventLabel() string { return t.Key + "  " + t.Summary }
+func (t labelled) EventLabel() string { return t.Key + "  " + t.Summary }
 
 // TestJobsAreLabelledAndFoundByText stores each job with its event's label
 // (on one line, cut to 200 bytes) and finds it by a word of it; a re-run
@@ -24,7 +24,7 @@ func TestJobsAreLabelledAndFoundByText(t *testing.T) {
 	ctx := context.Background()
 	store := recipe.NewMemoryStore()
 	long := strings.Repeat("é", 150)
-	r := mustNew(t, "tickets", recipetest.Data(ticket{"OPS-1", "Disk\nfull"}, ticket{"OPS-2", long}),
+	r := mustNew(t, "tickets", recipetest.Data(labelled{"OPS-1", "Disk\nfull"}, labelled{"OPS-2", long}),
 		recipe.Do("first", recorder(), recipe.Pills{"text": `trigger.key`}))
 	eng := recipe.NewEngine(store, recipe.WithClock(recipetest.NewInstantClock(time.Time{})))
 	if err := eng.Add(r); err != nil {
