@@ -26,6 +26,10 @@ func (c *Client) Actions() []action.Info {
 		c.CreateComponent().Info(), c.UpdateComponent().Info(), c.ListComponents().Info(),
 		c.MyPermissions().Info(), c.ExplainForbidden().Info(),
 		c.CustomRequest().Info(),
+		c.ListTransitions().Info(), c.GetUser().Info(), c.CountIssues().Info(), c.ListFields().Info(),
+		c.ListStatuses().Info(), c.ListPriorities().Info(), c.ListIssueTypes().Info(), c.ListResolutions().Info(),
+		c.GetComment().Info(), c.GetAttachment().Info(), c.UpdateWorklog().Info(), c.DeleteWorklog().Info(),
+		c.DeleteProject().Info(), c.BulkCreateIssues().Info(), c.NotifyIssue().Info(),
 	}
 	slices.SortFunc(infos, func(a, b action.Info) int { return strings.Compare(a.Name, b.Name) })
 	return infos

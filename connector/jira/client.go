@@ -64,6 +64,8 @@ type Client struct {
 	Webhooks *WebhooksService
 	// ServerInfo reads the site's deployment and version.
 	ServerInfo *ServerInfoService
+	// Meta reads statuses, priorities, resolutions and issue types.
+	Meta *MetaService
 
 	cfg    Config
 	name   string
@@ -143,6 +145,7 @@ func New(cfg Config) (*Client, error) {
 	c.Permissions = (*PermissionsService)(s)
 	c.Changelog = (*ChangelogService)(s)
 	c.Webhooks = (*WebhooksService)(s)
+	c.Meta = (*MetaService)(s)
 	c.ServerInfo = (*ServerInfoService)(s)
 	return c, nil
 }

@@ -254,3 +254,110 @@ func (s *WorklogsService) All(ctx context.Context, issue string) iter.Seq2[Workl
 		return items, resp.IsLast, nil
 	})
 }
+
+// Update changes a worklog; empty fields of w stay as they are.
+func (s *WorklogsService) Update(ctx context.Context, issue, id string, w WorklogBody, adjustEstimate string) (Worklog, *Response, error) {
+	q := url.Values{}
+	if adjustEstimate != "" {
+		q.Set("adjustEstimate", adjustEstimate)
+	}
+	var out Worklog
+	resp, err := s.client.call(ctx, "PUT", apiPath("/issue/%s/worklog/%s", issue, id), q, w, &out)
+	return out, resp, err
+}
+
+// Delete removes a worklog. adjustEstimate is "", "auto", "leave" or
+// "manual".
+func (s *WorklogsService) Delete(ctx context.Context, issue, id, adjustEstimate string) (*Response, error) {
+	q := url.Values{}
+	if adjustEstimate != "" {
+		q.Set("adjustEstimate", adjustEstimate)
+	}
+	return s.client.call(ctx, "DELETE", apiPath("/issue/%s/worklog/%s", issue, id), q, nil, nil)
+}
+
+// UpdateWorklogInput is the input of the update_worklog action. Empty
+// fields stay as they are.
+type UpdateWorklogInput struct {
+	IssueKey         string `json:"issueKey" expr:"issueKey" scope:"issue"`
+	WorklogID        string `json:"worklogId" expr:"worklogId"`
+	TimeSpent        string `json:"timeSpent,omitempty" expr:"timeSpent"`
+	TimeSpentSeconds int64  `json:"timeSpentSeconds,omitempty" expr:"timeSpentSeconds"`
+	// Started is when the work started, as 2026-03-11T09:00:00.000+0000
+	// or RFC 3339.
+	Started string `json:"started,omitempty" expr:"started"`
+	Comment string `json:"comment,omitempty" expr:"comment"`
+	// AdjustEstimate is "auto" (default), "leave", "new" or "manual".
+	AdjustEstimate string `json:"adjustEstimate,omitempty" expr:"adjustEstimate"`
+}
+
+// UpdateWorklog returns the update_worklog action.
+func (c *Client) UpdateWorklog() action.Action[UpdateWorklogInput, Worklog] {
+	return newAction(c, action.Info{
+		Name:        "update_worklog",
+		Title:       "Update worklog",
+		Description: "Changes the time spent, start time or comment of a worklog.",
+		Idempotent:  true,
+		Permissions: []string{"EDIT_ALL_WORKLOGS", "EDIT_OWN_WORKLOGS"},
+	}, func(in UpdateWorklogInput) error {
+		errs := []error{validIssueKey("issueKey", in.IssueKey), required("worklogId", in.WorklogID, "give the worklog's id")}
+		if in.TimeSpent != "" && in.TimeSpentSeconds != 0 {
+			errs = append(errs, action.Invalid("timeSpent", "give either timeSpent (like \"2h 30m\") or timeSpentSeconds, not both"))
+		}
+		if in.TimeSpentSeconds < 0 {
+			errs = append(errs, action.Invalid("timeSpentSeconds", "must be positive"))
+		}
+		if in.Started != "" {
+			if _, err := ParseTime(in.Started); err != nil {
+				errs = append(errs, action.Invalid("started", "%q is not a time; write it like 2026-03-11T09:00:00.000+0000", in.Started))
+			}
+		}
+		if in.TimeSpent == "" && in.TimeSpentSeconds == 0 && in.Started == "" && in.Comment == "" {
+			errs = append(errs, action.Invalid("timeSpent", "nothing to change: give timeSpent, timeSpentSeconds, started or comment"))
+		}
+		switch in.AdjustEstimate {
+		case "", "auto", "leave", "new", "manual":
+		default:
+			errs = append(errs, action.Invalid("adjustEstimate", "must be auto, leave, new or manual"))
+		}
+		return errors.Join(errs...)
+	}, func(ctx context.Context, in UpdateWorklogInput) (Worklog, error) {
+		body := WorklogBody{Comment: in.Comment, TimeSpent: in.TimeSpent, TimeSpentSeconds: in.TimeSpentSeconds}
+		if in.Started != "" {
+			t, _ := ParseTime(in.Started)
+			body.Started = t.Time.Format(TimeLayout)
+		}
+		w, _, err := c.Worklogs.Update(ctx, in.IssueKey, in.WorklogID, body, in.AdjustEstimate)
+		return w, err
+	})
+}
+
+// WorklogRefInput names a worklog of an issue.
+type WorklogRefInput struct {
+	IssueKey  string `json:"issueKey" expr:"issueKey" scope:"issue"`
+	WorklogID string `json:"worklogId" expr:"worklogId"`
+	// AdjustEstimate is "auto" (default), "leave" or "manual".
+	AdjustEstimate string `json:"adjustEstimate,omitempty" expr:"adjustEstimate"`
+}
+
+// DeleteWorklog returns the delete_worklog action.
+func (c *Client) DeleteWorklog() action.Action[WorklogRefInput, DeleteResult] {
+	return newAction(c, action.Info{
+		Name:        "delete_worklog",
+		Title:       "Delete worklog",
+		Description: "Deletes a worklog from an issue.",
+		Idempotent:  true,
+		Permissions: []string{"DELETE_ALL_WORKLOGS", "DELETE_OWN_WORKLOGS"},
+	}, func(in WorklogRefInput) error {
+		errs := []error{validIssueKey("issueKey", in.IssueKey), required("worklogId", in.WorklogID, "give the worklog's id")}
+		switch in.AdjustEstimate {
+		case "", "auto", "leave", "manual":
+		default:
+			errs = append(errs, action.Invalid("adjustEstimate", "must be auto, leave or manual"))
+		}
+		return errors.Join(errs...)
+	}, func(ctx context.Context, in WorklogRefInput) (DeleteResult, error) {
+		_, err := c.Worklogs.Delete(ctx, in.IssueKey, in.WorklogID, in.AdjustEstimate)
+		return deleteResult(in.WorklogID, err)
+	})
+}

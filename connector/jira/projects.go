@@ -6,6 +6,7 @@ import (
 	"iter"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/recipekit/recipekit/action"
@@ -328,4 +329,36 @@ type ProjectRef struct {
 	Key            string `json:"key,omitempty" expr:"key"`
 	Name           string `json:"name,omitempty" expr:"name"`
 	ProjectTypeKey string `json:"projectTypeKey,omitempty" expr:"projectTypeKey"`
+}
+
+// Delete deletes a project with its issues. On Cloud, with undo true the
+// project goes to the recycle bin for 60 days; Data Center deletes it at
+// once whatever undo says.
+func (s *ProjectsService) Delete(ctx context.Context, keyOrID string, undo bool) (*Response, error) {
+	q := url.Values{"enableUndo": {strconv.FormatBool(undo)}}
+	return s.client.call(ctx, "DELETE", apiPath("/project/%s", keyOrID), q, nil, nil)
+}
+
+// DeleteProjectInput is the input of the delete_project action.
+type DeleteProjectInput struct {
+	ProjectKey string `json:"projectKey" expr:"projectKey" scope:"project"`
+	// Permanently skips Cloud's recycle bin (where a deleted project can be
+	// restored for 60 days). Data Center always deletes permanently.
+	Permanently bool `json:"permanently,omitempty" expr:"permanently"`
+}
+
+// DeleteProject returns the delete_project action.
+func (c *Client) DeleteProject() action.Action[DeleteProjectInput, DeleteResult] {
+	return newAction(c, action.Info{
+		Name:        "delete_project",
+		Title:       "Delete project",
+		Description: "Deletes a project and all its issues (on Cloud into the recycle bin unless permanently).",
+		Idempotent:  true,
+		Permissions: []string{"ADMINISTER"},
+	}, func(in DeleteProjectInput) error {
+		return required("projectKey", in.ProjectKey, "give the key of the project to delete")
+	}, func(ctx context.Context, in DeleteProjectInput) (DeleteResult, error) {
+		_, err := c.Projects.Delete(ctx, in.ProjectKey, !in.Permanently)
+		return deleteResult(in.ProjectKey, err)
+	})
 }

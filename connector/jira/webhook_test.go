@@ -549,6 +549,11 @@ func TestAdminWebhookSecretOnlyInRegistrationRequests(t *testing.T) {
 	var bodies []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
+		if strings.HasSuffix(r.URL.Path, "/serverInfo") {
+			// Data Center's version picks the webhook resource.
+			_, _ = io.WriteString(w, `{"deploymentType":"Server","version":"9.12.2","versionNumbers":[9,12,2]}`)
+			return
+		}
 		mu.Lock()
 		bodies = append(bodies, r.Method+" "+string(b))
 		mu.Unlock()

@@ -155,6 +155,7 @@ func cloudConformanceCases(t *testing.T) (*Server, []confCase) {
 	attGone := upload(t, c, "DEMO-1", "gone.txt", "gone")
 	ver := c.must(201, c.do("POST", "/rest/api/2/version", map[string]any{"name": "3.0", "project": "DEMO"})).json(t)["id"].(string)
 	cmp := c.must(201, c.do("POST", "/rest/api/2/component", map[string]any{"name": "UI", "project": "DEMO"})).json(t)["id"].(string)
+	c.must(201, c.do("POST", "/rest/api/2/project", map[string]any{"key": "GONE", "name": "To delete", "projectTypeKey": "software", "leadAccountId": d.Admin.AccountID}))
 	doomed := c.must(201, c.do("POST", "/rest/api/2/issue", map[string]any{"fields": map[string]any{"project": map[string]any{"key": "DEMO"}, "issuetype": map[string]any{"name": "Task"}, "summary": "to delete"}})).json(t)["key"].(string)
 	trs := c.must(200, c.get("/rest/api/2/issue/DEMO-3/transitions")).json(t)["transitions"].([]any)
 	if len(trs) == 0 {
@@ -183,6 +184,14 @@ func cloudConformanceCases(t *testing.T) (*Server, []confCase) {
 		{method: "POST", template: "/rest/api/2/project", path: "/rest/api/2/project", status: 201, body: map[string]any{"key": "NEWP", "name": "New", "projectTypeKey": "software", "leadAccountId": d.Admin.AccountID}},
 		{method: "GET", template: "/rest/api/2/field", path: "/rest/api/2/field", status: 200},
 		{method: "GET", template: "/rest/api/2/priority", path: "/rest/api/2/priority", status: 200},
+		{method: "GET", template: "/rest/api/2/status", path: "/rest/api/2/status", status: 200},
+		{method: "GET", template: "/rest/api/2/issuetype", path: "/rest/api/2/issuetype", status: 200},
+		{method: "POST", template: "/rest/api/2/issue/bulk", path: "/rest/api/2/issue/bulk", status: 201, body: map[string]any{"issueUpdates": []any{
+			map[string]any{"fields": map[string]any{"project": map[string]any{"key": "DEMO"}, "issuetype": map[string]any{"name": "Task"}, "summary": "bulk one"}},
+			map[string]any{"fields": map[string]any{"project": map[string]any{"key": "DEMO"}, "issuetype": map[string]any{"name": "Task"}}},
+		}}},
+		{method: "POST", template: "/rest/api/2/issue/{issueIdOrKey}/notify", path: "/rest/api/2/issue/DEMO-2/notify", status: 204, body: map[string]any{"subject": "Heads up", "textBody": "Please look", "to": map[string]any{"watchers": true, "users": []any{map[string]any{"accountId": d.Bob.AccountID}}}}},
+		{method: "DELETE", template: "/rest/api/2/project/{projectIdOrKey}", path: "/rest/api/2/project/GONE", status: 204},
 		{method: "GET", template: "/rest/api/2/issueLinkType", path: "/rest/api/2/issueLinkType", status: 200},
 		{method: "GET", template: "/rest/api/2/issue/createmeta/{projectIdOrKey}/issuetypes", path: "/rest/api/2/issue/createmeta/DEMO/issuetypes", status: 200},
 		{method: "GET", template: "/rest/api/2/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}", path: "/rest/api/2/issue/createmeta/DEMO/issuetypes/10002", status: 200},

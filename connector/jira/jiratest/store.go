@@ -12,6 +12,8 @@ import (
 
 // store holds all simulator state. It is guarded by Server.mu.
 type store struct {
+	notifications []Notification
+
 	users      []*user
 	userByAny  map[string]*user // account id, name, key, lower-case email
 	projects   []*project
