@@ -514,6 +514,7 @@ func TestChaosEngineProcessesKilled(t *testing.T) {
 	}()
 
 	var failovers, takeovers []time.Duration
+	var measuring sync.WaitGroup
 	for k := range kills {
 		time.Sleep(time.Duration(300+intn(900)) * time.Millisecond)
 		var owner string
@@ -534,7 +535,9 @@ func TestChaosEngineProcessesKilled(t *testing.T) {
 		f.mu.Unlock()
 		at := f.kill(slot)
 		if victim == owner {
+			measuring.Add(1)
 			go func() {
+				defer measuring.Done()
 				// Measured on the side: when another process holds the
 				// lease, and its first poll.
 				deadline := time.Now().Add(time.Minute)
@@ -657,6 +660,7 @@ func TestChaosEngineProcessesKilled(t *testing.T) {
 	if n := countHooks(sim, hookURL); n != 0 {
 		t.Errorf("%d webhook registrations left after every process stopped", n)
 	}
+	measuring.Wait()
 	f.mu.Lock()
 	fo, to := slices.Clone(failovers), slices.Clone(takeovers)
 	f.mu.Unlock()
