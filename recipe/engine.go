@@ -231,6 +231,8 @@ type entry struct {
 	subscribing bool // a Subscribe call is under way
 
 	vms sync.Pool // of *vm.VM for webhook deliveries
+
+	stats recipeStats // for Engine.Status
 }
 
 // Add adds a recipe. Names must be unique within the engine. If the engine

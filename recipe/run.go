@@ -368,6 +368,7 @@ func (run *recipeRun) feed() {
 			res.More = page.More
 			res.Wait = wait
 		}
+		run.ent.stats.polled(rt.clock.Now(), res, page.Backlog)
 		rt.hooks.PollFinished(run.ctx, run.r.name, res)
 		if run.once && (res.Err != nil || !page.More) {
 			if res.Err != nil {
@@ -576,6 +577,7 @@ func (run *recipeRun) execute(q queued, x *jobExec) bool {
 	if res.Status == JobFailed {
 		rt.log.Warn("job failed", "recipe", r.name, "job", job.ID, "event", job.Event.ID, "error", res.Error)
 	}
+	run.ent.stats.finished(res)
 	rt.hooks.JobFinished(x.ctx, x.info, res)
 	run.count(res.Status, 1)
 	return true
