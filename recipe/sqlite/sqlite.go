@@ -24,6 +24,43 @@ import (
 type Store struct {
 	db   *sql.DB
 	keys *seal.Keyring // seals webhook secrets; nil when none was given
+	stmt statements
+}
+
+// statements are the statements the engine runs for every event and job,
+// prepared once when the store opens: SQLite would otherwise parse and
+// plan each one again on every call, which costs more than running it.
+type statements struct {
+	markLedger  *sql.Stmt
+	insertJob   *sql.Stmt
+	setCursor   *sql.Stmt
+	markRunning *sql.Stmt
+	finishJob   *sql.Stmt
+	saveStep    *sql.Stmt
+	jobStatus   *sql.Stmt
+}
+
+// prepare prepares the hot statements.
+func (s *Store) prepare(ctx context.Context) error {
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&s.stmt.markLedger, `INSERT INTO ledger (recipe, event_id, accepted_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`},
+		{&s.stmt.insertJob, insertJob},
+		{&s.stmt.setCursor, `INSERT INTO cursors (recipe, cursor) VALUES (?, ?) ON CONFLICT (recipe) DO UPDATE SET cursor = excluded.cursor`},
+		{&s.stmt.markRunning, `UPDATE jobs SET status = 'running' WHERE id = ? AND status IN ('pending', 'running')`},
+		{&s.stmt.finishJob, `UPDATE jobs SET status = ?, error = ?, error_type = ?, message = ?, finished = ? WHERE id = ? AND status IN ('pending', 'running')`},
+		{&s.stmt.saveStep, `INSERT OR REPLACE INTO steps (job_id, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.stmt.jobStatus, `SELECT status FROM jobs WHERE id = ?`},
+	} {
+		st, err := s.db.PrepareContext(ctx, p.query)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", p.query, err)
+		}
+		*p.dst = st
+	}
+	return nil
 }
 
 var _ recipe.Store = (*Store)(nil)
@@ -86,6 +123,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
 	if err := s.resealSecrets(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	if err := s.prepare(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
@@ -299,12 +340,12 @@ func asciiLower(s string) string {
 	}, s)
 }
 
-func execInsertJob(ctx context.Context, tx *sql.Tx, j recipe.Job) error {
+func (s *Store) execInsertJob(ctx context.Context, tx *sql.Tx, j recipe.Job) error {
 	st := j.Status
 	if st == "" {
 		st = recipe.JobPending
 	}
-	_, err := tx.ExecContext(ctx, insertJob, j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), j.Label, searchText(j), string(st), j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished))
+	_, err := tx.StmtContext(ctx, s.stmt.insertJob).ExecContext(ctx, j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), j.Label, searchText(j), string(st), j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished))
 	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
 		return fmt.Errorf("job %q already exists", j.ID)
 	}
@@ -316,11 +357,7 @@ func (s *Store) Accept(ctx context.Context, b recipe.Batch) (recipe.Accepted, er
 	res := recipe.Accepted{Stored: make([]bool, len(b.Jobs))}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res.DroppedNew = make([]bool, len(b.Dropped))
-		mark, err := tx.PrepareContext(ctx, `INSERT INTO ledger (recipe, event_id, accepted_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer mark.Close()
+		mark := tx.StmtContext(ctx, s.stmt.markLedger)
 		for i, j := range b.Jobs {
 			r, err := mark.ExecContext(ctx, b.Recipe, j.Event.ID, unix(b.At))
 			if err != nil {
@@ -329,7 +366,7 @@ func (s *Store) Accept(ctx context.Context, b recipe.Batch) (recipe.Accepted, er
 			n, _ := r.RowsAffected()
 			res.Stored[i] = n == 1
 			if n == 1 {
-				if err := execInsertJob(ctx, tx, j); err != nil {
+				if err := s.execInsertJob(ctx, tx, j); err != nil {
 					return err
 				}
 			}
@@ -343,7 +380,7 @@ func (s *Store) Accept(ctx context.Context, b recipe.Batch) (recipe.Accepted, er
 			res.DroppedNew[i] = n == 1
 		}
 		if b.SetCursor {
-			_, err := tx.ExecContext(ctx, `INSERT INTO cursors (recipe, cursor) VALUES (?, ?) ON CONFLICT (recipe) DO UPDATE SET cursor = excluded.cursor`, b.Recipe, []byte(b.Cursor))
+			_, err := tx.StmtContext(ctx, s.stmt.setCursor).ExecContext(ctx, b.Recipe, []byte(b.Cursor))
 			return err
 		}
 		return nil
@@ -356,7 +393,7 @@ func (s *Store) Accept(ctx context.Context, b recipe.Batch) (recipe.Accepted, er
 
 // AddJob implements recipe.Store.
 func (s *Store) AddJob(ctx context.Context, job recipe.Job) error {
-	if err := s.tx(ctx, func(tx *sql.Tx) error { return execInsertJob(ctx, tx, job) }); err != nil {
+	if err := s.tx(ctx, func(tx *sql.Tx) error { return s.execInsertJob(ctx, tx, job) }); err != nil {
 		return fmt.Errorf("sqlite: add job: %w", err)
 	}
 	return nil
@@ -464,15 +501,11 @@ func (s *Store) PendingJobs(ctx context.Context, name string) ([]recipe.Job, err
 	return jobs, nil
 }
 
-func saveSteps(ctx context.Context, tx *sql.Tx, jobID string, steps []recipe.StepRecord) error {
+func (s *Store) saveSteps(ctx context.Context, tx *sql.Tx, jobID string, steps []recipe.StepRecord) error {
 	if len(steps) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO steps (job_id, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
+	stmt := tx.StmtContext(ctx, s.stmt.saveStep)
 	for _, st := range steps {
 		if _, err := stmt.ExecContext(ctx, jobID, st.Seq, st.Name, st.Action, []byte(st.Input), []byte(st.Output), st.Error, st.ErrorType, st.Retryable, st.Attempts, unix(st.Started), int64(st.Duration)); err != nil {
 			return err
@@ -481,54 +514,68 @@ func saveSteps(ctx context.Context, tx *sql.Tx, jobID string, steps []recipe.Ste
 	return nil
 }
 
-// unfinished checks, inside tx, that a job exists and is not finished.
-func unfinished(ctx context.Context, tx *sql.Tx, jobID string) error {
-	var status string
-	err := tx.QueryRowContext(ctx, `SELECT status FROM jobs WHERE id = ?`, jobID).Scan(&status)
+// updateUnfinished runs an UPDATE of one unfinished job (its WHERE clause
+// names the job and requires it pending or running), so that the check and
+// the write are one statement. When no row changed it says why: the job
+// does not exist, or it is already finished. tx is nil outside a
+// transaction.
+func (s *Store) updateUnfinished(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, jobID string, args ...any) error {
+	status := s.stmt.jobStatus
+	if tx != nil {
+		stmt, status = tx.StmtContext(ctx, stmt), tx.StmtContext(ctx, status)
+	}
+	r, err := stmt.ExecContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := r.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	var st string
+	err = status.QueryRowContext(ctx, jobID).Scan(&st)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("job %q: %w", jobID, recipe.ErrNotFound)
 	}
 	if err != nil {
 		return err
 	}
-	if recipe.JobStatus(status).Final() {
-		return fmt.Errorf("job %q already finished (%s)", jobID, status)
-	}
-	return nil
+	return fmt.Errorf("job %q already finished (%s)", jobID, st)
 }
 
-// SaveSteps implements recipe.Store.
+// SaveSteps implements recipe.Store. Marking a job running without step
+// records (the checkpoint before a job's first writing step) is one
+// UPDATE; with records, the UPDATE and the records are one transaction.
 func (s *Store) SaveSteps(ctx context.Context, jobID string, steps []recipe.StepRecord) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := unfinished(ctx, tx, jobID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'running' WHERE id = ?`, jobID); err != nil {
-			return err
-		}
-		return saveSteps(ctx, tx, jobID, steps)
-	})
+	var err error
+	if len(steps) == 0 {
+		err = s.updateUnfinished(ctx, nil, s.stmt.markRunning, jobID, jobID)
+	} else {
+		err = s.tx(ctx, func(tx *sql.Tx) error {
+			if err := s.updateUnfinished(ctx, tx, s.stmt.markRunning, jobID, jobID); err != nil {
+				return err
+			}
+			return s.saveSteps(ctx, tx, jobID, steps)
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: save steps: %w", err)
 	}
 	return nil
 }
 
-// FinishJob implements recipe.Store.
+// FinishJob implements recipe.Store: the final status and the remaining
+// step records in one transaction, the status written by an UPDATE that
+// only matches the job while it is unfinished.
 func (s *Store) FinishJob(ctx context.Context, jobID string, res recipe.JobResult, steps []recipe.StepRecord) error {
 	if !res.Status.Final() {
 		return fmt.Errorf("sqlite: finish job %q: status %q is not final", jobID, res.Status)
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := unfinished(ctx, tx, jobID); err != nil {
+		if err := s.updateUnfinished(ctx, tx, s.stmt.finishJob, jobID,
+			string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), jobID); err != nil {
 			return err
 		}
-		if err := saveSteps(ctx, tx, jobID, steps); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE jobs SET status = ?, error = ?, error_type = ?, message = ?, finished = ? WHERE id = ?`,
-			string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), jobID)
-		return err
+		return s.saveSteps(ctx, tx, jobID, steps)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: finish job: %w", err)
@@ -918,4 +965,11 @@ func (s *Store) Prune(ctx context.Context, name string, p recipe.PrunePolicy) (i
 }
 
 // Close implements recipe.Store.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	for _, st := range []*sql.Stmt{s.stmt.markLedger, s.stmt.insertJob, s.stmt.setCursor, s.stmt.markRunning, s.stmt.finishJob, s.stmt.saveStep, s.stmt.jobStatus} {
+		if st != nil {
+			_ = st.Close()
+		}
+	}
+	return s.db.Close()
+}
