@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"testing/synctest"
 	"testing"
 	"time"
 	_ "time/tzdata" // named zones without relying on the system's database
@@ -217,4 +218,43 @@ func TestScheduleRunsThroughDaylightSavingChanges(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestScheduleOnTheSystemClock runs a schedule on the engine's default
+// clock inside a synctest bubble, where time passes only when every
+// goroutine waits: three hours of an hourly schedule give three runs, on
+// the hour.
+func TestScheduleOnTheSystemClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hourly, err := trigger.Every(time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := tickRecorder()
+		r := mustNew(t, "hourly", hourly, recipe.Do("report", rec, tickPills()))
+		eng := recipe.NewEngine(recipe.NewMemoryStore())
+		if err := eng.Add(r); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- eng.Run(ctx) }()
+		time.Sleep(3*time.Hour + 30*time.Minute) // bubble time: passes at once
+		synctest.Wait()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		calls := rec.Calls()
+		if len(calls) != 3 {
+			t.Fatalf("%d runs in three and a half hours: %+v", len(calls), calls)
+		}
+		for i, c := range calls {
+			want := start.Truncate(time.Hour).Add(time.Duration(i+1) * time.Hour)
+			if !c.Time.Equal(want) || c.Missed != 0 {
+				t.Errorf("run %d at %s (missed %d), want %s", i+1, c.Time, c.Missed, want)
+			}
+		}
+	})
 }
