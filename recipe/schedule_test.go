@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"testing/synctest"
 	"testing"
+	"testing/synctest"
 	"time"
 	_ "time/tzdata" // named zones without relying on the system's database
 
