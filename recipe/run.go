@@ -270,7 +270,13 @@ func (run *recipeRun) feed() {
 	}
 
 	if info.PollInterval <= 0 {
-		return // push-only trigger
+		// A push-only trigger: its jobs arrive through the webhook handler
+		// for as long as the run lasts, so the workers must not be told
+		// that no more will come.
+		if !run.once {
+			<-run.ctx.Done()
+		}
+		return
 	}
 	loadCursor := func() (trigger.Cursor, bool) {
 		return loadRetrying(run, "the trigger cursor", info.PollInterval, func(ctx context.Context) (trigger.Cursor, error) {
