@@ -282,9 +282,10 @@ func SummaryLine(counts map[recipe.JobStatus]int) string {
 	return fmt.Sprintf("summary: %d jobs: %s", total, strings.Join(parts, ", "))
 }
 
-// EventLabel describes a Jira trigger event's data for a progress line:
-// `DEMO-7 "Login fails"`, with the comment's start for comment events. It
-// returns "" when the data has no issue key.
+// EventLabel describes a trigger event's data for a progress line:
+// `DEMO-7 "Login fails"`, with the comment's start for comment events, or
+// `desk ticket.updated: ticket #1001 "Export fails"` for a support desk's
+// webhook. It returns "" for other data.
 func EventLabel(data json.RawMessage) string {
 	var ev struct {
 		Key    string `json:"key"`
@@ -300,9 +301,18 @@ func EventLabel(data json.RawMessage) string {
 		Comment *struct {
 			Body string `json:"body"`
 		} `json:"comment"`
+		// A support desk's webhook: an event about a ticket.
+		Type   string `json:"type"`
+		Ticket *struct {
+			ID      string `json:"id"`
+			Subject string `json:"subject"`
+		} `json:"ticket"`
 	}
 	if json.Unmarshal(data, &ev) != nil {
 		return ""
+	}
+	if ev.Ticket != nil && ev.Ticket.ID != "" {
+		return fmt.Sprintf("desk %s: ticket #%s %q", ev.Type, ev.Ticket.ID, ev.Ticket.Subject)
 	}
 	key, summary := ev.Key, ev.Fields.Summary
 	if ev.Issue != nil && ev.Issue.Key != "" {

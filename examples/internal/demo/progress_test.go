@@ -97,6 +97,7 @@ func TestEventLabel(t *testing.T) {
 	cases := map[string]string{
 		`{"key":"DEMO-1","fields":{"summary":"Hello"}}`:                                       `DEMO-1 "Hello"`,
 		`{"issue":{"key":"SUP-2","fields":{"summary":"Hi"}},"comment":{"body":"any\nnews?"}}`: `SUP-2 "Hi" comment "any news?"`,
+		`{"id":"evt-2","type":"ticket.updated","ticket":{"id":"1001","subject":"No PDF"}}`:    `desk ticket.updated: ticket #1001 "No PDF"`,
 		`{"id":"1"}`: ``,
 		`not json`:   ``,
 	}

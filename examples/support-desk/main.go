@@ -1,0 +1,336 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/connector/jira"
+	"github.com/recipekit/recipekit/connector/webhook"
+	"github.com/recipekit/recipekit/examples/internal/demo"
+	"github.com/recipekit/recipekit/examples/internal/jiraenv"
+	"github.com/recipekit/recipekit/examples/support-desk/fakedesk"
+	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/sqlite"
+	"github.com/recipekit/recipekit/trigger"
+)
+
+// options are the command-line flags.
+type options struct {
+	once      bool          // -once: catch up with Jira, run the jobs, exit
+	store     string        // -store: the SQLite file
+	since     time.Duration // -since: how far back the first run looks in Jira
+	poll      time.Duration // -poll: how often to ask Jira for changes
+	listen    string        // -listen: the address the desk's webhooks arrive on
+	publicURL string        // -public-url: where the desk reaches -listen
+
+	// Tests set these: the offline scene plays without pauses, against
+	// these systems when set.
+	fast bool
+	sim  *demo.Jira
+	desk *fakedesk.Desk
+}
+
+func main() {
+	var o options
+	flag.BoolVar(&o.once, "once", false, "poll Jira until caught up, run the jobs, print a summary and exit (desk webhooks are not received)")
+	flag.StringVar(&o.store, "store", "", "SQLite file for cursors, the dedup ledger and job records (default "+defaultStorePath("support-desk")+"; offline a temporary file)")
+	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up Jira changes made this long before it; 0 starts from now")
+	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for comments and resolutions (default 30s; offline 1s)")
+	flag.StringVar(&o.listen, "listen", "", "address the desk's webhooks arrive on (default 127.0.0.1:8089; offline a free port)")
+	flag.StringVar(&o.publicURL, "public-url", "", "the URL the desk posts to, forwarded to -listen (default http://<listen>)")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), `usage: go run ./examples/support-desk [flags]
+
+Keeps a support desk and Jira in step: an escalated desk ticket becomes a
+Jira issue in JIRA_PROJECT (default DEMO), Jira comments starting with
+#public go back to the ticket, and resolving the issue closes the ticket.
+Without JIRA_URL and DESK_URL it runs offline against a Jira simulator and
+a small built-in desk.
+
+Jira: JIRA_URL and one kind of credentials:
+%s
+Desk: DESK_URL (its API base, such as https://desk.example.com), DESK_API_KEY
+(sent as a bearer token) and DESK_WEBHOOK_SECRET (the secret its webhooks
+are signed with; configure the desk to post to <public-url>/hooks/desk-escalation).
+
+flags:
+`, jiraenv.Help("JIRA_"))
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+
+	// The first Ctrl-C (or SIGTERM) stops the engine gracefully; a second
+	// one kills the program.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); stop() }()
+
+	if err := run(ctx, o, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "support-desk: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// errJobsFailed ends a run in which a job failed.
+var errJobsFailed = errors.New("some jobs failed (see above)")
+
+// run connects to Jira and the desk, builds the recipes, opens the store,
+// serves the desk's webhooks and runs the engine. getenv reads the
+// environment (os.Getenv; tests pass a map).
+func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
+	if o.since < 0 {
+		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
+	}
+	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	jiraURL, deskURL := env("JIRA_URL"), strings.TrimRight(env("DESK_URL"), "/")
+	project := cmp.Or(strings.ToUpper(env("JIRA_PROJECT")), "DEMO")
+	deskKey, hookSecret := auth.Secret(env("DESK_API_KEY")), auth.Secret(env("DESK_WEBHOOK_SECRET"))
+	poll := cmp.Or(o.poll, 30*time.Second)
+	listen := cmp.Or(o.listen, "127.0.0.1:8089")
+
+	// Offline when neither system is named: a Jira simulator and the
+	// built-in desk.
+	offline := jiraURL == "" && deskURL == ""
+	var sim *demo.Jira
+	var desk *fakedesk.Desk
+	if offline {
+		var err error
+		if sim, desk, err = startOffline(o); err != nil {
+			return err
+		}
+		defer sim.Close()
+		defer desk.Close()
+		jiraURL, deskURL = sim.URL(), desk.URL()
+		deskKey, hookSecret = demoDeskKey, demoHookSecret
+		poll, listen = cmp.Or(o.poll, time.Second), cmp.Or(o.listen, "127.0.0.1:0")
+	}
+	if missing := missingDeskSettings(jiraURL, deskURL, deskKey, hookSecret); missing != "" {
+		return errors.New(missing)
+	}
+
+	// 1. The connections. Jira: the site JIRA_URL names, with the
+	// credentials beside it.
+	var creds auth.Strategy
+	if sim != nil {
+		creds = sim.Auth()
+	} else {
+		c, err := jiraenv.Credentials(ctx, getenv, "JIRA_")
+		if err != nil {
+			return err
+		}
+		creds = c
+	}
+	jc, err := jira.New(jira.Config{Name: "jira", URL: jiraURL, Auth: creds})
+	if err != nil {
+		return fmt.Errorf("JIRA_URL: %w", err)
+	}
+	who, err := jc.Test(ctx)
+	if err != nil {
+		return err
+	}
+	// The desk: its API through the Webhooks connector's HTTP action. The
+	// API key only ever goes to the desk's host.
+	du, err := url.Parse(deskURL)
+	if err != nil || (du.Scheme != "http" && du.Scheme != "https") || du.Host == "" {
+		return fmt.Errorf("DESK_URL %q is not an http(s) URL such as https://desk.example.com", deskURL)
+	}
+	deskClient, err := webhook.NewClient(webhook.ClientOptions{
+		Auth:         auth.PAT{Token: deskKey}, // Authorization: Bearer <DESK_API_KEY>
+		AllowedHosts: []string{du.Host},
+	})
+	if err != nil {
+		return fmt.Errorf("the desk's API client: %w", err)
+	}
+	deskEvents, err := deskWebhooks(hookSecret)
+	if err != nil {
+		return err
+	}
+
+	// 2. The recipes.
+	s := sync{
+		jira: jc, project: project, desk: deskClient, deskAPI: deskURL + "/api", browse: strings.TrimRight(jiraURL, "/"),
+		poll: jira.PollOptions{Since: time.Now().Add(-o.since), PollInterval: poll},
+	}
+	escalation, err := s.escalate(deskEvents)
+	if err != nil {
+		return err
+	}
+	comments, err := s.publicComments()
+	if err != nil {
+		return err
+	}
+	resolutions, err := s.resolutions()
+	if err != nil {
+		return err
+	}
+
+	// 3. The store.
+	storePath := cmp.Or(o.store, defaultStorePath("support-desk"))
+	if o.store == "" && sim != nil {
+		if storePath, err = sim.StorePath("support-desk"); err != nil {
+			return err
+		}
+	}
+	store, err := openStore(ctx, storePath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	// 4. The engine, and the HTTP server the desk's webhooks arrive at.
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen for the desk's webhooks on %s: %w (choose another -listen address)", listen, err)
+	}
+	public := strings.TrimRight(cmp.Or(o.publicURL, "http://"+ln.Addr().String()), "/")
+	progress := demo.NewReporter(stdout, store) // prints each job; optional
+	eng := recipe.NewEngine(store, recipe.WithHooks(progress), recipe.WithWebhookBaseURL(public+"/hooks"))
+	for _, r := range []*recipe.Recipe{escalation, comments, resolutions} {
+		if err := eng.Add(r); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/hooks/", eng.WebhookHandler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer func() {
+		// After the engine: deliveries in flight finish first.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	callback := public + "/hooks/" + escalation.Name()
+	fmt.Fprintf(stdout, "support-desk: desk %s <-> Jira project %s (%s, as %s)\n  desk webhooks: %s (X-Desk-Signature HMAC)\n  state kept in %s\n",
+		deskURL, project, who.Detail, who.Account, callback, storePath)
+
+	// 5. Run.
+	if offline {
+		// The offline demo: the desk is pointed at the callback, as an
+		// administrator would in its settings, and simulated people work
+		// on a ticket in both systems while the engine runs.
+		// Webhooks need the engine running, so -once plays it the same
+		// way: the scene ends by itself.
+		desk.AddWebhook(callback, []byte(hookSecret.Reveal()))
+		failed, err := demo.Play(ctx, eng, progress, demo.SupportDeskScene(sim, desk), demo.PlayOptions{Fast: o.fast})
+		if err == nil && failed > 0 {
+			err = errJobsFailed
+		}
+		return err
+	}
+	if o.once {
+		sum, err := eng.RunOnce(ctx) // Jira's side only: webhooks need the engine running
+		progress.PrintSummary()
+		if err == nil && sum.Jobs[recipe.JobFailed] > 0 {
+			err = errJobsFailed
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "Waiting for desk webhooks and polling Jira every %s; Ctrl-C stops.\n", poll)
+	if err := eng.Run(ctx); err != nil {
+		return err
+	}
+	progress.PrintSummary()
+	return nil
+}
+
+// deskWebhooks is the trigger receiving the desk's webhooks: each
+// delivery signed with an HMAC of its body keyed with secret, and
+// deduplicated by its delivery id (the same on every retry).
+func deskWebhooks(secret auth.Secret) (trigger.Webhook[deskEvent], error) {
+	return webhook.NewTrigger(webhook.TriggerOptions[deskEvent]{
+		Name:         "desk_ticket_event",
+		Title:        "Desk ticket event",
+		Verification: webhook.VerifyHMAC("X-Desk-Signature"),
+		Secret:       secret,
+		IDHeader:     "X-Desk-Delivery",
+		TimeField:    "occurred_at",
+	})
+}
+
+// The offline desk's API key and webhook secret.
+const (
+	demoDeskKey    auth.Secret = "offline-desk-api-key"
+	demoHookSecret auth.Secret = "offline-desk-webhook-secret"
+)
+
+// startOffline starts the Jira simulator and the built-in desk, or takes
+// the ones a test passes.
+func startOffline(o options) (*demo.Jira, *fakedesk.Desk, error) {
+	sim, desk := o.sim, o.desk
+	if sim == nil {
+		s, err := demo.StartJira(demo.JiraOptions{})
+		if err != nil {
+			return nil, nil, err
+		}
+		sim = s
+	}
+	if desk == nil {
+		d, err := fakedesk.Start(demoDeskKey.Reveal())
+		if err != nil {
+			sim.Close()
+			return nil, nil, err
+		}
+		desk = d
+	}
+	return sim, desk, nil
+}
+
+// missingDeskSettings says which variables a run against real systems
+// lacks, or "" when none.
+func missingDeskSettings(jiraURL, deskURL string, key, secret auth.Secret) string {
+	var missing []string
+	if jiraURL == "" {
+		missing = append(missing, "JIRA_URL (and its credentials)")
+	}
+	if deskURL == "" {
+		missing = append(missing, "DESK_URL")
+	}
+	if key == "" {
+		missing = append(missing, "DESK_API_KEY")
+	}
+	if secret == "" {
+		missing = append(missing, "DESK_WEBHOOK_SECRET")
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return "set " + strings.Join(missing, ", ") + " to sync real systems, or unset JIRA_URL and DESK_URL to run offline"
+}
+
+// defaultStorePath is recipekit/<name>.db in the user's cache directory,
+// or in the working directory when there is none.
+func defaultStorePath(name string) string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return name + ".db"
+	}
+	return filepath.Join(dir, "recipekit", name+".db")
+}
+
+// openStore opens the SQLite store at path, creating its directory.
+func openStore(ctx context.Context, path string) (*sqlite.Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
+	}
+	store, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("opening the store %s: %w", path, err)
+	}
+	return store, nil
+}
