@@ -68,4 +68,5 @@
 //	              (default recipekit/jira-sync.db in the user cache directory;
 //	              offline a temporary file)
 //	-since 1h     on the first run, also pick up changes made this long before it
+//	-poll 30s     how often to ask each site for changes (offline 1s)
 package main

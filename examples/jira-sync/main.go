@@ -1,274 +1,254 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
-	"slices"
+	"os/signal"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
-	"github.com/recipekit/recipekit/examples/internal/exampleutil"
+	"github.com/recipekit/recipekit/examples/internal/demo"
+	"github.com/recipekit/recipekit/examples/internal/jiraenv"
 	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/sqlite"
 )
 
+// options are the command-line flags.
+type options struct {
+	once  bool          // -once: catch up, run the jobs, exit
+	store string        // -store: the SQLite file
+	since time.Duration // -since: how far back the first run looks
+	poll  time.Duration // -poll: how often to ask each site for changes
+
+	// Tests set these: the offline scene plays without pauses, against
+	// these simulators when set.
+	fast           bool
+	supSim, engSim *demo.Jira
+}
+
 func main() {
-	exampleutil.Program{
-		Name:        "jira-sync",
-		EnvPrefixes: []string{"JIRA_", "ENG_JIRA_"},
-		Project:     "SUP",
-		Usage: `The JIRA_* variables describe the support site; the same
-variables prefixed ENG_ (ENG_JIRA_URL, ENG_JIRA_EMAIL, ..., ENG_JIRA_PROJECT default ENG)
-describe the engineering site. Without ENG_JIRA_URL both projects are on the JIRA_URL site.`,
-		Run: func(ctx context.Context, cfg exampleutil.Config, envs []exampleutil.Env) error {
-			return run(ctx, cfg, envs[0], nil)
-		},
-	}.Main()
+	var o options
+	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero if a job failed)")
+	flag.StringVar(&o.store, "store", "", "SQLite file for the cursors, the dedup ledger and job records (default "+defaultStorePath("jira-sync")+"; offline a temporary file)")
+	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up changes made this long before it (e.g. 24h); 0 starts from now")
+	flag.DurationVar(&o.poll, "poll", 0, "how often to ask each site for changes (default 30s; offline 1s)")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), `usage: go run ./examples/jira-sync [flags]
+
+Keeps a support project (JIRA_PROJECT, default SUP) on the site JIRA_URL
+names and an engineering project (ENG_JIRA_PROJECT, default ENG) on the
+site ENG_JIRA_URL names in step; without ENG_JIRA_URL both projects are on
+the JIRA_URL site. Without JIRA_URL it runs offline against two built-in
+Jira simulators. Credentials, one kind per site:
+%s
+and the same names prefixed ENG_ for the engineering site.
+
+flags:
+`, jiraenv.Help("JIRA_"))
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+
+	// The first Ctrl-C (or SIGTERM) stops the engine gracefully; a second
+	// one kills the program.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); stop() }()
+
+	if err := run(ctx, o, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "jira-sync: %v\n", err)
+		os.Exit(1)
+	}
 }
 
-// sitePair is the two sites of the sync.
-type sitePair struct {
-	support, eng *exampleutil.Site
-}
+// errJobsFailed ends a run in which a job failed.
+var errJobsFailed = errors.New("some jobs failed (see above)")
 
-// connect opens both sites: two simulators offline, else the sites the
-// two environments describe.
-func connect(ctx context.Context, supEnv, engEnv exampleutil.Env) (*sitePair, error) {
+// run connects to both sites, builds the recipes, opens the store and
+// runs the engine. getenv reads the environment (os.Getenv; tests pass a
+// map).
+func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
+	if o.since < 0 {
+		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
+	}
+	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	supURL, engURL := env("JIRA_URL"), env("ENG_JIRA_URL")
+	supProject := cmp.Or(strings.ToUpper(env("JIRA_PROJECT")), "SUP")
+	engProject := cmp.Or(strings.ToUpper(env("ENG_JIRA_PROJECT")), "ENG")
+	poll := cmp.Or(o.poll, 30*time.Second)
+
+	// 1. The connections: the support site JIRA_URL names and the
+	// engineering site ENG_JIRA_URL names (the same site when unset), each
+	// with its own credentials.
+	var supAuth, engAuth auth.Strategy
+	var supSim, engSim *demo.Jira // the simulators, offline
 	switch {
-	case supEnv.Offline() && !engEnv.Offline():
-		return nil, errors.New("ENG_JIRA_URL is set but JIRA_URL is not: set JIRA_URL (and its credentials) for the support site too, or unset both to run offline")
-	case !supEnv.Offline() && engEnv.Offline():
-		// Both projects on one site.
-		project := engEnv.ProjectOr("ENG")
-		engEnv = supEnv
-		engEnv.Project = project
-	}
-	sup, err := exampleutil.Connect(ctx, supEnv, exampleutil.SiteOptions{Name: "support", Project: "SUP", ProjectName: "Support", Mode: jiratest.Cloud})
-	if err != nil {
-		return nil, fmt.Errorf("support site: %w", err)
-	}
-	eng, err := exampleutil.Connect(ctx, engEnv, exampleutil.SiteOptions{Name: "engineering", Project: "ENG", ProjectName: "Engineering", Mode: jiratest.DataCenter})
-	if err != nil {
-		sup.Close()
-		return nil, fmt.Errorf("engineering site: %w", err)
-	}
-	return &sitePair{support: sup, eng: eng}, nil
-}
-
-// run runs the sync between sites (nil: the sites the environments
-// describe, cfg.Env for support and engEnv for engineering).
-func run(ctx context.Context, cfg exampleutil.Config, engEnv exampleutil.Env, sites *sitePair) error {
-	if sites == nil {
-		p, err := connect(ctx, cfg.Env, engEnv)
-		if err != nil {
+	case supURL == "" && engURL != "":
+		return errors.New("ENG_JIRA_URL is set but JIRA_URL is not: set JIRA_URL (and its credentials) for the support site too, or unset both to run offline")
+	case supURL == "":
+		var err error
+		if supSim, engSim, err = startOffline(o, supProject, engProject); err != nil {
 			return err
 		}
-		defer p.support.Close()
-		defer p.eng.Close()
-		sites = p
+		defer supSim.Close()
+		defer engSim.Close()
+		supURL, supAuth, engURL, engAuth = supSim.URL(), supSim.Auth(), engSim.URL(), engSim.Auth()
+		poll = cmp.Or(o.poll, time.Second)
+	default:
+		var err error
+		if supAuth, err = jiraenv.Credentials(ctx, getenv, "JIRA_"); err != nil {
+			return fmt.Errorf("support site: %w", err)
+		}
+		engAuth = supAuth
+		if engURL == "" {
+			engURL = supURL // both projects on one site
+		} else if engAuth, err = jiraenv.Credentials(ctx, getenv, "ENG_JIRA_"); err != nil {
+			return fmt.Errorf("engineering site: %w", err)
+		}
 	}
-	offline := sites.support.Offline() && sites.eng.Offline()
-	rn, err := exampleutil.NewRunner(ctx, "jira-sync", cfg, offline)
+	support, supInfo, err := connect(ctx, "support", supURL, supAuth)
 	if err != nil {
 		return err
 	}
-	defer rn.Close()
+	eng, engInfo, err := connect(ctx, "engineering", engURL, engAuth)
+	if err != nil {
+		return err
+	}
+
+	// 2. The recipes, with a directory for attachments in transit.
 	tmp, err := os.MkdirTemp("", "recipekit-jira-sync-")
 	if err != nil {
 		return fmt.Errorf("creating a directory for attachments in transit: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-
 	s := syncSites{
-		support: sites.support.Client, eng: sites.eng.Client,
-		supProject: sites.support.Project, engProject: sites.eng.Project,
-		supBrowse: strings.TrimRight(sites.support.Client.SiteURL(), "/"),
-		engBrowse: strings.TrimRight(sites.eng.Client.SiteURL(), "/"),
+		support: support, eng: eng,
+		supProject: supProject, engProject: engProject,
+		supBrowse: strings.TrimRight(support.SiteURL(), "/"),
+		engBrowse: strings.TrimRight(eng.SiteURL(), "/"),
 		tmpDir:    tmp, engIssueType: "Task",
-		poll: jira.PollOptions{Since: cfg.SinceTime(time.Now()), PollInterval: cfg.Interval(sites.support, time.Second, 30*time.Second)},
+		poll: jira.PollOptions{Since: time.Now().Add(-o.since), PollInterval: poll},
 	}
 	recipes, err := s.recipes()
 	if err != nil {
 		return err
 	}
-	if err := rn.Add(recipes...); err != nil {
-		return err
-	}
-	rep := rn.Reporter
-	rep.Printf("jira-sync: support %s on %s  <->  engineering %s on %s", s.supProject, sites.support.Detail, s.engProject, sites.eng.Detail)
-	rep.Printf("  recipes: %s; state kept in %s", strings.Join(rn.Engine.Recipes(), ", "), rn.StorePath)
 
-	switch {
-	case offline:
-		return playOffline(ctx, cfg, sites, rn)
-	case cfg.Once:
-		return rn.RunOnce(ctx)
-	}
-	rep.Printf("Syncing every %s; Ctrl-C stops.", s.poll.PollInterval)
-	return rn.Watch(ctx)
-}
-
-// playOffline plays the scene. Between its beats it lets the sync do its
-// work: with the engine running, it waits for the expected jobs; with
-// -once, it catches up once.
-func playOffline(ctx context.Context, cfg exampleutil.Config, sites *sitePair, rn *exampleutil.Runner) error {
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	rep := rn.Reporter
-	counts := map[recipe.JobStatus]int{}
-	settle := func(what string, cond func() bool) error {
-		if !cfg.Once {
-			return rep.WaitFor(ctx, what, cond)
+	// 3. The store: one for all five recipes.
+	storePath := cmp.Or(o.store, defaultStorePath("jira-sync"))
+	if o.store == "" && supSim != nil {
+		if storePath, err = supSim.StorePath("jira-sync"); err != nil {
+			return err
 		}
-		sum, err := rn.Engine.RunOnce(ctx)
-		for k, v := range sum.Jobs {
-			counts[k] += v
-		}
-		if err == nil && !cond() {
-			err = fmt.Errorf("after catching up, not yet: %s", what)
-		}
-		return err
 	}
-	stop := func() error { return nil }
-	if !cfg.Once {
-		stop = rn.Start(ctx)
-	}
-	defer func() { _ = stop() }() // on an early return; the error of the scene says more
-
-	sc, err := newScene(ctx, sites, settle)
+	store, err := openStore(ctx, storePath)
 	if err != nil {
 		return err
 	}
-	rep.Printf("Alice in support and Bob in engineering will now work on an issue; watch the sync.")
-	if err := exampleutil.PlayScene(ctx, rep, cfg.Speed, sc.beats()); err != nil {
+	defer store.Close()
+
+	// 4. The engine.
+	progress := demo.NewReporter(stdout, store) // prints each job; optional
+	engine := recipe.NewEngine(store, recipe.WithHooks(progress))
+	for _, r := range recipes {
+		if err := engine.Add(r); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "jira-sync: support %s on %s  <->  engineering %s on %s\n  recipes: %s; state kept in %s\n",
+		supProject, supInfo, engProject, engInfo, strings.Join(engine.Recipes(), ", "), storePath)
+
+	// 5. Run.
+	if supSim != nil {
+		// The offline demo: Alice and Bob work on an issue in the two
+		// simulators, the sync answering each step (with -once, a catch-up
+		// after each).
+		scene, err := demo.JiraSyncScene(supSim, engSim, demo.JiraSyncMarks{Escalate: labelEscalate, OriginPrefix: originPrefix, Mirror: mirrorMark})
+		if err != nil {
+			return err
+		}
+		failed, err := demo.Play(ctx, engine, progress, scene, demo.PlayOptions{Once: o.once, Fast: o.fast})
+		if err == nil && failed > 0 {
+			err = errJobsFailed
+		}
 		return err
 	}
-	if err := stop(); err != nil {
+	if o.once {
+		sum, err := engine.RunOnce(ctx)
+		progress.PrintSummary()
+		if err == nil && sum.Jobs[recipe.JobFailed] > 0 {
+			err = errJobsFailed
+		}
 		return err
 	}
-	if cfg.Once {
-		rep.Printf("%s", exampleutil.SummaryLine(counts))
-	} else {
-		rep.PrintSummary()
-		counts = rep.Counts()
+	fmt.Fprintf(stdout, "Syncing every %s; Ctrl-C stops.\n", poll)
+	if err := engine.Run(ctx); err != nil {
+		return err
 	}
-	sc.show(rep)
-	if counts[recipe.JobFailed] > 0 {
-		return exampleutil.ErrJobsFailed
-	}
+	progress.PrintSummary()
 	return nil
 }
 
-// scene is the offline story.
-type scene struct {
-	sites  *sitePair
-	alice  *jira.Client // Alice on the support site
-	settle func(what string, cond func() bool) error
-	supKey string
-	engKey string
-}
-
-func newScene(ctx context.Context, sites *sitePair, settle func(string, func() bool) error) (*scene, error) {
-	alice, err := exampleutil.SimSite(ctx, sites.support.Sim, sites.support.Demo.Alice, sites.support.Project, exampleutil.SiteOptions{Name: "alice"})
+// connect builds a connection to one site and tests it; the error says
+// which site and what to fix.
+func connect(ctx context.Context, name, siteURL string, creds auth.Strategy) (*jira.Client, string, error) {
+	jc, err := jira.New(jira.Config{Name: name, URL: siteURL, Auth: creds})
 	if err != nil {
-		return nil, err
+		return nil, "", fmt.Errorf("%s site: %w", name, err)
 	}
-	return &scene{sites: sites, alice: alice.Client, settle: settle}, nil
+	res, err := jc.Test(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s site: %w", name, err)
+	}
+	return jc, res.Detail, nil
 }
 
-func (sc *scene) beats() []exampleutil.Beat {
-	sup, eng := sc.sites.support, sc.sites.eng
-	alice, bob := sup.Demo.Alice, eng.Demo.Bob
-	aliceID, bobID := alice.ID(sup.Sim.Mode()), bob.ID(eng.Sim.Mode())
-	// wait lets the sync work until cond holds.
-	wait := func(what string, cond func() bool) exampleutil.Beat {
-		return exampleutil.Beat{Do: func(context.Context) (string, error) { return "", sc.settle(what, cond) }}
-	}
-	hasComment := func(site *exampleutil.Site, key *string, prefix string) func() bool {
-		return func() bool {
-			return slices.ContainsFunc(site.Sim.Comments(*key), func(c jiratest.Comment) bool { return strings.HasPrefix(c.Body, prefix) })
+// startOffline starts the support site (Jira Cloud) and the engineering
+// site (Jira Data Center) simulators, or takes the ones a test passes.
+func startOffline(o options, supProject, engProject string) (sup, eng *demo.Jira, err error) {
+	sup, eng = o.supSim, o.engSim
+	if sup == nil {
+		if sup, err = demo.StartJira(demo.JiraOptions{Project: supProject, ProjectName: "Support", Mode: jiratest.Cloud}); err != nil {
+			return nil, nil, err
 		}
 	}
-	hasStatus := func(site *exampleutil.Site, key *string, status string) func() bool {
-		return func() bool { is, _ := site.Sim.Issue(*key); return is.Status == status }
+	if eng == nil {
+		if eng, err = demo.StartJira(demo.JiraOptions{Project: engProject, ProjectName: "Engineering", Mode: jiratest.DataCenter}); err != nil {
+			sup.Close()
+			return nil, nil, err
+		}
 	}
-	return []exampleutil.Beat{
-		{After: 300 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
-			is, err := sup.Sim.CreateIssueAs(aliceID, jiratest.IssueSeed{Project: sup.Project, IssueType: "Bug", Priority: "High",
-				Summary: "Payment page times out", Description: "A customer cannot pay: the page spins for a minute, then fails."})
-			if err != nil {
-				return "", err
-			}
-			sc.supKey = is.Key
-			return fmt.Sprintf("support: %s files %s %q", alice.DisplayName, is.Key, is.Summary), nil
-		}},
-		{After: 600 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
-			_, err := sc.alice.UploadAttachment().Run(ctx, jira.UploadAttachmentInput{IssueKey: sc.supKey, Filename: "browser-console.log",
-				Content: "12:03:07 POST /pay 504 Gateway Timeout (60012 ms)\n"})
-			return fmt.Sprintf("support: %s attaches browser-console.log to %s", alice.DisplayName, sc.supKey), err
-		}},
-		{After: 600 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
-			err := sup.Sim.UpdateIssueAs(aliceID, sc.supKey, map[string]any{"labels": []string{"customer", labelEscalate}})
-			return fmt.Sprintf("support: %s labels %s %q", alice.DisplayName, sc.supKey, labelEscalate), err
-		}},
-		wait("the issue is escalated", func() bool {
-			for _, is := range eng.Sim.Issues(eng.Project) {
-				if slices.Contains(is.Labels, originPrefix+sc.supKey) {
-					sc.engKey = is.Key
-				}
-			}
-			return sc.engKey != "" && hasComment(sup, &sc.supKey, "Escalated to engineering")()
-		}),
-		{After: 600 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
-			_, err := sc.alice.UploadAttachment().Run(ctx, jira.UploadAttachmentInput{IssueKey: sc.supKey, Filename: "network.har",
-				Content: `{"log":{"entries":[{"request":{"url":"/pay"},"time":60012}]}}` + "\n"})
-			return fmt.Sprintf("support: %s attaches network.har to %s", alice.DisplayName, sc.supKey), err
-		}},
-		wait("the late attachment reaches the copy", func() bool { return slices.Contains(eng.Sim.Attachments(sc.engKey), "network.har") }),
-		{After: 600 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
-			_, err := sup.Sim.CommentAs(aliceID, sc.supKey, "The customer says it started on Monday.")
-			return fmt.Sprintf("support: %s comments on %s", alice.DisplayName, sc.supKey), err
-		}},
-		wait("Alice's comment is mirrored", hasComment(eng, &sc.engKey, mirrorMark)),
-		{After: 600 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
-			_, err := eng.Sim.CommentAs(bobID, sc.engKey, "Found it: the payment gateway timeout is 60 s, the proxy's is 30 s.")
-			return fmt.Sprintf("engineering: %s comments on %s", bob.DisplayName, sc.engKey), err
-		}},
-		wait("Bob's comment is mirrored", hasComment(sup, &sc.supKey, mirrorMark)),
-		{After: 600 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
-			err := eng.Sim.TransitionAs(bobID, sc.engKey, "Start Progress")
-			return fmt.Sprintf("engineering: %s starts work on %s", bob.DisplayName, sc.engKey), err
-		}},
-		wait("the original is In Progress", hasStatus(sup, &sc.supKey, "In Progress")),
-		{After: 600 * time.Millisecond, Do: func(ctx context.Context) (string, error) {
-			err := eng.Sim.TransitionAs(bobID, sc.engKey, "Done")
-			return fmt.Sprintf("engineering: %s resolves %s", bob.DisplayName, sc.engKey), err
-		}},
-		wait("the original is Done", hasStatus(sup, &sc.supKey, "Done")),
-	}
+	return sup, eng, nil
 }
 
-// show prints both issues as the simulators now have them.
-func (sc *scene) show(rep *exampleutil.Reporter) {
-	rep.Printf("\nIn Jira now:")
-	for _, x := range []struct {
-		site *exampleutil.Site
-		key  string
-	}{{sc.sites.support, sc.supKey}, {sc.sites.eng, sc.engKey}} {
-		is, ok := x.site.Sim.Issue(x.key)
-		if !ok {
-			continue
-		}
-		rep.Printf("  %s %s %q  status %s, labels %s, attachments %s", x.site.Client.Name(), is.Key, is.Summary, is.Status,
-			strings.Join(is.Labels, ", "), strings.Join(x.site.Sim.Attachments(x.key), ", "))
-		for _, l := range x.site.Sim.RemoteLinks(x.key) {
-			rep.Printf("      link: %s %s (%s)", l.Relationship, l.Title, l.URL)
-		}
-		for _, c := range x.site.Sim.Comments(x.key) {
-			rep.Printf("      comment: %s", c.Body)
-		}
+// defaultStorePath is recipekit/<name>.db in the user's cache directory,
+// or in the working directory when there is none.
+func defaultStorePath(name string) string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return name + ".db"
 	}
+	return filepath.Join(dir, "recipekit", name+".db")
+}
+
+// openStore opens the SQLite store at path, creating its directory.
+func openStore(ctx context.Context, path string) (*sqlite.Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
+	}
+	store, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("opening the store %s: %w", path, err)
+	}
+	return store, nil
 }

@@ -10,20 +10,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
-	"github.com/recipekit/recipekit/examples/internal/exampleutil"
+	"github.com/recipekit/recipekit/examples/internal/demo"
 )
+
+// sitePair is the two offline sites.
+type sitePair struct {
+	support, eng *demo.Jira
+}
 
 func offlineSites(t *testing.T) *sitePair {
 	t.Helper()
-	p, err := connect(context.Background(), exampleutil.Env{}, exampleutil.Env{})
+	sup, eng, err := startOffline(options{}, "SUP", "ENG")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(p.support.Close)
-	t.Cleanup(p.eng.Close)
-	return p
+	t.Cleanup(sup.Close)
+	t.Cleanup(eng.Close)
+	return &sitePair{support: sup, eng: eng}
+}
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
 }
 
 func bodies(cs []jiratest.Comment) []string {
@@ -114,8 +124,8 @@ func checkLinks(t *testing.T, links []jiratest.RemoteLink, url, relationship, ti
 func TestOfflineSceneWithTheEngineRunning(t *testing.T) {
 	p := offlineSites(t)
 	var out bytes.Buffer
-	cfg := exampleutil.Config{Example: "jira-sync", Stdout: &out, PollInterval: 20 * time.Millisecond, Flags: exampleutil.Flags{Since: time.Hour}}
-	if err := run(context.Background(), cfg, exampleutil.Env{}, p); err != nil {
+	o := options{since: time.Hour, poll: 20 * time.Millisecond, fast: true, supSim: p.support, engSim: p.eng}
+	if err := run(context.Background(), o, env(nil), &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	checkScene(t, p)
@@ -137,8 +147,8 @@ var summaryRE = regexp.MustCompile(`summary: ([6-9]|1[0-2]) jobs: ([6-9]|1[0-2])
 func TestOfflineSceneOnce(t *testing.T) {
 	p := offlineSites(t)
 	var out bytes.Buffer
-	cfg := exampleutil.Config{Example: "jira-sync", Stdout: &out, Flags: exampleutil.Flags{Once: true, Since: time.Hour}}
-	if err := run(context.Background(), cfg, exampleutil.Env{}, p); err != nil {
+	o := options{once: true, since: time.Hour, fast: true, supSim: p.support, engSim: p.eng}
+	if err := run(context.Background(), o, env(nil), &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	checkScene(t, p)
@@ -150,24 +160,22 @@ func TestOfflineSceneOnce(t *testing.T) {
 func TestOneSiteTwoProjectsFromTheEnvironment(t *testing.T) {
 	ctx := context.Background()
 	sim := jiratest.New(t, jiratest.Options{Mode: jiratest.Cloud})
-	demo := sim.SeedDemo()
-	sim.AddProject(jiratest.Project{Key: "SUP", Name: "Support", Lead: demo.Admin.AccountID})
-	sim.AddProject(jiratest.Project{Key: "ENG", Name: "Engineering", Lead: demo.Admin.AccountID})
-	is, err := sim.CreateIssueAs(demo.Alice.AccountID, jiratest.IssueSeed{Project: "SUP", Summary: "Refund stuck", Labels: []string{"escalate"}})
+	people := sim.SeedDemo()
+	sim.AddProject(jiratest.Project{Key: "SUP", Name: "Support", Lead: people.Admin.AccountID})
+	sim.AddProject(jiratest.Project{Key: "ENG", Name: "Engineering", Lead: people.Admin.AccountID})
+	is, err := sim.CreateIssueAs(people.Alice.AccountID, jiratest.IssueSeed{Project: "SUP", Summary: "Refund stuck", Labels: []string{"escalate"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sim.CreateIssueAs(demo.Alice.AccountID, jiratest.IssueSeed{Project: "SUP", Summary: "Not for engineering"}); err != nil {
+	if _, err := sim.CreateIssueAs(people.Alice.AccountID, jiratest.IssueSeed{Project: "SUP", Summary: "Not for engineering"}); err != nil {
 		t.Fatal(err)
 	}
-	vars := map[string]string{"JIRA_URL": sim.URL(), "JIRA_EMAIL": demo.Admin.Email, "JIRA_API_TOKEN": demo.Admin.APIToken}
-	env := exampleutil.LoadEnv(func(k string) string { return vars[k] }, "JIRA_")
-	engEnv := exampleutil.LoadEnv(func(k string) string { return vars[k] }, "ENG_JIRA_")
+	vars := map[string]string{"JIRA_URL": sim.URL(), "JIRA_EMAIL": people.Admin.Email, "JIRA_API_TOKEN": people.Admin.APIToken}
 	store := filepath.Join(t.TempDir(), "sync.db")
 	runOnce := func() string {
 		var out bytes.Buffer
-		cfg := exampleutil.Config{Stdout: &out, Env: env, Flags: exampleutil.Flags{Once: true, Store: store, Since: time.Hour}}
-		if err := run(ctx, cfg, engEnv, nil); err != nil {
+		o := options{once: true, store: store, since: time.Hour}
+		if err := run(ctx, o, env(vars), &out); err != nil {
 			t.Fatalf("run: %v\n%s", err, out.String())
 		}
 		return out.String()
@@ -182,7 +190,7 @@ func TestOneSiteTwoProjectsFromTheEnvironment(t *testing.T) {
 	if n := len(sim.Issues("ENG")); n != 1 {
 		t.Fatalf("%d copies after a second run", n)
 	}
-	if _, err := sim.CommentAs(demo.Alice.AccountID, is.Key, "Any news?"); err != nil {
+	if _, err := sim.CommentAs(people.Alice.AccountID, is.Key, "Any news?"); err != nil {
 		t.Fatal(err)
 	}
 	runOnce()
@@ -192,16 +200,14 @@ func TestOneSiteTwoProjectsFromTheEnvironment(t *testing.T) {
 	}
 	// A file attached to the original after its escalation reaches the
 	// copy once, however often the sync runs.
-	alice, err := exampleutil.SimSite(ctx, sim, demo.Alice, "SUP", exampleutil.SiteOptions{Name: "alice"})
+	alice, err := jira.New(jira.Config{Name: "alice", URL: sim.URL(), Auth: auth.APIToken{Email: people.Alice.Email, Token: auth.Secret(people.Alice.APIToken)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer alice.Close()
-	admin, err := exampleutil.SimSite(ctx, sim, demo.Admin, "ENG", exampleutil.SiteOptions{Name: "admin"})
+	admin, err := jira.New(jira.Config{Name: "admin", URL: sim.URL(), Auth: auth.APIToken{Email: people.Admin.Email, Token: auth.Secret(people.Admin.APIToken)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close()
 	attach := func(jc *jira.Client, key, name, content string) {
 		t.Helper()
 		if _, err := jc.UploadAttachment().Run(ctx, jira.UploadAttachmentInput{IssueKey: key, Filename: name, Content: content}); err != nil {
@@ -211,12 +217,12 @@ func TestOneSiteTwoProjectsFromTheEnvironment(t *testing.T) {
 	// log.txt is on the copy already, as a job that uploaded it and
 	// stopped before its record was saved would leave it: it is not added
 	// again. A file of that name but another size is.
-	attach(admin.Client, copies[0].Key, "log.txt", "12:03 timeout\n")
-	attach(alice.Client, is.Key, "refund.csv", "id,amount\n7,12.50\n")
-	attach(alice.Client, is.Key, "log.txt", "12:03 timeout\n")
+	attach(admin, copies[0].Key, "log.txt", "12:03 timeout\n")
+	attach(alice, is.Key, "refund.csv", "id,amount\n7,12.50\n")
+	attach(alice, is.Key, "log.txt", "12:03 timeout\n")
 	runOnce()
 	runOnce()
-	attach(alice.Client, is.Key, "log.txt", "12:03 timeout\n12:04 timeout\n")
+	attach(alice, is.Key, "log.txt", "12:03 timeout\n12:04 timeout\n")
 	runOnce()
 	runOnce()
 	got := sim.Attachments(copies[0].Key)
@@ -233,8 +239,7 @@ func TestOneSiteTwoProjectsFromTheEnvironment(t *testing.T) {
 
 func TestEngineeringSiteAloneIsRefused(t *testing.T) {
 	vars := map[string]string{"ENG_JIRA_URL": "https://eng.example.com"}
-	engEnv := exampleutil.LoadEnv(func(k string) string { return vars[k] }, "ENG_JIRA_")
-	err := run(context.Background(), exampleutil.Config{Stdout: &bytes.Buffer{}}, engEnv, nil)
+	err := run(context.Background(), options{}, env(vars), &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "JIRA_URL") {
 		t.Errorf("err = %v", err)
 	}

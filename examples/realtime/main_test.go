@@ -9,27 +9,27 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
-	"github.com/recipekit/recipekit/examples/internal/exampleutil"
+	"github.com/recipekit/recipekit/examples/internal/demo"
 )
 
-func runOffline(t *testing.T, mode jiratest.Mode, delivery jiratest.DeliveryOptions) (*exampleutil.Site, string) {
+func runOffline(t *testing.T, mode jiratest.Mode, delivery jiratest.DeliveryOptions) (*demo.Jira, string) {
 	t.Helper()
 	ctx := context.Background()
-	site, err := exampleutil.Connect(ctx, exampleutil.Env{}, exampleutil.SiteOptions{Name: "realtime", Mode: mode})
+	site, err := demo.StartJira(demo.JiraOptions{Mode: mode})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(site.Close)
 	site.Sim.SetDelivery(delivery)
 	var out bytes.Buffer
-	o := options{Config: exampleutil.Config{Example: "realtime", Stdout: &out, Flags: exampleutil.Flags{Since: time.Hour}}}
-	if err := run(ctx, o, site); err != nil {
+	o := options{since: time.Hour, fast: true, sim: site}
+	if err := run(ctx, o, func(string) string { return "" }, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	return site, out.String()
 }
 
-func checkOutcome(t *testing.T, site *exampleutil.Site, out string) {
+func checkOutcome(t *testing.T, site *demo.Jira, out string) {
 	t.Helper()
 	sim := site.Sim
 	issues := sim.Issues("DEMO")
@@ -72,7 +72,7 @@ func checkOutcome(t *testing.T, site *exampleutil.Site, out string) {
 	if delivered < 2 {
 		t.Errorf("%d deliveries accepted, want at least 2", delivered)
 	}
-	for _, want := range []string{"Registered webhook", "signed with a secret", "refused with 401", "Removed webhook", "summary: 2 jobs: 2 succeeded"} {
+	for _, want := range []string{"Jira now has webhook", "signed with a secret", "refused with 401", "removed its webhook", "summary: 2 jobs: 2 succeeded"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -93,16 +93,15 @@ func TestOfflineDataCenterWithDuplicateDeliveries(t *testing.T) {
 func TestOnceRunsTheBackupPollWithoutRegistering(t *testing.T) {
 	ctx := context.Background()
 	sim := jiratest.New(t, jiratest.Options{Mode: jiratest.Cloud})
-	demo := sim.SeedDemo()
-	is, err := sim.CreateIssueAs(demo.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", Summary: "Missed while we were down"})
+	people := sim.SeedDemo()
+	is, err := sim.CreateIssueAs(people.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", Summary: "Missed while we were down"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	vars := map[string]string{"JIRA_URL": sim.URL(), "JIRA_EMAIL": demo.Admin.Email, "JIRA_API_TOKEN": demo.Admin.APIToken}
+	vars := map[string]string{"JIRA_URL": sim.URL(), "JIRA_EMAIL": people.Admin.Email, "JIRA_API_TOKEN": people.Admin.APIToken}
 	var out bytes.Buffer
-	o := options{Config: exampleutil.Config{Stdout: &out, Env: exampleutil.LoadEnv(func(k string) string { return vars[k] }, "JIRA_"),
-		Flags: exampleutil.Flags{Once: true, Store: t.TempDir() + "/rt.db", Since: time.Hour}}, Listen: "127.0.0.1:0"}
-	if err := run(ctx, o, nil); err != nil {
+	o := options{once: true, store: t.TempDir() + "/rt.db", since: time.Hour, listen: "127.0.0.1:0"}
+	if err := run(ctx, o, func(k string) string { return vars[k] }, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	if n := len(sim.Comments(is.Key)); n != 1 {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -191,35 +190,27 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	}
 	defer store.Close()
 
-	// 4. The engine, and the HTTP server the desk's webhooks arrive at.
+	// 4. The engine, told the public address of its webhook handler.
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("cannot listen for the desk's webhooks on %s: %w (choose another -listen address)", listen, err)
 	}
+	defer ln.Close()
 	public := strings.TrimRight(cmp.Or(o.publicURL, "http://"+ln.Addr().String()), "/")
 	progress := demo.NewReporter(stdout, store) // prints each job; optional
 	eng := recipe.NewEngine(store, recipe.WithHooks(progress), recipe.WithWebhookBaseURL(public+"/hooks"))
 	for _, r := range []*recipe.Recipe{escalation, comments, resolutions} {
 		if err := eng.Add(r); err != nil {
-			ln.Close()
 			return err
 		}
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/hooks/", eng.WebhookHandler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer func() {
-		// After the engine: deliveries in flight finish first.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
 	callback := public + "/hooks/" + escalation.Name()
 	fmt.Fprintf(stdout, "support-desk: desk %s <-> Jira project %s (%s, as %s)\n  desk webhooks: %s (X-Desk-Signature HMAC)\n  state kept in %s\n",
 		deskURL, project, who.Detail, who.Account, callback, storePath)
 
-	// 5. Run.
+	// 5. Run: recipe.Serve serves the desk's webhooks and runs the engine
+	// until ctx ends.
+	serve := func(ctx context.Context) error { return recipe.Serve(ctx, ln, eng) }
 	if offline {
 		// The offline demo: the desk is pointed at the callback, as an
 		// administrator would in its settings, and simulated people work
@@ -227,7 +218,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		// Webhooks need the engine running, so -once plays it the same
 		// way: the scene ends by itself.
 		desk.AddWebhook(callback, []byte(hookSecret.Reveal()))
-		failed, err := demo.Play(ctx, eng, progress, demo.SupportDeskScene(sim, desk), demo.PlayOptions{Fast: o.fast})
+		failed, err := demo.Play(ctx, eng, progress, demo.SupportDeskScene(sim, desk), demo.PlayOptions{Fast: o.fast, Run: serve})
 		if err == nil && failed > 0 {
 			err = errJobsFailed
 		}
@@ -242,7 +233,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		return err
 	}
 	fmt.Fprintf(stdout, "Waiting for desk webhooks and polling Jira every %s; Ctrl-C stops.\n", poll)
-	if err := eng.Run(ctx); err != nil {
+	if err := serve(ctx); err != nil {
 		return err
 	}
 	progress.PrintSummary()

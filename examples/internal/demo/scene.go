@@ -43,6 +43,9 @@ type PlayOptions struct {
 	Once bool
 	// Fast plays the scene without pauses (tests).
 	Fast bool
+	// Run runs the engine until its context ends; default eng.Run. A
+	// program serving webhooks passes recipe.Serve over its listener.
+	Run func(ctx context.Context) error
 }
 
 // Play runs eng while the scene plays, then stops it, prints the summary
@@ -77,8 +80,12 @@ func Play(ctx context.Context, eng *recipe.Engine, rep *Reporter, sc Scene, opts
 		runCtx, stopRun := context.WithCancel(ctx)
 		sceneCtx, stopScene := context.WithCancelCause(ctx)
 		done := make(chan error, 1)
+		runEngine := opts.Run
+		if runEngine == nil {
+			runEngine = eng.Run
+		}
 		go func() {
-			err := eng.Run(runCtx)
+			err := runEngine(runCtx)
 			if err != nil {
 				stopScene(err)
 			}
