@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/examples/internal/demo"
 	"github.com/recipekit/recipekit/examples/internal/jiraenv"
@@ -56,7 +57,9 @@ JIRA_URL it runs offline against a built-in Jira simulator. Credentials,
 one kind:
 %s
 Registering webhooks needs the Administer Jira global permission (or an
-OAuth app's manage:jira-webhook scope).
+OAuth app's manage:jira-webhook scope). RECIPEKIT_SECRET_KEY (base64 of
+32 random bytes: head -c 32 /dev/urandom | base64) seals the webhook
+secret the store keeps.
 
 flags:
 `, jiraenv.Help("JIRA_"))
@@ -143,7 +146,13 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 			return err
 		}
 	}
-	store, err := openStore(ctx, storePath)
+	// Webhook secrets are kept sealed with RECIPEKIT_SECRET_KEY; a
+	// temporary offline store gets a key of its own.
+	keys, err := jiraenv.StoreKeys(getenv, o.store == "" && offline != nil, !o.once)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, storePath, keys)
 	if err != nil {
 		return err
 	}
@@ -224,13 +233,21 @@ func defaultStorePath(name string) string {
 	return filepath.Join(dir, "recipekit", name+".db")
 }
 
-// openStore opens the SQLite store at path, creating its directory.
-func openStore(ctx context.Context, path string) (*sqlite.Store, error) {
+// openStore opens the SQLite store at path, creating its directory. keys
+// seal the webhook secrets it keeps; without them it keeps none.
+func openStore(ctx context.Context, path string, keys *seal.Keyring) (*sqlite.Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
 	}
-	store, err := sqlite.Open(ctx, path)
-	if err != nil {
+	var opts []sqlite.Option
+	if keys != nil {
+		opts = append(opts, sqlite.WithSecretKeys(keys))
+	}
+	store, err := sqlite.Open(ctx, path, opts...)
+	switch {
+	case errors.Is(err, seal.ErrNoKey), errors.Is(err, seal.ErrWrongKey):
+		return nil, fmt.Errorf("opening the store %s: %w; set RECIPEKIT_SECRET_KEY to the key its webhook secrets were sealed with (while rotating, the old one in RECIPEKIT_SECRET_KEY_PREVIOUS)", path, err)
+	case err != nil:
 		return nil, fmt.Errorf("opening the store %s: %w", path, err)
 	}
 	return store, nil

@@ -27,6 +27,7 @@
 //	DESK_URL=https://desk.example.com DESK_API_KEY=... DESK_WEBHOOK_SECRET=... \
 //	go run ./examples/support-desk -listen :8089 -public-url https://hooks.example.com
 //
+// with RECIPEKIT_SECRET_KEY set (it seals the webhook secret in the store),
 // then configure the desk to post ticket events to
 // https://hooks.example.com/hooks/desk-escalation with the same secret.
 // The desk's API is expected to look like fakedesk's (GET/PATCH

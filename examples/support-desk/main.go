@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/webhook"
 	"github.com/recipekit/recipekit/examples/internal/demo"
@@ -65,6 +66,8 @@ Jira: JIRA_URL and one kind of credentials:
 Desk: DESK_URL (its API base, such as https://desk.example.com), DESK_API_KEY
 (sent as a bearer token) and DESK_WEBHOOK_SECRET (the secret its webhooks
 are signed with; configure the desk to post to <public-url>/hooks/desk-escalation).
+RECIPEKIT_SECRET_KEY (base64 of 32 random bytes: head -c 32 /dev/urandom | base64)
+seals the webhook secret the store keeps.
 
 flags:
 `, jiraenv.Help("JIRA_"))
@@ -184,7 +187,13 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 			return err
 		}
 	}
-	store, err := openStore(ctx, storePath)
+	// Webhook secrets are kept sealed with RECIPEKIT_SECRET_KEY; a
+	// temporary offline store gets a key of its own.
+	keys, err := jiraenv.StoreKeys(getenv, o.store == "" && sim != nil, !o.once)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, storePath, keys)
 	if err != nil {
 		return err
 	}
@@ -314,13 +323,21 @@ func defaultStorePath(name string) string {
 	return filepath.Join(dir, "recipekit", name+".db")
 }
 
-// openStore opens the SQLite store at path, creating its directory.
-func openStore(ctx context.Context, path string) (*sqlite.Store, error) {
+// openStore opens the SQLite store at path, creating its directory. keys
+// seal the webhook secrets it keeps; without them it keeps none.
+func openStore(ctx context.Context, path string, keys *seal.Keyring) (*sqlite.Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
 	}
-	store, err := sqlite.Open(ctx, path)
-	if err != nil {
+	var opts []sqlite.Option
+	if keys != nil {
+		opts = append(opts, sqlite.WithSecretKeys(keys))
+	}
+	store, err := sqlite.Open(ctx, path, opts...)
+	switch {
+	case errors.Is(err, seal.ErrNoKey), errors.Is(err, seal.ErrWrongKey):
+		return nil, fmt.Errorf("opening the store %s: %w; set RECIPEKIT_SECRET_KEY to the key its webhook secrets were sealed with (while rotating, the old one in RECIPEKIT_SECRET_KEY_PREVIOUS)", path, err)
+	case err != nil:
 		return nil, fmt.Errorf("opening the store %s: %w", path, err)
 	}
 	return store, nil

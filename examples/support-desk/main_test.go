@@ -230,6 +230,21 @@ func TestMissingSettingsAreNamed(t *testing.T) {
 	}
 }
 
+// Without -once the store keeps the desk's webhook secret, sealed: the
+// key must be set.
+func TestRunningNeedsTheSecretKey(t *testing.T) {
+	sim, desk := startBoth(t)
+	getenv := env(map[string]string{
+		"JIRA_URL": sim.URL(), "JIRA_EMAIL": sim.People.Admin.Email, "JIRA_API_TOKEN": sim.People.Admin.APIToken,
+		"DESK_URL": desk.URL(), "DESK_API_KEY": demoDeskKey.Reveal(), "DESK_WEBHOOK_SECRET": "s3cret",
+	})
+	o := options{store: filepath.Join(t.TempDir(), "desk.db"), listen: "127.0.0.1:0"}
+	err := run(context.Background(), o, getenv, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "RECIPEKIT_SECRET_KEY") {
+		t.Errorf("err = %v, want it to ask for RECIPEKIT_SECRET_KEY", err)
+	}
+}
+
 // The desk's deliveries are authenticated by their HMAC signature and
 // deduplicated by their delivery id.
 func TestDeskWebhooksAreVerified(t *testing.T) {

@@ -84,6 +84,23 @@ func (e Env) Keys() (*seal.Keyring, error) {
 	return kr, nil
 }
 
+// StoreKeys returns the keyring that seals the webhook secrets a store
+// keeps: a random key for a store that lives only as long as the run
+// (throwaway), else RECIPEKIT_SECRET_KEY and RECIPEKIT_SECRET_KEY_PREVIOUS
+// read through getenv. Without the variable it returns nil when required
+// is false (a store that keeps no webhook secret needs no key), else an
+// error saying how to create one.
+func StoreKeys(getenv func(string) string, throwaway, required bool) (*seal.Keyring, error) {
+	e := LoadEnv(getenv, "")
+	switch {
+	case throwaway:
+		return Env{}.KeysOrThrowaway()
+	case e.SecretKey == "" && !required:
+		return nil, nil
+	}
+	return e.Keys()
+}
+
 // KeysOrThrowaway returns [Env.Keys] when RECIPEKIT_SECRET_KEY is set,
 // else a random key for files that live only as long as the run (offline
 // demos).
