@@ -11,40 +11,57 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
-	"github.com/recipekit/recipekit/examples/internal/exampleutil"
+	"github.com/recipekit/recipekit/examples/internal/jiraenv"
 )
 
 func main() {
-	var tokenFile string
-	var wait time.Duration
-	exampleutil.Program{
-		Name:          "oauth2",
-		NoEngineFlags: true,
-		Flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&tokenFile, "token-file", "", "where to save the tokens (default JIRA_OAUTH_TOKEN_FILE, else recipekit/jira-oauth-token.json in your configuration directory; offline a temporary file)")
-			fs.DurationVar(&wait, "wait", 5*time.Minute, "how long to wait for the browser to come back")
-		},
-		Run: func(ctx context.Context, cfg exampleutil.Config, _ []exampleutil.Env) error {
-			o := options{Config: cfg, TokenFile: tokenFile, Wait: wait}
-			if cfg.Env.Offline() {
-				o.Browser = followLink
-			}
-			return run(ctx, o)
-		},
-	}.Main()
+	o := options{Env: jiraenv.LoadEnv(os.Getenv, "JIRA_"), Stdout: os.Stdout}
+	flag.StringVar(&o.TokenFile, "token-file", "", "where to save the tokens (default JIRA_OAUTH_TOKEN_FILE, else recipekit/jira-oauth-token.json in your configuration directory; offline a temporary file)")
+	flag.DurationVar(&o.Wait, "wait", 5*time.Minute, "how long to wait for the browser to come back")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), `usage: go run ./examples/oauth2 [flags]
+
+Logs in to Jira Cloud with an OAuth 2.0 (3LO) app and saves the tokens,
+sealed with RECIPEKIT_SECRET_KEY, for the other examples. Set JIRA_URL,
+JIRA_OAUTH_CLIENT_ID, JIRA_OAUTH_CLIENT_SECRET and, when the app's callback
+is not %s, JIRA_OAUTH_REDIRECT_URL. Without JIRA_URL it logs in to a
+built-in Jira simulator.
+
+flags:
+`, jiraenv.DefaultRedirectURL)
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if o.Env.Offline() {
+		o.Browser = followLink // offline, the program plays the browser
+	}
+
+	// Ctrl-C (or SIGTERM) ends the wait for the callback.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintf(os.Stderr, "oauth2: %v\n", err)
+		os.Exit(1)
+	}
 }
 
-// options is what run needs beyond the common configuration.
+// options is what run needs: the environment, where to print, and the
+// flags.
 type options struct {
-	exampleutil.Config
+	// Env is the JIRA_* environment: the site, the app and the token file.
+	Env jiraenv.Env
+	// Stdout receives the program's output.
+	Stdout io.Writer
 	// TokenFile overrides where the tokens are saved.
 	TokenFile string
 	// Wait bounds the wait for the callback; 0 means 5 minutes.
@@ -89,7 +106,13 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	results := make(chan callbackResult, 1)
-	defer exampleutil.ServeHTTP(ctx, ln, callbackHandler(lg.redirect.Path, state, results))()
+	srv := &http.Server{Handler: callbackHandler(lg.redirect.Path, state, results), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx) // closes ln
+	}()
 
 	link := lg.oauth.AuthCodeURL(state)
 	fmt.Fprintf(out, "Open this link in a browser and approve access:\n\n  %s\n\n", link)

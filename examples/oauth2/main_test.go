@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
-	"github.com/recipekit/recipekit/examples/internal/exampleutil"
+	"github.com/recipekit/recipekit/examples/internal/jiraenv"
 )
 
 // browser follows the link with an HTTP client, as a person's browser
@@ -28,7 +28,7 @@ func browser(t *testing.T) func(ctx context.Context, link string) error {
 
 func testOptions(t *testing.T, sim *jiratest.Server, out *bytes.Buffer) options {
 	return options{
-		Config:    exampleutil.Config{Example: "oauth2", Stdout: out},
+		Stdout:    out,
 		TokenFile: filepath.Join(t.TempDir(), "sub", "token.json"),
 		Wait:      20 * time.Second,
 		Sim:       sim,
@@ -180,9 +180,9 @@ func TestOnlineConfigurationErrors(t *testing.T) {
 			"JIRA_OAUTH_REDIRECT_URL": "https://myapp.example.com/callback"}, "must be http://localhost:PORT/PATH"},
 	}
 	for _, c := range cases {
-		env := exampleutil.LoadEnv(func(k string) string { return c.vars[k] }, "JIRA_")
+		env := jiraenv.LoadEnv(func(k string) string { return c.vars[k] }, "JIRA_")
 		var out bytes.Buffer
-		err := run(context.Background(), options{Config: exampleutil.Config{Env: env, Stdout: &out}, TokenFile: filepath.Join(t.TempDir(), "t.json")})
+		err := run(context.Background(), options{Env: env, Stdout: &out, TokenFile: filepath.Join(t.TempDir(), "t.json")})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: err = %v, want %q", c.vars, err, c.want)
 		}

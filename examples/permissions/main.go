@@ -1,34 +1,54 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
 
+	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
-	"github.com/recipekit/recipekit/examples/internal/exampleutil"
+	"github.com/recipekit/recipekit/examples/internal/demo"
+	"github.com/recipekit/recipekit/examples/internal/jiraenv"
 	"github.com/recipekit/recipekit/recipe"
 )
 
 func main() {
-	var escalateTo string
-	exampleutil.Program{
-		Name:          "permissions",
-		NoEngineFlags: true,
-		Flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&escalateTo, "escalate-to", "OPS", "the project the escalation recipe creates issues in")
-		},
-		Run: func(ctx context.Context, cfg exampleutil.Config, _ []exampleutil.Env) error {
-			return run(ctx, options{Config: cfg, EscalateTo: escalateTo})
-		},
-	}.Main()
+	var o options
+	flag.StringVar(&o.escalateTo, "escalate-to", "OPS", "the project the escalation recipe creates issues in")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), `usage: go run ./examples/permissions [flags]
+
+Checks that the account has every permission the recipes need in
+JIRA_PROJECT (default DEMO) and the -escalate-to project, and says how an
+administrator grants what is missing. Without JIRA_URL it checks an
+ordinary user of a built-in Jira simulator. Credentials, one kind:
+%s
+
+flags:
+`, jiraenv.Help("JIRA_"))
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "permissions: %v\n", err)
+		os.Exit(1)
+	}
 }
 
+// options are the command-line flags.
 type options struct {
-	exampleutil.Config
-	// EscalateTo is the escalation recipe's target project.
-	EscalateTo string
+	// escalateTo is the escalation recipe's target project.
+	escalateTo string
 }
 
 // errMissing is returned against a real site when a permission is missing.
@@ -38,28 +58,46 @@ func (e errMissing) Error() string {
 	return fmt.Sprintf("%d permissions missing: see above for how to grant them", int(e))
 }
 
-func run(ctx context.Context, o options) error {
-	out := o.Stdout
-	var site *exampleutil.Site
-	if o.Env.Offline() {
-		s, err := offlineSite(ctx, o.EscalateTo)
+// run connects to Jira, builds the recipes recording what each needs, and
+// checks the account's permissions. getenv reads the environment
+// (os.Getenv; tests pass a map).
+func run(ctx context.Context, o options, getenv func(string) string, out io.Writer) error {
+	siteURL := strings.TrimSpace(getenv("JIRA_URL"))
+	project := cmp.Or(strings.ToUpper(strings.TrimSpace(getenv("JIRA_PROJECT"))), "DEMO")
+
+	// The connection: the site JIRA_URL names, with the credentials beside
+	// it; offline, a simulator where Bob, an ordinary user, has a few
+	// permissions only.
+	var creds auth.Strategy
+	oauth := false
+	if siteURL == "" {
+		sim, err := offlineSite(o.escalateTo)
 		if err != nil {
 			return err
 		}
-		site = s
-		defer s.Sim.Close()
+		defer sim.Close()
+		siteURL, creds = sim.URL(), sim.AuthAs(sim.People.Bob)
 		fmt.Fprintln(out, "Offline: the Jira simulator, connected as Bob, an ordinary user with a few permissions only.")
 	} else {
-		s, err := exampleutil.Connect(ctx, o.Env, exampleutil.SiteOptions{Name: "permissions"})
+		c, err := jiraenv.Credentials(ctx, getenv, "JIRA_")
 		if err != nil {
 			return err
 		}
-		site = s
+		_, oauth = c.(*auth.OAuth2)
+		creds = c
 	}
-	fmt.Fprintf(out, "Checking what the recipes need, as %s on %s.\n", site.Account, site.Detail)
+	jc, err := jira.New(jira.Config{Name: "permissions", URL: siteURL, Auth: creds})
+	if err != nil {
+		return fmt.Errorf("JIRA_URL: %w", err)
+	}
+	who, err := jc.Test(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Checking what the recipes need, as %s on %s.\n", who.Account, who.Detail)
 
 	needs := &Needs{}
-	recipes, err := buildRecipes(site.Client, site.Project, o.EscalateTo, needs)
+	recipes, err := buildRecipes(jc, project, o.escalateTo, needs)
 	if err != nil {
 		return err
 	}
@@ -72,7 +110,7 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Fprintln(out)
 
-	places, err := check(ctx, site.Client, needs, o.Env.OAuthClientID != "")
+	places, err := check(ctx, jc, needs, oauth)
 	if err != nil {
 		return err
 	}
@@ -82,32 +120,26 @@ func run(ctx context.Context, o options) error {
 		return nil
 	}
 	fmt.Fprintf(out, "\n%d permissions missing. The simplest setup is a dedicated integration user (not a person's\naccount) in a group with the Administer Jira global permission and a role in each project\nthe recipes touch.\n", missing)
-	if site.Offline() {
-		return nil
+	if strings.TrimSpace(getenv("JIRA_URL")) == "" {
+		return nil // offline, Bob's missing permissions are the demonstration
 	}
 	return errMissing(missing)
 }
 
 // offlineSite starts the simulator with the demo data, a second project,
-// and Bob restricted to a few permissions, and connects as Bob.
-func offlineSite(ctx context.Context, escalateTo string) (*exampleutil.Site, error) {
-	sim, err := jiratest.Start(jiratest.Options{Mode: jiratest.Cloud})
+// and Bob restricted to a few permissions.
+func offlineSite(escalateTo string) (*demo.Jira, error) {
+	sim, err := demo.StartJira(demo.JiraOptions{Mode: jiratest.Cloud})
 	if err != nil {
-		return nil, fmt.Errorf("starting the Jira simulator: %w", err)
-	}
-	demo := sim.SeedDemo()
-	if escalateTo != "" && escalateTo != "DEMO" && validKey(escalateTo) {
-		sim.AddProject(jiratest.Project{Key: escalateTo, Name: "Operations", Lead: demo.Admin.AccountID})
-		sim.SetPermission(escalateTo, demo.Bob.AccountID) // nothing, not even Browse Projects
-	}
-	sim.SetPermission("DEMO", demo.Bob.AccountID, "BROWSE_PROJECTS", "CREATE_ISSUES", "ADD_COMMENTS")
-	site, err := exampleutil.SimSite(ctx, sim, demo.Bob, "DEMO", exampleutil.SiteOptions{Name: "permissions"})
-	if err != nil {
-		sim.Close()
 		return nil, err
 	}
-	site.Demo = demo
-	return site, nil
+	bob := sim.ID(sim.People.Bob)
+	if escalateTo != "" && escalateTo != "DEMO" && validKey(escalateTo) {
+		sim.Sim.AddProject(jiratest.Project{Key: escalateTo, Name: "Operations", Lead: sim.ID(sim.People.Admin)})
+		sim.Sim.SetPermission(escalateTo, bob) // nothing, not even Browse Projects
+	}
+	sim.Sim.SetPermission("DEMO", bob, "BROWSE_PROJECTS", "CREATE_ISSUES", "ADD_COMMENTS")
+	return sim, nil
 }
 
 func validKey(k string) bool {

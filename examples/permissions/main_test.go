@@ -9,8 +9,9 @@ import (
 	"testing"
 
 	"github.com/recipekit/recipekit/action"
+	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
-	"github.com/recipekit/recipekit/examples/internal/exampleutil"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -33,15 +34,15 @@ func TestCheckFollowsTheSimulatorsPermissions(t *testing.T) {
 	sim.AddProject(jiratest.Project{Key: "OPS", Name: "Operations", Lead: demo.Admin.Name})
 	sim.SetPermission("OPS", demo.Bob.Name)
 	sim.SetPermission("DEMO", demo.Bob.Name, "BROWSE_PROJECTS", "CREATE_ISSUES", "ADD_COMMENTS")
-	site, err := exampleutil.SimSite(ctx, sim, demo.Bob, "DEMO", exampleutil.SiteOptions{})
+	jc, err := jira.New(jira.Config{URL: sim.URL(), Auth: auth.PAT{Token: auth.Secret(demo.Bob.PAT)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	needs := &Needs{}
-	if _, err := buildRecipes(site.Client, "DEMO", "OPS", needs); err != nil {
+	if _, err := buildRecipes(jc, "DEMO", "OPS", needs); err != nil {
 		t.Fatal(err)
 	}
-	places, err := check(ctx, site.Client, needs, false)
+	places, err := check(ctx, jc, needs, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestCheckFollowsTheSimulatorsPermissions(t *testing.T) {
 	// An administrator grants what was missing; the check follows.
 	sim.SetPermission("DEMO", demo.Bob.Name, "BROWSE_PROJECTS", "CREATE_ISSUES", "ADD_COMMENTS", "EDIT_ISSUES", "TRANSITION_ISSUES")
 	sim.SetPermission("OPS", demo.Bob.Name, "BROWSE_PROJECTS", "CREATE_ISSUES", "CREATE_ATTACHMENTS", "LINK_ISSUES")
-	places, err = check(ctx, site.Client, needs, false)
+	places, err = check(ctx, jc, needs, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestCheckFollowsTheSimulatorsPermissions(t *testing.T) {
 		t.Errorf("after the grants, missing = %v", got)
 	}
 	// An OAuth app needs a scope, not Administer Jira, for its webhooks.
-	places, err = check(ctx, site.Client, needs, true)
+	places, err = check(ctx, jc, needs, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestCheckFollowsTheSimulatorsPermissions(t *testing.T) {
 
 func TestOfflineRunReportsWhatBobLacksAndHowToGrantIt(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), options{Config: exampleutil.Config{Stdout: &out}, EscalateTo: "OPS"}); err != nil {
+	if err := run(context.Background(), options{escalateTo: "OPS"}, func(string) string { return "" }, &out); err != nil {
 		t.Fatalf("offline run: %v", err)
 	}
 	text := out.String()
@@ -117,18 +118,18 @@ func TestAgainstASiteMissingPermissionsFailTheRun(t *testing.T) {
 	sim := jiratest.New(t, jiratest.Options{Mode: jiratest.Cloud})
 	demo := sim.SeedDemo()
 	sim.SetPermission("DEMO", demo.Alice.AccountID, "BROWSE_PROJECTS")
-	env := func(email, token string) exampleutil.Env {
+	env := func(email, token string) func(string) string {
 		vars := map[string]string{"JIRA_URL": sim.URL(), "JIRA_EMAIL": email, "JIRA_API_TOKEN": token}
-		return exampleutil.LoadEnv(func(k string) string { return vars[k] }, "JIRA_")
+		return func(k string) string { return vars[k] }
 	}
 	var out bytes.Buffer
-	err := run(context.Background(), options{Config: exampleutil.Config{Stdout: &out, Env: env(demo.Alice.Email, demo.Alice.APIToken)}, EscalateTo: "DEMO"})
+	err := run(context.Background(), options{escalateTo: "DEMO"}, env(demo.Alice.Email, demo.Alice.APIToken), &out)
 	var miss errMissing
 	if !errors.As(err, &miss) || miss == 0 {
 		t.Fatalf("err = %v, want missing permissions", err)
 	}
 	out.Reset()
-	err = run(context.Background(), options{Config: exampleutil.Config{Stdout: &out, Env: env(demo.Admin.Email, demo.Admin.APIToken)}, EscalateTo: "DEMO"})
+	err = run(context.Background(), options{escalateTo: "DEMO"}, env(demo.Admin.Email, demo.Admin.APIToken), &out)
 	if err != nil {
 		t.Fatalf("the integration user lacks something: %v\n%s", err, out.String())
 	}
