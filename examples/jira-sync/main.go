@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,13 +21,14 @@ import (
 	"github.com/recipekit/recipekit/examples/internal/demo"
 	"github.com/recipekit/recipekit/examples/internal/jiraenv"
 	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/postgres"
 	"github.com/recipekit/recipekit/recipe/sqlite"
 )
 
 // options are the command-line flags.
 type options struct {
 	once  bool          // -once: catch up, run the jobs, exit
-	store string        // -store: the SQLite file
+	store string        // -store: the SQLite file or a postgres:// URL
 	since time.Duration // -since: how far back the first run looks
 	poll  time.Duration // -poll: how often to ask each site for changes
 
@@ -39,7 +41,7 @@ type options struct {
 func main() {
 	var o options
 	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero if a job failed)")
-	flag.StringVar(&o.store, "store", "", "SQLite file for the cursors, the dedup ledger and job records (default "+defaultStorePath("jira-sync")+"; offline a temporary file)")
+	flag.StringVar(&o.store, "store", "", "SQLite file for the cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("jira-sync")+"; offline a temporary file)")
 	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up changes made this long before it (e.g. 24h); 0 starts from now")
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask each site for changes (default 30s; offline 1s)")
 	flag.Usage = func() {
@@ -145,6 +147,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	}
 
 	// 3. The store: one for all five recipes.
+	o.store = cmp.Or(o.store, strings.TrimSpace(getenv("RECIPEKIT_STORE")))
 	storePath := cmp.Or(o.store, defaultStorePath("jira-sync"))
 	if o.store == "" && supSim != nil {
 		if storePath, err = supSim.StorePath("jira-sync"); err != nil {
@@ -166,7 +169,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		}
 	}
 	fmt.Fprintf(stdout, "jira-sync: support %s on %s  <->  engineering %s on %s\n  recipes: %s; state kept in %s\n",
-		supProject, supInfo, engProject, engInfo, strings.Join(engine.Recipes(), ", "), storePath)
+		supProject, supInfo, engProject, engInfo, strings.Join(engine.Recipes(), ", "), redactURL(storePath))
 
 	// 5. Run.
 	if supSim != nil {
@@ -241,8 +244,17 @@ func defaultStorePath(name string) string {
 	return filepath.Join(dir, "recipekit", name+".db")
 }
 
-// openStore opens the SQLite store at path, creating its directory.
-func openStore(ctx context.Context, path string) (*sqlite.Store, error) {
+// openStore opens the store at path: a PostgreSQL database for a
+// postgres:// URL (several processes running the recipes share it), else
+// a SQLite file, creating its directory.
+func openStore(ctx context.Context, path string) (recipe.Store, error) {
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		store, err := postgres.Open(ctx, path)
+		if err != nil {
+			return nil, fmt.Errorf("opening the store %s: %w", redactURL(path), err)
+		}
+		return store, nil
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
 	}
@@ -251,4 +263,15 @@ func openStore(ctx context.Context, path string) (*sqlite.Store, error) {
 		return nil, fmt.Errorf("opening the store %s: %w", path, err)
 	}
 	return store, nil
+}
+
+// redactURL hides the password of a postgres:// store URL.
+func redactURL(s string) string {
+	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
+		return s
+	}
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return s
 }

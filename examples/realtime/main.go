@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/recipekit/recipekit/examples/internal/demo"
 	"github.com/recipekit/recipekit/examples/internal/jiraenv"
 	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/postgres"
 	"github.com/recipekit/recipekit/recipe/sqlite"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -30,7 +32,7 @@ const recipeName = "realtime-triage"
 // options are the command-line flags.
 type options struct {
 	once      bool          // -once: register nothing, run the backup poll once, exit
-	store     string        // -store: the SQLite file
+	store     string        // -store: the SQLite file or a postgres:// URL
 	since     time.Duration // -since: how far back the first backup poll looks
 	listen    string        // -listen: the webhook handler's address
 	publicURL string        // -public-url: where Jira posts
@@ -44,7 +46,7 @@ type options struct {
 func main() {
 	var o options
 	flag.BoolVar(&o.once, "once", false, "register no webhook: run the backup poll once, run the jobs, print a summary and exit")
-	flag.StringVar(&o.store, "store", "", "SQLite file for the webhook registration, the dedup ledger and job records (default "+defaultStorePath("realtime")+"; offline a temporary file)")
+	flag.StringVar(&o.store, "store", "", "SQLite file for the webhook registration, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("realtime")+"; offline a temporary file)")
 	flag.DurationVar(&o.since, "since", time.Hour, "how far back the first backup poll looks (e.g. 24h); 0 starts from now")
 	flag.StringVar(&o.listen, "listen", "", "address the webhook handler listens on (default 127.0.0.1:8088; offline a free port)")
 	flag.StringVar(&o.publicURL, "public-url", "", "the address Jira posts to, forwarded to -listen (default http://<listen>)")
@@ -140,6 +142,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 
 	// 3. The store keeps the registration, the dedup ledger and the job
 	// records.
+	o.store = cmp.Or(o.store, strings.TrimSpace(getenv("RECIPEKIT_STORE")))
 	storePath := cmp.Or(o.store, defaultStorePath("realtime"))
 	if o.store == "" && offline != nil {
 		if storePath, err = offline.StorePath("realtime"); err != nil {
@@ -172,7 +175,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	}
 	callback := public + "/hooks/" + recipeName
 	fmt.Fprintf(stdout, "realtime: reacting to issues in project %s as they change; %s, as %s\n  webhook handler on http://%s/hooks/, registered with Jira as %s\n  state kept in %s\n",
-		project, who.Detail, who.Account, ln.Addr(), callback, storePath)
+		project, who.Detail, who.Account, ln.Addr(), callback, redactURL(storePath))
 	if offline == nil && o.publicURL == "" {
 		fmt.Fprintf(stdout, "  note: Jira must reach %s; Jira Cloud cannot reach this machine's loopback address: pass -public-url\n", public)
 	}
@@ -233,22 +236,45 @@ func defaultStorePath(name string) string {
 	return filepath.Join(dir, "recipekit", name+".db")
 }
 
-// openStore opens the SQLite store at path, creating its directory. keys
-// seal the webhook secrets it keeps; without them it keeps none.
-func openStore(ctx context.Context, path string, keys *seal.Keyring) (*sqlite.Store, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
+// openStore opens the store at path: a PostgreSQL database for a
+// postgres:// URL (several processes running the recipes share it), else
+// a SQLite file, creating its directory. keys seal the webhook secrets it
+// keeps; without them it keeps none.
+func openStore(ctx context.Context, path string, keys *seal.Keyring) (recipe.Store, error) {
+	var store recipe.Store
+	var err error
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		var opts []postgres.Option
+		if keys != nil {
+			opts = append(opts, postgres.WithSecretKeys(keys))
+		}
+		store, err = postgres.Open(ctx, path, opts...)
+	} else {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
+		}
+		var opts []sqlite.Option
+		if keys != nil {
+			opts = append(opts, sqlite.WithSecretKeys(keys))
+		}
+		store, err = sqlite.Open(ctx, path, opts...)
 	}
-	var opts []sqlite.Option
-	if keys != nil {
-		opts = append(opts, sqlite.WithSecretKeys(keys))
-	}
-	store, err := sqlite.Open(ctx, path, opts...)
 	switch {
 	case errors.Is(err, seal.ErrNoKey), errors.Is(err, seal.ErrWrongKey):
-		return nil, fmt.Errorf("opening the store %s: %w; set RECIPEKIT_SECRET_KEY to the key its webhook secrets were sealed with (while rotating, the old one in RECIPEKIT_SECRET_KEY_PREVIOUS)", path, err)
+		return nil, fmt.Errorf("opening the store %s: %w; set RECIPEKIT_SECRET_KEY to the key its webhook secrets were sealed with (while rotating, the old one in RECIPEKIT_SECRET_KEY_PREVIOUS; every process sharing a database needs the same)", redactURL(path), err)
 	case err != nil:
-		return nil, fmt.Errorf("opening the store %s: %w", path, err)
+		return nil, fmt.Errorf("opening the store %s: %w", redactURL(path), err)
 	}
 	return store, nil
+}
+
+// redactURL hides the password of a postgres:// store URL.
+func redactURL(s string) string {
+	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
+		return s
+	}
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return s
 }

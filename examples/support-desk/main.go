@@ -24,6 +24,7 @@ import (
 	"github.com/recipekit/recipekit/examples/internal/jiraenv"
 	"github.com/recipekit/recipekit/examples/support-desk/fakedesk"
 	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/postgres"
 	"github.com/recipekit/recipekit/recipe/sqlite"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -31,7 +32,7 @@ import (
 // options are the command-line flags.
 type options struct {
 	once      bool          // -once: catch up with Jira, run the jobs, exit
-	store     string        // -store: the SQLite file
+	store     string        // -store: the SQLite file or a postgres:// URL
 	since     time.Duration // -since: how far back the first run looks in Jira
 	poll      time.Duration // -poll: how often to ask Jira for changes
 	listen    string        // -listen: the address the desk's webhooks arrive on
@@ -47,7 +48,7 @@ type options struct {
 func main() {
 	var o options
 	flag.BoolVar(&o.once, "once", false, "poll Jira until caught up, run the jobs, print a summary and exit (desk webhooks are not received)")
-	flag.StringVar(&o.store, "store", "", "SQLite file for cursors, the dedup ledger and job records (default "+defaultStorePath("support-desk")+"; offline a temporary file)")
+	flag.StringVar(&o.store, "store", "", "SQLite file for cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("support-desk")+"; offline a temporary file)")
 	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up Jira changes made this long before it; 0 starts from now")
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for comments and resolutions (default 30s; offline 1s)")
 	flag.StringVar(&o.listen, "listen", "", "address the desk's webhooks arrive on (default 127.0.0.1:8089; offline a free port)")
@@ -181,6 +182,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	}
 
 	// 3. The store.
+	o.store = cmp.Or(o.store, strings.TrimSpace(getenv("RECIPEKIT_STORE")))
 	storePath := cmp.Or(o.store, defaultStorePath("support-desk"))
 	if o.store == "" && sim != nil {
 		if storePath, err = sim.StorePath("support-desk"); err != nil {
@@ -215,7 +217,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	}
 	callback := public + "/hooks/" + escalation.Name()
 	fmt.Fprintf(stdout, "support-desk: desk %s <-> Jira project %s (%s, as %s)\n  desk webhooks: %s (X-Desk-Signature HMAC)\n  state kept in %s\n",
-		deskURL, project, who.Detail, who.Account, callback, storePath)
+		deskURL, project, who.Detail, who.Account, callback, redactURL(storePath))
 
 	// 5. Run: recipe.Serve serves the desk's webhooks and runs the engine
 	// until ctx ends.
@@ -323,22 +325,45 @@ func defaultStorePath(name string) string {
 	return filepath.Join(dir, "recipekit", name+".db")
 }
 
-// openStore opens the SQLite store at path, creating its directory. keys
-// seal the webhook secrets it keeps; without them it keeps none.
-func openStore(ctx context.Context, path string, keys *seal.Keyring) (*sqlite.Store, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
+// openStore opens the store at path: a PostgreSQL database for a
+// postgres:// URL (several processes running the recipes share it), else
+// a SQLite file, creating its directory. keys seal the webhook secrets it
+// keeps; without them it keeps none.
+func openStore(ctx context.Context, path string, keys *seal.Keyring) (recipe.Store, error) {
+	var store recipe.Store
+	var err error
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		var opts []postgres.Option
+		if keys != nil {
+			opts = append(opts, postgres.WithSecretKeys(keys))
+		}
+		store, err = postgres.Open(ctx, path, opts...)
+	} else {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
+		}
+		var opts []sqlite.Option
+		if keys != nil {
+			opts = append(opts, sqlite.WithSecretKeys(keys))
+		}
+		store, err = sqlite.Open(ctx, path, opts...)
 	}
-	var opts []sqlite.Option
-	if keys != nil {
-		opts = append(opts, sqlite.WithSecretKeys(keys))
-	}
-	store, err := sqlite.Open(ctx, path, opts...)
 	switch {
 	case errors.Is(err, seal.ErrNoKey), errors.Is(err, seal.ErrWrongKey):
-		return nil, fmt.Errorf("opening the store %s: %w; set RECIPEKIT_SECRET_KEY to the key its webhook secrets were sealed with (while rotating, the old one in RECIPEKIT_SECRET_KEY_PREVIOUS)", path, err)
+		return nil, fmt.Errorf("opening the store %s: %w; set RECIPEKIT_SECRET_KEY to the key its webhook secrets were sealed with (while rotating, the old one in RECIPEKIT_SECRET_KEY_PREVIOUS; every process sharing a database needs the same)", redactURL(path), err)
 	case err != nil:
-		return nil, fmt.Errorf("opening the store %s: %w", path, err)
+		return nil, fmt.Errorf("opening the store %s: %w", redactURL(path), err)
 	}
 	return store, nil
+}
+
+// redactURL hides the password of a postgres:// store URL.
+func redactURL(s string) string {
+	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
+		return s
+	}
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return s
 }
