@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/recipekit/recipekit/action"
 )
@@ -75,13 +76,27 @@ type TransitionIssueInput struct {
 // transition each time (ids differ between workflows); an unknown name is
 // an error listing the transitions available. It returns the issue after
 // the transition.
+//
+// Exactly once: a transition leaves the issue in its target status, which
+// is what the action checks. When an earlier attempt may have run (a
+// retry, a resumed job) it reads the issue first and does nothing if the
+// issue is already in the status named by To; when the transition named by
+// To is no longer offered, a status change in the changelog since the step
+// began counts as done. After an ambiguous outcome it reads the issue's
+// status and sends the transition again only if the issue is not in the
+// transition's target status. The optional comment is part of the
+// transition request, so it lands with it, once. Jira's window: a
+// transition whose target is the status it starts from cannot be told
+// apart from none, and someone moving the issue on between the attempt
+// and the check makes the action transition it again.
 func (c *Client) TransitionIssue() action.Action[TransitionIssueInput, Issue] {
 	return newAction(c, action.Info{
 		Name:        "transition_issue",
 		Title:       "Transition issue",
-		Description: "Moves an issue through its workflow by transition name or target status, with transition fields such as resolution and an optional comment.",
-		Idempotent:  false,
-		Permissions: []string{"TRANSITION_ISSUES", "BROWSE_PROJECTS"},
+		Description:   "Moves an issue through its workflow by transition name or target status, with transition fields such as resolution and an optional comment. Exactly once per step run: an issue already in the target status is not moved again.",
+		Idempotent:    false,
+		EffectChecked: true,
+		Permissions:   []string{"TRANSITION_ISSUES", "BROWSE_PROJECTS"},
 	}, func(in TransitionIssueInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("to", in.To, "give a transition name such as \"Done\" or a target status"))
 	}, func(ctx context.Context, in TransitionIssueInput) (Issue, error) {
@@ -89,12 +104,27 @@ func (c *Client) TransitionIssue() action.Action[TransitionIssueInput, Issue] {
 		if err != nil {
 			return Issue{}, err
 		}
+		e := action.EffectOrNew(ctx, time.Now())
+		if e.MayExist {
+			is, _, err := c.Issues.Get(ctx, in.IssueKey, nil)
+			if err != nil {
+				return Issue{}, fmt.Errorf("jira: transition of %s: an earlier attempt may have run, and reading the issue failed: %w", in.IssueKey, withOutcomeUnknown(err))
+			}
+			if strings.EqualFold(is.Fields.Status.Name, strings.TrimSpace(in.To)) {
+				return is, nil
+			}
+		}
 		ts, _, err := c.Transitions.List(ctx, in.IssueKey)
 		if err != nil {
 			return Issue{}, err
 		}
 		t, err := FindTransition(ts, in.IssueKey, in.To)
 		if err != nil {
+			if e.MayExist {
+				if is, moved, cerr := c.statusChangedSince(ctx, in.IssueKey, since(e)); cerr == nil && moved {
+					return is, nil
+				}
+			}
 			return Issue{}, action.Invalid("to", "%v", err)
 		}
 		fields := map[string]any{}
@@ -147,12 +177,47 @@ func (c *Client) TransitionIssue() action.Action[TransitionIssueInput, Issue] {
 		if len(fields) == 0 {
 			fields = nil
 		}
-		if _, err := c.Transitions.Do(ctx, in.IssueKey, t.ID, fields, update); err != nil {
-			return Issue{}, fmt.Errorf("jira: transition %q of %s: %w", t.Name, in.IssueKey, err)
-		}
-		is, _, err := c.Issues.Get(ctx, in.IssueKey, nil)
-		return is, err
+		return exactlyOnce(ctx, c, effectWrite[Issue]{
+			what: fmt.Sprintf("transition %q of %s", t.Name, in.IssueKey),
+			write: func(ctx context.Context, _ action.Effect) (Issue, error) {
+				if _, err := c.Transitions.Do(ctx, in.IssueKey, t.ID, fields, update); err != nil {
+					return Issue{}, fmt.Errorf("jira: transition %q of %s: %w", t.Name, in.IssueKey, err)
+				}
+				is, _, err := c.Issues.Get(ctx, in.IssueKey, nil)
+				return is, err
+			},
+			find: func(ctx context.Context, _ action.Effect) (Issue, bool, error) {
+				is, _, err := c.Issues.Get(ctx, in.IssueKey, nil)
+				if err != nil {
+					return Issue{}, false, err
+				}
+				return is, is.Fields.Status.ID == t.To.ID && t.To.ID != "", nil
+			},
+		})
 	})
+}
+
+// statusChangedSince reports whether the issue's status changed at or
+// after notBefore, by its changelog, and returns the issue if so.
+func (c *Client) statusChangedSince(ctx context.Context, key string, notBefore time.Time) (Issue, bool, error) {
+	if notBefore.IsZero() {
+		return Issue{}, false, nil
+	}
+	for entry, err := range c.Changelog.All(ctx, key) {
+		if err != nil {
+			return Issue{}, false, err
+		}
+		if entry.Created.Time.Before(notBefore) {
+			continue
+		}
+		for _, it := range entry.Items {
+			if it.Field == "status" {
+				is, _, err := c.Issues.Get(ctx, key, nil)
+				return is, err == nil, err
+			}
+		}
+	}
+	return Issue{}, false, nil
 }
 
 // Transition is a workflow transition available on an issue.
