@@ -36,6 +36,9 @@
 //	JIRA_OAUTH_CLIENT_ID, JIRA_OAUTH_CLIENT_SECRET
 //	                                an OAuth 2.0 app (log in first: go run ./examples/oauth2)
 //	JIRA_PROJECT                    the project key (default DEMO)
+//	RECIPEKIT_SECRET_KEY            seals the webhook secret the store keeps
+//	                                (base64 of 32 random bytes; not needed offline or with -once)
+//	RECIPEKIT_STORE                 the default of -store
 //
 // # Flags
 //
