@@ -106,6 +106,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous("+sync+")")
 	q.Add("_pragma", "foreign_keys(ON)")
+	// Statement journals (kept while a statement that may fail halfway
+	// runs inside a transaction) in memory, not in temporary files: they
+	// are small, and a file costs write calls on every job.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
 	dsn := uriFilename(path) + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
