@@ -372,11 +372,16 @@ func (run *recipeRun) claimLoop() {
 
 // jobDone tells the claimer that a worker is free again; finished says
 // whether the job reached a final status (its lease ended with it).
+//
+// A job left unfinished while the run goes on (the store failed) is no
+// longer renewed: when its lease expires a process, maybe this one, claims
+// it again, the lease time serving as the wait before the retry. One left
+// by a stopping run is given back at once by releaseAll.
 func (run *recipeRun) jobDone(id string, finished bool) {
 	sh := run.sh
 	sh.mu.Lock()
 	sh.inflight--
-	if finished {
+	if finished || run.ctx.Err() == nil {
 		delete(sh.claimed, id)
 	}
 	sh.mu.Unlock()
