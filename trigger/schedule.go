@@ -94,8 +94,6 @@ func Every(d time.Duration) (*Schedule, error) {
 // macros @hourly, @daily (@midnight), @weekly, @monthly and @yearly
 // (@annually) are accepted. Seconds and time-zone prefixes are not: pass
 // the zone as loc.
-//
-//	trigger.Cron("0 9 * * MON-FRI", paris) // 09:00 Paris time on weekdays
 func Cron(expr string, loc *time.Location) (*Schedule, error) {
 	c, err := parseCron(expr)
 	if err != nil {
