@@ -12,7 +12,7 @@ import (
 // with the time of its own clock instead of calling Poll, so a program's
 // fake clock drives the trigger in tests, and it waits until the time Due
 // returns (at most Info.PollInterval, so a wall clock set forward is
-// noticed) before calling again.
+// noticed; it must be above zero) before calling again.
 //
 // Due receives the cursor it returned last time (nil at first) and the
 // current time, and returns the events due, the cursor to store with them
