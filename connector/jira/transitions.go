@@ -91,8 +91,8 @@ type TransitionIssueInput struct {
 // and the check makes the action transition it again.
 func (c *Client) TransitionIssue() action.Action[TransitionIssueInput, Issue] {
 	return newAction(c, action.Info{
-		Name:        "transition_issue",
-		Title:       "Transition issue",
+		Name:          "transition_issue",
+		Title:         "Transition issue",
 		Description:   "Moves an issue through its workflow by transition name or target status, with transition fields such as resolution and an optional comment. Exactly once per step run: an issue already in the target status is not moved again.",
 		Idempotent:    false,
 		EffectChecked: true,
