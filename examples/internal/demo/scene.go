@@ -52,9 +52,18 @@ type PlayOptions struct {
 // of the jobs and the scene's final state. It returns the number of
 // failed jobs. rep must be one of eng's hooks: the waits watch the jobs it
 // sees finish. The whole scene must end within a minute.
-func Play(ctx context.Context, eng *recipe.Engine, rep *Reporter, sc Scene, opts PlayOptions) (failed int, err error) {
-	ctx, cancel := context.WithTimeoutCause(ctx, realTime, errors.New("the offline scene did not finish within a minute"))
+func Play(parent context.Context, eng *recipe.Engine, rep *Reporter, sc Scene, opts PlayOptions) (failed int, err error) {
+	ctx, cancel := context.WithTimeoutCause(parent, realTime, errors.New("the offline scene did not finish within a minute"))
 	defer cancel()
+	defer func() {
+		if err != nil && parent.Err() != nil {
+			// Interrupted (Ctrl-C): the engine has stopped gracefully; say
+			// what was done.
+			rep.Printf("Interrupted: the offline scene stops here.")
+			rep.PrintSummary()
+			failed, err = rep.Counts()[recipe.JobFailed], nil
+		}
+	}()
 	if sc.Intro != "" {
 		rep.Printf("%s", sc.Intro)
 	}

@@ -122,3 +122,19 @@ func TestStartJira(t *testing.T) {
 		t.Errorf("a bad project key: err = %v", err)
 	}
 }
+
+func TestPlayInterruptedStopsCleanly(t *testing.T) {
+	var out bytes.Buffer
+	eng, rep, _ := numbersEngine(t, &out)
+	ctx, cancel := context.WithCancel(context.Background())
+	sc := Scene{Beats: []Beat{
+		{Do: func(context.Context) (string, error) { cancel(); return "someone presses Ctrl-C", nil }},
+		{What: "pigs fly", Until: func() bool { return false }},
+	}}
+	if _, err := Play(ctx, eng, rep, sc, PlayOptions{Fast: true}); err != nil {
+		t.Fatalf("an interrupted scene should end without an error: %v", err)
+	}
+	if !strings.Contains(out.String(), "Interrupted") || !strings.Contains(out.String(), "summary:") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
