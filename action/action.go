@@ -163,6 +163,35 @@ type RetryPolicy struct {
 	// Errors wrapping ErrOutcomeUnknown are still retried only when the
 	// action is repeatable (Info.Repeatable).
 	RetryAll bool
+	// MaxElapsed caps the time over which attempts are made: no attempt
+	// starts later than MaxElapsed after the first one started. 0 means no
+	// cap other than MaxAttempts.
+	MaxElapsed time.Duration
+}
+
+// Validate reports a policy that cannot be what was meant: a negative
+// count, duration or multiplier.
+func (p RetryPolicy) Validate() error {
+	var errs []error
+	if p.MaxAttempts < 0 {
+		errs = append(errs, fmt.Errorf("MaxAttempts is %d: give the number of attempts in all (1 for no retries)", p.MaxAttempts))
+	}
+	if p.InitialInterval < 0 || p.MaxInterval < 0 || p.MaxElapsed < 0 {
+		errs = append(errs, errors.New("InitialInterval, MaxInterval and MaxElapsed must not be negative: use 0 for the defaults (1s, 1m, no cap)"))
+	}
+	if p.Multiplier < 0 {
+		errs = append(errs, fmt.Errorf("Multiplier is %v: give a factor of at least 1, or 0 for the default 2", p.Multiplier))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("retry policy: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// WithinElapsed reports whether an attempt that would start after elapsed
+// (the time since the first attempt started) is inside MaxElapsed.
+func (p RetryPolicy) WithinElapsed(elapsed time.Duration) bool {
+	return p.MaxElapsed <= 0 || elapsed <= p.MaxElapsed
 }
 
 // Backoff returns the wait before attempt number attempt (2 for the first

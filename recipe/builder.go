@@ -18,7 +18,8 @@ import (
 // Part is anything that goes into [New] after the trigger: steps ([Do],
 // [If], [ForEach], [RepeatWhile], [Try], [Stop], [Fail], [Var], [Set],
 // [Append]), the trigger condition [When], and the recipe's settings
-// ([Concurrency], [InOrder], [MaxPillNodes], [PillMemoryBudget]).
+// ([Concurrency], [InOrder], [MaxPillNodes], [PillMemoryBudget],
+// [StepRetry], [JobRetry]).
 //
 // Every setting of a recipe is written the same way: a call placed among
 // the things it configures. Recipe settings go among New's parts, step
@@ -38,7 +39,8 @@ type Pills map[string]string
 
 // Settings are a recipe's settings as [New] built them, defaults applied;
 // [Recipe.Settings] returns them. Set them with the setting parts
-// [Concurrency], [InOrder], [MaxPillNodes] and [PillMemoryBudget].
+// [Concurrency], [InOrder], [MaxPillNodes], [PillMemoryBudget], [StepRetry]
+// and [JobRetry].
 type Settings struct {
 	// Concurrency is how many of the recipe's jobs run at once. Default 1.
 	Concurrency int
@@ -52,10 +54,17 @@ type Settings struct {
 	// memory units, roughly one per element of a built list or map).
 	// Default 1,000,000.
 	PillMemoryBudget uint
+	// StepRetry is how the recipe's action steps retry a failed action,
+	// unless a step sets its own with [Retry]. Default [DefaultStepRetry].
+	StepRetry action.RetryPolicy
+	// JobRetry is when a job that failed with a retryable error runs
+	// again. Default [DefaultJobRetry].
+	JobRetry action.RetryPolicy
 }
 
 // defaultSettings are the settings of a recipe given none.
-var defaultSettings = Settings{Concurrency: 1, MaxPillNodes: 1000, PillMemoryBudget: 1_000_000}
+var defaultSettings = Settings{Concurrency: 1, MaxPillNodes: 1000, PillMemoryBudget: 1_000_000,
+	StepRetry: DefaultStepRetry(), JobRetry: DefaultJobRetry()}
 
 // settingPart is a recipe setting: it changes one field of the settings.
 type settingPart func(s *Settings)
@@ -178,6 +187,12 @@ func New[T any](name string, trig trigger.Trigger[T], parts ...Part) (*Recipe, e
 	}
 	if b.opts.PillMemoryBudget < 1 {
 		return nil, &BuildError{Recipe: name, Problem: "PillMemoryBudget must be at least 1: leave it out for the default of 1,000,000"}
+	}
+	if err := b.opts.StepRetry.Validate(); err != nil {
+		return nil, &BuildError{Recipe: name, Problem: "StepRetry: " + err.Error()}
+	}
+	if err := b.opts.JobRetry.Validate(); err != nil {
+		return nil, &BuildError{Recipe: name, Problem: "JobRetry: " + err.Error()}
 	}
 	if b.opts.InOrder {
 		b.opts.Concurrency = 1

@@ -155,7 +155,8 @@ func TestTryRetryReusesTheEffectKeyAndMarksItMayExist(t *testing.T) {
 	r := mustNew(t, "try", recipetest.Data(1),
 		recipe.Try(
 			recipe.Do("write", write, recipe.Pills{"text": `"x"`}),
-			recipe.Do("flaky", flaky, recipe.Pills{}),
+			// The Try block retries, not the step.
+			recipe.Do("flaky", flaky, recipe.Pills{}, recipe.Retry(action.RetryPolicy{})),
 		).Catch(action.RetryPolicy{MaxAttempts: 2}),
 	)
 	eng := recipe.NewEngine(recipe.NewMemoryStore(), recipe.WithClock(recipetest.NewInstantClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))))

@@ -158,7 +158,9 @@ func WithReadTimeout(d time.Duration) Option {
 
 // WithShutdownTimeout bounds how long in-flight jobs may run after Run's
 // context ends or a recipe is stopped (default 30s). Jobs still running
-// then are interrupted and left pending, to resume on the next run.
+// then are interrupted and left pending, to resume on the next run. A job
+// waiting to retry a step (or a Try block) does not wait out its backoff:
+// it is left pending at once.
 func WithShutdownTimeout(d time.Duration) Option {
 	return func(e *Engine) {
 		if d >= 0 {

@@ -131,6 +131,7 @@ func errorType(err error) string {
 // record buffer and its step slice, for every job it runs; [jobExec.start]
 // readies it for the next one.
 type jobExec struct {
+	stopping <-chan struct{} // closed when the run shuts down
 	ctx      context.Context
 	storeCtx context.Context
 	rt       *runtimeDeps
@@ -156,6 +157,7 @@ type jobExec struct {
 
 func newJobExec(run *recipeRun) *jobExec {
 	x := &jobExec{
+		stopping: run.ctx.Done(),
 		ctx:      run.jobCtx,
 		storeCtx: run.storeCtx,
 		rt:       &run.e.rt,
@@ -178,7 +180,7 @@ func (x *jobExec) start(job Job) {
 	x.rec.reset()
 	x.seq, x.saved, x.replay = 0, 0, nil
 	x.loops, x.retrying = x.loops[:0], 0
-	x.info = JobInfo{ID: job.ID, Recipe: x.r.name, EventID: job.Event.ID, RerunOf: job.RerunOf, Resumed: len(job.Steps) > 0 || job.Status == JobRunning}
+	x.info = JobInfo{ID: job.ID, Recipe: x.r.name, EventID: job.Event.ID, RerunOf: job.RerunOf, Resumed: len(job.Steps) > 0 || job.Status == JobRunning || job.Retries > 0, Retries: job.Retries}
 	if len(job.Steps) > 0 {
 		x.replay = make(map[int]StepRecord, len(job.Steps))
 		for _, s := range job.Steps {
@@ -271,6 +273,10 @@ func (x *jobExec) sleep(d time.Duration) error {
 	case <-x.rt.clock.After(d):
 		return nil
 	case <-x.ctx.Done():
+		return errInterrupted
+	case <-x.stopping:
+		// The run is shutting down: rather than hold the shutdown for a
+		// retry wait, leave the job pending to resume on the next run.
 		return errInterrupted
 	}
 }
@@ -411,6 +417,7 @@ func (n *doNode[In, Out]) attempt(x *jobExec, effect action.Effect) (input []byt
 	if err := n.act.Validate(*in); err != nil {
 		return input, 0, err
 	}
+	first := x.rt.clock.Now()
 	for attempt := 1; ; attempt++ {
 		ctx := x.ctx
 		if effect.Key != "" {
@@ -436,10 +443,14 @@ func (n *doNode[In, Out]) attempt(x *jobExec, effect action.Effect) (input []byt
 		if !n.retry.ShouldRetry(attempt, err, n.info.Repeatable()) {
 			return input, attempt, err
 		}
+		wait := n.retry.Backoff(attempt + 1)
+		if !n.retry.WithinElapsed(x.rt.clock.Now().Add(wait).Sub(first)) {
+			return input, attempt, err
+		}
 		if x.rt.log.Enabled(x.ctx, slog.LevelDebug) {
 			x.rt.log.Debug("retrying step", "recipe", x.r.name, "job", x.job.ID, "step", n.name, "attempt", attempt, "error", err)
 		}
-		if err := x.sleep(n.retry.Backoff(attempt + 1)); err != nil {
+		if err := x.sleep(wait); err != nil {
 			return input, attempt, err
 		}
 	}

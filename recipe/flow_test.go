@@ -229,7 +229,8 @@ func TestTryCatchRetriesWithAttemptCounts(t *testing.T) {
 	r := mustNew(t, "try", recipetest.Data(1),
 		recipe.Try(
 			recipe.Do("before", rec, recipe.Pills{"text": `"before"`}),
-			recipe.Do("flaky", flaky, recipe.Pills{"text": `"x"`}),
+			// The Try block retries, not the step.
+			recipe.Do("flaky", flaky, recipe.Pills{"text": `"x"`}, recipe.Retry(action.RetryPolicy{})),
 		).Catch(action.RetryPolicy{MaxAttempts: 3, InitialInterval: time.Second},
 			recipe.Do("caught", rec, recipe.Pills{"text": `error.message`}),
 		),

@@ -15,9 +15,11 @@ type JobInfo struct {
 	EventID string
 	// RerunOf is the ID of the job this one re-runs, if any.
 	RerunOf string
-	// Resumed is true when the job was interrupted before and continues
-	// from its checkpoints.
+	// Resumed is true when the job was interrupted before, or failed and
+	// runs again (see [JobRetry]), and continues from its checkpoints.
 	Resumed bool
+	// Retries counts the job's earlier failed runs (see [Job.Retries]).
+	Retries int
 }
 
 // PollResult describes one poll of a recipe's trigger for

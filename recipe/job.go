@@ -20,7 +20,9 @@ const (
 	// an uncaught error.
 	JobSucceeded JobStatus = "succeeded"
 	// JobFailed: a step failed and no Try caught it, a Fail step ran, or a
-	// pill could not be evaluated.
+	// pill could not be evaluated. A job that failed with a retryable
+	// error has [Job.NextAttempt] set: the engine runs it again then,
+	// resuming from its step checkpoints (see [JobRetry]).
 	JobFailed JobStatus = "failed"
 	// JobStopped: a Stop step ended the job early; this counts as success.
 	JobStopped JobStatus = "stopped"
@@ -62,6 +64,15 @@ type Job struct {
 	// RerunOf is the ID of the job this one re-runs; empty for a job made
 	// from a new event.
 	RerunOf string
+	// Retries counts the times the job was run again after it failed
+	// (by the engine's retry schedule or [Engine.RerunFailed]); 0 for a job
+	// that has run once.
+	Retries int
+	// NextAttempt is when the engine runs a failed job again: set when the
+	// job failed with a retryable error and its [JobRetry] policy allows
+	// another run; zero otherwise (the failure is final until an operator
+	// reruns it).
+	NextAttempt time.Time
 	// Created is when the job was accepted.
 	Created time.Time
 	// Finished is when the job reached a final status; zero until then.
@@ -112,6 +123,10 @@ type StepRecord struct {
 	// attempt's end, waits between attempts included.
 	Duration time.Duration
 }
+
+// RetryScheduled reports whether the job failed and the engine will run it
+// again at NextAttempt.
+func (j Job) RetryScheduled() bool { return j.Status == JobFailed && !j.NextAttempt.IsZero() }
 
 // Failed reports whether the step ended with an error.
 func (s StepRecord) Failed() bool { return s.Error != "" }

@@ -216,7 +216,36 @@ func (m *memoryStore) FinishJob(ctx context.Context, jobID string, res JobResult
 	j.job.ErrorType = res.ErrorType
 	j.job.Message = res.Message
 	j.job.Finished = res.Finished
+	j.job.NextAttempt = time.Time{}
+	if res.Status == JobFailed {
+		j.job.NextAttempt = res.NextAttempt
+	}
 	return nil
+}
+
+func (m *memoryStore) RetryJob(ctx context.Context, jobID string) (Job, error) {
+	if err := ctx.Err(); err != nil {
+		return Job{}, err
+	}
+	if err := m.lock(); err != nil {
+		return Job{}, err
+	}
+	defer m.mu.Unlock()
+	j, ok := m.jobs[jobID]
+	if !ok {
+		return Job{}, fmt.Errorf("recipe: retry job %q: %w", jobID, ErrNotFound)
+	}
+	if j.job.Status != JobFailed {
+		return Job{}, fmt.Errorf("recipe: retry job %q (%s): %w", jobID, j.job.Status, ErrNotFailed)
+	}
+	if n := len(j.job.Steps); n > 0 && j.job.Steps[n-1].Failed() {
+		j.job.Steps = j.job.Steps[:n-1]
+	}
+	j.job.Status = JobPending
+	j.job.Error, j.job.ErrorType, j.job.Message = "", "", ""
+	j.job.Finished, j.job.NextAttempt = time.Time{}, time.Time{}
+	j.job.Retries++
+	return cloneJob(j.job), nil
 }
 
 func (m *memoryStore) Job(ctx context.Context, id string) (Job, error) {
@@ -246,7 +275,9 @@ func (m *memoryStore) Jobs(ctx context.Context, q JobQuery) iter.Seq2[Job, error
 				(q.EventID == "" || j.job.Event.ID == q.EventID) &&
 				(q.Since.IsZero() || !j.job.Created.Before(q.Since)) &&
 				(q.Until.IsZero() || j.job.Created.Before(q.Until)) &&
-				(text == "" || containsFold(&j.job, text))
+				(text == "" || containsFold(&j.job, text)) &&
+				(q.RetryDue.IsZero() || j.job.RetryScheduled() && !j.job.NextAttempt.After(q.RetryDue))
+
 		}
 		if err := m.lock(); err != nil {
 			yield(Job{}, err)
@@ -443,7 +474,9 @@ func (m *memoryStore) Prune(ctx context.Context, recipe string, p PrunePolicy) (
 		return 0, err
 	}
 	defer m.mu.Unlock()
-	finished := m.sorted(func(j *memJob) bool { return j.job.Recipe == recipe && j.job.Status.Final() })
+	finished := m.sorted(func(j *memJob) bool {
+		return j.job.Recipe == recipe && j.job.Status.Final() && !j.job.RetryScheduled()
+	})
 	n := 0
 	for i, j := range finished {
 		tooMany := p.Keep > 0 && i < len(finished)-p.Keep

@@ -42,10 +42,13 @@ type recipeRun struct {
 	stopping bool
 	popped   chan struct{}
 	jobs     map[JobStatus]int
-	skipped  map[string]int // by reason
-	events   int
-	dups     int
-	errList  []error
+	retryAt  time.Time // earliest retry a worker scheduled since retryLoop last looked
+	// retryWake tells retryLoop that a worker scheduled a retry.
+	retryWake chan struct{}
+	skipped   map[string]int // by reason
+	events    int
+	dups      int
+	errList   []error
 
 	bg      sync.WaitGroup
 	workers sync.WaitGroup
@@ -60,7 +63,7 @@ type recipeRun struct {
 
 // startRun starts a recipe; e.mu must be held.
 func (e *Engine) startRun(ctx context.Context, ent *entry, once bool) *recipeRun {
-	run := &recipeRun{e: e, ent: ent, r: ent.r, once: once, jobs: map[JobStatus]int{}, skipped: map[string]int{}, popped: make(chan struct{}, 1)}
+	run := &recipeRun{e: e, ent: ent, r: ent.r, once: once, jobs: map[JobStatus]int{}, skipped: map[string]int{}, popped: make(chan struct{}, 1), retryWake: make(chan struct{}, 1)}
 	run.cond = sync.NewCond(&run.mu)
 	run.ctx, run.cancel = context.WithCancel(ctx)
 	if once {
@@ -253,6 +256,15 @@ func (run *recipeRun) feed() {
 	}()
 	rt := &run.e.rt
 	info := run.r.src.info()
+	// Failed jobs whose retry is due go back to pending first, so the
+	// unfinished jobs read next include them (and no job is queued twice).
+	nextRetry, ok := loadRetrying(run, "failed jobs awaiting a retry", info.PollInterval, func(ctx context.Context) (time.Time, error) {
+		_, next, err := run.e.requeueDue(ctx, run.r.name)
+		return next, err
+	})
+	if !ok {
+		return
+	}
 	if run.sh == nil {
 		// On a shared store the claimer finds them, with those of other
 		// processes that died.
@@ -262,11 +274,11 @@ func (run *recipeRun) feed() {
 		if !ok {
 			return
 		}
-		qs := make([]queued, len(pending))
-		for i, j := range pending {
-			qs[i] = queued{job: j}
-		}
-		run.push(qs...)
+		run.pushJobs(pending)
+	}
+	if !run.once {
+		run.bg.Add(1)
+		go run.retryLoop(nextRetry)
 	}
 
 	if info.PollInterval <= 0 {
@@ -574,13 +586,22 @@ func (run *recipeRun) execute(q queued, x *jobExec) bool {
 			run.count(JobPending, 1)
 			return false
 		}
+		if res.Status == JobFailed {
+			res.NextAttempt = r.nextAttempt(err, job.Retries, job.Created, res.Finished)
+		}
 	}
 	if err := rt.store.FinishJob(x.storeCtx, job.ID, res, x.unsaved()); err != nil {
 		rt.log.Error("cannot store a finished job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
 		run.count(JobPending, 1)
 		return false
 	}
-	if res.Status == JobFailed {
+	switch {
+	case res.Status == JobFailed && !res.NextAttempt.IsZero():
+		rt.log.Warn("job failed; it runs again later", "recipe", r.name, "job", job.ID, "event", job.Event.ID, "error", res.Error, "next_attempt", res.NextAttempt)
+		if !run.once {
+			run.noteRetry(res.NextAttempt)
+		}
+	case res.Status == JobFailed:
 		rt.log.Warn("job failed", "recipe", r.name, "job", job.ID, "event", job.Event.ID, "error", res.Error)
 	}
 	run.ent.stats.finished(res)

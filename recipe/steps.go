@@ -32,8 +32,9 @@ type StepOption interface {
 }
 
 type stepOptions struct {
-	retry   action.RetryPolicy
-	timeout time.Duration
+	retry    action.RetryPolicy
+	retrySet bool
+	timeout  time.Duration
 }
 
 type stepOptionFunc func(o *stepOptions)
@@ -41,13 +42,15 @@ type stepOptionFunc func(o *stepOptions)
 func (f stepOptionFunc) applyStep(o *stepOptions) { f(o) }
 
 // Retry makes an action step retry its action as the policy says (see
-// action.RetryPolicy for each field and its default). By default a step
-// runs its action once. Retries happen inside the step: the step's record
-// counts every attempt in Attempts. An error wrapping
-// action.ErrOutcomeUnknown is retried only when the action's Info says it
-// is idempotent, and validation errors are never retried.
+// action.RetryPolicy for each field and its default), instead of the
+// recipe's policy ([StepRetry], by default [DefaultStepRetry]); the zero
+// policy runs the action once. Retries happen inside the step: the step's
+// record counts every attempt in Attempts. An error wrapping
+// action.ErrOutcomeUnknown is retried only when the action is repeatable
+// (idempotent, or checking its effect by key), and validation errors are
+// never retried. A policy with a negative field fails [New].
 func Retry(p action.RetryPolicy) StepOption {
-	return stepOptionFunc(func(o *stepOptions) { o.retry = p })
+	return stepOptionFunc(func(o *stepOptions) { o.retry, o.retrySet = p, true })
 }
 
 // Timeout bounds each attempt of an action step; 0 (the default) means no
@@ -93,6 +96,11 @@ func (s *doStep[In, Out]) compile(c *compiler, sc *scope) node {
 		return nil
 	}
 	info := s.act.Info()
+	if s.opts.retrySet {
+		if err := s.opts.retry.Validate(); err != nil {
+			c.fail(s.name, "", "Retry: "+err.Error())
+		}
+	}
 	c.actions++
 	c.infos = append(c.infos, StepAction{Step: s.name, Action: info})
 	n := &doNode[In, Out]{
@@ -100,10 +108,13 @@ func (s *doStep[In, Out]) compile(c *compiler, sc *scope) node {
 		act:     s.act,
 		info:    info,
 		actName: strings.Trim(info.Connector+"."+info.Name, "."),
-		retry:   s.opts.retry,
+		retry:   c.opts.StepRetry,
 		timeout: s.opts.timeout,
 		redIn:   redactorFor(reflect.TypeFor[In]()),
 		redOut:  redactorFor(reflect.TypeFor[Out]()),
+	}
+	if s.opts.retrySet {
+		n.retry = s.opts.retry
 	}
 	inT := reflect.TypeFor[In]()
 	keys := make([]string, 0, len(s.pills))

@@ -16,6 +16,10 @@ import (
 // asked for does not exist.
 var ErrNotFound = errors.New("recipe: not found")
 
+// ErrNotFailed is returned by [Store.RetryJob] for a job that is not
+// failed.
+var ErrNotFailed = errors.New("recipe: the job is not failed")
+
 // Store keeps everything the engine must not lose across restarts: trigger
 // cursors, the dedup ledger, jobs (pending ones form the queue, finished
 // ones the history), step checkpoints, webhook subscriptions and recipe
@@ -58,6 +62,16 @@ type Store interface {
 	// final status, error, message and finish time, all in one
 	// transaction.
 	FinishJob(ctx context.Context, jobID string, result JobResult, steps []StepRecord) error
+	// RetryJob moves a failed job back to pending so the engine runs it
+	// again, in one transaction: Status becomes pending, Error, ErrorType,
+	// Message, Finished and NextAttempt are cleared, Retries grows by one,
+	// and when the job's last step record (highest Seq) failed, that
+	// record is deleted, so the step that failed the job runs again while
+	// the steps before it replay from their checkpoints. It returns the job
+	// as it now is, with its steps; an error wrapping ErrNotFound when there
+	// is no such job, and one wrapping ErrNotFailed when the job is not
+	// failed (another process retried it first, or it never failed).
+	RetryJob(ctx context.Context, jobID string) (Job, error)
 	// Job returns a job with its steps, or an error wrapping ErrNotFound.
 	Job(ctx context.Context, id string) (Job, error)
 	// Jobs iterates over the jobs that match the query, newest first (in
@@ -97,8 +111,8 @@ type Store interface {
 	SetState(ctx context.Context, recipe string, st RecipeState) error
 	// Prune deletes the recipe's finished jobs that the policy no longer
 	// keeps, and ledger entries older than p.LedgerBefore when that is not
-	// zero. It returns the number of jobs deleted. Unfinished jobs are
-	// never pruned.
+	// zero. It returns the number of jobs deleted. Unfinished jobs and
+	// failed jobs awaiting a retry (NextAttempt set) are never pruned.
 	Prune(ctx context.Context, recipe string, p PrunePolicy) (int, error)
 	// Close releases the store's resources.
 	Close() error
@@ -144,6 +158,9 @@ type JobResult struct {
 	ErrorType string
 	Message   string
 	Finished  time.Time
+	// NextAttempt is when a failed job runs again; zero when its failure
+	// is final (see [Job.NextAttempt]).
+	NextAttempt time.Time
 }
 
 // JobQuery selects jobs for [Store.Jobs]. Zero fields do not filter.
@@ -154,6 +171,9 @@ type JobQuery struct {
 	Status JobStatus
 	// EventID keeps jobs made from this event.
 	EventID string
+	// RetryDue keeps failed jobs whose NextAttempt is set and not after
+	// this time: those the engine's retry schedule runs now.
+	RetryDue time.Time
 	// Since keeps jobs created at or after this time.
 	Since time.Time
 	// Until keeps jobs created before this time.

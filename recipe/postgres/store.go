@@ -210,6 +210,11 @@ var migrations = []string{
 	CREATE INDEX jobs_status ON jobs (status, seq);
 	CREATE INDEX jobs_created ON jobs (created, recipe, status);
 	CREATE INDEX jobs_recipe_created ON jobs (recipe, created);`,
+	// 5: job retries. Additive, with defaults that read every existing job
+	// as never retried and not awaiting a retry.
+	`ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE jobs ADD COLUMN next_attempt BIGINT NOT NULL DEFAULT 0;
+	CREATE INDEX jobs_retry_due ON jobs (recipe, next_attempt) WHERE next_attempt > 0;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -265,7 +270,7 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
-const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished, label, search) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished, label, search, retries, next_attempt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
 
 // searchText is what JobQuery.Text is looked for in, lower-cased in ASCII
 // only, as the other stores do.
@@ -287,7 +292,7 @@ func insertJobArgs(j recipe.Job) []any {
 	if st == "" {
 		st = recipe.JobPending
 	}
-	return []any{j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), string(st), j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished), j.Label, searchText(j)}
+	return []any{j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), string(st), j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished), j.Label, searchText(j), j.Retries, unix(j.NextAttempt)}
 }
 
 // Accept implements recipe.Store: one transaction marks the ledger, inserts
@@ -393,15 +398,15 @@ func (s *Store) Cursor(ctx context.Context, name string) (trigger.Cursor, error)
 	return trigger.Cursor(c), nil
 }
 
-const jobColumns = `id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished, label`
+const jobColumns = `id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished, label, retries, next_attempt`
 
 func scanJob(row pgx.Row) (recipe.Job, error) {
 	var j recipe.Job
-	var evTime, created, finished int64
+	var evTime, created, finished, next int64
 	var data []byte
 	var status string
-	err := row.Scan(&j.ID, &j.Recipe, &j.Event.ID, &evTime, &data, &status, &j.Error, &j.ErrorType, &j.Message, &j.RerunOf, &created, &finished, &j.Label)
-	j.Event.Time, j.Created, j.Finished = fromUnix(evTime), fromUnix(created), fromUnix(finished)
+	err := row.Scan(&j.ID, &j.Recipe, &j.Event.ID, &evTime, &data, &status, &j.Error, &j.ErrorType, &j.Message, &j.RerunOf, &created, &finished, &j.Label, &j.Retries, &next)
+	j.Event.Time, j.Created, j.Finished, j.NextAttempt = fromUnix(evTime), fromUnix(created), fromUnix(finished), fromUnix(next)
 	j.Event.Data = data
 	j.Status = recipe.JobStatus(status)
 	return j, err
@@ -552,7 +557,7 @@ func (s *Store) SaveSteps(ctx context.Context, jobID string, steps []recipe.Step
 	return nil
 }
 
-var finishJobSQL = withSteps(`UPDATE jobs SET status = $13, error = $14, error_type = $15, message = $16, finished = $17, lease_owner = '', lease_until = NULL
+var finishJobSQL = withSteps(`UPDATE jobs SET status = $13, error = $14, error_type = $15, message = $16, finished = $17, next_attempt = $18, lease_owner = '', lease_until = NULL
 	WHERE id = $12 AND status IN ('pending', 'running') RETURNING id`)
 
 // FinishJob implements recipe.Store, in one statement.
@@ -560,8 +565,12 @@ func (s *Store) FinishJob(ctx context.Context, jobID string, res recipe.JobResul
 	if !res.Status.Final() {
 		return fmt.Errorf("postgres: finish job %q: status %q is not final", jobID, res.Status)
 	}
+	var next int64
+	if res.Status == recipe.JobFailed {
+		next = unix(res.NextAttempt)
+	}
 	var n int
-	args := append(columnsOf(steps).args(), jobID, string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished))
+	args := append(columnsOf(steps).args(), jobID, string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), next)
 	err := s.pool.QueryRow(ctx, finishJobSQL, args...).Scan(&n)
 	if err == nil && n == 0 {
 		err = s.whyNotChanged(ctx, jobID)
@@ -570,6 +579,33 @@ func (s *Store) FinishJob(ctx context.Context, jobID string, res recipe.JobResul
 		return fmt.Errorf("postgres: finish job: %w", err)
 	}
 	return nil
+}
+
+// RetryJob implements recipe.Store.
+func (s *Store) RetryJob(ctx context.Context, jobID string) (recipe.Job, error) {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var status string
+		err := tx.QueryRow(ctx, `SELECT status FROM jobs WHERE id = $1 FOR UPDATE`, jobID).Scan(&status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("job %q: %w", jobID, recipe.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if recipe.JobStatus(status) != recipe.JobFailed {
+			return fmt.Errorf("job %q (%s): %w", jobID, status, recipe.ErrNotFailed)
+		}
+		var b pgx.Batch
+		b.Queue(`DELETE FROM steps WHERE job_id = $1 AND error <> ''
+			AND seq = (SELECT MAX(seq) FROM steps WHERE job_id = $1)`, jobID)
+		b.Queue(`UPDATE jobs SET status = 'pending', error = '', error_type = '', message = '', finished = 0,
+			next_attempt = 0, retries = retries + 1 WHERE id = $1`, jobID)
+		return tx.SendBatch(ctx, &b).Close()
+	})
+	if err != nil {
+		return recipe.Job{}, fmt.Errorf("postgres: retry job: %w", err)
+	}
+	return s.Job(ctx, jobID)
 }
 
 // Job implements recipe.Store.
@@ -653,6 +689,9 @@ func (s *Store) jobsPage(ctx context.Context, q recipe.JobQuery, after int64, n 
 	}
 	if q.Text != "" {
 		add("strpos(search, $?) > 0", asciiLower(q.Text))
+	}
+	if !q.RetryDue.IsZero() {
+		add("status = 'failed' AND next_attempt > 0 AND next_attempt <= $?", unix(q.RetryDue))
 	}
 	add("seq < $?", after)
 	args = append(args, n)
@@ -843,7 +882,7 @@ func (s *Store) Prune(ctx context.Context, name string, p recipe.PrunePolicy) (i
 	n := 0
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		n = 0
-		const finished = `recipe = $1 AND status NOT IN ('pending', 'running')`
+		const finished = `recipe = $1 AND status NOT IN ('pending', 'running') AND next_attempt = 0`
 		if !p.FinishedBefore.IsZero() {
 			tag, err := tx.Exec(ctx, `DELETE FROM jobs WHERE `+finished+` AND finished < $2`, name, unix(p.FinishedBefore))
 			if err != nil {

@@ -55,8 +55,8 @@ func TestOpenMigratesOnceWhenProcessesStartTogether(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v != 4 {
-			t.Errorf("schema version = %d, want 4", v)
+		if v != 5 {
+			t.Errorf("schema version = %d, want 5", v)
 		}
 		_ = s.Close()
 	}

@@ -39,6 +39,7 @@ func TestStore(t *testing.T, open func(t *testing.T) recipe.Store) {
 	run("Subscriptions", testSubscriptions)
 	run("RecipeState", testState)
 	run("Prune", testPrune)
+	run("RetryJob", testRetryJob)
 }
 
 var t0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
@@ -580,4 +581,113 @@ func testPrune(t *testing.T, ctx context.Context, s recipe.Store) {
 	res, err = s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "x1", "e1"), newJob("r", "x3", "e3")}, At: t0})
 	must(t, err)
 	eq(t, "after ledger prune", fmt.Sprint(res.Stored), "[true false]")
+}
+
+// testRetryJob checks failed-retryable jobs: FinishJob keeps NextAttempt
+// for a failed job only, RetryDue finds the due ones, Prune spares them,
+// and RetryJob moves a failed job back to pending without its failed last
+// step, once.
+func testRetryJob(t *testing.T, ctx context.Context, s recipe.Store) {
+	var jobs []recipe.Job
+	for i := range 4 {
+		jobs = append(jobs, newJob("r", fmt.Sprintf("j%d", i), fmt.Sprintf("e%d", i)))
+	}
+	_, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: jobs, At: t0})
+	must(t, err)
+	fin := t0.Add(time.Minute)
+	soon, later := t0.Add(5*time.Minute), t0.Add(time.Hour)
+	steps := []recipe.StepRecord{{Seq: 0, Name: "a", Attempts: 1, Output: []byte(`{"id":"1"}`)}, {Seq: 1, Name: "b", Error: "503", ErrorType: "retryable", Retryable: true, Attempts: 3}}
+	must(t, s.FinishJob(ctx, "j0", recipe.JobResult{Status: recipe.JobFailed, Error: "503", ErrorType: "retryable", Finished: fin, NextAttempt: soon}, steps))
+	must(t, s.FinishJob(ctx, "j1", recipe.JobResult{Status: recipe.JobFailed, Error: "503", ErrorType: "retryable", Finished: fin, NextAttempt: later}, steps))
+	must(t, s.FinishJob(ctx, "j2", recipe.JobResult{Status: recipe.JobFailed, Error: "bad input", ErrorType: "validation", Finished: fin}, steps[:1]))
+	// NextAttempt means nothing for a job that did not fail.
+	must(t, s.FinishJob(ctx, "j3", recipe.JobResult{Status: recipe.JobSucceeded, Finished: fin, NextAttempt: soon}, nil))
+
+	j, err := s.Job(ctx, "j0")
+	must(t, err)
+	if !j.NextAttempt.Equal(soon) || !j.RetryScheduled() || j.Retries != 0 {
+		t.Errorf("failed-retryable job: next attempt %v, scheduled %v, retries %d", j.NextAttempt, j.RetryScheduled(), j.Retries)
+	}
+	if j, err := s.Job(ctx, "j3"); err != nil || !j.NextAttempt.IsZero() {
+		t.Errorf("succeeded job has next attempt %v (%v)", j.NextAttempt, err)
+	}
+	due, err := recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Recipe: "r", RetryDue: soon}))
+	must(t, err)
+	eq(t, "due at the first next attempt", fmt.Sprint(ids(due)), "[j0]")
+	due, err = recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Recipe: "r", RetryDue: later.Add(time.Second)}))
+	must(t, err)
+	eq(t, "due later", fmt.Sprint(ids(due)), "[j1 j0]")
+	due, err = recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Recipe: "r", RetryDue: t0}))
+	must(t, err)
+	eq(t, "due before any", len(due), 0)
+
+	// Retention keeps jobs awaiting a retry.
+	n, err := s.Prune(ctx, "r", recipe.PrunePolicy{FinishedBefore: fin.Add(time.Hour)})
+	must(t, err)
+	eq(t, "pruned (only the final ones)", n, 2)
+
+	j, err = s.RetryJob(ctx, "j0")
+	must(t, err)
+	eq(t, "status after RetryJob", j.Status, recipe.JobPending)
+	eq(t, "retries", j.Retries, 1)
+	eq(t, "result cleared", j.Error+j.ErrorType+j.Message, "")
+	if !j.Finished.IsZero() || !j.NextAttempt.IsZero() {
+		t.Errorf("after RetryJob: finished %v, next attempt %v", j.Finished, j.NextAttempt)
+	}
+	eq(t, "steps kept (the failed last one dropped)", len(j.Steps), 1)
+	if len(j.Steps) == 1 {
+		eq(t, "kept step", j.Steps[0].Name+" "+string(j.Steps[0].Output), `a {"id":"1"}`)
+	}
+	pending, err := s.PendingJobs(ctx, "r")
+	must(t, err)
+	eq(t, "pending after RetryJob", fmt.Sprint(ids(pending)), "[j0]")
+	if _, err := s.RetryJob(ctx, "j0"); !errors.Is(err, recipe.ErrNotFailed) {
+		t.Errorf("RetryJob of a pending job: %v, want ErrNotFailed", err)
+	}
+	if _, err := s.RetryJob(ctx, "nope"); !errors.Is(err, recipe.ErrNotFound) {
+		t.Errorf("RetryJob of an unknown job: %v, want ErrNotFound", err)
+	}
+	// The retried job runs again: the failed step's new record takes its
+	// Seq, and it can fail and be retried again.
+	must(t, s.SaveSteps(ctx, "j0", []recipe.StepRecord{{Seq: 1, Name: "b", Error: "reset", Attempts: 2}}))
+	must(t, s.FinishJob(ctx, "j0", recipe.JobResult{Status: recipe.JobFailed, Error: "reset", Finished: fin, NextAttempt: later}, nil))
+	j, err = s.RetryJob(ctx, "j0")
+	must(t, err)
+	eq(t, "retries after the second retry", j.Retries, 2)
+	eq(t, "steps after the second retry", len(j.Steps), 1)
+
+	// A failure whose last step succeeded (a Fail step ended the job) keeps
+	// every step record.
+	_, err = s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "k0", "f0")}, At: t0})
+	must(t, err)
+	must(t, s.FinishJob(ctx, "k0", recipe.JobResult{Status: recipe.JobFailed, Error: "failed by a Fail step", ErrorType: "failed", Finished: fin}, steps[:1]))
+	j, err = s.RetryJob(ctx, "k0")
+	must(t, err)
+	eq(t, "steps of a job failed by a Fail step", len(j.Steps), 1)
+
+	// Concurrent retries of one job: exactly one wins.
+	_, err = s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{newJob("r", "c0", "g0")}, At: t0})
+	must(t, err)
+	must(t, s.FinishJob(ctx, "c0", recipe.JobResult{Status: recipe.JobFailed, Error: "x", Finished: fin, NextAttempt: soon}, nil))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won, lost := 0, 0
+	for range 8 {
+		wg.Go(func() {
+			_, err := s.RetryJob(ctx, "c0")
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				won++
+			case errors.Is(err, recipe.ErrNotFailed):
+				lost++
+			default:
+				t.Errorf("concurrent RetryJob: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	eq(t, "concurrent RetryJob winners", won, 1)
+	eq(t, "concurrent RetryJob losers", lost, 7)
 }

@@ -50,7 +50,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.stmt.insertJob, insertJob},
 		{&s.stmt.setCursor, `INSERT INTO cursors (recipe, cursor) VALUES (?, ?) ON CONFLICT (recipe) DO UPDATE SET cursor = excluded.cursor`},
 		{&s.stmt.markRunning, `UPDATE jobs SET status = 'running' WHERE id = ? AND status IN ('pending', 'running')`},
-		{&s.stmt.finishJob, `UPDATE jobs SET status = ?, error = ?, error_type = ?, message = ?, finished = ? WHERE id = ? AND status IN ('pending', 'running')`},
+		{&s.stmt.finishJob, `UPDATE jobs SET status = ?, error = ?, error_type = ?, message = ?, finished = ?, next_attempt = ? WHERE id = ? AND status IN ('pending', 'running')`},
 		{&s.stmt.saveStep, `INSERT OR REPLACE INTO steps (job_id, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.stmt.jobStatus, `SELECT status FROM jobs WHERE id = ?`},
 	} {
@@ -266,6 +266,11 @@ var migrations = []string{
 		INSERT INTO job_minutes (recipe, minute, status, n) VALUES (NEW.recipe, NEW.created / 60000000000, NEW.status, 1)
 			ON CONFLICT DO UPDATE SET n = n + 1;
 	END;`,
+	// 3: job retries. Additive, with defaults that read every existing job
+	// as never retried and not awaiting a retry.
+	`ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE jobs ADD COLUMN next_attempt INTEGER NOT NULL DEFAULT 0;
+	CREATE INDEX jobs_retry_due ON jobs (recipe, next_attempt) WHERE next_attempt > 0;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -327,7 +332,7 @@ func fromUnix(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, label, search, status, error, error_type, message, rerun_of, created, finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, label, search, status, error, error_type, message, rerun_of, created, finished, retries, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // searchText is what JobQuery.Text is looked for in, lower-cased as
 // SQLite's lower() does (ASCII only).
@@ -349,7 +354,7 @@ func (s *Store) execInsertJob(ctx context.Context, tx *sql.Tx, j recipe.Job) err
 	if st == "" {
 		st = recipe.JobPending
 	}
-	_, err := tx.StmtContext(ctx, s.stmt.insertJob).ExecContext(ctx, j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), j.Label, searchText(j), string(st), j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished))
+	_, err := tx.StmtContext(ctx, s.stmt.insertJob).ExecContext(ctx, j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), j.Label, searchText(j), string(st), j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished), j.Retries, unix(j.NextAttempt))
 	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
 		return fmt.Errorf("job %q already exists", j.ID)
 	}
@@ -416,15 +421,15 @@ func (s *Store) Cursor(ctx context.Context, name string) (trigger.Cursor, error)
 	return trigger.Cursor(c), nil
 }
 
-const jobColumns = `id, recipe, event_id, event_time, event_data, label, status, error, error_type, message, rerun_of, created, finished`
+const jobColumns = `id, recipe, event_id, event_time, event_data, label, status, error, error_type, message, rerun_of, created, finished, retries, next_attempt`
 
 func scanJob(rows interface{ Scan(...any) error }) (recipe.Job, error) {
 	var j recipe.Job
-	var evTime, created, finished int64
+	var evTime, created, finished, next int64
 	var data []byte
 	var status string
-	err := rows.Scan(&j.ID, &j.Recipe, &j.Event.ID, &evTime, &data, &j.Label, &status, &j.Error, &j.ErrorType, &j.Message, &j.RerunOf, &created, &finished)
-	j.Event.Time, j.Created, j.Finished = fromUnix(evTime), fromUnix(created), fromUnix(finished)
+	err := rows.Scan(&j.ID, &j.Recipe, &j.Event.ID, &evTime, &data, &j.Label, &status, &j.Error, &j.ErrorType, &j.Message, &j.RerunOf, &created, &finished, &j.Retries, &next)
+	j.Event.Time, j.Created, j.Finished, j.NextAttempt = fromUnix(evTime), fromUnix(created), fromUnix(finished), fromUnix(next)
 	j.Event.Data = data
 	j.Status = recipe.JobStatus(status)
 	return j, err
@@ -575,8 +580,12 @@ func (s *Store) FinishJob(ctx context.Context, jobID string, res recipe.JobResul
 		return fmt.Errorf("sqlite: finish job %q: status %q is not final", jobID, res.Status)
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var next int64
+		if res.Status == recipe.JobFailed {
+			next = unix(res.NextAttempt)
+		}
 		if err := s.updateUnfinished(ctx, tx, s.stmt.finishJob, jobID,
-			string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), jobID); err != nil {
+			string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), next, jobID); err != nil {
 			return err
 		}
 		return s.saveSteps(ctx, tx, jobID, steps)
@@ -585,6 +594,34 @@ func (s *Store) FinishJob(ctx context.Context, jobID string, res recipe.JobResul
 		return fmt.Errorf("sqlite: finish job: %w", err)
 	}
 	return nil
+}
+
+// RetryJob implements recipe.Store.
+func (s *Store) RetryJob(ctx context.Context, jobID string) (recipe.Job, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM jobs WHERE id = ?`, jobID).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("job %q: %w", jobID, recipe.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if recipe.JobStatus(status) != recipe.JobFailed {
+			return fmt.Errorf("job %q (%s): %w", jobID, status, recipe.ErrNotFailed)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM steps WHERE job_id = ?1 AND error != ''
+			AND seq = (SELECT MAX(seq) FROM steps WHERE job_id = ?1)`, jobID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE jobs SET status = 'pending', error = '', error_type = '', message = '', finished = 0,
+			next_attempt = 0, retries = retries + 1 WHERE id = ?`, jobID)
+		return err
+	})
+	if err != nil {
+		return recipe.Job{}, fmt.Errorf("sqlite: retry job: %w", err)
+	}
+	return s.Job(ctx, jobID)
 }
 
 // Job implements recipe.Store.
@@ -626,6 +663,9 @@ func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Jo
 		}
 		if !q.Until.IsZero() {
 			where, args = append(where, "j.created < ?"), append(args, unix(q.Until))
+		}
+		if !q.RetryDue.IsZero() {
+			where, args = append(where, "j.status = 'failed' AND j.next_attempt > 0 AND j.next_attempt <= ?"), append(args, unix(q.RetryDue))
 		}
 		after := int64(math.MaxInt64)
 		if q.Before != "" {
@@ -938,7 +978,7 @@ func (s *Store) Prune(ctx context.Context, name string, p recipe.PrunePolicy) (i
 	n := 0
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		n = 0
-		const finished = `recipe = ? AND status NOT IN ('pending', 'running')`
+		const finished = `recipe = ? AND status NOT IN ('pending', 'running') AND next_attempt = 0`
 		if !p.FinishedBefore.IsZero() {
 			r, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE `+finished+` AND finished < ?`, name, unix(p.FinishedBefore))
 			if err != nil {

@@ -45,7 +45,7 @@ func TestReopenKeepsDataAndSchemaVersion(t *testing.T) {
 	}
 	defer s.Close()
 	v, err := s.SchemaVersion(ctx)
-	if err != nil || v != 2 {
+	if err != nil || v != 3 {
 		t.Fatalf("schema version = %d, %v", v, err)
 	}
 	c, err := s.Cursor(ctx, "r")
