@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/recipekit/recipekit/action"
 )
@@ -236,35 +237,94 @@ func validateUpload(in UploadAttachmentInput) error {
 }
 
 // UploadAttachment returns the upload_attachment action. The content is
-// streamed (multipart through a pipe), never read into memory; the upload
-// is sent once.
+// streamed (multipart through a pipe), never read into memory.
+//
+// Exactly once: Jira keeps no key with an attachment, so the action
+// recognises its upload as an attachment of the same file name and size
+// (size unknown for a Reader: name only) added by this account since the
+// step run began. When an earlier attempt may have run (a retry, a resumed
+// job) or the upload ends ambiguously, the issue's attachments are read
+// first and the upload is sent again only when none matches; content from
+// a Reader cannot be sent twice, so then the outcome stays unknown. Jira's
+// window: the same account attaching a file of the same name and size to
+// the same issue in the same minutes (another job, a person using the
+// integration account) is taken for this step's upload.
 func (c *Client) UploadAttachment() action.Action[UploadAttachmentInput, []Attachment] {
 	return newAction(c, action.Info{
-		Name:        "upload_attachment",
-		Title:       "Upload attachment",
-		Description: "Attaches a file (from a path, text content or a reader) to an issue; the content is streamed.",
-		Idempotent:  false,
-		Permissions: []string{"CREATE_ATTACHMENTS", "BROWSE_PROJECTS"},
+		Name:          "upload_attachment",
+		Title:         "Upload attachment",
+		Description:   "Attaches a file (from a path, text content or a reader) to an issue; the content is streamed. Exactly once per step run: an attachment of that name and size added by the account since the step began is not uploaded again.",
+		Idempotent:    false,
+		EffectChecked: true,
+		Permissions:   []string{"CREATE_ATTACHMENTS", "BROWSE_PROJECTS"},
 	}, validateUpload, func(ctx context.Context, in UploadAttachmentInput) ([]Attachment, error) {
-		r := in.Reader
 		name := in.Filename
+		size := int64(-1)
 		switch {
 		case in.Path != "":
-			f, err := os.Open(in.Path)
+			st, err := os.Stat(in.Path)
 			if err != nil {
 				return nil, action.Invalid("path", "cannot open %s: %v", in.Path, err)
 			}
-			defer f.Close()
-			r = f
+			size = st.Size()
 			if name == "" {
 				name = filepath.Base(in.Path)
 			}
 		case in.Content != "":
-			r = strings.NewReader(in.Content)
+			size = int64(len(in.Content))
 		}
-		out, _, err := c.Attachments.Upload(ctx, in.IssueKey, name, r)
-		return out, err
+		readerUsed := false
+		return exactlyOnce(ctx, c, effectWrite[[]Attachment]{
+			what: fmt.Sprintf("uploading %s to %s", filepath.Base(name), in.IssueKey),
+			write: func(ctx context.Context, _ action.Effect) ([]Attachment, error) {
+				var r io.Reader
+				switch {
+				case in.Path != "":
+					f, err := os.Open(in.Path)
+					if err != nil {
+						return nil, action.Invalid("path", "cannot open %s: %v", in.Path, err)
+					}
+					defer f.Close()
+					r = f
+				case in.Content != "":
+					r = strings.NewReader(in.Content)
+				default:
+					if readerUsed {
+						return nil, action.Permanent(fmt.Errorf("jira: uploading %s to %s: the first upload's outcome is unknown and no attachment of that name is there yet, but the content came from a Reader that cannot be read again; upload from a path or text content to let the action send it again: %w", name, in.IssueKey, action.ErrOutcomeUnknown))
+					}
+					readerUsed = true
+					r = in.Reader
+				}
+				out, _, err := c.Attachments.Upload(ctx, in.IssueKey, name, r)
+				return out, err
+			},
+			resendRefused: in.Path != "" || in.Content != "",
+			find: func(ctx context.Context, e action.Effect) ([]Attachment, bool, error) {
+				return c.Attachments.findUpload(ctx, in.IssueKey, filepath.Base(name), size, since(e))
+			},
+		})
 	})
+}
+
+// findUpload returns the attachment of issue named filename, of size bytes
+// (any size when negative), added by this account at or after notBefore.
+func (s *AttachmentsService) findUpload(ctx context.Context, issue, filename string, size int64, notBefore time.Time) ([]Attachment, bool, error) {
+	me, _, err := s.client.Users.Myself(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	list, _, err := s.List(ctx, issue)
+	if err != nil {
+		return nil, false, err
+	}
+	for i := len(list) - 1; i >= 0; i-- {
+		a := list[i]
+		if a.Filename != filename || (size >= 0 && a.Size != size) || a.Created.Time.Before(notBefore) || !sameUser(&a.Author, me) {
+			continue
+		}
+		return []Attachment{a}, true, nil
+	}
+	return nil, false, nil
 }
 
 // DownloadAttachmentInput is the input of the download_attachment action.

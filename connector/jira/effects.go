@@ -66,7 +66,18 @@ type effectWrite[T any] struct {
 	// find looks the change up: found is true when the change exists, and
 	// the result is then what write would have returned (or close to it).
 	find func(ctx context.Context, e action.Effect) (result T, found bool, err error)
+	// resendRefused makes exactlyOnce send the write again after a
+	// refusal (see httpx.Refused), waiting as the server asked: for a
+	// streamed body, which the HTTP layer cannot resend itself.
+	resendRefused bool
 }
+
+// maxRefusedResends bounds the resends of a refused streamed write, and
+// maxRefusedWait the wait before each.
+const (
+	maxRefusedResends = 4
+	maxRefusedWait    = time.Minute
+)
 
 // exactlyOnce makes the change of w at most once per step run, and at
 // least once unless it fails for a known reason:
@@ -95,10 +106,20 @@ func exactlyOnce[T any](ctx context.Context, c *Client, w effectWrite[T]) (T, er
 		}
 	}
 	var lastErr error
+	refusals := 0
 	for attempt := 1; attempt <= maxEffectWrites; attempt++ {
 		v, err := w.write(ctx, e)
 		if err == nil {
 			return v, nil
+		}
+		var se *httpx.StatusError
+		if w.resendRefused && refusals < maxRefusedResends && errors.As(err, &se) && httpx.Refused(se.StatusCode, se.Header) && se.Wait <= maxRefusedWait {
+			refusals++
+			attempt-- // a refused write was not applied: it does not count
+			if err := c.sleep(ctx, max(se.Wait, time.Second)); err != nil {
+				return zero, err
+			}
+			continue
 		}
 		if !isAmbiguous(err) {
 			return zero, err

@@ -39,6 +39,9 @@ type effectCase struct {
 func effectCases(e *env) []effectCase {
 	key := e.demo.Issues[0].Key
 	todo := e.srv.SeedIssue(jiratest.IssueSeed{Project: "DEMO", IssueType: "Task", Summary: "to move once"}).Key
+	out := e.srv.SeedIssue(jiratest.IssueSeed{Project: "DEMO", IssueType: "Task", Summary: "blocks"}).Key
+	in := e.srv.SeedIssue(jiratest.IssueSeed{Project: "DEMO", IssueType: "Task", Summary: "is blocked"}).Key
+	files := e.srv.SeedIssue(jiratest.IssueSeed{Project: "DEMO", IssueType: "Task", Summary: "gets a file"}).Key
 	under := func(prefix string) func(r jiratest.Request) bool {
 		return func(r jiratest.Request) bool { return strings.HasPrefix(r.Path, prefix) }
 	}
@@ -92,6 +95,42 @@ func effectCases(e *env) []effectCase {
 			},
 			lookupPath: "/rest/api/2/issue/" + todo,
 			once:       true,
+		},
+		{
+			name: "link_issues",
+			post: "/rest/api/2/issueLink",
+			run: func(ctx context.Context, e *env) (string, error) {
+				l, err := e.jc.LinkIssues().Run(ctx, LinkIssuesInput{Type: "Blocks", OutwardIssue: out, InwardIssue: in})
+				return l.ID, err
+			},
+			count: func(e *env) int {
+				is, _, err := e.jc.Issues.Get(context.Background(), out, &GetIssueOptions{Fields: []string{"issuelinks"}})
+				if err != nil {
+					return -1
+				}
+				return countMatching(is.Fields.IssueLinks, func(l IssueLink) bool { return l.InwardIssue != nil && l.InwardIssue.Key == in })
+			},
+			lookupPath: "/rest/api/2/issue/" + out,
+			once:       true,
+		},
+		{
+			name: "upload_attachment",
+			post: "/rest/api/2/issue/" + files + "/attachments",
+			run: func(ctx context.Context, e *env) (string, error) {
+				as, err := e.jc.UploadAttachment().Run(ctx, UploadAttachmentInput{IssueKey: files, Filename: "once.txt", Content: "exactly once"})
+				if len(as) != 1 {
+					return "", err
+				}
+				return as[0].ID, err
+			},
+			count: func(e *env) int {
+				return countMatching(e.srv.Attachments(files), func(name string) bool { return name == "once.txt" })
+			},
+			lookups:    func(r jiratest.Request) bool { return r.Path == "/rest/api/2/issue/"+files },
+			lookupPath: "/rest/api/2/issue/" + files,
+			// Jira keeps no key with an attachment: another step run's
+			// upload of the same name and size since it began counts.
+			once: true,
 		},
 	}
 }
@@ -252,6 +291,7 @@ func TestUnverifiableOutcomeIsReported(t *testing.T) {
 		e.srv.SetFaults(jiratest.Faults{Methods: []string{"POST"}, PathPrefix: c.post, LoseResponse: jiratest.FaultRate{Next: 1}})
 		_, err = c.run(action.WithEffect(ctx, action.Effect{Key: "rk1-unverifiable-" + c.name, Attempt: 1, Since: time.Now()}), e)
 		e.srv.SetFaults(jiratest.Faults{})
+		e.jc = healthy
 		if !errors.Is(err, action.ErrOutcomeUnknown) {
 			t.Errorf("%s: %v, want an unknown outcome", c.name, err)
 		}
@@ -262,7 +302,6 @@ func TestUnverifiableOutcomeIsReported(t *testing.T) {
 			t.Errorf("%s: %d changes, want the 1 the lost answer made", c.name, n)
 		}
 		// The step's retry (MayExist) finds it.
-		e.jc = healthy
 		e.srv.ResetRequests()
 		if _, err := c.run(action.WithEffect(ctx, action.Effect{Key: "rk1-unverifiable-" + c.name, Attempt: 2, MayExist: true, Since: time.Now()}), e); err != nil {
 			t.Fatal(err)

@@ -66,13 +66,22 @@ type LinkIssuesInput struct {
 // LinkIssues returns the link_issues action. Jira answers the create with
 // an empty body, so the action reads the outward issue's links to return
 // the new one.
+//
+// Exactly once: a link is identified by its type and its two issues. When
+// an earlier attempt may have run (a retry, a resumed job) or the create
+// ends ambiguously, the outward issue's links are read first, and a link
+// of that type to the inward issue counts as made; only then is the create
+// sent again. The optional comment is part of the create request, so it
+// lands with the link, once. Jira's window: a link of that type between
+// the two issues made by someone else also counts as this step's.
 func (c *Client) LinkIssues() action.Action[LinkIssuesInput, IssueLink] {
 	return newAction(c, action.Info{
-		Name:        "link_issues",
-		Title:       "Link issues",
-		Description: "Links two issues with a link type (blocks, relates to, duplicates...).",
-		Idempotent:  false,
-		Permissions: []string{"LINK_ISSUES", "BROWSE_PROJECTS"},
+		Name:          "link_issues",
+		Title:         "Link issues",
+		Description:   "Links two issues with a link type (blocks, relates to, duplicates...). Exactly once per step run: an existing link of that type between the two issues is not made again.",
+		Idempotent:    false,
+		EffectChecked: true,
+		Permissions:   []string{"LINK_ISSUES", "BROWSE_PROJECTS"},
 	}, func(in LinkIssuesInput) error {
 		return errors.Join(required("type", in.Type, "give a link type name such as Blocks"),
 			validIssueKey("outwardIssue", in.OutwardIssue), validIssueKey("inwardIssue", in.InwardIssue))
@@ -97,19 +106,35 @@ func (c *Client) LinkIssues() action.Action[LinkIssuesInput, IssueLink] {
 		if in.Comment != "" {
 			req.Comment = &CommentBody{Body: in.Comment}
 		}
-		if _, err := c.Links.Create(ctx, req); err != nil {
-			return IssueLink{}, err
-		}
-		is, _, err := c.Issues.Get(ctx, in.OutwardIssue, &GetIssueOptions{Fields: []string{"issuelinks"}})
-		if err != nil {
-			return IssueLink{}, fmt.Errorf("jira: the link was created but reading it back failed: %w", err)
-		}
-		for _, l := range is.Fields.IssueLinks {
-			if l.InwardIssue != nil && strings.EqualFold(l.InwardIssue.Key, in.InwardIssue) && l.Type.Name == lt.Name {
-				return l, nil
+		find := func(ctx context.Context) (IssueLink, bool, error) {
+			is, _, err := c.Issues.Get(ctx, in.OutwardIssue, &GetIssueOptions{Fields: []string{"issuelinks"}})
+			if err != nil {
+				return IssueLink{}, false, err
 			}
+			for _, l := range is.Fields.IssueLinks {
+				if l.InwardIssue != nil && (strings.EqualFold(l.InwardIssue.Key, in.InwardIssue) || l.InwardIssue.ID == in.InwardIssue) && l.Type.Name == lt.Name {
+					return l, true, nil
+				}
+			}
+			return IssueLink{}, false, nil
 		}
-		return IssueLink{Type: *lt, InwardIssue: &IssueRef{Key: in.InwardIssue}}, nil
+		return exactlyOnce(ctx, c, effectWrite[IssueLink]{
+			what: fmt.Sprintf("linking %s to %s (%s)", in.OutwardIssue, in.InwardIssue, lt.Name),
+			write: func(ctx context.Context, _ action.Effect) (IssueLink, error) {
+				if _, err := c.Links.Create(ctx, req); err != nil {
+					return IssueLink{}, err
+				}
+				l, found, err := find(ctx)
+				if err != nil {
+					return IssueLink{Type: *lt, InwardIssue: &IssueRef{Key: in.InwardIssue}}, fmt.Errorf("jira: the link was created but reading it back failed: %w", err)
+				}
+				if !found {
+					return IssueLink{Type: *lt, InwardIssue: &IssueRef{Key: in.InwardIssue}}, nil
+				}
+				return l, nil
+			},
+			find: func(ctx context.Context, _ action.Effect) (IssueLink, bool, error) { return find(ctx) },
+		})
 	})
 }
 
