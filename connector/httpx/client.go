@@ -45,8 +45,8 @@ type Options struct {
 	// Timeout bounds each attempt, including reading the response body.
 	// Default 60s. HTTPClient's client has no timeout (downloads).
 	Timeout time.Duration
-	// Transport is the base transport under the credential; a pooled
-	// transport when nil.
+	// Transport is the base transport under the credential; when nil, a
+	// pooled transport keeping up to 64 idle connections per host.
 	Transport http.RoundTripper
 	// Logger receives one debug record per attempt and one info record per
 	// retry (method, path, status, attempt, wait). Headers, query strings
@@ -149,9 +149,16 @@ func New(strategy auth.Strategy, opts Options) (*Client, error) {
 	return c, nil
 }
 
+// idleConnsPerHost is how many idle keep-alive connections the pooled
+// transport keeps per host: enough for a recipe running its jobs with a
+// high Concurrency, so that each request reuses a connection instead of
+// opening (and on a real site negotiating TLS for) a new one.
+const idleConnsPerHost = 64
+
 func pooledTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = runtime.GOMAXPROCS(0) + 1
+	t.MaxIdleConnsPerHost = max(idleConnsPerHost, runtime.GOMAXPROCS(0)+1)
+	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
 	t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	return t
 }
