@@ -27,6 +27,14 @@ func (c *Client) triggerCatalogue() []trigger.Info {
 		c.DeletedIssueWebhook(wo).Info(),
 		c.WorklogWebhook(wo).Info(),
 		c.AnyEventWebhook(wo).Info(),
+		c.IssueStatusChanged(StatusChangedOptions{}).Info(),
+		c.IssueStatusChangedBatch(StatusChangedOptions{}).Info(),
+		c.IssueAssigned(AssignedOptions{}).Info(),
+		c.NewAttachment(o).Info(),
+		c.NewAttachmentsBatch(o).Info(),
+		c.DeletedWorklogs(o).Info(),
+		c.DeletedCommentWebhook(wo).Info(),
+		c.DeletedWorklogWebhook(wo).Info(),
 	}
 }
 
