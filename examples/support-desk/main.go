@@ -164,7 +164,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	}
 
 	// 2. The recipes.
-	s := sync{
+	s := deskSync{
 		jira: jc, project: project, desk: deskClient, deskAPI: deskURL + "/api", browse: strings.TrimRight(jiraURL, "/"),
 		poll: jira.PollOptions{Since: time.Now().Add(-o.since), PollInterval: poll},
 	}

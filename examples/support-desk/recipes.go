@@ -50,8 +50,8 @@ const (
 // priorities maps a desk priority to a Jira priority.
 var priorities = map[string]string{"urgent": "Highest", "high": "High", "normal": "Medium", "low": "Low"}
 
-// sync is what the recipes connect: the Jira project and the desk's API.
-type sync struct {
+// deskSync is what the recipes connect: the Jira project and the desk's API.
+type deskSync struct {
 	jira    *jira.Client
 	project string
 	desk    *webhook.Client // requests to the desk's API, with its API key
@@ -74,7 +74,7 @@ var ticketOf = `replace(filter(trigger.issue.fields.labels, # startsWith ` + q(t
 // created under an idempotency key, the remote link is keyed by the
 // ticket's URL, the ticket update is a PATCH and the note carries an
 // Idempotency-Key header the desk honours.
-func (s sync) escalate(events trigger.Trigger[deskEvent]) (*recipe.Recipe, error) {
+func (s deskSync) escalate(events trigger.Trigger[deskEvent]) (*recipe.Recipe, error) {
 	ticketAPI := q(s.deskAPI+"/tickets/") + ` + trigger.ticket.id`
 	return recipe.New("desk-escalation", events,
 		// Tickets already linked (including the update this recipe makes)
@@ -117,7 +117,7 @@ func (s sync) escalate(events trigger.Trigger[deskEvent]) (*recipe.Recipe, error
 // customer, on the desk ticket the issue came from. The desk sees one
 // comment per Jira comment, whatever retries happen: the request carries
 // the Jira comment's id as its Idempotency-Key.
-func (s sync) publicComments() (*recipe.Recipe, error) {
+func (s deskSync) publicComments() (*recipe.Recipe, error) {
 	return recipe.New("public-comments", s.jira.NewComment(s.opts()),
 		recipe.When(`trigger.comment.body startsWith `+q(publicFlag)),
 		recipe.Do("reply", s.desk.Request(), recipe.Pills{
@@ -132,7 +132,7 @@ func (s sync) publicComments() (*recipe.Recipe, error) {
 
 // resolutions closes the desk ticket when its Jira issue is resolved, and
 // tells the customer.
-func (s sync) resolutions() (*recipe.Recipe, error) {
+func (s deskSync) resolutions() (*recipe.Recipe, error) {
 	ticketAPI := q(s.deskAPI+"/tickets/") + ` + ` + ticketOf
 	return recipe.New("resolution-closes-ticket", s.jira.UpdatedIssue(s.opts()),
 		recipe.When(`any(trigger.items, .field == "resolution" && .to != "")`),
@@ -154,7 +154,7 @@ func (s sync) resolutions() (*recipe.Recipe, error) {
 
 // opts are the Jira triggers' options: the issues that came from the
 // desk, and none of the connection's own changes.
-func (s sync) opts() jira.PollOptions {
+func (s deskSync) opts() jira.PollOptions {
 	o := s.poll
 	o.Project = s.project
 	o.JQL = "labels = " + labelDesk
