@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -22,9 +23,10 @@ import (
 
 // Store is a recipe.Store in a SQLite file. It is safe for concurrent use.
 type Store struct {
-	db   *sql.DB
-	keys *seal.Keyring // seals webhook secrets; nil when none was given
-	stmt statements
+	db    *sql.DB
+	keys  *seal.Keyring // seals webhook secrets; nil when none was given
+	stmt  statements
+	group writeGroup
 }
 
 // statements are the statements the engine runs for every event and job,
@@ -523,6 +525,13 @@ func (s *Store) saveSteps(ctx context.Context, tx *sql.Tx, jobID string, steps [
 	return nil
 }
 
+// refusedWrite is the error of a job write that changed nothing because
+// its job is missing or already finished.
+type refusedWrite struct{ err error }
+
+func (e *refusedWrite) Error() string { return e.err.Error() }
+func (e *refusedWrite) Unwrap() error { return e.err }
+
 // updateUnfinished runs an UPDATE of one unfinished job (its WHERE clause
 // names the job and requires it pending or running), so that the check and
 // the write are one statement. When no row changed it says why: the job
@@ -543,30 +552,21 @@ func (s *Store) updateUnfinished(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt
 	var st string
 	err = status.QueryRowContext(ctx, jobID).Scan(&st)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("job %q: %w", jobID, recipe.ErrNotFound)
+		return &refusedWrite{fmt.Errorf("job %q: %w", jobID, recipe.ErrNotFound)}
 	}
 	if err != nil {
 		return err
 	}
-	return fmt.Errorf("job %q already finished (%s)", jobID, st)
+	return &refusedWrite{fmt.Errorf("job %q already finished (%s)", jobID, st)}
 }
 
 // SaveSteps implements recipe.Store. Marking a job running without step
 // records (the checkpoint before a job's first writing step) is one
 // UPDATE; with records, the UPDATE and the records are one transaction.
+// Checkpoints and final records of jobs that run at the same time share
+// one commit (see jobWrite).
 func (s *Store) SaveSteps(ctx context.Context, jobID string, steps []recipe.StepRecord) error {
-	var err error
-	if len(steps) == 0 {
-		err = s.updateUnfinished(ctx, nil, s.stmt.markRunning, jobID, jobID)
-	} else {
-		err = s.tx(ctx, func(tx *sql.Tx) error {
-			if err := s.updateUnfinished(ctx, tx, s.stmt.markRunning, jobID, jobID); err != nil {
-				return err
-			}
-			return s.saveSteps(ctx, tx, jobID, steps)
-		})
-	}
-	if err != nil {
+	if err := s.writeJob(&jobWrite{ctx: ctx, jobID: jobID, steps: steps}); err != nil {
 		return fmt.Errorf("sqlite: save steps: %w", err)
 	}
 	return nil
@@ -579,21 +579,127 @@ func (s *Store) FinishJob(ctx context.Context, jobID string, res recipe.JobResul
 	if !res.Status.Final() {
 		return fmt.Errorf("sqlite: finish job %q: status %q is not final", jobID, res.Status)
 	}
+	if err := s.writeJob(&jobWrite{ctx: ctx, jobID: jobID, steps: steps, res: &res}); err != nil {
+		return fmt.Errorf("sqlite: finish job: %w", err)
+	}
+	return nil
+}
+
+// jobWrite is a checkpoint (res nil) or the final record of a job, handed
+// to writeJob.
+//
+// Writes of jobs running at the same time are committed together (group
+// commit): the first writer to arrive commits every write queued by the
+// time it starts, in one transaction, while the next ones queue for the
+// following commit. Each caller still returns only once its own write is
+// committed, so a write is as durable when SaveSteps or FinishJob returns
+// as with a transaction of its own; a worker running alone commits alone.
+type jobWrite struct {
+	ctx   context.Context
+	jobID string
+	steps []recipe.StepRecord
+	res   *recipe.JobResult
+
+	err  error
+	done bool          // err is final; set before wake is signalled
+	wake chan struct{} // the write is committed, or its writer leads the next commit
+}
+
+// writeGroup queues the writes waiting for a commit.
+type writeGroup struct {
+	mu      sync.Mutex
+	queue   []*jobWrite
+	leading bool // a writer is committing
+}
+
+// writeJob commits w, with whatever other writes are queued.
+func (s *Store) writeJob(w *jobWrite) error {
+	g := &s.group
+	w.wake = make(chan struct{}, 1)
+	g.mu.Lock()
+	g.queue = append(g.queue, w)
+	if g.leading {
+		g.mu.Unlock()
+		<-w.wake
+		if w.done {
+			return w.err
+		}
+		g.mu.Lock() // handed the lead
+	}
+	g.leading = true
+	batch := g.queue
+	g.queue = nil
+	g.mu.Unlock()
+
+	s.commitWrites(batch)
+	for _, o := range batch {
+		o.done = true
+		if o != w {
+			o.wake <- struct{}{}
+		}
+	}
+	g.mu.Lock()
+	if len(g.queue) > 0 {
+		next := g.queue[0]
+		g.mu.Unlock()
+		next.wake <- struct{}{}
+	} else {
+		g.leading = false
+		g.mu.Unlock()
+	}
+	return w.err
+}
+
+// commitWrites stores a batch of job writes and sets each one's error. A
+// write whose job is missing or finished changes nothing and fails alone;
+// any other failure fails the whole batch, which is rolled back.
+func (s *Store) commitWrites(batch []*jobWrite) {
+	if len(batch) == 1 && batch[0].res == nil && len(batch[0].steps) == 0 {
+		w := batch[0]
+		w.err = s.updateUnfinished(w.ctx, nil, s.stmt.markRunning, w.jobID, w.jobID)
+		return
+	}
+	ctx := context.WithoutCancel(batch[0].ctx)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		for _, w := range batch {
+			w.err = s.applyWrite(tx, w)
+			var refused *refusedWrite
+			if errors.As(w.err, &refused) {
+				continue // nothing of it was written
+			}
+			if w.err != nil {
+				return w.err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		for _, w := range batch {
+			var refused *refusedWrite
+			if !errors.As(w.err, &refused) {
+				w.err = err
+			}
+		}
+	}
+}
+
+// applyWrite runs one job write inside tx.
+func (s *Store) applyWrite(tx *sql.Tx, w *jobWrite) error {
+	var err error
+	if res := w.res; res == nil {
+		err = s.updateUnfinished(w.ctx, tx, s.stmt.markRunning, w.jobID, w.jobID)
+	} else {
 		var next int64
 		if res.Status == recipe.JobFailed {
 			next = unix(res.NextAttempt)
 		}
-		if err := s.updateUnfinished(ctx, tx, s.stmt.finishJob, jobID,
-			string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), next, jobID); err != nil {
-			return err
-		}
-		return s.saveSteps(ctx, tx, jobID, steps)
-	})
-	if err != nil {
-		return fmt.Errorf("sqlite: finish job: %w", err)
+		err = s.updateUnfinished(w.ctx, tx, s.stmt.finishJob, w.jobID,
+			string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), next, w.jobID)
 	}
-	return nil
+	if err != nil {
+		return err
+	}
+	return s.saveSteps(w.ctx, tx, w.jobID, w.steps)
 }
 
 // RetryJob implements recipe.Store.

@@ -2,11 +2,14 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/recipetest"
@@ -131,5 +134,53 @@ func TestOpenInMemory(t *testing.T) {
 	}
 	if st, err := s.State(ctx, "r"); err != nil || !st.Stopped {
 		t.Fatalf("state = %+v, %v", st, err)
+	}
+}
+
+// Jobs finishing at the same time share commits: every write is stored,
+// and a write refused (its job already finished) fails alone.
+func TestConcurrentJobWritesCommitTogether(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	defer s.Close()
+	const n = 64
+	var jobs []recipe.Job
+	for i := range n {
+		jobs = append(jobs, recipe.Job{ID: fmt.Sprint("j", i), Recipe: "r", Event: recipe.EventRecord{ID: fmt.Sprint("e", i)}, Status: recipe.JobPending, Created: time.Now()})
+	}
+	if _, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: jobs, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishJob(ctx, "j0", recipe.JobResult{Status: recipe.JobSucceeded, Finished: time.Now()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			id := fmt.Sprint("j", i)
+			step := []recipe.StepRecord{{Seq: 0, Name: "a", Output: []byte(fmt.Sprintf(`{"n":%d}`, i)), Attempts: 1}}
+			if err := s.SaveSteps(ctx, id, nil); err != nil {
+				errs[i] = err
+				return
+			}
+			errs[i] = s.FinishJob(ctx, id, recipe.JobResult{Status: recipe.JobSucceeded, Finished: time.Now()}, step)
+		})
+	}
+	wg.Wait()
+	if errs[0] == nil || !strings.Contains(errs[0].Error(), "already finished") {
+		t.Errorf("a write to a finished job: %v", errs[0])
+	}
+	for i := 1; i < n; i++ {
+		if errs[i] != nil {
+			t.Fatalf("job %d: %v", i, errs[i])
+		}
+		j, err := s.Job(ctx, fmt.Sprint("j", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.Status != recipe.JobSucceeded || len(j.Steps) != 1 || string(j.Steps[0].Output) != fmt.Sprintf(`{"n":%d}`, i) {
+			t.Errorf("job %d: %s, steps %+v", i, j.Status, j.Steps)
+		}
 	}
 }
