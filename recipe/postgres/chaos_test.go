@@ -59,6 +59,7 @@ type childConfig struct {
 	PollInterval time.Duration
 	SecretKey    string // base64, seals the webhook secret
 	Bench        bool   // run the benchmark recipe instead
+	Resume       bool   // run the resume test's recipe instead
 }
 
 // Recipe names of the chaos test.
@@ -134,6 +135,9 @@ func engineChild(raw string) int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("process", cfg.Name)
 	if cfg.Bench {
 		return benchChild(ctx, cfg)
+	}
+	if cfg.Resume {
+		return resumeChild(ctx, cfg)
 	}
 	keys, err := seal.ParseKeyring(cfg.SecretKey, "")
 	if err != nil {
