@@ -66,6 +66,15 @@ type Client struct {
 	ServerInfo *ServerInfoService
 	// Meta reads statuses, priorities, resolutions and issue types.
 	Meta *MetaService
+	// Boards reads Jira Software boards.
+	Boards *BoardsService
+	// Sprints manages sprints and moves issues between sprints and the
+	// backlog.
+	Sprints *SprintsService
+	// Epics reads the issues of epics and sets the epic of issues.
+	Epics *EpicsService
+	// Rank orders issues on boards and backlogs.
+	Rank *RankService
 
 	cfg    Config
 	name   string
@@ -147,6 +156,10 @@ func New(cfg Config) (*Client, error) {
 	c.Webhooks = (*WebhooksService)(s)
 	c.Meta = (*MetaService)(s)
 	c.ServerInfo = (*ServerInfoService)(s)
+	c.Boards = (*BoardsService)(s)
+	c.Sprints = (*SprintsService)(s)
+	c.Epics = (*EpicsService)(s)
+	c.Rank = (*RankService)(s)
 	return c, nil
 }
 

@@ -106,6 +106,21 @@ func (s *Server) buildRoutes() []route {
 	s.handle("GET", api+"/component/{id}", both, false, s.handleComponentGet)
 	s.handle("PUT", api+"/component/{id}", both, false, s.handleComponentUpdate)
 
+	const agile = "/rest/agile/1.0"
+	s.handle("GET", agile+"/board", both, false, s.handleBoardList)
+	s.handle("GET", agile+"/board/{id}", both, false, s.handleBoardGet)
+	s.handle("GET", agile+"/board/{id}/sprint", both, false, s.handleBoardSprints)
+	s.handle("GET", agile+"/board/{id}/backlog", both, false, s.handleBoardBacklog)
+	s.handle("POST", agile+"/sprint", both, false, s.handleSprintCreate)
+	s.handle("GET", agile+"/sprint/{id}", both, false, s.handleSprintGet)
+	s.handle("POST", agile+"/sprint/{id}", both, false, s.handleSprintUpdate)
+	s.handle("GET", agile+"/sprint/{id}/issue", both, false, s.handleSprintIssues)
+	s.handle("POST", agile+"/sprint/{id}/issue", both, false, s.handleSprintMove)
+	s.handle("POST", agile+"/backlog/issue", both, false, s.handleBacklogMove)
+	s.handle("GET", agile+"/epic/{k}/issue", both, false, s.handleEpicIssues)
+	s.handle("POST", agile+"/epic/{k}/issue", both, false, s.handleEpicMove)
+	s.handle("PUT", agile+"/issue/rank", both, false, s.handleRank)
+
 	before10 := func(s *Server) bool { return !s.dc10() }
 	s.handleWhen("GET", "/rest/webhooks/1.0/webhook", both, false, before10, s.handleAdminHookList)
 	s.handleWhen("POST", "/rest/webhooks/1.0/webhook", both, false, before10, s.handleAdminHookCreate)

@@ -67,6 +67,8 @@ type store struct {
 	webhooks      []*webhook
 	nextWebhookID int
 	mediaTokens   map[string]int64
+
+	agile *agileState // Jira Software; see agileOf
 }
 
 func newStore() *store {
