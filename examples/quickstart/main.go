@@ -27,6 +27,7 @@ import (
 // options are the command-line flags.
 type options struct {
 	once  bool          // -once: catch up, run the jobs, exit
+	rerun bool          // -rerun-failed: run the failed jobs again first
 	store string        // -store: the SQLite file or a postgres:// URL
 	since time.Duration // -since: how far back the first run looks
 	poll  time.Duration // -poll: how often to ask Jira for new issues
@@ -39,7 +40,8 @@ type options struct {
 
 func main() {
 	var o options
-	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero if a job failed)")
+	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero while a job in the store is failed)")
+	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
 	flag.StringVar(&o.store, "store", "", "SQLite file for the cursor, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("quickstart")+"; offline a temporary file)")
 	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up issues filed this long before it (e.g. 24h); 0 starts from now")
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for new issues (default 30s; offline 1s)")
@@ -147,6 +149,16 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		return err
 	}
 	fmt.Fprintf(stdout, "quickstart: acknowledging new issues in project %s\n  connected as %s: %s\n  state kept in %s\n", project, who.Account, who.Detail, redactURL(storePath))
+	if o.rerun {
+		// Each failed job resumes where it failed; a job that failed
+		// because of a retryable error would also run again on its own
+		// schedule (recipe.JobRetry).
+		n, err := eng.RerunFailed(ctx, ack.Name())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "  running %d failed jobs again\n", n)
+	}
 
 	// 5. Run.
 	if offline != nil {
@@ -160,12 +172,14 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		return err
 	}
 	if o.once {
-		sum, err := eng.RunOnce(ctx) // polls until caught up and runs the jobs
+		_, err := eng.RunOnce(ctx) // polls until caught up and runs the jobs
 		progress.PrintSummary()
-		if err == nil && sum.Jobs[recipe.JobFailed] > 0 {
-			err = errJobsFailed
+		if err != nil {
+			return err
 		}
-		return err
+		// A cron job must keep failing while any job is failed, not only
+		// on the run where it failed.
+		return stillFailed(ctx, eng, stdout)
 	}
 	fmt.Fprintf(stdout, "Watching for new issues every %s; Ctrl-C stops.\n", poll)
 	if err := eng.Run(ctx); err != nil { // until Ctrl-C
@@ -198,6 +212,24 @@ func acknowledge(jc *jira.Client, opts jira.PollOptions) (*recipe.Recipe, error)
 			),
 		),
 	)
+}
+
+// stillFailed reports the store's failed jobs, of this run or an earlier
+// one, with errJobsFailed; nil when there are none.
+func stillFailed(ctx context.Context, eng *recipe.Engine, stdout io.Writer) error {
+	failed, err := recipe.CollectJobs(eng.Jobs(ctx, recipe.JobQuery{Status: recipe.JobFailed, Limit: 20, WithoutSteps: true}))
+	if err != nil || len(failed) == 0 {
+		return err
+	}
+	fmt.Fprintf(stdout, "failed jobs in the store (the %d most recent):\n", len(failed))
+	for _, j := range failed {
+		next := "run -rerun-failed to run it again"
+		if j.RetryScheduled() {
+			next = "runs again by itself after " + j.NextAttempt.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(stdout, "  %s %s: %s (%s)\n", j.Recipe, cmp.Or(j.Label, j.Event.ID), j.Error, next)
+	}
+	return errJobsFailed
 }
 
 // defaultStorePath is recipekit/<name>.db in the user's cache directory

@@ -190,6 +190,38 @@ func TestFailedJobFailsTheOnceRun(t *testing.T) {
 	if !strings.Contains(out.String(), "ADD_COMMENTS") {
 		t.Errorf("the failure should name the missing permission:\n%s", out.String())
 	}
+
+	// Nothing new, but the job is still failed: the run fails again.
+	out.Reset()
+	if err := run(ctx, o, siteEnv(sim, people.Admin, ""), &out); !errors.Is(err, errJobsFailed) {
+		t.Fatalf("a run while a job is still failed: err = %v, want ErrJobsFailed\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "-rerun-failed") {
+		t.Errorf("the run should say how to rerun the failed job:\n%s", out.String())
+	}
+
+	// The permission is back: -rerun-failed runs the job from its failed
+	// step, and the run succeeds.
+	sim.SetPermission("DEMO", people.Admin.AccountID, jiratest.AllPermissions...)
+	out.Reset()
+	o.rerun = true
+	if err := run(ctx, o, siteEnv(sim, people.Admin, ""), &out); err != nil {
+		t.Fatalf("-rerun-failed: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "running 1 failed jobs again") {
+		t.Errorf("-rerun-failed output:\n%s", out.String())
+	}
+	for _, is := range sim.Issues("DEMO") {
+		if is.Summary == "Cannot comment here" && len(sim.Comments(is.Key)) != 1 {
+			t.Errorf("%s has %d comments after the rerun, want 1", is.Key, len(sim.Comments(is.Key)))
+		}
+	}
+	// And the next run is clean.
+	out.Reset()
+	o.rerun = false
+	if err := run(ctx, o, siteEnv(sim, people.Admin, ""), &out); err != nil {
+		t.Fatalf("the run after the rerun: %v\n%s", err, out.String())
+	}
 }
 
 func TestBadEnvironmentSaysWhatToSet(t *testing.T) {
