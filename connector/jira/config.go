@@ -55,6 +55,12 @@ type Config struct {
 	// HTTP tunes retries, rate limiting, timeouts and the transport.
 	HTTP httpx.Options
 	// Logger receives debug and warning records; nil discards them.
+	// CustomFieldNames makes every issue the client reads (actions and
+	// polling triggers) also carry its custom fields by display name, in
+	// IssueFields.Named, so pills read trigger.fields.named["Story Points"]
+	// instead of an id. The field list is read once per connection.
+	// Webhook deliveries keep ids only.
+	CustomFieldNames bool
 	Logger *slog.Logger
 }
 

@@ -154,3 +154,54 @@ func matchField(fields []Field, want string) (Field, bool, error) {
 	slices.Sort(ids)
 	return Field{}, false, fmt.Errorf("jira: the field name %q is ambiguous: it is used by %s; use one of these ids instead", want, strings.Join(ids, ", "))
 }
+
+// nameCustomFields fills IssueFields.Named of each issue from the cached
+// field list, when Config.CustomFieldNames asks for it.
+func (c *Client) nameCustomFields(ctx context.Context, issues []Issue) error {
+	if !c.cfg.CustomFieldNames || len(issues) == 0 {
+		return nil
+	}
+	fields, err := c.Fields.cached(ctx, false)
+	if err != nil {
+		return err
+	}
+	names := customFieldNames(fields)
+	for i := range issues {
+		f := &issues[i].Fields
+		if len(f.Custom) == 0 {
+			continue
+		}
+		f.Named = make(map[string]any, len(f.Custom))
+		for id, v := range f.Custom {
+			name, ok := names[id]
+			if !ok {
+				name = id // a field added since the list was read
+			}
+			f.Named[name] = v
+		}
+	}
+	return nil
+}
+
+// customFieldNames maps custom field ids to display names; a name several
+// fields share gets its id appended, so no value hides another.
+func customFieldNames(fields []Field) map[string]string {
+	count := map[string]int{}
+	for _, f := range fields {
+		if f.Custom {
+			count[f.Name]++
+		}
+	}
+	out := make(map[string]string, len(count))
+	for _, f := range fields {
+		if !f.Custom {
+			continue
+		}
+		if count[f.Name] > 1 {
+			out[f.ID] = f.Name + " (" + f.ID + ")"
+		} else {
+			out[f.ID] = f.Name
+		}
+	}
+	return out
+}

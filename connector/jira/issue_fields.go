@@ -49,6 +49,10 @@ type IssueFields struct {
 	// decoded JSON (string, float64, bool, []any, map[string]any or nil).
 	// Resolve display names to ids with Client.Fields.ID.
 	Custom map[string]any `json:"-" expr:"custom"`
+	// Named holds the same custom field values by display name ("Story
+	// Points"), when the connection's Config.CustomFieldNames is set; a
+	// name two fields share is written "Name (customfield_10010)" for each.
+	Named map[string]any `json:"named,omitempty" expr:"named"`
 	// Other holds fields this type does not model, by id.
 	Other map[string]any `json:"-" expr:"other"`
 }

@@ -47,6 +47,11 @@ func (o *GetIssueOptions) values() url.Values {
 func (s *IssuesService) Get(ctx context.Context, keyOrID string, opts *GetIssueOptions) (Issue, *Response, error) {
 	var issue Issue
 	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s", keyOrID), opts.values(), nil, &issue)
+	if err == nil {
+		one := []Issue{issue}
+		err = s.client.nameCustomFields(ctx, one)
+		issue = one[0]
+	}
 	return issue, resp, err
 }
 

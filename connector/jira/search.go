@@ -182,7 +182,7 @@ func (s *SearchService) Page(ctx context.Context, opts SearchOptions) (SearchRes
 			res.NextPageToken = ""
 		}
 		resp.IsLast, resp.NextPageToken, resp.Total = res.IsLast, res.NextPageToken, -1
-		return res, resp, nil
+		return res, resp, s.client.nameCustomFields(ctx, res.Issues)
 	}
 	if opts.StartAt > 0 {
 		q.Set("startAt", strconv.Itoa(opts.StartAt))
@@ -200,7 +200,7 @@ func (s *SearchService) Page(ctx context.Context, opts SearchOptions) (SearchRes
 	// Honour the page size Jira echoes (admins cap it), not the one asked.
 	res.IsLast = len(res.Issues) == 0 || res.StartAt+len(res.Issues) >= res.Total
 	resp.StartAt, resp.MaxResults, resp.Total, resp.IsLast = res.StartAt, res.MaxResults, res.Total, res.IsLast
-	return res, resp, nil
+	return res, resp, s.client.nameCustomFields(ctx, res.Issues)
 }
 
 // All iterates over every issue the search finds, page by page. It stops
