@@ -61,7 +61,7 @@ type Config struct {
 	// instead of an id. The field list is read once per connection.
 	// Webhook deliveries keep ids only.
 	CustomFieldNames bool
-	Logger *slog.Logger
+	Logger           *slog.Logger
 }
 
 func (cfg Config) validate() (*url.URL, error) {
