@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 	"io"
 	"iter"
 	"log/slog"
@@ -33,6 +35,10 @@ type runtimeDeps struct {
 // Add recipes, then call Run (until the context ends) or RunOnce (until
 // caught up). An Engine is safe for concurrent use.
 type Engine struct {
+	tel            *telemetry
+	tracerProvider trace.TracerProvider
+	meterProvider  metric.MeterProvider
+
 	rt                runtimeDeps
 	webhookBase       string
 	webhookURL        *url.URL
@@ -216,6 +222,8 @@ func NewEngine(store Store, opts ...Option) *Engine {
 			o(e)
 		}
 	}
+	e.rt.log = slog.New(TraceLogHandler(e.rt.log.Handler()))
+	e.initTelemetry()
 	if e.owner == "" {
 		e.owner = defaultProcessID()
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go.opentelemetry.io/otel/trace"
 	"log/slog"
 	"reflect"
 	"sync"
@@ -131,6 +132,7 @@ func errorType(err error) string {
 // record buffer and its step slice, for every job it runs; [jobExec.start]
 // readies it for the next one.
 type jobExec struct {
+	tel      *telemetry
 	stopping <-chan struct{} // closed when the run shuts down
 	ctx      context.Context
 	storeCtx context.Context
@@ -161,6 +163,7 @@ func newJobExec(run *recipeRun) *jobExec {
 		ctx:      run.jobCtx,
 		storeCtx: run.storeCtx,
 		rt:       &run.e.rt,
+		tel:      run.e.tel,
 		r:        run.r,
 		vm:       &vm.VM{MemoryBudget: run.r.opts.PillMemoryBudget},
 		jenv:     run.r.env.newEnv(time.Time{}),
@@ -361,8 +364,15 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 		}
 		effect = x.effect(n.name, start)
 	}
-	x.rt.hooks.StepStarted(x.ctx, x.info, n.name)
+	jobCtx := x.ctx
+	var span trace.Span
+	x.ctx, span = x.tel.startStep(jobCtx, x.r.name, n.name, n.actName)
 	rec := StepRecord{Seq: seq, Name: n.name, Action: n.actName, Started: start}
+	defer func() {
+		x.tel.endStep(x.ctx, span, x.r.name, rec)
+		x.ctx = jobCtx
+	}()
+	x.rt.hooks.StepStarted(x.ctx, x.info, n.name)
 	var err error
 	rec.Input, rec.Attempts, err = n.attempt(x, effect)
 	if errors.Is(err, errInterrupted) {
@@ -377,7 +387,7 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 		var merr error
 		if rec.Output, merr = x.rec.marshal(n.redOut, x.env.Field(n.field).Addr().Interface()); merr != nil {
 			rec.Output = nil
-			x.rt.log.Warn("cannot record a step output as JSON", "recipe", x.r.name, "step", n.name, "error", merr)
+			x.rt.log.WarnContext(x.ctx, "cannot record a step output as JSON", "recipe", x.r.name, "step", n.name, "error", merr)
 		}
 	}
 	x.rt.hooks.StepFinished(x.ctx, x.info, rec)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go.opentelemetry.io/otel/trace"
 	"maps"
 	"sync"
 	"time"
@@ -565,6 +566,15 @@ func (run *recipeRun) execute(q queued, x *jobExec) bool {
 	x.start(q.job)
 	defer x.finish()
 	job := x.job
+	base := x.ctx
+	var span trace.Span
+	x.ctx, span = run.e.tel.startJob(base, x.info)
+	var res JobResult
+	finished := false
+	defer func() {
+		run.e.tel.endJob(x.ctx, span, x.info, res, finished)
+		x.ctx = base
+	}()
 	rt.hooks.JobStarted(x.ctx, x.info)
 	data := q.data
 	var err error
@@ -575,13 +585,13 @@ func (run *recipeRun) execute(q queued, x *jobExec) bool {
 		r.src.set(x.env, r.env.trigger, data)
 		err = x.runBlock(r.steps)
 	}
-	res := JobResult{Status: JobSucceeded, Finished: rt.clock.Now()}
+	res = JobResult{Status: JobSucceeded, Finished: rt.clock.Now()}
 	if err != nil {
 		var leave bool
 		if res, leave = jobOutcome(err, res.Finished); leave {
 			var serr *storeError
 			if errors.As(err, &serr) {
-				rt.log.Error("store failed while running a job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
+				rt.log.ErrorContext(x.ctx, "store failed while running a job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
 			}
 			run.count(JobPending, 1)
 			return false
@@ -591,7 +601,7 @@ func (run *recipeRun) execute(q queued, x *jobExec) bool {
 		}
 	}
 	if err := rt.store.FinishJob(x.storeCtx, job.ID, res, x.unsaved()); err != nil {
-		rt.log.Error("cannot store a finished job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
+		rt.log.ErrorContext(x.ctx, "cannot store a finished job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
 		run.count(JobPending, 1)
 		return false
 	}
@@ -602,9 +612,10 @@ func (run *recipeRun) execute(q queued, x *jobExec) bool {
 			run.noteRetry(res.NextAttempt)
 		}
 	case res.Status == JobFailed:
-		rt.log.Warn("job failed", "recipe", r.name, "job", job.ID, "event", job.Event.ID, "error", res.Error)
+		rt.log.WarnContext(x.ctx, "job failed", "recipe", r.name, "job", job.ID, "event", job.Event.ID, "error", res.Error)
 	}
 	run.ent.stats.finished(res)
+	finished = true
 	rt.hooks.JobFinished(x.ctx, x.info, res)
 	run.count(res.Status, 1)
 	return true

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	"io"
 	"net"
 	"net/http"
@@ -213,8 +215,38 @@ func (e *Engine) unsubscribe(ctx context.Context, ent *entry) error {
 // dropping it. Unknown recipes, and recipes whose trigger is not a webhook
 // or that have no subscription, answer 404.
 func (e *Engine) WebhookHandler() http.Handler {
-	return http.HandlerFunc(e.serveWebhook)
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		e.serveWebhook(sw, req)
+		outcome := "accepted"
+		if sw.status >= 300 {
+			outcome = "refused"
+		}
+		e.tel.deliveries.Add(req.Context(), 1, metric.WithAttributes(
+			attribute.String("outcome", outcome), attribute.Int("http.response.status_code", sw.status)))
+	})
 }
+
+// statusWriter remembers the status a handler answered.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (e *Engine) serveWebhook(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodPost {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 	"log/slog"
 	"math"
 	"net"
@@ -57,11 +59,26 @@ type Options struct {
 	// Sleep waits d or until ctx ends (returning ctx's error); tests pass a
 	// fake. Default: a timer that honours ctx.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// TracerProvider receives a client span per Do call (method and route
+	// template as its name; http.request.method, http.route,
+	// http.response.status_code), with an event for each rate-limit wait.
+	// Default: the global provider, which records nothing until a program
+	// installs an SDK.
+	TracerProvider trace.TracerProvider
+	// MeterProvider receives recipekit.http.requests (attempts by method,
+	// route and status), recipekit.http.rate_limit.waits and
+	// recipekit.http.rate_limit.wait_time. Default: the global provider.
+	MeterProvider metric.MeterProvider
+	// Route turns a request into its route template for spans and metrics,
+	// such as /rest/api/2/issue/{issueIdOrKey}; a connector that knows its
+	// routes sets it. Default: RouteTemplate.
+	Route func(req *http.Request) string
 }
 
 // Client sends requests with a credential, retries and rate limiting. It is
 // safe for concurrent use.
 type Client struct {
+	tel     *telemetry
 	opts    Options
 	retries int
 	rc      *retryablehttp.Client
@@ -90,7 +107,7 @@ func New(strategy auth.Strategy, opts Options) (*Client, error) {
 	case opts.Burst < 0:
 		return nil, fmt.Errorf("httpx: Options.Burst is %d: give a positive burst, or 0 for the default", opts.Burst)
 	}
-	c := &Client{opts: opts, retries: opts.MaxRetries, log: opts.Logger, now: time.Now}
+	c := &Client{opts: opts, retries: opts.MaxRetries, log: opts.Logger, now: time.Now, tel: newTelemetry(opts)}
 	switch c.retries {
 	case 0:
 		c.retries = 4
@@ -185,6 +202,8 @@ func (c *Client) HTTPClient() *http.Client { return c.plain }
 // call is the state of one Do call, reached from retryablehttp's callbacks
 // through the request's context.
 type call struct {
+	span       trace.Span
+	route      string
 	method     string
 	path       string
 	idempotent bool
@@ -223,15 +242,21 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	if st.method == "" {
 		st.method = http.MethodGet
 	}
-	if err := c.throttle(ctx); err != nil {
+	ctx, st.span, st.route = c.tel.start(ctx, req, st.method)
+	if err := c.throttle(ctx, st); err != nil {
 		closeReqBody(req)
-		return nil, c.wrap(st, err)
+		err = c.wrap(st, err)
+		endSpan(st.span, nil, err)
+		return nil, err
 	}
 	rreq := &retryablehttp.Request{Request: req.WithContext(context.WithValue(ctx, callKey{}, st))}
 	resp, err := c.rc.Do(rreq)
 	if err != nil {
-		return nil, c.wrap(st, err)
+		err = c.wrap(st, err)
+		endSpan(st.span, nil, err)
+		return nil, err
 	}
+	endSpan(st.span, resp, nil)
 	return resp, nil
 }
 
@@ -244,12 +269,13 @@ func (c *Client) wrap(st *call, err error) error {
 }
 
 // throttle waits for the client-side rate limiter.
-func (c *Client) throttle(ctx context.Context) error {
+func (c *Client) throttle(ctx context.Context, st *call) error {
 	if c.limiter == nil {
 		return nil
 	}
 	r := c.limiter.Reserve()
 	if d := r.Delay(); d > 0 {
+		c.tel.wait(ctx, st, "client", 0, d)
 		if err := c.opts.Sleep(ctx, d); err != nil {
 			r.Cancel()
 			return err
@@ -269,6 +295,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	st.attempt++
 	retriesLeft := st.idempotent && st.replayable && st.attempt <= c.retries
 	if err != nil {
+		c.tel.attempt(ctx, st, 0)
 		c.logAttempt(ctx, st, 0, err)
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return false, ctxErr
@@ -286,6 +313,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		c.logRetry(ctx, st, 0)
 		return true, nil
 	}
+	c.tel.attempt(ctx, st, resp.StatusCode)
 	c.logAttempt(ctx, st, resp.StatusCode, nil)
 	if !retryableStatus(resp.StatusCode) {
 		return false, nil
@@ -307,6 +335,10 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	if told {
 		st.wait = jitterUp(wait, c.opts.MaxRetryWait)
+		c.tel.wait(ctx, st, "server", resp.StatusCode, st.wait)
+	} else if resp.StatusCode == http.StatusTooManyRequests {
+		st.wait = backoff(c.opts.MinBackoff, c.opts.MaxBackoff, st.attempt)
+		c.tel.wait(ctx, st, "server", resp.StatusCode, st.wait)
 	} else {
 		st.wait = backoff(c.opts.MinBackoff, c.opts.MaxBackoff, st.attempt)
 	}
@@ -327,7 +359,7 @@ func (c *Client) prepareRetry(req *http.Request) error {
 			return err
 		}
 	}
-	if err := c.throttle(ctx); err != nil {
+	if err := c.throttle(ctx, st); err != nil {
 		return err
 	}
 	if req.Body != nil && req.Body != http.NoBody {
