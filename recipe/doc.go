@@ -96,7 +96,10 @@
 // # Stores
 //
 // [NewMemoryStore] is for tests. Package recipe/sqlite is the embedded
-// default, one SQLite file through a pure-Go driver. The [Store] interface
-// is narrow so that a PostgreSQL implementation can follow for running
-// several processes.
+// default, one SQLite file through a pure-Go driver. Package
+// recipe/postgres keeps everything in a PostgreSQL database that several
+// processes running the same recipes share: its store implements
+// [Coordinator], and engines over it divide the work (one poller per
+// recipe, jobs claimed under leases by any process, InOrder kept across
+// the group, one webhook registration per group).
 package recipe

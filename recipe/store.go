@@ -27,8 +27,10 @@ var ErrNotFailed = errors.New("recipe: the job is not failed")
 //
 // The interface is deliberately narrow so that other databases can back it.
 // [NewMemoryStore] keeps everything in memory (tests); package
-// recipe/sqlite stores it in a SQLite file (the embedded default). A
-// PostgreSQL implementation would map each method to one transaction.
+// recipe/sqlite stores it in a SQLite file (the embedded default);
+// package recipe/postgres in a PostgreSQL database that several processes
+// share, mapping each method to one transaction. A store shared by several
+// processes also implements [Coordinator].
 //
 // All methods may be called from many goroutines at once. Returned records
 // are copies the caller may keep and modify. SaveSteps and FinishJob must

@@ -15,6 +15,15 @@
 // Open seals again with the current key the secrets stored under a
 // previous key, or in clear by an earlier version.
 //
+// The store implements recipe.Coordinator, so engines on several
+// processes sharing the database divide the work: leases are rows with an
+// expiry set by the server's clock (the processes' clocks need not agree),
+// jobs are claimed with FOR UPDATE SKIP LOCKED (an InOrder recipe's under
+// an advisory lock, oldest first and one at a time), and the last process
+// leaving a recipe's group is told so (advisory lock). [Store.TokenStore]
+// keeps OAuth tokens sealed in the database and refreshes them
+// single-flight across processes.
+//
 // Times are stored as Unix nanoseconds, so records read back exactly as
 // they were written.
 package postgres
