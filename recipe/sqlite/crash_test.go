@@ -114,6 +114,13 @@ func crashChild(dir string) error {
 }
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(jiraCrashEnv); dir != "" {
+		if err := jiraCrashChild(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			os.Exit(3)
+		}
+		os.Exit(0)
+	}
 	if dir := os.Getenv(crashEnv); dir != "" {
 		if err := crashChild(dir); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
