@@ -461,7 +461,7 @@ func TestChaosEngineProcessesKilled(t *testing.T) {
 
 	const pollInterval = 2 * time.Second
 	f.cfg = childConfig{DB: dbURL, Jira: sim.URL(), Email: demo.Admin.Email, Token: demo.Admin.APIToken, Project: "CHAOS",
-		Since: time.Now().Add(-time.Minute), Public: front.URL, Sink: sinkSrv.URL, LeaseTTL: 5 * time.Second, PollInterval: pollInterval, SecretKey: key.Base64()}
+		Since: time.Now().Add(-time.Minute), Public: front.URL, Sink: sinkSrv.URL, LeaseTTL: 10 * time.Second, PollInterval: pollInterval, SecretKey: key.Base64()}
 	const processes = 3
 	for slot := range processes {
 		f.start(slot)

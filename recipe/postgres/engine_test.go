@@ -79,7 +79,7 @@ func runShared(t *testing.T, engines, events int, inOrder bool) *sharedRun {
 		if err != nil {
 			t.Fatal(err)
 		}
-		eng := recipe.NewEngine(s, recipe.WithProcessID(name), recipe.WithLeaseTTL(time.Second))
+		eng := recipe.NewEngine(s, recipe.WithProcessID(name), recipe.WithLeaseTTL(10*time.Second))
 		if err := eng.Add(r); err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func TestStopOnOneProcessStopsTheRecipeEverywhere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		eng := recipe.NewEngine(s, recipe.WithProcessID(name), recipe.WithLeaseTTL(time.Second))
+		eng := recipe.NewEngine(s, recipe.WithProcessID(name), recipe.WithLeaseTTL(10*time.Second))
 		if err := eng.Add(r); err != nil {
 			t.Fatal(err)
 		}
