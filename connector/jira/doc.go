@@ -167,8 +167,12 @@
 // results are ordered by time then key and read to the end, and issues
 // sharing one millisecond across a page boundary are each emitted once.
 // The runtime stores the cursor in the same transaction as the jobs.
-// Event IDs are "issue-created:<id>", "issue:<id>@<updated ms>",
-// "comment:<id>@<ms>" and "worklog:<id>@<ms>".
+// Event IDs are "issue-created:<id>", "issue:<id>#<changelog entry id>"
+// (and "issue:<id>#created" for the creation of new_or_updated_issue),
+// "comment:<id>@<updated ms>" and "worklog:<id>@<updated ms>": a webhook
+// delivery and a poll of one change give the same ID whatever time each
+// reports, and two changes in one millisecond give two. Cursors written
+// when issue changes were "issue:<id>@<ms>" still recognise those IDs.
 //
 // Real-time triggers take WebhookOptions and implement trigger.Webhook:
 //

@@ -113,46 +113,34 @@ func issueChangeSpec(name string, withCreate bool) pollSpec[IssueChange] {
 				}
 			}
 			data := bare(is)
-			byMs := map[int64]int{}
 			var out []found[IssueChange]
 			add := func(ms int64, ch IssueChange) {
-				if i, ok := byMs[ms]; ok {
-					// Two entries in one millisecond are one event.
-					prev := &out[i].data
-					prev.Items = append(prev.Items, ch.Items...)
-					prev.Created = prev.Created || ch.Created
-					if prev.ChangelogID == "" {
-						prev.ChangelogID = ch.ChangelogID
-					}
-					out[i].noop = out[i].noop && noopItems(ch.Items) && !ch.Created
-					return
-				}
-				byMs[ms] = len(out)
 				author := ch.Author
-				out = append(out, found[IssueChange]{id: msID("issue", is.ID, ms), ms: ms, author: &author,
+				out = append(out, found[IssueChange]{id: changeID(is.ID, ch), legacy: msID("issue", is.ID, ms), ms: ms, author: &author,
 					noop: !ch.Created && noopItems(ch.Items), data: ch})
 			}
-			if withCreate {
-				if ms := timeMs(is.Fields.Created); ms >= floor && ms > 0 {
-					ch := IssueChange{Issue: data, Created: true, Items: []ChangelogItem{}, Time: is.Fields.Created}
-					if u := creatorOf(is); u != nil {
-						ch.Author = *u
-					}
-					add(ms, ch)
+			createdMs := timeMs(is.Fields.Created)
+			if withCreate && createdMs >= floor && createdMs > 0 {
+				ch := IssueChange{Issue: data, Created: true, Items: []ChangelogItem{}, Time: is.Fields.Created}
+				if u := creatorOf(is); u != nil {
+					ch.Author = *u
 				}
+				add(createdMs, ch)
 			}
 			for _, h := range hist {
 				ms := timeMs(h.Created)
 				if ms < floor || ms == 0 {
 					continue
 				}
-				if !withCreate && ms == timeMs(is.Fields.Created) && len(h.Items) == 0 {
+				if !withCreate && ms == createdMs && len(h.Items) == 0 {
 					continue
 				}
 				items := h.Items
 				if items == nil {
 					items = []ChangelogItem{}
 				}
+				// Each entry is its own event, even when several share a
+				// millisecond: they are different changes.
 				add(ms, IssueChange{Issue: data, ChangelogID: h.ID, Items: items, Author: h.Author, Time: h.Created})
 			}
 			return out, nil
@@ -162,8 +150,12 @@ func issueChangeSpec(name string, withCreate bool) pollSpec[IssueChange] {
 
 // IssueChange is one change of an issue: its creation, or one changelog
 // entry (the fields one user changed at one moment). Event IDs are
-// "issue:<issue id>@<epoch ms of the change>", the same from a poll and
-// from a webhook delivery.
+// "issue:<issue id>#<changelog entry id>" for a change and
+// "issue:<issue id>#created" for a creation, the same from a poll and from
+// a webhook delivery whatever time each reports, and distinct for two
+// changes made in the same millisecond. (Before, IDs were
+// "issue:<issue id>@<epoch ms>"; polling cursors that remember such IDs
+// still recognise the changes they name.)
 type IssueChange struct {
 	// Issue is the issue. From a poll it is the issue as it was read (it
 	// may already include later changes); from a webhook, as it was when
@@ -180,6 +172,19 @@ type IssueChange struct {
 	Author User `json:"author" expr:"author"`
 	// Time is when the change happened.
 	Time Time `json:"time" expr:"time"`
+}
+
+// changeID is the event ID of an issue change: the changelog entry's id,
+// or "created" for the creation. A change without a changelog id (which
+// Jira does not send) falls back to its time.
+func changeID(issueID string, ch IssueChange) string {
+	switch {
+	case ch.Created:
+		return "issue:" + issueID + "#created"
+	case ch.ChangelogID != "":
+		return "issue:" + issueID + "#" + ch.ChangelogID
+	}
+	return msID("issue", issueID, ch.Time.UnixMilli())
 }
 
 // Changed reports whether the change touched a field, by name or id

@@ -80,7 +80,10 @@ type scanState struct {
 
 // found is an event an extractor found in an issue, before dedup.
 type found[T any] struct {
-	id     string
+	id string
+	// legacy is the ID an earlier version gave the same event, which a
+	// cursor written by it may hold; "" when unchanged.
+	legacy string
 	ms     int64
 	author *User
 	noop   bool
@@ -372,6 +375,9 @@ func (p *poller[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Pa
 			}
 			if _, dup := cur.Seen[ev.id]; dup {
 				continue
+			}
+			if _, dup := cur.Seen[ev.legacy]; dup && ev.legacy != "" {
+				continue // handed over under the ID an earlier version gave it
 			}
 			cur.Seen[ev.id] = ev.ms
 			if ms == sc.Seek {

@@ -325,7 +325,7 @@ func convertIssueChange(ev *WebhookEvent, _ []byte) []found[IssueChange] {
 	}
 	ch.Time = NewTime(time.UnixMilli(ms).UTC())
 	author := ch.Author
-	return []found[IssueChange]{{id: msID("issue", is.ID, ms), ms: ms, author: &author, noop: !ch.Created && noopItems(ch.Items), data: ch}}
+	return []found[IssueChange]{{id: changeID(is.ID, ch), legacy: msID("issue", is.ID, ms), ms: ms, author: &author, noop: !ch.Created && noopItems(ch.Items), data: ch}}
 }
 
 func convertComment(ev *WebhookEvent, _ []byte) []found[CommentEvent] {
