@@ -19,6 +19,7 @@ import (
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/examples/internal/demo"
 	"github.com/recipekit/recipekit/examples/internal/jiraenv"
+	"github.com/recipekit/recipekit/examples/internal/ops"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/postgres"
 	"github.com/recipekit/recipekit/recipe/sqlite"
@@ -26,11 +27,13 @@ import (
 
 // options are the command-line flags.
 type options struct {
-	once  bool          // -once: catch up, run the jobs, exit
-	rerun bool          // -rerun-failed: run the failed jobs again first
-	store string        // -store: the SQLite file or a postgres:// URL
-	since time.Duration // -since: how far back the first run looks
-	poll  time.Duration // -poll: how often to ask Jira for new issues
+	once    bool          // -once: catch up, run the jobs, exit
+	rerun   bool          // -rerun-failed: run the failed jobs again first
+	store   string        // -store: the SQLite file or a postgres:// URL
+	since   time.Duration // -since: how far back the first run looks
+	poll    time.Duration // -poll: how often to ask Jira for new issues
+	ui      string        // -ui: address of the web UI
+	metrics string        // -metrics: address of the Prometheus /metrics endpoint
 
 	// Tests set these: the offline scene plays without pauses, against
 	// this simulator when set.
@@ -45,6 +48,8 @@ func main() {
 	flag.StringVar(&o.store, "store", "", "SQLite file for the cursor, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("quickstart")+"; offline a temporary file)")
 	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up issues filed this long before it (e.g. 24h); 0 starts from now")
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for new issues (default 30s; offline 1s)")
+	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
+	flag.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, such as 127.0.0.1:9090")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), `usage: go run ./examples/quickstart [flags]
 
@@ -83,6 +88,13 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	siteURL := strings.TrimSpace(getenv("JIRA_URL"))
 	project := cmp.Or(strings.ToUpper(strings.TrimSpace(getenv("JIRA_PROJECT"))), "DEMO")
 	poll := cmp.Or(o.poll, 30*time.Second)
+	if o.metrics != "" {
+		stopMetrics, err := ops.Metrics(o.metrics, stdout)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 
 	// 1. The connection: the site JIRA_URL names, with the credentials
 	// beside it (JIRA_EMAIL and JIRA_API_TOKEN, JIRA_PAT, ...).
@@ -147,6 +159,13 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	eng := recipe.NewEngine(store, recipe.WithHooks(progress))
 	if err := eng.Add(ack); err != nil {
 		return err
+	}
+	if o.ui != "" {
+		stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+		if err != nil {
+			return err
+		}
+		defer stopUI()
 	}
 	fmt.Fprintf(stdout, "quickstart: acknowledging new issues in project %s\n  connected as %s: %s\n  state kept in %s\n", project, who.Account, who.Detail, redactURL(storePath))
 	if o.rerun {

@@ -423,42 +423,16 @@ func (h *Handler) rerunJob(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, h.opts.Prefix+"/jobs/"+url.PathEscape(id), http.StatusSeeOther)
 }
 
-// maxRerunAll bounds one "re-run failed jobs" click.
-const maxRerunAll = 1000
-
 func (h *Handler) rerunFailed(w http.ResponseWriter, r *http.Request) {
 	if !h.needEngine(w, r) {
 		return
 	}
 	ctx := r.Context()
 	name := r.PathValue("name")
-	failed, err := h.listJobs(ctx, recipe.JobQuery{Recipe: name, Status: recipe.JobFailed, Limit: maxRerunAll, WithoutSteps: true})
+	n, err := h.opts.Engine.RerunFailed(ctx, name)
 	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, "cannot list failed jobs", err)
+		h.fail(w, r, http.StatusBadRequest, "cannot re-run the failed jobs", err)
 		return
-	}
-	// A failed job that was re-run already (its re-run is any later job
-	// naming it) is not run a second time.
-	reran := map[string]bool{}
-	for j, err := range h.store.Jobs(ctx, recipe.JobQuery{Recipe: name, Limit: 10 * maxRerunAll, WithoutSteps: true}) {
-		if err != nil {
-			h.fail(w, r, http.StatusInternalServerError, "cannot list jobs", err)
-			return
-		}
-		if j.RerunOf != "" {
-			reran[j.RerunOf] = true
-		}
-	}
-	n := 0
-	for _, j := range failed {
-		if reran[j.ID] {
-			continue
-		}
-		if _, err := h.opts.Engine.Rerun(ctx, j.ID); err != nil {
-			h.fail(w, r, http.StatusBadRequest, fmt.Sprintf("re-ran %d failed jobs, then job %s could not be re-run", n, j.ID), err)
-			return
-		}
-		n++
 	}
 	h.log.Info("ui: failed jobs re-run", "user", userFrom(ctx), "recipe", name, "jobs", n)
 	h.redirectRecipe(w, r, name, fmt.Sprintf("%d failed jobs re-run", n))
