@@ -64,6 +64,8 @@
 // # Flags
 //
 //	-once         poll until caught up, run the jobs, print a summary and exit
+//	              (non-zero while a job in the store is failed)
+//	-rerun-failed run the store's failed jobs again first, from the step that failed
 //	-store PATH   SQLite file for the cursors, the dedup ledger and job records
 //	              (default recipekit/jira-sync.db in the user cache directory;
 //	              offline a temporary file)

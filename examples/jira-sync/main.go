@@ -28,6 +28,7 @@ import (
 // options are the command-line flags.
 type options struct {
 	once  bool          // -once: catch up, run the jobs, exit
+	rerun bool          // -rerun-failed: run the failed jobs again first
 	store string        // -store: the SQLite file or a postgres:// URL
 	since time.Duration // -since: how far back the first run looks
 	poll  time.Duration // -poll: how often to ask each site for changes
@@ -40,7 +41,8 @@ type options struct {
 
 func main() {
 	var o options
-	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero if a job failed)")
+	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero while a job in the store is failed)")
+	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
 	flag.StringVar(&o.store, "store", "", "SQLite file for the cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("jira-sync")+"; offline a temporary file)")
 	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up changes made this long before it (e.g. 24h); 0 starts from now")
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask each site for changes (default 30s; offline 1s)")
@@ -171,6 +173,19 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	fmt.Fprintf(stdout, "jira-sync: support %s on %s  <->  engineering %s on %s\n  recipes: %s; state kept in %s\n",
 		supProject, supInfo, engProject, engInfo, strings.Join(engine.Recipes(), ", "), redactURL(storePath))
 
+	if o.rerun {
+		// Each failed job resumes where it failed; a job that failed
+		// because of a retryable error would also run again on its own
+		// schedule (recipe.JobRetry).
+		for _, name := range engine.Recipes() {
+			n, err := engine.RerunFailed(ctx, name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "  running %d failed jobs of %s again\n", n, name)
+		}
+	}
+
 	// 5. Run.
 	if supSim != nil {
 		// The offline demo: Alice and Bob work on an issue in the two
@@ -187,12 +202,14 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		return err
 	}
 	if o.once {
-		sum, err := engine.RunOnce(ctx)
+		_, err := engine.RunOnce(ctx)
 		progress.PrintSummary()
-		if err == nil && sum.Jobs[recipe.JobFailed] > 0 {
-			err = errJobsFailed
+		if err != nil {
+			return err
 		}
-		return err
+		// A cron job must keep failing while any job is failed, not only
+		// on the run where it failed.
+		return stillFailed(ctx, engine, stdout)
 	}
 	fmt.Fprintf(stdout, "Syncing every %s; Ctrl-C stops.\n", poll)
 	if err := engine.Run(ctx); err != nil {
@@ -274,4 +291,22 @@ func redactURL(s string) string {
 		return u.Redacted()
 	}
 	return s
+}
+
+// stillFailed reports the store's failed jobs, of this run or an earlier
+// one, with errJobsFailed; nil when there are none.
+func stillFailed(ctx context.Context, eng *recipe.Engine, stdout io.Writer) error {
+	failed, err := recipe.CollectJobs(eng.Jobs(ctx, recipe.JobQuery{Status: recipe.JobFailed, Limit: 20, WithoutSteps: true}))
+	if err != nil || len(failed) == 0 {
+		return err
+	}
+	fmt.Fprintf(stdout, "failed jobs in the store (the %d most recent):\n", len(failed))
+	for _, j := range failed {
+		next := "run -rerun-failed to run it again"
+		if j.RetryScheduled() {
+			next = "runs again by itself after " + j.NextAttempt.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(stdout, "  %s %s: %s (%s)\n", j.Recipe, cmp.Or(j.Label, j.Event.ID), j.Error, next)
+	}
+	return errJobsFailed
 }

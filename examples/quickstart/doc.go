@@ -14,7 +14,7 @@
 // # Against a real site
 //
 // With JIRA_URL and credentials it watches the project until Ctrl-C (or,
-// with -once, catches up, runs the jobs and exits; non-zero if one failed):
+// with -once, catches up, runs the jobs and exits; non-zero while a job is failed):
 //
 //	JIRA_URL=https://your-domain.atlassian.net JIRA_EMAIL=you@example.com \
 //	JIRA_API_TOKEN=... JIRA_PROJECT=DEMO go run ./examples/quickstart -once
@@ -37,6 +37,8 @@
 // # Flags
 //
 //	-once         poll until caught up, run the jobs, print a summary and exit
+//	              (non-zero while a job in the store is failed)
+//	-rerun-failed run the store's failed jobs again first, from the step that failed
 //	-store PATH   SQLite file for the cursor, the dedup ledger and job records
 //	              (default recipekit/quickstart.db in the user cache directory;
 //	              offline a temporary file)

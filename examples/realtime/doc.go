@@ -47,6 +47,8 @@
 //	-public-url URL   the address Jira posts to, forwarded to -listen
 //	                  (default http://<listen>)
 //	-once             register no webhook: run the backup poll once and exit
+//	                  (non-zero while a job in the store is failed)
+//	-rerun-failed     run the store's failed jobs again first, from the step that failed
 //	-store PATH       SQLite file for the webhook registration, the dedup ledger
 //	                  and job records (default recipekit/realtime.db in the user
 //	                  cache directory; offline a temporary file)

@@ -32,6 +32,7 @@ const recipeName = "realtime-triage"
 // options are the command-line flags.
 type options struct {
 	once      bool          // -once: register nothing, run the backup poll once, exit
+	rerun     bool          // -rerun-failed: run the failed jobs again first
 	store     string        // -store: the SQLite file or a postgres:// URL
 	since     time.Duration // -since: how far back the first backup poll looks
 	listen    string        // -listen: the webhook handler's address
@@ -46,6 +47,7 @@ type options struct {
 func main() {
 	var o options
 	flag.BoolVar(&o.once, "once", false, "register no webhook: run the backup poll once, run the jobs, print a summary and exit")
+	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
 	flag.StringVar(&o.store, "store", "", "SQLite file for the webhook registration, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("realtime")+"; offline a temporary file)")
 	flag.DurationVar(&o.since, "since", time.Hour, "how far back the first backup poll looks (e.g. 24h); 0 starts from now")
 	flag.StringVar(&o.listen, "listen", "", "address the webhook handler listens on (default 127.0.0.1:8088; offline a free port)")
@@ -180,6 +182,19 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		fmt.Fprintf(stdout, "  note: Jira must reach %s; Jira Cloud cannot reach this machine's loopback address: pass -public-url\n", public)
 	}
 
+	if o.rerun {
+		// Each failed job resumes where it failed; a job that failed
+		// because of a retryable error would also run again on its own
+		// schedule (recipe.JobRetry).
+		for _, name := range eng.Recipes() {
+			n, err := eng.RerunFailed(ctx, name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "  running %d failed jobs of %s again\n", n, name)
+		}
+	}
+
 	// 5. Run: recipe.Serve serves the webhooks and runs the engine until
 	// ctx ends, then removes the webhook.
 	serve := func(ctx context.Context) error { return recipe.Serve(ctx, ln, eng) }
@@ -194,12 +209,14 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	}
 	if o.once {
 		fmt.Fprintln(stdout, "-once: no webhook is registered; running the backup poll once.")
-		sum, err := eng.RunOnce(ctx)
+		_, err := eng.RunOnce(ctx)
 		progress.PrintSummary()
-		if err == nil && sum.Jobs[recipe.JobFailed] > 0 {
-			err = errJobsFailed
+		if err != nil {
+			return err
 		}
-		return err
+		// A cron job must keep failing while any job is failed, not only
+		// on the run where it failed.
+		return stillFailed(ctx, eng, stdout)
 	}
 	fmt.Fprintln(stdout, "Waiting for Jira's deliveries; Ctrl-C stops and removes the webhook.")
 	if err := serve(ctx); err != nil {
@@ -277,4 +294,22 @@ func redactURL(s string) string {
 		return u.Redacted()
 	}
 	return s
+}
+
+// stillFailed reports the store's failed jobs, of this run or an earlier
+// one, with errJobsFailed; nil when there are none.
+func stillFailed(ctx context.Context, eng *recipe.Engine, stdout io.Writer) error {
+	failed, err := recipe.CollectJobs(eng.Jobs(ctx, recipe.JobQuery{Status: recipe.JobFailed, Limit: 20, WithoutSteps: true}))
+	if err != nil || len(failed) == 0 {
+		return err
+	}
+	fmt.Fprintf(stdout, "failed jobs in the store (the %d most recent):\n", len(failed))
+	for _, j := range failed {
+		next := "run -rerun-failed to run it again"
+		if j.RetryScheduled() {
+			next = "runs again by itself after " + j.NextAttempt.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(stdout, "  %s %s: %s (%s)\n", j.Recipe, cmp.Or(j.Label, j.Event.ID), j.Error, next)
+	}
+	return errJobsFailed
 }

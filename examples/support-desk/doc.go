@@ -39,6 +39,8 @@
 // # Flags
 //
 //	-once         poll Jira until caught up, run the jobs, print a summary and exit
+//	              (non-zero while a job in the store is failed)
+//	-rerun-failed run the store's failed jobs again first, from the step that failed
 //	-store PATH   SQLite file (default recipekit/support-desk.db in the user cache directory)
 //	-since 1h     how far back the first poll of Jira looks
 //	-poll 30s     how often to ask Jira for comments and resolutions

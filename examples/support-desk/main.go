@@ -32,6 +32,7 @@ import (
 // options are the command-line flags.
 type options struct {
 	once      bool          // -once: catch up with Jira, run the jobs, exit
+	rerun     bool          // -rerun-failed: run the failed jobs again first
 	store     string        // -store: the SQLite file or a postgres:// URL
 	since     time.Duration // -since: how far back the first run looks in Jira
 	poll      time.Duration // -poll: how often to ask Jira for changes
@@ -48,6 +49,7 @@ type options struct {
 func main() {
 	var o options
 	flag.BoolVar(&o.once, "once", false, "poll Jira until caught up, run the jobs, print a summary and exit (desk webhooks are not received)")
+	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
 	flag.StringVar(&o.store, "store", "", "SQLite file for cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("support-desk")+"; offline a temporary file)")
 	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up Jira changes made this long before it; 0 starts from now")
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for comments and resolutions (default 30s; offline 1s)")
@@ -219,6 +221,19 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	fmt.Fprintf(stdout, "support-desk: desk %s <-> Jira project %s (%s, as %s)\n  desk webhooks: %s (X-Desk-Signature HMAC)\n  state kept in %s\n",
 		deskURL, project, who.Detail, who.Account, callback, redactURL(storePath))
 
+	if o.rerun {
+		// Each failed job resumes where it failed; a job that failed
+		// because of a retryable error would also run again on its own
+		// schedule (recipe.JobRetry).
+		for _, name := range eng.Recipes() {
+			n, err := eng.RerunFailed(ctx, name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "  running %d failed jobs of %s again\n", n, name)
+		}
+	}
+
 	// 5. Run: recipe.Serve serves the desk's webhooks and runs the engine
 	// until ctx ends.
 	serve := func(ctx context.Context) error { return recipe.Serve(ctx, ln, eng) }
@@ -236,12 +251,14 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		return err
 	}
 	if o.once {
-		sum, err := eng.RunOnce(ctx) // Jira's side only: webhooks need the engine running
+		_, err := eng.RunOnce(ctx) // Jira's side only: webhooks need the engine running
 		progress.PrintSummary()
-		if err == nil && sum.Jobs[recipe.JobFailed] > 0 {
-			err = errJobsFailed
+		if err != nil {
+			return err
 		}
-		return err
+		// A cron job must keep failing while any job is failed, not only
+		// on the run where it failed.
+		return stillFailed(ctx, eng, stdout)
 	}
 	fmt.Fprintf(stdout, "Waiting for desk webhooks and polling Jira every %s; Ctrl-C stops.\n", poll)
 	if err := serve(ctx); err != nil {
@@ -366,4 +383,22 @@ func redactURL(s string) string {
 		return u.Redacted()
 	}
 	return s
+}
+
+// stillFailed reports the store's failed jobs, of this run or an earlier
+// one, with errJobsFailed; nil when there are none.
+func stillFailed(ctx context.Context, eng *recipe.Engine, stdout io.Writer) error {
+	failed, err := recipe.CollectJobs(eng.Jobs(ctx, recipe.JobQuery{Status: recipe.JobFailed, Limit: 20, WithoutSteps: true}))
+	if err != nil || len(failed) == 0 {
+		return err
+	}
+	fmt.Fprintf(stdout, "failed jobs in the store (the %d most recent):\n", len(failed))
+	for _, j := range failed {
+		next := "run -rerun-failed to run it again"
+		if j.RetryScheduled() {
+			next = "runs again by itself after " + j.NextAttempt.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(stdout, "  %s %s: %s (%s)\n", j.Recipe, cmp.Or(j.Label, j.Event.ID), j.Error, next)
+	}
+	return errJobsFailed
 }
