@@ -30,6 +30,10 @@ func (c *Client) Actions() []action.Info {
 		c.ListStatuses().Info(), c.ListPriorities().Info(), c.ListIssueTypes().Info(), c.ListResolutions().Info(),
 		c.GetComment().Info(), c.GetAttachment().Info(), c.UpdateWorklog().Info(), c.DeleteWorklog().Info(),
 		c.DeleteProject().Info(), c.BulkCreateIssues().Info(), c.NotifyIssue().Info(),
+		c.ListBoards().Info(), c.ListSprints().Info(), c.GetSprint().Info(), c.CreateSprint().Info(),
+		c.UpdateSprint().Info(), c.StartSprint().Info(), c.CloseSprint().Info(),
+		c.MoveIssuesToSprint().Info(), c.MoveIssuesToBacklog().Info(),
+		c.ListEpicIssues().Info(), c.SetEpic().Info(), c.RankIssues().Info(),
 	}
 	slices.SortFunc(infos, func(a, b action.Info) int { return strings.Compare(a.Name, b.Name) })
 	return infos

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/recipekit/recipekit/action"
 )
 
 // Jira Software (boards, sprints, epics, rank) is served by its own REST
@@ -126,4 +128,32 @@ func chunks(keys []string) [][]string {
 		out = append(out, keys[start:min(start+MaxAgileIssues, len(keys))])
 	}
 	return out
+}
+
+// validIssueKeys checks a list of issue keys: at least one, each a key,
+// none twice.
+func validIssueKeys(field string, keys []string) error {
+	if len(keys) == 0 {
+		return action.Invalid(field, "is empty: give at least one issue key such as DEMO-1")
+	}
+	seen := map[string]int{}
+	for i, k := range keys {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if err := validIssueKey(f, k); err != nil {
+			return err
+		}
+		if j, dup := seen[strings.ToUpper(k)]; dup {
+			return action.Invalid(f, "repeats %s[%d] (%s); name each issue once", field, j, k)
+		}
+		seen[strings.ToUpper(k)] = i
+	}
+	return nil
+}
+
+// validID checks a positive numeric id input such as a board or sprint id.
+func validID(field string, id int64, what string) error {
+	if id <= 0 {
+		return action.Invalid(field, "is required: give the %s's numeric id (a positive number, not %d)", what, id)
+	}
+	return nil
 }

@@ -2,7 +2,11 @@ package jira
 
 import (
 	"context"
+	"errors"
 	"iter"
+	"strings"
+
+	"github.com/recipekit/recipekit/action"
 )
 
 // BoardsService reads Jira Software boards (/rest/agile/1.0/board).
@@ -84,4 +88,42 @@ func (s *BoardsService) Get(ctx context.Context, id int64) (Board, *Response, er
 // sprint, in rank order.
 func (s *BoardsService) Backlog(ctx context.Context, id int64, opts AgileIssueOptions) ([]Issue, *Response, error) {
 	return s.client.agileIssues(ctx, agilePath("/board/%d/backlog", id), opts)
+}
+
+// ListBoardsInput is the input of the list_boards action.
+type ListBoardsInput struct {
+	// Type keeps boards of one type: "scrum" or "kanban" ("simple" for a
+	// team-managed project on Cloud).
+	Type string `json:"type,omitempty" expr:"type"`
+	// Project keeps the boards of one project (key or id).
+	Project string `json:"project,omitempty" expr:"project" scope:"project"`
+	// Name keeps boards whose name contains this text.
+	Name string `json:"name,omitempty" expr:"name"`
+	// Limit caps the number of boards (default 1000).
+	Limit int `json:"limit,omitempty" expr:"limit"`
+}
+
+// ListBoards returns the list_boards action.
+func (c *Client) ListBoards() action.Action[ListBoardsInput, []Board] {
+	return newAction(c, action.Info{
+		Name:        "list_boards",
+		Title:       "List boards",
+		Description: "Lists the Jira Software boards the account may see, optionally of one type, project or name.",
+		Idempotent:  true,
+		Permissions: []string{"BROWSE_PROJECTS"},
+	}, func(in ListBoardsInput) error {
+		var errs []error
+		switch in.Type {
+		case "", "scrum", "kanban", "simple":
+		default:
+			errs = append(errs, action.Invalid("type", "must be \"scrum\", \"kanban\" or \"simple\", not %q", in.Type))
+		}
+		if strings.ContainsAny(in.Project, " /?#") {
+			errs = append(errs, action.Invalid("project", "%q is not a project key or id", in.Project))
+		}
+		return errors.Join(append(errs, checkLimit(in.Limit))...)
+	}, func(ctx context.Context, in ListBoardsInput) ([]Board, error) {
+		out, _, err := collect(c.Boards.All(ctx, BoardListOptions{Type: in.Type, Project: in.Project, Name: in.Name}), in.Limit, 1000)
+		return out, err
+	})
 }

@@ -2,8 +2,12 @@ package jira
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
+	"strings"
+
+	"github.com/recipekit/recipekit/action"
 )
 
 // EpicsService reads the issues of epics and sets the epic of issues
@@ -50,4 +54,89 @@ func (s *EpicsService) SetEpic(ctx context.Context, issue, epic string) (*Respon
 		return s.client.Issues.Update(ctx, issue, IssueUpdate{Fields: map[string]any{"parent": map[string]string{"key": epic}}}, nil)
 	}
 	return s.MoveIssues(ctx, epic, []string{issue})
+}
+
+// ListEpicIssuesInput is the input of the list_epic_issues action.
+type ListEpicIssuesInput struct {
+	// EpicKey is the epic's key or id.
+	EpicKey string `json:"epicKey" expr:"epicKey" scope:"issue"`
+	// JQL narrows the issues further.
+	JQL string `json:"jql,omitempty" expr:"jql"`
+	// Fields lists the issue fields to return; default Jira's navigable
+	// fields.
+	Fields []string `json:"fields,omitempty" expr:"fields"`
+	// Limit caps the number of issues (default 1000).
+	Limit int `json:"limit,omitempty" expr:"limit"`
+}
+
+// ListEpicIssues returns the list_epic_issues action.
+func (c *Client) ListEpicIssues() action.Action[ListEpicIssuesInput, []Issue] {
+	return newAction(c, action.Info{
+		Name:        "list_epic_issues",
+		Title:       "List issues of epic",
+		Description: "Lists the issues of an epic in rank order, optionally narrowed by JQL.",
+		Idempotent:  true,
+		Permissions: []string{"BROWSE_PROJECTS"},
+	}, func(in ListEpicIssuesInput) error {
+		var jerr error
+		if orderByRE.MatchString(stripQuoted(in.JQL)) {
+			jerr = action.Invalid("jql", "contains ORDER BY; remove it: the issues come in rank order")
+		}
+		return errors.Join(validIssueKey("epicKey", in.EpicKey), jerr, checkLimit(in.Limit))
+	}, func(ctx context.Context, in ListEpicIssuesInput) ([]Issue, error) {
+		out, _, err := collect(c.Epics.AllIssues(ctx, in.EpicKey, AgileIssueOptions{JQL: in.JQL, Fields: in.Fields}), in.Limit, 1000)
+		return out, err
+	})
+}
+
+// SetEpicInput is the input of the set_epic action.
+type SetEpicInput struct {
+	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
+	// EpicKey is the epic to put the issue in; leave it empty and set
+	// Remove to take the issue out of its epic (through the agile API's
+	// epic "none" resource, which Atlassian documents for company-managed
+	// projects).
+	EpicKey string `json:"epicKey,omitempty" expr:"epicKey"`
+	Remove  bool   `json:"remove,omitempty" expr:"remove"`
+}
+
+// SetEpicResult is the output of the set_epic action.
+type SetEpicResult struct {
+	IssueKey string `json:"issueKey" expr:"issueKey"`
+	// EpicKey is the issue's epic now; empty after a removal.
+	EpicKey string `json:"epicKey" expr:"epicKey"`
+}
+
+// SetEpic returns the set_epic action.
+func (c *Client) SetEpic() action.Action[SetEpicInput, SetEpicResult] {
+	return newAction(c, action.Info{
+		Name:        "set_epic",
+		Title:       "Set epic",
+		Description: "Puts an issue in an epic, or takes it out: on Cloud through the parent field (company- and team-managed projects), on Data Center through the Epic Link.",
+		Idempotent:  true,
+		Permissions: []string{"EDIT_ISSUES", "BROWSE_PROJECTS"},
+	}, func(in SetEpicInput) error {
+		var errs []error
+		switch {
+		case in.Remove && in.EpicKey != "":
+			errs = append(errs, action.Invalid("remove", "contradicts epicKey %q: give an epic, or remove, not both", in.EpicKey))
+		case !in.Remove:
+			errs = append(errs, validIssueKey("epicKey", in.EpicKey))
+		}
+		if in.EpicKey != "" && strings.EqualFold(in.EpicKey, in.IssueKey) {
+			errs = append(errs, action.Invalid("epicKey", "is the issue itself; an issue cannot be its own epic"))
+		}
+		return errors.Join(append(errs, validIssueKey("issueKey", in.IssueKey))...)
+	}, func(ctx context.Context, in SetEpicInput) (SetEpicResult, error) {
+		var err error
+		if in.Remove {
+			_, err = c.Epics.RemoveIssues(ctx, []string{in.IssueKey})
+		} else {
+			_, err = c.Epics.SetEpic(ctx, in.IssueKey, in.EpicKey)
+		}
+		if err != nil {
+			return SetEpicResult{}, err
+		}
+		return SetEpicResult{IssueKey: in.IssueKey, EpicKey: in.EpicKey}, nil
+	})
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/recipekit/recipekit/action"
 )
 
 // RankService orders issues on boards and backlogs (PUT
@@ -57,4 +60,75 @@ func (s *RankService) Rank(ctx context.Context, req RankRequest) (RankResult, *R
 	var out RankResult
 	resp, err := s.client.call(ctx, "PUT", agilePath("/issue/rank"), nil, req, &out)
 	return out, resp, err
+}
+
+// RankIssuesInput is the input of the rank_issues action.
+type RankIssuesInput struct {
+	// IssueKeys are the issues to rank, in the order they should have.
+	IssueKeys []string `json:"issueKeys" expr:"issueKeys"`
+	// Before ranks them right before this issue; After right after it.
+	// Give exactly one.
+	Before string `json:"before,omitempty" expr:"before"`
+	After  string `json:"after,omitempty" expr:"after"`
+}
+
+// RankIssuesResult is the output of the rank_issues action.
+type RankIssuesResult struct {
+	IssueKeys []string `json:"issueKeys" expr:"issueKeys"`
+	Count     int      `json:"count" expr:"count"`
+}
+
+// RankIssues returns the rank_issues action. More than 50 issues are
+// ranked in several requests, each chunk right after the previous one, so
+// the issues end up in the order given.
+func (c *Client) RankIssues() action.Action[RankIssuesInput, RankIssuesResult] {
+	return newAction(c, action.Info{
+		Name:        "rank_issues",
+		Title:       "Rank issues",
+		Description: "Ranks issues, in the order given, right before or right after another issue on boards and backlogs.",
+		Idempotent:  true,
+		Permissions: []string{"SCHEDULE_ISSUES"},
+	}, func(in RankIssuesInput) error {
+		errs := []error{validIssueKeys("issueKeys", in.IssueKeys)}
+		anchor := in.Before + in.After
+		switch {
+		case in.Before != "" && in.After != "":
+			errs = append(errs, action.Invalid("after", "contradicts before %q: give one of before and after", in.Before))
+		case anchor == "":
+			errs = append(errs, action.Invalid("before", "is required (or after): give the issue to rank the others before or after"))
+		default:
+			field := "before"
+			if in.After != "" {
+				field = "after"
+			}
+			errs = append(errs, validIssueKey(field, anchor))
+			for i, k := range in.IssueKeys {
+				if strings.EqualFold(k, anchor) {
+					errs = append(errs, action.Invalid(fmt.Sprintf("issueKeys[%d]", i), "is %s itself; an issue cannot be ranked relative to itself", field))
+				}
+			}
+		}
+		return errors.Join(errs...)
+	}, func(ctx context.Context, in RankIssuesInput) (RankIssuesResult, error) {
+		req := RankRequest{Before: in.Before, After: in.After}
+		for _, part := range chunks(in.IssueKeys) {
+			req.Issues = part
+			res, _, err := c.Rank.Rank(ctx, req)
+			if err != nil {
+				return RankIssuesResult{}, err
+			}
+			if failed := res.Failed(); len(failed) > 0 {
+				var b strings.Builder
+				for i, e := range failed {
+					if i > 0 {
+						b.WriteString("; ")
+					}
+					fmt.Fprintf(&b, "%s: %s", e.IssueKey, strings.Join(e.Errors, ", "))
+				}
+				return RankIssuesResult{}, action.Permanent(fmt.Errorf("jira: rank_issues: Jira did not rank %d of %d issues (%s); the others were ranked", len(failed), len(part), b.String()))
+			}
+			req = RankRequest{After: part[len(part)-1]}
+		}
+		return RankIssuesResult{IssueKeys: in.IssueKeys, Count: len(in.IssueKeys)}, nil
+	})
 }

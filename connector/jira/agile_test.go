@@ -66,7 +66,7 @@ func TestAgileBoardsAndSprintsService(t *testing.T) {
 			t.Error("a Cloud sprint has no createdDate")
 		}
 		goal := "Ship it"
-		sp, _, err = e.jc.Sprints.Update(ctx, sp.ID, SprintBody{Goal: &goal, StartDate: SprintDate(start), EndDate: SprintDate(start.Add(14 * 24 * time.Hour))})
+		sp, _, err = e.jc.Sprints.Update(ctx, sp.ID, SprintBody{Goal: &goal, StartDate: SprintDate(start), EndDate: SprintDate(start.Add(DefaultSprintLength))})
 		if err != nil || sp.Goal != goal || !sp.StartDate.Equal(start) || sp.Name != "Release train" {
 			t.Fatalf("Sprints.Update = %+v, %v", sp, err)
 		}
@@ -82,7 +82,7 @@ func TestAgileBoardsAndSprintsService(t *testing.T) {
 		if _, in := e.srv.SprintOf("DEMO-1"); in {
 			t.Error("DEMO-1 is still in an open sprint after its sprint closed; it belongs in the backlog")
 		}
-		sp, _, err = e.jc.Sprints.Start(ctx, sp.ID, start, start.Add(14*24*time.Hour))
+		sp, _, err = e.jc.Sprints.Start(ctx, sp.ID, start, start.Add(DefaultSprintLength))
 		if err != nil || sp.State != SprintActive {
 			t.Fatalf("Sprints.Start = %+v, %v", sp, err)
 		}

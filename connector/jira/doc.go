@@ -24,12 +24,15 @@
 // Client has one service per resource, in the style of go-github: Issues,
 // Search, Comments, Attachments, Projects, Users, Fields, Transitions,
 // Links, RemoteLinks, Watchers, Worklogs, Versions, Components,
-// Permissions, Changelog, Webhooks and ServerInfo. Calls have the form
+// Permissions, Changelog, Webhooks and ServerInfo, and for Jira Software
+// (/rest/agile/1.0, on Cloud and Data Center) Boards, Sprints, Epics and
+// Rank. Calls have the form
 // (ctx, ...) (T, *Response, error); a non-2xx answer is an *Error or a
 // *RateLimitError (see Errors), and the *Response is still returned. Paged lists
 // have iterators (iter.Seq2[T, error]): Search.All, Comments.All,
 // Projects.All, Users.FindAll, Users.AssignableAll, Worklogs.All,
-// Changelog.All, Versions.All, Components.All, Webhooks.AllDynamic.
+// Changelog.All, Versions.All, Components.All, Webhooks.AllDynamic,
+// Boards.All, Sprints.All, Sprints.AllIssues, Epics.AllIssues.
 //
 // Search picks the API by deployment: on Cloud GET /rest/api/2/search/jql,
 // following nextPageToken and stopping on isLast, a missing token or an

@@ -3,6 +3,7 @@ package jira
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -45,7 +46,28 @@ func effectCases(e *env) []effectCase {
 	under := func(prefix string) func(r jiratest.Request) bool {
 		return func(r jiratest.Request) bool { return strings.HasPrefix(r.Path, prefix) }
 	}
+	board := e.srv.SeedAgile().Board.ID
+	boardSprints := fmt.Sprintf("/rest/agile/1.0/board/%d/sprint", board)
 	return []effectCase{
+		{
+			name: "create_sprint",
+			post: "/rest/agile/1.0/sprint",
+			run: func(ctx context.Context, e *env) (string, error) {
+				sp, err := e.jc.CreateSprint().Run(ctx, CreateSprintInput{BoardID: board, Name: "Exactly once", Goal: "one sprint"})
+				if sp.ID == 0 {
+					return "", err
+				}
+				return fmt.Sprint(sp.ID), err
+			},
+			count: func(e *env) int {
+				return countMatching(e.srv.Sprints(board), func(sp jiratest.Sprint) bool { return sp.Name == "Exactly once" })
+			},
+			lookups:    under(boardSprints),
+			lookupPath: boardSprints,
+			// A sprint keeps no key: another step run's sprint of the same
+			// name on the board, created since it began, counts.
+			once: true,
+		},
 		{
 			name: "add_comment",
 			post: "/rest/api/2/issue/" + key + "/comment",

@@ -33,6 +33,14 @@
 // webhook events), and inspect the result with Issue, Issues, Comments,
 // Worklogs, RemoteLinks, Webhooks, Deliveries and Requests.
 //
+// Jira Software's REST API (/rest/agile/1.0) is served too: boards tied to
+// projects, sprints in the states future, active and closed (one active
+// per board; closing one sends its issues back to the backlog), each
+// issue's sprint and closed sprints, epics (on Cloud an issue's parent, on
+// Data Center its Epic Link) and one rank order. Seed it with SeedAgile,
+// AddBoard and AddSprint, and inspect it with Sprints, SprintOf, EpicOf
+// and RankOrder.
+//
 // Searches whose ORDER BY starts with updated or created (what polling
 // triggers send: "project = X AND updated >= <cursor> ORDER BY updated
 // ASC, key ASC") walk a per-project index from the bound instead of
