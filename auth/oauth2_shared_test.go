@@ -16,6 +16,7 @@ import (
 
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/auth/seal"
+	"github.com/recipekit/recipekit/internal/sealtest"
 )
 
 // fakeClock is a settable clock that several OAuth2 values share.
@@ -87,14 +88,14 @@ func TestTwoOAuth2ValuesOnOneStoreRefreshOncePerExpiry(t *testing.T) {
 			return s, s
 		}},
 		{"FileTokenStore", func(t *testing.T) (auth.TokenStore, auth.TokenStore) {
-			s, err := auth.NewFileTokenStore(filepath.Join(t.TempDir(), "token.json"), testKeys(t))
+			s, err := auth.NewFileTokenStore(filepath.Join(t.TempDir(), "token.json"), sealtest.NewKeyring(t))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return s, s
 		}},
 		{"two FileTokenStores on one file", func(t *testing.T) (auth.TokenStore, auth.TokenStore) {
-			path, keys := filepath.Join(t.TempDir(), "token.json"), testKeys(t)
+			path, keys := filepath.Join(t.TempDir(), "token.json"), sealtest.NewKeyring(t)
 			s1, err1 := auth.NewFileTokenStore(path, keys)
 			s2, err2 := auth.NewFileTokenStore(path, keys)
 			if err1 != nil || err2 != nil {
@@ -195,9 +196,9 @@ func TestTwoProcessesOnOneTokenFileRefreshOnce(t *testing.T) {
 	}
 	_, f := newFakeAtlassian(t)
 	f.refreshDelay = 50 * time.Millisecond
-	key := newKey(t)
+	key := sealtest.Key(t)
 	path := filepath.Join(t.TempDir(), "token.json")
-	store, err := auth.NewFileTokenStore(path, keyring(t, key))
+	store, err := auth.NewFileTokenStore(path, sealtest.Keyring(t, key))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,11 +305,11 @@ func TestTokenFileHelperProcess(t *testing.T) {
 func TestExchangeReplacesATokenFileSealedWithALostKey(t *testing.T) {
 	o, f := newFakeAtlassian(t)
 	path := filepath.Join(t.TempDir(), "token.json")
-	lost, _ := auth.NewFileTokenStore(path, testKeys(t))
+	lost, _ := auth.NewFileTokenStore(path, sealtest.NewKeyring(t))
 	if err := lost.Save(t.Context(), auth.Token{AccessToken: "a", RefreshToken: "r"}); err != nil {
 		t.Fatal(err)
 	}
-	store, _ := auth.NewFileTokenStore(path, testKeys(t))
+	store, _ := auth.NewFileTokenStore(path, sealtest.NewKeyring(t))
 	o.Store = store
 	if _, err := o.Exchange(t.Context(), testCode); err != nil {
 		t.Fatalf("Exchange over a file sealed with another key: %v", err)

@@ -13,49 +13,12 @@ import (
 
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/auth/seal"
+	"github.com/recipekit/recipekit/internal/sealtest"
 )
-
-func newKey(t testing.TB) seal.Key {
-	t.Helper()
-	k, err := seal.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func keyring(t testing.TB, current seal.Key, previous ...seal.Key) *seal.Keyring {
-	t.Helper()
-	kr, err := seal.NewKeyring(current, previous...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kr
-}
-
-func testKeys(t testing.TB) *seal.Keyring { return keyring(t, newKey(t)) }
-
-// rawDir returns the bytes of every file in dir, concatenated.
-func rawDir(t *testing.T, dir string) string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.Write(data)
-	}
-	return b.String()
-}
 
 func TestFileTokenStoreSurvivesRestartWithMode0600(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "token.json")
-	keys := testKeys(t)
+	keys := sealtest.NewKeyring(t)
 	s, err := auth.NewFileTokenStore(path, keys)
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +71,7 @@ func TestFileTokenStoreSurvivesRestartWithMode0600(t *testing.T) {
 
 func TestFileTokenStoreFileHoldsNoSecretInClear(t *testing.T) {
 	dir := t.TempDir()
-	s, err := auth.NewFileTokenStore(filepath.Join(dir, "token.json"), testKeys(t))
+	s, err := auth.NewFileTokenStore(filepath.Join(dir, "token.json"), sealtest.NewKeyring(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +79,7 @@ func TestFileTokenStoreFileHoldsNoSecretInClear(t *testing.T) {
 	if err := s.Save(t.Context(), auth.Token{AccessToken: access, RefreshToken: refresh, Expiry: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	raw := rawDir(t, dir)
+	raw := sealtest.DirBytes(t, dir)
 	for _, secret := range []string{access, refresh, "f3b1c9e0", "9a7e5c3b"} {
 		if strings.Contains(raw, secret) {
 			t.Errorf("the token file holds %q in clear:\n%s", secret, raw)
@@ -136,13 +99,13 @@ func TestFileTokenStoreMissingOrWrongKey(t *testing.T) {
 	if _, err := auth.NewFileTokenStore(path, nil); err == nil || !strings.Contains(err.Error(), "keys is nil") {
 		t.Errorf("no keyring: err = %v", err)
 	}
-	right := newKey(t)
-	s, _ := auth.NewFileTokenStore(path, keyring(t, right))
+	right := sealtest.Key(t)
+	s, _ := auth.NewFileTokenStore(path, sealtest.Keyring(t, right))
 	if err := s.Save(t.Context(), auth.Token{AccessToken: "a", RefreshToken: "r"}); err != nil {
 		t.Fatal(err)
 	}
-	wrong := newKey(t)
-	s2, _ := auth.NewFileTokenStore(path, keyring(t, wrong))
+	wrong := sealtest.Key(t)
+	s2, _ := auth.NewFileTokenStore(path, sealtest.Keyring(t, wrong))
 	_, err := s2.Load(t.Context())
 	if !errors.Is(err, seal.ErrWrongKey) || !strings.Contains(err.Error(), right.ID()) || !strings.Contains(err.Error(), wrong.ID()) || !strings.Contains(err.Error(), path) {
 		t.Errorf("wrong key: err = %v, want ErrWrongKey naming the file, key id %s and key id %s", err, right.ID(), wrong.ID())
@@ -166,26 +129,26 @@ func TestFileTokenStoreMissingOrWrongKey(t *testing.T) {
 func TestFileTokenStoreRotationReseals(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "token.json")
-	oldKey, newKey := newKey(t), newKey(t)
-	s, _ := auth.NewFileTokenStore(path, keyring(t, oldKey))
+	oldKey, newKey := sealtest.Key(t), sealtest.Key(t)
+	s, _ := auth.NewFileTokenStore(path, sealtest.Keyring(t, oldKey))
 	if err := s.Save(t.Context(), auth.Token{AccessToken: "acc-1", RefreshToken: "ref-1"}); err != nil {
 		t.Fatal(err)
 	}
 	// Step 1: the new key current, the old one previous. Reading works; the
 	// first Update seals the file again with the new key.
-	rotating, _ := auth.NewFileTokenStore(path, keyring(t, newKey, oldKey))
+	rotating, _ := auth.NewFileTokenStore(path, sealtest.Keyring(t, newKey, oldKey))
 	if got, err := rotating.Load(t.Context()); err != nil || got.RefreshToken.Reveal() != "ref-1" {
 		t.Fatalf("Load during rotation = %v, %v", got, err)
 	}
 	if err := rotating.Update(t.Context(), func(*auth.Token) (*auth.Token, error) { return nil, nil }); err != nil {
 		t.Fatal(err)
 	}
-	raw := rawDir(t, dir)
+	raw := sealtest.DirBytes(t, dir)
 	if strings.Contains(raw, oldKey.ID()) || !strings.Contains(raw, "seal:v1:"+newKey.ID()+":") {
 		t.Errorf("after Update the file is not sealed with the new key only:\n%s", raw)
 	}
 	// Step 2: the old key dropped.
-	done, _ := auth.NewFileTokenStore(path, keyring(t, newKey))
+	done, _ := auth.NewFileTokenStore(path, sealtest.Keyring(t, newKey))
 	if got, err := done.Load(t.Context()); err != nil || got.AccessToken.Reveal() != "acc-1" || got.RefreshToken.Reveal() != "ref-1" {
 		t.Errorf("Load with the new key alone = %v, %v", got, err)
 	}
@@ -198,7 +161,7 @@ func TestFileTokenStoreSealsAFileWrittenInClear(t *testing.T) {
 	if err := os.WriteFile(path, []byte(legacy), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s, err := auth.NewFileTokenStore(path, testKeys(t))
+	s, err := auth.NewFileTokenStore(path, sealtest.NewKeyring(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +172,7 @@ func TestFileTokenStoreSealsAFileWrittenInClear(t *testing.T) {
 	if err := s.Update(t.Context(), func(*auth.Token) (*auth.Token, error) { return nil, nil }); err != nil {
 		t.Fatal(err)
 	}
-	if raw := rawDir(t, dir); strings.Contains(raw, "clear-access-77") || strings.Contains(raw, "clear-refresh-88") {
+	if raw := sealtest.DirBytes(t, dir); strings.Contains(raw, "clear-access-77") || strings.Contains(raw, "clear-refresh-88") {
 		t.Errorf("the file still holds a token in clear after Update:\n%s", raw)
 	}
 	if got, err := s.Load(t.Context()); err != nil || got.RefreshToken.Reveal() != "clear-refresh-88" {
@@ -219,7 +182,7 @@ func TestFileTokenStoreSealsAFileWrittenInClear(t *testing.T) {
 
 func TestFileTokenStoreRefusesBadFiles(t *testing.T) {
 	dir := t.TempDir()
-	keys := testKeys(t)
+	keys := sealtest.NewKeyring(t)
 	if _, err := auth.NewFileTokenStore("", keys); err == nil {
 		t.Error("empty path accepted")
 	}
@@ -252,7 +215,7 @@ func TestFileTokenStoreRefusesBadFiles(t *testing.T) {
 }
 
 func TestFileTokenStoreConcurrentSaves(t *testing.T) {
-	s, err := auth.NewFileTokenStore(filepath.Join(t.TempDir(), "t.json"), testKeys(t))
+	s, err := auth.NewFileTokenStore(filepath.Join(t.TempDir(), "t.json"), sealtest.NewKeyring(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +239,7 @@ func TestFileTokenStoreConcurrentSaves(t *testing.T) {
 // read-modify-write never loses an increment.
 func TestUpdateIsExclusive(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "t.json")
-	keys := testKeys(t)
+	keys := sealtest.NewKeyring(t)
 	f1, _ := auth.NewFileTokenStore(path, keys)
 	f2, _ := auth.NewFileTokenStore(path, keys)
 	mem := &auth.MemoryTokenStore{}

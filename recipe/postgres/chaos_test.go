@@ -29,6 +29,7 @@ import (
 	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
+	"github.com/recipekit/recipekit/internal/sealtest"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/postgres"
 )
@@ -405,14 +406,8 @@ func TestChaosEngineProcessesKilled(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	key, err := seal.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := seal.NewKeyring(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := sealtest.Key(t)
+	keys := sealtest.Keyring(t, key)
 	store, err := postgres.Open(ctx, dbURL, postgres.WithSecretKeys(keys))
 	if err != nil {
 		t.Fatal(err)

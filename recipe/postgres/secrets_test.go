@@ -9,27 +9,10 @@ import (
 
 	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/internal/pgtest"
+	"github.com/recipekit/recipekit/internal/sealtest"
 	"github.com/recipekit/recipekit/recipe/postgres"
 	"github.com/recipekit/recipekit/trigger"
 )
-
-func newKeyring(t *testing.T, keys ...seal.Key) *seal.Keyring {
-	t.Helper()
-	kr, err := seal.NewKeyring(keys[0], keys[1:]...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kr
-}
-
-func generateKey(t *testing.T) seal.Key {
-	t.Helper()
-	k, err := seal.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
 
 // storedSecrets returns the secret column of every subscription row as the
 // database holds it.
@@ -56,7 +39,7 @@ func TestWebhookSecretsAreSealedAndRotate(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	const whsec = "whsec-8c1f0a6e2d4b"
 	sub := trigger.Subscription{ID: "1", CallbackURL: "https://example.com/hooks/r", Secret: whsec, ExpiresAt: time.Now().Add(time.Hour).Truncate(time.Second)}
-	oldKey, newKey := generateKey(t), generateKey(t)
+	oldKey, newKey := sealtest.Key(t), sealtest.Key(t)
 
 	// No key: a secret is refused, a subscription without one is kept.
 	s, err := postgres.Open(ctx, url)
@@ -68,7 +51,7 @@ func TestWebhookSecretsAreSealedAndRotate(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = postgres.Open(ctx, url, postgres.WithSecretKeys(newKeyring(t, oldKey)))
+	s, err = postgres.Open(ctx, url, postgres.WithSecretKeys(sealtest.Keyring(t, oldKey)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,13 +72,13 @@ func TestWebhookSecretsAreSealedAndRotate(t *testing.T) {
 	if _, err := postgres.Open(ctx, url); !errors.Is(err, seal.ErrNoKey) || !strings.Contains(err.Error(), oldKey.ID()) {
 		t.Errorf("no key, open: err = %v", err)
 	}
-	if _, err := postgres.Open(ctx, url, postgres.WithSecretKeys(newKeyring(t, newKey))); !errors.Is(err, seal.ErrWrongKey) || !strings.Contains(err.Error(), oldKey.ID()) {
+	if _, err := postgres.Open(ctx, url, postgres.WithSecretKeys(sealtest.Keyring(t, newKey))); !errors.Is(err, seal.ErrWrongKey) || !strings.Contains(err.Error(), oldKey.ID()) {
 		t.Errorf("wrong key, open: err = %v", err)
 	}
 
 	// Rotation: new key current, old key previous; Open seals everything
 	// (the row in clear too) with the new key.
-	s, err = postgres.Open(ctx, url, postgres.WithSecretKeys(newKeyring(t, newKey, oldKey)))
+	s, err = postgres.Open(ctx, url, postgres.WithSecretKeys(sealtest.Keyring(t, newKey, oldKey)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +87,7 @@ func TestWebhookSecretsAreSealedAndRotate(t *testing.T) {
 		t.Errorf("after opening with the new key the secret column holds %q", raw)
 	}
 	s.Close()
-	s, err = postgres.Open(ctx, url, postgres.WithSecretKeys(newKeyring(t, newKey)))
+	s, err = postgres.Open(ctx, url, postgres.WithSecretKeys(sealtest.Keyring(t, newKey)))
 	if err != nil {
 		t.Fatal(err)
 	}

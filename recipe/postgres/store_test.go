@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/internal/pgtest"
+	"github.com/recipekit/recipekit/internal/sealtest"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/postgres"
 	"github.com/recipekit/recipekit/recipe/recipetest"
@@ -14,15 +14,7 @@ import (
 
 func openTemp(t *testing.T) *postgres.Store {
 	t.Helper()
-	k, err := seal.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := seal.NewKeyring(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), postgres.WithSecretKeys(keys))
+	s, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), postgres.WithSecretKeys(sealtest.NewKeyring(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

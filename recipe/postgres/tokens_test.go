@@ -11,21 +11,9 @@ import (
 
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/auth/seal"
+	"github.com/recipekit/recipekit/internal/sealtest"
 	"github.com/recipekit/recipekit/recipe/postgres"
 )
-
-func testKeyring(t *testing.T) *seal.Keyring {
-	t.Helper()
-	k, err := seal.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	kr, err := seal.NewKeyring(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kr
-}
 
 // TestTokenRefreshIsSingleFlightAcrossProcesses has two stores (two
 // connection pools, as two processes would) refresh one stale token from
@@ -33,7 +21,7 @@ func testKeyring(t *testing.T) *seal.Keyring {
 func TestTokenRefreshIsSingleFlightAcrossProcesses(t *testing.T) {
 	url := pgtestDatabase(t)
 	ctx := context.Background()
-	keys := testKeyring(t)
+	keys := sealtest.NewKeyring(t)
 	var tokenStores []*postgres.TokenStore
 	for range 2 {
 		s, err := postgres.Open(ctx, url)
@@ -103,7 +91,7 @@ func TestTokenStoreSealsTokens(t *testing.T) {
 	if _, err := s.TokenStore("jira", nil); !errors.Is(err, seal.ErrNoKey) {
 		t.Fatalf("TokenStore without a keyring: %v, want seal.ErrNoKey", err)
 	}
-	ts, err := s.TokenStore("jira", testKeyring(t))
+	ts, err := s.TokenStore("jira", sealtest.NewKeyring(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +106,7 @@ func TestTokenStoreSealsTokens(t *testing.T) {
 		t.Errorf("stored tokens are not sealed: %q %q", access, refresh)
 	}
 	// Another keyring cannot read them and says so without the token.
-	other, err := s.TokenStore("jira", testKeyring(t))
+	other, err := s.TokenStore("jira", sealtest.NewKeyring(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,48 +11,10 @@ import (
 
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/auth/seal"
+	"github.com/recipekit/recipekit/internal/sealtest"
 	"github.com/recipekit/recipekit/recipe/sqlite"
 	"github.com/recipekit/recipekit/trigger"
 )
-
-func newKey(t *testing.T) seal.Key {
-	t.Helper()
-	k, err := seal.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func keyring(t *testing.T, current seal.Key, previous ...seal.Key) *seal.Keyring {
-	t.Helper()
-	kr, err := seal.NewKeyring(current, previous...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kr
-}
-
-func testKeys(t *testing.T) *seal.Keyring { return keyring(t, newKey(t)) }
-
-// rawDir returns the bytes of every file in dir (the database, its WAL and
-// shared-memory files), concatenated.
-func rawDir(t *testing.T, dir string) string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.Write(data)
-	}
-	return b.String()
-}
 
 const whsec = "whsec-4f9d2c7a1b3e8f60"
 
@@ -65,7 +26,7 @@ func TestWebhookSecretIsNotInTheFileInClear(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "recipes.db")
-	keys := testKeys(t)
+	keys := sealtest.NewKeyring(t)
 	s, err := sqlite.Open(ctx, path, sqlite.WithSecretKeys(keys))
 	if err != nil {
 		t.Fatal(err)
@@ -75,13 +36,13 @@ func TestWebhookSecretIsNotInTheFileInClear(t *testing.T) {
 	}
 	// While the store is open (the row may still be in the WAL file) and
 	// after it is closed.
-	if raw := rawDir(t, dir); strings.Contains(raw, whsec) || !strings.Contains(raw, "seal:v1:"+keys.CurrentID()+":") {
+	if raw := sealtest.DirBytes(t, dir); strings.Contains(raw, whsec) || !strings.Contains(raw, "seal:v1:"+keys.CurrentID()+":") {
 		t.Errorf("open store: the secret is in the files in clear, or not sealed with key %s", keys.CurrentID())
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if raw := rawDir(t, dir); strings.Contains(raw, whsec) {
+	if raw := sealtest.DirBytes(t, dir); strings.Contains(raw, whsec) {
 		t.Error("closed store: the secret is in the file in clear")
 	}
 	s, err = sqlite.Open(ctx, path, sqlite.WithSecretKeys(keys))
@@ -98,7 +59,7 @@ func TestWebhookSecretIsNotInTheFileInClear(t *testing.T) {
 func TestWebhookSecretKeyMissingOrWrong(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "recipes.db")
-	right := newKey(t)
+	right := sealtest.Key(t)
 
 	// No key: a secret cannot be stored; a subscription without one can.
 	s, err := sqlite.Open(ctx, path)
@@ -114,7 +75,7 @@ func TestWebhookSecretKeyMissingOrWrong(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = sqlite.Open(ctx, path, sqlite.WithSecretKeys(keyring(t, right)))
+	s, err = sqlite.Open(ctx, path, sqlite.WithSecretKeys(sealtest.Keyring(t, right)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,13 +90,13 @@ func TestWebhookSecretKeyMissingOrWrong(t *testing.T) {
 	if !errors.Is(err, seal.ErrNoKey) || !strings.Contains(err.Error(), right.ID()) || !strings.Contains(err.Error(), "WithSecretKeys") {
 		t.Errorf("no key, open: err = %v", err)
 	}
-	wrong := newKey(t)
-	_, err = sqlite.Open(ctx, path, sqlite.WithSecretKeys(keyring(t, wrong)))
+	wrong := sealtest.Key(t)
+	_, err = sqlite.Open(ctx, path, sqlite.WithSecretKeys(sealtest.Keyring(t, wrong)))
 	if !errors.Is(err, seal.ErrWrongKey) || !strings.Contains(err.Error(), right.ID()) || !strings.Contains(err.Error(), wrong.ID()) || !strings.Contains(err.Error(), "previous key") {
 		t.Errorf("wrong key, open: err = %v", err)
 	}
 	// Nothing was changed by the refused opens.
-	s, err = sqlite.Open(ctx, path, sqlite.WithSecretKeys(keyring(t, right)))
+	s, err = sqlite.Open(ctx, path, sqlite.WithSecretKeys(sealtest.Keyring(t, right)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,8 +110,8 @@ func TestWebhookSecretRotationAndSecretsStoredInClear(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "recipes.db")
-	oldKey, newKey := newKey(t), newKey(t)
-	s, err := sqlite.Open(ctx, path, sqlite.WithSecretKeys(keyring(t, oldKey)))
+	oldKey, newKey := sealtest.Key(t), sealtest.Key(t)
+	s, err := sqlite.Open(ctx, path, sqlite.WithSecretKeys(sealtest.Keyring(t, oldKey)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,13 +132,13 @@ func TestWebhookSecretRotationAndSecretsStoredInClear(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if !strings.Contains(rawDir(t, dir), legacy) {
+	if !strings.Contains(sealtest.DirBytes(t, dir), legacy) {
 		t.Fatal("setup: the legacy secret is not in the file in clear")
 	}
 
 	// Rotation, step 1: new key current, old key previous. Open seals
 	// everything again with the new key and scrubs the old bytes.
-	s, err = sqlite.Open(ctx, path, sqlite.WithSecretKeys(keyring(t, newKey, oldKey)))
+	s, err = sqlite.Open(ctx, path, sqlite.WithSecretKeys(sealtest.Keyring(t, newKey, oldKey)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,14 +147,14 @@ func TestWebhookSecretRotationAndSecretsStoredInClear(t *testing.T) {
 			t.Errorf("%s during rotation: %v", name, err)
 		}
 	}
-	if raw := rawDir(t, dir); strings.Contains(raw, legacy) || strings.Contains(raw, "seal:v1:"+oldKey.ID()+":") {
+	if raw := sealtest.DirBytes(t, dir); strings.Contains(raw, legacy) || strings.Contains(raw, "seal:v1:"+oldKey.ID()+":") {
 		t.Errorf("after opening with the new key the file still holds the legacy secret in clear (%v) or a value sealed with the old key (%v)",
 			strings.Contains(raw, legacy), strings.Contains(raw, "seal:v1:"+oldKey.ID()+":"))
 	}
 	s.Close()
 
 	// Step 2: the old key dropped.
-	s, err = sqlite.Open(ctx, path, sqlite.WithSecretKeys(keyring(t, newKey)))
+	s, err = sqlite.Open(ctx, path, sqlite.WithSecretKeys(sealtest.Keyring(t, newKey)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +169,7 @@ func TestWebhookSecretRotationAndSecretsStoredInClear(t *testing.T) {
 func TestWebhookSecretBoundToItsRecipe(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "recipes.db")
-	keys := testKeys(t)
+	keys := sealtest.NewKeyring(t)
 	s, err := sqlite.Open(ctx, path, sqlite.WithSecretKeys(keys))
 	if err != nil {
 		t.Fatal(err)

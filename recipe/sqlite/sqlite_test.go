@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recipekit/recipekit/internal/sealtest"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/recipetest"
 	"github.com/recipekit/recipekit/recipe/sqlite"
@@ -18,7 +19,7 @@ import (
 
 func openTemp(t *testing.T) *sqlite.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "recipes.db"), sqlite.WithSecretKeys(testKeys(t)))
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "recipes.db"), sqlite.WithSecretKeys(sealtest.NewKeyring(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
