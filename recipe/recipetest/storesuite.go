@@ -412,7 +412,11 @@ func testJobCounts(t *testing.T, ctx context.Context, s recipe.Store) {
 		j.Created = created
 		_, err := s.Accept(ctx, recipe.Batch{Recipe: rec, Jobs: []recipe.Job{j}, At: t0})
 		must(t, err)
-		if st != recipe.JobPending {
+		switch st {
+		case recipe.JobPending:
+		case recipe.JobRunning:
+			must(t, s.SaveSteps(ctx, id, nil))
+		default:
 			must(t, s.FinishJob(ctx, id, recipe.JobResult{Status: st, Finished: created}, nil))
 		}
 	}
@@ -422,6 +426,7 @@ func testJobCounts(t *testing.T, ctx context.Context, s recipe.Store) {
 	add("a", "4", t0.Add(59*time.Second), recipe.JobFailed)
 	add("a", "5", t0.Add(61*time.Second), recipe.JobSucceeded)
 	add("b", "6", t0.Add(90*time.Second), recipe.JobPending)
+	add("b", "8", t0.Add(100*time.Second), recipe.JobRunning)
 	add("a", "7", t0.Add(2*time.Minute), recipe.JobSucceeded) // at Until: out
 	q := recipe.CountQuery{Since: t0, Until: t0.Add(2 * time.Minute), Bucket: time.Minute}
 	counts, err := s.JobCounts(ctx, q)
@@ -430,7 +435,7 @@ func testJobCounts(t *testing.T, ctx context.Context, s recipe.Store) {
 	for _, c := range counts {
 		got[fmt.Sprintf("%s/%s/%s", c.Recipe, c.Status, c.Bucket.Sub(t0))] += c.Count
 	}
-	want := map[string]int{"a/succeeded/0s": 2, "a/failed/0s": 1, "a/succeeded/1m0s": 1, "b/pending/1m0s": 1}
+	want := map[string]int{"a/succeeded/0s": 2, "a/failed/0s": 1, "a/succeeded/1m0s": 1, "b/pending/1m0s": 1, "b/running/1m0s": 1}
 	eq(t, "counts per minute", fmt.Sprint(got), fmt.Sprint(want))
 	q.Bucket, q.Recipe = 0, "a"
 	counts, err = s.JobCounts(ctx, q)
@@ -441,6 +446,13 @@ func testJobCounts(t *testing.T, ctx context.Context, s recipe.Store) {
 		got[fmt.Sprintf("%s/%s", c.Recipe, c.Status)] += c.Count
 	}
 	eq(t, "counts of one recipe", fmt.Sprint(got), fmt.Sprint(map[string]int{"a/succeeded": 3, "a/failed": 1}))
+	for st, want := range map[recipe.JobStatus]string{recipe.JobRunning: "8", recipe.JobPending: "6"} {
+		jobs, err := recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Recipe: "b", Status: st}))
+		must(t, err)
+		if len(jobs) != 1 || jobs[0].ID != want || jobs[0].Status != st {
+			t.Errorf("jobs of b in status %s = %+v, want job %s", st, jobs, want)
+		}
+	}
 	if _, err := s.JobCounts(ctx, recipe.CountQuery{Since: t0}); err == nil {
 		t.Error("JobCounts without Until gave no error")
 	}

@@ -51,10 +51,10 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.stmt.markLedger, `INSERT INTO ledger (recipe, event_id, accepted_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`},
 		{&s.stmt.insertJob, insertJob},
 		{&s.stmt.setCursor, `INSERT INTO cursors (recipe, cursor) VALUES (?, ?) ON CONFLICT (recipe) DO UPDATE SET cursor = excluded.cursor`},
-		{&s.stmt.markRunning, `UPDATE jobs SET status = 'running' WHERE id = ? AND status IN ('pending', 'running')`},
-		{&s.stmt.finishJob, `UPDATE jobs SET status = ?, error = ?, error_type = ?, message = ?, finished = ?, next_attempt = ? WHERE id = ? AND status IN ('pending', 'running')`},
+		{&s.stmt.markRunning, `UPDATE jobs SET running = 1 WHERE id = ? AND status = 'pending'`},
+		{&s.stmt.finishJob, `UPDATE jobs SET status = ?, error = ?, error_type = ?, message = ?, finished = ?, next_attempt = ? WHERE id = ? AND status = 'pending'`},
 		{&s.stmt.saveStep, `INSERT OR REPLACE INTO steps (job_id, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&s.stmt.jobStatus, `SELECT status FROM jobs WHERE id = ?`},
+		{&s.stmt.jobStatus, `SELECT ` + statusColumn + ` FROM jobs WHERE id = ?`},
 	} {
 		st, err := s.db.PrepareContext(ctx, p.query)
 		if err != nil {
@@ -273,6 +273,22 @@ var migrations = []string{
 	`ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE jobs ADD COLUMN next_attempt INTEGER NOT NULL DEFAULT 0;
 	CREATE INDEX jobs_retry_due ON jobs (recipe, next_attempt) WHERE next_attempt > 0;`,
+	// 4: fewer index pages written per job. A job is written pending, then
+	// running, then finished; only the last change is worth indexing. The
+	// running mark moves to an unindexed column (status stays 'pending'
+	// until the job finishes, and reads as 'running' when running = 1), so
+	// marking a job running rewrites its row and nothing else. status is
+	// kept in one index only: jobs_status serves every status filter (with
+	// recipe and time checked in the index) and the unfinished jobs of a
+	// recipe (status = 'pending', few), so jobs_recipe_status and
+	// jobs_unfinished go, and the index that pages through all jobs no
+	// longer holds status, so finishing a job does not touch it.
+	`ALTER TABLE jobs ADD COLUMN running INTEGER NOT NULL DEFAULT 0;
+	UPDATE jobs SET status = 'pending', running = 1 WHERE status = 'running';
+	DROP INDEX jobs_recipe_status;
+	DROP INDEX jobs_unfinished;
+	DROP INDEX jobs_list;
+	CREATE INDEX jobs_page ON jobs (seq, recipe, created, search);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -334,7 +350,35 @@ func fromUnix(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, label, search, status, error, error_type, message, rerun_of, created, finished, retries, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, label, search, status, running, error, error_type, message, rerun_of, created, finished, retries, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// statusColumn is a job's status as stored: a running job is kept as
+// 'pending' with running = 1 (see migration 4).
+const statusColumn = `CASE WHEN status = 'pending' AND running != 0 THEN 'running' ELSE status END`
+
+// statusFilter is the WHERE condition, with its argument, that selects the
+// jobs in status st.
+func statusFilter(col string, st recipe.JobStatus) (string, []any) {
+	switch st {
+	case recipe.JobRunning:
+		return col + "status = 'pending' AND " + col + "running != 0", nil
+	case recipe.JobPending:
+		return col + "status = 'pending' AND " + col + "running = 0", nil
+	}
+	return col + "status = ?", []any{string(st)}
+}
+
+// storedStatus is how status st is stored: the status column's value and
+// the running flag.
+func storedStatus(st recipe.JobStatus) (string, bool) {
+	switch st {
+	case "":
+		return string(recipe.JobPending), false
+	case recipe.JobRunning:
+		return string(recipe.JobPending), true
+	}
+	return string(st), false
+}
 
 // searchText is what JobQuery.Text is looked for in, lower-cased as
 // SQLite's lower() does (ASCII only).
@@ -352,11 +396,8 @@ func asciiLower(s string) string {
 }
 
 func (s *Store) execInsertJob(ctx context.Context, tx *sql.Tx, j recipe.Job) error {
-	st := j.Status
-	if st == "" {
-		st = recipe.JobPending
-	}
-	_, err := tx.StmtContext(ctx, s.stmt.insertJob).ExecContext(ctx, j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), j.Label, searchText(j), string(st), j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished), j.Retries, unix(j.NextAttempt))
+	st, running := storedStatus(j.Status)
+	_, err := tx.StmtContext(ctx, s.stmt.insertJob).ExecContext(ctx, j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), j.Label, searchText(j), st, running, j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished), j.Retries, unix(j.NextAttempt))
 	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
 		return fmt.Errorf("job %q already exists", j.ID)
 	}
@@ -423,7 +464,7 @@ func (s *Store) Cursor(ctx context.Context, name string) (trigger.Cursor, error)
 	return trigger.Cursor(c), nil
 }
 
-const jobColumns = `id, recipe, event_id, event_time, event_data, label, status, error, error_type, message, rerun_of, created, finished, retries, next_attempt`
+const jobColumns = `id, recipe, event_id, event_time, event_data, label, ` + statusColumn + `, error, error_type, message, rerun_of, created, finished, retries, next_attempt`
 
 func scanJob(rows interface{ Scan(...any) error }) (recipe.Job, error) {
 	var j recipe.Job
@@ -505,7 +546,7 @@ func (s *Store) loadSteps(ctx context.Context, jobs []recipe.Job) error {
 
 // PendingJobs implements recipe.Store.
 func (s *Store) PendingJobs(ctx context.Context, name string) ([]recipe.Job, error) {
-	jobs, err := s.queryJobs(ctx, `SELECT `+jobColumns+` FROM jobs WHERE recipe = ? AND status IN ('pending', 'running') ORDER BY seq`, name)
+	jobs, err := s.queryJobs(ctx, `SELECT `+jobColumns+` FROM jobs WHERE recipe = ? AND status = 'pending' ORDER BY seq`, name)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: unfinished jobs of %q: %w", name, err)
 	}
@@ -720,7 +761,7 @@ func (s *Store) RetryJob(ctx context.Context, jobID string) (recipe.Job, error) 
 			AND seq = (SELECT MAX(seq) FROM steps WHERE job_id = ?1)`, jobID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE jobs SET status = 'pending', error = '', error_type = '', message = '', finished = 0,
+		_, err = tx.ExecContext(ctx, `UPDATE jobs SET status = 'pending', running = 0, error = '', error_type = '', message = '', finished = 0,
 			next_attempt = 0, retries = retries + 1 WHERE id = ?`, jobID)
 		return err
 	})
@@ -759,7 +800,8 @@ func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Jo
 			where, args = append(where, "j.recipe = ?"), append(args, q.Recipe)
 		}
 		if q.Status != "" {
-			where, args = append(where, "j.status = ?"), append(args, string(q.Status))
+			cond, a := statusFilter("j.", q.Status)
+			where, args = append(where, cond), append(args, a...)
 		}
 		if q.EventID != "" {
 			where, args = append(where, "j.event_id = ?"), append(args, q.EventID)
@@ -913,6 +955,41 @@ func (s *Store) countMinutes(ctx context.Context, q recipe.CountQuery) ([]recipe
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	rows.Close()
+	// job_minutes counts running jobs as pending (the running mark is not
+	// a status change, see migration 4): move the few running ones, found
+	// among the pending jobs through jobs_status.
+	query = `SELECT recipe, created FROM jobs WHERE status = 'pending' AND running != 0 AND created >= ? AND created < ?`
+	args = []any{unix(q.Since), unix(q.Until)}
+	if q.Recipe != "" {
+		query += ` AND recipe = ?`
+		args = append(args, q.Recipe)
+	}
+	running, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer running.Close()
+	for running.Next() {
+		var k key
+		var created int64
+		if err := running.Scan(&k.recipe, &created); err != nil {
+			return nil, err
+		}
+		k.bucket = q.BucketOf(time.Unix(0, created).Truncate(time.Minute))
+		k.status = string(recipe.JobPending)
+		if sums[k] > 0 {
+			sums[k]--
+			if sums[k] == 0 {
+				delete(sums, k)
+			}
+		}
+		k.status = string(recipe.JobRunning)
+		sums[k]++
+	}
+	if err := running.Err(); err != nil {
+		return nil, err
+	}
 	out := make([]recipe.JobCount, 0, len(sums))
 	for k, n := range sums {
 		out = append(out, recipe.JobCount{Recipe: k.recipe, Status: recipe.JobStatus(k.status), Bucket: k.bucket, Count: n})
@@ -927,13 +1004,13 @@ func (s *Store) countJobs(ctx context.Context, q recipe.CountQuery) ([]recipe.Jo
 		bucket = "(created - ?) / ?"
 		args = append(args, unix(q.Since), int64(q.Bucket))
 	}
-	query := `SELECT recipe, status, ` + bucket + ` AS b, COUNT(*) FROM jobs WHERE created >= ? AND created < ?`
+	query := `SELECT recipe, ` + statusColumn + ` AS st, ` + bucket + ` AS b, COUNT(*) FROM jobs WHERE created >= ? AND created < ?`
 	args = append(args, unix(q.Since), unix(q.Until))
 	if q.Recipe != "" {
 		query += ` AND recipe = ?`
 		args = append(args, q.Recipe)
 	}
-	query += ` GROUP BY recipe, status, b`
+	query += ` GROUP BY recipe, st, b`
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -1084,7 +1161,7 @@ func (s *Store) Prune(ctx context.Context, name string, p recipe.PrunePolicy) (i
 	n := 0
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		n = 0
-		const finished = `recipe = ? AND status NOT IN ('pending', 'running') AND next_attempt = 0`
+		const finished = `recipe = ? AND status != 'pending' AND next_attempt = 0`
 		if !p.FinishedBefore.IsZero() {
 			r, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE `+finished+` AND finished < ?`, name, unix(p.FinishedBefore))
 			if err != nil {
