@@ -82,6 +82,19 @@
 // Engine.Rerun.
 // Finished jobs are pruned as [WithRetention] says.
 //
+// # Retries
+//
+// Action steps retry errors that say a retry may help (rate limited,
+// unavailable, a network failure, a change verified as not made) with
+// capped exponential backoff: [DefaultStepRetry] unless the recipe sets
+// [StepRetry] or the step [Retry]. A job that still fails that way is
+// stored failed with [Job.NextAttempt] set ([JobRetry], by default
+// [DefaultJobRetry]); RunOnce and Run run it again once that time has come,
+// resuming from its checkpoints, the failed step keeping its effect key
+// (action.Effect) marked as possibly made. Other failures are final until
+// an operator calls [Engine.RerunFailed], which resumes a recipe's failed
+// jobs in place. Jobs awaiting a retry are never pruned.
+//
 // # Schedules and manual runs
 //
 // A recipe whose trigger is a trigger.Schedule runs at fixed times; the
