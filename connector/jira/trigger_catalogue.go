@@ -35,6 +35,8 @@ func (c *Client) triggerCatalogue() []trigger.Info {
 		c.DeletedWorklogs(o).Info(),
 		c.DeletedCommentWebhook(wo).Info(),
 		c.DeletedWorklogWebhook(wo).Info(),
+		c.SprintStarted(SprintPollOptions{}).Info(),
+		c.SprintClosed(SprintPollOptions{}).Info(),
 	}
 }
 
