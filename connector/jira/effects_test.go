@@ -154,7 +154,27 @@ func effectCases(e *env) []effectCase {
 			// upload of the same name and size since it began counts.
 			once: true,
 		},
+		{
+			name: "create_issue",
+			post: "/rest/api/2/issue",
+			run: func(ctx context.Context, e *env) (string, error) {
+				is, err := e.jc.CreateIssue().Run(ctx, CreateIssueInput{Project: "DEMO", IssueType: "Task", Summary: "created once"})
+				return is.Key, err
+			},
+			count: func(e *env) int {
+				return countMatching(e.srv.Issues("DEMO"), func(is jiratest.Issue) bool { return is.Summary == "created once" })
+			},
+			lookupPath: searchPath(e.mode),
+		},
 	}
+}
+
+// searchPath is the path of the search the create lookup runs.
+func searchPath(m jiratest.Mode) string {
+	if m == jiratest.DataCenter {
+		return "/rest/api/2/search"
+	}
+	return "/rest/api/2/search/jql"
 }
 
 func countMatching[T any](items []T, ok func(T) bool) int {

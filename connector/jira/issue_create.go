@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/recipekit/recipekit/action"
 )
@@ -95,11 +96,12 @@ func checkNoStandardInFields(fields map[string]any) error {
 // wrapping action.ErrOutcomeUnknown.
 func (c *Client) CreateIssue() action.Action[CreateIssueInput, Issue] {
 	return newAction(c, action.Info{
-		Name:        "create_issue",
-		Title:       "Create issue",
-		Description: "Creates an issue (or a sub-task with a parent) with standard and custom fields, checked against the create screen first. With an idempotency key, a repeated or retried create returns the issue created before.",
-		Idempotent:  false,
-		Permissions: []string{"CREATE_ISSUES", "BROWSE_PROJECTS"},
+		Name:          "create_issue",
+		Title:         "Create issue",
+		Description:   "Creates an issue (or a sub-task with a parent) with standard and custom fields, checked against the create screen first. Exactly once per step run (the issue carries the run's effect key); with an idempotency key, a repeated or retried create returns the issue created before.",
+		Idempotent:    false,
+		EffectChecked: true,
+		Permissions:   []string{"CREATE_ISSUES", "BROWSE_PROJECTS"},
 	}, validateCreateIssue, c.createIssue)
 }
 
@@ -120,13 +122,74 @@ func (c *Client) createIssue(ctx context.Context, in CreateIssueInput) (Issue, e
 		return Issue{}, err
 	}
 	if in.IdempotencyKey == "" {
-		created, _, err := c.Issues.Create(ctx, body)
-		if err != nil {
-			return Issue{}, createFailure(in, err)
-		}
-		return c.fetchCreated(ctx, created)
+		return c.createOnce(ctx, in, body)
 	}
 	return c.createIdempotent(ctx, in, body)
+}
+
+// createOnce creates the issue with the step run's effect key in its
+// recipekit.effect property and, when an earlier attempt may have created
+// it or the create ends ambiguously, looks for an issue of the project
+// created by this account since the step began that carries the key.
+func (c *Client) createOnce(ctx context.Context, in CreateIssueInput, body IssueUpdate) (Issue, error) {
+	patient := false
+	return exactlyOnce(ctx, c, effectWrite[Issue]{
+		what: "creating an issue in " + in.Project,
+		write: func(ctx context.Context, e action.Effect) (Issue, error) {
+			b := body
+			b.Properties = append(slices.Clone(body.Properties), EntityProperty{Key: EffectProperty, Value: effectValue(e.Key)})
+			created, _, err := c.Issues.Create(ctx, b)
+			if err != nil {
+				patient = true // a lookup after this must wait out search lag
+				return Issue{}, err
+			}
+			return c.fetchCreated(ctx, created)
+		},
+		find: func(ctx context.Context, e action.Effect) (Issue, bool, error) {
+			return c.findCreatedByEffect(ctx, in.Project, e, patient)
+		},
+	})
+}
+
+// findCreatedByEffect searches the project for issues this account created
+// since the effect's step began and returns the one whose recipekit.effect
+// property records the effect's key. Cloud's search is eventually
+// consistent, so after an ambiguous create (patient) an empty answer on
+// Cloud is asked again a few times, with a short wait.
+func (c *Client) findCreatedByEffect(ctx context.Context, project string, e action.Effect, patient bool) (Issue, bool, error) {
+	jql := fmt.Sprintf("project = %s AND creator = currentUser() AND created >= %d ORDER BY created DESC", strconv.Quote(project), since(e).UnixMilli())
+	cloud, err := c.isCloud(ctx)
+	if err != nil {
+		return Issue{}, false, err
+	}
+	tries := 1
+	if cloud && patient {
+		tries = 3
+	}
+	for try := range tries {
+		if try > 0 {
+			if err := c.sleep(ctx, time.Duration(try)*time.Second); err != nil {
+				return Issue{}, false, err
+			}
+		}
+		for is, err := range c.Search.All(ctx, SearchOptions{JQL: jql, Fields: []string{"created"}, MaxResults: 50}) {
+			if err != nil {
+				return Issue{}, false, err
+			}
+			p, _, err := c.Issues.GetProperty(ctx, is.Key, EffectProperty)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return Issue{}, false, err
+			}
+			if m, ok := p.Value.(map[string]any); ok && m["key"] == e.Key {
+				full, err := c.fetchCreated(ctx, CreatedIssue{ID: is.ID, Key: is.Key, Self: is.Self})
+				return full, true, err
+			}
+		}
+	}
+	return Issue{}, false, nil
 }
 
 // createFailure classifies a failed create: an ambiguous one (no answer, a
