@@ -298,3 +298,27 @@ func TestWithoutAnEngineThePagesAreReadOnly(t *testing.T) {
 		t.Errorf("re-run on a read-only window: %d", resp.StatusCode)
 	}
 }
+
+func TestMountedUnderAPrefix(t *testing.T) {
+	f := newFixture(t, ui.Options{})
+	h, err := ui.New(f.store, ui.Options{Auth: ui.BearerToken(token), Engine: f.engine, Prefix: "/ops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/ops/", h)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	resp, page := do(t, "GET", srv.URL+"/ops/", nil, token)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `href="/ops/recipes/support-sync"`) || !strings.Contains(page, `src="/ops/static/app.js"`) {
+		t.Fatalf("GET /ops/: %d", resp.StatusCode)
+	}
+	for _, path := range []string{"/ops/static/app.js", "/ops/static/app.css", "/ops/jobs?status=failed"} {
+		if resp, _ := do(t, "GET", srv.URL+path, nil, token); resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d", path, resp.StatusCode)
+		}
+	}
+	if _, err := ui.New(f.store, ui.Options{Auth: ui.BearerToken(token), Prefix: "ops/"}); err == nil {
+		t.Error("New took the prefix ops/")
+	}
+}
