@@ -92,13 +92,16 @@ func TestCrashSafetyOfJiraWritesUnderSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	var keys []string
-	for i := range jiraCrashIssues {
-		is, err := sim.CreateIssueAs(people.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", Summary: fmt.Sprintf("Crash %d", i)})
-		if err != nil {
-			t.Fatal(err)
+	fileIssues := func(n int) {
+		for range n {
+			is, err := sim.CreateIssueAs(people.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", Summary: fmt.Sprintf("Crash %d", len(keys))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys = append(keys, is.Key)
 		}
-		keys = append(keys, is.Key)
 	}
+	fileIssues(jiraCrashIssues)
 	dir := t.TempDir()
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("RECIPEKIT_CRASH_SEED"); s != "" {
@@ -146,10 +149,14 @@ func TestCrashSafetyOfJiraWritesUnderSIGKILL(t *testing.T) {
 				if err != nil {
 					t.Fatalf("child failed: %v\n%s", err, out.String())
 				}
-				if strings.Contains(out.String(), "DONE") {
-					t.Fatalf("the child finished every job after %d kills; the kill points are too late", kills)
+				if !strings.Contains(out.String(), "DONE") {
+					t.Fatalf("the child exited early:\n%s", out.String())
 				}
-				t.Fatalf("the child exited early:\n%s", out.String())
+				// On a slow machine the child can outrun the kill points:
+				// give it more to do and go on killing.
+				fileIssues(jiraCrashIssues / 2)
+				killed = true
+				kills--
 			default:
 			}
 			switch {
@@ -221,8 +228,8 @@ func TestCrashSafetyOfJiraWritesUnderSIGKILL(t *testing.T) {
 			t.Errorf("job %s for %s is %s: %s", j.ID, j.Event.ID, j.Status, j.Error)
 		}
 	}
-	if len(jobs) != jiraCrashIssues {
-		t.Errorf("%d jobs for %d issues", len(jobs), jiraCrashIssues)
+	if len(jobs) != len(keys) {
+		t.Errorf("%d jobs for %d issues", len(jobs), len(keys))
 	}
-	t.Logf("%d kills (%d right after a write Jira applied), %d issues x 4 writes: %d repeated effects, %d missing", kills, inStep, jiraCrashIssues, repeated, missing)
+	t.Logf("%d kills (%d right after a write Jira applied), %d issues x 4 writes: %d repeated effects, %d missing", kills, inStep, len(keys), repeated, missing)
 }
