@@ -34,6 +34,9 @@ func (c *Client) Actions() []action.Info {
 		c.UpdateSprint().Info(), c.StartSprint().Info(), c.CloseSprint().Info(),
 		c.MoveIssuesToSprint().Info(), c.MoveIssuesToBacklog().Info(),
 		c.ListEpicIssues().Info(), c.SetEpic().Info(), c.RankIssues().Info(),
+		c.ListServiceDesks().Info(), c.ListRequestTypes().Info(), c.GetRequestTypeFields().Info(),
+		c.CreateCustomerRequest().Info(), c.GetCustomerRequest().Info(), c.AddRequestComment().Info(),
+		c.ListRequestComments().Info(), c.GetRequestStatus().Info(), c.GetRequestSLAs().Info(), c.TransitionRequest().Info(),
 	}
 	slices.SortFunc(infos, func(a, b action.Info) int { return strings.Compare(a.Name, b.Name) })
 	return infos

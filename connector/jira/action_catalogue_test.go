@@ -9,7 +9,7 @@ import (
 func TestCatalogue(t *testing.T) {
 	e := setup(t, jiratest.Cloud)
 	infos := e.jc.Actions()
-	if len(infos) != 70 {
+	if len(infos) != 80 {
 		t.Errorf("%d actions", len(infos))
 	}
 	seen := map[string]bool{}

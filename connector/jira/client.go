@@ -75,6 +75,8 @@ type Client struct {
 	Epics *EpicsService
 	// Rank orders issues on boards and backlogs.
 	Rank *RankService
+	// ServiceDesk talks to Jira Service Management (/rest/servicedeskapi).
+	ServiceDesk *ServiceDeskService
 
 	cfg    Config
 	name   string
@@ -160,6 +162,7 @@ func New(cfg Config) (*Client, error) {
 	c.Sprints = (*SprintsService)(s)
 	c.Epics = (*EpicsService)(s)
 	c.Rank = (*RankService)(s)
+	c.ServiceDesk = (*ServiceDeskService)(s)
 	return c, nil
 }
 

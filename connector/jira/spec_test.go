@@ -32,6 +32,7 @@ var notInSpec = []struct{ prefix, why string }{
 	{"/secure/attachment/", "Data Center attachment content URLs are not REST endpoints"},
 	{"/media/", "the media host Cloud redirects attachment downloads to"},
 	{"/rest/agile/1.0/", "Jira Software's REST API is not in the v2 document; its shapes are checked against testdata/agile (TestAgileSimulatorMatchesFixtures)"},
+	{"/rest/servicedeskapi/", "Jira Service Management's API is not in the v2 document; its shapes are checked against testdata/servicedesk in TestServiceDeskShapes"},
 }
 
 // specBodyExceptions are requests whose body the spec describes wrongly,

@@ -103,6 +103,7 @@ func (s *Server) handleCommentCreate(c *call) {
 	}
 	cm := s.addCommentLocked(c.user, r, *b.Body, b.Visibility)
 	cm.properties = props
+	cm.internal = internalProperty(props)
 	c.json(http.StatusCreated, withProperties(c, s.commentJSON(cm), cm.properties))
 }
 

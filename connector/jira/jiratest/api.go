@@ -138,6 +138,8 @@ func (s *Server) buildRoutes() []route {
 	s.handle("DELETE", api+"/webhook", cl, false, s.handleDynHookDelete)
 	s.handle("PUT", api+"/webhook/refresh", cl, false, s.handleDynHookRefresh)
 
+	s.serviceDeskRoutes()
+
 	s.handle("POST", "/oauth/token", cl, true, s.handleToken)
 	s.handle("GET", "/oauth/token/accessible-resources", cl, true, s.handleAccessibleResources)
 	s.handle("GET", "/authorize", cl, true, s.handleAuthorize)

@@ -183,7 +183,7 @@ func (s *Server) commentJSON(c *comment) map[string]any {
 		m["visibility"] = map[string]any{"type": c.visibility.Type, "value": c.visibility.Value}
 	}
 	if s.mode == Cloud {
-		m["jsdPublic"] = true
+		m["jsdPublic"] = !c.internal
 	}
 	return m
 }

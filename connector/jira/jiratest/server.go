@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -456,6 +457,9 @@ type apiError struct {
 	messages []string
 	fields   map[string]string
 	header   http.Header
+	// serviceDesk answers in Jira Service Management's error shape
+	// ({"errorMessage", "i18nErrorMessage"}) instead of REST v2's.
+	serviceDesk bool
 }
 
 func (e *apiError) Error() string {
@@ -492,6 +496,14 @@ func (e *apiError) body() map[string]any {
 	fields := e.fields
 	if fields == nil {
 		fields = map[string]string{}
+	}
+	if e.serviceDesk {
+		parts := slices.Clone(msgs)
+		for _, k := range sortedKeys(fields) {
+			parts = append(parts, fields[k])
+		}
+		msg := strings.Join(parts, " ")
+		return map[string]any{"errorMessage": msg, "i18nErrorMessage": map[string]any{"i18nKey": "sd.rest.error", "parameters": []string{msg}}}
 	}
 	return map[string]any{"errorMessages": msgs, "errors": fields}
 }

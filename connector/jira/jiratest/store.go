@@ -64,9 +64,11 @@ type store struct {
 	refresh      map[string]*refreshToken
 	extraSites   []AccessibleResource
 
-	webhooks      []*webhook
-	nextWebhookID int
-	mediaTokens   map[string]int64
+	webhooks          []*webhook
+	desks             []*serviceDesk
+	nextRequestTypeID int
+	nextWebhookID     int
+	mediaTokens       map[string]int64
 
 	agile *agileState // Jira Software; see agileOf
 }
@@ -250,6 +252,7 @@ type issueRec struct {
 	properties  map[string]json.RawMessage
 	changelog   []*history
 	subtasks    []*issueRec
+	request     *sdRequest // set when the issue is a customer request
 }
 
 type comment struct {
@@ -263,6 +266,8 @@ type comment struct {
 	updated    time.Time
 	deleted    bool
 	properties entityProps
+	// internal hides the comment from service desk customers.
+	internal bool
 }
 
 type worklog struct {
