@@ -288,22 +288,22 @@ func TestServiceDeskShapes(t *testing.T) {
 			{"slas.json", "/rest/servicedeskapi/request/" + r.IssueKey + "/sla"},
 		}
 		for _, c := range cases {
-			missing := missingKeys(read(c.fixture), get(c.path), "", users)
+			missing := sdMissingKeys(read(c.fixture), get(c.path), "", users)
 			assert.Empty(t, missing, "%s: the simulator's %s lacks fields the documentation shows", c.fixture, c.path)
 		}
 		_, err = e.jc.AddRequestComment().Run(ctx, AddRequestCommentInput{IssueKey: r.IssueKey, Body: "Answer"})
 		require.NoError(t, err)
 		fl := get("/rest/servicedeskapi/servicedesk/" + desk.ID + "/requesttype/" + desk.RequestTypes[1].ID + "/field")
-		assert.Empty(t, missingKeys(read("requesttype_fields.json")["requestTypeFields"].([]any)[0].(map[string]any), fl["requestTypeFields"].([]any)[0].(map[string]any), "", users))
+		assert.Empty(t, sdMissingKeys(read("requesttype_fields.json")["requestTypeFields"].([]any)[0].(map[string]any), fl["requestTypeFields"].([]any)[0].(map[string]any), "", users))
 		comments := get("/rest/servicedeskapi/request/" + r.IssueKey + "/comment")
-		assert.Empty(t, missingKeys(read("comment.json"), comments["values"].([]any)[0].(map[string]any), "", users))
+		assert.Empty(t, sdMissingKeys(read("comment.json"), comments["values"].([]any)[0].(map[string]any), "", users))
 	})
 }
 
-// missingKeys lists the keys of doc (recursively, arrays by their first
+// sdMissingKeys lists the keys of doc (recursively, arrays by their first
 // element) that got lacks. Keys under the user objects named in shallow
 // are compared by name only where both modes share them.
-func missingKeys(doc, got map[string]any, at string, shallow map[string]bool) []string {
+func sdMissingKeys(doc, got map[string]any, at string, shallow map[string]bool) []string {
 	var out []string
 	for k, dv := range doc {
 		if k == "_expands" && at != "" {
@@ -332,7 +332,7 @@ func missingKeys(doc, got map[string]any, at string, shallow map[string]bool) []
 		switch d := dv.(type) {
 		case map[string]any:
 			if g, ok := gv.(map[string]any); ok {
-				out = append(out, missingKeys(d, g, at+"."+k, shallow)...)
+				out = append(out, sdMissingKeys(d, g, at+"."+k, shallow)...)
 			}
 		case []any:
 			g, _ := gv.([]any)
@@ -340,7 +340,7 @@ func missingKeys(doc, got map[string]any, at string, shallow map[string]bool) []
 				dm, ok1 := d[0].(map[string]any)
 				gm, ok2 := g[0].(map[string]any)
 				if ok1 && ok2 {
-					out = append(out, missingKeys(dm, gm, at+"."+k+"[0]", shallow)...)
+					out = append(out, sdMissingKeys(dm, gm, at+"."+k+"[0]", shallow)...)
 				}
 			}
 		}
