@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/recipekit/recipekit/auth/seal"
+	"github.com/recipekit/recipekit/internal/secretstore"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -23,9 +24,9 @@ import (
 // Store is a recipe.Store in a PostgreSQL database, shared by every process
 // that opens it. It is safe for concurrent use.
 type Store struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
-	keys *seal.Keyring // seals webhook secrets; nil when none was given
+	pool    *pgxpool.Pool
+	log     *slog.Logger
+	secrets secretstore.Webhook // seals webhook secrets; no keys when none was given
 }
 
 var _ recipe.Store = (*Store)(nil)
@@ -86,7 +87,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{pool: pool, log: log, keys: cfg.keys}
+	s := &Store{pool: pool, log: log, secrets: secretstore.Webhook{Store: "postgres", Keys: cfg.keys}}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %s: %w", describe(pc), err)
@@ -821,7 +822,7 @@ func (s *Store) Subscription(ctx context.Context, name string) (trigger.Subscrip
 	if err != nil {
 		return sub, fmt.Errorf("postgres: subscription of %q: %w", name, err)
 	}
-	plain, err := s.openSecret(name, secret)
+	plain, err := s.secrets.Open(name, secret)
 	if err != nil {
 		return trigger.Subscription{}, err
 	}
@@ -831,7 +832,7 @@ func (s *Store) Subscription(ctx context.Context, name string) (trigger.Subscrip
 
 // SaveSubscription implements recipe.Store.
 func (s *Store) SaveSubscription(ctx context.Context, name string, sub trigger.Subscription) error {
-	sealed, err := s.sealSecret(name, sub.Secret)
+	sealed, err := s.secrets.Seal(name, sub.Secret)
 	if err != nil {
 		return err
 	}

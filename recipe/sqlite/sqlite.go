@@ -17,16 +17,17 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/recipekit/recipekit/auth/seal"
+	"github.com/recipekit/recipekit/internal/secretstore"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/trigger"
 )
 
 // Store is a recipe.Store in a SQLite file. It is safe for concurrent use.
 type Store struct {
-	db    *sql.DB
-	keys  *seal.Keyring // seals webhook secrets; nil when none was given
-	stmt  statements
-	group writeGroup
+	db      *sql.DB
+	secrets secretstore.Webhook // seals webhook secrets; no keys when none was given
+	stmt    statements
+	group   writeGroup
 }
 
 // statements are the statements the engine runs for every event and job,
@@ -123,7 +124,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
-	s := &Store{db: db, keys: cfg.keys}
+	s := &Store{db: db, secrets: secretstore.Webhook{Store: "sqlite", Keys: cfg.keys}}
 	if err := s.migrate(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
@@ -1100,7 +1101,7 @@ func (s *Store) Subscription(ctx context.Context, name string) (trigger.Subscrip
 	if err != nil {
 		return sub, fmt.Errorf("sqlite: subscription of %q: %w", name, err)
 	}
-	plain, err := s.openSecret(name, secret)
+	plain, err := s.secrets.Open(name, secret)
 	if err != nil {
 		return trigger.Subscription{}, err
 	}
@@ -1110,7 +1111,7 @@ func (s *Store) Subscription(ctx context.Context, name string) (trigger.Subscrip
 
 // SaveSubscription implements recipe.Store.
 func (s *Store) SaveSubscription(ctx context.Context, name string, sub trigger.Subscription) error {
-	sealed, err := s.sealSecret(name, sub.Secret)
+	sealed, err := s.secrets.Seal(name, sub.Secret)
 	if err != nil {
 		return err
 	}
