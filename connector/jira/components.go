@@ -3,7 +3,9 @@ package jira
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
+	"strings"
 
 	"github.com/recipekit/recipekit/action"
 )
@@ -101,16 +103,33 @@ func validAssigneeType(t string) error {
 // CreateComponent returns the create_component action.
 func (c *Client) CreateComponent() action.Action[ComponentInput, Component] {
 	return newAction(c, action.Info{
-		Name:        "create_component",
-		Title:       "Create component",
-		Description: "Creates a project component with an optional lead and default assignee.",
-		Idempotent:  false,
-		Permissions: []string{"ADMINISTER_PROJECTS"},
+		Name:          "create_component",
+		Title:         "Create component",
+		Description:   "Creates a project component with an optional lead and default assignee. Exactly once per step run: after an ambiguous failure, a component of that name in the project is the one created.",
+		Idempotent:    false,
+		EffectChecked: true,
+		Permissions:   []string{"ADMINISTER_PROJECTS"},
 	}, func(in ComponentInput) error {
 		return errors.Join(required("project", in.Project, "give the project key"), required("name", in.Name, "give the component name"), validAssigneeType(in.AssigneeType))
 	}, func(ctx context.Context, in ComponentInput) (Component, error) {
-		out, _, err := c.Components.Create(ctx, ComponentBody{Name: in.Name, Description: in.Description, Project: in.Project, AssigneeType: in.AssigneeType}, in.Lead)
-		return out, err
+		return exactlyOnce(ctx, c, effectWrite[Component]{
+			what: fmt.Sprintf("creating component %q in %s", in.Name, in.Project),
+			write: func(ctx context.Context, _ action.Effect) (Component, error) {
+				out, _, err := c.Components.Create(ctx, ComponentBody{Name: in.Name, Description: in.Description, Project: in.Project, AssigneeType: in.AssigneeType}, in.Lead)
+				return out, err
+			},
+			find: func(ctx context.Context, _ action.Effect) (Component, bool, error) {
+				for cm, err := range c.Components.All(ctx, in.Project) {
+					if err != nil {
+						return Component{}, false, err
+					}
+					if strings.EqualFold(strings.TrimSpace(cm.Name), strings.TrimSpace(in.Name)) {
+						return cm, true, nil
+					}
+				}
+				return Component{}, false, nil
+			},
+		})
 	})
 }
 

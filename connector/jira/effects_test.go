@@ -166,6 +166,28 @@ func effectCases(e *env) []effectCase {
 			},
 			lookupPath: searchPath(e.mode),
 		},
+		{
+			name: "create_version",
+			post: "/rest/api/2/version",
+			run: func(ctx context.Context, e *env) (string, error) {
+				v, err := e.jc.CreateVersion().Run(ctx, VersionInput{Project: "DEMO", Name: "once " + e.mode.String()})
+				return v.ID, err
+			},
+			count: func(e *env) int {
+				n := 0
+				for v, err := range e.jc.Versions.All(context.Background(), "DEMO") {
+					if err != nil {
+						return -1
+					}
+					if v.Name == "once "+e.mode.String() {
+						n++
+					}
+				}
+				return n
+			},
+			lookupPath: "/rest/api/2/project/DEMO/versions",
+			once:       true, // Jira refuses a second version of one name
+		},
 	}
 }
 

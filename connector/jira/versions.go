@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 
 	"github.com/recipekit/recipekit/action"
 )
@@ -83,11 +84,12 @@ func (in VersionInput) dates() error {
 // CreateVersion returns the create_version action.
 func (c *Client) CreateVersion() action.Action[VersionInput, Version] {
 	return newAction(c, action.Info{
-		Name:        "create_version",
-		Title:       "Create version",
-		Description: "Creates a project version (release) with dates and flags.",
-		Idempotent:  false,
-		Permissions: []string{"ADMINISTER_PROJECTS"},
+		Name:          "create_version",
+		Title:         "Create version",
+		Description:   "Creates a project version (release) with dates and flags. Exactly once per step run: after an ambiguous failure, a version of that name in the project is the one created.",
+		Idempotent:    false,
+		EffectChecked: true,
+		Permissions:   []string{"ADMINISTER_PROJECTS"},
 	}, func(in VersionInput) error {
 		return errors.Join(required("project", in.Project, "give the project key"), required("name", in.Name, "give the version name"), in.dates())
 	}, func(ctx context.Context, in VersionInput) (Version, error) {
@@ -99,9 +101,25 @@ func (c *Client) CreateVersion() action.Action[VersionInput, Version] {
 		if _, err := fmt.Sscan(p.ID, &pid); err != nil {
 			return Version{}, fmt.Errorf("jira: project %s has a non-numeric id %q", in.Project, p.ID)
 		}
-		v, _, err := c.Versions.Create(ctx, VersionBody{Name: in.Name, Description: in.Description, ProjectID: pid,
-			StartDate: in.StartDate, ReleaseDate: in.ReleaseDate, Released: in.Released, Archived: in.Archived})
-		return v, err
+		return exactlyOnce(ctx, c, effectWrite[Version]{
+			what: fmt.Sprintf("creating version %q in %s", in.Name, in.Project),
+			write: func(ctx context.Context, _ action.Effect) (Version, error) {
+				v, _, err := c.Versions.Create(ctx, VersionBody{Name: in.Name, Description: in.Description, ProjectID: pid,
+					StartDate: in.StartDate, ReleaseDate: in.ReleaseDate, Released: in.Released, Archived: in.Archived})
+				return v, err
+			},
+			find: func(ctx context.Context, _ action.Effect) (Version, bool, error) {
+				for v, err := range c.Versions.All(ctx, in.Project) {
+					if err != nil {
+						return Version{}, false, err
+					}
+					if strings.EqualFold(strings.TrimSpace(v.Name), strings.TrimSpace(in.Name)) {
+						return v, true, nil
+					}
+				}
+				return Version{}, false, nil
+			},
+		})
 	})
 }
 
