@@ -20,6 +20,7 @@ import (
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/examples/internal/demo"
 	"github.com/recipekit/recipekit/examples/internal/jiraenv"
+	"github.com/recipekit/recipekit/examples/internal/ops"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/postgres"
 	"github.com/recipekit/recipekit/recipe/sqlite"
@@ -27,11 +28,13 @@ import (
 
 // options are the command-line flags.
 type options struct {
-	once  bool          // -once: catch up, run the jobs, exit
-	rerun bool          // -rerun-failed: run the failed jobs again first
-	store string        // -store: the SQLite file or a postgres:// URL
-	since time.Duration // -since: how far back the first run looks
-	poll  time.Duration // -poll: how often to ask each site for changes
+	ui      string        // -ui: address of the web UI
+	metrics string        // -metrics: address of the Prometheus /metrics endpoint
+	once    bool          // -once: catch up, run the jobs, exit
+	rerun   bool          // -rerun-failed: run the failed jobs again first
+	store   string        // -store: the SQLite file or a postgres:// URL
+	since   time.Duration // -since: how far back the first run looks
+	poll    time.Duration // -poll: how often to ask each site for changes
 
 	// Tests set these: the offline scene plays without pauses, against
 	// these simulators when set.
@@ -44,6 +47,8 @@ func main() {
 	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero while a job in the store is failed)")
 	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
 	flag.StringVar(&o.store, "store", "", "SQLite file for the cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("jira-sync")+"; offline a temporary file)")
+	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
+	flag.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, such as 127.0.0.1:9090")
 	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up changes made this long before it (e.g. 24h); 0 starts from now")
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask each site for changes (default 30s; offline 1s)")
 	flag.Usage = func() {
@@ -82,6 +87,13 @@ var errJobsFailed = errors.New("some jobs failed (see above)")
 // runs the engine. getenv reads the environment (os.Getenv; tests pass a
 // map).
 func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
+	if o.metrics != "" {
+		stopMetrics, err := ops.Metrics(o.metrics, stdout)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	if o.since < 0 {
 		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
 	}
@@ -165,6 +177,13 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	// 4. The engine.
 	progress := demo.NewReporter(stdout, store) // prints each job; optional
 	engine := recipe.NewEngine(store, recipe.WithHooks(progress))
+	if o.ui != "" {
+		stopUI, err := ops.UI(o.ui, store, engine, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+		if err != nil {
+			return err
+		}
+		defer stopUI()
+	}
 	for _, r := range recipes {
 		if err := engine.Add(r); err != nil {
 			return err

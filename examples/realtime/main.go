@@ -21,6 +21,7 @@ import (
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/examples/internal/demo"
 	"github.com/recipekit/recipekit/examples/internal/jiraenv"
+	"github.com/recipekit/recipekit/examples/internal/ops"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/postgres"
 	"github.com/recipekit/recipekit/recipe/sqlite"
@@ -31,6 +32,8 @@ const recipeName = "realtime-triage"
 
 // options are the command-line flags.
 type options struct {
+	ui        string        // -ui: address of the web UI
+	metrics   string        // -metrics: address of the Prometheus /metrics endpoint
 	once      bool          // -once: register nothing, run the backup poll once, exit
 	rerun     bool          // -rerun-failed: run the failed jobs again first
 	store     string        // -store: the SQLite file or a postgres:// URL
@@ -49,6 +52,8 @@ func main() {
 	flag.BoolVar(&o.once, "once", false, "register no webhook: run the backup poll once, run the jobs, print a summary and exit")
 	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
 	flag.StringVar(&o.store, "store", "", "SQLite file for the webhook registration, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("realtime")+"; offline a temporary file)")
+	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
+	flag.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, such as 127.0.0.1:9090")
 	flag.DurationVar(&o.since, "since", time.Hour, "how far back the first backup poll looks (e.g. 24h); 0 starts from now")
 	flag.StringVar(&o.listen, "listen", "", "address the webhook handler listens on (default 127.0.0.1:8088; offline a free port)")
 	flag.StringVar(&o.publicURL, "public-url", "", "the address Jira posts to, forwarded to -listen (default http://<listen>)")
@@ -90,6 +95,13 @@ var errJobsFailed = errors.New("some jobs failed (see above)")
 // engine behind the webhook handler. getenv reads the environment
 // (os.Getenv; tests pass a map).
 func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
+	if o.metrics != "" {
+		stopMetrics, err := ops.Metrics(o.metrics, stdout)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	if o.since < 0 {
 		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
 	}
@@ -172,6 +184,13 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	public := strings.TrimRight(cmp.Or(o.publicURL, "http://"+ln.Addr().String()), "/")
 	progress := demo.NewReporter(stdout, store) // prints each job; optional
 	eng := recipe.NewEngine(store, recipe.WithHooks(progress), recipe.WithWebhookBaseURL(public+"/hooks"))
+	if o.ui != "" {
+		stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+		if err != nil {
+			return err
+		}
+		defer stopUI()
+	}
 	if err := eng.Add(r); err != nil {
 		return err
 	}

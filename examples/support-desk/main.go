@@ -22,6 +22,7 @@ import (
 	"github.com/recipekit/recipekit/connector/webhook"
 	"github.com/recipekit/recipekit/examples/internal/demo"
 	"github.com/recipekit/recipekit/examples/internal/jiraenv"
+	"github.com/recipekit/recipekit/examples/internal/ops"
 	"github.com/recipekit/recipekit/examples/support-desk/fakedesk"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/postgres"
@@ -31,6 +32,8 @@ import (
 
 // options are the command-line flags.
 type options struct {
+	ui        string        // -ui: address of the web UI
+	metrics   string        // -metrics: address of the Prometheus /metrics endpoint
 	once      bool          // -once: catch up with Jira, run the jobs, exit
 	rerun     bool          // -rerun-failed: run the failed jobs again first
 	store     string        // -store: the SQLite file or a postgres:// URL
@@ -51,6 +54,8 @@ func main() {
 	flag.BoolVar(&o.once, "once", false, "poll Jira until caught up, run the jobs, print a summary and exit (desk webhooks are not received)")
 	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
 	flag.StringVar(&o.store, "store", "", "SQLite file for cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("support-desk")+"; offline a temporary file)")
+	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
+	flag.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, such as 127.0.0.1:9090")
 	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up Jira changes made this long before it; 0 starts from now")
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for comments and resolutions (default 30s; offline 1s)")
 	flag.StringVar(&o.listen, "listen", "", "address the desk's webhooks arrive on (default 127.0.0.1:8089; offline a free port)")
@@ -97,6 +102,13 @@ var errJobsFailed = errors.New("some jobs failed (see above)")
 // serves the desk's webhooks and runs the engine. getenv reads the
 // environment (os.Getenv; tests pass a map).
 func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
+	if o.metrics != "" {
+		stopMetrics, err := ops.Metrics(o.metrics, stdout)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	if o.since < 0 {
 		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
 	}
@@ -212,6 +224,13 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	public := strings.TrimRight(cmp.Or(o.publicURL, "http://"+ln.Addr().String()), "/")
 	progress := demo.NewReporter(stdout, store) // prints each job; optional
 	eng := recipe.NewEngine(store, recipe.WithHooks(progress), recipe.WithWebhookBaseURL(public+"/hooks"))
+	if o.ui != "" {
+		stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+		if err != nil {
+			return err
+		}
+		defer stopUI()
+	}
 	for _, r := range []*recipe.Recipe{escalation, comments, resolutions} {
 		if err := eng.Add(r); err != nil {
 			return err
