@@ -158,6 +158,12 @@ func TestAgileEpicsAndRankService(t *testing.T) {
 		if !slices.Equal(keysOf(issues), []string{"DEMO-3", "DEMO-2"}) {
 			t.Errorf("after ranking DEMO-3 before DEMO-2 the epic lists %v", keysOf(issues))
 		}
+		// An epic's issues are not its sub-tasks, and deleting the epic
+		// leaves them.
+		epic, _, err := e.jc.Issues.Get(ctx, ag.Epic.Key, nil)
+		if err != nil || len(epic.Fields.Subtasks) != 0 {
+			t.Errorf("the epic lists sub-tasks %+v, %v", epic.Fields.Subtasks, err)
+		}
 		if _, err := e.jc.Epics.RemoveIssues(ctx, []string{"DEMO-2"}); err != nil {
 			t.Fatal(err)
 		}
@@ -178,6 +184,12 @@ func TestAgileEpicsAndRankService(t *testing.T) {
 		}
 		if _, _, err := e.jc.Rank.Rank(ctx, RankRequest{Issues: []string{"DEMO-4"}}); err == nil {
 			t.Error("a rank request without before or after was sent")
+		}
+		if _, err := e.jc.Issues.Delete(ctx, ag.Epic.Key, false); err != nil {
+			t.Fatalf("deleting the epic: %v", err)
+		}
+		if _, _, err := e.jc.Issues.Get(ctx, "DEMO-3", nil); err != nil {
+			t.Errorf("DEMO-3 went with its epic: %v", err)
 		}
 	})
 }

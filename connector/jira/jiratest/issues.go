@@ -1027,7 +1027,7 @@ func (s *Server) deleteIssueLocked(actor *user, r *issueRec, subtasks bool) *api
 	if !r.proj.can(actor, "DELETE_ISSUES") {
 		return permissionErr("DELETE_ISSUES", "You do not have permission to delete issues in this project.")
 	}
-	live := slices.DeleteFunc(slices.Clone(r.subtasks), func(x *issueRec) bool { return x.deleted })
+	live := slices.DeleteFunc(slices.Clone(r.subtasks), func(x *issueRec) bool { return x.deleted || !x.cur.typ.Subtask })
 	if len(live) > 0 && !subtasks {
 		return errf(http.StatusBadRequest, "The issue '%s' has subtasks. You must specify the 'deleteSubtasks' parameter to delete this issue with all its subtasks.", r.key)
 	}

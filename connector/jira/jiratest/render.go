@@ -607,7 +607,9 @@ func (s *Server) issueFields(r *issueRec, d *issueData, v issueView) map[string]
 	set("subtasks", func() any {
 		out := make([]any, 0, len(r.subtasks))
 		for _, st := range r.subtasks {
-			if !st.deleted {
+			// An epic's children (Cloud keeps them as its children
+			// too) are not its sub-tasks.
+			if !st.deleted && st.cur.typ.Subtask {
 				out = append(out, s.issueRefJSON(st))
 			}
 		}
