@@ -22,6 +22,7 @@ func (c *Client) triggerCatalogue() []trigger.Info {
 		c.UpdatedIssuesBatch(o).Info(),
 		c.NewCommentsBatch(o).Info(),
 		c.NewWorklogsBatch(o).Info(),
+		c.NewCustomerRequest(NewRequestOptions{}).Info(),
 		c.IssueWebhook(wo).Info(),
 		c.CommentWebhook(wo).Info(),
 		c.DeletedIssueWebhook(wo).Info(),
