@@ -42,6 +42,7 @@ type memoryStore struct {
 	order   []*memJob // by seq; deleted jobs are removed by Prune
 	subs    map[string]trigger.Subscription
 	states  map[string]RecipeState
+	values  map[string][]byte
 	closed  bool
 }
 
@@ -522,4 +523,32 @@ func cloneJob(j Job) Job {
 		j.Steps = steps
 	}
 	return j
+}
+
+var _ ValueStore = (*memoryStore)(nil)
+
+// Value implements ValueStore.
+func (m *memoryStore) Value(ctx context.Context, key string) ([]byte, error) {
+	if err := m.lock(); err != nil {
+		return nil, err
+	}
+	defer m.mu.Unlock()
+	v, ok := m.values[key]
+	if !ok {
+		return nil, fmt.Errorf("recipe: value %q: %w", key, ErrNotFound)
+	}
+	return slices.Clone(v), nil
+}
+
+// SetValue implements ValueStore.
+func (m *memoryStore) SetValue(ctx context.Context, key string, value []byte) error {
+	if err := m.lock(); err != nil {
+		return err
+	}
+	defer m.mu.Unlock()
+	if m.values == nil {
+		m.values = map[string][]byte{}
+	}
+	m.values[key] = slices.Clone(value)
+	return nil
 }

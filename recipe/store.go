@@ -308,3 +308,15 @@ type RecipeState struct {
 	// Updated is when the state was last changed.
 	Updated time.Time
 }
+
+// ValueStore keeps small values by key across process starts, in the same
+// database as the jobs: what a connection learnt once about its site (the
+// Jira deployment, through jira.Config.InfoCache) instead of asking again
+// on every start. The memory, SQLite and PostgreSQL stores implement it.
+type ValueStore interface {
+	// Value returns the value stored under key, or an error wrapping
+	// ErrNotFound when there is none.
+	Value(ctx context.Context, key string) ([]byte, error)
+	// SetValue stores value under key, replacing any earlier one.
+	SetValue(ctx context.Context, key string, value []byte) error
+}

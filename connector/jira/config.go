@@ -54,14 +54,21 @@ type Config struct {
 	Deployment Deployment
 	// HTTP tunes retries, rate limiting, timeouts and the transport.
 	HTTP httpx.Options
-	// Logger receives debug and warning records; nil discards them.
+	// InfoCache, when set, keeps the site's serverInfo across process
+	// starts, so a program that starts often finds its deployment (Cloud or
+	// Data Center) and version without asking the site each time. The
+	// recipe stores implement it (recipe.ValueStore): pass the store. A
+	// remembered answer older than InfoMaxAge is fetched again; a cache
+	// that fails is logged and bypassed.
+	InfoCache InfoCache
 	// CustomFieldNames makes every issue the client reads (actions and
 	// polling triggers) also carry its custom fields by display name, in
 	// IssueFields.Named, so pills read trigger.fields.named["Story Points"]
 	// instead of an id. The field list is read once per connection.
 	// Webhook deliveries keep ids only.
 	CustomFieldNames bool
-	Logger           *slog.Logger
+	// Logger receives debug and warning records; nil discards them.
+	Logger *slog.Logger
 }
 
 func (cfg Config) validate() (*url.URL, error) {

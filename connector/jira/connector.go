@@ -66,6 +66,7 @@ func (c *Client) Test(ctx context.Context) (connector.TestResult, error) {
 		}
 		configured := c.cfg.Deployment
 		c.infoMu.Unlock()
+		c.rememberServerInfo(ctx, info)
 		if configured != Auto && info.Deployment() != Auto && configured != info.Deployment() {
 			return connector.TestResult{}, fmt.Errorf("jira: the connection is configured for %s but %s reports deploymentType %q; set Config.Deployment to jira.Auto or the right value", configured, site, info.DeploymentType)
 		}

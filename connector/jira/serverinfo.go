@@ -2,9 +2,71 @@ package jira
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
+
+// InfoCache keeps small values across process starts; Config.InfoCache
+// uses it to remember the site's serverInfo. Its methods are those of
+// recipe.ValueStore, so any recipe store serves.
+type InfoCache interface {
+	// Value returns the value stored under key, or an error when there is
+	// none (any error counts as a miss).
+	Value(ctx context.Context, key string) ([]byte, error)
+	// SetValue stores value under key.
+	SetValue(ctx context.Context, key string, value []byte) error
+}
+
+// InfoMaxAge is how long a serverInfo remembered in Config.InfoCache is
+// used before it is fetched again (a site's version changes on upgrades).
+const InfoMaxAge = 24 * time.Hour
+
+// cachedInfo is the record kept in Config.InfoCache.
+type cachedInfo struct {
+	Fetched time.Time  `json:"fetched"`
+	Info    ServerInfo `json:"info"`
+}
+
+// infoCacheKey is the key of the site's serverInfo in Config.InfoCache.
+func (c *Client) infoCacheKey() string { return "jira.serverInfo " + c.site.String() }
+
+// cachedServerInfo returns the serverInfo remembered in Config.InfoCache
+// when there is a usable one.
+func (c *Client) cachedServerInfo(ctx context.Context) (ServerInfo, bool) {
+	if c.cfg.InfoCache == nil {
+		return ServerInfo{}, false
+	}
+	raw, err := c.cfg.InfoCache.Value(ctx, c.infoCacheKey())
+	if err != nil {
+		c.logger.DebugContext(ctx, "jira: no remembered serverInfo", "connection", c.name, "reason", err)
+		return ServerInfo{}, false
+	}
+	var rec cachedInfo
+	if err := json.Unmarshal(raw, &rec); err != nil || rec.Info.Deployment() == Auto {
+		c.logger.WarnContext(ctx, "jira: ignoring an unreadable remembered serverInfo", "connection", c.name)
+		return ServerInfo{}, false
+	}
+	if age := time.Since(rec.Fetched); age < 0 || age > InfoMaxAge {
+		return ServerInfo{}, false
+	}
+	return rec.Info, true
+}
+
+// rememberServerInfo stores info in Config.InfoCache, if any.
+func (c *Client) rememberServerInfo(ctx context.Context, info ServerInfo) {
+	if c.cfg.InfoCache == nil || info.Deployment() == Auto {
+		return
+	}
+	raw, err := json.Marshal(cachedInfo{Fetched: time.Now().UTC(), Info: info})
+	if err == nil {
+		err = c.cfg.InfoCache.SetValue(ctx, c.infoCacheKey(), raw)
+	}
+	if err != nil {
+		c.logger.WarnContext(ctx, "jira: could not remember serverInfo; it will be fetched again on the next start", "connection", c.name, "error", err)
+	}
+}
 
 // ServerInfo describes a Jira site (GET /rest/api/2/serverInfo).
 type ServerInfo struct {
@@ -80,7 +142,8 @@ func (c *Client) Deployment(ctx context.Context) (Deployment, error) {
 	return d, nil
 }
 
-// serverInfo returns the cached server info, fetching it once.
+// serverInfo returns the cached server info: from memory, else from
+// Config.InfoCache, else fetched once (and remembered there).
 func (c *Client) serverInfo(ctx context.Context) (ServerInfo, error) {
 	c.infoMu.Lock()
 	if c.info != nil {
@@ -89,9 +152,14 @@ func (c *Client) serverInfo(ctx context.Context) (ServerInfo, error) {
 		return info, nil
 	}
 	c.infoMu.Unlock()
-	info, _, err := c.ServerInfo.Get(ctx)
-	if err != nil {
-		return ServerInfo{}, err
+	info, ok := c.cachedServerInfo(ctx)
+	if !ok {
+		var err error
+		info, _, err = c.ServerInfo.Get(ctx)
+		if err != nil {
+			return ServerInfo{}, err
+		}
+		c.rememberServerInfo(ctx, info)
 	}
 	c.infoMu.Lock()
 	c.info = &info

@@ -216,6 +216,11 @@ var migrations = []string{
 	`ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE jobs ADD COLUMN next_attempt BIGINT NOT NULL DEFAULT 0;
 	CREATE INDEX jobs_retry_due ON jobs (recipe, next_attempt) WHERE next_attempt > 0;`,
+	// 6: small values kept across process starts (recipe.ValueStore).
+	`CREATE TABLE kv (
+		key   TEXT PRIMARY KEY,
+		value BYTEA NOT NULL
+	);`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -914,5 +919,31 @@ func (s *Store) Prune(ctx context.Context, name string, p recipe.PrunePolicy) (i
 // Close implements recipe.Store: it closes the connection pool.
 func (s *Store) Close() error {
 	s.pool.Close()
+	return nil
+}
+
+var _ recipe.ValueStore = (*Store)(nil)
+
+// Value implements recipe.ValueStore.
+func (s *Store) Value(ctx context.Context, key string) ([]byte, error) {
+	var v []byte
+	err := s.pool.QueryRow(ctx, `SELECT value FROM kv WHERE key = $1`, key).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("postgres: value %q: %w", key, recipe.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: value %q: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetValue implements recipe.ValueStore.
+func (s *Store) SetValue(ctx context.Context, key string, value []byte) error {
+	if value == nil {
+		value = []byte{}
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+		return fmt.Errorf("postgres: set value %q: %w", key, err)
+	}
 	return nil
 }

@@ -47,8 +47,8 @@ func TestOpenMigratesOnceWhenProcessesStartTogether(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v != 5 {
-			t.Errorf("schema version = %d, want 5", v)
+		if v != 6 {
+			t.Errorf("schema version = %d, want 6", v)
 		}
 		_ = s.Close()
 	}

@@ -40,6 +40,7 @@ func TestStore(t *testing.T, open func(t *testing.T) recipe.Store) {
 	run("RecipeState", testState)
 	run("Prune", testPrune)
 	run("RetryJob", testRetryJob)
+	run("Values", testValues)
 }
 
 var t0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
@@ -702,4 +703,29 @@ func testRetryJob(t *testing.T, ctx context.Context, s recipe.Store) {
 	wg.Wait()
 	eq(t, "concurrent RetryJob winners", won, 1)
 	eq(t, "concurrent RetryJob losers", lost, 7)
+}
+
+// testValues checks recipe.ValueStore, which every store of this module
+// implements: a value reads back as stored, a new one replaces it, and a
+// missing key is ErrNotFound.
+func testValues(t *testing.T, ctx context.Context, s recipe.Store) {
+	vs, ok := s.(recipe.ValueStore)
+	if !ok {
+		t.Fatalf("%T does not implement recipe.ValueStore", s)
+	}
+	if _, err := vs.Value(ctx, "jira.serverInfo https://a"); !errors.Is(err, recipe.ErrNotFound) {
+		t.Fatalf("Value of a missing key: %v, want ErrNotFound", err)
+	}
+	must(t, vs.SetValue(ctx, "jira.serverInfo https://a", []byte(`{"v":1}`)))
+	must(t, vs.SetValue(ctx, "jira.serverInfo https://b", []byte(`{"v":2}`)))
+	must(t, vs.SetValue(ctx, "jira.serverInfo https://a", []byte(`{"v":3}`)))
+	for key, want := range map[string]string{"jira.serverInfo https://a": `{"v":3}`, "jira.serverInfo https://b": `{"v":2}`} {
+		v, err := vs.Value(ctx, key)
+		must(t, err)
+		eq(t, "value of "+key, string(v), want)
+	}
+	must(t, vs.SetValue(ctx, "empty", nil))
+	v, err := vs.Value(ctx, "empty")
+	must(t, err)
+	eq(t, "an empty value", len(v), 0)
 }

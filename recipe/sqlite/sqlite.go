@@ -290,6 +290,11 @@ var migrations = []string{
 	DROP INDEX jobs_unfinished;
 	DROP INDEX jobs_list;
 	CREATE INDEX jobs_page ON jobs (seq, recipe, created, search);`,
+	// 5: small values kept across process starts (recipe.ValueStore).
+	`CREATE TABLE kv (
+		key   TEXT PRIMARY KEY,
+		value BLOB NOT NULL
+	) WITHOUT ROWID;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -1200,4 +1205,30 @@ func (s *Store) Close() error {
 		}
 	}
 	return s.db.Close()
+}
+
+var _ recipe.ValueStore = (*Store)(nil)
+
+// Value implements recipe.ValueStore.
+func (s *Store) Value(ctx context.Context, key string) ([]byte, error) {
+	var v []byte
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM kv WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite: value %q: %w", key, recipe.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: value %q: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetValue implements recipe.ValueStore.
+func (s *Store) SetValue(ctx context.Context, key string, value []byte) error {
+	if value == nil {
+		value = []byte{}
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+		return fmt.Errorf("sqlite: set value %q: %w", key, err)
+	}
+	return nil
 }

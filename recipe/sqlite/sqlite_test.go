@@ -49,7 +49,7 @@ func TestReopenKeepsDataAndSchemaVersion(t *testing.T) {
 	}
 	defer s.Close()
 	v, err := s.SchemaVersion(ctx)
-	if err != nil || v != 4 {
+	if err != nil || v != 5 {
 		t.Fatalf("schema version = %d, %v", v, err)
 	}
 	c, err := s.Cursor(ctx, "r")
