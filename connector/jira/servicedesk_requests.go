@@ -191,7 +191,7 @@ func (s *ServiceDeskService) AddComment(ctx context.Context, issue, body string,
 	return cm, resp, err
 }
 
-// CommentListOptions selects a request's comments.
+// RequestCommentListOptions selects a request's comments.
 type RequestCommentListOptions struct {
 	PageOptions
 	// PublicOnly leaves internal comments out.

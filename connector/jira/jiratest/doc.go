@@ -41,6 +41,18 @@
 // AddBoard and AddSprint, and inspect it with Sprints, SprintOf, EpicOf
 // and RankOrder.
 //
+// So is Jira Service Management's (/rest/servicedeskapi), in both modes: a
+// service desk over a project (AddServiceDesk) with request types and
+// their fields, customers (AddCustomer; a portal-only customer sees only
+// their own requests and public comments), customer requests as issues of
+// the project (raised by a customer or on a customer's behalf), public and
+// internal comments (internal through the servicedeskapi's "public": false
+// or the sd.public.comment property on a REST v2 comment), the status
+// history, two SLAs computed from the request's history (FirstResponseGoal,
+// ResolutionGoal) and customer transitions. The customer endpoints answer
+// 412 without the X-ExperimentalApi: opt-in header, as Jira does. Inspect
+// with CustomerRequests and CommentIsPublic.
+//
 // Searches whose ORDER BY starts with updated or created (what polling
 // triggers send: "project = X AND updated >= <cursor> ORDER BY updated
 // ASC, key ASC") walk a per-project index from the bound instead of
