@@ -147,7 +147,11 @@ func (s *Server) adminHookFor(c *call) *webhook {
 	return nil
 }
 
-func (s *Server) handleAdminHookList(c *call) {
+func (s *Server) handleAdminHookList(c *call) { s.listAdminHooks(c, s.adminHookJSON) }
+
+// listAdminHooks answers a list of the admin (not dynamic) webhooks, each
+// in the form of the resource asked.
+func (s *Server) listAdminHooks(c *call, render func(*webhook) map[string]any) {
 	if !s.requireAdmin(c) {
 		return
 	}
@@ -156,23 +160,25 @@ func (s *Server) handleAdminHookList(c *call) {
 	out := []any{}
 	for _, w := range s.st.webhooks {
 		if !w.dynamic {
-			out = append(out, s.adminHookJSON(w))
+			out = append(out, render(w))
 		}
 	}
 	c.json(http.StatusOK, out)
 }
 
-func (s *Server) handleAdminHookGet(c *call) {
+func (s *Server) handleAdminHookGet(c *call) { s.getAdminHook(c, s.adminHookJSON) }
+
+// getAdminHook answers the admin webhook of the path's id in the form of
+// the resource asked.
+func (s *Server) getAdminHook(c *call, render func(*webhook) map[string]any) {
 	if !s.requireAdmin(c) {
 		return
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	w := s.adminHookFor(c)
-	if w == nil {
-		return
+	if w := s.adminHookFor(c); w != nil {
+		c.json(http.StatusOK, render(w))
 	}
-	c.json(http.StatusOK, s.adminHookJSON(w))
 }
 
 func (s *Server) applyAdminHook(w *webhook, b adminHookBody) *apiError {
@@ -227,12 +233,18 @@ func (s *Server) applyAdminHook(w *webhook, b adminHookBody) *apiError {
 
 func (s *Server) handleAdminHookCreate(c *call) {
 	var b adminHookBody
-	if !decoded(c, &b) || !s.requireAdmin(c) {
-		return
+	if decoded(c, &b) && s.requireAdmin(c) {
+		s.createAdminHook(c, b, s.adminHookJSON)
 	}
+}
+
+// createAdminHook validates and stores a new admin webhook, whichever
+// resource's body b was read from, and answers it in that resource's form.
+func (s *Server) createAdminHook(c *call, b adminHookBody, render func(*webhook) map[string]any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	w := &webhook{enabled: true, owner: c.user, updated: s.stamp()}
+	now := s.stamp()
+	w := &webhook{enabled: true, owner: c.user, updated: now, created: now}
 	if e := s.applyAdminHook(w, b); e != nil {
 		c.fail(e)
 		return
@@ -240,14 +252,20 @@ func (s *Server) handleAdminHookCreate(c *call) {
 	w.id = s.st.nextWebhookID
 	s.st.nextWebhookID++
 	s.st.webhooks = append(s.st.webhooks, w)
-	c.json(http.StatusCreated, s.adminHookJSON(w))
+	c.json(http.StatusCreated, render(w))
 }
 
 func (s *Server) handleAdminHookUpdate(c *call) {
 	var b adminHookBody
-	if !decoded(c, &b) || !s.requireAdmin(c) {
-		return
+	if decoded(c, &b) && s.requireAdmin(c) {
+		s.updateAdminHook(c, b, s.adminHookJSON)
 	}
+}
+
+// updateAdminHook applies b to the admin webhook of the path's id, keeping
+// it unchanged when b does not validate, and answers it in the form of the
+// resource asked.
+func (s *Server) updateAdminHook(c *call, b adminHookBody, render func(*webhook) map[string]any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w := s.adminHookFor(c)
@@ -261,7 +279,7 @@ func (s *Server) handleAdminHookUpdate(c *call) {
 	}
 	cp.updated, cp.owner = s.stamp(), c.user
 	*w = cp
-	c.json(http.StatusOK, s.adminHookJSON(w))
+	c.json(http.StatusOK, render(w))
 }
 
 func (s *Server) handleAdminHookDelete(c *call) {
@@ -327,70 +345,22 @@ func (s *Server) dc10HookJSON(w *webhook) map[string]any {
 	}
 }
 
-func (s *Server) handleDC10HookList(c *call) {
-	if !s.requireAdmin(c) {
-		return
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := []any{}
-	for _, w := range s.st.webhooks {
-		if !w.dynamic {
-			out = append(out, s.dc10HookJSON(w))
-		}
-	}
-	c.json(http.StatusOK, out)
-}
+func (s *Server) handleDC10HookList(c *call) { s.listAdminHooks(c, s.dc10HookJSON) }
 
-func (s *Server) handleDC10HookGet(c *call) {
-	if !s.requireAdmin(c) {
-		return
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if w := s.adminHookFor(c); w != nil {
-		c.json(http.StatusOK, s.dc10HookJSON(w))
-	}
-}
+func (s *Server) handleDC10HookGet(c *call) { s.getAdminHook(c, s.dc10HookJSON) }
 
 func (s *Server) handleDC10HookCreate(c *call) {
 	var b dc10HookBody
-	if !decoded(c, &b) || !s.requireAdmin(c) {
-		return
+	if decoded(c, &b) && s.requireAdmin(c) {
+		s.createAdminHook(c, b.adminBody(), s.dc10HookJSON)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.stamp()
-	w := &webhook{enabled: true, owner: c.user, updated: now, created: now}
-	if e := s.applyAdminHook(w, b.adminBody()); e != nil {
-		c.fail(e)
-		return
-	}
-	w.id = s.st.nextWebhookID
-	s.st.nextWebhookID++
-	s.st.webhooks = append(s.st.webhooks, w)
-	c.json(http.StatusCreated, s.dc10HookJSON(w))
 }
 
 func (s *Server) handleDC10HookUpdate(c *call) {
 	var b dc10HookBody
-	if !decoded(c, &b) || !s.requireAdmin(c) {
-		return
+	if decoded(c, &b) && s.requireAdmin(c) {
+		s.updateAdminHook(c, b.adminBody(), s.dc10HookJSON)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.adminHookFor(c)
-	if w == nil {
-		return
-	}
-	cp := *w
-	if e := s.applyAdminHook(&cp, b.adminBody()); e != nil {
-		c.fail(e)
-		return
-	}
-	cp.updated, cp.owner = s.stamp(), c.user
-	*w = cp
-	c.json(http.StatusOK, s.dc10HookJSON(w))
 }
 
 // handleDC10HookDelete is the same removal as the older resource's.
