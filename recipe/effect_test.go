@@ -202,22 +202,7 @@ func TestResumedStepSeesItsEffectMayExist(t *testing.T) {
 	r := mustNew(t, "resume-effect", recipetest.Data(1),
 		recipe.Do("write", write, recipe.Pills{"text": `"x"`}),
 	)
-	eng := recipe.NewEngine(store, recipe.WithShutdownTimeout(0))
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- eng.Run(ctx) }()
-	<-entered
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	pending, err := store.PendingJobs(context.Background(), "resume-effect")
-	if err != nil || len(pending) != 1 {
-		t.Fatalf("pending = %d, %v", len(pending), err)
-	}
+	pending := stopInStep(t, store, r, entered)
 	mu.Lock()
 	block = false
 	mu.Unlock()

@@ -264,22 +264,7 @@ func TestShutdownLeavesInterruptedJobsResumable(t *testing.T) {
 		recipe.Do("first", first, recipe.Pills{}),
 		recipe.Do("slow", slow, recipe.Pills{"text": `first.text`}),
 	)
-	eng := recipe.NewEngine(store, recipe.WithShutdownTimeout(0))
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- eng.Run(ctx) }()
-	<-entered
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	pending, err := store.PendingJobs(context.Background(), "resume")
-	if err != nil || len(pending) != 1 {
-		t.Fatalf("pending = %d, %v", len(pending), err)
-	}
+	pending := stopInStep(t, store, r, entered)
 	if s := pending[0].Steps; len(s) != 1 || s[0].Name != "first" || pending[0].Status != recipe.JobRunning {
 		t.Fatalf("checkpoints = %+v", pending[0])
 	}
@@ -628,4 +613,27 @@ func TestUnrecordableInputIsLoggedNotHidden(t *testing.T) {
 	if !strings.Contains(logs.String(), "cannot record a step input as JSON") {
 		t.Errorf("log %q does not mention the unrecorded input", logs.String())
 	}
+}
+
+// stopInStep runs r until one of its steps signals entered, stops the
+// engine there and returns the one job left pending in store.
+func stopInStep(t *testing.T, store recipe.Store, r *recipe.Recipe, entered <-chan struct{}) []recipe.Job {
+	t.Helper()
+	eng := recipe.NewEngine(store, recipe.WithShutdownTimeout(0))
+	if err := eng.Add(r); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- eng.Run(ctx) }()
+	<-entered
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	pending, err := store.PendingJobs(context.Background(), r.Name())
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending = %d, %v", len(pending), err)
+	}
+	return pending
 }
