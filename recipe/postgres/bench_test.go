@@ -65,17 +65,7 @@ func benchChild(ctx context.Context, cfg childConfig) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	fmt.Fprintf(os.Stdout, "LISTEN %s\n", ln.Addr())
-	if err := recipe.Serve(ctx, ln, eng); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return 0
+	return serveChild(ctx, eng)
 }
 
 func benchJobs(n int) []recipe.Job {

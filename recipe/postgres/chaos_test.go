@@ -180,17 +180,7 @@ func engineChild(raw string) int {
 			return 1
 		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	fmt.Fprintf(os.Stdout, "LISTEN %s\n", ln.Addr())
-	if err := recipe.Serve(ctx, ln, eng); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return 0
+	return serveChild(ctx, eng)
 }
 
 // sink records the effects the children write.
@@ -706,4 +696,21 @@ type statusRecorder struct {
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
+}
+
+// serveChild runs eng in a child process of a test until ctx ends, serving
+// its webhooks on a loopback port it announces on stdout as "LISTEN
+// <address>", and returns the process's exit code.
+func serveChild(ctx context.Context, eng *recipe.Engine) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Fprintf(os.Stdout, "LISTEN %s\n", ln.Addr())
+	if err := recipe.Serve(ctx, ln, eng); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
 }

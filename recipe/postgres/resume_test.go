@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http/httptest"
 	"os"
 	"sync"
@@ -58,17 +57,7 @@ func resumeChild(ctx context.Context, cfg childConfig) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	fmt.Fprintf(os.Stdout, "LISTEN %s\n", ln.Addr())
-	if err := recipe.Serve(ctx, ln, eng); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return 0
+	return serveChild(ctx, eng)
 }
 
 // TestJobOfAKilledProcessResumesElsewhere kills (SIGKILL) a process in the
