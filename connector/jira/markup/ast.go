@@ -86,6 +86,33 @@ func writePlain(sb *strings.Builder, inl []*node) {
 	}
 }
 
+// inlines collects inline nodes as a parser finds them, gathering runs of
+// plain text into text nodes.
+type inlines struct {
+	out []*node
+	buf strings.Builder
+}
+
+// flush turns the pending plain text into a text node.
+func (b *inlines) flush() {
+	if b.buf.Len() > 0 {
+		b.out = append(b.out, &node{kind: kText, text: b.buf.String()})
+		b.buf.Reset()
+	}
+}
+
+// emit adds n after the pending plain text.
+func (b *inlines) emit(n *node) {
+	b.flush()
+	b.out = append(b.out, n)
+}
+
+// nodes returns what was collected.
+func (b *inlines) nodes() []*node {
+	b.flush()
+	return mergeText(b.out)
+}
+
 // mergeText joins adjacent text nodes, which parsers produce when a run
 // of text is interrupted by something that turned out to be literal.
 func mergeText(inl []*node) []*node {

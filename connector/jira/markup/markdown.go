@@ -235,38 +235,27 @@ func mdRow(line string, header bool) *node {
 
 // mdInline reads Markdown inline text.
 func mdInline(s string) []*node {
-	var out []*node
-	var buf strings.Builder
-	text := func() {
-		if buf.Len() > 0 {
-			out = append(out, &node{kind: kText, text: buf.String()})
-			buf.Reset()
-		}
-	}
-	emit := func(n *node) {
-		text()
-		out = append(out, n)
-	}
+	var b inlines
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
 		case c == '\\' && i+1 < len(s) && s[i+1] == '\n':
-			emit(&node{kind: kBreak})
+			b.emit(&node{kind: kBreak})
 			i += 2
 		case c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
-			buf.WriteByte(s[i+1])
+			b.buf.WriteByte(s[i+1])
 			i += 2
 		case c == ' ' && strings.HasPrefix(s[i:], "  \n"):
 			// Two trailing spaces: a hard break, the same as a newline here.
 			i += 2
 		case c == '\n':
-			emit(&node{kind: kBreak})
+			b.emit(&node{kind: kBreak})
 			i++
 		case c == '`':
 			n := runLen(s, i, '`')
 			end := findRun(s, i+n, '`', n)
 			if end < 0 {
-				buf.WriteString(s[i : i+n])
+				b.buf.WriteString(s[i : i+n])
 				i += n
 				continue
 			}
@@ -274,23 +263,23 @@ func mdInline(s string) []*node {
 			if len(code) > 2 && code[0] == ' ' && code[len(code)-1] == ' ' && strings.Trim(code, " ") != "" {
 				code = code[1 : len(code)-1]
 			}
-			emit(&node{kind: kCodeRun, text: code})
+			b.emit(&node{kind: kCodeRun, text: code})
 			i = end + n
 		case c == '!' && strings.HasPrefix(s[i:], "!["):
 			if label, url, n := mdLink(s[i+1:]); n > 0 {
-				emit(&node{kind: kImage, url: url, text: plainText(mdInline(label))})
+				b.emit(&node{kind: kImage, url: url, text: plainText(mdInline(label))})
 				i += 1 + n
 				continue
 			}
-			buf.WriteByte(c)
+			b.buf.WriteByte(c)
 			i++
 		case c == '[' && strings.HasPrefix(s[i:], "[~"):
 			if end := strings.IndexByte(s[i:], ']'); end > 2 && !strings.ContainsAny(s[i+1:i+end], " \n[") {
-				emit(&node{kind: kMention, text: s[i+2 : i+end]})
+				b.emit(&node{kind: kMention, text: s[i+2 : i+end]})
 				i += end + 1
 				continue
 			}
-			buf.WriteByte(c)
+			b.buf.WriteByte(c)
 			i++
 		case c == '[':
 			if label, url, n := mdLink(s[i:]); n > 0 {
@@ -298,42 +287,42 @@ func mdInline(s string) []*node {
 				if plainText(l.children) == url {
 					l.children = nil
 				}
-				emit(l)
+				b.emit(l)
 				i += n
 				continue
 			}
-			buf.WriteByte(c)
+			b.buf.WriteByte(c)
 			i++
 		case c == '<':
 			if end := strings.IndexByte(s[i:], '>'); end > 0 {
 				inner := s[i+1 : i+end]
 				if bareURLAt(inner, 0) == len(inner) {
-					emit(&node{kind: kLink, url: inner})
+					b.emit(&node{kind: kLink, url: inner})
 					i += end + 1
 					continue
 				}
 			}
-			buf.WriteByte(c)
+			b.buf.WriteByte(c)
 			i++
 		case c == 'h' && bareURLAt(s, i) > 0:
 			n := bareURLAt(s, i)
-			emit(&node{kind: kURL, text: s[i : i+n]})
+			b.emit(&node{kind: kURL, text: s[i : i+n]})
 			i += n
 		case c == '*' || c == '_' || c == '~':
 			n := runLen(s, i, c)
 			if c == '~' && n != 2 {
-				buf.WriteString(s[i : i+n])
+				b.buf.WriteString(s[i : i+n])
 				i += n
 				continue
 			}
 			if n > 3 || !canOpen(s, i, n, c) {
-				buf.WriteString(s[i : i+n])
+				b.buf.WriteString(s[i : i+n])
 				i += n
 				continue
 			}
 			end := findCloser(s, i+n, c, n)
 			if end < 0 {
-				buf.WriteString(s[i : i+n])
+				b.buf.WriteString(s[i : i+n])
 				i += n
 				continue
 			}
@@ -349,15 +338,14 @@ func mdInline(s string) []*node {
 			default:
 				nd = &node{kind: kStrong, children: []*node{{kind: kEm, children: inner}}}
 			}
-			emit(nd)
+			b.emit(nd)
 			i = end + n
 		default:
-			buf.WriteByte(c)
+			b.buf.WriteByte(c)
 			i++
 		}
 	}
-	text()
-	return mergeText(out)
+	return b.nodes()
 }
 
 // canOpen reports whether the delimiter run s[i:i+n] of c can open

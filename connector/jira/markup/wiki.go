@@ -255,46 +255,35 @@ var wikiEffects = map[byte]kind{'*': kStrong, '_': kEm, '-': kStrike, '+': kSpan
 
 // wikiInline reads wiki inline text.
 func wikiInline(s string) []*node {
-	var out []*node
-	var buf strings.Builder
-	text := func() {
-		if buf.Len() > 0 {
-			out = append(out, &node{kind: kText, text: buf.String()})
-			buf.Reset()
-		}
-	}
-	emit := func(n *node) {
-		text()
-		out = append(out, n)
-	}
+	var b inlines
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
 		case c == '&' && strings.HasPrefix(s[i:], backslashRef):
-			buf.WriteByte('\\')
+			b.buf.WriteByte('\\')
 			i += len(backslashRef)
 		case c == '\\' && strings.HasPrefix(s[i:], `\\`):
-			emit(&node{kind: kBreak})
+			b.emit(&node{kind: kBreak})
 			i += 2
 		case c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
-			buf.WriteByte(s[i+1])
+			b.buf.WriteByte(s[i+1])
 			i += 2
 		case c == '\n':
-			emit(&node{kind: kBreak})
+			b.emit(&node{kind: kBreak})
 			i++
 		case strings.HasPrefix(s[i:], "{{"):
 			end := strings.Index(s[i+2:], "}}")
 			if end < 0 {
-				buf.WriteString("{{")
+				b.buf.WriteString("{{")
 				i += 2
 				continue
 			}
-			emit(&node{kind: kCodeRun, text: plainText(wikiInline(s[i+2 : i+2+end]))})
+			b.emit(&node{kind: kCodeRun, text: plainText(wikiInline(s[i+2 : i+2+end]))})
 			i += 2 + end + 2
 		case c == '{':
 			end := strings.IndexByte(s[i:], '}')
 			if end < 0 {
-				buf.WriteByte(c)
+				b.buf.WriteByte(c)
 				i++
 				continue
 			}
@@ -303,7 +292,7 @@ func wikiInline(s string) []*node {
 			switch name {
 			case "color":
 				if stop := strings.Index(s[i+end+1:], closing); stop >= 0 {
-					emit(&node{kind: kSpan, children: wikiInline(s[i+end+1 : i+end+1+stop])})
+					b.emit(&node{kind: kSpan, children: wikiInline(s[i+end+1 : i+end+1+stop])})
 					i += end + 1 + stop + len(closing)
 					continue
 				}
@@ -311,22 +300,22 @@ func wikiInline(s string) []*node {
 			case "anchor":
 				i += end + 1 // an anchor has no text
 			default:
-				buf.WriteByte(c)
+				b.buf.WriteByte(c)
 				i++
 			}
 		case c == '[':
 			end := closingBracket(s, i)
 			if end < 0 {
-				buf.WriteByte(c)
+				b.buf.WriteByte(c)
 				i++
 				continue
 			}
-			emit(wikiLink(s[i+1 : end]))
+			b.emit(wikiLink(s[i+1 : end]))
 			i = end + 1
 		case c == '!' && i+1 < len(s) && !isSpace(s[i+1]):
 			end := strings.IndexByte(s[i+1:], '!')
 			if end <= 0 || strings.ContainsAny(s[i+1:i+1+end], " \n") {
-				buf.WriteByte(c)
+				b.buf.WriteByte(c)
 				i++
 				continue
 			}
@@ -337,37 +326,36 @@ func wikiInline(s string) []*node {
 					img.text = strings.Trim(v, `"`)
 				}
 			}
-			emit(img)
+			b.emit(img)
 			i += end + 2
 		case c == 'h' && bareURLAt(s, i) > 0:
 			n := bareURLAt(s, i)
-			emit(&node{kind: kURL, text: s[i : i+n]})
+			b.emit(&node{kind: kURL, text: s[i : i+n]})
 			i += n
 		case c == '?' && strings.HasPrefix(s[i:], "??") && i+2 < len(s) && !isSpace(s[i+2]):
 			end := strings.Index(s[i+2:], "??")
 			if end <= 0 || strings.Contains(s[i+2:i+2+end], "\n") {
-				buf.WriteString("??")
+				b.buf.WriteString("??")
 				i += 2
 				continue
 			}
-			emit(&node{kind: kSpan, children: wikiInline(s[i+2 : i+2+end])})
+			b.emit(&node{kind: kSpan, children: wikiInline(s[i+2 : i+2+end])})
 			i += 2 + end + 2
 		case wikiEffects[c] != 0 || c == '*':
 			end := wikiCloser(s, i)
 			if end < 0 {
-				buf.WriteByte(c)
+				b.buf.WriteByte(c)
 				i++
 				continue
 			}
-			emit(&node{kind: wikiEffects[c], children: wikiInline(s[i+1 : end])})
+			b.emit(&node{kind: wikiEffects[c], children: wikiInline(s[i+1 : end])})
 			i = end + 1
 		default:
-			buf.WriteByte(c)
+			b.buf.WriteByte(c)
 			i++
 		}
 	}
-	text()
-	return mergeText(out)
+	return b.nodes()
 }
 
 // wikiCloser finds the end of the effect opened by s[i], using Jira's
