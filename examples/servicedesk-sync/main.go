@@ -1,0 +1,426 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/connector/jira"
+	"github.com/recipekit/recipekit/examples/internal/demo"
+	"github.com/recipekit/recipekit/examples/internal/jiraenv"
+	"github.com/recipekit/recipekit/examples/internal/ops"
+	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/postgres"
+	"github.com/recipekit/recipekit/recipe/sqlite"
+)
+
+// options are the command-line flags.
+type options struct {
+	once    bool          // -once: catch up, run the jobs, exit
+	rerun   bool          // -rerun-failed: run the failed jobs again first
+	store   string        // -store: the SQLite file or a postgres:// URL
+	since   time.Duration // -since: how far back the first run looks
+	poll    time.Duration // -poll: how often to ask Jira for changes
+	ui      string        // -ui: address of the web UI
+	metrics string        // -metrics: address of the Prometheus /metrics endpoint
+
+	// Tests set these: the offline scene plays without pauses, in this
+	// simulator when set.
+	fast bool
+	sim  *demo.Jira
+}
+
+func main() {
+	var o options
+	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero while a job in the store is failed)")
+	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
+	flag.StringVar(&o.store, "store", "", "SQLite file for cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("servicedesk-sync")+"; offline a temporary file)")
+	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up changes made this long before it (e.g. 24h); 0 starts from now")
+	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for requests, comments and status changes (default 30s; offline 1s)")
+	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
+	flag.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, such as 127.0.0.1:9090")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), `usage: go run ./examples/servicedesk-sync [flags]
+
+Keeps a Jira Service Management desk and an engineering project in step:
+a new "Bug report" request becomes an engineering issue in JIRA_PROJECT
+(default ENG) linked both ways, engineering comments starting with #public
+reach the customer, and resolving the issue resolves the request.
+Without JIRA_URL it runs offline against a built-in Jira simulator.
+
+SERVICE_DESK_ID           the desk's id (required with JIRA_URL)
+SERVICE_DESK_REQUEST_TYPE the request type to escalate (default "Bug report")
+SERVICE_DESK_RESOLVE      the request transition that resolves it (default "Done")
+
+Jira: JIRA_URL and one kind of credentials:
+%s
+
+flags:
+`, jiraenv.Help("JIRA_"))
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+
+	// The first Ctrl-C (or SIGTERM) stops the engine gracefully; a second
+	// one kills the program.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); stop() }()
+
+	if err := run(ctx, o, os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "servicedesk-sync: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// errJobsFailed ends a run in which a job failed.
+var errJobsFailed = errors.New("some jobs failed (see above)")
+
+// run connects to Jira, finds the desk's request type, builds the
+// recipes, opens the store and runs the engine. getenv reads the
+// environment (os.Getenv; tests pass a map).
+func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
+	if o.since < 0 {
+		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
+	}
+	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	siteURL := env("JIRA_URL")
+	project := cmp.Or(strings.ToUpper(env("JIRA_PROJECT")), "ENG")
+	deskID := env("SERVICE_DESK_ID")
+	typeName := cmp.Or(env("SERVICE_DESK_REQUEST_TYPE"), "Bug report")
+	resolve := cmp.Or(env("SERVICE_DESK_RESOLVE"), "Done")
+	poll := cmp.Or(o.poll, 30*time.Second)
+	if o.metrics != "" {
+		stopMetrics, err := ops.Metrics(o.metrics, stdout)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
+
+	// 1. The connection: one site holds the desk and the engineering
+	// project.
+	var creds auth.Strategy
+	var offline *demo.Jira // the simulator, when JIRA_URL is not set
+	if siteURL == "" {
+		offline = o.sim
+		if offline == nil {
+			sim, err := demo.StartJira(demo.JiraOptions{Project: project, ProjectName: "Engineering"})
+			if err != nil {
+				return err
+			}
+			defer sim.Close()
+			offline = sim
+		}
+		desk, err := seedDesk(offline)
+		if err != nil {
+			return err
+		}
+		siteURL, creds, deskID = offline.URL(), offline.Auth(), desk.ID
+		poll = cmp.Or(o.poll, time.Second)
+	} else {
+		if deskID == "" {
+			return errors.New("set SERVICE_DESK_ID to the service desk's id (the number in its portal URL, /servicedesk/customer/portal/<id>), or unset JIRA_URL to run offline")
+		}
+		c, err := jiraenv.Credentials(ctx, getenv, "JIRA_")
+		if err != nil {
+			return err
+		}
+		creds = c
+	}
+	jc, err := jira.New(jira.Config{Name: "servicedesk-sync", URL: siteURL, Auth: creds})
+	if err != nil {
+		return fmt.Errorf("JIRA_URL: %w", err)
+	}
+	who, err := jc.Test(ctx) // a wrong URL or credential fails here, saying what to fix
+	if err != nil {
+		return err
+	}
+	bugType, err := requestTypeID(ctx, jc, deskID, typeName)
+	if err != nil {
+		return err
+	}
+
+	// 2. The recipes.
+	s := deskSync{
+		jira: jc, project: project, deskID: deskID, bugType: bugType, resolve: resolve,
+		browse: strings.TrimRight(siteURL, "/") + "/browse/",
+		poll:   jira.PollOptions{Since: time.Now().Add(-o.since), PollInterval: poll},
+	}
+	var recipes []*recipe.Recipe
+	for _, build := range []func() (*recipe.Recipe, error){s.escalate, s.publicComments, s.resolutions} {
+		r, err := build()
+		if err != nil {
+			return err
+		}
+		recipes = append(recipes, r)
+	}
+
+	// 3. The store.
+	o.store = cmp.Or(o.store, env("RECIPEKIT_STORE"))
+	storePath := cmp.Or(o.store, defaultStorePath("servicedesk-sync"))
+	if o.store == "" && offline != nil {
+		if storePath, err = offline.StorePath("servicedesk-sync"); err != nil {
+			return err
+		}
+	}
+	store, err := openStore(ctx, storePath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	// 4. The engine.
+	progress := demo.NewReporter(stdout, store) // prints each job; optional
+	eng := recipe.NewEngine(store, recipe.WithHooks(progress))
+	for _, r := range recipes {
+		if err := eng.Add(r); err != nil {
+			return err
+		}
+	}
+	if o.ui != "" {
+		stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+		if err != nil {
+			return err
+		}
+		defer stopUI()
+	}
+	fmt.Fprintf(stdout, "servicedesk-sync: %q requests of service desk %s <-> project %s\n  connected as %s: %s\n  state kept in %s\n",
+		typeName, deskID, project, who.Account, who.Detail, redactURL(storePath))
+	if o.rerun {
+		for _, name := range eng.Recipes() {
+			n, err := eng.RerunFailed(ctx, name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "  running %d failed jobs of %s again\n", n, name)
+		}
+	}
+
+	// 5. Run.
+	if offline != nil {
+		failed, err := demo.Play(ctx, eng, progress, scene(offline, jc, deskID, bugType), demo.PlayOptions{Once: o.once, Fast: o.fast})
+		if err == nil && failed > 0 {
+			err = errJobsFailed
+		}
+		return err
+	}
+	if o.once {
+		_, err := eng.RunOnce(ctx) // polls until caught up and runs the jobs
+		progress.PrintSummary()
+		if err != nil {
+			return err
+		}
+		return stillFailed(ctx, eng, stdout)
+	}
+	fmt.Fprintf(stdout, "Polling Jira every %s; Ctrl-C stops.\n", poll)
+	if err := eng.Run(ctx); err != nil { // until Ctrl-C
+		return err
+	}
+	progress.PrintSummary()
+	return nil
+}
+
+// requestTypeID finds the id of the desk's request type with this name.
+func requestTypeID(ctx context.Context, jc *jira.Client, deskID, name string) (string, error) {
+	var names []string
+	for t, err := range jc.ServiceDesk.AllRequestTypes(ctx, deskID) {
+		if err != nil {
+			return "", fmt.Errorf("reading the request types of service desk %s: %w (check SERVICE_DESK_ID)", deskID, err)
+		}
+		if strings.EqualFold(t.Name, name) {
+			return t.ID, nil
+		}
+		names = append(names, strconv.Quote(t.Name))
+	}
+	return "", fmt.Errorf("service desk %s has no request type %q (it has %s); set SERVICE_DESK_REQUEST_TYPE to one of them", deskID, name, strings.Join(names, ", "))
+}
+
+// Names the recipes use.
+const (
+	// labelEscalated marks every engineering issue escalated from the desk.
+	labelEscalated = "servicedesk"
+	// requestLabelPrefix + the request's key is the issue's link back to
+	// its request, as a label: JQL can search it and pills read it.
+	requestLabelPrefix = "request-"
+	// publicFlag starts an engineering comment meant for the customer.
+	publicFlag = "#public"
+)
+
+// deskSync is what the recipes connect: the desk and the engineering
+// project on one site.
+type deskSync struct {
+	jira    *jira.Client
+	project string // the engineering project
+	deskID  string
+	bugType string // the id of the request type escalated
+	resolve string // the request transition that resolves it
+	browse  string // ".../browse/", for links to issues
+	poll    jira.PollOptions
+}
+
+// q quotes s as an expr string literal.
+func q(s string) string { return strconv.Quote(s) }
+
+// escalate turns each new bug report into an engineering issue, links the
+// two both ways and notes the issue on the request for the agents. Every
+// step is safe to repeat: the issue is created under an idempotency key
+// (the request's key), remote links are keyed by their global id, and the
+// note carries the step's effect key.
+func (s deskSync) escalate() (*recipe.Recipe, error) {
+	opts := jira.NewRequestOptions{PollOptions: s.poll, ServiceDeskID: s.deskID, RequestTypeID: s.bugType}
+	return recipe.New("escalate-bug-reports", s.jira.NewCustomerRequest(opts),
+		recipe.InOrder(),
+		recipe.Do("issue", s.jira.CreateIssue(), recipe.Pills{
+			"project":        q(s.project),
+			"issueType":      `"Bug"`,
+			"summary":        `"[" + trigger.request.issueKey + "] " + trigger.issue.fields.summary`,
+			"description":    `(trigger.issue.fields.description ?? "") + "\n\nReported by " + trigger.request.reporter.displayName + " in customer request " + trigger.request.issueKey + "."`,
+			"labels":         `[` + q(labelEscalated) + `, ` + q(requestLabelPrefix) + ` + trigger.request.issueKey]`,
+			"idempotencyKey": `"servicedesk-request:" + trigger.request.issueId`,
+		}),
+		recipe.Do("linkRequest", s.jira.AddRemoteLink(), recipe.Pills{
+			"issueKey":     `issue.key`,
+			"url":          q(s.browse) + ` + trigger.request.issueKey`,
+			"globalId":     `"servicedesk-request:" + trigger.request.issueId`,
+			"title":        `"Customer request " + trigger.request.issueKey`,
+			"relationship": `"escalated from"`,
+		}),
+		recipe.Do("linkIssue", s.jira.AddRemoteLink(), recipe.Pills{
+			"issueKey":     `trigger.request.issueKey`,
+			"url":          q(s.browse) + ` + issue.key`,
+			"globalId":     `"engineering-issue:" + issue.id`,
+			"title":        `"Engineering issue " + issue.key`,
+			"relationship": `"escalated to"`,
+		}),
+		recipe.Do("note", s.jira.AddRequestComment(), recipe.Pills{
+			"issueKey": `trigger.request.issueKey`,
+			"body":     `"Escalated to engineering as " + issue.key + "."`,
+			"internal": `true`,
+		}),
+	)
+}
+
+// requestOf is a pill reading the request's key from an engineering
+// issue's labels, in the step named by issue.
+func requestOf(issue string) string {
+	return `replace(filter(` + issue + `.fields.labels, # startsWith ` + q(requestLabelPrefix) + `)[0], ` + q(requestLabelPrefix) + `, "")`
+}
+
+// publicComments sends an engineering comment starting with #public to
+// the request as a public comment, without the flag.
+func (s deskSync) publicComments() (*recipe.Recipe, error) {
+	return recipe.New("public-comments", s.jira.NewComment(s.engineering()),
+		recipe.When(`trigger.comment.body startsWith `+q(publicFlag)),
+		recipe.Do("reply", s.jira.AddRequestComment(), recipe.Pills{
+			"issueKey": requestOf("trigger.issue"),
+			"body":     `trim(trigger.comment.body[` + strconv.Itoa(len(publicFlag)) + `:])`,
+		}),
+	)
+}
+
+// resolutions tells the customer when engineering is done and resolves
+// the request, unless someone resolved it already.
+func (s deskSync) resolutions() (*recipe.Recipe, error) {
+	opts := jira.StatusChangedOptions{PollOptions: s.engineering(), To: []string{"Done"}}
+	return recipe.New("resolution-resolves-request", s.jira.IssueStatusChanged(opts),
+		recipe.InOrder(),
+		recipe.Do("eng", s.jira.GetIssue(), recipe.Pills{
+			"issueKey": `trigger.issue.key`, "fields": `["labels"]`,
+		}),
+		recipe.Do("request", s.jira.GetRequestStatus(), recipe.Pills{
+			"issueKey": requestOf("eng"),
+		}),
+		recipe.If(`request.current.statusCategory != "DONE"`,
+			recipe.Do("tell", s.jira.AddRequestComment(), recipe.Pills{
+				"issueKey": requestOf("eng"),
+				"body":     `"Engineering has fixed this (" + trigger.issue.key + "). Reply here if the problem comes back."`,
+			}),
+			recipe.Do("resolve", s.jira.TransitionRequest(), recipe.Pills{
+				"issueKey":   requestOf("eng"),
+				"transition": q(s.resolve),
+			}),
+		),
+	)
+}
+
+// engineering are the options of the triggers on the engineering
+// project: the escalated issues, and none of the connection's own
+// changes.
+func (s deskSync) engineering() jira.PollOptions {
+	o := s.poll
+	o.Project = s.project
+	o.JQL = "labels = " + labelEscalated
+	o.IgnoreOwnChanges = true
+	return o
+}
+
+// stillFailed lists the failed jobs in the store and returns
+// errJobsFailed when there are any: a cron job keeps failing while one is.
+func stillFailed(ctx context.Context, eng *recipe.Engine, stdout io.Writer) error {
+	failed, err := recipe.CollectJobs(eng.Jobs(ctx, recipe.JobQuery{Status: recipe.JobFailed, Limit: 20, WithoutSteps: true}))
+	if err != nil || len(failed) == 0 {
+		return err
+	}
+	fmt.Fprintf(stdout, "failed jobs in the store (the %d most recent):\n", len(failed))
+	for _, j := range failed {
+		next := "run -rerun-failed to run it again"
+		if j.RetryScheduled() {
+			next = "runs again by itself after " + j.NextAttempt.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(stdout, "  %s %s: %s (%s)\n", j.Recipe, cmp.Or(j.Label, j.Event.ID), j.Error, next)
+	}
+	return errJobsFailed
+}
+
+// defaultStorePath is the store's file in the user cache directory.
+func defaultStorePath(name string) string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return name + ".db"
+	}
+	return filepath.Join(dir, "recipekit", name+".db")
+}
+
+// openStore opens the store: PostgreSQL for a postgres:// URL, else a
+// SQLite file.
+func openStore(ctx context.Context, path string) (recipe.Store, error) {
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		store, err := postgres.Open(ctx, path)
+		if err != nil {
+			return nil, fmt.Errorf("opening the store %s: %w", redactURL(path), err)
+		}
+		return store, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
+	}
+	store, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("opening the store %s: %w", path, err)
+	}
+	return store, nil
+}
+
+// redactURL hides the password of a postgres:// URL.
+func redactURL(s string) string {
+	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
+		return s
+	}
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return s
+}
