@@ -36,6 +36,7 @@ type BuildError struct {
 	Problem string
 }
 
+// Error names the recipe, step, field and position, and the problem.
 func (e *BuildError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "recipe %q", e.Recipe)

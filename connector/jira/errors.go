@@ -267,6 +267,7 @@ type PermissionError struct {
 	Err error
 }
 
+// Error names the action, the permission it needs and what to do.
 func (e *PermissionError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "jira: %s was refused (403 Forbidden)", e.Action)
@@ -366,6 +367,7 @@ type NotFoundError struct {
 // but still cannot see the issue.
 const securityLevelHint = "either the issue does not exist (check the key; it may have been deleted) or an issue security level hides it from this account (ask a Jira administrator to add the account to the issue's security level, or to clear the level)"
 
+// Error names what was not found and why it may be hidden.
 func (e *NotFoundError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "jira: %s: issue %s was not found (404 Not Found); Jira answers the same for an issue that does not exist and for one this account may not see", e.Action, e.IssueKey)
