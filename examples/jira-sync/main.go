@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -81,7 +80,7 @@ flags:
 }
 
 // errJobsFailed ends a run in which a job failed.
-var errJobsFailed = errors.New("some jobs failed (see above)")
+var errJobsFailed = ops.ErrJobsFailed
 
 // run connects to both sites, builds the recipes, opens the store and
 // runs the engine. getenv reads the environment (os.Getenv; tests pass a
@@ -190,7 +189,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		}
 	}
 	fmt.Fprintf(stdout, "jira-sync: support %s on %s  <->  engineering %s on %s\n  recipes: %s; state kept in %s\n",
-		supProject, supInfo, engProject, engInfo, strings.Join(engine.Recipes(), ", "), redactURL(storePath))
+		supProject, supInfo, engProject, engInfo, strings.Join(engine.Recipes(), ", "), ops.RedactURL(storePath))
 
 	if o.rerun {
 		// Each failed job resumes where it failed; a job that failed
@@ -228,7 +227,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		}
 		// A cron job must keep failing while any job is failed, not only
 		// on the run where it failed.
-		return stillFailed(ctx, engine, stdout)
+		return ops.FailedJobs(ctx, engine, stdout)
 	}
 	fmt.Fprintf(stdout, "Syncing every %s; Ctrl-C stops.\n", poll)
 	if err := engine.Run(ctx); err != nil {
@@ -287,7 +286,7 @@ func openStore(ctx context.Context, path string) (recipe.Store, error) {
 	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
 		store, err := postgres.Open(ctx, path)
 		if err != nil {
-			return nil, fmt.Errorf("opening the store %s: %w", redactURL(path), err)
+			return nil, fmt.Errorf("opening the store %s: %w", ops.RedactURL(path), err)
 		}
 		return store, nil
 	}
@@ -299,33 +298,4 @@ func openStore(ctx context.Context, path string) (recipe.Store, error) {
 		return nil, fmt.Errorf("opening the store %s: %w", path, err)
 	}
 	return store, nil
-}
-
-// redactURL hides the password of a postgres:// store URL.
-func redactURL(s string) string {
-	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
-		return s
-	}
-	if u, err := url.Parse(s); err == nil {
-		return u.Redacted()
-	}
-	return s
-}
-
-// stillFailed reports the store's failed jobs, of this run or an earlier
-// one, with errJobsFailed; nil when there are none.
-func stillFailed(ctx context.Context, eng *recipe.Engine, stdout io.Writer) error {
-	failed, err := recipe.CollectJobs(eng.Jobs(ctx, recipe.JobQuery{Status: recipe.JobFailed, Limit: 20, WithoutSteps: true}))
-	if err != nil || len(failed) == 0 {
-		return err
-	}
-	fmt.Fprintf(stdout, "failed jobs in the store (the %d most recent):\n", len(failed))
-	for _, j := range failed {
-		next := "run -rerun-failed to run it again"
-		if j.RetryScheduled() {
-			next = "runs again by itself after " + j.NextAttempt.Local().Format(time.DateTime)
-		}
-		fmt.Fprintf(stdout, "  %s %s: %s (%s)\n", j.Recipe, cmp.Or(j.Label, j.Event.ID), j.Error, next)
-	}
-	return errJobsFailed
 }

@@ -3,11 +3,9 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -77,7 +75,7 @@ flags:
 }
 
 // errJobsFailed ends a run in which a job failed.
-var errJobsFailed = errors.New("some jobs failed (see above)")
+var errJobsFailed = ops.ErrJobsFailed
 
 // run connects to Jira, builds the recipe, opens the store and runs the
 // engine. getenv reads the environment (os.Getenv; tests pass a map).
@@ -167,7 +165,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		}
 		defer stopUI()
 	}
-	fmt.Fprintf(stdout, "quickstart: acknowledging new issues in project %s\n  connected as %s: %s\n  state kept in %s\n", project, who.Account, who.Detail, redactURL(storePath))
+	fmt.Fprintf(stdout, "quickstart: acknowledging new issues in project %s\n  connected as %s: %s\n  state kept in %s\n", project, who.Account, who.Detail, ops.RedactURL(storePath))
 	if o.rerun {
 		// Each failed job resumes where it failed; a job that failed
 		// because of a retryable error would also run again on its own
@@ -198,7 +196,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		}
 		// A cron job must keep failing while any job is failed, not only
 		// on the run where it failed.
-		return stillFailed(ctx, eng, stdout)
+		return ops.FailedJobs(ctx, eng, stdout)
 	}
 	fmt.Fprintf(stdout, "Watching for new issues every %s; Ctrl-C stops.\n", poll)
 	if err := eng.Run(ctx); err != nil { // until Ctrl-C
@@ -233,24 +231,6 @@ func acknowledge(jc *jira.Client, opts jira.PollOptions) (*recipe.Recipe, error)
 	)
 }
 
-// stillFailed reports the store's failed jobs, of this run or an earlier
-// one, with errJobsFailed; nil when there are none.
-func stillFailed(ctx context.Context, eng *recipe.Engine, stdout io.Writer) error {
-	failed, err := recipe.CollectJobs(eng.Jobs(ctx, recipe.JobQuery{Status: recipe.JobFailed, Limit: 20, WithoutSteps: true}))
-	if err != nil || len(failed) == 0 {
-		return err
-	}
-	fmt.Fprintf(stdout, "failed jobs in the store (the %d most recent):\n", len(failed))
-	for _, j := range failed {
-		next := "run -rerun-failed to run it again"
-		if j.RetryScheduled() {
-			next = "runs again by itself after " + j.NextAttempt.Local().Format(time.DateTime)
-		}
-		fmt.Fprintf(stdout, "  %s %s: %s (%s)\n", j.Recipe, cmp.Or(j.Label, j.Event.ID), j.Error, next)
-	}
-	return errJobsFailed
-}
-
 // defaultStorePath is recipekit/<name>.db in the user's cache directory
 // (~/.cache on Linux, ~/Library/Caches on macOS, %LocalAppData% on
 // Windows), or in the working directory when there is none.
@@ -270,7 +250,7 @@ func openStore(ctx context.Context, path string) (recipe.Store, error) {
 	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
 		store, err := postgres.Open(ctx, path)
 		if err != nil {
-			return nil, fmt.Errorf("opening the store %s: %w", redactURL(path), err)
+			return nil, fmt.Errorf("opening the store %s: %w", ops.RedactURL(path), err)
 		}
 		return store, nil
 	}
@@ -282,15 +262,4 @@ func openStore(ctx context.Context, path string) (recipe.Store, error) {
 		return nil, fmt.Errorf("opening the store %s: %w", path, err)
 	}
 	return store, nil
-}
-
-// redactURL hides the password of a postgres:// store URL.
-func redactURL(s string) string {
-	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
-		return s
-	}
-	if u, err := url.Parse(s); err == nil {
-		return u.Redacted()
-	}
-	return s
 }

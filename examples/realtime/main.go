@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -89,7 +88,7 @@ flags:
 }
 
 // errJobsFailed ends a run in which a job failed.
-var errJobsFailed = errors.New("some jobs failed (see above)")
+var errJobsFailed = ops.ErrJobsFailed
 
 // run connects to Jira, builds the recipe, opens the store and runs the
 // engine behind the webhook handler. getenv reads the environment
@@ -196,7 +195,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	}
 	callback := public + "/hooks/" + recipeName
 	fmt.Fprintf(stdout, "realtime: reacting to issues in project %s as they change; %s, as %s\n  webhook handler on http://%s/hooks/, registered with Jira as %s\n  state kept in %s\n",
-		project, who.Detail, who.Account, ln.Addr(), callback, redactURL(storePath))
+		project, who.Detail, who.Account, ln.Addr(), callback, ops.RedactURL(storePath))
 	if offline == nil && o.publicURL == "" {
 		fmt.Fprintf(stdout, "  note: Jira must reach %s; Jira Cloud cannot reach this machine's loopback address: pass -public-url\n", public)
 	}
@@ -235,7 +234,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		}
 		// A cron job must keep failing while any job is failed, not only
 		// on the run where it failed.
-		return stillFailed(ctx, eng, stdout)
+		return ops.FailedJobs(ctx, eng, stdout)
 	}
 	fmt.Fprintln(stdout, "Waiting for Jira's deliveries; Ctrl-C stops and removes the webhook.")
 	if err := serve(ctx); err != nil {
@@ -297,38 +296,9 @@ func openStore(ctx context.Context, path string, keys *seal.Keyring) (recipe.Sto
 	}
 	switch {
 	case errors.Is(err, seal.ErrNoKey), errors.Is(err, seal.ErrWrongKey):
-		return nil, fmt.Errorf("opening the store %s: %w; set RECIPEKIT_SECRET_KEY to the key its webhook secrets were sealed with (while rotating, the old one in RECIPEKIT_SECRET_KEY_PREVIOUS; every process sharing a database needs the same)", redactURL(path), err)
+		return nil, fmt.Errorf("opening the store %s: %w; set RECIPEKIT_SECRET_KEY to the key its webhook secrets were sealed with (while rotating, the old one in RECIPEKIT_SECRET_KEY_PREVIOUS; every process sharing a database needs the same)", ops.RedactURL(path), err)
 	case err != nil:
-		return nil, fmt.Errorf("opening the store %s: %w", redactURL(path), err)
+		return nil, fmt.Errorf("opening the store %s: %w", ops.RedactURL(path), err)
 	}
 	return store, nil
-}
-
-// redactURL hides the password of a postgres:// store URL.
-func redactURL(s string) string {
-	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
-		return s
-	}
-	if u, err := url.Parse(s); err == nil {
-		return u.Redacted()
-	}
-	return s
-}
-
-// stillFailed reports the store's failed jobs, of this run or an earlier
-// one, with errJobsFailed; nil when there are none.
-func stillFailed(ctx context.Context, eng *recipe.Engine, stdout io.Writer) error {
-	failed, err := recipe.CollectJobs(eng.Jobs(ctx, recipe.JobQuery{Status: recipe.JobFailed, Limit: 20, WithoutSteps: true}))
-	if err != nil || len(failed) == 0 {
-		return err
-	}
-	fmt.Fprintf(stdout, "failed jobs in the store (the %d most recent):\n", len(failed))
-	for _, j := range failed {
-		next := "run -rerun-failed to run it again"
-		if j.RetryScheduled() {
-			next = "runs again by itself after " + j.NextAttempt.Local().Format(time.DateTime)
-		}
-		fmt.Fprintf(stdout, "  %s %s: %s (%s)\n", j.Recipe, cmp.Or(j.Label, j.Event.ID), j.Error, next)
-	}
-	return errJobsFailed
 }

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -86,7 +85,7 @@ flags:
 }
 
 // errJobsFailed ends a run in which a job failed.
-var errJobsFailed = errors.New("some jobs failed (see above)")
+var errJobsFailed = ops.ErrJobsFailed
 
 // run connects to Jira, finds the desk's request type, builds the
 // recipes, opens the store and runs the engine. getenv reads the
@@ -198,7 +197,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		defer stopUI()
 	}
 	fmt.Fprintf(stdout, "servicedesk-sync: %q requests of service desk %s <-> project %s\n  connected as %s: %s\n  state kept in %s\n",
-		typeName, deskID, project, who.Account, who.Detail, redactURL(storePath))
+		typeName, deskID, project, who.Account, who.Detail, ops.RedactURL(storePath))
 	if o.rerun {
 		for _, name := range eng.Recipes() {
 			n, err := eng.RerunFailed(ctx, name)
@@ -223,7 +222,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		if err != nil {
 			return err
 		}
-		return stillFailed(ctx, eng, stdout)
+		return ops.FailedJobs(ctx, eng, stdout)
 	}
 	fmt.Fprintf(stdout, "Polling Jira every %s; Ctrl-C stops.\n", poll)
 	if err := eng.Run(ctx); err != nil { // until Ctrl-C
@@ -367,24 +366,6 @@ func (s deskSync) engineering() jira.PollOptions {
 	return o
 }
 
-// stillFailed lists the failed jobs in the store and returns
-// errJobsFailed when there are any: a cron job keeps failing while one is.
-func stillFailed(ctx context.Context, eng *recipe.Engine, stdout io.Writer) error {
-	failed, err := recipe.CollectJobs(eng.Jobs(ctx, recipe.JobQuery{Status: recipe.JobFailed, Limit: 20, WithoutSteps: true}))
-	if err != nil || len(failed) == 0 {
-		return err
-	}
-	fmt.Fprintf(stdout, "failed jobs in the store (the %d most recent):\n", len(failed))
-	for _, j := range failed {
-		next := "run -rerun-failed to run it again"
-		if j.RetryScheduled() {
-			next = "runs again by itself after " + j.NextAttempt.Local().Format(time.DateTime)
-		}
-		fmt.Fprintf(stdout, "  %s %s: %s (%s)\n", j.Recipe, cmp.Or(j.Label, j.Event.ID), j.Error, next)
-	}
-	return errJobsFailed
-}
-
 // defaultStorePath is the store's file in the user cache directory.
 func defaultStorePath(name string) string {
 	dir, err := os.UserCacheDir()
@@ -400,7 +381,7 @@ func openStore(ctx context.Context, path string) (recipe.Store, error) {
 	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
 		store, err := postgres.Open(ctx, path)
 		if err != nil {
-			return nil, fmt.Errorf("opening the store %s: %w", redactURL(path), err)
+			return nil, fmt.Errorf("opening the store %s: %w", ops.RedactURL(path), err)
 		}
 		return store, nil
 	}
@@ -412,15 +393,4 @@ func openStore(ctx context.Context, path string) (recipe.Store, error) {
 		return nil, fmt.Errorf("opening the store %s: %w", path, err)
 	}
 	return store, nil
-}
-
-// redactURL hides the password of a postgres:// URL.
-func redactURL(s string) string {
-	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
-		return s
-	}
-	if u, err := url.Parse(s); err == nil {
-		return u.Redacted()
-	}
-	return s
 }

@@ -96,7 +96,7 @@ flags:
 }
 
 // errJobsFailed ends a run in which a job failed.
-var errJobsFailed = errors.New("some jobs failed (see above)")
+var errJobsFailed = ops.ErrJobsFailed
 
 // run connects to Jira and the desk, builds the recipes, opens the store,
 // serves the desk's webhooks and runs the engine. getenv reads the
@@ -238,7 +238,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	}
 	callback := public + "/hooks/" + escalation.Name()
 	fmt.Fprintf(stdout, "support-desk: desk %s <-> Jira project %s (%s, as %s)\n  desk webhooks: %s (X-Desk-Signature HMAC)\n  state kept in %s\n",
-		deskURL, project, who.Detail, who.Account, callback, redactURL(storePath))
+		deskURL, project, who.Detail, who.Account, callback, ops.RedactURL(storePath))
 
 	if o.rerun {
 		// Each failed job resumes where it failed; a job that failed
@@ -277,7 +277,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		}
 		// A cron job must keep failing while any job is failed, not only
 		// on the run where it failed.
-		return stillFailed(ctx, eng, stdout)
+		return ops.FailedJobs(ctx, eng, stdout)
 	}
 	fmt.Fprintf(stdout, "Waiting for desk webhooks and polling Jira every %s; Ctrl-C stops.\n", poll)
 	if err := serve(ctx); err != nil {
@@ -386,38 +386,9 @@ func openStore(ctx context.Context, path string, keys *seal.Keyring) (recipe.Sto
 	}
 	switch {
 	case errors.Is(err, seal.ErrNoKey), errors.Is(err, seal.ErrWrongKey):
-		return nil, fmt.Errorf("opening the store %s: %w; set RECIPEKIT_SECRET_KEY to the key its webhook secrets were sealed with (while rotating, the old one in RECIPEKIT_SECRET_KEY_PREVIOUS; every process sharing a database needs the same)", redactURL(path), err)
+		return nil, fmt.Errorf("opening the store %s: %w; set RECIPEKIT_SECRET_KEY to the key its webhook secrets were sealed with (while rotating, the old one in RECIPEKIT_SECRET_KEY_PREVIOUS; every process sharing a database needs the same)", ops.RedactURL(path), err)
 	case err != nil:
-		return nil, fmt.Errorf("opening the store %s: %w", redactURL(path), err)
+		return nil, fmt.Errorf("opening the store %s: %w", ops.RedactURL(path), err)
 	}
 	return store, nil
-}
-
-// redactURL hides the password of a postgres:// store URL.
-func redactURL(s string) string {
-	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
-		return s
-	}
-	if u, err := url.Parse(s); err == nil {
-		return u.Redacted()
-	}
-	return s
-}
-
-// stillFailed reports the store's failed jobs, of this run or an earlier
-// one, with errJobsFailed; nil when there are none.
-func stillFailed(ctx context.Context, eng *recipe.Engine, stdout io.Writer) error {
-	failed, err := recipe.CollectJobs(eng.Jobs(ctx, recipe.JobQuery{Status: recipe.JobFailed, Limit: 20, WithoutSteps: true}))
-	if err != nil || len(failed) == 0 {
-		return err
-	}
-	fmt.Fprintf(stdout, "failed jobs in the store (the %d most recent):\n", len(failed))
-	for _, j := range failed {
-		next := "run -rerun-failed to run it again"
-		if j.RetryScheduled() {
-			next = "runs again by itself after " + j.NextAttempt.Local().Format(time.DateTime)
-		}
-		fmt.Fprintf(stdout, "  %s %s: %s (%s)\n", j.Recipe, cmp.Or(j.Label, j.Event.ID), j.Error, next)
-	}
-	return errJobsFailed
 }
