@@ -91,14 +91,8 @@ func (c *Client) agileIssues(ctx context.Context, path string, opts AgileIssueOp
 
 // allAgileIssues iterates over every issue of an agile issue list.
 func (c *Client) allAgileIssues(ctx context.Context, path string, opts AgileIssueOptions) iter.Seq2[Issue, error] {
-	return pages(ctx, func(ctx context.Context, startAt int) ([]Issue, bool, error) {
-		o := opts
-		o.StartAt = startAt
-		items, resp, err := c.agileIssues(ctx, path, o)
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
+	return listAll(ctx, opts, func(ctx context.Context, o AgileIssueOptions) ([]Issue, *Response, error) {
+		return c.agileIssues(ctx, path, o)
 	})
 }
 

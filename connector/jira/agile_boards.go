@@ -66,22 +66,12 @@ func (s *BoardsService) List(ctx context.Context, opts BoardListOptions) ([]Boar
 
 // All iterates over every board matching opts.
 func (s *BoardsService) All(ctx context.Context, opts BoardListOptions) iter.Seq2[Board, error] {
-	return pages(ctx, func(ctx context.Context, startAt int) ([]Board, bool, error) {
-		o := opts
-		o.StartAt = startAt
-		items, resp, err := s.List(ctx, o)
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
-	})
+	return listAll(ctx, opts, s.List)
 }
 
 // Get returns one board.
 func (s *BoardsService) Get(ctx context.Context, id int64) (Board, *Response, error) {
-	var b Board
-	resp, err := s.client.call(ctx, "GET", agilePath("/board/%d", id), nil, nil, &b)
-	return b, resp, err
+	return callJSON[Board](ctx, s.client, "GET", agilePath("/board/%d", id), nil, nil)
 }
 
 // Backlog returns a page of a scrum board's backlog: its issues in no open

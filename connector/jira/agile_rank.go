@@ -57,9 +57,7 @@ func (s *RankService) Rank(ctx context.Context, req RankRequest) (RankResult, *R
 	if (req.Before == "") == (req.After == "") {
 		return RankResult{}, nil, errors.New("jira: a rank request needs exactly one of Before and After")
 	}
-	var out RankResult
-	resp, err := s.client.call(ctx, "PUT", agilePath("/issue/rank"), nil, req, &out)
-	return out, resp, err
+	return callJSON[RankResult](ctx, s.client, "PUT", agilePath("/issue/rank"), nil, req)
 }
 
 // RankIssuesInput is the input of the rank_issues action.

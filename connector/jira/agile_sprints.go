@@ -64,22 +64,14 @@ func (s *SprintsService) List(ctx context.Context, boardID int64, opts SprintLis
 
 // All iterates over every sprint of a board matching opts.
 func (s *SprintsService) All(ctx context.Context, boardID int64, opts SprintListOptions) iter.Seq2[Sprint, error] {
-	return pages(ctx, func(ctx context.Context, startAt int) ([]Sprint, bool, error) {
-		o := opts
-		o.StartAt = startAt
-		items, resp, err := s.List(ctx, boardID, o)
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
+	return listAll(ctx, opts, func(ctx context.Context, o SprintListOptions) ([]Sprint, *Response, error) {
+		return s.List(ctx, boardID, o)
 	})
 }
 
 // Get returns one sprint.
 func (s *SprintsService) Get(ctx context.Context, id int64) (Sprint, *Response, error) {
-	var sp Sprint
-	resp, err := s.client.call(ctx, "GET", agilePath("/sprint/%d", id), nil, nil, &sp)
-	return sp, resp, err
+	return callJSON[Sprint](ctx, s.client, "GET", agilePath("/sprint/%d", id), nil, nil)
 }
 
 // SprintBody is the body of create and (partial) update sprint. Only the
@@ -99,9 +91,7 @@ func SprintDate(t time.Time) string { return agileTime(t) }
 // Create creates a future sprint on the board OriginBoardID. It is not
 // idempotent: the request is sent once.
 func (s *SprintsService) Create(ctx context.Context, body SprintBody) (Sprint, *Response, error) {
-	var sp Sprint
-	resp, err := s.client.call(ctx, "POST", agilePath("/sprint"), nil, body, &sp)
-	return sp, resp, err
+	return callJSON[Sprint](ctx, s.client, "POST", agilePath("/sprint"), nil, body)
 }
 
 // Update changes the fields of body that are set and leaves the others
@@ -109,9 +99,7 @@ func (s *SprintsService) Create(ctx context.Context, body SprintBody) (Sprint, *
 // sprint ("active", with both dates known) or closes an active one
 // ("closed").
 func (s *SprintsService) Update(ctx context.Context, id int64, body SprintBody) (Sprint, *Response, error) {
-	var sp Sprint
-	resp, err := s.client.call(ctx, "POST", agilePath("/sprint/%d", id), nil, body, &sp)
-	return sp, resp, err
+	return callJSON[Sprint](ctx, s.client, "POST", agilePath("/sprint/%d", id), nil, body)
 }
 
 // Start starts a future sprint with the given start and end.

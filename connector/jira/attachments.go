@@ -86,9 +86,7 @@ func (s *AttachmentsService) Upload(ctx context.Context, issue, filename string,
 
 // Get returns an attachment's metadata.
 func (s *AttachmentsService) Get(ctx context.Context, id string) (Attachment, *Response, error) {
-	var a Attachment
-	resp, err := s.client.call(ctx, "GET", apiPath("/attachment/%s", id), nil, nil, &a)
-	return a, resp, err
+	return callJSON[Attachment](ctx, s.client, "GET", apiPath("/attachment/%s", id), nil, nil)
 }
 
 // Delete deletes an attachment.

@@ -51,12 +51,8 @@ func (s *ChangelogService) List(ctx context.Context, issue string, opts ListOpti
 
 // All iterates over an issue's whole changelog.
 func (s *ChangelogService) All(ctx context.Context, issue string) iter.Seq2[ChangelogEntry, error] {
-	return pages(ctx, func(ctx context.Context, startAt int) ([]ChangelogEntry, bool, error) {
-		items, resp, err := s.List(ctx, issue, ListOptions{StartAt: startAt})
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
+	return allPages(ctx, func(ctx context.Context, startAt int) ([]ChangelogEntry, *Response, error) {
+		return s.List(ctx, issue, ListOptions{StartAt: startAt})
 	})
 }
 

@@ -47,9 +47,7 @@ func (s *ComponentsService) Create(ctx context.Context, b ComponentBody, lead st
 	if err != nil {
 		return Component{}, nil, err
 	}
-	var out Component
-	resp, err := s.client.call(ctx, "POST", apiPath("/component"), nil, b, &out)
-	return out, resp, err
+	return callJSON[Component](ctx, s.client, "POST", apiPath("/component"), nil, b)
 }
 
 // Update changes a component.
@@ -58,23 +56,18 @@ func (s *ComponentsService) Update(ctx context.Context, id string, b ComponentBo
 	if err != nil {
 		return Component{}, nil, err
 	}
-	var out Component
-	resp, err := s.client.call(ctx, "PUT", apiPath("/component/%s", id), nil, b, &out)
-	return out, resp, err
+	return callJSON[Component](ctx, s.client, "PUT", apiPath("/component/%s", id), nil, b)
 }
 
 // List returns every component of a project.
 func (s *ComponentsService) List(ctx context.Context, project string) ([]Component, *Response, error) {
-	var out []Component
-	resp, err := s.client.call(ctx, "GET", apiPath("/project/%s/components", project), nil, nil, &out)
-	return out, resp, err
+	return callJSON[[]Component](ctx, s.client, "GET", apiPath("/project/%s/components", project), nil, nil)
 }
 
 // All iterates over a project's components.
 func (s *ComponentsService) All(ctx context.Context, project string) iter.Seq2[Component, error] {
-	return sliceIter(func() ([]Component, error) {
-		v, _, err := s.List(ctx, project)
-		return v, err
+	return sliceIter(ctx, func(ctx context.Context) ([]Component, *Response, error) {
+		return s.List(ctx, project)
 	})
 }
 

@@ -78,9 +78,7 @@ type FieldsService service
 
 // List returns every field (system and custom) the account can see.
 func (s *FieldsService) List(ctx context.Context) ([]Field, *Response, error) {
-	var fields []Field
-	resp, err := s.client.call(ctx, "GET", apiPath("/field"), nil, nil, &fields)
-	return fields, resp, err
+	return callJSON[[]Field](ctx, s.client, "GET", apiPath("/field"), nil, nil)
 }
 
 // cached returns the field list, fetched once per connection (refresh

@@ -60,9 +60,7 @@ func (s *IssuesService) BulkCreate(ctx context.Context, issues []IssueUpdate) (B
 	if len(issues) == 0 || len(issues) > MaxBulkCreate {
 		return BulkCreateResult{}, nil, fmt.Errorf("jira: a bulk create holds 1 to %d issues, not %d", MaxBulkCreate, len(issues))
 	}
-	var out BulkCreateResult
-	resp, err := s.client.call(ctx, "POST", apiPath("/issue/bulk"), nil, map[string]any{"issueUpdates": issues}, &out)
-	return out, resp, err
+	return callJSON[BulkCreateResult](ctx, s.client, "POST", apiPath("/issue/bulk"), nil, map[string]any{"issueUpdates": issues})
 }
 
 // BulkCreateIssuesInput is the input of the bulk_create_issues action.

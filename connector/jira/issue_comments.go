@@ -169,23 +169,17 @@ type CommentBody struct {
 // Add adds a comment to an issue. Comments are not idempotent: the request
 // is sent once.
 func (s *CommentsService) Add(ctx context.Context, issue string, body CommentBody) (Comment, *Response, error) {
-	var c Comment
-	resp, err := s.client.call(ctx, "POST", apiPath("/issue/%s/comment", issue), nil, body, &c)
-	return c, resp, err
+	return callJSON[Comment](ctx, s.client, "POST", apiPath("/issue/%s/comment", issue), nil, body)
 }
 
 // Get returns one comment.
 func (s *CommentsService) Get(ctx context.Context, issue, id string) (Comment, *Response, error) {
-	var c Comment
-	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/comment/%s", issue, id), nil, nil, &c)
-	return c, resp, err
+	return callJSON[Comment](ctx, s.client, "GET", apiPath("/issue/%s/comment/%s", issue, id), nil, nil)
 }
 
 // Update replaces a comment's body (and visibility when set).
 func (s *CommentsService) Update(ctx context.Context, issue, id string, body CommentBody) (Comment, *Response, error) {
-	var c Comment
-	resp, err := s.client.call(ctx, "PUT", apiPath("/issue/%s/comment/%s", issue, id), nil, body, &c)
-	return c, resp, err
+	return callJSON[Comment](ctx, s.client, "PUT", apiPath("/issue/%s/comment/%s", issue, id), nil, body)
 }
 
 // Delete deletes a comment.
@@ -223,14 +217,8 @@ func (s *CommentsService) List(ctx context.Context, issue string, opts CommentLi
 
 // All iterates over every comment of an issue.
 func (s *CommentsService) All(ctx context.Context, issue string, opts CommentListOptions) iter.Seq2[Comment, error] {
-	return pages(ctx, func(ctx context.Context, startAt int) ([]Comment, bool, error) {
-		o := opts
-		o.StartAt = startAt
-		items, resp, err := s.List(ctx, issue, o)
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
+	return listAll(ctx, opts, func(ctx context.Context, o CommentListOptions) ([]Comment, *Response, error) {
+		return s.List(ctx, issue, o)
 	})
 }
 

@@ -118,12 +118,8 @@ func (m CreateMeta) Field(id string) (FieldMeta, bool) {
 // An unknown issue type is an error listing the project's issue types.
 func (s *IssuesService) CreateMetaFor(ctx context.Context, project, issueType string) (CreateMeta, error) {
 	var types []IssueType
-	for it, err := range pages(ctx, func(ctx context.Context, startAt int) ([]IssueType, bool, error) {
-		items, resp, err := s.CreateMetaIssueTypes(ctx, project, ListOptions{StartAt: startAt})
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
+	for it, err := range allPages(ctx, func(ctx context.Context, startAt int) ([]IssueType, *Response, error) {
+		return s.CreateMetaIssueTypes(ctx, project, ListOptions{StartAt: startAt})
 	}) {
 		if err != nil {
 			if errors.Is(err, ErrNotFound) {
@@ -138,12 +134,8 @@ func (s *IssuesService) CreateMetaFor(ctx context.Context, project, issueType st
 		return CreateMeta{}, err
 	}
 	meta := CreateMeta{Project: project, IssueType: it}
-	for f, err := range pages(ctx, func(ctx context.Context, startAt int) ([]FieldMeta, bool, error) {
-		items, resp, err := s.CreateMetaFields(ctx, project, it.ID, ListOptions{StartAt: startAt})
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
+	for f, err := range allPages(ctx, func(ctx context.Context, startAt int) ([]FieldMeta, *Response, error) {
+		return s.CreateMetaFields(ctx, project, it.ID, ListOptions{StartAt: startAt})
 	}) {
 		if err != nil {
 			return CreateMeta{}, fmt.Errorf("jira: reading the create screen of %s in project %s: %w", it.Name, project, err)

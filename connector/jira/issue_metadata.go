@@ -14,9 +14,7 @@ type MetaService service
 
 // Statuses returns every workflow status of the site (GET /status).
 func (s *MetaService) Statuses(ctx context.Context) ([]Status, *Response, error) {
-	var out []Status
-	resp, err := s.client.call(ctx, "GET", apiPath("/status"), nil, nil, &out)
-	return out, resp, err
+	return callJSON[[]Status](ctx, s.client, "GET", apiPath("/status"), nil, nil)
 }
 
 // ProjectStatuses returns the statuses a project's workflows use, once
@@ -42,23 +40,17 @@ func (s *MetaService) ProjectStatuses(ctx context.Context, project string) ([]St
 
 // Priorities returns the site's priorities (GET /priority).
 func (s *MetaService) Priorities(ctx context.Context) ([]Priority, *Response, error) {
-	var out []Priority
-	resp, err := s.client.call(ctx, "GET", apiPath("/priority"), nil, nil, &out)
-	return out, resp, err
+	return callJSON[[]Priority](ctx, s.client, "GET", apiPath("/priority"), nil, nil)
 }
 
 // Resolutions returns the site's resolutions (GET /resolution).
 func (s *MetaService) Resolutions(ctx context.Context) ([]Resolution, *Response, error) {
-	var out []Resolution
-	resp, err := s.client.call(ctx, "GET", apiPath("/resolution"), nil, nil, &out)
-	return out, resp, err
+	return callJSON[[]Resolution](ctx, s.client, "GET", apiPath("/resolution"), nil, nil)
 }
 
 // IssueTypes returns the issue types the account can see (GET /issuetype).
 func (s *MetaService) IssueTypes(ctx context.Context) ([]IssueType, *Response, error) {
-	var out []IssueType
-	resp, err := s.client.call(ctx, "GET", apiPath("/issuetype"), nil, nil, &out)
-	return out, resp, err
+	return callJSON[[]IssueType](ctx, s.client, "GET", apiPath("/issuetype"), nil, nil)
 }
 
 // OptionalProjectInput is the input of look-ups that cover the whole site

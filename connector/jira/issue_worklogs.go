@@ -197,9 +197,7 @@ func (s *WorklogsService) Add(ctx context.Context, issue string, w WorklogBody, 
 	if adjustEstimate != "" {
 		q.Set("adjustEstimate", adjustEstimate)
 	}
-	var out Worklog
-	resp, err := s.client.call(ctx, "POST", apiPath("/issue/%s/worklog", issue), q, w, &out)
-	return out, resp, err
+	return callJSON[Worklog](ctx, s.client, "POST", apiPath("/issue/%s/worklog", issue), q, w)
 }
 
 // List returns a page of an issue's worklogs.
@@ -226,12 +224,8 @@ func (s *WorklogsService) list(ctx context.Context, issue string, opts ListOptio
 // property records effectKey, reading the issue's worklogs with their
 // properties. found is false when there is none.
 func (s *WorklogsService) FindByEffect(ctx context.Context, issue, effectKey string) (w Worklog, found bool, err error) {
-	all := pages(ctx, func(ctx context.Context, startAt int) ([]Worklog, bool, error) {
-		items, resp, err := s.list(ctx, issue, ListOptions{StartAt: startAt}, []string{"properties"})
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
+	all := allPages(ctx, func(ctx context.Context, startAt int) ([]Worklog, *Response, error) {
+		return s.list(ctx, issue, ListOptions{StartAt: startAt}, []string{"properties"})
 	})
 	for w, err := range all {
 		if err != nil {
@@ -246,12 +240,8 @@ func (s *WorklogsService) FindByEffect(ctx context.Context, issue, effectKey str
 
 // All iterates over every worklog of an issue.
 func (s *WorklogsService) All(ctx context.Context, issue string) iter.Seq2[Worklog, error] {
-	return pages(ctx, func(ctx context.Context, startAt int) ([]Worklog, bool, error) {
-		items, resp, err := s.List(ctx, issue, ListOptions{StartAt: startAt})
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
+	return allPages(ctx, func(ctx context.Context, startAt int) ([]Worklog, *Response, error) {
+		return s.List(ctx, issue, ListOptions{StartAt: startAt})
 	})
 }
 
@@ -261,9 +251,7 @@ func (s *WorklogsService) Update(ctx context.Context, issue, id string, w Worklo
 	if adjustEstimate != "" {
 		q.Set("adjustEstimate", adjustEstimate)
 	}
-	var out Worklog
-	resp, err := s.client.call(ctx, "PUT", apiPath("/issue/%s/worklog/%s", issue, id), q, w, &out)
-	return out, resp, err
+	return callJSON[Worklog](ctx, s.client, "PUT", apiPath("/issue/%s/worklog/%s", issue, id), q, w)
 }
 
 // Delete removes a worklog. adjustEstimate is "", "auto", "leave" or

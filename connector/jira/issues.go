@@ -91,9 +91,7 @@ type CreatedIssue struct {
 // whose outcome is unknown wraps action.ErrOutcomeUnknown. The create
 // issue action adds idempotency keys on top of this.
 func (s *IssuesService) Create(ctx context.Context, body IssueUpdate) (CreatedIssue, *Response, error) {
-	var out CreatedIssue
-	resp, err := s.client.call(ctx, "POST", apiPath("/issue"), nil, body, &out)
-	return out, resp, err
+	return callJSON[CreatedIssue](ctx, s.client, "POST", apiPath("/issue"), nil, body)
 }
 
 // UpdateOptions tunes edit issue.
@@ -150,9 +148,7 @@ func (s *IssuesService) SetProperty(ctx context.Context, keyOrID, key string, va
 
 // GetProperty reads the issue property key.
 func (s *IssuesService) GetProperty(ctx context.Context, keyOrID, key string) (EntityProperty, *Response, error) {
-	var p EntityProperty
-	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/properties/%s", keyOrID, key), nil, nil, &p)
-	return p, resp, err
+	return callJSON[EntityProperty](ctx, s.client, "GET", apiPath("/issue/%s/properties/%s", keyOrID, key), nil, nil)
 }
 
 // IssueKeyInput names one issue; it is the input of get-style actions.

@@ -33,9 +33,7 @@ func (s *LinksService) Create(ctx context.Context, l LinkRequest) (*Response, er
 
 // Get returns a link.
 func (s *LinksService) Get(ctx context.Context, id string) (IssueLink, *Response, error) {
-	var l IssueLink
-	resp, err := s.client.call(ctx, "GET", apiPath("/issueLink/%s", id), nil, nil, &l)
-	return l, resp, err
+	return callJSON[IssueLink](ctx, s.client, "GET", apiPath("/issueLink/%s", id), nil, nil)
 }
 
 // Delete deletes a link.

@@ -36,9 +36,7 @@ type ProjectsService service
 
 // Get returns a project by key or id.
 func (s *ProjectsService) Get(ctx context.Context, keyOrID string) (Project, *Response, error) {
-	var p Project
-	resp, err := s.client.call(ctx, "GET", apiPath("/project/%s", keyOrID), nil, nil, &p)
-	return p, resp, err
+	return callJSON[Project](ctx, s.client, "GET", apiPath("/project/%s", keyOrID), nil, nil)
 }
 
 // ProjectListOptions filters and pages the project list.
@@ -98,15 +96,7 @@ func (s *ProjectsService) List(ctx context.Context, opts ProjectListOptions) ([]
 
 // All iterates over every project.
 func (s *ProjectsService) All(ctx context.Context, opts ProjectListOptions) iter.Seq2[Project, error] {
-	return pages(ctx, func(ctx context.Context, startAt int) ([]Project, bool, error) {
-		o := opts
-		o.StartAt = startAt
-		items, resp, err := s.List(ctx, o)
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
-	})
+	return listAll(ctx, opts, s.List)
 }
 
 // ProjectDetails is the body of create and update project. Set Lead to an
@@ -163,9 +153,7 @@ func (s *ProjectsService) Update(ctx context.Context, keyOrID string, p ProjectD
 	if err != nil {
 		return Project{}, nil, err
 	}
-	var out Project
-	resp, err := s.client.call(ctx, "PUT", apiPath("/project/%s", keyOrID), nil, p, &out)
-	return out, resp, err
+	return callJSON[Project](ctx, s.client, "PUT", apiPath("/project/%s", keyOrID), nil, p)
 }
 
 // ProjectInput names a project for list actions.

@@ -255,24 +255,18 @@ func checkRemoteLink(l RemoteLink) error {
 
 // List returns the remote links of an issue.
 func (s *RemoteLinksService) List(ctx context.Context, issueKey string) ([]RemoteLink, *Response, error) {
-	var out []RemoteLink
-	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/remotelink", issueKey), nil, nil, &out)
-	return out, resp, err
+	return callJSON[[]RemoteLink](ctx, s.client, "GET", apiPath("/issue/%s/remotelink", issueKey), nil, nil)
 }
 
 // GetByGlobalID returns the remote link of an issue with a global id; a
 // missing one is an ErrNotFound.
 func (s *RemoteLinksService) GetByGlobalID(ctx context.Context, issueKey, globalID string) (RemoteLink, *Response, error) {
-	var out RemoteLink
-	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/remotelink", issueKey), url.Values{"globalId": {globalID}}, nil, &out)
-	return out, resp, err
+	return callJSON[RemoteLink](ctx, s.client, "GET", apiPath("/issue/%s/remotelink", issueKey), url.Values{"globalId": {globalID}}, nil)
 }
 
 // Get returns one remote link of an issue by id.
 func (s *RemoteLinksService) Get(ctx context.Context, issueKey string, id int64) (RemoteLink, *Response, error) {
-	var out RemoteLink
-	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/remotelink/%s", issueKey, strconv.FormatInt(id, 10)), nil, nil, &out)
-	return out, resp, err
+	return callJSON[RemoteLink](ctx, s.client, "GET", apiPath("/issue/%s/remotelink/%s", issueKey, strconv.FormatInt(id, 10)), nil, nil)
 }
 
 // Create adds a remote link to an issue (its ID and Self are ignored), or,
@@ -287,9 +281,7 @@ func (s *RemoteLinksService) Create(ctx context.Context, issueKey string, l Remo
 	if l.GlobalID != "" {
 		ctx = httpx.WithIdempotent(ctx)
 	}
-	var out RemoteLinkRef
-	resp, err := s.client.call(ctx, "POST", apiPath("/issue/%s/remotelink", issueKey), nil, requestOf(l), &out)
-	return out, resp, err
+	return callJSON[RemoteLinkRef](ctx, s.client, "POST", apiPath("/issue/%s/remotelink", issueKey), nil, requestOf(l))
 }
 
 // Update replaces every field of the remote link id (its ID and Self are

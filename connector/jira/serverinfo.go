@@ -113,9 +113,7 @@ type ServerInfoService service
 // Get returns the site's server information. The endpoint answers without
 // authentication and is never rate limited.
 func (s *ServerInfoService) Get(ctx context.Context) (ServerInfo, *Response, error) {
-	var info ServerInfo
-	resp, err := s.client.call(ctx, "GET", apiPath("/serverInfo"), nil, nil, &info)
-	return info, resp, err
+	return callJSON[ServerInfo](ctx, s.client, "GET", apiPath("/serverInfo"), nil, nil)
 }
 
 // Deployment returns the deployment the connection talks to: the configured

@@ -88,12 +88,8 @@ func sdList[T any](ctx context.Context, s *ServiceDeskService, path string, q ur
 
 // sdAll iterates over every item of a servicedeskapi list.
 func sdAll[T any](ctx context.Context, s *ServiceDeskService, path string, q func() url.Values) iter.Seq2[T, error] {
-	return pages(ctx, func(ctx context.Context, start int) ([]T, bool, error) {
-		items, resp, err := sdList[T](ctx, s, path, q(), PageOptions{Start: start})
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
+	return allPages(ctx, func(ctx context.Context, start int) ([]T, *Response, error) {
+		return sdList[T](ctx, s, path, q(), PageOptions{Start: start})
 	})
 }
 
@@ -167,9 +163,7 @@ func (s *ServiceDeskService) All(ctx context.Context) iter.Seq2[ServiceDesk, err
 
 // Get returns one service desk by id.
 func (s *ServiceDeskService) Get(ctx context.Context, id string) (ServiceDesk, *Response, error) {
-	var d ServiceDesk
-	resp, err := s.call(ctx, "GET", servicedeskPath("/servicedesk/%s", id), nil, nil, &d)
-	return d, resp, err
+	return callJSON[ServiceDesk](ctx, s, "GET", servicedeskPath("/servicedesk/%s", id), nil, nil)
 }
 
 // RequestTypes returns a page of a service desk's request types.
@@ -184,16 +178,12 @@ func (s *ServiceDeskService) AllRequestTypes(ctx context.Context, deskID string)
 
 // RequestType returns one request type of a service desk.
 func (s *ServiceDeskService) RequestType(ctx context.Context, deskID, requestTypeID string) (RequestType, *Response, error) {
-	var t RequestType
-	resp, err := s.call(ctx, "GET", servicedeskPath("/servicedesk/%s/requesttype/%s", deskID, requestTypeID), nil, nil, &t)
-	return t, resp, err
+	return callJSON[RequestType](ctx, s, "GET", servicedeskPath("/servicedesk/%s/requesttype/%s", deskID, requestTypeID), nil, nil)
 }
 
 // RequestTypeFields returns the fields of a request type.
 func (s *ServiceDeskService) RequestTypeFields(ctx context.Context, deskID, requestTypeID string) (RequestTypeFields, *Response, error) {
-	var f RequestTypeFields
-	resp, err := s.call(ctx, "GET", servicedeskPath("/servicedesk/%s/requesttype/%s/field", deskID, requestTypeID), nil, nil, &f)
-	return f, resp, err
+	return callJSON[RequestTypeFields](ctx, s, "GET", servicedeskPath("/servicedesk/%s/requesttype/%s/field", deskID, requestTypeID), nil, nil)
 }
 
 // Customers returns a page of a service desk's customers (an

@@ -136,16 +136,12 @@ type CreateRequestBody struct {
 // CreateRequest raises a customer request. It is not idempotent: the
 // request is sent once.
 func (s *ServiceDeskService) CreateRequest(ctx context.Context, body CreateRequestBody) (CustomerRequest, *Response, error) {
-	var r CustomerRequest
-	resp, err := s.call(ctx, "POST", servicedeskPath("/request"), nil, body, &r)
-	return r, resp, err
+	return callJSON[CustomerRequest](ctx, s, "POST", servicedeskPath("/request"), nil, body)
 }
 
 // Request returns a customer request by issue key or id.
 func (s *ServiceDeskService) Request(ctx context.Context, issue string) (CustomerRequest, *Response, error) {
-	var r CustomerRequest
-	resp, err := s.call(ctx, "GET", servicedeskPath("/request/%s", issue), nil, nil, &r)
-	return r, resp, err
+	return callJSON[CustomerRequest](ctx, s, "GET", servicedeskPath("/request/%s", issue), nil, nil)
 }
 
 // RequestListOptions selects customer requests.
@@ -186,9 +182,7 @@ func (s *ServiceDeskService) AllRequests(ctx context.Context, opts RequestListOp
 // AddComment adds a comment to a request: public (customers see it) or
 // internal (agents only). It is not idempotent: the request is sent once.
 func (s *ServiceDeskService) AddComment(ctx context.Context, issue, body string, public bool) (RequestComment, *Response, error) {
-	var cm RequestComment
-	resp, err := s.call(ctx, "POST", servicedeskPath("/request/%s/comment", issue), nil, map[string]any{"body": body, "public": public}, &cm)
-	return cm, resp, err
+	return callJSON[RequestComment](ctx, s, "POST", servicedeskPath("/request/%s/comment", issue), nil, map[string]any{"body": body, "public": public})
 }
 
 // RequestCommentListOptions selects a request's comments.

@@ -15,9 +15,7 @@ type UsersService service
 
 // Myself returns the connection's own user.
 func (s *UsersService) Myself(ctx context.Context) (User, *Response, error) {
-	var u User
-	resp, err := s.client.call(ctx, "GET", apiPath("/myself"), nil, nil, &u)
-	return u, resp, err
+	return callJSON[User](ctx, s.client, "GET", apiPath("/myself"), nil, nil)
 }
 
 // Get returns a user by identifier: an account id on Cloud, a user name on
@@ -31,9 +29,7 @@ func (s *UsersService) Get(ctx context.Context, id string) (User, *Response, err
 	if d == DataCenter {
 		q = url.Values{"username": {id}}
 	}
-	var u User
-	resp, err := s.client.call(ctx, "GET", apiPath("/user"), q, nil, &u)
-	return u, resp, err
+	return callJSON[User](ctx, s.client, "GET", apiPath("/user"), q, nil)
 }
 
 // Find returns a page of users matching query (display name, email or,

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"net/url"
 	"slices"
 	"strconv"
@@ -60,23 +59,6 @@ func anyString(v any) string {
 		return x.String()
 	}
 	return fmt.Sprint(v)
-}
-
-// sliceIter turns a one-shot list call into an iterator.
-func sliceIter[T any](list func() ([]T, error)) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		items, err := list()
-		if err != nil {
-			var zero T
-			yield(zero, err)
-			return
-		}
-		for _, it := range items {
-			if !yield(it, nil) {
-				return
-			}
-		}
-	}
 }
 
 func sortFieldMeta(fs []FieldMeta) {

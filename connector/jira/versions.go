@@ -27,38 +27,29 @@ type VersionBody struct {
 
 // Create creates a version.
 func (s *VersionsService) Create(ctx context.Context, v VersionBody) (Version, *Response, error) {
-	var out Version
-	resp, err := s.client.call(ctx, "POST", apiPath("/version"), nil, v, &out)
-	return out, resp, err
+	return callJSON[Version](ctx, s.client, "POST", apiPath("/version"), nil, v)
 }
 
 // Update changes a version.
 func (s *VersionsService) Update(ctx context.Context, id string, v VersionBody) (Version, *Response, error) {
-	var out Version
-	resp, err := s.client.call(ctx, "PUT", apiPath("/version/%s", id), nil, v, &out)
-	return out, resp, err
+	return callJSON[Version](ctx, s.client, "PUT", apiPath("/version/%s", id), nil, v)
 }
 
 // Get returns a version.
 func (s *VersionsService) Get(ctx context.Context, id string) (Version, *Response, error) {
-	var out Version
-	resp, err := s.client.call(ctx, "GET", apiPath("/version/%s", id), nil, nil, &out)
-	return out, resp, err
+	return callJSON[Version](ctx, s.client, "GET", apiPath("/version/%s", id), nil, nil)
 }
 
 // List returns every version of a project (GET /project/{key}/versions,
 // on both deployments).
 func (s *VersionsService) List(ctx context.Context, project string) ([]Version, *Response, error) {
-	var out []Version
-	resp, err := s.client.call(ctx, "GET", apiPath("/project/%s/versions", project), nil, nil, &out)
-	return out, resp, err
+	return callJSON[[]Version](ctx, s.client, "GET", apiPath("/project/%s/versions", project), nil, nil)
 }
 
 // All iterates over a project's versions.
 func (s *VersionsService) All(ctx context.Context, project string) iter.Seq2[Version, error] {
-	return sliceIter(func() ([]Version, error) {
-		v, _, err := s.List(ctx, project)
-		return v, err
+	return sliceIter(ctx, func(ctx context.Context) ([]Version, *Response, error) {
+		return s.List(ctx, project)
 	})
 }
 

@@ -20,9 +20,7 @@ type WatchersService service
 
 // List returns an issue's watchers.
 func (s *WatchersService) List(ctx context.Context, issue string) (Watchers, *Response, error) {
-	var w Watchers
-	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/watchers", issue), nil, nil, &w)
-	return w, resp, err
+	return callJSON[Watchers](ctx, s.client, "GET", apiPath("/issue/%s/watchers", issue), nil, nil)
 }
 
 // Add adds user (account id on Cloud, user name on Data Center) as a

@@ -278,12 +278,8 @@ func (s *WebhooksService) ListDynamic(ctx context.Context, opts ListOptions) ([]
 
 // AllDynamic iterates over the app's dynamic webhooks.
 func (s *WebhooksService) AllDynamic(ctx context.Context) iter.Seq2[DynamicWebhook, error] {
-	return pages(ctx, func(ctx context.Context, startAt int) ([]DynamicWebhook, bool, error) {
-		items, resp, err := s.ListDynamic(ctx, ListOptions{StartAt: startAt})
-		if err != nil {
-			return nil, false, err
-		}
-		return items, resp.IsLast, nil
+	return allPages(ctx, func(ctx context.Context, startAt int) ([]DynamicWebhook, *Response, error) {
+		return s.ListDynamic(ctx, ListOptions{StartAt: startAt})
 	})
 }
 
