@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/recipekit/recipekit/recipe/internal/jobsearch"
 	"github.com/recipekit/recipekit/trigger"
 )
 
@@ -267,7 +268,7 @@ const jobsPerPage = 256
 
 func (m *memoryStore) Jobs(ctx context.Context, q JobQuery) iter.Seq2[Job, error] {
 	return func(yield func(Job, error) bool) {
-		text := asciiLower(q.Text)
+		text := jobsearch.Lower(q.Text)
 		before := int64(math.MaxInt64)
 		match := func(j *memJob) bool {
 			return j.seq < before &&
@@ -339,16 +340,7 @@ func (m *memoryStore) Jobs(ctx context.Context, q JobQuery) iter.Seq2[Job, error
 // containsFold reports whether the job's label, event ID and ID, joined by
 // spaces, contain lower (already lower-cased), ignoring ASCII case.
 func containsFold(j *Job, lower string) bool {
-	return strings.Contains(asciiLower(j.Label+" "+j.Event.ID+" "+j.ID), lower)
-}
-
-func asciiLower(s string) string {
-	return strings.Map(func(r rune) rune {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}, s)
+	return strings.Contains(jobsearch.Text(j.Label, j.Event.ID, j.ID), lower)
 }
 
 func (m *memoryStore) JobCounts(ctx context.Context, q CountQuery) ([]JobCount, error) {

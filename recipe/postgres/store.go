@@ -18,18 +18,24 @@ import (
 	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/internal/secretstore"
 	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/internal/jobsearch"
+	"github.com/recipekit/recipekit/recipe/internal/sqlstore"
 	"github.com/recipekit/recipekit/trigger"
 )
 
 // Store is a recipe.Store in a PostgreSQL database, shared by every process
 // that opens it. It is safe for concurrent use.
 type Store struct {
+	*tables // Subscription, State, Value and their setters, as the other SQL stores have them
 	pool    *pgxpool.Pool
 	log     *slog.Logger
 	secrets secretstore.Webhook // seals webhook secrets; no keys when none was given
 }
 
 var _ recipe.Store = (*Store)(nil)
+
+// tables names the embedded shared methods.
+type tables = sqlstore.Tables
 
 // Option configures [Open].
 type Option func(*config)
@@ -88,6 +94,16 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Store{pool: pool, log: log, secrets: secretstore.Webhook{Store: "postgres", Keys: cfg.keys}}
+	s.tables = sqlstore.New(sqlstore.Conn{
+		Store: "postgres", NoRows: pgx.ErrNoRows, Secrets: s.secrets,
+		QueryRow: func(ctx context.Context, query string, args ...any) sqlstore.Row {
+			return pool.QueryRow(ctx, sqlstore.Numbered(query), args...)
+		},
+		Exec: func(ctx context.Context, query string, args ...any) error {
+			_, err := pool.Exec(ctx, sqlstore.Numbered(query), args...)
+			return err
+		},
+	})
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %s: %w", describe(pc), err)
@@ -257,19 +273,9 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	return v, err
 }
 
-func unix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromUnix(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
+// unix and fromUnix store times as the other SQL stores do.
+func unix(t time.Time) int64     { return sqlstore.Nanos(t) }
+func fromUnix(n int64) time.Time { return sqlstore.FromNanos(n) }
 
 func isUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
@@ -281,16 +287,7 @@ const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_dat
 // searchText is what JobQuery.Text is looked for in, lower-cased in ASCII
 // only, as the other stores do.
 func searchText(j recipe.Job) string {
-	return asciiLower(j.Label + " " + j.Event.ID + " " + j.ID)
-}
-
-func asciiLower(s string) string {
-	return strings.Map(func(r rune) rune {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}, s)
+	return jobsearch.Text(j.Label, j.Event.ID, j.ID)
 }
 
 func insertJobArgs(j recipe.Job) []any {
@@ -694,7 +691,7 @@ func (s *Store) jobsPage(ctx context.Context, q recipe.JobQuery, after int64, n 
 		add("created < $?", unix(q.Until))
 	}
 	if q.Text != "" {
-		add("strpos(search, $?) > 0", asciiLower(q.Text))
+		add("strpos(search, $?) > 0", jobsearch.Lower(q.Text))
 	}
 	if !q.RetryDue.IsZero() {
 		add("status = 'failed' AND next_attempt > 0 AND next_attempt <= $?", unix(q.RetryDue))
@@ -780,107 +777,7 @@ func (s *Store) StepStats(ctx context.Context, q recipe.CountQuery) ([]recipe.St
 		return nil, fmt.Errorf("postgres: step statistics: %w", err)
 	}
 	defer rows.Close()
-	var out []recipe.StepStat
-	var name, action string
-	var durations []time.Duration
-	failed := 0
-	flush := func() {
-		if len(durations) > 0 {
-			out = append(out, recipe.NewStepStat(name, action, durations, failed))
-		}
-		durations, failed = nil, 0
-	}
-	for rows.Next() {
-		var n, a string
-		var d int64
-		var f bool
-		if err := rows.Scan(&n, &a, &d, &f); err != nil {
-			return nil, fmt.Errorf("postgres: step statistics: %w", err)
-		}
-		if n != name || a != action {
-			flush()
-			name, action = n, a
-		}
-		durations = append(durations, time.Duration(d))
-		if f {
-			failed++
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: step statistics: %w", err)
-	}
-	flush()
-	return out, nil
-}
-
-// Subscription implements recipe.Store.
-func (s *Store) Subscription(ctx context.Context, name string) (trigger.Subscription, error) {
-	var sub trigger.Subscription
-	var secret string
-	var expires int64
-	var state []byte
-	err := s.pool.QueryRow(ctx, `SELECT id, callback_url, secret, expires_at, state FROM subscriptions WHERE recipe = $1`, name).
-		Scan(&sub.ID, &sub.CallbackURL, &secret, &expires, &state)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return sub, fmt.Errorf("postgres: subscription of %q: %w", name, recipe.ErrNotFound)
-	}
-	if err != nil {
-		return sub, fmt.Errorf("postgres: subscription of %q: %w", name, err)
-	}
-	plain, err := s.secrets.Open(name, secret)
-	if err != nil {
-		return trigger.Subscription{}, err
-	}
-	sub.Secret, sub.ExpiresAt, sub.State = plain, fromUnix(expires), state
-	return sub, nil
-}
-
-// SaveSubscription implements recipe.Store.
-func (s *Store) SaveSubscription(ctx context.Context, name string, sub trigger.Subscription) error {
-	sealed, err := s.secrets.Seal(name, sub.Secret)
-	if err != nil {
-		return err
-	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO subscriptions (recipe, id, callback_url, secret, expires_at, state) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (recipe) DO UPDATE SET id = excluded.id, callback_url = excluded.callback_url, secret = excluded.secret, expires_at = excluded.expires_at, state = excluded.state`,
-		name, sub.ID, sub.CallbackURL, sealed, unix(sub.ExpiresAt), sub.State)
-	if err != nil {
-		return fmt.Errorf("postgres: save subscription of %q: %w", name, err)
-	}
-	return nil
-}
-
-// DeleteSubscription implements recipe.Store.
-func (s *Store) DeleteSubscription(ctx context.Context, name string) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM subscriptions WHERE recipe = $1`, name); err != nil {
-		return fmt.Errorf("postgres: delete subscription of %q: %w", name, err)
-	}
-	return nil
-}
-
-// State implements recipe.Store.
-func (s *Store) State(ctx context.Context, name string) (recipe.RecipeState, error) {
-	var st recipe.RecipeState
-	var updated int64
-	err := s.pool.QueryRow(ctx, `SELECT stopped, updated FROM recipe_state WHERE recipe = $1`, name).Scan(&st.Stopped, &updated)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return recipe.RecipeState{}, nil
-	}
-	if err != nil {
-		return st, fmt.Errorf("postgres: state of %q: %w", name, err)
-	}
-	st.Updated = fromUnix(updated)
-	return st, nil
-}
-
-// SetState implements recipe.Store.
-func (s *Store) SetState(ctx context.Context, name string, st recipe.RecipeState) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO recipe_state (recipe, stopped, updated) VALUES ($1, $2, $3)
-		ON CONFLICT (recipe) DO UPDATE SET stopped = excluded.stopped, updated = excluded.updated`, name, st.Stopped, unix(st.Updated))
-	if err != nil {
-		return fmt.Errorf("postgres: set state of %q: %w", name, err)
-	}
-	return nil
+	return sqlstore.StepStats("postgres", rows)
 }
 
 // Prune implements recipe.Store.
@@ -923,27 +820,3 @@ func (s *Store) Close() error {
 }
 
 var _ recipe.ValueStore = (*Store)(nil)
-
-// Value implements recipe.ValueStore.
-func (s *Store) Value(ctx context.Context, key string) ([]byte, error) {
-	var v []byte
-	err := s.pool.QueryRow(ctx, `SELECT value FROM kv WHERE key = $1`, key).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("postgres: value %q: %w", key, recipe.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: value %q: %w", key, err)
-	}
-	return v, nil
-}
-
-// SetValue implements recipe.ValueStore.
-func (s *Store) SetValue(ctx context.Context, key string, value []byte) error {
-	if value == nil {
-		value = []byte{}
-	}
-	if _, err := s.pool.Exec(ctx, `INSERT INTO kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
-		return fmt.Errorf("postgres: set value %q: %w", key, err)
-	}
-	return nil
-}

@@ -19,11 +19,14 @@ import (
 	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/internal/secretstore"
 	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/internal/jobsearch"
+	"github.com/recipekit/recipekit/recipe/internal/sqlstore"
 	"github.com/recipekit/recipekit/trigger"
 )
 
 // Store is a recipe.Store in a SQLite file. It is safe for concurrent use.
 type Store struct {
+	*tables // Subscription, State, Value and their setters, as the other SQL stores have them
 	db      *sql.DB
 	secrets secretstore.Webhook // seals webhook secrets; no keys when none was given
 	stmt    statements
@@ -67,6 +70,9 @@ func (s *Store) prepare(ctx context.Context) error {
 }
 
 var _ recipe.Store = (*Store)(nil)
+
+// tables names the embedded shared methods.
+type tables = sqlstore.Tables
 
 // Option configures [Open].
 type Option func(*config)
@@ -125,6 +131,16 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	s := &Store{db: db, secrets: secretstore.Webhook{Store: "sqlite", Keys: cfg.keys}}
+	s.tables = sqlstore.New(sqlstore.Conn{
+		Store: "sqlite", NoRows: sql.ErrNoRows, Secrets: s.secrets,
+		QueryRow: func(ctx context.Context, query string, args ...any) sqlstore.Row {
+			return db.QueryRowContext(ctx, query, args...)
+		},
+		Exec: func(ctx context.Context, query string, args ...any) error {
+			_, err := db.ExecContext(ctx, query, args...)
+			return err
+		},
+	})
 	if err := s.migrate(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
@@ -342,19 +358,9 @@ func (s *Store) tx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-func unix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromUnix(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
+// unix and fromUnix store times as the other SQL stores do.
+func unix(t time.Time) int64     { return sqlstore.Nanos(t) }
+func fromUnix(n int64) time.Time { return sqlstore.FromNanos(n) }
 
 const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, label, search, status, running, error, error_type, message, rerun_of, created, finished, retries, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
@@ -389,16 +395,7 @@ func storedStatus(st recipe.JobStatus) (string, bool) {
 // searchText is what JobQuery.Text is looked for in, lower-cased as
 // SQLite's lower() does (ASCII only).
 func searchText(j recipe.Job) string {
-	return asciiLower(j.Label + " " + j.Event.ID + " " + j.ID)
-}
-
-func asciiLower(s string) string {
-	return strings.Map(func(r rune) rune {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}, s)
+	return jobsearch.Text(j.Label, j.Event.ID, j.ID)
 }
 
 func (s *Store) execInsertJob(ctx context.Context, tx *sql.Tx, j recipe.Job) error {
@@ -834,7 +831,7 @@ func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Jo
 		}
 		page := `SELECT j.seq FROM jobs j`
 		order := ` AND j.seq < ? ORDER BY j.seq DESC LIMIT ?`
-		text := asciiLower(q.Text)
+		text := jobsearch.Lower(q.Text)
 		switch {
 		case utf8.RuneCountInString(text) >= 3:
 			// A trigram phrase matches exactly the documents that contain it.
@@ -1059,107 +1056,7 @@ func (s *Store) StepStats(ctx context.Context, q recipe.CountQuery) ([]recipe.St
 		return nil, fmt.Errorf("sqlite: step statistics: %w", err)
 	}
 	defer rows.Close()
-	var out []recipe.StepStat
-	var name, action string
-	var durations []time.Duration
-	failed := 0
-	flush := func() {
-		if len(durations) > 0 {
-			out = append(out, recipe.NewStepStat(name, action, durations, failed))
-		}
-		durations, failed = nil, 0
-	}
-	for rows.Next() {
-		var n, a string
-		var d int64
-		var f bool
-		if err := rows.Scan(&n, &a, &d, &f); err != nil {
-			return nil, fmt.Errorf("sqlite: step statistics: %w", err)
-		}
-		if n != name || a != action {
-			flush()
-			name, action = n, a
-		}
-		durations = append(durations, time.Duration(d))
-		if f {
-			failed++
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: step statistics: %w", err)
-	}
-	flush()
-	return out, nil
-}
-
-// Subscription implements recipe.Store.
-func (s *Store) Subscription(ctx context.Context, name string) (trigger.Subscription, error) {
-	var sub trigger.Subscription
-	var secret string
-	var expires int64
-	var state []byte
-	err := s.db.QueryRowContext(ctx, `SELECT id, callback_url, secret, expires_at, state FROM subscriptions WHERE recipe = ?`, name).
-		Scan(&sub.ID, &sub.CallbackURL, &secret, &expires, &state)
-	if errors.Is(err, sql.ErrNoRows) {
-		return sub, fmt.Errorf("sqlite: subscription of %q: %w", name, recipe.ErrNotFound)
-	}
-	if err != nil {
-		return sub, fmt.Errorf("sqlite: subscription of %q: %w", name, err)
-	}
-	plain, err := s.secrets.Open(name, secret)
-	if err != nil {
-		return trigger.Subscription{}, err
-	}
-	sub.Secret, sub.ExpiresAt, sub.State = plain, fromUnix(expires), state
-	return sub, nil
-}
-
-// SaveSubscription implements recipe.Store.
-func (s *Store) SaveSubscription(ctx context.Context, name string, sub trigger.Subscription) error {
-	sealed, err := s.secrets.Seal(name, sub.Secret)
-	if err != nil {
-		return err
-	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO subscriptions (recipe, id, callback_url, secret, expires_at, state) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (recipe) DO UPDATE SET id = excluded.id, callback_url = excluded.callback_url, secret = excluded.secret, expires_at = excluded.expires_at, state = excluded.state`,
-		name, sub.ID, sub.CallbackURL, sealed, unix(sub.ExpiresAt), sub.State)
-	if err != nil {
-		return fmt.Errorf("sqlite: save subscription of %q: %w", name, err)
-	}
-	return nil
-}
-
-// DeleteSubscription implements recipe.Store.
-func (s *Store) DeleteSubscription(ctx context.Context, name string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM subscriptions WHERE recipe = ?`, name); err != nil {
-		return fmt.Errorf("sqlite: delete subscription of %q: %w", name, err)
-	}
-	return nil
-}
-
-// State implements recipe.Store.
-func (s *Store) State(ctx context.Context, name string) (recipe.RecipeState, error) {
-	var st recipe.RecipeState
-	var updated int64
-	err := s.db.QueryRowContext(ctx, `SELECT stopped, updated FROM recipe_state WHERE recipe = ?`, name).Scan(&st.Stopped, &updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return recipe.RecipeState{}, nil
-	}
-	if err != nil {
-		return st, fmt.Errorf("sqlite: state of %q: %w", name, err)
-	}
-	st.Updated = fromUnix(updated)
-	return st, nil
-}
-
-// SetState implements recipe.Store.
-func (s *Store) SetState(ctx context.Context, name string, st recipe.RecipeState) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO recipe_state (recipe, stopped, updated) VALUES (?, ?, ?)
-		ON CONFLICT (recipe) DO UPDATE SET stopped = excluded.stopped, updated = excluded.updated`, name, st.Stopped, unix(st.Updated))
-	if err != nil {
-		return fmt.Errorf("sqlite: set state of %q: %w", name, err)
-	}
-	return nil
+	return sqlstore.StepStats("sqlite", rows)
 }
 
 // Prune implements recipe.Store.
@@ -1208,27 +1105,3 @@ func (s *Store) Close() error {
 }
 
 var _ recipe.ValueStore = (*Store)(nil)
-
-// Value implements recipe.ValueStore.
-func (s *Store) Value(ctx context.Context, key string) ([]byte, error) {
-	var v []byte
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM kv WHERE key = ?`, key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlite: value %q: %w", key, recipe.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: value %q: %w", key, err)
-	}
-	return v, nil
-}
-
-// SetValue implements recipe.ValueStore.
-func (s *Store) SetValue(ctx context.Context, key string, value []byte) error {
-	if value == nil {
-		value = []byte{}
-	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
-		return fmt.Errorf("sqlite: set value %q: %w", key, err)
-	}
-	return nil
-}
