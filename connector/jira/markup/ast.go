@@ -113,6 +113,66 @@ func (b *inlines) nodes() []*node {
 	return mergeText(b.out)
 }
 
+// blocks collects the blocks of a document as a parser finds them; lines
+// of running text wait in para until another block or the end closes the
+// paragraph, which inline reads.
+type blocks struct {
+	out    []*node
+	para   []string
+	inline func(string) []*node
+}
+
+// flush turns the pending lines of text into a paragraph.
+func (b *blocks) flush() {
+	if len(b.para) > 0 {
+		b.out = append(b.out, para(b.inline(strings.Join(b.para, "\n"))))
+		b.para = nil
+	}
+}
+
+// emit adds ns after the pending paragraph.
+func (b *blocks) emit(ns ...*node) {
+	b.flush()
+	b.out = append(b.out, ns...)
+}
+
+// nodes returns what was collected.
+func (b *blocks) nodes() []*node {
+	b.flush()
+	return b.out
+}
+
+// joinBlocks renders each block and separates the non-empty results by a
+// blank line.
+func joinBlocks(blocks []*node, render func(*node) string) string {
+	var parts []string
+	for _, b := range blocks {
+		if s := render(b); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// openList starts a list inside parent's item, or among tops when parent
+// is nil, and returns it.
+func openList(tops *[]*node, parent *node, ordered bool) *node {
+	lst := &node{kind: kList, ordered: ordered}
+	if parent == nil {
+		*tops = append(*tops, lst)
+	} else {
+		parent.children = append(parent.children, lst)
+	}
+	return lst
+}
+
+// addItem appends to list an item whose first paragraph is inl.
+func addItem(list *node, inl []*node) *node {
+	item := &node{kind: kItem, children: []*node{para(inl)}}
+	list.children = append(list.children, item)
+	return item
+}
+
 // mergeText joins adjacent text nodes, which parsers produce when a run
 // of text is interrupted by something that turned out to be literal.
 func mergeText(inl []*node) []*node {

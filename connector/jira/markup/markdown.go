@@ -29,23 +29,15 @@ func parseMarkdown(src string) []*node {
 }
 
 func mdBlocks(lines []string) []*node {
-	var blocks []*node
-	var paraLines []string
-	flush := func() {
-		if len(paraLines) > 0 {
-			blocks = append(blocks, para(mdInline(strings.Join(paraLines, "\n"))))
-			paraLines = nil
-		}
-	}
+	b := blocks{inline: mdInline}
 	for i := 0; i < len(lines); {
 		line := lines[i]
 		if strings.TrimSpace(line) == "" {
-			flush()
+			b.flush()
 			i++
 			continue
 		}
 		if m := mdFence.FindStringSubmatch(line); m != nil {
-			flush()
 			fence := m[1]
 			var body []string
 			i++
@@ -58,41 +50,36 @@ func mdBlocks(lines []string) []*node {
 				body = append(body, lines[i])
 				i++
 			}
-			blocks = append(blocks, &node{kind: kCode, lang: m[2], text: strings.Join(body, "\n")})
+			b.emit(&node{kind: kCode, lang: m[2], text: strings.Join(body, "\n")})
 			continue
 		}
 		if m := mdHeading.FindStringSubmatch(line); m != nil {
-			flush()
-			blocks = append(blocks, &node{kind: kHeading, level: len(m[1]), children: mdInline(m[2])})
+			b.emit(&node{kind: kHeading, level: len(m[1]), children: mdInline(m[2])})
 			i++
 			continue
 		}
 		if mdRule.MatchString(line) {
-			flush()
-			blocks = append(blocks, &node{kind: kRule})
+			b.emit(&node{kind: kRule})
 			i++
 			continue
 		}
 		if mdQuoteLine.MatchString(line) {
-			flush()
 			var inner []string
 			for i < len(lines) && mdQuoteLine.MatchString(lines[i]) {
 				l := strings.TrimLeft(lines[i], " ")[1:]
 				inner = append(inner, strings.TrimPrefix(l, " "))
 				i++
 			}
-			blocks = append(blocks, &node{kind: kQuote, children: mdBlocks(inner)})
+			b.emit(&node{kind: kQuote, children: mdBlocks(inner)})
 			continue
 		}
-		if m := mdListItem.FindStringSubmatch(line); m != nil && (len(paraLines) == 0 || m[4] != "") {
-			flush()
+		if m := mdListItem.FindStringSubmatch(line); m != nil && (len(b.para) == 0 || m[4] != "") {
 			var lst []*node
 			lst, i = mdList(lines, i)
-			blocks = append(blocks, lst...)
+			b.emit(lst...)
 			continue
 		}
 		if strings.Contains(line, "|") && i+1 < len(lines) && mdTableSep.MatchString(lines[i+1]) && strings.Contains(lines[i+1], "-") {
-			flush()
 			table := &node{kind: kTable}
 			table.children = append(table.children, mdRow(line, true))
 			i += 2
@@ -100,14 +87,13 @@ func mdBlocks(lines []string) []*node {
 				table.children = append(table.children, mdRow(lines[i], false))
 				i++
 			}
-			blocks = append(blocks, table)
+			b.emit(table)
 			continue
 		}
-		paraLines = append(paraLines, strings.TrimLeft(line, " \t"))
+		b.para = append(b.para, strings.TrimLeft(line, " \t"))
 		i++
 	}
-	flush()
-	return blocks
+	return b.nodes()
 }
 
 // mdList reads the list starting at lines[i], with its nested lists and
@@ -159,28 +145,19 @@ func mdList(lines []string, i int) ([]*node, int) {
 		top := len(stack) - 1
 		switch {
 		case top < 0:
-			lst := &node{kind: kList, ordered: ordered}
-			tops = append(tops, lst)
-			stack = append(stack, frame{indent: indent, list: lst})
+			stack = append(stack, frame{indent: indent, list: openList(&tops, nil, ordered)})
 		case indent > stack[top].indent && stack[top].item != nil:
-			lst := &node{kind: kList, ordered: ordered}
-			stack[top].item.children = append(stack[top].item.children, lst)
-			stack = append(stack, frame{indent: indent, list: lst})
+			stack = append(stack, frame{indent: indent, list: openList(&tops, stack[top].item, ordered)})
 		case stack[top].list.ordered != ordered:
 			// The same level changing type starts a new list.
-			lst := &node{kind: kList, ordered: ordered}
-			if top == 0 {
-				tops = append(tops, lst)
-			} else {
-				parent := stack[top-1].item
-				parent.children = append(parent.children, lst)
+			var parent *node
+			if top > 0 {
+				parent = stack[top-1].item
 			}
-			stack[top] = frame{indent: indent, list: lst}
+			stack[top] = frame{indent: indent, list: openList(&tops, parent, ordered)}
 		}
 		f := &stack[len(stack)-1]
-		item := &node{kind: kItem, children: []*node{para(mdInline(m[4]))}}
-		f.list.children = append(f.list.children, item)
-		f.item = item
+		f.item = addItem(f.list, mdInline(m[4]))
 		i++
 	}
 	return tops, i
@@ -452,13 +429,7 @@ func mdLink(s string) (label, url string, n int) {
 
 // renderMarkdown writes blocks as Markdown.
 func renderMarkdown(blocks []*node) string {
-	var parts []string
-	for _, b := range blocks {
-		if s := mdBlock(b); s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, "\n\n")
+	return joinBlocks(blocks, mdBlock)
 }
 
 func mdBlock(b *node) string {

@@ -7,13 +7,7 @@ import (
 
 // renderText writes blocks as plain text.
 func renderText(blocks []*node) string {
-	var parts []string
-	for _, b := range blocks {
-		if s := textBlock(b, ""); s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, "\n\n")
+	return joinBlocks(blocks, func(b *node) string { return textBlock(b, "") })
 }
 
 func textBlock(b *node, indent string) string {

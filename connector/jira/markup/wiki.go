@@ -32,23 +32,15 @@ func parseWiki(src string) []*node {
 }
 
 func wikiBlocks(lines []string) []*node {
-	var blocks []*node
-	var paraLines []string
-	flush := func() {
-		if len(paraLines) > 0 {
-			blocks = append(blocks, para(wikiInline(strings.Join(paraLines, "\n"))))
-			paraLines = nil
-		}
-	}
+	b := blocks{inline: wikiInline}
 	for i := 0; i < len(lines); {
 		line := lines[i]
 		t := strings.TrimSpace(line)
 		switch {
 		case t == "":
-			flush()
+			b.flush()
 			i++
 		case wikiMacro.MatchString(t):
-			flush()
 			m := wikiMacro.FindStringSubmatch(t)
 			name, params := m[1], strings.TrimPrefix(m[2], ":")
 			body, next, trailing := macroBody(lines, i, len(m[0]), "{"+name+"}")
@@ -59,49 +51,43 @@ func wikiBlocks(lines []string) []*node {
 				if name == "code" {
 					lang = codeLanguage(params)
 				}
-				blocks = append(blocks, &node{kind: kCode, lang: lang, text: strings.Trim(body, "\n")})
+				b.emit(&node{kind: kCode, lang: lang, text: strings.Trim(body, "\n")})
 			case "quote":
-				blocks = append(blocks, &node{kind: kQuote, children: wikiBlocks(splitLines(strings.Trim(body, "\n")))})
+				b.emit(&node{kind: kQuote, children: wikiBlocks(splitLines(strings.Trim(body, "\n")))})
 			default: // panel: its content, without the frame
-				blocks = append(blocks, wikiBlocks(splitLines(strings.Trim(body, "\n")))...)
+				b.emit(wikiBlocks(splitLines(strings.Trim(body, "\n")))...)
 			}
 			if strings.TrimSpace(trailing) != "" {
-				paraLines = append(paraLines, strings.TrimSpace(trailing))
+				b.para = append(b.para, strings.TrimSpace(trailing))
 			}
 		case wikiHeading.MatchString(line):
-			flush()
 			m := wikiHeading.FindStringSubmatch(line)
-			blocks = append(blocks, &node{kind: kHeading, level: int(m[1][0] - '0'), children: wikiInline(m[2])})
+			b.emit(&node{kind: kHeading, level: int(m[1][0] - '0'), children: wikiInline(m[2])})
 			i++
 		case wikiQuote.MatchString(line):
-			flush()
 			m := wikiQuote.FindStringSubmatch(line)
-			blocks = append(blocks, &node{kind: kQuote, children: []*node{para(wikiInline(m[1]))}})
+			b.emit(&node{kind: kQuote, children: []*node{para(wikiInline(m[1]))}})
 			i++
 		case wikiRule.MatchString(line):
-			flush()
-			blocks = append(blocks, &node{kind: kRule})
+			b.emit(&node{kind: kRule})
 			i++
 		case isWikiListLine(line):
-			flush()
 			var lst []*node
 			lst, i = wikiListBlock(lines, i)
-			blocks = append(blocks, lst...)
+			b.emit(lst...)
 		case strings.HasPrefix(t, "|"):
-			flush()
 			table := &node{kind: kTable}
 			for i < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[i]), "|") {
 				table.children = append(table.children, wikiRow(strings.TrimSpace(lines[i])))
 				i++
 			}
-			blocks = append(blocks, table)
+			b.emit(table)
 		default:
-			paraLines = append(paraLines, line)
+			b.para = append(b.para, line)
 			i++
 		}
 	}
-	flush()
-	return blocks
+	return b.nodes()
 }
 
 func isWikiListLine(line string) bool {
@@ -163,34 +149,26 @@ func wikiListBlock(lines []string, i int) ([]*node, int) {
 			stack = stack[:depth]
 		}
 		for len(stack) < depth {
-			ordered := markers[len(stack)] == '#'
-			lst := &node{kind: kList, ordered: ordered}
-			if len(stack) == 0 {
-				tops = append(tops, lst)
-			} else {
-				parent := &stack[len(stack)-1]
-				if parent.item == nil {
-					parent.item = &node{kind: kItem}
-					parent.list.children = append(parent.list.children, parent.item)
+			var parent *node
+			if len(stack) > 0 {
+				up := &stack[len(stack)-1]
+				if up.item == nil {
+					up.item = &node{kind: kItem}
+					up.list.children = append(up.list.children, up.item)
 				}
-				parent.item.children = append(parent.item.children, lst)
+				parent = up.item
 			}
-			stack = append(stack, frame{list: lst})
+			stack = append(stack, frame{list: openList(&tops, parent, markers[len(stack)] == '#')})
 		}
 		f := &stack[depth-1]
 		if ordered := markers[depth-1] == '#'; f.list.ordered != ordered {
-			lst := &node{kind: kList, ordered: ordered}
-			if depth == 1 {
-				tops = append(tops, lst)
-			} else {
-				parent := stack[depth-2].item
-				parent.children = append(parent.children, lst)
+			var parent *node
+			if depth > 1 {
+				parent = stack[depth-2].item
 			}
-			*f = frame{list: lst}
+			*f = frame{list: openList(&tops, parent, ordered)}
 		}
-		item := &node{kind: kItem, children: []*node{para(wikiInline(m[2]))}}
-		f.list.children = append(f.list.children, item)
-		f.item = item
+		f.item = addItem(f.list, wikiInline(m[2]))
 		i++
 	}
 	return tops, i
@@ -423,13 +401,7 @@ func wikiLink(inner string) *node {
 
 // renderWiki writes blocks as wiki markup.
 func renderWiki(blocks []*node) string {
-	var parts []string
-	for _, b := range blocks {
-		if s := wikiBlock(b); s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, "\n\n")
+	return joinBlocks(blocks, wikiBlock)
 }
 
 func wikiBlock(b *node) string {
