@@ -166,67 +166,28 @@ func TestAgileActionsValidate(t *testing.T) {
 		run   func() error
 		field string
 	}{
-		{"list_boards type", func() error { _, err := jc.ListBoards().Run(ctx, ListBoardsInput{Type: "agility"}); return err }, "type"},
-		{"list_boards limit", func() error { _, err := jc.ListBoards().Run(ctx, ListBoardsInput{Limit: -1}); return err }, "limit"},
-		{"list_sprints board", func() error { _, err := jc.ListSprints().Run(ctx, ListSprintsInput{}); return err }, "boardId"},
-		{"list_sprints state", func() error {
-			_, err := jc.ListSprints().Run(ctx, ListSprintsInput{BoardID: 1, State: "open"})
-			return err
-		}, "state"},
-		{"get_sprint id", func() error { _, err := jc.GetSprint().Run(ctx, SprintInput{SprintID: -3}); return err }, "sprintId"},
-		{"create_sprint name", func() error { _, err := jc.CreateSprint().Run(ctx, CreateSprintInput{BoardID: 1}); return err }, "name"},
-		{"create_sprint dates", func() error {
-			_, err := jc.CreateSprint().Run(ctx, CreateSprintInput{BoardID: 1, Name: "x", StartDate: "2030-03-16", EndDate: "2030-03-02"})
-			return err
-		}, "endDate"},
-		{"create_sprint bad date", func() error {
-			_, err := jc.CreateSprint().Run(ctx, CreateSprintInput{BoardID: 1, Name: "x", StartDate: "next monday"})
-			return err
-		}, "startDate"},
-		{"update_sprint nothing", func() error { _, err := jc.UpdateSprint().Run(ctx, UpdateSprintInput{SprintID: 1}); return err }, ""},
-		{"update_sprint goal", func() error {
-			_, err := jc.UpdateSprint().Run(ctx, UpdateSprintInput{SprintID: 1, Goal: "g", ClearGoal: true})
-			return err
-		}, "clearGoal"},
-		{"start_sprint id", func() error { _, err := jc.StartSprint().Run(ctx, StartSprintInput{}); return err }, "sprintId"},
-		{"close_sprint id", func() error { _, err := jc.CloseSprint().Run(ctx, SprintInput{}); return err }, "sprintId"},
-		{"move none", func() error {
-			_, err := jc.MoveIssuesToSprint().Run(ctx, MoveToSprintInput{SprintID: 1})
-			return err
-		}, "issueKeys"},
-		{"move twice", func() error {
-			_, err := jc.MoveIssuesToSprint().Run(ctx, MoveToSprintInput{SprintID: 1, IssueKeys: many})
-			return err
-		}, "issueKeys[1]"},
-		{"backlog bad key", func() error {
-			_, err := jc.MoveIssuesToBacklog().Run(ctx, MoveToBacklogInput{IssueKeys: []string{"DEMO 1"}})
-			return err
-		}, "issueKeys[0]"},
-		{"list_epic_issues order", func() error {
-			_, err := jc.ListEpicIssues().Run(ctx, ListEpicIssuesInput{EpicKey: "DEMO-6", JQL: "status = Done ORDER BY key"})
-			return err
-		}, "jql"},
-		{"set_epic none", func() error { _, err := jc.SetEpic().Run(ctx, SetEpicInput{IssueKey: "DEMO-1"}); return err }, "epicKey"},
-		{"set_epic both", func() error {
-			_, err := jc.SetEpic().Run(ctx, SetEpicInput{IssueKey: "DEMO-1", EpicKey: "DEMO-6", Remove: true})
-			return err
-		}, "remove"},
-		{"set_epic self", func() error {
-			_, err := jc.SetEpic().Run(ctx, SetEpicInput{IssueKey: "DEMO-6", EpicKey: "demo-6"})
-			return err
-		}, "epicKey"},
-		{"rank no anchor", func() error {
-			_, err := jc.RankIssues().Run(ctx, RankIssuesInput{IssueKeys: []string{"DEMO-1"}})
-			return err
-		}, "before"},
-		{"rank both", func() error {
-			_, err := jc.RankIssues().Run(ctx, RankIssuesInput{IssueKeys: []string{"DEMO-1"}, Before: "DEMO-2", After: "DEMO-3"})
-			return err
-		}, "after"},
-		{"rank itself", func() error {
-			_, err := jc.RankIssues().Run(ctx, RankIssuesInput{IssueKeys: []string{"DEMO-1", "DEMO-2"}, After: "DEMO-2"})
-			return err
-		}, "issueKeys[1]"},
+		{"list_boards type", runErr(jc.ListBoards(), ListBoardsInput{Type: "agility"}), "type"},
+		{"list_boards limit", runErr(jc.ListBoards(), ListBoardsInput{Limit: -1}), "limit"},
+		{"list_sprints board", runErr(jc.ListSprints(), ListSprintsInput{}), "boardId"},
+		{"list_sprints state", runErr(jc.ListSprints(), ListSprintsInput{BoardID: 1, State: "open"}), "state"},
+		{"get_sprint id", runErr(jc.GetSprint(), SprintInput{SprintID: -3}), "sprintId"},
+		{"create_sprint name", runErr(jc.CreateSprint(), CreateSprintInput{BoardID: 1}), "name"},
+		{"create_sprint dates", runErr(jc.CreateSprint(), CreateSprintInput{BoardID: 1, Name: "x", StartDate: "2030-03-16", EndDate: "2030-03-02"}), "endDate"},
+		{"create_sprint bad date", runErr(jc.CreateSprint(), CreateSprintInput{BoardID: 1, Name: "x", StartDate: "next monday"}), "startDate"},
+		{"update_sprint nothing", runErr(jc.UpdateSprint(), UpdateSprintInput{SprintID: 1}), ""},
+		{"update_sprint goal", runErr(jc.UpdateSprint(), UpdateSprintInput{SprintID: 1, Goal: "g", ClearGoal: true}), "clearGoal"},
+		{"start_sprint id", runErr(jc.StartSprint(), StartSprintInput{}), "sprintId"},
+		{"close_sprint id", runErr(jc.CloseSprint(), SprintInput{}), "sprintId"},
+		{"move none", runErr(jc.MoveIssuesToSprint(), MoveToSprintInput{SprintID: 1}), "issueKeys"},
+		{"move twice", runErr(jc.MoveIssuesToSprint(), MoveToSprintInput{SprintID: 1, IssueKeys: many}), "issueKeys[1]"},
+		{"backlog bad key", runErr(jc.MoveIssuesToBacklog(), MoveToBacklogInput{IssueKeys: []string{"DEMO 1"}}), "issueKeys[0]"},
+		{"list_epic_issues order", runErr(jc.ListEpicIssues(), ListEpicIssuesInput{EpicKey: "DEMO-6", JQL: "status = Done ORDER BY key"}), "jql"},
+		{"set_epic none", runErr(jc.SetEpic(), SetEpicInput{IssueKey: "DEMO-1"}), "epicKey"},
+		{"set_epic both", runErr(jc.SetEpic(), SetEpicInput{IssueKey: "DEMO-1", EpicKey: "DEMO-6", Remove: true}), "remove"},
+		{"set_epic self", runErr(jc.SetEpic(), SetEpicInput{IssueKey: "DEMO-6", EpicKey: "demo-6"}), "epicKey"},
+		{"rank no anchor", runErr(jc.RankIssues(), RankIssuesInput{IssueKeys: []string{"DEMO-1"}}), "before"},
+		{"rank both", runErr(jc.RankIssues(), RankIssuesInput{IssueKeys: []string{"DEMO-1"}, Before: "DEMO-2", After: "DEMO-3"}), "after"},
+		{"rank itself", runErr(jc.RankIssues(), RankIssuesInput{IssueKeys: []string{"DEMO-1", "DEMO-2"}, After: "DEMO-2"}), "issueKeys[1]"},
 	}
 	for _, tc := range cases {
 		err := tc.run()
@@ -241,6 +202,14 @@ func TestAgileActionsValidate(t *testing.T) {
 	}
 	if n := len(e.srv.Requests()); n != 0 {
 		t.Errorf("invalid inputs sent %d requests", n)
+	}
+}
+
+// runErr returns a run of a with in that keeps only its error.
+func runErr[In, Out any](a action.Action[In, Out], in In) func() error {
+	return func() error {
+		_, err := a.Run(ctx, in)
+		return err
 	}
 }
 

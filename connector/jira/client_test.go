@@ -9,22 +9,15 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/recipekit/recipekit/auth"
-	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 // newTestClient returns a client for an httptest server, with retries
 // that never sleep.
 func newTestClient(t *testing.T, url string, d Deployment) *Client {
 	t.Helper()
-	jc, err := New(Config{URL: url, Deployment: d, Auth: auth.APIToken{Email: "bot@example.com", Token: "s3cret-token"},
-		HTTP: httpx.Options{Sleep: func(context.Context, time.Duration) error { return nil }}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return jc
+	return mustNew(t, Config{URL: url, Deployment: d, Auth: auth.APIToken{Email: "bot@example.com", Token: "s3cret-token"}, HTTP: noSleepHTTP()})
 }
 
 func TestResponseKeepsStatusOnError(t *testing.T) {

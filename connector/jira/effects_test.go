@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/action"
-	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 )
@@ -345,15 +344,11 @@ func TestUnverifiableOutcomeIsReported(t *testing.T) {
 		if c.lookupPath != "" {
 			fails = func(path string) bool { return path == c.lookupPath }
 		}
-		broken, err := New(Config{Name: "test", URL: e.srv.URL(), Auth: auth.APIToken{Email: e.demo.Admin.Email, Token: auth.Secret(e.demo.Admin.APIToken)},
+		e.jc = mustNew(t, Config{Name: "test", URL: e.srv.URL(), Auth: userAuth(e.mode, e.demo.Admin, dcPassword),
 			HTTP: httpx.Options{Transport: failingLookups{base: http.DefaultTransport, fails: fails}, Sleep: noSleep}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.jc = broken
 		e.srv.ResetRequests()
 		e.srv.SetFaults(jiratest.Faults{Methods: []string{"POST"}, PathPrefix: c.post, LoseResponse: jiratest.FaultRate{Next: 1}})
-		_, err = c.run(action.WithEffect(ctx, action.Effect{Key: "rk1-unverifiable-" + c.name, Attempt: 1, Since: time.Now()}), e)
+		_, err := c.run(action.WithEffect(ctx, action.Effect{Key: "rk1-unverifiable-" + c.name, Attempt: 1, Since: time.Now()}), e)
 		e.srv.SetFaults(jiratest.Faults{})
 		e.jc = healthy
 		if !errors.Is(err, action.ErrOutcomeUnknown) {

@@ -1,7 +1,6 @@
 package jira
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -354,12 +353,9 @@ func TestWaitAboveCapIsRateLimitError(t *testing.T) {
 				io.WriteString(w, `{"errorMessages":["slow down"]}`)
 			}))
 			defer srv.Close()
-			jc, err := New(Config{URL: srv.URL, Deployment: Cloud, Auth: auth.APIToken{Email: "bot@example.com", Token: "s3cret-token"},
-				HTTP: httpx.Options{MaxRetryWait: 30 * time.Second, Sleep: func(context.Context, time.Duration) error { return nil }}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, _, err = jc.Issues.Get(t.Context(), "DEMO-1", nil)
+			jc := mustNew(t, Config{URL: srv.URL, Deployment: Cloud, Auth: auth.APIToken{Email: "bot@example.com", Token: "s3cret-token"},
+				HTTP: httpx.Options{MaxRetryWait: 30 * time.Second, Sleep: noSleep}})
+			_, _, err := jc.Issues.Get(t.Context(), "DEMO-1", nil)
 			var rl *RateLimitError
 			if !errors.As(err, &rl) || rl.Wait < time.Hour/60 || rl.Reason == "" {
 				t.Fatalf("err = %v (%T), want a *RateLimitError with the wait and reason", err, err)

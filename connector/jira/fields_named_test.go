@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
-
-	"github.com/recipekit/recipekit/auth"
-	"github.com/recipekit/recipekit/connector/jira/jiratest"
 )
 
 // TestCustomFieldsByDisplayName reads issues through an action and a
@@ -15,64 +12,54 @@ import (
 // keyed by display name, the field list is read once, and the names survive
 // a job record's JSON round trip.
 func TestCustomFieldsByDisplayName(t *testing.T) {
-	for _, mode := range []jiratest.Mode{jiratest.Cloud, jiratest.DataCenter} {
-		t.Run(mode.String(), func(t *testing.T) {
-			e := newTrigEnv(t, mode, "UTC")
-			var a auth.Strategy = auth.APIToken{Email: e.demo.Admin.Email, Token: auth.Secret(e.demo.Admin.APIToken)}
-			if mode == jiratest.DataCenter {
-				a = auth.PAT{Token: auth.Secret(e.demo.Admin.PAT)}
+	bothTrigModes(t, "UTC", func(t *testing.T, e *trigEnv) {
+		jc := mustNew(t, Config{URL: e.srv.URL(), Auth: userAuth(e.mode, e.demo.Admin, dcPAT), CustomFieldNames: true, HTTP: noSleepHTTP()})
+		ctx := context.Background()
+		start := e.clock.Now()
+		e.clock.Advance(time.Second)
+		created, err := jc.CreateIssue().Run(ctx, CreateIssueInput{Project: "DEMO", IssueType: "Bug", Summary: "named",
+			Fields: map[string]any{e.demo.Severity.Name: "S2"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sev := e.demo.Severity.Name
+		got, err := jc.GetIssue().Run(ctx, GetIssueInput{IssueKey: created.Key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Fields.Named[sev] == nil || !sameJSON(got.Fields.Named[sev], got.Fields.Custom[e.demo.Severity.ID]) {
+			t.Fatalf("get_issue: named %v, custom %v", got.Fields.Named, got.Fields.Custom)
+		}
+		evs, _, _ := drain(t, jc.NewIssue(PollOptions{Project: "DEMO", Since: start, Now: e.clock.Now}), nil)
+		if len(evs) != 1 || evs[0].Data.Fields.Named[sev] == nil {
+			t.Fatalf("new_issue events = %+v", evs)
+		}
+		raw, err := json.Marshal(evs[0].Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Issue
+		if err := json.Unmarshal(raw, &back); err != nil {
+			t.Fatal(err)
+		}
+		if !sameJSON(back.Fields.Named[sev], evs[0].Data.Fields.Named[sev]) || back.Fields.Other["named"] != nil {
+			t.Errorf("after a JSON round trip: named %v, other %v", back.Fields.Named, back.Fields.Other)
+		}
+		reads := 0
+		for _, r := range e.srv.Requests() {
+			if r.Method == "GET" && r.Path == "/rest/api/2/field" {
+				reads++
 			}
-			jc, err := New(Config{URL: e.srv.URL(), Auth: a, CustomFieldNames: true, HTTP: noSleepHTTP()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx := context.Background()
-			start := e.clock.Now()
-			e.clock.Advance(time.Second)
-			created, err := jc.CreateIssue().Run(ctx, CreateIssueInput{Project: "DEMO", IssueType: "Bug", Summary: "named",
-				Fields: map[string]any{e.demo.Severity.Name: "S2"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			sev := e.demo.Severity.Name
-			got, err := jc.GetIssue().Run(ctx, GetIssueInput{IssueKey: created.Key})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Fields.Named[sev] == nil || !sameJSON(got.Fields.Named[sev], got.Fields.Custom[e.demo.Severity.ID]) {
-				t.Fatalf("get_issue: named %v, custom %v", got.Fields.Named, got.Fields.Custom)
-			}
-			evs, _, _ := drain(t, jc.NewIssue(PollOptions{Project: "DEMO", Since: start, Now: e.clock.Now}), nil)
-			if len(evs) != 1 || evs[0].Data.Fields.Named[sev] == nil {
-				t.Fatalf("new_issue events = %+v", evs)
-			}
-			raw, err := json.Marshal(evs[0].Data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var back Issue
-			if err := json.Unmarshal(raw, &back); err != nil {
-				t.Fatal(err)
-			}
-			if !sameJSON(back.Fields.Named[sev], evs[0].Data.Fields.Named[sev]) || back.Fields.Other["named"] != nil {
-				t.Errorf("after a JSON round trip: named %v, other %v", back.Fields.Named, back.Fields.Other)
-			}
-			reads := 0
-			for _, r := range e.srv.Requests() {
-				if r.Method == "GET" && r.Path == "/rest/api/2/field" {
-					reads++
-				}
-			}
-			if reads != 1 {
-				t.Errorf("the field list was read %d times, want once per connection", reads)
-			}
+		}
+		if reads != 1 {
+			t.Errorf("the field list was read %d times, want once per connection", reads)
+		}
 
-			plain := e.client(t)
-			if is, err := plain.GetIssue().Run(ctx, GetIssueInput{IssueKey: created.Key}); err != nil || is.Fields.Named != nil {
-				t.Errorf("without CustomFieldNames: named %v, %v", is.Fields.Named, err)
-			}
-		})
-	}
+		plain := e.client(t)
+		if is, err := plain.GetIssue().Run(ctx, GetIssueInput{IssueKey: created.Key}); err != nil || is.Fields.Named != nil {
+			t.Errorf("without CustomFieldNames: named %v, %v", is.Fields.Named, err)
+		}
+	})
 }
 
 func TestCustomFieldNamesKeepSharedNamesApart(t *testing.T) {

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/recipekit/recipekit/auth"
-	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 )
 
@@ -48,16 +46,8 @@ func TestInfoCacheRemembersDeploymentAcrossClients(t *testing.T) {
 		ctx := context.Background()
 		cache := &mapCache{}
 		u := e.demo.Alice
-		var a auth.Strategy = auth.APIToken{Email: u.Email, Token: auth.Secret(u.APIToken)}
-		if e.mode == jiratest.DataCenter {
-			a = auth.Basic{Username: u.Name, Password: auth.Secret(u.Password)}
-		}
 		newClient := func() *Client {
-			jc, err := New(Config{Name: "test", URL: e.srv.URL(), Auth: a, InfoCache: cache, HTTP: httpx.Options{Sleep: noSleep}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return jc
+			return mustNew(t, Config{Name: "test", URL: e.srv.URL(), Auth: userAuth(e.mode, u, dcPassword), InfoCache: cache, HTTP: noSleepHTTP()})
 		}
 		infoRequests := func() int {
 			n := 0

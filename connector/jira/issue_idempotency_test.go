@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/recipekit/recipekit/action"
-	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 )
@@ -90,12 +89,8 @@ func TestIdempotencyLookupForbiddenPropertyIsAnErrorNotANewIssue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := e.demo.Admin
-	jc, err := New(Config{Name: "forbidden", URL: e.srv.URL(), Auth: auth.APIToken{Email: u.Email, Token: auth.Secret(u.APIToken)},
+	jc := mustNew(t, Config{Name: "forbidden", URL: e.srv.URL(), Auth: userAuth(e.mode, e.demo.Admin, dcPassword),
 		HTTP: httpx.Options{Transport: forbidProperties{base: e.rec}, Sleep: noSleep}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	before, posts := len(e.srv.Issues("DEMO")), e.createPosts()
 	_, err = jc.CreateIssue().Run(ctx, in)
 	if !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), "nothing was posted") || !strings.Contains(err.Error(), first.Key) {

@@ -16,141 +16,135 @@ import (
 )
 
 func TestNamedIssueTriggers(t *testing.T) {
-	for _, mode := range []jiratest.Mode{jiratest.Cloud, jiratest.DataCenter} {
-		t.Run(mode.String(), func(t *testing.T) {
-			e := newTrigEnv(t, mode, "Europe/Paris")
-			jc := e.client(t)
-			ctx := context.Background()
-			alice, bob := e.userID(e.demo.Alice), e.userID(e.demo.Bob)
-			base := PollOptions{Project: "DEMO", Since: e.clock.Now().Add(-time.Second), Now: e.clock.Now}
-			step := func() { e.clock.Advance(1500 * time.Millisecond) }
+	bothTrigModes(t, "Europe/Paris", func(t *testing.T, e *trigEnv) {
+		jc := e.client(t)
+		ctx := context.Background()
+		alice, bob := e.userID(e.demo.Alice), e.userID(e.demo.Bob)
+		base := PollOptions{Project: "DEMO", Since: e.clock.Now().Add(-time.Second), Now: e.clock.Now}
+		step := func() { e.clock.Advance(1500 * time.Millisecond) }
 
-			k1 := e.demo.Issues[0].Key
-			fresh, err := e.srv.CreateIssueAs(alice, jiratest.IssueSeed{Project: "DEMO", Summary: "second"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			k2 := fresh.Key
-			step()
-			if err := e.srv.UpdateIssueAs(alice, k1, map[string]any{"summary": "only the summary"}); err != nil {
-				t.Fatal(err)
-			}
-			step()
-			if err := e.srv.TransitionAs(alice, k1, "Start Progress"); err != nil {
-				t.Fatal(err)
-			}
-			step()
-			if err := e.srv.TransitionAs(bob, k2, "Start Progress"); err != nil {
-				t.Fatal(err)
-			}
-			step()
-			if err := e.srv.UpdateIssueAs(alice, k2, map[string]any{"assignee": bob}); err != nil {
-				t.Fatal(err)
-			}
-			step()
-			if err := e.srv.UpdateIssueAs(alice, k1, map[string]any{"assignee": alice}); err != nil {
-				t.Fatal(err)
-			}
-			step()
-			if err := e.srv.UpdateIssueAs(alice, k1, map[string]any{"assignee": nil}); err != nil {
-				t.Fatal(err)
-			}
-			step()
-			ups, err := jc.UploadAttachment().Run(ctx, UploadAttachmentInput{IssueKey: k2, Filename: "trace.log", Content: "boom"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			step()
+		k1 := e.demo.Issues[0].Key
+		fresh, err := e.srv.CreateIssueAs(alice, jiratest.IssueSeed{Project: "DEMO", Summary: "second"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k2 := fresh.Key
+		step()
+		if err := e.srv.UpdateIssueAs(alice, k1, map[string]any{"summary": "only the summary"}); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if err := e.srv.TransitionAs(alice, k1, "Start Progress"); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if err := e.srv.TransitionAs(bob, k2, "Start Progress"); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if err := e.srv.UpdateIssueAs(alice, k2, map[string]any{"assignee": bob}); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if err := e.srv.UpdateIssueAs(alice, k1, map[string]any{"assignee": alice}); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if err := e.srv.UpdateIssueAs(alice, k1, map[string]any{"assignee": nil}); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		ups, err := jc.UploadAttachment().Run(ctx, UploadAttachmentInput{IssueKey: k2, Filename: "trace.log", Content: "boom"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		step()
 
-			// Every status change, once; a summary edit is no status change.
-			all, cur, _ := drain(t, jc.IssueStatusChanged(StatusChangedOptions{PollOptions: base}), nil)
-			if len(all) != 2 {
-				t.Fatalf("status changes = %v, want 2", eventIDs(all))
+		// Every status change, once; a summary edit is no status change.
+		all, cur, _ := drain(t, jc.IssueStatusChanged(StatusChangedOptions{PollOptions: base}), nil)
+		if len(all) != 2 {
+			t.Fatalf("status changes = %v, want 2", eventIDs(all))
+		}
+		for _, ev := range all {
+			if ev.Data.From != "To Do" || ev.Data.To != "In Progress" || !strings.HasPrefix(ev.ID, "status:") || ev.Data.ChangelogID == "" {
+				t.Errorf("status change %s = %+v", ev.ID, ev.Data)
 			}
-			for _, ev := range all {
-				if ev.Data.From != "To Do" || ev.Data.To != "In Progress" || !strings.HasPrefix(ev.ID, "status:") || ev.Data.ChangelogID == "" {
-					t.Errorf("status change %s = %+v", ev.ID, ev.Data)
-				}
-			}
-			if again, _, _ := drain(t, jc.IssueStatusChanged(StatusChangedOptions{PollOptions: base}), cur); len(again) != 0 {
-				t.Errorf("a second poll emitted %v again", eventIDs(again))
-			}
-			// Filtered on the changelog item, by status name, ignoring case.
-			to, _, _ := drain(t, jc.IssueStatusChanged(StatusChangedOptions{PollOptions: base, To: []string{"in progress"}}), nil)
-			none, _, _ := drain(t, jc.IssueStatusChanged(StatusChangedOptions{PollOptions: base, From: []string{"Done"}}), nil)
-			if len(to) != 2 || len(none) != 0 {
-				t.Errorf("filtered: to In Progress %d (want 2), from Done %d (want 0)", len(to), len(none))
-			}
+		}
+		if again, _, _ := drain(t, jc.IssueStatusChanged(StatusChangedOptions{PollOptions: base}), cur); len(again) != 0 {
+			t.Errorf("a second poll emitted %v again", eventIDs(again))
+		}
+		// Filtered on the changelog item, by status name, ignoring case.
+		to, _, _ := drain(t, jc.IssueStatusChanged(StatusChangedOptions{PollOptions: base, To: []string{"in progress"}}), nil)
+		none, _, _ := drain(t, jc.IssueStatusChanged(StatusChangedOptions{PollOptions: base, From: []string{"Done"}}), nil)
+		if len(to) != 2 || len(none) != 0 {
+			t.Errorf("filtered: to In Progress %d (want 2), from Done %d (want 0)", len(to), len(none))
+		}
 
-			assigned, _, _ := drain(t, jc.IssueAssigned(AssignedOptions{PollOptions: base}), nil)
-			if len(assigned) != 2 {
-				t.Fatalf("assignments = %v, want 2 (the unassignment left out)", eventIDs(assigned))
-			}
-			tos := []string{assigned[0].Data.To, assigned[1].Data.To}
-			slices.Sort(tos)
-			want := []string{alice, bob}
-			slices.Sort(want)
-			if !slices.Equal(tos, want) {
-				t.Errorf("assigned to %v, want %v", tos, want)
-			}
-			toBob, _, _ := drain(t, jc.IssueAssigned(AssignedOptions{PollOptions: base, To: []string{bob}}), nil)
-			withUnassign, _, _ := drain(t, jc.IssueAssigned(AssignedOptions{PollOptions: base, IncludeUnassigned: true}), nil)
-			if len(toBob) != 1 || toBob[0].Data.Issue.Key != k2 || len(withUnassign) != 3 {
-				t.Errorf("to bob %v, with unassignment %v", eventIDs(toBob), eventIDs(withUnassign))
-			}
+		assigned, _, _ := drain(t, jc.IssueAssigned(AssignedOptions{PollOptions: base}), nil)
+		if len(assigned) != 2 {
+			t.Fatalf("assignments = %v, want 2 (the unassignment left out)", eventIDs(assigned))
+		}
+		tos := []string{assigned[0].Data.To, assigned[1].Data.To}
+		slices.Sort(tos)
+		want := []string{alice, bob}
+		slices.Sort(want)
+		if !slices.Equal(tos, want) {
+			t.Errorf("assigned to %v, want %v", tos, want)
+		}
+		toBob, _, _ := drain(t, jc.IssueAssigned(AssignedOptions{PollOptions: base, To: []string{bob}}), nil)
+		withUnassign, _, _ := drain(t, jc.IssueAssigned(AssignedOptions{PollOptions: base, IncludeUnassigned: true}), nil)
+		if len(toBob) != 1 || toBob[0].Data.Issue.Key != k2 || len(withUnassign) != 3 {
+			t.Errorf("to bob %v, with unassignment %v", eventIDs(toBob), eventIDs(withUnassign))
+		}
 
-			atts, acur, _ := drain(t, jc.NewAttachment(base), nil)
-			if len(atts) != 1 || atts[0].ID != "attachment:"+ups[0].ID || atts[0].Data.Attachment.Filename != "trace.log" || atts[0].Data.Issue.Key != k2 {
-				t.Fatalf("attachments = %+v", atts)
-			}
-			if again, _, _ := drain(t, jc.NewAttachment(base), acur); len(again) != 0 {
-				t.Errorf("the attachment was emitted again: %v", eventIDs(again))
-			}
-			batches, _, _ := drain(t, jc.IssueStatusChangedBatch(StatusChangedOptions{PollOptions: base}), nil)
-			if len(batches) != 1 || batches[0].Data.Count != 2 {
-				t.Errorf("status change batches = %+v", batches)
-			}
-		})
-	}
+		atts, acur, _ := drain(t, jc.NewAttachment(base), nil)
+		if len(atts) != 1 || atts[0].ID != "attachment:"+ups[0].ID || atts[0].Data.Attachment.Filename != "trace.log" || atts[0].Data.Issue.Key != k2 {
+			t.Fatalf("attachments = %+v", atts)
+		}
+		if again, _, _ := drain(t, jc.NewAttachment(base), acur); len(again) != 0 {
+			t.Errorf("the attachment was emitted again: %v", eventIDs(again))
+		}
+		batches, _, _ := drain(t, jc.IssueStatusChangedBatch(StatusChangedOptions{PollOptions: base}), nil)
+		if len(batches) != 1 || batches[0].Data.Count != 2 {
+			t.Errorf("status change batches = %+v", batches)
+		}
+	})
 }
 
 func TestDeletedWorklogsTrigger(t *testing.T) {
-	for _, mode := range []jiratest.Mode{jiratest.Cloud, jiratest.DataCenter} {
-		t.Run(mode.String(), func(t *testing.T) {
-			e := newTrigEnv(t, mode, "UTC")
-			jc := e.client(t)
-			alice := e.userID(e.demo.Alice)
-			key := e.demo.Issues[0].Key
-			w1, err := e.srv.AddWorklogAs(alice, key, time.Hour, "one")
-			if err != nil {
-				t.Fatal(err)
-			}
-			w2, err := e.srv.AddWorklogAs(alice, key, time.Hour, "two")
-			if err != nil {
-				t.Fatal(err)
-			}
-			trig := jc.DeletedWorklogs(PollOptions{Since: e.clock.Now().Add(-time.Minute), Now: e.clock.Now})
-			first, cur, _ := drain(t, trig, nil)
-			if len(first) != 0 {
-				t.Fatalf("nothing deleted yet, got %v", eventIDs(first))
-			}
-			e.clock.Advance(time.Second)
-			if err := e.srv.DeleteWorklogAs(alice, key, w1.ID); err != nil {
-				t.Fatal(err)
-			}
-			e.clock.Advance(time.Second)
-			if err := e.srv.DeleteWorklogAs(alice, key, w2.ID); err != nil {
-				t.Fatal(err)
-			}
-			got, cur, _ := drain(t, trig, cur)
-			if ids := eventIDs(got); len(ids) != 2 || ids[0] != "worklog-deleted:"+w1.ID || ids[1] != "worklog-deleted:"+w2.ID {
-				t.Fatalf("deleted worklogs = %v", ids)
-			}
-			if again, _, _ := drain(t, trig, cur); len(again) != 0 {
-				t.Errorf("emitted again: %v", eventIDs(again))
-			}
-		})
-	}
+	bothTrigModes(t, "UTC", func(t *testing.T, e *trigEnv) {
+		jc := e.client(t)
+		alice := e.userID(e.demo.Alice)
+		key := e.demo.Issues[0].Key
+		w1, err := e.srv.AddWorklogAs(alice, key, time.Hour, "one")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w2, err := e.srv.AddWorklogAs(alice, key, time.Hour, "two")
+		if err != nil {
+			t.Fatal(err)
+		}
+		trig := jc.DeletedWorklogs(PollOptions{Since: e.clock.Now().Add(-time.Minute), Now: e.clock.Now})
+		first, cur, _ := drain(t, trig, nil)
+		if len(first) != 0 {
+			t.Fatalf("nothing deleted yet, got %v", eventIDs(first))
+		}
+		e.clock.Advance(time.Second)
+		if err := e.srv.DeleteWorklogAs(alice, key, w1.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Second)
+		if err := e.srv.DeleteWorklogAs(alice, key, w2.ID); err != nil {
+			t.Fatal(err)
+		}
+		got, cur, _ := drain(t, trig, cur)
+		if ids := eventIDs(got); len(ids) != 2 || ids[0] != "worklog-deleted:"+w1.ID || ids[1] != "worklog-deleted:"+w2.ID {
+			t.Fatalf("deleted worklogs = %v", ids)
+		}
+		if again, _, _ := drain(t, trig, cur); len(again) != 0 {
+			t.Errorf("emitted again: %v", eventIDs(again))
+		}
+	})
 }
 
 // TestDeletedCommentAndWorklogWebhooks registers the real-time deletion

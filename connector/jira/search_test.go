@@ -40,14 +40,6 @@ func searchRequests(e *env) []string {
 	return out
 }
 
-func issueKeys(is []Issue) []string {
-	keys := make([]string, len(is))
-	for i, x := range is {
-		keys[i] = x.Key
-	}
-	return keys
-}
-
 func TestLongSearchesAreSentAsPOST(t *testing.T) {
 	bothModes(t, func(t *testing.T, e *env) {
 		for i := range 7 {
@@ -72,8 +64,8 @@ func TestLongSearchesAreSentAsPOST(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(issueKeys(got.Issues), issueKeys(want.Issues)) || !got.Truncated || got.Issues[0].Fields.Summary != "bulk a" {
-			t.Errorf("long JQL found %v (truncated %v), want %v", issueKeys(got.Issues), got.Truncated, issueKeys(want.Issues))
+		if !slices.Equal(keysOf(got.Issues), keysOf(want.Issues)) || !got.Truncated || got.Issues[0].Fields.Summary != "bulk a" {
+			t.Errorf("long JQL found %v (truncated %v), want %v", keysOf(got.Issues), got.Truncated, keysOf(want.Issues))
 		}
 		reqs := searchRequests(e)
 		if len(reqs) != 1 || reqs[0] != "POST "+path {

@@ -11,14 +11,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
-	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/internal/testshared"
@@ -171,8 +169,6 @@ type env struct {
 	mode jiratest.Mode
 }
 
-func noSleep(context.Context, time.Duration) error { return nil }
-
 func setup(t *testing.T, mode jiratest.Mode) *env {
 	t.Helper()
 	srv := jiratest.New(t, jiratest.Options{Mode: mode, Seed: 1})
@@ -185,15 +181,7 @@ func setup(t *testing.T, mode jiratest.Mode) *env {
 // client logs in as u with the credential the mode uses.
 func (e *env) client(t *testing.T, u jiratest.User) *Client {
 	t.Helper()
-	var a auth.Strategy = auth.APIToken{Email: u.Email, Token: auth.Secret(u.APIToken)}
-	if e.mode == jiratest.DataCenter {
-		a = auth.Basic{Username: u.Name, Password: auth.Secret(u.Password)}
-	}
-	jc, err := New(Config{Name: "test", URL: e.srv.URL(), Auth: a, HTTP: httpx.Options{Transport: e.rec, Sleep: noSleep}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return jc
+	return mustNew(t, Config{Name: "test", URL: e.srv.URL(), Auth: userAuth(e.mode, u, dcPassword), HTTP: httpx.Options{Transport: e.rec, Sleep: noSleep}})
 }
 
 // id returns the identifier of a user for the mode.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -27,15 +26,7 @@ func BenchmarkWebhookDeliveryLatency(b *testing.B) {
 	srv := jiratest.New(b, jiratest.Options{})
 	demo := srv.SeedDemo()
 	ctx := context.Background()
-	var mu sync.Mutex
-	handler := http.NotFoundHandler()
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		h := handler
-		mu.Unlock()
-		h.ServeHTTP(w, r)
-	}))
-	b.Cleanup(ts.Close)
+	ts := newLaterServer(b)
 	store := recipe.NewMemoryStore()
 	eng := recipe.NewEngine(store, recipe.WithWebhookBaseURL(ts.URL))
 	act := recipetest.NewAction("note", func(ctx context.Context, in keyInput) (struct{}, error) { return struct{}{}, nil })
@@ -47,9 +38,7 @@ func BenchmarkWebhookDeliveryLatency(b *testing.B) {
 	if err := eng.Add(r); err != nil {
 		b.Fatal(err)
 	}
-	mu.Lock()
-	handler = eng.WebhookHandler()
-	mu.Unlock()
+	ts.serve(eng.WebhookHandler())
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- eng.Run(runCtx) }()

@@ -10,8 +10,6 @@ import (
 	"time"
 	_ "time/tzdata"
 
-	"github.com/recipekit/recipekit/auth"
-	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -57,17 +55,17 @@ func newTrigEnv(t testing.TB, mode jiratest.Mode, tz string) *trigEnv {
 	return &trigEnv{srv: srv, demo: srv.SeedDemo(), clock: clock, mode: mode}
 }
 
+// bothTrigModes runs f against a Cloud and a Data Center simulator whose
+// clocks are fake and whose server runs in the time zone tz.
+func bothTrigModes(t *testing.T, tz string, f func(t *testing.T, e *trigEnv)) {
+	for _, mode := range []jiratest.Mode{jiratest.Cloud, jiratest.DataCenter} {
+		t.Run(mode.String(), func(t *testing.T) { f(t, newTrigEnv(t, mode, tz)) })
+	}
+}
+
 func (e *trigEnv) client(t testing.TB) *Client {
 	t.Helper()
-	var a auth.Strategy = auth.APIToken{Email: e.demo.Admin.Email, Token: auth.Secret(e.demo.Admin.APIToken)}
-	if e.mode == jiratest.DataCenter {
-		a = auth.PAT{Token: auth.Secret(e.demo.Admin.PAT)}
-	}
-	jc, err := New(Config{URL: e.srv.URL(), Auth: a, HTTP: httpx.Options{Sleep: func(context.Context, time.Duration) error { return nil }}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return jc
+	return mustNew(t, Config{URL: e.srv.URL(), Auth: userAuth(e.mode, e.demo.Admin, dcPAT), HTTP: noSleepHTTP()})
 }
 
 func (e *trigEnv) userID(u jiratest.User) string { return u.ID(e.mode) }

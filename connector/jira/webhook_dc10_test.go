@@ -9,7 +9,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -41,10 +40,7 @@ func TestWebhookRegistrationAcrossDataCenterVersions(t *testing.T) {
 			}))
 			t.Cleanup(rc.Close)
 
-			jc, err := New(Config{URL: srv.URL(), Auth: auth.PAT{Token: auth.Secret(demo.Admin.PAT)}, HTTP: noSleepHTTP()})
-			if err != nil {
-				t.Fatal(err)
-			}
+			jc := mustNew(t, Config{URL: srv.URL(), Auth: userAuth(jiratest.DataCenter, demo.Admin, dcPAT), HTTP: noSleepHTTP()})
 			tr := jc.IssueWebhook(WebhookOptions{PollOptions: PollOptions{Project: "DEMO"}})
 			sub, err := tr.Subscribe(ctx, rc.URL+"/hooks/dc", trigger.Subscription{})
 			if err != nil {
@@ -117,10 +113,7 @@ func TestAdminWebhookResourceFallsBackOn404(t *testing.T) {
 		srv.Handler().ServeHTTP(w, r)
 	}))
 	t.Cleanup(proxy.Close)
-	jc, err := New(Config{URL: proxy.URL, Deployment: DataCenter, Auth: auth.PAT{Token: auth.Secret(demo.Admin.PAT)}, HTTP: noSleepHTTP()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	jc := mustNew(t, Config{URL: proxy.URL, Deployment: DataCenter, Auth: userAuth(jiratest.DataCenter, demo.Admin, dcPAT), HTTP: noSleepHTTP()})
 	ctx := context.Background()
 	created, _, err := jc.Webhooks.CreateAdmin(ctx, AdminWebhook{Name: "recipekit:fallback", URL: "http://127.0.0.1:9/h", Events: []string{"jira:issue_created"}, Enabled: true, Secret: "s3cret"})
 	if err != nil {

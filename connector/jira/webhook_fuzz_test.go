@@ -79,22 +79,14 @@ func FuzzParseWebhook(f *testing.F) {
 			}
 		}
 		e1, err := issues.Parse(sub, h, body)
-		check(len(e1), idsOf(e1), err)
+		check(len(e1), eventIDs(e1), err)
 		e2, err := comments.Parse(sub, h, body)
-		check(len(e2), idsOf(e2), err)
+		check(len(e2), eventIDs(e2), err)
 		e3, err := worklogs.Parse(sub, h, body)
-		check(len(e3), idsOf(e3), err)
+		check(len(e3), eventIDs(e3), err)
 		e4, err := any.Parse(sub, h, body)
-		check(len(e4), idsOf(e4), err)
+		check(len(e4), eventIDs(e4), err)
 	})
-}
-
-func idsOf[T any](evs []trigger.Event[T]) []string {
-	out := make([]string, len(evs))
-	for i, e := range evs {
-		out[i] = e.ID
-	}
-	return out
 }
 
 // TestParseWebhookSamples parses the real deliveries kept in the shared

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
-	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/internal/webhooksign"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/recipe"
@@ -23,17 +22,9 @@ import (
 	"github.com/recipekit/recipekit/trigger"
 )
 
-func noSleepHTTP() httpx.Options {
-	return httpx.Options{Sleep: func(context.Context, time.Duration) error { return nil }}
-}
-
 func userClient(t testing.TB, srv *jiratest.Server, u jiratest.User) *Client {
 	t.Helper()
-	jc, err := New(Config{URL: srv.URL(), Auth: auth.APIToken{Email: u.Email, Token: auth.Secret(u.APIToken)}, HTTP: noSleepHTTP()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return jc
+	return mustNew(t, Config{URL: srv.URL(), Auth: userAuth(jiratest.Cloud, u, dcPassword), HTTP: noSleepHTTP()})
 }
 
 // waitFor polls cond until it holds (or fails the test after 10 s).
@@ -246,15 +237,7 @@ func TestWebhookDeliveriesThroughEngine(t *testing.T) {
 	srv := jiratest.New(t, jiratest.Options{Seed: 3, Now: clock.Now})
 	demo := srv.SeedDemo()
 	ctx := context.Background()
-	handler := http.NotFoundHandler()
-	var hmu sync.Mutex
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hmu.Lock()
-		h := handler
-		hmu.Unlock()
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(ts.Close)
+	ts := newLaterServer(t)
 
 	store := recipe.NewMemoryStore()
 	newRecipe := func() *recipe.Recipe {
@@ -270,9 +253,7 @@ func TestWebhookDeliveriesThroughEngine(t *testing.T) {
 	if err := eng.Add(newRecipe()); err != nil {
 		t.Fatal(err)
 	}
-	hmu.Lock()
-	handler = eng.WebhookHandler()
-	hmu.Unlock()
+	ts.serve(eng.WebhookHandler())
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- eng.Run(runCtx) }()
@@ -394,10 +375,7 @@ func oauthClient(t *testing.T, srv *jiratest.Server, demo jiratest.Demo, now fun
 	if _, err := o.Exchange(context.Background(), srv.IssueOAuthCode(demo.Admin.AccountID)); err != nil {
 		t.Fatal(err)
 	}
-	jc, err := New(Config{URL: srv.URL(), Auth: o, HTTP: noSleepHTTP()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	jc := mustNew(t, Config{URL: srv.URL(), Auth: o, HTTP: noSleepHTTP()})
 	return jc
 }
 
