@@ -2,6 +2,7 @@ package jira
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 
@@ -36,11 +37,20 @@ func permissionScope(in any) PermissionScope {
 	return scope
 }
 
-// newAction wraps run with the connector's conventions: Connector set in
-// the metadata, Validate run before any request, a 403 enriched into a
-// *PermissionError and a 404 on the input's issue into a *NotFoundError.
-func newAction[In, Out any](c *Client, info action.Info, validate func(In) error, run func(context.Context, In) (Out, error)) action.Action[In, Out] {
-	info.Connector = ConnectorName
+// newAction wraps run with the connector's conventions: the metadata of
+// the action named name from actionCatalogue, Validate run before any
+// request, a 403 enriched into a *PermissionError and a 404 on the input's
+// issue into a *NotFoundError.
+//
+// name is a constant in the action's constructor, and TestActionCatalogue
+// builds every constructor, so a name missing from the catalogue is a
+// mistake in this package that the tests catch; newAction panics on it
+// rather than hand out an action without metadata.
+func newAction[In, Out any](c *Client, name string, validate func(In) error, run func(context.Context, In) (Out, error)) action.Action[In, Out] {
+	info, ok := c.actionInfo(name)
+	if !ok {
+		panic(fmt.Sprintf("jira: action %q has no entry in actionCatalogue (action_catalogue.go)", name))
+	}
 	return action.New(info, validate, func(ctx context.Context, in In) (Out, error) {
 		if validate != nil {
 			if err := validate(in); err != nil {

@@ -95,13 +95,7 @@ type ListBoardsInput struct {
 
 // ListBoards returns the list_boards action.
 func (c *Client) ListBoards() action.Action[ListBoardsInput, []Board] {
-	return newAction(c, action.Info{
-		Name:        "list_boards",
-		Title:       "List boards",
-		Description: "Lists the Jira Software boards the account may see, optionally of one type, project or name.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in ListBoardsInput) error {
+	return newAction(c, "list_boards", func(in ListBoardsInput) error {
 		var errs []error
 		switch in.Type {
 		case "", "scrum", "kanban", "simple":

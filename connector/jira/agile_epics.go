@@ -71,13 +71,7 @@ type ListEpicIssuesInput struct {
 
 // ListEpicIssues returns the list_epic_issues action.
 func (c *Client) ListEpicIssues() action.Action[ListEpicIssuesInput, []Issue] {
-	return newAction(c, action.Info{
-		Name:        "list_epic_issues",
-		Title:       "List issues of epic",
-		Description: "Lists the issues of an epic in rank order, optionally narrowed by JQL.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in ListEpicIssuesInput) error {
+	return newAction(c, "list_epic_issues", func(in ListEpicIssuesInput) error {
 		var jerr error
 		if orderByRE.MatchString(stripQuoted(in.JQL)) {
 			jerr = action.Invalid("jql", "contains ORDER BY; remove it: the issues come in rank order")
@@ -109,13 +103,7 @@ type SetEpicResult struct {
 
 // SetEpic returns the set_epic action.
 func (c *Client) SetEpic() action.Action[SetEpicInput, SetEpicResult] {
-	return newAction(c, action.Info{
-		Name:        "set_epic",
-		Title:       "Set epic",
-		Description: "Puts an issue in an epic, or takes it out: on Cloud through the parent field (company- and team-managed projects), on Data Center through the Epic Link.",
-		Idempotent:  true,
-		Permissions: []string{"EDIT_ISSUES", "BROWSE_PROJECTS"},
-	}, func(in SetEpicInput) error {
+	return newAction(c, "set_epic", func(in SetEpicInput) error {
 		var errs []error
 		switch {
 		case in.Remove && in.EpicKey != "":

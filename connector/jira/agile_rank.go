@@ -80,13 +80,7 @@ type RankIssuesResult struct {
 // ranked in several requests, each chunk right after the previous one, so
 // the issues end up in the order given.
 func (c *Client) RankIssues() action.Action[RankIssuesInput, RankIssuesResult] {
-	return newAction(c, action.Info{
-		Name:        "rank_issues",
-		Title:       "Rank issues",
-		Description: "Ranks issues, in the order given, right before or right after another issue on boards and backlogs.",
-		Idempotent:  true,
-		Permissions: []string{"SCHEDULE_ISSUES"},
-	}, func(in RankIssuesInput) error {
+	return newAction(c, "rank_issues", func(in RankIssuesInput) error {
 		errs := []error{validIssueKeys("issueKeys", in.IssueKeys)}
 		anchor := in.Before + in.After
 		switch {

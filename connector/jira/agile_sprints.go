@@ -200,13 +200,7 @@ func sprintStates(field, s string) ([]string, error) {
 
 // ListSprints returns the list_sprints action.
 func (c *Client) ListSprints() action.Action[ListSprintsInput, []Sprint] {
-	return newAction(c, action.Info{
-		Name:        "list_sprints",
-		Title:       "List sprints",
-		Description: "Lists a scrum board's sprints, optionally in some states (future, active, closed), oldest first.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in ListSprintsInput) error {
+	return newAction(c, "list_sprints", func(in ListSprintsInput) error {
 		_, serr := sprintStates("state", in.State)
 		return errors.Join(validID("boardId", in.BoardID, "board"), serr, checkLimit(in.Limit))
 	}, func(ctx context.Context, in ListSprintsInput) ([]Sprint, error) {
@@ -218,13 +212,7 @@ func (c *Client) ListSprints() action.Action[ListSprintsInput, []Sprint] {
 
 // GetSprint returns the get_sprint action.
 func (c *Client) GetSprint() action.Action[SprintInput, Sprint] {
-	return newAction(c, action.Info{
-		Name:        "get_sprint",
-		Title:       "Get sprint",
-		Description: "Reads a sprint: state, dates, goal and board.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in SprintInput) error { return validID("sprintId", in.SprintID, "sprint") },
+	return newAction(c, "get_sprint", func(in SprintInput) error { return validID("sprintId", in.SprintID, "sprint") },
 		func(ctx context.Context, in SprintInput) (Sprint, error) {
 			sp, _, err := c.Sprints.Get(ctx, in.SprintID)
 			return sp, err
@@ -288,14 +276,7 @@ func validSprintName(field, name string, need bool) error {
 // Center, which does not date creation, a future sprint of that name) is
 // returned instead of a second one.
 func (c *Client) CreateSprint() action.Action[CreateSprintInput, Sprint] {
-	return newAction(c, action.Info{
-		Name:          "create_sprint",
-		Title:         "Create sprint",
-		Description:   "Creates a future sprint on a scrum board, optionally with a goal and planned dates. Exactly once per step run: after an ambiguous failure the board is searched for the sprint before creating it again.",
-		Idempotent:    false,
-		EffectChecked: true,
-		Permissions:   []string{"MANAGE_SPRINTS_PERMISSION"},
-	}, func(in CreateSprintInput) error {
+	return newAction(c, "create_sprint", func(in CreateSprintInput) error {
 		_, _, derr := sprintDates(in.StartDate, in.EndDate)
 		return errors.Join(validID("boardId", in.BoardID, "board"), validSprintName("name", in.Name, true), derr)
 	}, func(ctx context.Context, in CreateSprintInput) (Sprint, error) {
@@ -332,13 +313,7 @@ type UpdateSprintInput struct {
 
 // UpdateSprint returns the update_sprint action.
 func (c *Client) UpdateSprint() action.Action[UpdateSprintInput, Sprint] {
-	return newAction(c, action.Info{
-		Name:        "update_sprint",
-		Title:       "Update sprint",
-		Description: "Renames a sprint, changes its goal or re-plans its dates; the fields left empty stay as they are.",
-		Idempotent:  true,
-		Permissions: []string{"MANAGE_SPRINTS_PERMISSION"},
-	}, func(in UpdateSprintInput) error {
+	return newAction(c, "update_sprint", func(in UpdateSprintInput) error {
 		var errs []error
 		if in.Name == "" && in.Goal == "" && !in.ClearGoal && in.StartDate == "" && in.EndDate == "" {
 			errs = append(errs, action.Invalid("", "nothing to update: set name, goal, clearGoal, startDate or endDate"))
@@ -382,13 +357,7 @@ const DefaultSprintLength = 14 * 24 * time.Hour
 // already active returns it unchanged, so a retry after an ambiguous
 // failure cannot fail or start it twice.
 func (c *Client) StartSprint() action.Action[StartSprintInput, Sprint] {
-	return newAction(c, action.Info{
-		Name:        "start_sprint",
-		Title:       "Start sprint",
-		Description: "Starts a future sprint (one active sprint per board), with a start date (default now) and an end date (default the planned one, else two weeks later). An already active sprint is returned as it is.",
-		Idempotent:  true,
-		Permissions: []string{"MANAGE_SPRINTS_PERMISSION"},
-	}, func(in StartSprintInput) error {
+	return newAction(c, "start_sprint", func(in StartSprintInput) error {
 		_, _, derr := sprintDates(in.StartDate, in.EndDate)
 		return errors.Join(validID("sprintId", in.SprintID, "sprint"), derr)
 	}, func(ctx context.Context, in StartSprintInput) (Sprint, error) {
@@ -418,13 +387,7 @@ func (c *Client) StartSprint() action.Action[StartSprintInput, Sprint] {
 // CloseSprint returns the close_sprint action. Closing a sprint that is
 // already closed returns it unchanged.
 func (c *Client) CloseSprint() action.Action[SprintInput, Sprint] {
-	return newAction(c, action.Info{
-		Name:        "close_sprint",
-		Title:       "Close sprint",
-		Description: "Closes (completes) an active sprint; Jira moves its unfinished issues to the backlog. An already closed sprint is returned as it is.",
-		Idempotent:  true,
-		Permissions: []string{"MANAGE_SPRINTS_PERMISSION"},
-	}, func(in SprintInput) error { return validID("sprintId", in.SprintID, "sprint") },
+	return newAction(c, "close_sprint", func(in SprintInput) error { return validID("sprintId", in.SprintID, "sprint") },
 		func(ctx context.Context, in SprintInput) (Sprint, error) {
 			return c.moveSprint(ctx, in.SprintID, SprintClosed, func(sp Sprint) (SprintBody, error) {
 				if sp.State == SprintFuture {
@@ -492,13 +455,7 @@ type MoveIssuesResult struct {
 
 // MoveIssuesToSprint returns the move_issues_to_sprint action.
 func (c *Client) MoveIssuesToSprint() action.Action[MoveToSprintInput, MoveIssuesResult] {
-	return newAction(c, action.Info{
-		Name:        "move_issues_to_sprint",
-		Title:       "Move issues to sprint",
-		Description: "Moves issues into a future or active sprint (50 per request); issues already there stay.",
-		Idempotent:  true,
-		Permissions: []string{"SCHEDULE_ISSUES", "EDIT_ISSUES"},
-	}, func(in MoveToSprintInput) error {
+	return newAction(c, "move_issues_to_sprint", func(in MoveToSprintInput) error {
 		return errors.Join(validID("sprintId", in.SprintID, "sprint"), validIssueKeys("issueKeys", in.IssueKeys))
 	}, func(ctx context.Context, in MoveToSprintInput) (MoveIssuesResult, error) {
 		for _, part := range chunks(in.IssueKeys) {
@@ -517,13 +474,7 @@ type MoveToBacklogInput struct {
 
 // MoveIssuesToBacklog returns the move_issues_to_backlog action.
 func (c *Client) MoveIssuesToBacklog() action.Action[MoveToBacklogInput, MoveIssuesResult] {
-	return newAction(c, action.Info{
-		Name:        "move_issues_to_backlog",
-		Title:       "Move issues to backlog",
-		Description: "Takes issues out of their open sprints into the backlog (50 per request); issues already there stay.",
-		Idempotent:  true,
-		Permissions: []string{"SCHEDULE_ISSUES", "EDIT_ISSUES"},
-	}, func(in MoveToBacklogInput) error { return validIssueKeys("issueKeys", in.IssueKeys) },
+	return newAction(c, "move_issues_to_backlog", func(in MoveToBacklogInput) error { return validIssueKeys("issueKeys", in.IssueKeys) },
 		func(ctx context.Context, in MoveToBacklogInput) (MoveIssuesResult, error) {
 			for _, part := range chunks(in.IssueKeys) {
 				if _, err := c.Sprints.MoveToBacklog(ctx, part); err != nil {

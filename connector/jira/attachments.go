@@ -248,14 +248,7 @@ func validateUpload(in UploadAttachmentInput) error {
 // the same issue in the same minutes (another job, a person using the
 // integration account) is taken for this step's upload.
 func (c *Client) UploadAttachment() action.Action[UploadAttachmentInput, []Attachment] {
-	return newAction(c, action.Info{
-		Name:          "upload_attachment",
-		Title:         "Upload attachment",
-		Description:   "Attaches a file (from a path, text content or a reader) to an issue; the content is streamed. Exactly once per step run: an attachment of that name and size added by the account since the step began is not uploaded again.",
-		Idempotent:    false,
-		EffectChecked: true,
-		Permissions:   []string{"CREATE_ATTACHMENTS", "BROWSE_PROJECTS"},
-	}, validateUpload, func(ctx context.Context, in UploadAttachmentInput) ([]Attachment, error) {
+	return newAction(c, "upload_attachment", validateUpload, func(ctx context.Context, in UploadAttachmentInput) ([]Attachment, error) {
 		name := in.Filename
 		size := int64(-1)
 		switch {
@@ -354,13 +347,7 @@ const defaultMaxDownload = 10 << 20
 // follows Jira's redirect to the media host without sending the Jira
 // credentials there.
 func (c *Client) DownloadAttachment() action.Action[DownloadAttachmentInput, DownloadedAttachment] {
-	return newAction(c, action.Info{
-		Name:        "download_attachment",
-		Title:       "Download attachment",
-		Description: "Downloads an attachment's content to a file or into the output.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in DownloadAttachmentInput) error {
+	return newAction(c, "download_attachment", func(in DownloadAttachmentInput) error {
 		if in.MaxBytes < 0 {
 			return action.Invalid("maxBytes", "must be positive")
 		}
@@ -415,13 +402,7 @@ func (l *limitWriter) Write(p []byte) (int, error) {
 
 // ListAttachments returns the list_attachments action.
 func (c *Client) ListAttachments() action.Action[IssueKeyInput, []Attachment] {
-	return newAction(c, action.Info{
-		Name:        "list_attachments",
-		Title:       "List attachments",
-		Description: "Lists an issue's attachments (names, sizes, types, authors).",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
+	return newAction(c, "list_attachments", func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
 		func(ctx context.Context, in IssueKeyInput) ([]Attachment, error) {
 			out, _, err := c.Attachments.List(ctx, in.IssueKey)
 			if out == nil && err == nil {
@@ -438,13 +419,7 @@ type AttachmentRefInput struct {
 
 // DeleteAttachment returns the delete_attachment action.
 func (c *Client) DeleteAttachment() action.Action[AttachmentRefInput, DeleteResult] {
-	return newAction(c, action.Info{
-		Name:        "delete_attachment",
-		Title:       "Delete attachment",
-		Description: "Deletes an attachment.",
-		Idempotent:  true,
-		Permissions: []string{"DELETE_ALL_ATTACHMENTS", "DELETE_OWN_ATTACHMENTS"},
-	}, func(in AttachmentRefInput) error {
+	return newAction(c, "delete_attachment", func(in AttachmentRefInput) error {
 		return required("attachmentId", in.AttachmentID, "give the attachment id")
 	},
 		func(ctx context.Context, in AttachmentRefInput) (DeleteResult, error) {

@@ -71,13 +71,7 @@ type ChangelogResult struct {
 
 // GetChangelog returns the get_changelog action.
 func (c *Client) GetChangelog() action.Action[ChangelogInput, ChangelogResult] {
-	return newAction(c, action.Info{
-		Name:        "get_changelog",
-		Title:       "Get issue changelog",
-		Description: "Reads an issue's history: who changed which field from what to what, oldest first.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in ChangelogInput) error {
+	return newAction(c, "get_changelog", func(in ChangelogInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
 	}, func(ctx context.Context, in ChangelogInput) (ChangelogResult, error) {
 		entries, _, err := collect(c.Changelog.All(ctx, in.IssueKey), in.Limit, 1000)

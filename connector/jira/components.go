@@ -95,14 +95,7 @@ func validAssigneeType(t string) error {
 
 // CreateComponent returns the create_component action.
 func (c *Client) CreateComponent() action.Action[ComponentInput, Component] {
-	return newAction(c, action.Info{
-		Name:          "create_component",
-		Title:         "Create component",
-		Description:   "Creates a project component with an optional lead and default assignee. Exactly once per step run: after an ambiguous failure, a component of that name in the project is the one created.",
-		Idempotent:    false,
-		EffectChecked: true,
-		Permissions:   []string{"ADMINISTER_PROJECTS"},
-	}, func(in ComponentInput) error {
+	return newAction(c, "create_component", func(in ComponentInput) error {
 		return errors.Join(required("project", in.Project, "give the project key"), required("name", in.Name, "give the component name"), validAssigneeType(in.AssigneeType))
 	}, func(ctx context.Context, in ComponentInput) (Component, error) {
 		return exactlyOnce(ctx, c, effectWrite[Component]{
@@ -128,13 +121,7 @@ func (c *Client) CreateComponent() action.Action[ComponentInput, Component] {
 
 // UpdateComponent returns the update_component action.
 func (c *Client) UpdateComponent() action.Action[ComponentInput, Component] {
-	return newAction(c, action.Info{
-		Name:        "update_component",
-		Title:       "Update component",
-		Description: "Renames a component or changes its description, lead or default assignee.",
-		Idempotent:  true,
-		Permissions: []string{"ADMINISTER_PROJECTS"},
-	}, func(in ComponentInput) error {
+	return newAction(c, "update_component", func(in ComponentInput) error {
 		if err := required("componentId", in.ComponentID, "give the component id"); err != nil {
 			return err
 		}
@@ -150,13 +137,7 @@ func (c *Client) UpdateComponent() action.Action[ComponentInput, Component] {
 
 // ListComponents returns the list_components action.
 func (c *Client) ListComponents() action.Action[ProjectInput, []Component] {
-	return newAction(c, action.Info{
-		Name:        "list_components",
-		Title:       "List components",
-		Description: "Lists a project's components.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in ProjectInput) error { return required("project", in.Project, "give the project key") },
+	return newAction(c, "list_components", func(in ProjectInput) error { return required("project", in.Project, "give the project key") },
 		func(ctx context.Context, in ProjectInput) ([]Component, error) {
 			out, _, err := collect(c.Components.All(ctx, in.Project), 0, 10000)
 			return out, err

@@ -63,12 +63,7 @@ func validateCustom(in CustomRequestInput) error {
 // are sent once. A non-2xx answer is an error (an *Error), as for
 // every action.
 func (c *Client) CustomRequest() action.Action[CustomRequestInput, CustomResponse] {
-	return newAction(c, action.Info{
-		Name:        "custom_request",
-		Title:       "Custom API request",
-		Description: "Sends any Jira REST request (method, path, query, JSON body) with the connection's credentials, retries and error handling.",
-		Idempotent:  false,
-	}, validateCustom, func(ctx context.Context, in CustomRequestInput) (CustomResponse, error) {
+	return newAction(c, "custom_request", validateCustom, func(ctx context.Context, in CustomRequestInput) (CustomResponse, error) {
 		q := url.Values{}
 		for k, v := range in.Query {
 			q.Set(k, v)

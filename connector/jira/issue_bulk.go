@@ -92,14 +92,7 @@ type BulkCreateFailure struct {
 // and after an ambiguous failure or a resumed run the keys are looked up
 // and only the missing issues are sent again.
 func (c *Client) BulkCreateIssues() action.Action[BulkCreateIssuesInput, BulkCreateIssuesResult] {
-	return newAction(c, action.Info{
-		Name:          "bulk_create_issues",
-		Title:         "Create issues in bulk",
-		Description:   "Creates many issues in few requests (up to 50 each); refused ones are listed with the reason, the others created exactly once.",
-		Idempotent:    false,
-		EffectChecked: true,
-		Permissions:   []string{"CREATE_ISSUES", "BROWSE_PROJECTS"},
-	}, validateBulkCreate, c.bulkCreateIssues)
+	return newAction(c, "bulk_create_issues", validateBulkCreate, c.bulkCreateIssues)
 }
 
 func validateBulkCreate(in BulkCreateIssuesInput) error {

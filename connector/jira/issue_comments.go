@@ -56,14 +56,7 @@ func visibilityPtr(v Visibility) *Visibility {
 // is written with the comment. A comment deleted by someone in between is
 // not added again only if the lookup still sees it.
 func (c *Client) AddComment() action.Action[AddCommentInput, Comment] {
-	return newAction(c, action.Info{
-		Name:          "add_comment",
-		Title:         "Add comment",
-		Description:   "Adds a wiki-markup comment to an issue, optionally visible to a group or role only. Exactly once per step run: the comment carries the run's effect key, looked up after an ambiguous failure.",
-		Idempotent:    false,
-		EffectChecked: true,
-		Permissions:   []string{"ADD_COMMENTS", "BROWSE_PROJECTS"},
-	}, func(in AddCommentInput) error {
+	return newAction(c, "add_comment", func(in AddCommentInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("body", in.Body, "give the comment text"), validateVisibility(in.Visibility))
 	}, func(ctx context.Context, in AddCommentInput) (Comment, error) {
 		return exactlyOnce(ctx, c, effectWrite[Comment]{
@@ -89,13 +82,7 @@ type UpdateCommentInput struct {
 
 // UpdateComment returns the update_comment action.
 func (c *Client) UpdateComment() action.Action[UpdateCommentInput, Comment] {
-	return newAction(c, action.Info{
-		Name:        "update_comment",
-		Title:       "Update comment",
-		Description: "Replaces a comment's text (and visibility).",
-		Idempotent:  true,
-		Permissions: []string{"EDIT_ALL_COMMENTS", "EDIT_OWN_COMMENTS"},
-	}, func(in UpdateCommentInput) error {
+	return newAction(c, "update_comment", func(in UpdateCommentInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("commentId", in.CommentID, "give the comment id"),
 			required("body", in.Body, "give the new text"), validateVisibility(in.Visibility))
 	}, func(ctx context.Context, in UpdateCommentInput) (Comment, error) {
@@ -112,13 +99,7 @@ type CommentRefInput struct {
 
 // DeleteComment returns the delete_comment action.
 func (c *Client) DeleteComment() action.Action[CommentRefInput, DeleteResult] {
-	return newAction(c, action.Info{
-		Name:        "delete_comment",
-		Title:       "Delete comment",
-		Description: "Deletes a comment.",
-		Idempotent:  true,
-		Permissions: []string{"DELETE_ALL_COMMENTS", "DELETE_OWN_COMMENTS"},
-	}, func(in CommentRefInput) error {
+	return newAction(c, "delete_comment", func(in CommentRefInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("commentId", in.CommentID, "give the comment id"))
 	}, func(ctx context.Context, in CommentRefInput) (DeleteResult, error) {
 		_, err := c.Comments.Delete(ctx, in.IssueKey, in.CommentID)
@@ -137,13 +118,7 @@ type ListCommentsInput struct {
 
 // ListComments returns the list_comments action.
 func (c *Client) ListComments() action.Action[ListCommentsInput, []Comment] {
-	return newAction(c, action.Info{
-		Name:        "list_comments",
-		Title:       "List comments",
-		Description: "Lists an issue's comments, oldest or newest first.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in ListCommentsInput) error {
+	return newAction(c, "list_comments", func(in ListCommentsInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
 	}, func(ctx context.Context, in ListCommentsInput) ([]Comment, error) {
 		opts := CommentListOptions{OrderBy: "created"}

@@ -95,14 +95,7 @@ func checkNoStandardInFields(fields map[string]any) error {
 // blindly: without an IdempotencyKey an ambiguous failure returns an error
 // wrapping action.ErrOutcomeUnknown.
 func (c *Client) CreateIssue() action.Action[CreateIssueInput, Issue] {
-	return newAction(c, action.Info{
-		Name:          "create_issue",
-		Title:         "Create issue",
-		Description:   "Creates an issue (or a sub-task with a parent) with standard and custom fields, checked against the create screen first. Exactly once per step run (the issue carries the run's effect key); with an idempotency key, a repeated or retried create returns the issue created before.",
-		Idempotent:    false,
-		EffectChecked: true,
-		Permissions:   []string{"CREATE_ISSUES", "BROWSE_PROJECTS"},
-	}, validateCreateIssue, c.createIssue)
+	return newAction(c, "create_issue", validateCreateIssue, c.createIssue)
 }
 
 func (c *Client) createIssue(ctx context.Context, in CreateIssueInput) (Issue, error) {

@@ -21,13 +21,7 @@ type IssueSchemaInput struct {
 // create screen of an issue type in a project, with their types, whether
 // they are required and their allowed values.
 func (c *Client) GetIssueSchema() action.Action[IssueSchemaInput, CreateMeta] {
-	return newAction(c, action.Info{
-		Name:        "get_issue_schema",
-		Title:       "Get issue schema",
-		Description: "Lists the fields of an issue type's create screen in a project: ids, names, types, required flags and allowed values.",
-		Idempotent:  true,
-		Permissions: []string{"CREATE_ISSUES"},
-	}, func(in IssueSchemaInput) error {
+	return newAction(c, "get_issue_schema", func(in IssueSchemaInput) error {
 		return errors.Join(required("project", in.Project, "give a project key"), required("issueType", in.IssueType, "give an issue type name"))
 	}, func(ctx context.Context, in IssueSchemaInput) (CreateMeta, error) {
 		m, err := c.Issues.CreateMetaFor(ctx, in.Project, in.IssueType)

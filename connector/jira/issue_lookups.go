@@ -10,13 +10,7 @@ import (
 
 // ListTransitions returns the list_transitions action.
 func (c *Client) ListTransitions() action.Action[IssueKeyInput, []Transition] {
-	return newAction(c, action.Info{
-		Name:        "list_transitions",
-		Title:       "List transitions",
-		Description: "Lists the workflow transitions available on an issue now, with their target statuses and screen fields (none without the Transition issues permission).",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
+	return newAction(c, "list_transitions", func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
 		func(ctx context.Context, in IssueKeyInput) ([]Transition, error) {
 			ts, _, err := c.Transitions.List(ctx, in.IssueKey)
 			return nonNilSlice(ts), err
@@ -31,13 +25,7 @@ type GetUserInput struct {
 
 // GetUser returns the get_user action.
 func (c *Client) GetUser() action.Action[GetUserInput, User] {
-	return newAction(c, action.Info{
-		Name:        "get_user",
-		Title:       "Get user",
-		Description: "Returns a user by account id (Cloud) or user name (Data Center).",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_USERS"},
-	}, func(in GetUserInput) error {
+	return newAction(c, "get_user", func(in GetUserInput) error {
 		return required("user", in.User, "give an account id on Cloud or a user name on Data Center")
 	}, func(ctx context.Context, in GetUserInput) (User, error) {
 		u, _, err := c.Users.Get(ctx, strings.TrimSpace(in.User))
@@ -62,13 +50,7 @@ type CountResult struct {
 
 // CountIssues returns the count_issues action.
 func (c *Client) CountIssues() action.Action[CountIssuesInput, CountResult] {
-	return newAction(c, action.Info{
-		Name:        "count_issues",
-		Title:       "Count issues",
-		Description: "Counts the issues matching a JQL query without reading them (approximate on Cloud).",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in CountIssuesInput) error {
+	return newAction(c, "count_issues", func(in CountIssuesInput) error {
 		return required("jql", in.JQL, `give a JQL query such as project = DEMO AND status = "To Do"`)
 	}, func(ctx context.Context, in CountIssuesInput) (CountResult, error) {
 		n, err := c.Search.Count(ctx, in.JQL)
@@ -82,13 +64,7 @@ func (c *Client) CountIssues() action.Action[CountIssuesInput, CountResult] {
 
 // GetComment returns the get_comment action.
 func (c *Client) GetComment() action.Action[CommentRefInput, Comment] {
-	return newAction(c, action.Info{
-		Name:        "get_comment",
-		Title:       "Get comment",
-		Description: "Returns one comment of an issue by id.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in CommentRefInput) error {
+	return newAction(c, "get_comment", func(in CommentRefInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("commentId", in.CommentID, "give the comment's id"))
 	}, func(ctx context.Context, in CommentRefInput) (Comment, error) {
 		cm, _, err := c.Comments.Get(ctx, in.IssueKey, in.CommentID)
@@ -98,13 +74,7 @@ func (c *Client) GetComment() action.Action[CommentRefInput, Comment] {
 
 // GetAttachment returns the get_attachment action.
 func (c *Client) GetAttachment() action.Action[AttachmentRefInput, Attachment] {
-	return newAction(c, action.Info{
-		Name:        "get_attachment",
-		Title:       "Get attachment metadata",
-		Description: "Returns an attachment's metadata (name, size, type, author, created) without its content.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in AttachmentRefInput) error {
+	return newAction(c, "get_attachment", func(in AttachmentRefInput) error {
 		return required("attachmentId", in.AttachmentID, "give the attachment's id")
 	}, func(ctx context.Context, in AttachmentRefInput) (Attachment, error) {
 		a, _, err := c.Attachments.Get(ctx, in.AttachmentID)

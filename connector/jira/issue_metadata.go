@@ -62,13 +62,7 @@ type OptionalProjectInput struct {
 
 // ListStatuses returns the list_statuses action.
 func (c *Client) ListStatuses() action.Action[OptionalProjectInput, []Status] {
-	return newAction(c, action.Info{
-		Name:        "list_statuses",
-		Title:       "List statuses",
-		Description: "Lists the workflow statuses of the site, or those a project's workflows use.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, nil, func(ctx context.Context, in OptionalProjectInput) ([]Status, error) {
+	return newAction(c, "list_statuses", nil, func(ctx context.Context, in OptionalProjectInput) ([]Status, error) {
 		var out []Status
 		var err error
 		if strings.TrimSpace(in.Project) == "" {
@@ -82,13 +76,7 @@ func (c *Client) ListStatuses() action.Action[OptionalProjectInput, []Status] {
 
 // ListIssueTypes returns the list_issue_types action.
 func (c *Client) ListIssueTypes() action.Action[OptionalProjectInput, []IssueType] {
-	return newAction(c, action.Info{
-		Name:        "list_issue_types",
-		Title:       "List issue types",
-		Description: "Lists the issue types of the site, or those of one project.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, nil, func(ctx context.Context, in OptionalProjectInput) ([]IssueType, error) {
+	return newAction(c, "list_issue_types", nil, func(ctx context.Context, in OptionalProjectInput) ([]IssueType, error) {
 		if strings.TrimSpace(in.Project) == "" {
 			out, _, err := c.Meta.IssueTypes(ctx)
 			return nonNilSlice(out), err
@@ -100,12 +88,7 @@ func (c *Client) ListIssueTypes() action.Action[OptionalProjectInput, []IssueTyp
 
 // ListPriorities returns the list_priorities action.
 func (c *Client) ListPriorities() action.Action[NoInput, []Priority] {
-	return newAction(c, action.Info{
-		Name:        "list_priorities",
-		Title:       "List priorities",
-		Description: "Lists the site's issue priorities.",
-		Idempotent:  true,
-	}, nil, func(ctx context.Context, _ NoInput) ([]Priority, error) {
+	return newAction(c, "list_priorities", nil, func(ctx context.Context, _ NoInput) ([]Priority, error) {
 		out, _, err := c.Meta.Priorities(ctx)
 		return nonNilSlice(out), err
 	})
@@ -113,12 +96,7 @@ func (c *Client) ListPriorities() action.Action[NoInput, []Priority] {
 
 // ListResolutions returns the list_resolutions action.
 func (c *Client) ListResolutions() action.Action[NoInput, []Resolution] {
-	return newAction(c, action.Info{
-		Name:        "list_resolutions",
-		Title:       "List resolutions",
-		Description: "Lists the site's issue resolutions.",
-		Idempotent:  true,
-	}, nil, func(ctx context.Context, _ NoInput) ([]Resolution, error) {
+	return newAction(c, "list_resolutions", nil, func(ctx context.Context, _ NoInput) ([]Resolution, error) {
 		out, _, err := c.Meta.Resolutions(ctx)
 		return nonNilSlice(out), err
 	})
@@ -126,12 +104,7 @@ func (c *Client) ListResolutions() action.Action[NoInput, []Resolution] {
 
 // ListFields returns the list_fields action.
 func (c *Client) ListFields() action.Action[NoInput, []Field] {
-	return newAction(c, action.Info{
-		Name:        "list_fields",
-		Title:       "List fields",
-		Description: "Lists every system and custom field with its id, name and schema, sorted by name; custom fields are written by id (customfield_10010).",
-		Idempotent:  true,
-	}, nil, func(ctx context.Context, _ NoInput) ([]Field, error) {
+	return newAction(c, "list_fields", nil, func(ctx context.Context, _ NoInput) ([]Field, error) {
 		out, _, err := c.Fields.List(ctx)
 		out = nonNilSlice(out)
 		slices.SortStableFunc(out, func(a, b Field) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })

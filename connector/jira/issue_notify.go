@@ -80,13 +80,7 @@ type NotifyResult struct {
 // email, and an email cannot be recalled: after an ambiguous failure the
 // action does not send again, so recipients get it at most once.
 func (c *Client) NotifyIssue() action.Action[NotifyIssueInput, NotifyResult] {
-	return newAction(c, action.Info{
-		Name:        "notify_issue",
-		Title:       "Send issue notification",
-		Description: "Emails the reporter, assignee, watchers, voters, users or groups about an issue, through Jira's mail queue.",
-		Idempotent:  false,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in NotifyIssueInput) error {
+	return newAction(c, "notify_issue", func(in NotifyIssueInput) error {
 		errs := []error{validIssueKey("issueKey", in.IssueKey), required("body", in.Body, "give the message text")}
 		if !in.Reporter && !in.Assignee && !in.Watchers && !in.Voters && len(in.Users) == 0 && len(in.Groups) == 0 {
 			errs = append(errs, action.Invalid("users", "no recipient: set reporter, assignee, watchers or voters, or list users or groups"))

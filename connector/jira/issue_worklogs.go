@@ -35,14 +35,7 @@ type AddWorklogInput struct {
 // time twice. Jira leaves no window: the property is written with the
 // worklog (and the estimate adjusted once with it).
 func (c *Client) AddWorklog() action.Action[AddWorklogInput, Worklog] {
-	return newAction(c, action.Info{
-		Name:          "add_worklog",
-		Title:         "Log work",
-		Description:   "Logs time spent on an issue, with a comment and a start time. Exactly once per step run: the worklog carries the run's effect key, looked up after an ambiguous failure.",
-		Idempotent:    false,
-		EffectChecked: true,
-		Permissions:   []string{"WORK_ON_ISSUES", "BROWSE_PROJECTS"},
-	}, func(in AddWorklogInput) error {
+	return newAction(c, "add_worklog", func(in AddWorklogInput) error {
 		errs := []error{validIssueKey("issueKey", in.IssueKey)}
 		if (in.TimeSpent == "") == (in.TimeSpentSeconds == 0) {
 			errs = append(errs, action.Invalid("timeSpent", "give either timeSpent (like \"2h 30m\") or timeSpentSeconds"))
@@ -83,13 +76,7 @@ func (c *Client) AddWorklog() action.Action[AddWorklogInput, Worklog] {
 
 // ListWorklogs returns the list_worklogs action.
 func (c *Client) ListWorklogs() action.Action[IssueKeyInput, []Worklog] {
-	return newAction(c, action.Info{
-		Name:        "list_worklogs",
-		Title:       "List worklogs",
-		Description: "Lists the time logged on an issue.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
+	return newAction(c, "list_worklogs", func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
 		func(ctx context.Context, in IssueKeyInput) ([]Worklog, error) {
 			out, _, err := collect(c.Worklogs.All(ctx, in.IssueKey), 0, 5000)
 			return out, err
@@ -281,13 +268,7 @@ type UpdateWorklogInput struct {
 
 // UpdateWorklog returns the update_worklog action.
 func (c *Client) UpdateWorklog() action.Action[UpdateWorklogInput, Worklog] {
-	return newAction(c, action.Info{
-		Name:        "update_worklog",
-		Title:       "Update worklog",
-		Description: "Changes the time spent, start time or comment of a worklog.",
-		Idempotent:  true,
-		Permissions: []string{"EDIT_ALL_WORKLOGS", "EDIT_OWN_WORKLOGS"},
-	}, func(in UpdateWorklogInput) error {
+	return newAction(c, "update_worklog", func(in UpdateWorklogInput) error {
 		errs := []error{validIssueKey("issueKey", in.IssueKey), required("worklogId", in.WorklogID, "give the worklog's id")}
 		if in.TimeSpent != "" && in.TimeSpentSeconds != 0 {
 			errs = append(errs, action.Invalid("timeSpent", "give either timeSpent (like \"2h 30m\") or timeSpentSeconds, not both"))
@@ -330,13 +311,7 @@ type WorklogRefInput struct {
 
 // DeleteWorklog returns the delete_worklog action.
 func (c *Client) DeleteWorklog() action.Action[WorklogRefInput, DeleteResult] {
-	return newAction(c, action.Info{
-		Name:        "delete_worklog",
-		Title:       "Delete worklog",
-		Description: "Deletes a worklog from an issue.",
-		Idempotent:  true,
-		Permissions: []string{"DELETE_ALL_WORKLOGS", "DELETE_OWN_WORKLOGS"},
-	}, func(in WorklogRefInput) error {
+	return newAction(c, "delete_worklog", func(in WorklogRefInput) error {
 		errs := []error{validIssueKey("issueKey", in.IssueKey), required("worklogId", in.WorklogID, "give the worklog's id")}
 		switch in.AdjustEstimate {
 		case "", "auto", "leave", "manual":

@@ -200,13 +200,7 @@ func validateUpdateIssue(in UpdateIssueInput) error {
 // against the issue's edit screen) and adds or removes labels, then returns
 // the updated issue. Setting the same values twice has the same effect.
 func (c *Client) UpdateIssue() action.Action[UpdateIssueInput, Issue] {
-	return newAction(c, action.Info{
-		Name:        "update_issue",
-		Title:       "Update issue",
-		Description: "Updates an issue's fields (standard and custom, by name or id) and adds or removes labels; returns the updated issue.",
-		Idempotent:  true,
-		Permissions: []string{"EDIT_ISSUES", "BROWSE_PROJECTS"},
-	}, validateUpdateIssue, func(ctx context.Context, in UpdateIssueInput) (Issue, error) {
+	return newAction(c, "update_issue", validateUpdateIssue, func(ctx context.Context, in UpdateIssueInput) (Issue, error) {
 		d, err := c.Deployment(ctx)
 		if err != nil {
 			return Issue{}, err
@@ -312,13 +306,7 @@ type GetIssueInput struct {
 
 // GetIssue returns the get_issue action.
 func (c *Client) GetIssue() action.Action[GetIssueInput, Issue] {
-	return newAction(c, action.Info{
-		Name:        "get_issue",
-		Title:       "Get issue",
-		Description: "Reads an issue by key or id, with chosen fields (by name or id) and expansions.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in GetIssueInput) error { return validIssueKey("issueKey", in.IssueKey) },
+	return newAction(c, "get_issue", func(in GetIssueInput) error { return validIssueKey("issueKey", in.IssueKey) },
 		func(ctx context.Context, in GetIssueInput) (Issue, error) {
 			opts := &GetIssueOptions{Expand: in.Expand}
 			for _, f := range in.Fields {
@@ -353,13 +341,7 @@ type DeleteIssueInput struct {
 
 // DeleteIssue returns the delete_issue action.
 func (c *Client) DeleteIssue() action.Action[DeleteIssueInput, DeleteResult] {
-	return newAction(c, action.Info{
-		Name:        "delete_issue",
-		Title:       "Delete issue",
-		Description: "Deletes an issue, optionally with its sub-tasks.",
-		Idempotent:  true,
-		Permissions: []string{"DELETE_ISSUES", "BROWSE_PROJECTS"},
-	}, func(in DeleteIssueInput) error { return validIssueKey("issueKey", in.IssueKey) },
+	return newAction(c, "delete_issue", func(in DeleteIssueInput) error { return validIssueKey("issueKey", in.IssueKey) },
 		func(ctx context.Context, in DeleteIssueInput) (DeleteResult, error) {
 			_, err := c.Issues.Delete(ctx, in.IssueKey, in.DeleteSubtasks)
 			return deleteResult(in.IssueKey, err)
@@ -383,13 +365,7 @@ type AssignResult struct {
 
 // AssignIssue returns the assign_issue action.
 func (c *Client) AssignIssue() action.Action[AssignIssueInput, AssignResult] {
-	return newAction(c, action.Info{
-		Name:        "assign_issue",
-		Title:       "Assign issue",
-		Description: "Assigns an issue to a user (account id on Cloud, user name on Data Center), to the project default (-1), or unassigns it (empty).",
-		Idempotent:  true,
-		Permissions: []string{"ASSIGN_ISSUES"},
-	}, func(in AssignIssueInput) error { return validIssueKey("issueKey", in.IssueKey) },
+	return newAction(c, "assign_issue", func(in AssignIssueInput) error { return validIssueKey("issueKey", in.IssueKey) },
 		func(ctx context.Context, in AssignIssueInput) (AssignResult, error) {
 			if _, err := c.Issues.Assign(ctx, in.IssueKey, in.Assignee); err != nil {
 				return AssignResult{IssueKey: in.IssueKey}, err

@@ -73,14 +73,7 @@ type LinkIssuesInput struct {
 // lands with the link, once. Jira's window: a link of that type between
 // the two issues made by someone else also counts as this step's.
 func (c *Client) LinkIssues() action.Action[LinkIssuesInput, IssueLink] {
-	return newAction(c, action.Info{
-		Name:          "link_issues",
-		Title:         "Link issues",
-		Description:   "Links two issues with a link type (blocks, relates to, duplicates...). Exactly once per step run: an existing link of that type between the two issues is not made again.",
-		Idempotent:    false,
-		EffectChecked: true,
-		Permissions:   []string{"LINK_ISSUES", "BROWSE_PROJECTS"},
-	}, func(in LinkIssuesInput) error {
+	return newAction(c, "link_issues", func(in LinkIssuesInput) error {
 		return errors.Join(required("type", in.Type, "give a link type name such as Blocks"),
 			validIssueKey("outwardIssue", in.OutwardIssue), validIssueKey("inwardIssue", in.InwardIssue))
 	}, func(ctx context.Context, in LinkIssuesInput) (IssueLink, error) {
@@ -138,12 +131,7 @@ func (c *Client) LinkIssues() action.Action[LinkIssuesInput, IssueLink] {
 
 // ListLinkTypes returns the list_link_types action.
 func (c *Client) ListLinkTypes() action.Action[NoInput, []IssueLinkType] {
-	return newAction(c, action.Info{
-		Name:        "list_link_types",
-		Title:       "List link types",
-		Description: "Lists the issue link types (name, inward and outward descriptions).",
-		Idempotent:  true,
-	}, nil, func(ctx context.Context, _ NoInput) ([]IssueLinkType, error) {
+	return newAction(c, "list_link_types", nil, func(ctx context.Context, _ NoInput) ([]IssueLinkType, error) {
 		out, _, err := c.Links.Types(ctx)
 		return out, err
 	})
@@ -156,13 +144,7 @@ type LinkRefInput struct {
 
 // DeleteLink returns the delete_link action.
 func (c *Client) DeleteLink() action.Action[LinkRefInput, DeleteResult] {
-	return newAction(c, action.Info{
-		Name:        "delete_link",
-		Title:       "Delete issue link",
-		Description: "Deletes an issue link by id.",
-		Idempotent:  true,
-		Permissions: []string{"LINK_ISSUES"},
-	}, func(in LinkRefInput) error { return required("linkId", in.LinkID, "give the link id") },
+	return newAction(c, "delete_link", func(in LinkRefInput) error { return required("linkId", in.LinkID, "give the link id") },
 		func(ctx context.Context, in LinkRefInput) (DeleteResult, error) {
 			_, err := c.Links.Delete(ctx, in.LinkID)
 			return deleteResult(in.LinkID, err)

@@ -89,12 +89,7 @@ func validatePermissionKeys(keys []string) error {
 // permissions the connection's account has, in a project, an issue or
 // anywhere.
 func (c *Client) MyPermissions() action.Action[MyPermissionsInput, []Permission] {
-	return newAction(c, action.Info{
-		Name:        "my_permissions",
-		Title:       "Check my permissions",
-		Description: "Reports which of the given permissions the connection's account has in a project or issue.",
-		Idempotent:  true,
-	}, func(in MyPermissionsInput) error { return validatePermissionKeys(in.Permissions) },
+	return newAction(c, "my_permissions", func(in MyPermissionsInput) error { return validatePermissionKeys(in.Permissions) },
 		func(ctx context.Context, in MyPermissionsInput) ([]Permission, error) {
 			perms, _, err := c.Permissions.Mine(ctx, PermissionScope{ProjectKey: in.ProjectKey, IssueKey: in.IssueKey}, in.Permissions...)
 			if err != nil {
@@ -138,12 +133,7 @@ type PermissionReport struct {
 // project or issue, it reports which permissions are needed, which the
 // account lacks according to mypermissions, and what to do.
 func (c *Client) ExplainForbidden() action.Action[ExplainForbiddenInput, PermissionReport] {
-	return newAction(c, action.Info{
-		Name:        "explain_forbidden",
-		Title:       "Explain a refusal",
-		Description: "Explains why an action is refused: the permissions it needs and which the account lacks.",
-		Idempotent:  true,
-	}, func(in ExplainForbiddenInput) error {
+	return newAction(c, "explain_forbidden", func(in ExplainForbiddenInput) error {
 		if in.Action == "" {
 			return validatePermissionKeys(in.Permissions)
 		}

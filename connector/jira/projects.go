@@ -185,13 +185,7 @@ var projectKeyRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]{1,9}$`)
 // CreateProject returns the create_project action (needs the Administer
 // Jira global permission).
 func (c *Client) CreateProject() action.Action[CreateProjectInput, Project] {
-	return newAction(c, action.Info{
-		Name:        "create_project",
-		Title:       "Create project",
-		Description: "Creates a project with a key, name, type and lead (Jira administrators only).",
-		Idempotent:  false,
-		Permissions: []string{"ADMINISTER"},
-	}, func(in CreateProjectInput) error {
+	return newAction(c, "create_project", func(in CreateProjectInput) error {
 		var errs []error
 		if !projectKeyRE.MatchString(in.Key) {
 			errs = append(errs, action.Invalid("key", "%q is not a project key: use 2 to 10 capital letters or digits, starting with a letter", in.Key))
@@ -241,13 +235,7 @@ type ProjectKeyInput struct {
 
 // GetProject returns the get_project action.
 func (c *Client) GetProject() action.Action[ProjectKeyInput, Project] {
-	return newAction(c, action.Info{
-		Name:        "get_project",
-		Title:       "Get project",
-		Description: "Reads a project: key, name, lead, issue types, components and versions.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in ProjectKeyInput) error { return required("projectKey", in.ProjectKey, "give a project key") },
+	return newAction(c, "get_project", func(in ProjectKeyInput) error { return required("projectKey", in.ProjectKey, "give a project key") },
 		func(ctx context.Context, in ProjectKeyInput) (Project, error) {
 			p, _, err := c.Projects.Get(ctx, in.ProjectKey)
 			return p, err
@@ -264,13 +252,7 @@ type ListProjectsInput struct {
 
 // ListProjects returns the list_projects action.
 func (c *Client) ListProjects() action.Action[ListProjectsInput, []Project] {
-	return newAction(c, action.Info{
-		Name:        "list_projects",
-		Title:       "List projects",
-		Description: "Lists or searches the projects the account can see (paged search on Cloud).",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in ListProjectsInput) error { return checkLimit(in.Limit) },
+	return newAction(c, "list_projects", func(in ListProjectsInput) error { return checkLimit(in.Limit) },
 		func(ctx context.Context, in ListProjectsInput) ([]Project, error) {
 			out, _, err := collect(c.Projects.All(ctx, ProjectListOptions{Query: in.Query}), in.Limit, 1000)
 			return out, err
@@ -290,13 +272,7 @@ type UpdateProjectInput struct {
 
 // UpdateProject returns the update_project action.
 func (c *Client) UpdateProject() action.Action[UpdateProjectInput, Project] {
-	return newAction(c, action.Info{
-		Name:        "update_project",
-		Title:       "Update project",
-		Description: "Changes a project's name, description, lead, URL or default assignee.",
-		Idempotent:  true,
-		Permissions: []string{"ADMINISTER_PROJECTS"},
-	}, func(in UpdateProjectInput) error {
+	return newAction(c, "update_project", func(in UpdateProjectInput) error {
 		if err := required("projectKey", in.ProjectKey, "give a project key"); err != nil {
 			return err
 		}
@@ -337,13 +313,7 @@ type DeleteProjectInput struct {
 
 // DeleteProject returns the delete_project action.
 func (c *Client) DeleteProject() action.Action[DeleteProjectInput, DeleteResult] {
-	return newAction(c, action.Info{
-		Name:        "delete_project",
-		Title:       "Delete project",
-		Description: "Deletes a project and all its issues (on Cloud into the recycle bin unless permanently).",
-		Idempotent:  true,
-		Permissions: []string{"ADMINISTER"},
-	}, func(in DeleteProjectInput) error {
+	return newAction(c, "delete_project", func(in DeleteProjectInput) error {
 		return required("projectKey", in.ProjectKey, "give the key of the project to delete")
 	}, func(ctx context.Context, in DeleteProjectInput) (DeleteResult, error) {
 		_, err := c.Projects.Delete(ctx, in.ProjectKey, !in.Permanently)

@@ -107,13 +107,7 @@ type AddRemoteLinkResult struct {
 // updates the link instead of adding a second one: the action is
 // idempotent.
 func (c *Client) AddRemoteLink() action.Action[AddRemoteLinkInput, AddRemoteLinkResult] {
-	return newAction(c, action.Info{
-		Name:        "add_remote_link",
-		Title:       "Add remote link",
-		Description: "Links an issue to an item in another system (URL, title, relationship, icon); adding the same URL or global id again updates the link.",
-		Idempotent:  true,
-		Permissions: []string{"LINK_ISSUES", "BROWSE_PROJECTS"},
-	}, validateAddRemoteLink, func(ctx context.Context, in AddRemoteLinkInput) (AddRemoteLinkResult, error) {
+	return newAction(c, "add_remote_link", validateAddRemoteLink, func(ctx context.Context, in AddRemoteLinkInput) (AddRemoteLinkResult, error) {
 		l := RemoteLink{
 			GlobalID:     in.globalID(),
 			Relationship: in.Relationship,
@@ -147,13 +141,7 @@ type ListRemoteLinksInput struct {
 
 // ListRemoteLinks returns the list_remote_links action.
 func (c *Client) ListRemoteLinks() action.Action[ListRemoteLinksInput, []RemoteLink] {
-	return newAction(c, action.Info{
-		Name:        "list_remote_links",
-		Title:       "List remote links",
-		Description: "Lists an issue's links to items in other systems, optionally only the one with a global id.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in ListRemoteLinksInput) error {
+	return newAction(c, "list_remote_links", func(in ListRemoteLinksInput) error {
 		return validIssueKey("issueKey", in.IssueKey)
 	}, func(ctx context.Context, in ListRemoteLinksInput) ([]RemoteLink, error) {
 		links, _, err := c.RemoteLinks.List(ctx, in.IssueKey)

@@ -293,13 +293,7 @@ const maxSearchLimit = 10000
 
 // SearchIssues returns the search_issues action.
 func (c *Client) SearchIssues() action.Action[SearchIssuesInput, SearchIssuesResult] {
-	return newAction(c, action.Info{
-		Name:        "search_issues",
-		Title:       "Search issues",
-		Description: "Finds issues with JQL, paging through results up to a limit (enhanced search on Cloud, with reconcile ids for read-after-write).",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in SearchIssuesInput) error {
+	return newAction(c, "search_issues", func(in SearchIssuesInput) error {
 		return errors.Join(
 			required("jql", in.JQL, "give a JQL query such as project = DEMO ORDER BY created DESC"),
 			checkLimit(in.Limit),

@@ -217,13 +217,7 @@ type ListServiceDesksInput struct {
 
 // ListServiceDesks returns the list_service_desks action.
 func (c *Client) ListServiceDesks() action.Action[ListServiceDesksInput, []ServiceDesk] {
-	return newAction(c, action.Info{
-		Name:        "list_service_desks",
-		Title:       "List service desks",
-		Description: "Lists the Jira Service Management service desks the connection can see, with their projects.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in ListServiceDesksInput) error {
+	return newAction(c, "list_service_desks", func(in ListServiceDesksInput) error {
 		return checkLimit(in.Limit)
 	}, func(ctx context.Context, in ListServiceDesksInput) ([]ServiceDesk, error) {
 		out, _, err := collect(c.ServiceDesk.All(ctx), in.Limit, 1000)
@@ -249,13 +243,7 @@ func validDeskID(field, id string) error {
 
 // ListRequestTypes returns the list_request_types action.
 func (c *Client) ListRequestTypes() action.Action[ServiceDeskInput, []RequestType] {
-	return newAction(c, action.Info{
-		Name:        "list_request_types",
-		Title:       "List request types",
-		Description: "Lists the customer request types of a service desk.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in ServiceDeskInput) error {
+	return newAction(c, "list_request_types", func(in ServiceDeskInput) error {
 		return validDeskID("serviceDeskId", in.ServiceDeskID)
 	}, func(ctx context.Context, in ServiceDeskInput) ([]RequestType, error) {
 		out, _, err := collect(c.ServiceDesk.AllRequestTypes(ctx, in.ServiceDeskID), 0, 1000)
@@ -271,13 +259,7 @@ type RequestTypeInput struct {
 
 // GetRequestTypeFields returns the get_request_type_fields action.
 func (c *Client) GetRequestTypeFields() action.Action[RequestTypeInput, RequestTypeFields] {
-	return newAction(c, action.Info{
-		Name:        "get_request_type_fields",
-		Title:       "Get request type fields",
-		Description: "Returns the fields a request type asks for (ids, labels, required, allowed values) and whether the connection may raise requests on behalf of customers.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in RequestTypeInput) error {
+	return newAction(c, "get_request_type_fields", func(in RequestTypeInput) error {
 		return errors.Join(validDeskID("serviceDeskId", in.ServiceDeskID), required("requestTypeId", in.RequestTypeID, "give the request type's id (list_request_types shows them)"))
 	}, func(ctx context.Context, in RequestTypeInput) (RequestTypeFields, error) {
 		f, _, err := c.ServiceDesk.RequestTypeFields(ctx, in.ServiceDeskID, in.RequestTypeID)

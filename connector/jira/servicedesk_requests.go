@@ -275,14 +275,7 @@ func (in CreateCustomerRequestInput) values() map[string]any {
 // summary and reporter (an attempt cut off before its key was written,
 // which then gets it), is returned instead of raising a second one.
 func (c *Client) CreateCustomerRequest() action.Action[CreateCustomerRequestInput, CustomerRequest] {
-	return newAction(c, action.Info{
-		Name:          "create_customer_request",
-		Title:         "Create customer request",
-		Description:   "Raises a Jira Service Management customer request of a request type, optionally on behalf of a customer. Exactly once per step run: the request's issue carries the run's effect key, looked up after an ambiguous failure.",
-		Idempotent:    false,
-		EffectChecked: true,
-		Permissions:   []string{"CREATE_ISSUES", "BROWSE_PROJECTS"},
-	}, func(in CreateCustomerRequestInput) error {
+	return newAction(c, "create_customer_request", func(in CreateCustomerRequestInput) error {
 		var errs []error
 		errs = append(errs, validDeskID("serviceDeskId", in.ServiceDeskID), required("requestTypeId", in.RequestTypeID, "give the request type's id (list_request_types shows them)"))
 		if _, ok := in.Fields["summary"]; !ok {
@@ -361,13 +354,7 @@ type RequestKeyInput struct {
 
 // GetCustomerRequest returns the get_customer_request action.
 func (c *Client) GetCustomerRequest() action.Action[RequestKeyInput, CustomerRequest] {
-	return newAction(c, action.Info{
-		Name:        "get_customer_request",
-		Title:       "Get customer request",
-		Description: "Returns a customer request: its desk, request type, reporter, fields and current status.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in RequestKeyInput) error {
+	return newAction(c, "get_customer_request", func(in RequestKeyInput) error {
 		return validIssueKey("issueKey", in.IssueKey)
 	}, func(ctx context.Context, in RequestKeyInput) (CustomerRequest, error) {
 		r, _, err := c.ServiceDesk.Request(ctx, in.IssueKey)
@@ -400,14 +387,7 @@ const sdPublicCommentProperty = "sd.public.comment"
 // window. After an ambiguous failure, or when an earlier attempt may have
 // run, the issue's comments are looked up by the key first.
 func (c *Client) AddRequestComment() action.Action[AddRequestCommentInput, RequestComment] {
-	return newAction(c, action.Info{
-		Name:          "add_request_comment",
-		Title:         "Add request comment",
-		Description:   "Adds a public comment (the customer sees it) or an internal one (agents only) to a customer request. Exactly once per step run: the comment carries the run's effect key, looked up after an ambiguous failure.",
-		Idempotent:    false,
-		EffectChecked: true,
-		Permissions:   []string{"ADD_COMMENTS", "BROWSE_PROJECTS"},
-	}, func(in AddRequestCommentInput) error {
+	return newAction(c, "add_request_comment", func(in AddRequestCommentInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("body", in.Body, "give the comment text"))
 	}, func(ctx context.Context, in AddRequestCommentInput) (RequestComment, error) {
 		cm, err := exactlyOnce(ctx, c, effectWrite[Comment]{
@@ -440,13 +420,7 @@ type ListRequestCommentsInput struct {
 
 // ListRequestComments returns the list_request_comments action.
 func (c *Client) ListRequestComments() action.Action[ListRequestCommentsInput, []RequestComment] {
-	return newAction(c, action.Info{
-		Name:        "list_request_comments",
-		Title:       "List request comments",
-		Description: "Lists a customer request's comments, oldest first, each marked public or internal.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in ListRequestCommentsInput) error {
+	return newAction(c, "list_request_comments", func(in ListRequestCommentsInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
 	}, func(ctx context.Context, in ListRequestCommentsInput) ([]RequestComment, error) {
 		seq := pages(ctx, func(ctx context.Context, start int) ([]RequestComment, bool, error) {
@@ -471,13 +445,7 @@ type RequestStatusResult struct {
 
 // GetRequestStatus returns the get_request_status action.
 func (c *Client) GetRequestStatus() action.Action[RequestKeyInput, RequestStatusResult] {
-	return newAction(c, action.Info{
-		Name:        "get_request_status",
-		Title:       "Get request status",
-		Description: "Returns a customer request's current status and its status history, newest first.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in RequestKeyInput) error {
+	return newAction(c, "get_request_status", func(in RequestKeyInput) error {
 		return validIssueKey("issueKey", in.IssueKey)
 	}, func(ctx context.Context, in RequestKeyInput) (RequestStatusResult, error) {
 		seq := pages(ctx, func(ctx context.Context, start int) ([]RequestStatus, bool, error) {
@@ -501,13 +469,7 @@ func (c *Client) GetRequestStatus() action.Action[RequestKeyInput, RequestStatus
 
 // GetRequestSLAs returns the get_request_slas action.
 func (c *Client) GetRequestSLAs() action.Action[RequestKeyInput, []SLA] {
-	return newAction(c, action.Info{
-		Name:        "get_request_slas",
-		Title:       "Get request SLAs",
-		Description: "Returns a customer request's SLAs (time to first response, time to resolution...): the running cycle with its breach time and remaining time, and the completed cycles. Agents only.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in RequestKeyInput) error {
+	return newAction(c, "get_request_slas", func(in RequestKeyInput) error {
 		return validIssueKey("issueKey", in.IssueKey)
 	}, func(ctx context.Context, in RequestKeyInput) ([]SLA, error) {
 		seq := pages(ctx, func(ctx context.Context, start int) ([]SLA, bool, error) {
@@ -548,13 +510,7 @@ type TransitionRequestResult struct {
 // (already taken by an earlier attempt, or the request moved on) the
 // error says so and nothing is sent.
 func (c *Client) TransitionRequest() action.Action[TransitionRequestInput, TransitionRequestResult] {
-	return newAction(c, action.Info{
-		Name:        "transition_request",
-		Title:       "Transition request",
-		Description: "Moves a customer request through one of its available transitions (by id or name), with an optional public comment.",
-		Idempotent:  false,
-		Permissions: []string{"TRANSITION_ISSUES", "BROWSE_PROJECTS"},
-	}, func(in TransitionRequestInput) error {
+	return newAction(c, "transition_request", func(in TransitionRequestInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("transition", in.Transition, "give the transition's id or name"))
 	}, func(ctx context.Context, in TransitionRequestInput) (TransitionRequestResult, error) {
 		out := TransitionRequestResult{IssueKey: in.IssueKey}

@@ -90,14 +90,7 @@ type TransitionIssueInput struct {
 // apart from none, and someone moving the issue on between the attempt
 // and the check makes the action transition it again.
 func (c *Client) TransitionIssue() action.Action[TransitionIssueInput, Issue] {
-	return newAction(c, action.Info{
-		Name:          "transition_issue",
-		Title:         "Transition issue",
-		Description:   "Moves an issue through its workflow by transition name or target status, with transition fields such as resolution and an optional comment. Exactly once per step run: an issue already in the target status is not moved again.",
-		Idempotent:    false,
-		EffectChecked: true,
-		Permissions:   []string{"TRANSITION_ISSUES", "BROWSE_PROJECTS"},
-	}, func(in TransitionIssueInput) error {
+	return newAction(c, "transition_issue", func(in TransitionIssueInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("to", in.To, "give a transition name such as \"Done\" or a target status"))
 	}, func(ctx context.Context, in TransitionIssueInput) (Issue, error) {
 		d, err := c.Deployment(ctx)

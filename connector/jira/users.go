@@ -126,12 +126,7 @@ func userRef(d Deployment, id string) map[string]any {
 
 // Myself returns the myself action: the connection's own user.
 func (c *Client) Myself() action.Action[NoInput, User] {
-	return newAction(c, action.Info{
-		Name:        "myself",
-		Title:       "Get my user",
-		Description: "Returns the user the connection acts as.",
-		Idempotent:  true,
-	}, nil, func(ctx context.Context, _ NoInput) (User, error) {
+	return newAction(c, "myself", nil, func(ctx context.Context, _ NoInput) (User, error) {
 		u, _, err := c.Users.Myself(ctx)
 		return u, err
 	})
@@ -148,13 +143,7 @@ type FindUsersInput struct {
 
 // FindUsers returns the find_users action.
 func (c *Client) FindUsers() action.Action[FindUsersInput, []User] {
-	return newAction(c, action.Info{
-		Name:        "find_users",
-		Title:       "Find users",
-		Description: "Finds users by name or email (account ids on Cloud, user names on Data Center).",
-		Idempotent:  true,
-		Permissions: []string{"USER_PICKER"},
-	}, func(in FindUsersInput) error {
+	return newAction(c, "find_users", func(in FindUsersInput) error {
 		return errors.Join(required("query", in.Query, "give part of a name or email address"), checkLimit(in.Limit))
 	}, func(ctx context.Context, in FindUsersInput) ([]User, error) {
 		out, _, err := collect(c.Users.FindAll(ctx, in.Query), in.Limit, 50)
@@ -173,13 +162,7 @@ type AssignableUsersInput struct {
 
 // AssignableUsers returns the assignable_users action.
 func (c *Client) AssignableUsers() action.Action[AssignableUsersInput, []User] {
-	return newAction(c, action.Info{
-		Name:        "assignable_users",
-		Title:       "Find assignable users",
-		Description: "Lists users who can be assigned issues in a project or a given issue.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in AssignableUsersInput) error {
+	return newAction(c, "assignable_users", func(in AssignableUsersInput) error {
 		if in.Project == "" && in.IssueKey == "" {
 			return action.Invalid("project", "give a project key or an issue key")
 		}

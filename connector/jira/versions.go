@@ -74,14 +74,7 @@ func (in VersionInput) dates() error {
 
 // CreateVersion returns the create_version action.
 func (c *Client) CreateVersion() action.Action[VersionInput, Version] {
-	return newAction(c, action.Info{
-		Name:          "create_version",
-		Title:         "Create version",
-		Description:   "Creates a project version (release) with dates and flags. Exactly once per step run: after an ambiguous failure, a version of that name in the project is the one created.",
-		Idempotent:    false,
-		EffectChecked: true,
-		Permissions:   []string{"ADMINISTER_PROJECTS"},
-	}, func(in VersionInput) error {
+	return newAction(c, "create_version", func(in VersionInput) error {
 		return errors.Join(required("project", in.Project, "give the project key"), required("name", in.Name, "give the version name"), in.dates())
 	}, func(ctx context.Context, in VersionInput) (Version, error) {
 		p, _, err := c.Projects.Get(ctx, in.Project)
@@ -116,13 +109,7 @@ func (c *Client) CreateVersion() action.Action[VersionInput, Version] {
 
 // UpdateVersion returns the update_version action.
 func (c *Client) UpdateVersion() action.Action[VersionInput, Version] {
-	return newAction(c, action.Info{
-		Name:        "update_version",
-		Title:       "Update version",
-		Description: "Renames, re-dates, releases or archives a version.",
-		Idempotent:  true,
-		Permissions: []string{"ADMINISTER_PROJECTS"},
-	}, func(in VersionInput) error {
+	return newAction(c, "update_version", func(in VersionInput) error {
 		if err := required("versionId", in.VersionID, "give the version id"); err != nil {
 			return err
 		}
@@ -139,13 +126,7 @@ func (c *Client) UpdateVersion() action.Action[VersionInput, Version] {
 
 // ListVersions returns the list_versions action.
 func (c *Client) ListVersions() action.Action[ProjectInput, []Version] {
-	return newAction(c, action.Info{
-		Name:        "list_versions",
-		Title:       "List versions",
-		Description: "Lists a project's versions.",
-		Idempotent:  true,
-		Permissions: []string{"BROWSE_PROJECTS"},
-	}, func(in ProjectInput) error { return required("project", in.Project, "give the project key") },
+	return newAction(c, "list_versions", func(in ProjectInput) error { return required("project", in.Project, "give the project key") },
 		func(ctx context.Context, in ProjectInput) ([]Version, error) {
 			out, _, err := collect(c.Versions.All(ctx, in.Project), 0, 10000)
 			return out, err

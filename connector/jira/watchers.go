@@ -65,13 +65,7 @@ type WatcherInput struct {
 // AddWatcher returns the add_watcher action; it returns the watchers after
 // the change.
 func (c *Client) AddWatcher() action.Action[WatcherInput, Watchers] {
-	return newAction(c, action.Info{
-		Name:        "add_watcher",
-		Title:       "Add watcher",
-		Description: "Adds a user (or the connection's account) to an issue's watchers.",
-		Idempotent:  true,
-		Permissions: []string{"MANAGE_WATCHERS"},
-	}, func(in WatcherInput) error { return validIssueKey("issueKey", in.IssueKey) },
+	return newAction(c, "add_watcher", func(in WatcherInput) error { return validIssueKey("issueKey", in.IssueKey) },
 		func(ctx context.Context, in WatcherInput) (Watchers, error) {
 			if _, err := c.Watchers.Add(ctx, in.IssueKey, in.User); err != nil {
 				return Watchers{}, err
@@ -83,13 +77,7 @@ func (c *Client) AddWatcher() action.Action[WatcherInput, Watchers] {
 
 // RemoveWatcher returns the remove_watcher action.
 func (c *Client) RemoveWatcher() action.Action[WatcherInput, Watchers] {
-	return newAction(c, action.Info{
-		Name:        "remove_watcher",
-		Title:       "Remove watcher",
-		Description: "Removes a user from an issue's watchers.",
-		Idempotent:  true,
-		Permissions: []string{"MANAGE_WATCHERS"},
-	}, func(in WatcherInput) error {
+	return newAction(c, "remove_watcher", func(in WatcherInput) error {
 		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("user", in.User, "give the watcher's account id (Cloud) or user name (Data Center)"))
 	}, func(ctx context.Context, in WatcherInput) (Watchers, error) {
 		if _, err := c.Watchers.Remove(ctx, in.IssueKey, in.User); err != nil {
@@ -102,13 +90,7 @@ func (c *Client) RemoveWatcher() action.Action[WatcherInput, Watchers] {
 
 // ListWatchers returns the list_watchers action.
 func (c *Client) ListWatchers() action.Action[IssueKeyInput, Watchers] {
-	return newAction(c, action.Info{
-		Name:        "list_watchers",
-		Title:       "List watchers",
-		Description: "Lists an issue's watchers.",
-		Idempotent:  true,
-		Permissions: []string{"VIEW_VOTERS_AND_WATCHERS"},
-	}, func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
+	return newAction(c, "list_watchers", func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
 		func(ctx context.Context, in IssueKeyInput) (Watchers, error) {
 			w, _, err := c.Watchers.List(ctx, in.IssueKey)
 			return w, err
