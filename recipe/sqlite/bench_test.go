@@ -111,3 +111,35 @@ func BenchmarkJobWrites(b *testing.B) {
 		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(n), "cpu-µs/job")
 	}
 }
+
+// BenchmarkAccept measures storing pages of 100 new jobs (events of 2.5
+// KB, the size of a Jira issue) with Accept, as a polling trigger's pages
+// are stored. It reports the process CPU time per job (cpu-µs/job).
+func BenchmarkAccept(b *testing.B) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	data := []byte(`{"summary":"` + strings.Repeat("x", 2500) + `"}`)
+	now := time.Now()
+	const page = 100
+	b.ReportAllocs()
+	n := 0
+	cpu0, cpuOK := processCPU()
+	for b.Loop() {
+		batch := recipe.Batch{Recipe: "bench", SetCursor: true, Cursor: trigger.Cursor(fmt.Sprint(n)), At: now}
+		for i := range page {
+			id := fmt.Sprintf("job-%d", n+i)
+			batch.Jobs = append(batch.Jobs, recipe.Job{ID: id, Recipe: "bench", Label: fmt.Sprintf("DEMO-%d Printer on fire", n+i), Event: recipe.EventRecord{ID: "ev-" + id, Time: now, Data: data}, Status: recipe.JobPending, Created: now})
+		}
+		if _, err := store.Accept(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+		n += page
+	}
+	if cpu1, ok := processCPU(); ok && cpuOK {
+		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(n), "cpu-µs/job")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -31,19 +32,21 @@ type Store struct {
 	secrets secretstore.Webhook // seals webhook secrets; no keys when none was given
 	stmt    statements
 	group   writeGroup
+	// Statements of many rows, by number of rows.
+	ledgerRows rowsStmt
+	jobRows    rowsStmt
 }
 
 // statements are the statements the engine runs for every event and job,
 // prepared once when the store opens: SQLite would otherwise parse and
 // plan each one again on every call, which costs more than running it.
 type statements struct {
-	markLedger  *sql.Stmt
-	insertJob   *sql.Stmt
 	setCursor   *sql.Stmt
 	markRunning *sql.Stmt
 	finishJob   *sql.Stmt
 	saveStep    *sql.Stmt
 	jobStatus   *sql.Stmt
+	indexJobs   *sql.Stmt
 }
 
 // prepare prepares the hot statements.
@@ -52,19 +55,23 @@ func (s *Store) prepare(ctx context.Context) error {
 		dst   **sql.Stmt
 		query string
 	}{
-		{&s.stmt.markLedger, `INSERT INTO ledger (recipe, event_id, accepted_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`},
-		{&s.stmt.insertJob, insertJob},
 		{&s.stmt.setCursor, `INSERT INTO cursors (recipe, cursor) VALUES (?, ?) ON CONFLICT (recipe) DO UPDATE SET cursor = excluded.cursor`},
 		{&s.stmt.markRunning, `UPDATE jobs SET running = 1 WHERE id = ? AND status = 'pending'`},
 		{&s.stmt.finishJob, `UPDATE jobs SET status = ?, error = ?, error_type = ?, message = ?, finished = ?, next_attempt = ? WHERE id = ? AND status = 'pending'`},
 		{&s.stmt.saveStep, `INSERT OR REPLACE INTO steps (job_id, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.stmt.jobStatus, `SELECT ` + statusColumn + ` FROM jobs WHERE id = ?`},
+		{&s.stmt.indexJobs, `INSERT INTO jobs_fts (rowid, search) SELECT seq, search FROM jobs WHERE seq >= ?`},
 	} {
 		st, err := s.db.PrepareContext(ctx, p.query)
 		if err != nil {
 			return fmt.Errorf("prepare %q: %w", p.query, err)
 		}
 		*p.dst = st
+	}
+	for _, r := range []*rowsStmt{&s.ledgerRows, &s.jobRows} {
+		if err := r.prepare(ctx, s.db); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -130,7 +137,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
-	s := &Store{db: db, secrets: secretstore.Webhook{Store: "sqlite", Keys: cfg.keys}}
+	s := &Store{db: db, secrets: secretstore.Webhook{Store: "sqlite", Keys: cfg.keys},
+		ledgerRows: rowsStmt{head: `INSERT INTO ledger (recipe, event_id, accepted_at) VALUES `, row: `(?, ?, ?)`, tail: ` ON CONFLICT DO NOTHING RETURNING event_id`},
+		jobRows:    rowsStmt{head: insertJobs, row: `(` + strings.Repeat("?, ", jobInsertColumns-1) + `?)`},
+	}
 	s.tables = sqlstore.New(sqlstore.Conn{
 		Store: "sqlite", NoRows: sql.ErrNoRows, Secrets: s.secrets,
 		QueryRow: func(ctx context.Context, query string, args ...any) sqlstore.Row {
@@ -311,6 +321,12 @@ var migrations = []string{
 		key   TEXT PRIMARY KEY,
 		value BLOB NOT NULL
 	) WITHOUT ROWID;`,
+	// 6: jobs_fts is filled by the statements that store jobs, one
+	// statement for all the jobs of a transaction (see insertJobs), not
+	// by a trigger per job: FTS5 writes its pending terms out at the start
+	// of every statement that changes it, so indexing a page of 100 jobs
+	// one row at a time wrote and merged 100 tiny index segments.
+	`DROP TRIGGER jobs_fts_insert;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -362,7 +378,10 @@ func (s *Store) tx(ctx context.Context, f func(tx *sql.Tx) error) error {
 func unix(t time.Time) int64     { return sqlstore.Nanos(t) }
 func fromUnix(n int64) time.Time { return sqlstore.FromNanos(n) }
 
-const insertJob = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, label, search, status, running, error, error_type, message, rerun_of, created, finished, retries, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// jobInsertColumns is the number of values appendJobValues appends.
+const jobInsertColumns = 17
+
+const insertJobs = `INSERT INTO jobs (id, recipe, event_id, event_time, event_data, label, search, status, running, error, error_type, message, rerun_of, created, finished, retries, next_attempt) VALUES `
 
 // statusColumn is a job's status as stored: a running job is kept as
 // 'pending' with running = 1 (see migration 4).
@@ -398,41 +417,48 @@ func searchText(j recipe.Job) string {
 	return jobsearch.Text(j.Label, j.Event.ID, j.ID)
 }
 
-func (s *Store) execInsertJob(ctx context.Context, tx *sql.Tx, j recipe.Job) error {
+// appendJobValues appends the values of a job's insert, in the order of
+// jobInsertColumns.
+func appendJobValues(args []any, j recipe.Job) []any {
 	st, running := storedStatus(j.Status)
-	_, err := tx.StmtContext(ctx, s.stmt.insertJob).ExecContext(ctx, j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), j.Label, searchText(j), st, running, j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished), j.Retries, unix(j.NextAttempt))
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
-		return fmt.Errorf("job %q already exists", j.ID)
-	}
-	return err
+	return append(args, j.ID, j.Recipe, j.Event.ID, unix(j.Event.Time), []byte(j.Event.Data), j.Label, searchText(j), st, running, j.Error, j.ErrorType, j.Message, j.RerunOf, unix(j.Created), unix(j.Finished), j.Retries, unix(j.NextAttempt))
 }
 
-// Accept implements recipe.Store.
+// Accept implements recipe.Store. The ledger marks and the jobs of a batch
+// are each written by a few statements of many rows (see rowsStmt), not a
+// statement per event: the work per statement, not per row, is what an
+// insert into SQLite mostly costs.
 func (s *Store) Accept(ctx context.Context, b recipe.Batch) (recipe.Accepted, error) {
-	res := recipe.Accepted{Stored: make([]bool, len(b.Jobs))}
+	res := recipe.Accepted{Stored: make([]bool, len(b.Jobs)), DroppedNew: make([]bool, len(b.Dropped))}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res.DroppedNew = make([]bool, len(b.Dropped))
-		mark := tx.StmtContext(ctx, s.stmt.markLedger)
-		for i, j := range b.Jobs {
-			r, err := mark.ExecContext(ctx, b.Recipe, j.Event.ID, unix(b.At))
-			if err != nil {
-				return err
+		clear(res.Stored)
+		clear(res.DroppedNew)
+		ids := make([]string, 0, len(b.Jobs)+len(b.Dropped))
+		for _, j := range b.Jobs {
+			ids = append(ids, j.Event.ID)
+		}
+		ids = append(ids, b.Dropped...)
+		marked, err := s.markLedger(ctx, tx, b.Recipe, unix(b.At), ids)
+		if err != nil {
+			return err
+		}
+		// An ID the ledger did not have is new at its first place in the
+		// batch only: a later copy is a duplicate of the first.
+		var stored []recipe.Job
+		for i, id := range ids {
+			if _, ok := marked[id]; !ok {
+				continue
 			}
-			n, _ := r.RowsAffected()
-			res.Stored[i] = n == 1
-			if n == 1 {
-				if err := s.execInsertJob(ctx, tx, j); err != nil {
-					return err
-				}
+			delete(marked, id)
+			if i < len(b.Jobs) {
+				res.Stored[i] = true
+				stored = append(stored, b.Jobs[i])
+			} else {
+				res.DroppedNew[i-len(b.Jobs)] = true
 			}
 		}
-		for i, id := range b.Dropped {
-			r, err := mark.ExecContext(ctx, b.Recipe, id, unix(b.At))
-			if err != nil {
-				return err
-			}
-			n, _ := r.RowsAffected()
-			res.DroppedNew[i] = n == 1
+		if err := s.insertJobs(ctx, tx, stored); err != nil {
+			return err
 		}
 		if b.SetCursor {
 			_, err := tx.StmtContext(ctx, s.stmt.setCursor).ExecContext(ctx, b.Recipe, []byte(b.Cursor))
@@ -446,9 +472,94 @@ func (s *Store) Accept(ctx context.Context, b recipe.Batch) (recipe.Accepted, er
 	return res, nil
 }
 
+// markLedger marks the events ids of a recipe in the ledger and returns
+// the IDs that were not there before.
+func (s *Store) markLedger(ctx context.Context, tx *sql.Tx, recipeName string, at int64, ids []string) (map[string]struct{}, error) {
+	marked := make(map[string]struct{}, len(ids))
+	if len(ids) == 0 {
+		return marked, nil
+	}
+	args := make([]any, 0, 3*rowsPerStatement(len(ids)))
+	for len(ids) > 0 {
+		n := rowsPerStatement(len(ids))
+		stmt := s.ledgerRows.stmt(n)
+		args = args[:0]
+		for _, id := range ids[:n] {
+			args = append(args, recipeName, id, at)
+		}
+		rows, err := tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			marked[id] = struct{}{}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return marked, nil
+}
+
+// insertJobs inserts jobs and adds them to the text index.
+func (s *Store) insertJobs(ctx context.Context, tx *sql.Tx, jobs []recipe.Job) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	first := int64(-1)
+	args := make([]any, 0, jobInsertColumns*rowsPerStatement(len(jobs)))
+	for len(jobs) > 0 {
+		n := rowsPerStatement(len(jobs))
+		stmt := s.jobRows.stmt(n)
+		args = args[:0]
+		for _, j := range jobs[:n] {
+			args = appendJobValues(args, j)
+		}
+		r, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+		if err != nil {
+			if strings.Contains(err.Error(), "UNIQUE") {
+				return alreadyExists(jobs[:n])
+			}
+			return err
+		}
+		if first < 0 {
+			// The rows of one INSERT get consecutive seq values.
+			last, err := r.LastInsertId()
+			if err != nil {
+				return err
+			}
+			first = last - int64(n) + 1
+		}
+		jobs = jobs[n:]
+	}
+	_, err := tx.StmtContext(ctx, s.stmt.indexJobs).ExecContext(ctx, first)
+	return err
+}
+
+// alreadyExists is the error of an insert of jobs refused because a job
+// with one of their IDs exists.
+func alreadyExists(jobs []recipe.Job) error {
+	if len(jobs) == 1 {
+		return fmt.Errorf("job %q already exists", jobs[0].ID)
+	}
+	ids := make([]string, len(jobs))
+	for i, j := range jobs {
+		ids[i] = strconv.Quote(j.ID)
+	}
+	return fmt.Errorf("one of the jobs %s already exists", strings.Join(ids, ", "))
+}
+
 // AddJob implements recipe.Store.
 func (s *Store) AddJob(ctx context.Context, job recipe.Job) error {
-	if err := s.tx(ctx, func(tx *sql.Tx) error { return s.execInsertJob(ctx, tx, job) }); err != nil {
+	if err := s.tx(ctx, func(tx *sql.Tx) error { return s.insertJobs(ctx, tx, []recipe.Job{job}) }); err != nil {
 		return fmt.Errorf("sqlite: add job: %w", err)
 	}
 	return nil
@@ -1096,11 +1207,13 @@ func (s *Store) Prune(ctx context.Context, name string, p recipe.PrunePolicy) (i
 
 // Close implements recipe.Store.
 func (s *Store) Close() error {
-	for _, st := range []*sql.Stmt{s.stmt.markLedger, s.stmt.insertJob, s.stmt.setCursor, s.stmt.markRunning, s.stmt.finishJob, s.stmt.saveStep, s.stmt.jobStatus} {
+	for _, st := range []*sql.Stmt{s.stmt.setCursor, s.stmt.markRunning, s.stmt.finishJob, s.stmt.saveStep, s.stmt.jobStatus, s.stmt.indexJobs} {
 		if st != nil {
 			_ = st.Close()
 		}
 	}
+	s.ledgerRows.close()
+	s.jobRows.close()
 	return s.db.Close()
 }
 

@@ -49,7 +49,7 @@ func TestReopenKeepsDataAndSchemaVersion(t *testing.T) {
 	}
 	defer s.Close()
 	v, err := s.SchemaVersion(ctx)
-	if err != nil || v != 5 {
+	if err != nil || v != 6 {
 		t.Fatalf("schema version = %d, %v", v, err)
 	}
 	c, err := s.Cursor(ctx, "r")
@@ -183,5 +183,60 @@ func TestConcurrentJobWritesCommitTogether(t *testing.T) {
 		if j.Status != recipe.JobSucceeded || len(j.Steps) != 1 || string(j.Steps[0].Output) != fmt.Sprintf(`{"n":%d}`, i) {
 			t.Errorf("job %d: %s, steps %+v", i, j.Status, j.Steps)
 		}
+	}
+}
+
+// TestLargeBatchIsStoredAndSearchable accepts a batch larger than one
+// multi-row statement, with a duplicate event in its middle: every new
+// job is stored once, in order, and found by the text of its label, as is
+// a job added on its own.
+func TestLargeBatchIsStoredAndSearchable(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	defer s.Close()
+	const n = 150
+	b := recipe.Batch{Recipe: "r", At: time.Now()}
+	for i := range n {
+		ev := fmt.Sprintf("ev-%d", i)
+		if i == 100 {
+			ev = "ev-7" // a copy of an earlier event of the batch
+		}
+		b.Jobs = append(b.Jobs, recipe.Job{ID: fmt.Sprintf("j%d", i), Recipe: "r", Label: fmt.Sprintf("DEMO-%d needle%03d", i, i), Event: recipe.EventRecord{ID: ev}, Created: time.Now()})
+	}
+	b.Dropped = []string{"ev-3", "dropped-1"}
+	res, err := s.Accept(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, stored := range res.Stored {
+		if stored != (i != 100) {
+			t.Errorf("job %d stored = %v", i, stored)
+		}
+	}
+	if fmt.Sprint(res.DroppedNew) != "[false true]" {
+		t.Errorf("new dropped = %v, want [false true]", res.DroppedNew)
+	}
+	if err := s.AddJob(ctx, recipe.Job{ID: "rerun", Recipe: "r", Label: "DEMO-1 needle999", Event: recipe.EventRecord{ID: "ev-1"}, Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.PendingJobs(ctx, "r")
+	if err != nil || len(pending) != n {
+		t.Fatalf("%d pending jobs, %v; want %d", len(pending), err, n)
+	}
+	if pending[0].ID != "j0" || pending[n-2].ID != "j149" || pending[n-1].ID != "rerun" {
+		t.Errorf("pending jobs out of order: %s %s %s", pending[0].ID, pending[n-2].ID, pending[n-1].ID)
+	}
+	for _, i := range []int{0, 63, 64, 99, 101, 127, 128, 149, 999} {
+		jobs, err := recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Text: fmt.Sprintf("NEEDLE%03d", i)}))
+		want := fmt.Sprintf("j%d", i)
+		if i == 999 {
+			want = "rerun"
+		}
+		if err != nil || len(jobs) != 1 || jobs[0].ID != want {
+			t.Errorf("search for needle%03d = %v, %v; want %s", i, jobs, err, want)
+		}
+	}
+	if jobs, err := recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Text: "needle100"})); err != nil || len(jobs) != 0 {
+		t.Errorf("the duplicate's label is searchable: %v, %v", jobs, err)
 	}
 }
