@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/recipekit/recipekit/action"
 )
@@ -151,38 +150,17 @@ func (c *Client) createOnce(ctx context.Context, in CreateIssueInput, body Issue
 // Cloud is asked again a few times, with a short wait.
 func (c *Client) findCreatedByEffect(ctx context.Context, project string, e action.Effect, patient bool) (Issue, bool, error) {
 	jql := fmt.Sprintf("project = %s AND creator = currentUser() AND created >= %d ORDER BY created DESC", strconv.Quote(project), since(e).UnixMilli())
-	cloud, err := c.isCloud(ctx)
-	if err != nil {
-		return Issue{}, false, err
-	}
-	tries := 1
-	if cloud && patient {
-		tries = 3
-	}
-	for try := range tries {
-		if try > 0 {
-			if err := c.sleep(ctx, time.Duration(try)*time.Second); err != nil {
-				return Issue{}, false, err
-			}
+	return c.searchCreated(ctx, SearchOptions{JQL: jql, Fields: []string{"created"}, MaxResults: 50}, patient, func(is Issue) (bool, error) {
+		p, _, err := c.Issues.GetProperty(ctx, is.Key, EffectProperty)
+		if errors.Is(err, ErrNotFound) {
+			return false, nil
 		}
-		for is, err := range c.Search.All(ctx, SearchOptions{JQL: jql, Fields: []string{"created"}, MaxResults: 50}) {
-			if err != nil {
-				return Issue{}, false, err
-			}
-			p, _, err := c.Issues.GetProperty(ctx, is.Key, EffectProperty)
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return Issue{}, false, err
-			}
-			if m, ok := p.Value.(map[string]any); ok && m["key"] == e.Key {
-				full, err := c.fetchCreated(ctx, CreatedIssue{ID: is.ID, Key: is.Key, Self: is.Self})
-				return full, true, err
-			}
+		if err != nil {
+			return false, err
 		}
-	}
-	return Issue{}, false, nil
+		m, ok := p.Value.(map[string]any)
+		return ok && m["key"] == e.Key, nil
+	})
 }
 
 // createFailure classifies a failed create: an ambiguous one (no answer, a

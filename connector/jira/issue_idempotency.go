@@ -70,6 +70,22 @@ func (c *Client) createIdempotent(ctx context.Context, in CreateIssueInput, body
 // again a few times, with a short wait.
 func (c *Client) findByIdempotencyKey(ctx context.Context, in CreateIssueInput, patient bool) (Issue, bool, error) {
 	jql := fmt.Sprintf("project = %s AND labels = %s ORDER BY created ASC", strconv.Quote(in.Project), strconv.Quote(idempotencyLabel(in.IdempotencyKey)))
+	return c.searchCreated(ctx, SearchOptions{JQL: jql, Fields: []string{"labels"}, MaxResults: 10}, patient, func(is Issue) (bool, error) {
+		// A hit with the label but without our property is not this one.
+		ours, err := c.carriesIdempotencyKey(ctx, is.Key, in.IdempotencyKey)
+		if err != nil {
+			return false, lookupFailure(in, is.Key, patient, err)
+		}
+		return ours, nil
+	})
+}
+
+// searchCreated returns, fetched whole, the first issue of a search that
+// ours recognises as the one an earlier attempt created; an error from
+// ours ends the search. Cloud's search is eventually consistent, so when
+// patient an answer without it is asked again a few times, with a short
+// wait.
+func (c *Client) searchCreated(ctx context.Context, opts SearchOptions, patient bool, ours func(Issue) (bool, error)) (Issue, bool, error) {
 	cloud, err := c.isCloud(ctx)
 	if err != nil {
 		return Issue{}, false, err
@@ -84,19 +100,18 @@ func (c *Client) findByIdempotencyKey(ctx context.Context, in CreateIssueInput, 
 				return Issue{}, false, err
 			}
 		}
-		for is, err := range c.Search.All(ctx, SearchOptions{JQL: jql, Fields: []string{"labels"}, MaxResults: 10}) {
+		for is, err := range c.Search.All(ctx, opts) {
 			if err != nil {
 				return Issue{}, false, err
 			}
-			ours, err := c.carriesIdempotencyKey(ctx, is.Key, in.IdempotencyKey)
+			ok, err := ours(is)
 			if err != nil {
-				return Issue{}, false, lookupFailure(in, is.Key, patient, err)
+				return Issue{}, false, err
 			}
-			if !ours {
-				continue // the label without our property: not this one
+			if ok {
+				full, err := c.fetchCreated(ctx, CreatedIssue{ID: is.ID, Key: is.Key, Self: is.Self})
+				return full, true, err
 			}
-			full, err := c.fetchCreated(ctx, CreatedIssue{ID: is.ID, Key: is.Key, Self: is.Self})
-			return full, true, err
 		}
 	}
 	return Issue{}, false, nil

@@ -124,19 +124,13 @@ func (s *IssuesService) Delete(ctx context.Context, keyOrID string, deleteSubtas
 // Data Center). An empty user unassigns the issue; "-1" assigns the
 // project's default assignee.
 func (s *IssuesService) Assign(ctx context.Context, keyOrID, user string) (*Response, error) {
-	d, err := s.client.Deployment(ctx)
+	n, err := s.client.userNames(ctx)
 	if err != nil {
 		return nil, err
 	}
-	body := map[string]any{}
-	key := "accountId"
-	if d == DataCenter {
-		key = "name"
-	}
-	if user == "" {
-		body[key] = nil
-	} else {
-		body[key] = user
+	body := map[string]any{n.field: nil}
+	if user != "" {
+		body[n.field] = user
 	}
 	return s.client.call(ctx, "PUT", apiPath("/issue/%s/assignee", keyOrID), nil, body, nil)
 }

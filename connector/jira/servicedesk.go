@@ -196,15 +196,11 @@ func (s *ServiceDeskService) Customers(ctx context.Context, deskID string, opts 
 // account id on Cloud, by user name on Data Center (an experimental
 // endpoint). Adding a customer twice changes nothing.
 func (s *ServiceDeskService) AddCustomers(ctx context.Context, deskID string, users ...string) (*Response, error) {
-	dep, err := s.client.Deployment(ctx)
+	n, err := s.client.userNames(ctx)
 	if err != nil {
 		return nil, err
 	}
-	body := map[string][]string{"accountIds": users}
-	if dep == DataCenter {
-		body = map[string][]string{"usernames": users}
-	}
-	return s.call(ctx, "POST", servicedeskPath("/servicedesk/%s/customer", deskID), nil, body, nil)
+	return s.call(ctx, "POST", servicedeskPath("/servicedesk/%s/customer", deskID), nil, map[string][]string{n.list: users}, nil)
 }
 
 // ---- actions ----

@@ -21,15 +21,11 @@ func (s *UsersService) Myself(ctx context.Context) (User, *Response, error) {
 // Get returns a user by identifier: an account id on Cloud, a user name on
 // Data Center.
 func (s *UsersService) Get(ctx context.Context, id string) (User, *Response, error) {
-	d, err := s.client.Deployment(ctx)
+	n, err := s.client.userNames(ctx)
 	if err != nil {
 		return User{}, nil, err
 	}
-	q := url.Values{"accountId": {id}}
-	if d == DataCenter {
-		q = url.Values{"username": {id}}
-	}
-	return callJSON[User](ctx, s.client, "GET", apiPath("/user"), q, nil)
+	return callJSON[User](ctx, s.client, "GET", apiPath("/user"), url.Values{n.param: {id}}, nil)
 }
 
 // Find returns a page of users matching query (display name, email or,
@@ -38,29 +34,32 @@ func (s *UsersService) Find(ctx context.Context, query string, opts ListOptions)
 	if strings.TrimSpace(query) == "" {
 		return nil, nil, errors.New("jira: the user query is empty; give part of a name or email address")
 	}
-	d, err := s.client.Deployment(ctx)
+	n, err := s.client.userNames(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	q := opts.values()
-	if d == DataCenter {
-		q.Set("username", query)
-	} else {
-		q.Set("query", query)
-	}
-	var users []User
-	resp, err := s.client.call(ctx, "GET", apiPath("/user/search"), q, nil, &users)
+	q.Set(n.search, query)
+	return s.page(ctx, apiPath("/user/search"), q, opts.MaxResults)
+}
+
+// userPageSize is the page size of the iterators over user searches.
+const userPageSize = 50
+
+// page reads one page of a user search. Jira answers a bare array, without
+// total or isLast: a page shorter than maxResults is the last.
+func (s *UsersService) page(ctx context.Context, path string, q url.Values, maxResults int) ([]User, *Response, error) {
+	users, resp, err := callJSON[[]User](ctx, s.client, "GET", path, q, nil)
 	if resp != nil {
-		resp.IsLast = opts.MaxResults <= 0 || len(users) < opts.MaxResults
+		resp.IsLast = maxResults <= 0 || len(users) < maxResults
 	}
 	return users, resp, err
 }
 
 // FindAll iterates over every user matching query.
 func (s *UsersService) FindAll(ctx context.Context, query string) iter.Seq2[User, error] {
-	return pages(ctx, func(ctx context.Context, startAt int) ([]User, bool, error) {
-		items, _, err := s.Find(ctx, query, ListOptions{StartAt: startAt, MaxResults: 50})
-		return items, len(items) < 50, err
+	return allPages(ctx, func(ctx context.Context, startAt int) ([]User, *Response, error) {
+		return s.Find(ctx, query, ListOptions{StartAt: startAt, MaxResults: userPageSize})
 	})
 }
 
@@ -80,7 +79,7 @@ func (s *UsersService) Assignable(ctx context.Context, opts AssignableOptions) (
 	if opts.Project == "" && opts.IssueKey == "" {
 		return nil, nil, errors.New("jira: assignable users need a project or an issue key")
 	}
-	d, err := s.client.Deployment(ctx)
+	n, err := s.client.userNames(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -91,37 +90,50 @@ func (s *UsersService) Assignable(ctx context.Context, opts AssignableOptions) (
 		q.Set("project", opts.Project)
 	}
 	if opts.Query != "" {
-		if d == DataCenter {
-			q.Set("username", opts.Query)
-		} else {
-			q.Set("query", opts.Query)
-		}
+		q.Set(n.search, opts.Query)
 	}
-	var users []User
-	resp, err := s.client.call(ctx, "GET", apiPath("/user/assignable/search"), q, nil, &users)
-	if resp != nil {
-		resp.IsLast = opts.MaxResults <= 0 || len(users) < opts.MaxResults
-	}
-	return users, resp, err
+	return s.page(ctx, apiPath("/user/assignable/search"), q, opts.MaxResults)
 }
 
 // AssignableAll iterates over every assignable user.
 func (s *UsersService) AssignableAll(ctx context.Context, opts AssignableOptions) iter.Seq2[User, error] {
-	return pages(ctx, func(ctx context.Context, startAt int) ([]User, bool, error) {
-		o := opts
-		o.StartAt, o.MaxResults = startAt, 50
-		items, _, err := s.Assignable(ctx, o)
-		return items, len(items) < 50, err
-	})
+	opts.MaxResults = userPageSize
+	return listAll(ctx, opts, s.Assignable)
+}
+
+// userNames are the names requests give a user's identifier, which is an
+// account id on Cloud and a user name on Data Center.
+type userNames struct {
+	param  string // the query parameter naming one user
+	field  string // the key of a user object in a body ({"accountId": id})
+	search string // the query parameter of a user search
+	list   string // the body key of a list of users
+}
+
+var (
+	cloudUserNames      = userNames{param: "accountId", field: "accountId", search: "query", list: "accountIds"}
+	dataCenterUserNames = userNames{param: "username", field: "name", search: "username", list: "usernames"}
+)
+
+// userNames returns the names deployment d gives user identifiers.
+func (d Deployment) userNames() userNames {
+	if d == DataCenter {
+		return dataCenterUserNames
+	}
+	return cloudUserNames
+}
+
+// userNames returns the names the connection's deployment gives user
+// identifiers.
+func (c *Client) userNames(ctx context.Context) (userNames, error) {
+	d, err := c.Deployment(ctx)
+	return d.userNames(), err
 }
 
 // userRef is how a user is written into a field or body: {"accountId": id}
 // on Cloud, {"name": id} on Data Center.
 func userRef(d Deployment, id string) map[string]any {
-	if d == DataCenter {
-		return map[string]any{"name": id}
-	}
-	return map[string]any{"accountId": id}
+	return map[string]any{d.userNames().field: id}
 }
 
 // Myself returns the myself action: the connection's own user.

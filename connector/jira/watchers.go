@@ -44,15 +44,11 @@ func (s *WatchersService) Add(ctx context.Context, issue, user string) (*Respons
 
 // Remove removes user from an issue's watchers.
 func (s *WatchersService) Remove(ctx context.Context, issue, user string) (*Response, error) {
-	d, err := s.client.Deployment(ctx)
+	n, err := s.client.userNames(ctx)
 	if err != nil {
 		return nil, err
 	}
-	q := url.Values{"accountId": {user}}
-	if d == DataCenter {
-		q = url.Values{"username": {user}}
-	}
-	return s.client.call(ctx, "DELETE", apiPath("/issue/%s/watchers", issue), q, nil, nil)
+	return s.client.call(ctx, "DELETE", apiPath("/issue/%s/watchers", issue), url.Values{n.param: {user}}, nil, nil)
 }
 
 // WatcherInput names an issue and a user (account id on Cloud, user name
