@@ -107,13 +107,7 @@ func (s *Server) handleCommentCreate(c *call) {
 	c.json(http.StatusCreated, withProperties(c, s.commentJSON(cm), cm.properties))
 }
 
-func (s *Server) handleCommentList(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handleCommentList(c *call, r *issueRec) {
 	list := s.visibleComments(r, c.user)
 	if c.query("orderBy") == "-created" {
 		list = slices.Clone(list)
@@ -503,13 +497,7 @@ func (s *Server) handleLinkDelete(c *call) {
 
 // ---- watchers ----
 
-func (s *Server) handleWatchers(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handleWatchers(c *call, r *issueRec) {
 	list := []any{}
 	for _, w := range r.watchers {
 		list = append(list, s.userJSON(w, false))
@@ -535,10 +523,10 @@ func (s *Server) handleWatcherAdd(c *call) {
 	if ref != "" {
 		u = s.st.user(ref)
 		if u == nil || (s.mode == Cloud && u.AccountID != ref) || (s.mode == DataCenter && u.Name != ref) {
-			c.fail(errf(http.StatusNotFound, "The user \"%s\" does not exist.", ref))
+			c.fail(errNoWatcher(ref))
 			return
 		}
-		if u != c.user && !allowed(c, r.proj, "MANAGE_WATCHERS", "You do not have the permission to manage the watcher list.") {
+		if !mayWatchFor(c, r, u) {
 			return
 		}
 	}
@@ -569,14 +557,25 @@ func (s *Server) handleWatcherRemove(c *call) {
 	}
 	u := s.st.user(ref)
 	if u == nil {
-		c.fail(errf(http.StatusNotFound, "The user \"%s\" does not exist.", ref))
+		c.fail(errNoWatcher(ref))
 		return
 	}
-	if u != c.user && !allowed(c, r.proj, "MANAGE_WATCHERS", "You do not have the permission to manage the watcher list.") {
+	if !mayWatchFor(c, r, u) {
 		return
 	}
 	r.watchers = slices.DeleteFunc(r.watchers, func(x *user) bool { return x == u })
 	c.noContent()
+}
+
+func errNoWatcher(ref string) *apiError {
+	return errf(http.StatusNotFound, "The user \"%s\" does not exist.", ref)
+}
+
+// mayWatchFor reports whether the caller may add u to or remove u from
+// r's watchers: anyone for themselves, MANAGE_WATCHERS for someone else.
+// It answers 403 when not.
+func mayWatchFor(c *call, r *issueRec, u *user) bool {
+	return u == c.user || allowed(c, r.proj, "MANAGE_WATCHERS", "You do not have the permission to manage the watcher list.")
 }
 
 // ---- worklogs ----
@@ -667,13 +666,7 @@ func (s *Server) handleWorklogAdd(c *call) {
 	c.json(http.StatusCreated, withProperties(c, s.worklogJSON(w), w.properties))
 }
 
-func (s *Server) handleWorklogList(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handleWorklogList(c *call, r *issueRec) {
 	var list []*worklog
 	after, before := int64(intParam(c, "startedAfter", 0)), int64(intParam(c, "startedBefore", 0))
 	for _, w := range r.worklogs {

@@ -512,13 +512,7 @@ func (s *Server) handleBoardGet(c *call) {
 	}
 }
 
-func (s *Server) handleBoardSprints(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	b := s.pathBoard(c)
-	if b == nil {
-		return
-	}
+func (s *Server) handleBoardSprints(c *call, b *board) {
 	if b.typ != "scrum" {
 		c.fail(errf(http.StatusBadRequest, "The board does not support sprints"))
 		return
@@ -542,13 +536,7 @@ func (s *Server) handleBoardSprints(c *call) {
 	valuesPage(c, list, s.sprintJSON)
 }
 
-func (s *Server) handleBoardBacklog(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := s.pathBoard(c)
-	if b == nil {
-		return
-	}
+func (s *Server) handleBoardBacklog(c *call, b *board) {
 	a := s.st.agileOf()
 	var list []*issueRec
 	for _, r := range s.st.issues {
@@ -861,13 +849,7 @@ func (s *Server) pathEpic(c *call) *issueRec {
 	return r
 }
 
-func (s *Server) handleEpicIssues(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	epic := s.pathEpic(c)
-	if epic == nil {
-		return
-	}
+func (s *Server) handleEpicIssues(c *call, epic *issueRec) {
 	var list []*issueRec
 	for _, r := range s.st.issues {
 		if !r.deleted && s.epicOf(r) == epic {

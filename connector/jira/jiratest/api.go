@@ -29,13 +29,13 @@ func (s *Server) buildRoutes() []route {
 	s.handle("GET", api+"/project/search", both, false, s.handleProjectSearch)
 	s.handle("GET", api+"/project", both, false, s.handleProjectList)
 	s.handle("POST", api+"/project", both, false, s.handleProjectCreate)
-	s.handle("GET", api+"/project/{p}/versions", both, false, s.handleProjectVersions)
-	s.handle("GET", api+"/project/{p}/version", both, false, s.handleProjectVersionsPaged)
-	s.handle("GET", api+"/project/{p}/components", both, false, s.handleProjectComponents)
-	s.handle("GET", api+"/project/{p}/statuses", both, false, s.handleProjectStatuses)
-	s.handle("GET", api+"/project/{p}", both, false, s.handleProjectGet)
+	s.handle("GET", api+"/project/{p}/versions", both, false, reading(s, s.pathProject, s.handleProjectVersions))
+	s.handle("GET", api+"/project/{p}/version", both, false, reading(s, s.pathProject, s.handleProjectVersionsPaged))
+	s.handle("GET", api+"/project/{p}/components", both, false, reading(s, s.pathProject, s.handleProjectComponents))
+	s.handle("GET", api+"/project/{p}/statuses", both, false, reading(s, s.pathProject, s.handleProjectStatuses))
+	s.handle("GET", api+"/project/{p}", both, false, reading(s, s.pathProject, s.handleProjectGet))
 	s.handle("PUT", api+"/project/{p}", both, false, s.handleProjectUpdate)
-	s.handle("DELETE", api+"/project/{p}", both, false, s.handleProjectDelete)
+	s.handle("DELETE", api+"/project/{p}", both, false, writing(s, s.pathProject, s.handleProjectDelete))
 	s.handle("GET", api+"/field", both, false, s.handleFields)
 	s.handle("GET", api+"/priority", both, false, s.handlePriorities)
 	s.handle("GET", api+"/status", both, false, s.handleStatuses)
@@ -49,36 +49,36 @@ func (s *Server) buildRoutes() []route {
 	s.handle("POST", api+"/issue", both, false, s.handleIssueCreate)
 	s.handle("POST", api+"/issue/bulk", both, false, s.handleIssueBulkCreate)
 	s.handle("POST", api+"/issue/{k}/notify", both, false, s.handleIssueNotify)
-	s.handle("GET", api+"/issue/{k}/editmeta", both, false, s.handleEditMeta)
-	s.handle("GET", api+"/issue/{k}/transitions", both, false, s.handleTransitions)
+	s.handle("GET", api+"/issue/{k}/editmeta", both, false, reading(s, s.pathIssue, s.handleEditMeta))
+	s.handle("GET", api+"/issue/{k}/transitions", both, false, reading(s, s.pathIssue, s.handleTransitions))
 	s.handle("POST", api+"/issue/{k}/transitions", both, false, s.handleTransitionDo)
 	s.handle("PUT", api+"/issue/{k}/assignee", both, false, s.handleAssign)
-	s.handle("GET", api+"/issue/{k}/changelog", cl, false, s.handleChangelog)
-	s.handle("GET", api+"/issue/{k}/properties", both, false, s.handlePropertyKeys)
-	s.handle("GET", api+"/issue/{k}/properties/{prop}", both, false, s.handlePropertyGet)
+	s.handle("GET", api+"/issue/{k}/changelog", cl, false, reading(s, s.pathIssue, s.handleChangelog))
+	s.handle("GET", api+"/issue/{k}/properties", both, false, reading(s, s.pathIssue, s.handlePropertyKeys))
+	s.handle("GET", api+"/issue/{k}/properties/{prop}", both, false, reading(s, s.pathIssue, s.handlePropertyGet))
 	s.handle("PUT", api+"/issue/{k}/properties/{prop}", both, false, s.handlePropertyPut)
-	s.handle("DELETE", api+"/issue/{k}/properties/{prop}", both, false, s.handlePropertyDelete)
-	s.handle("GET", api+"/issue/{k}/comment", both, false, s.handleCommentList)
+	s.handle("DELETE", api+"/issue/{k}/properties/{prop}", both, false, writing(s, s.pathIssue, s.handlePropertyDelete))
+	s.handle("GET", api+"/issue/{k}/comment", both, false, reading(s, s.pathIssue, s.handleCommentList))
 	s.handle("POST", api+"/issue/{k}/comment", both, false, s.handleCommentCreate)
 	s.handle("GET", api+"/issue/{k}/comment/{id}", both, false, s.handleCommentGet)
 	s.handle("PUT", api+"/issue/{k}/comment/{id}", both, false, s.handleCommentUpdate)
 	s.handle("DELETE", api+"/issue/{k}/comment/{id}", both, false, s.handleCommentDelete)
 	s.handle("POST", api+"/issue/{k}/attachments", both, false, s.handleAttachmentUpload)
-	s.handle("GET", api+"/issue/{k}/watchers", both, false, s.handleWatchers)
+	s.handle("GET", api+"/issue/{k}/watchers", both, false, reading(s, s.pathIssue, s.handleWatchers))
 	s.handle("POST", api+"/issue/{k}/watchers", both, false, s.handleWatcherAdd)
 	s.handle("DELETE", api+"/issue/{k}/watchers", both, false, s.handleWatcherRemove)
-	s.handle("GET", api+"/issue/{k}/remotelink", both, false, s.handleRemoteLinkList)
+	s.handle("GET", api+"/issue/{k}/remotelink", both, false, reading(s, s.pathIssue, s.handleRemoteLinkList))
 	s.handle("POST", api+"/issue/{k}/remotelink", both, false, s.handleRemoteLinkCreate)
 	s.handle("DELETE", api+"/issue/{k}/remotelink", both, false, s.handleRemoteLinkDeleteByGlobalID)
 	s.handle("GET", api+"/issue/{k}/remotelink/{id}", both, false, s.handleRemoteLinkGet)
 	s.handle("PUT", api+"/issue/{k}/remotelink/{id}", both, false, s.handleRemoteLinkUpdate)
 	s.handle("DELETE", api+"/issue/{k}/remotelink/{id}", both, false, s.handleRemoteLinkDelete)
-	s.handle("GET", api+"/issue/{k}/worklog", both, false, s.handleWorklogList)
+	s.handle("GET", api+"/issue/{k}/worklog", both, false, reading(s, s.pathIssue, s.handleWorklogList))
 	s.handle("GET", api+"/issue/{k}/worklog/{id}", both, false, s.handleWorklogGet)
 	s.handle("PUT", api+"/issue/{k}/worklog/{id}", both, false, s.handleWorklogUpdate)
 	s.handle("DELETE", api+"/issue/{k}/worklog/{id}", both, false, s.handleWorklogDelete)
 	s.handle("POST", api+"/issue/{k}/worklog", both, false, s.handleWorklogAdd)
-	s.handle("GET", api+"/issue/{k}", both, false, s.handleIssueGet)
+	s.handle("GET", api+"/issue/{k}", both, false, reading(s, s.pathIssue, s.handleIssueGet))
 	s.handle("PUT", api+"/issue/{k}", both, false, s.handleIssueEdit)
 	s.handle("DELETE", api+"/issue/{k}", both, false, s.handleIssueDelete)
 	s.handle("GET", api+"/worklog/updated", both, false, s.handleWorklogUpdated)
@@ -109,15 +109,15 @@ func (s *Server) buildRoutes() []route {
 	const agile = "/rest/agile/1.0"
 	s.handle("GET", agile+"/board", both, false, s.handleBoardList)
 	s.handle("GET", agile+"/board/{id}", both, false, s.handleBoardGet)
-	s.handle("GET", agile+"/board/{id}/sprint", both, false, s.handleBoardSprints)
-	s.handle("GET", agile+"/board/{id}/backlog", both, false, s.handleBoardBacklog)
+	s.handle("GET", agile+"/board/{id}/sprint", both, false, reading(s, s.pathBoard, s.handleBoardSprints))
+	s.handle("GET", agile+"/board/{id}/backlog", both, false, writing(s, s.pathBoard, s.handleBoardBacklog))
 	s.handle("POST", agile+"/sprint", both, false, s.handleSprintCreate)
 	s.handle("GET", agile+"/sprint/{id}", both, false, s.handleSprintGet)
 	s.handle("POST", agile+"/sprint/{id}", both, false, s.handleSprintUpdate)
 	s.handle("GET", agile+"/sprint/{id}/issue", both, false, s.handleSprintIssues)
 	s.handle("POST", agile+"/sprint/{id}/issue", both, false, s.handleSprintMove)
 	s.handle("POST", agile+"/backlog/issue", both, false, s.handleBacklogMove)
-	s.handle("GET", agile+"/epic/{k}/issue", both, false, s.handleEpicIssues)
+	s.handle("GET", agile+"/epic/{k}/issue", both, false, writing(s, s.pathEpic, s.handleEpicIssues))
 	s.handle("POST", agile+"/epic/{k}/issue", both, false, s.handleEpicMove)
 	s.handle("PUT", agile+"/issue/rank", both, false, s.handleRank)
 
@@ -344,13 +344,7 @@ func (c *call) issueView(defFields string) issueView {
 	return issueView{fields: parseFieldSel(q["fields"], defFields), expand: parseExpand(q["expand"]...), properties: q["properties"], viewer: c.user}
 }
 
-func (s *Server) handleIssueGet(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handleIssueGet(c *call, r *issueRec) {
 	c.json(http.StatusOK, s.issueJSON(r, &r.cur, c.issueView("*all")))
 }
 
@@ -473,13 +467,7 @@ func (s *Server) transitionsJSON(r *issueRec, viewer *user, withFields bool) []a
 	return out
 }
 
-func (s *Server) handleTransitions(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handleTransitions(c *call, r *issueRec) {
 	list := s.transitionsJSON(r, c.user, parseExpand(c.r.URL.Query()["expand"]...)["transitions.fields"])
 	if id := c.query("transitionId"); id != "" {
 		list = slices.DeleteFunc(list, func(x any) bool { return x.(map[string]any)["id"] != id })
@@ -530,13 +518,7 @@ func (s *Server) findTransitionByID(r *issueRec, id string) *Transition {
 
 // ---- changelog ----
 
-func (s *Server) handleChangelog(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handleChangelog(c *call, r *issueRec) {
 	start, max := pageParams(c, 100)
 	page, last := pageOf(r.changelog, start, max)
 	vals := jsonList(page, s.historyJSON)
@@ -549,13 +531,7 @@ func (s *Server) handleChangelog(c *call) {
 
 // ---- properties ----
 
-func (s *Server) handlePropertyKeys(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handlePropertyKeys(c *call, r *issueRec) {
 	keys := []any{}
 	for _, k := range sortedKeys(r.properties) {
 		keys = append(keys, map[string]any{"key": k, "self": s.url + "/rest/api/2/issue/" + r.idStr + "/properties/" + k})
@@ -563,13 +539,7 @@ func (s *Server) handlePropertyKeys(c *call) {
 	c.json(http.StatusOK, map[string]any{"keys": keys})
 }
 
-func (s *Server) handlePropertyGet(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handlePropertyGet(c *call, r *issueRec) {
 	raw, ok := r.properties[c.param(1)]
 	if !ok {
 		c.fail(errf(http.StatusNotFound, "The property with key '%s' does not exist.", c.param(1)))
@@ -602,13 +572,7 @@ func (s *Server) handlePropertyPut(c *call) {
 	c.json(http.StatusCreated, map[string]any{})
 }
 
-func (s *Server) handlePropertyDelete(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handlePropertyDelete(c *call, r *issueRec) {
 	if _, ok := r.properties[c.param(1)]; !ok {
 		c.fail(errf(http.StatusNotFound, "The property with key '%s' does not exist.", c.param(1)))
 		return

@@ -45,6 +45,29 @@ func (s *Server) pathProject(c *call) *project {
 	return p
 }
 
+// reading makes a handler of the resource find locates from the path:
+// under the read lock, find answers the call when the resource is missing
+// or hidden, and h runs only when it is found.
+func reading[T any](s *Server, find func(*call) *T, h func(*call, *T)) func(*call) {
+	return found(s.mu.RLock, s.mu.RUnlock, find, h)
+}
+
+// writing is reading for a handler that changes the simulator: it holds
+// the write lock.
+func writing[T any](s *Server, find func(*call) *T, h func(*call, *T)) func(*call) {
+	return found(s.mu.Lock, s.mu.Unlock, find, h)
+}
+
+func found[T any](lock, unlock func(), find func(*call) *T, h func(*call, *T)) func(*call) {
+	return func(c *call) {
+		lock()
+		defer unlock()
+		if x := find(c); x != nil {
+			h(c, x)
+		}
+	}
+}
+
 // pathChild returns the issue of the path and the item find locates on it
 // (a comment, worklog or remote link named by the second path parameter),
 // or answers the error and returns ok false. Callers hold s.mu.

@@ -9,31 +9,25 @@ import (
 // ---- site-wide statuses and issue types ----
 
 func (s *Server) handleStatuses(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := []any{}
-	seen := map[string]bool{}
-	for _, p := range s.st.projects {
-		for _, st := range p.statuses {
-			if !seen[st.ID] {
-				seen[st.ID] = true
-				out = append(out, s.statusJSON(st))
-			}
-		}
-	}
-	c.json(http.StatusOK, out)
+	siteWide(s, c, func(p *project) []*status { return p.statuses }, s.statusJSON)
 }
 
 func (s *Server) handleIssueTypes(c *call) {
+	siteWide(s, c, func(p *project) []*IssueType { return p.types }, s.issueTypeJSON)
+}
+
+// siteWide answers the things of every project that each returns, each
+// ID once, in project order.
+func siteWide[T named, J any](s *Server, c *call, each func(*project) []T, render func(T) J) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := []any{}
 	seen := map[string]bool{}
 	for _, p := range s.st.projects {
-		for _, t := range p.types {
-			if !seen[t.ID] {
-				seen[t.ID] = true
-				out = append(out, s.issueTypeJSON(t))
+		for _, x := range each(p) {
+			if id, _ := x.idAndName(); !seen[id] {
+				seen[id] = true
+				out = append(out, render(x))
 			}
 		}
 	}
@@ -194,13 +188,7 @@ func (s *Server) handleIssueNotify(c *call) {
 
 // ---- delete project ----
 
-func (s *Server) handleProjectDelete(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.pathProject(c)
-	if p == nil {
-		return
-	}
+func (s *Server) handleProjectDelete(c *call, p *project) {
 	if !c.user.Admin {
 		c.fail(permissionErr("ADMINISTER", "You must have the Administer Jira global permission to delete a project."))
 		return

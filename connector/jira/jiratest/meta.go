@@ -92,13 +92,7 @@ func (s *Server) projectFor(c *call, ref string) (*project, *apiError) {
 	return p, nil
 }
 
-func (s *Server) handleProjectGet(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	p := s.pathProject(c)
-	if p == nil {
-		return
-	}
+func (s *Server) handleProjectGet(c *call, p *project) {
 	c.json(http.StatusOK, s.projectJSON(p, nil))
 }
 
@@ -198,13 +192,7 @@ func (s *Server) handleProjectUpdate(c *call) {
 	c.json(http.StatusOK, s.projectJSON(p, nil))
 }
 
-func (s *Server) handleProjectStatuses(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	p := s.pathProject(c)
-	if p == nil {
-		return
-	}
+func (s *Server) handleProjectStatuses(c *call, p *project) {
 	out := []any{}
 	for _, t := range p.types {
 		sts := []any{}
@@ -490,13 +478,7 @@ func (s *Server) editMeta(r *issueRec) map[string]any {
 	return fields
 }
 
-func (s *Server) handleEditMeta(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handleEditMeta(c *call, r *issueRec) {
 	if !r.proj.can(c.user, "EDIT_ISSUES") {
 		c.json(http.StatusOK, map[string]any{"fields": map[string]any{}})
 		return
@@ -721,23 +703,11 @@ func (s *Server) visibleConfig(c *call, key string, change bool, notFound string
 	return !change || s.mayConfigure(c, p)
 }
 
-func (s *Server) handleProjectVersions(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	p := s.pathProject(c)
-	if p == nil {
-		return
-	}
+func (s *Server) handleProjectVersions(c *call, p *project) {
 	c.json(http.StatusOK, s.versionsJSON(p.versions))
 }
 
-func (s *Server) handleProjectVersionsPaged(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	p := s.pathProject(c)
-	if p == nil {
-		return
-	}
+func (s *Server) handleProjectVersionsPaged(c *call, p *project) {
 	start, max := max0(intParam(c, "startAt", 0)), intParam(c, "maxResults", 50)
 	if max <= 0 {
 		max = 50
@@ -754,13 +724,7 @@ func (s *Server) handleProjectVersionsPaged(c *call) {
 	c.json(http.StatusOK, out)
 }
 
-func (s *Server) handleProjectComponents(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	p := s.pathProject(c)
-	if p == nil {
-		return
-	}
+func (s *Server) handleProjectComponents(c *call, p *project) {
 	out := jsonList(p.components, s.componentFullJSON)
 	c.json(http.StatusOK, out)
 }

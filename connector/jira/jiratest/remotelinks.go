@@ -129,13 +129,7 @@ func (s *Server) canLink(c *call, r *issueRec) bool {
 	return allowed(c, r.proj, "LINK_ISSUES", "You do not have the permission to link issues in this project.")
 }
 
-func (s *Server) handleRemoteLinkList(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handleRemoteLinkList(c *call, r *issueRec) {
 	if c.r.URL.Query().Has("globalId") {
 		l, e := s.remoteLinkByQuery(c, r)
 		if e != nil {
@@ -216,16 +210,7 @@ func (s *Server) handleRemoteLinkUpdate(c *call) {
 	c.noContent()
 }
 
-func (s *Server) handleRemoteLinkDelete(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, l, ok := pathChild(s, c, s.remoteLinkFor)
-	if !ok || !s.canLink(c, r) {
-		return
-	}
-	s.removeRemoteLink(r, l)
-	c.noContent()
-}
+func (s *Server) handleRemoteLinkDelete(c *call) { s.deleteRemoteLink(c, s.remoteLinkFor) }
 
 func (s *Server) handleRemoteLinkDeleteByGlobalID(c *call) {
 	q := c.r.URL.Query()
@@ -233,9 +218,15 @@ func (s *Server) handleRemoteLinkDeleteByGlobalID(c *call) {
 		c.fail(errf(http.StatusBadRequest, "The globalId query parameter is required: DELETE .../remotelink?globalId=<escaped id>, or DELETE .../remotelink/{linkId}."))
 		return
 	}
+	s.deleteRemoteLink(c, s.remoteLinkByQuery)
+}
+
+// deleteRemoteLink removes the remote link find locates on the path's
+// issue, when the caller may change the issue's links.
+func (s *Server) deleteRemoteLink(c *call, find func(*call, *issueRec) (*remoteLink, *apiError)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, l, ok := pathChild(s, c, s.remoteLinkByQuery)
+	r, l, ok := pathChild(s, c, find)
 	if !ok || !s.canLink(c, r) {
 		return
 	}

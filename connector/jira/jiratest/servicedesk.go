@@ -562,13 +562,7 @@ func (s *Server) handleSDGet(c *call) {
 	}
 }
 
-func (s *Server) handleSDRequestTypes(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	d := s.pathDesk(c)
-	if d == nil {
-		return
-	}
+func (s *Server) handleSDRequestTypes(c *call, d *serviceDesk) {
 	var all []map[string]any
 	for _, t := range d.types {
 		all = append(all, s.requestTypeJSON(d, t))
@@ -860,13 +854,7 @@ func (s *Server) handleSDRequestStatus(c *call) {
 	}
 }
 
-func (s *Server) handleSDRequestSLA(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.pathRequest(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handleSDRequestSLA(c *call, r *issueRec) {
 	if !r.request.desk.isAgent(c.user) {
 		c.fail(sdErr(http.StatusForbidden, "Only agents of the service desk may read a request's SLAs."))
 		return
@@ -874,13 +862,7 @@ func (s *Server) handleSDRequestSLA(c *call) {
 	s.sdList(c, s.slas(r), "/rest/servicedeskapi/request/"+r.idStr+"/sla")
 }
 
-func (s *Server) handleSDCommentList(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.pathRequest(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handleSDCommentList(c *call, r *issueRec) {
 	agent := r.request.desk.isAgent(c.user)
 	wantPublic, wantInternal := c.query("public") != "false", c.query("internal") != "false"
 	var all []map[string]any
@@ -924,13 +906,7 @@ func (s *Server) handleSDCommentAdd(c *call) {
 	c.json(http.StatusCreated, s.sdComment(cm))
 }
 
-func (s *Server) handleSDTransitions(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.pathRequest(c)
-	if r == nil {
-		return
-	}
+func (s *Server) handleSDTransitions(c *call, r *issueRec) {
 	var all []map[string]any
 	for _, t := range s.availableTransitions(r) {
 		all = append(all, map[string]any{"id": t.ID, "name": t.Name})
@@ -993,7 +969,7 @@ func (s *Server) serviceDeskRoutes() {
 	const sd = "/rest/servicedeskapi"
 	s.handle("GET", sd+"/servicedesk", both, false, s.handleSDList)
 	s.handle("GET", sd+"/servicedesk/{id}", both, false, s.handleSDGet)
-	s.handle("GET", sd+"/servicedesk/{id}/requesttype", both, false, s.handleSDRequestTypes)
+	s.handle("GET", sd+"/servicedesk/{id}/requesttype", both, false, reading(s, s.pathDesk, s.handleSDRequestTypes))
 	s.handle("GET", sd+"/servicedesk/{id}/requesttype/{rt}", both, false, s.handleSDRequestType)
 	s.handle("GET", sd+"/servicedesk/{id}/requesttype/{rt}/field", both, false, s.handleSDRequestTypeFields)
 	s.handle("GET", sd+"/servicedesk/{id}/customer", both, false, s.handleSDCustomers)
@@ -1002,9 +978,9 @@ func (s *Server) serviceDeskRoutes() {
 	s.handle("POST", sd+"/request", both, false, s.handleSDRequestCreate)
 	s.handle("GET", sd+"/request/{k}", both, false, s.handleSDRequestGet)
 	s.handle("GET", sd+"/request/{k}/status", both, false, s.handleSDRequestStatus)
-	s.handle("GET", sd+"/request/{k}/sla", both, false, s.handleSDRequestSLA)
-	s.handle("GET", sd+"/request/{k}/comment", both, false, s.handleSDCommentList)
+	s.handle("GET", sd+"/request/{k}/sla", both, false, reading(s, s.pathRequest, s.handleSDRequestSLA))
+	s.handle("GET", sd+"/request/{k}/comment", both, false, reading(s, s.pathRequest, s.handleSDCommentList))
 	s.handle("POST", sd+"/request/{k}/comment", both, false, s.handleSDCommentAdd)
-	s.handle("GET", sd+"/request/{k}/transition", both, false, s.handleSDTransitions)
+	s.handle("GET", sd+"/request/{k}/transition", both, false, reading(s, s.pathRequest, s.handleSDTransitions))
 	s.handle("POST", sd+"/request/{k}/transition", both, false, s.handleSDTransitionDo)
 }

@@ -354,23 +354,32 @@ func (st *store) issue(idOrKey string) *issueRec {
 	return nil
 }
 
-func (st *store) priorityBy(v string) *priority {
-	for _, p := range st.priorities {
-		if p.id == v || strings.EqualFold(p.name, v) {
-			return p
+// named is a thing found by its ID or, in any case, by its name.
+type named interface{ idAndName() (id, name string) }
+
+func (p *priority) idAndName() (string, string)     { return p.id, p.name }
+func (r *resolution) idAndName() (string, string)   { return r.id, r.name }
+func (t *IssueType) idAndName() (string, string)    { return t.ID, t.Name }
+func (st Status) idAndName() (string, string)       { return st.ID, st.Name }
+func (c *Component) idAndName() (string, string)    { return c.ID, c.Name }
+func (v *Version) idAndName() (string, string)      { return v.ID, v.Name }
+func (l SecurityLevel) idAndName() (string, string) { return l.ID, l.Name }
+
+// byIDOrName returns the first of items whose ID is v or whose name is v
+// in any case, or the zero T.
+func byIDOrName[T named](items []T, v string) T {
+	for _, x := range items {
+		if id, name := x.idAndName(); id == v || strings.EqualFold(name, v) {
+			return x
 		}
 	}
-	return nil
+	var none T
+	return none
 }
 
-func (st *store) resolutionBy(v string) *resolution {
-	for _, r := range st.resolution {
-		if r.id == v || strings.EqualFold(r.name, v) {
-			return r
-		}
-	}
-	return nil
-}
+func (st *store) priorityBy(v string) *priority { return byIDOrName(st.priorities, v) }
+
+func (st *store) resolutionBy(v string) *resolution { return byIDOrName(st.resolution, v) }
 
 func (st *store) fieldBy(v string) *customField {
 	if f, ok := st.fieldByID[v]; ok {
@@ -387,50 +396,15 @@ func (st *store) fieldBy(v string) *customField {
 	return nil
 }
 
-func (p *project) typeBy(v string) *IssueType {
-	for _, t := range p.types {
-		if t.ID == v || strings.EqualFold(t.Name, v) {
-			return t
-		}
-	}
-	return nil
-}
+func (p *project) typeBy(v string) *IssueType { return byIDOrName(p.types, v) }
 
-func (p *project) statusBy(v string) *status {
-	for _, st := range p.statuses {
-		if st.ID == v || strings.EqualFold(st.Name, v) {
-			return st
-		}
-	}
-	return nil
-}
+func (p *project) statusBy(v string) *status { return byIDOrName(p.statuses, v) }
 
-func (p *project) componentBy(v string) *Component {
-	for _, c := range p.components {
-		if c.ID == v || strings.EqualFold(c.Name, v) {
-			return c
-		}
-	}
-	return nil
-}
+func (p *project) componentBy(v string) *Component { return byIDOrName(p.components, v) }
 
-func (p *project) versionBy(v string) *Version {
-	for _, x := range p.versions {
-		if x.ID == v || strings.EqualFold(x.Name, v) {
-			return x
-		}
-	}
-	return nil
-}
+func (p *project) versionBy(v string) *Version { return byIDOrName(p.versions, v) }
 
-func (p *project) levelBy(v string) *securityLevel {
-	for _, l := range p.levels {
-		if l.ID == v || strings.EqualFold(l.Name, v) {
-			return l
-		}
-	}
-	return nil
-}
+func (p *project) levelBy(v string) *securityLevel { return byIDOrName(p.levels, v) }
 
 // insertIssue adds a new issue to the indexes.
 func (st *store) insertIssue(r *issueRec) {
@@ -690,27 +664,25 @@ func (s *Server) addProjectLocked(in Project) (*project, error) {
 }
 
 func (s *Server) addComponentLocked(p *project, c Component) *Component {
-	if c.ID == "" {
-		c.ID = strconv.Itoa(s.st.nextCompID)
-		s.st.nextCompID++
-	}
 	c.Project = p.key
-	cc := &c
-	p.components = append(p.components, cc)
-	s.st.components[c.ID] = cc
-	return cc
+	return file(&c, &c.ID, &s.st.nextCompID, &p.components, s.st.components)
 }
 
 func (s *Server) addVersionLocked(p *project, v Version) *Version {
-	if v.ID == "" {
-		v.ID = strconv.Itoa(s.st.nextVersionID)
-		s.st.nextVersionID++
-	}
 	v.Project = p.key
-	vv := &v
-	p.versions = append(p.versions, vv)
-	s.st.versions[v.ID] = vv
-	return vv
+	return file(&v, &v.ID, &s.st.nextVersionID, &p.versions, s.st.versions)
+}
+
+// file gives x, whose ID is *id, the next number of its kind when it has
+// no ID yet, and adds it to its project's list and the store's index.
+func file[T any](x *T, id *string, next *int, list *[]*T, index map[string]*T) *T {
+	if *id == "" {
+		*id = strconv.Itoa(*next)
+		*next++
+	}
+	*list = append(*list, x)
+	index[*id] = x
+	return x
 }
 
 func (s *Server) projectSnapshot(p *project) Project {

@@ -135,11 +135,8 @@ func (s *Server) handleWorklogUpdate(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, w, ok := pathChild(s, c, s.worklogFor)
+	r, w, ok := s.pathWorklog(c, "EDIT", "edit")
 	if !ok {
-		return
-	}
-	if !allowed(c, r.proj, worklogPerm(w, c.user, "EDIT"), "You do not have the permission to edit this worklog.") {
 		return
 	}
 	s.updateWorklogLocked(c.user, r, w, ed)
@@ -149,15 +146,24 @@ func (s *Server) handleWorklogUpdate(c *call) {
 func (s *Server) handleWorklogDelete(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, w, ok := pathChild(s, c, s.worklogFor)
+	r, w, ok := s.pathWorklog(c, "DELETE", "delete")
 	if !ok {
-		return
-	}
-	if !allowed(c, r.proj, worklogPerm(w, c.user, "DELETE"), "You do not have the permission to delete this worklog.") {
 		return
 	}
 	s.deleteWorklogLocked(c.user, r, w)
 	c.noContent()
+}
+
+// pathWorklog returns the issue and worklog of the path when the caller
+// may change the worklog (verb is "EDIT" or "DELETE", action the word the
+// 403 answer uses), or answers the error and returns ok false. Callers
+// hold s.mu.
+func (s *Server) pathWorklog(c *call, verb, action string) (*issueRec, *worklog, bool) {
+	r, w, ok := pathChild(s, c, s.worklogFor)
+	if !ok || !allowed(c, r.proj, worklogPerm(w, c.user, verb), "You do not have the permission to "+action+" this worklog.") {
+		return nil, nil, false
+	}
+	return r, w, true
 }
 
 func (s *Server) handleWorklogUpdated(c *call) { s.worklogChangesSince(c, false) }
