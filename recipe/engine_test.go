@@ -171,12 +171,7 @@ func TestRunPollsOnScheduleAndHonoursBackOff(t *testing.T) {
 	trig.Interval = time.Minute
 	r := mustNew(t, "run", trig, recipe.Do("n", recorder(), recipe.Pills{}))
 	eng := recipe.NewEngine(recipe.NewMemoryStore(), recipe.WithClock(clock), recipe.WithHooks(h))
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- eng.Run(ctx) }()
+	_, stop := runEngine(t, eng, r)
 	if id := <-h.done; id != "1" {
 		t.Fatalf("first job for event %s", id)
 	}
@@ -193,8 +188,7 @@ func TestRunPollsOnScheduleAndHonoursBackOff(t *testing.T) {
 	if id := <-h.done; id != "2" {
 		t.Fatalf("second job for event %s", id)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -397,12 +391,7 @@ func TestWebhookLifecycleAndHandler(t *testing.T) {
 	r := mustNew(t, "hooked", trigger.Webhook[int](wh), recipe.Do("n", rec, recipe.Pills{"n": `trigger`}))
 	eng := recipe.NewEngine(store, recipe.WithClock(clock), recipe.WithHooks(h),
 		recipe.WithWebhookBaseURL("https://example.test/hooks/"), recipe.WithMaxBodyBytes(64))
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- eng.Run(ctx) }()
+	ctx, stop := runEngine(t, eng, r)
 	sub := <-wh.subs
 	if sub.CallbackURL != "https://example.test/hooks/hooked" {
 		t.Fatalf("callback = %q", sub.CallbackURL)
@@ -412,16 +401,7 @@ func TestWebhookLifecycleAndHandler(t *testing.T) {
 
 	srv := httptest.NewServer(eng.WebhookHandler())
 	defer srv.Close()
-	post := func(path, token, body string) int {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewBufferString(body))
-		req.Header.Set("X-Token", token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	post := func(path, token, body string) int { return deliver(t, srv.URL+path, token, body) }
 	if code := post("/hooks/hooked", "wrong", "a"); code != http.StatusUnauthorized {
 		t.Errorf("bad token: %d", code)
 	}
@@ -461,8 +441,7 @@ func TestWebhookLifecycleAndHandler(t *testing.T) {
 	}
 	waitFor(t, func() bool { s, _ := store.Subscription(ctx, "hooked"); return s.ID == "sub-renewed" })
 
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	if wh.unsubscribed != 1 {
@@ -513,6 +492,25 @@ func waitFor(t *testing.T, cond func() bool) {
 
 var _ = action.RetryPolicy{}
 
+// runEngine adds r to eng and runs the engine in the background until
+// stop, which cancels ctx and returns what Run returned; the engine also
+// stops when the test ends.
+func runEngine(t *testing.T, eng *recipe.Engine, r *recipe.Recipe) (ctx context.Context, stop func() error) {
+	t.Helper()
+	if err := eng.Add(r); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(ctx) }()
+	stop = sync.OnceValue(func() error {
+		cancel()
+		return <-done
+	})
+	t.Cleanup(func() { _ = stop() })
+	return ctx, stop
+}
+
 // startupFailStore fails the first PendingJobs or Cursor read, as a store
 // that is briefly unreachable when the engine starts.
 type startupFailStore struct {
@@ -549,12 +547,7 @@ func TestRunRetriesStoreReadsAtStart(t *testing.T) {
 			trig.Interval = time.Minute
 			r := mustNew(t, "restart", trig, recipe.Do("n", recorder(), recipe.Pills{}))
 			eng := recipe.NewEngine(store, recipe.WithClock(clock), recipe.WithHooks(h))
-			if err := eng.Add(r); err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error)
-			go func() { done <- eng.Run(ctx) }()
+			_, stop := runEngine(t, eng, r)
 			if d := clock.nextWait(t); d != time.Minute {
 				t.Fatalf("after the store failed the recipe waits %v, want the 1m poll interval", d)
 			}
@@ -565,8 +558,7 @@ func TestRunRetriesStoreReadsAtStart(t *testing.T) {
 			if id := <-h.done; id != "1" {
 				t.Fatalf("first job for event %s", id)
 			}
-			cancel()
-			if err := <-done; err != nil {
+			if err := stop(); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -620,15 +612,9 @@ func TestUnrecordableInputIsLoggedNotHidden(t *testing.T) {
 func stopInStep(t *testing.T, store recipe.Store, r *recipe.Recipe, entered <-chan struct{}) []recipe.Job {
 	t.Helper()
 	eng := recipe.NewEngine(store, recipe.WithShutdownTimeout(0))
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- eng.Run(ctx) }()
+	_, stop := runEngine(t, eng, r)
 	<-entered
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	pending, err := store.PendingJobs(context.Background(), r.Name())

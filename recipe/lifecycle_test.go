@@ -175,13 +175,7 @@ func TestStopRemovesWebhookRegistration(t *testing.T) {
 			r := mustNew(t, "stopme", trigger.Webhook[int](wh), recipe.Do("n", recorder(), recipe.Pills{}))
 			eng := recipe.NewEngine(store, recipe.WithClock(newManualClock()),
 				recipe.WithWebhookBaseURL("https://example.test/hooks"), recipe.WithUnsubscribeOnStop(!keep))
-			if err := eng.Add(r); err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			done := make(chan error, 1)
-			go func() { done <- eng.Run(ctx) }()
+			ctx, stop := runEngine(t, eng, r)
 			<-wh.subs
 			waitFor(t, func() bool { _, err := store.Subscription(ctx, "stopme"); return err == nil })
 
@@ -221,8 +215,7 @@ func TestStopRemovesWebhookRegistration(t *testing.T) {
 					t.Errorf("delivery after the registration was removed: %d, want 404", code)
 				}
 			}
-			cancel()
-			if err := <-done; err != nil {
+			if err := stop(); err != nil {
 				t.Fatal(err)
 			}
 			want := map[bool]int{false: 1, true: 0}[keep]
@@ -297,13 +290,7 @@ func TestWebhookSubscribeRetryBacksOff(t *testing.T) {
 			r := mustNew(t, "flaky", trigger.Webhook[int](wh), recipe.Do("n", recorder(), recipe.Pills{}))
 			eng := recipe.NewEngine(store, recipe.WithClock(clock), tc.opt,
 				recipe.WithWebhookBaseURL("https://example.test/hooks"))
-			if err := eng.Add(r); err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			done := make(chan error, 1)
-			go func() { done <- eng.Run(ctx) }()
+			ctx, stop := runEngine(t, eng, r)
 			var got []time.Duration
 			for len(got) < len(tc.want) {
 				d := clock.nextWait(t)
@@ -323,8 +310,7 @@ func TestWebhookSubscribeRetryBacksOff(t *testing.T) {
 					t.Fatalf("retry waits = %v, want %v", got, tc.want)
 				}
 			}
-			cancel()
-			if err := <-done; err != nil {
+			if err := stop(); err != nil {
 				t.Fatal(err)
 			}
 		})

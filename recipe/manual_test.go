@@ -145,15 +145,9 @@ func TestManualTriggerRunsAtOnceInARunningEngine(t *testing.T) {
 	r := mustNew(t, "orders", trigger.Trigger[order](trigger.Manual[order]{}),
 		recipe.Do("n", act, recipe.Pills{"text": `trigger.id`}))
 	eng := recipe.NewEngine(recipe.NewMemoryStore())
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(ctx) }()
+	ctx, stop := runEngine(t, eng, r)
 	defer func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Error(err)
 		}
 	}()

@@ -184,19 +184,13 @@ func TestScheduleRunsThroughDaylightSavingChanges(t *testing.T) {
 			clock := recipetest.NewInstantClock(at(tc.start))
 			store := &acceptCounter{Store: recipe.NewMemoryStore()}
 			eng := recipe.NewEngine(store, recipe.WithClock(clock))
-			if err := eng.Add(r); err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(t.Context())
-			done := make(chan error, 1)
-			go func() { done <- eng.Run(ctx) }()
+			_, stop := runEngine(t, eng, r)
 			select {
 			case <-enough:
 			case <-time.After(30 * time.Second):
 				t.Fatal("the schedule did not run in time")
 			}
-			cancel()
-			if err := <-done; err != nil {
+			if err := stop(); err != nil {
 				t.Fatal(err)
 			}
 			mu.Lock()

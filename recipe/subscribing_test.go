@@ -40,16 +40,8 @@ func TestDeliveryDuringRegistrationIsRetriedNotLost(t *testing.T) {
 	wh.Interval = time.Hour
 	r := mustNew(t, "gated", trigger.Webhook[int](wh), recipe.Do("n", recorder(), recipe.Pills{"n": `trigger`}))
 	eng := recipe.NewEngine(store, recipe.WithClock(newManualClock()), recipe.WithWebhookBaseURL("https://example.test/hooks/"))
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- eng.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	ctx, stop := runEngine(t, eng, r)
+	defer func() { _ = stop() }()
 	srv := httptest.NewServer(eng.WebhookHandler())
 	defer srv.Close()
 	post := func() *http.Response {

@@ -2,7 +2,6 @@ package recipe_test
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -35,17 +34,12 @@ func TestPushOnlyWebhookRunsDeliveriesUntilStopped(t *testing.T) {
 	// The manual clock never reaches the renewal time of the fake's
 	// subscription.
 	eng := recipe.NewEngine(store, recipe.WithClock(newManualClock()), recipe.WithHooks(h), recipe.WithWebhookBaseURL("https://example.test/hooks/"))
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(ctx) }()
+	ctx, stop := runEngine(t, eng, r)
 	<-wh.subs
 	waitFor(t, func() bool { _, err := store.Subscription(ctx, "pushed"); return err == nil })
 	srv := httptest.NewServer(eng.WebhookHandler())
 	defer srv.Close()
-	defer cancel() // before the server closes, should the test fail early
+	defer func() { _ = stop() }() // before the server closes, should the test fail early
 	for i, body := range []string{"first", "second"} {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/hooks/pushed", bytes.NewBufferString(body))
 		req.Header.Set("X-Token", "tok")
@@ -66,8 +60,7 @@ func TestPushOnlyWebhookRunsDeliveriesUntilStopped(t *testing.T) {
 	if n := len(rec.Calls()); n != 2 {
 		t.Errorf("%d calls, want 2", n)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -100,12 +100,7 @@ func TestWebhookRefusesEventsWithoutIDOrTime(t *testing.T) {
 	rec := recorder()
 	r := mustNew(t, "strict", trigger.Webhook[int](wh), recipe.Do("n", rec, recipe.Pills{"n": `trigger`}))
 	eng := recipe.NewEngine(store, recipe.WithClock(newManualClock()), recipe.WithWebhookBaseURL("https://example.test/hooks"))
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(ctx) }()
+	ctx, stop := runEngine(t, eng, r)
 	<-wh.subs
 	waitFor(t, func() bool { _, err := store.Subscription(ctx, "strict"); return err == nil })
 
@@ -118,8 +113,7 @@ func TestWebhookRefusesEventsWithoutIDOrTime(t *testing.T) {
 		t.Fatalf("valid delivery answered %d", code)
 	}
 	waitFor(t, func() bool { return len(rec.Calls()) == 1 })
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	jobs, err := recipe.CollectJobs(store.Jobs(context.Background(), recipe.JobQuery{Recipe: "strict"}))

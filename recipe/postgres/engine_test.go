@@ -79,15 +79,7 @@ func runShared(t *testing.T, engines, events int, inOrder bool) *sharedRun {
 		if err != nil {
 			t.Fatal(err)
 		}
-		eng := recipe.NewEngine(s, recipe.WithProcessID(name), recipe.WithLeaseTTL(10*time.Second))
-		if err := eng.Add(r); err != nil {
-			t.Fatal(err)
-		}
-		wg.Go(func() {
-			if err := eng.Run(ctx); err != nil {
-				t.Error(err)
-			}
-		})
+		runProcess(t, ctx, &wg, s, name, r)
 	}
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
@@ -158,16 +150,7 @@ func TestStopOnOneProcessStopsTheRecipeEverywhere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		eng := recipe.NewEngine(s, recipe.WithProcessID(name), recipe.WithLeaseTTL(10*time.Second))
-		if err := eng.Add(r); err != nil {
-			t.Fatal(err)
-		}
-		wg.Go(func() {
-			if err := eng.Run(ctx); err != nil {
-				t.Error(err)
-			}
-		})
-		return eng, s
+		return runProcess(t, ctx, &wg, s, name, r), s
 	}
 	pollOwner := func(s *postgres.Store) string {
 		var owner string
@@ -181,4 +164,20 @@ func TestStopOnOneProcessStopsTheRecipeEverywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, time.Minute, "b to stop the recipe and give its poll lease up", func() bool { return pollOwner(sb) == "" })
+}
+
+// runProcess runs r on an engine over s standing for the process name, as
+// each process sharing the database does, until ctx ends; wg waits for it.
+func runProcess(t *testing.T, ctx context.Context, wg *sync.WaitGroup, s *postgres.Store, name string, r *recipe.Recipe) *recipe.Engine {
+	t.Helper()
+	eng := recipe.NewEngine(s, recipe.WithProcessID(name), recipe.WithLeaseTTL(10*time.Second))
+	if err := eng.Add(r); err != nil {
+		t.Fatal(err)
+	}
+	wg.Go(func() {
+		if err := eng.Run(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	return eng
 }

@@ -3,11 +3,8 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,7 +14,6 @@ import (
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/recipe"
-	"github.com/recipekit/recipekit/recipe/sqlite"
 )
 
 // The Jira crash child: the simulator lives in the test process (it
@@ -62,19 +58,7 @@ func jiraCrashChild(dir string) error {
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "recipes.db"))
-	if err != nil {
-		return err
-	}
-	eng := recipe.NewEngine(store)
-	if err := eng.Add(r); err != nil {
-		return err
-	}
-	if _, err := eng.RunOnce(ctx); err != nil {
-		return err
-	}
-	fmt.Println("DONE")
-	return store.Close()
+	return runCrashChild(ctx, dir, r, func() { fmt.Println("DONE") })
 }
 
 // TestCrashSafetyOfJiraWritesUnderSIGKILL kills a process running a recipe
@@ -103,12 +87,7 @@ func TestCrashSafetyOfJiraWritesUnderSIGKILL(t *testing.T) {
 	}
 	fileIssues(jiraCrashIssues)
 	dir := t.TempDir()
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("RECIPEKIT_CRASH_SEED"); s != "" {
-		seed, _ = strconv.ParseUint(s, 10, 64)
-	}
-	t.Logf("seed %d (set RECIPEKIT_CRASH_SEED to replay)", seed)
-	rng := rand.New(rand.NewPCG(seed, 1))
+	rng := crashRand(t, 1)
 	env := append(os.Environ(), jiraCrashEnv+"="+dir, jiraCrashURL+"="+sim.URL(), jiraCrashEmail+"="+people.Admin.Email,
 		jiraCrashToken+"="+people.Admin.APIToken, jiraCrashHub+"="+hub.Key, jiraCrashSince+"="+since.Format(time.RFC3339Nano))
 	writes := func() int {
@@ -214,20 +193,7 @@ func TestCrashSafetyOfJiraWritesUnderSIGKILL(t *testing.T) {
 		}
 		check(k, "link to the hub", links)
 	}
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "recipes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	jobs, err := recipe.CollectJobs(store.Jobs(ctx, recipe.JobQuery{Recipe: "jira-crash"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, j := range jobs {
-		if j.Status != recipe.JobSucceeded {
-			t.Errorf("job %s for %s is %s: %s", j.ID, j.Event.ID, j.Status, j.Error)
-		}
-	}
+	jobs := crashJobs(t, dir, "jira-crash")
 	if len(jobs) != len(keys) {
 		t.Errorf("%d jobs for %d issues", len(jobs), len(keys))
 	}

@@ -11,23 +11,18 @@ import (
 	"github.com/recipekit/recipekit/recipe"
 )
 
-// TestMigrationFromFirstSchemaKeepsJobs opens a database written at schema
-// version 1 (before job retries): its jobs read as never retried and not
-// awaiting a retry, and its failed jobs can be rerun.
-func TestMigrationFromFirstSchemaKeepsJobs(t *testing.T) {
+// openOldDatabase writes a database file named name with the statements
+// of an older schema version and its rows, then opens it with [Open], which
+// migrates it; the store closes when the test ends.
+func openOldDatabase(t *testing.T, name string, statements ...string) *Store {
+	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "v1.db")
+	path := filepath.Join(t.TempDir(), name)
 	db, err := sql.Open("sqlite", uriFilename(path))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{
-		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`,
-		migrations[0],
-		`INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0)`,
-		`INSERT INTO jobs (id, recipe, event_id, event_time, status, error, created, finished) VALUES ('j1', 'r', 'e1', 1, 'failed', 'boom', 1, 2)`,
-		`INSERT INTO steps (job_id, seq, name, error) VALUES ('j1', 0, 'a', ''), ('j1', 1, 'b', 'boom')`,
-	} {
+	for _, q := range statements {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
@@ -35,12 +30,26 @@ func TestMigrationFromFirstSchemaKeepsJobs(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-
 	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestMigrationFromFirstSchemaKeepsJobs opens a database written at schema
+// version 1 (before job retries): its jobs read as never retried and not
+// awaiting a retry, and its failed jobs can be rerun.
+func TestMigrationFromFirstSchemaKeepsJobs(t *testing.T) {
+	ctx := context.Background()
+	s := openOldDatabase(t, "v1.db",
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`,
+		migrations[0],
+		`INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0)`,
+		`INSERT INTO jobs (id, recipe, event_id, event_time, status, error, created, finished) VALUES ('j1', 'r', 'e1', 1, 'failed', 'boom', 1, 2)`,
+		`INSERT INTO steps (job_id, seq, name, error) VALUES ('j1', 0, 'a', ''), ('j1', 1, 'b', 'boom')`,
+	)
 	if v, err := s.SchemaVersion(ctx); err != nil || v != len(migrations) {
 		t.Fatalf("schema version after Open = %d, %v; want %d", v, err, len(migrations))
 	}
@@ -66,31 +75,13 @@ func TestMigrationFromFirstSchemaKeepsJobs(t *testing.T) {
 // is listed and counted as running, and can be finished.
 func TestMigrationKeepsRunningJobs(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "v3.db")
-	db, err := sql.Open("sqlite", uriFilename(path))
-	if err != nil {
-		t.Fatal(err)
-	}
 	created := time.Date(2024, 6, 1, 12, 0, 30, 0, time.UTC)
-	for _, q := range []string{
+	s := openOldDatabase(t, "v3.db",
 		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`,
 		migrations[0], migrations[1], migrations[2],
 		`INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0), (2, 0), (3, 0)`,
-		`INSERT INTO jobs (id, recipe, event_id, event_time, status, created) VALUES ('j1', 'r', 'e1', 1, 'running', ` + fmt.Sprint(created.UnixNano()) + `)`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+		`INSERT INTO jobs (id, recipe, event_id, event_time, status, created) VALUES ('j1', 'r', 'e1', 1, 'running', `+fmt.Sprint(created.UnixNano())+`)`,
+	)
 	if j, err := s.Job(ctx, "j1"); err != nil || j.Status != recipe.JobRunning {
 		t.Fatalf("old running job reads as %+v, %v", j, err)
 	}

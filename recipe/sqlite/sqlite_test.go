@@ -31,34 +31,54 @@ func TestConformance(t *testing.T) {
 }
 
 func TestReopenKeepsDataAndSchemaVersion(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "r.db")
-	s, err := sqlite.Open(ctx, path)
+	storeOneJob(t, path)
+	s := reopenWithOneJob(t, path)
+	v, err := s.SchemaVersion(context.Background())
+	if err != nil || v != 6 {
+		t.Fatalf("schema version = %d, %v", v, err)
+	}
+}
+
+// openPath opens the store at path.
+func openPath(t *testing.T, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// storeOneJob opens the store at path, accepts job j1 of recipe r with the
+// cursor "c" and closes the store.
+func storeOneJob(t *testing.T, path string) {
+	t.Helper()
+	ctx := context.Background()
+	s := openPath(t, path)
 	if _, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{{ID: "j1", Recipe: "r", Event: recipe.EventRecord{ID: "e1"}}}, Cursor: []byte("c"), SetCursor: true}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s, err = sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	v, err := s.SchemaVersion(ctx)
-	if err != nil || v != 6 {
-		t.Fatalf("schema version = %d, %v", v, err)
-	}
+}
+
+// reopenWithOneJob opens the store at path again and checks that it holds
+// what storeOneJob stored; the store closes when the test ends.
+func reopenWithOneJob(t *testing.T, path string) *sqlite.Store {
+	t.Helper()
+	ctx := context.Background()
+	s := openPath(t, path)
+	t.Cleanup(func() { s.Close() })
 	c, err := s.Cursor(ctx, "r")
 	if err != nil || string(c) != "c" {
-		t.Fatalf("cursor = %q, %v", c, err)
+		t.Fatalf("cursor after reopening = %q, %v; want c", c, err)
 	}
 	if _, err := s.Job(ctx, "j1"); err != nil {
-		t.Fatal(err)
+		t.Fatalf("job after reopening: %v", err)
 	}
+	return s
 }
 
 func TestOpenRejectsEmptyPath(t *testing.T) {
@@ -72,20 +92,10 @@ func TestOpenRejectsEmptyPath(t *testing.T) {
 // escape, here "%41", which would otherwise become "A") and a space: the
 // file is created under exactly that name and its data survives a reopen.
 func TestOpenPathWithURICharacters(t *testing.T) {
-	ctx := context.Background()
 	dir := t.TempDir()
 	name := "a?b#c%41 d.db"
 	path := filepath.Join(dir, name)
-	s, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Accept(ctx, recipe.Batch{Recipe: "r", Jobs: []recipe.Job{{ID: "j1", Recipe: "r", Event: recipe.EventRecord{ID: "e1"}}}, Cursor: []byte("c"), SetCursor: true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	storeOneJob(t, path)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -102,18 +112,7 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 			t.Errorf("stray file %q: the path was misread", n)
 		}
 	}
-	s, err = sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	c, err := s.Cursor(ctx, "r")
-	if err != nil || string(c) != "c" {
-		t.Fatalf("cursor after reopening = %q, %v; want c", c, err)
-	}
-	if _, err := s.Job(ctx, "j1"); err != nil {
-		t.Fatalf("job after reopening: %v", err)
-	}
+	reopenWithOneJob(t, path)
 }
 
 func TestOpenRejectsNULInPath(t *testing.T) {
