@@ -1,6 +1,7 @@
 package jira
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // maxResponseBody bounds how much of a successful answer is read into
@@ -22,16 +24,49 @@ var errResponseTooLarge = errors.New("the answer is larger than the 64 MiB the c
 
 // decodeJSON decodes one JSON value of at most maxResponseBody bytes from
 // r into v; an empty body leaves v unchanged.
+//
+// The body is read whole into a pooled buffer and decoded with
+// json.Unmarshal: a json.Decoder would scan the value once to find its end
+// and again to decode it, and grow a buffer of its own per response. (The
+// json.Unmarshaler contract has implementations copy what they keep, so
+// the buffer can be reused.)
 func decodeJSON(r io.Reader, v any) error {
-	lr := &io.LimitedReader{R: r, N: maxResponseBody + 1}
-	err := json.NewDecoder(lr).Decode(v)
-	if lr.N <= 0 {
-		return errResponseTooLarge
-	}
-	if err != nil && !errors.Is(err, io.EOF) {
+	buf := bodyBufs.Get().(*bytes.Buffer)
+	defer putBodyBuf(buf)
+	if err := readInto(buf, r); err != nil {
 		return err
 	}
+	b := bytes.TrimSpace(buf.Bytes())
+	if len(b) == 0 {
+		return nil
+	}
+	return json.Unmarshal(b, v)
+}
+
+// readInto reads all of r into buf, up to maxResponseBody bytes.
+func readInto(buf *bytes.Buffer, r io.Reader) error {
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxResponseBody+1)); err != nil {
+		return err
+	}
+	if int64(buf.Len()) > maxResponseBody {
+		return errResponseTooLarge
+	}
 	return nil
+}
+
+// bodyBufs holds the buffers responses are read into.
+var bodyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody is the largest buffer kept for reuse; a rare huge answer
+// does not stay in memory.
+const maxPooledBody = 4 << 20
+
+func putBodyBuf(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledBody {
+		return
+	}
+	buf.Reset()
+	bodyBufs.Put(buf)
 }
 
 // readBody reads all of r, up to maxResponseBody bytes.
