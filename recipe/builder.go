@@ -226,7 +226,10 @@ type source interface {
 	// trigger's type: a value of that type, JSON, or nil for its zero value.
 	convert(data any) (any, error)
 	decode(data json.RawMessage) (any, error)
-	encode(buf *recordBuf, data any) (json.RawMessage, error)
+	// encode returns the record of an event's data: raw, the JSON the
+	// trigger read it from, when there is one and the type holds no
+	// secrets, else data encoded into buf.
+	encode(buf *recordBuf, data any, raw json.RawMessage) (json.RawMessage, error)
 	set(env reflect.Value, field int, data any)
 	webhook() webhookSource
 }
@@ -235,6 +238,8 @@ type rawEvent struct {
 	ID   string
 	Time time.Time
 	Data any
+	// Raw is Data's JSON as the trigger read it, or nil (trigger.Event.Raw).
+	Raw json.RawMessage
 }
 
 type rawPage struct {

@@ -2,6 +2,7 @@ package recipe_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/recipetest"
 	"github.com/recipekit/recipekit/recipe/sqlite"
+	"github.com/recipekit/recipekit/trigger"
 )
 
 func eventIDs(jobs []recipe.Job) string {
@@ -141,5 +143,34 @@ func TestJobListingForOperators(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A trigger that hands on its event's JSON (trigger.Event.Raw) has those
+// bytes recorded as the event, as it sent them; pills still read the typed
+// data. For a type holding secrets the runtime encodes the data redacted
+// instead, whatever the trigger sent.
+func TestEventRecordIsTheTriggersJSON(t *testing.T) {
+	raw := `{"id": 7, "key":"SUP-7", "fields":{"summary":"Printer on fire"}, "expand":"names"}`
+	trig := recipetest.Events(trigger.Event[issue]{ID: "7", Data: issue{ID: 7, Key: "SUP-7", Fields: fields{Summary: "Printer on fire"}}, Raw: json.RawMessage(raw)})
+	rec := recorder()
+	res := recipetest.Run(t, mustNew(t, "raw", trig, recipe.Do("n", rec, recipe.Pills{"text": `trigger.fields.summary`})), nil)
+	if res.Succeeded() != 1 {
+		t.Fatalf("jobs: %+v", res.Jobs)
+	}
+	if got := string(res.Job(0).Event.Data); got != raw {
+		t.Errorf("event record = %s, want the trigger's JSON %s", got, raw)
+	}
+	if got := recipetest.Output[note](res, 0, "n").Text; got != "Printer on fire" {
+		t.Errorf("the step read %q from the event", got)
+	}
+
+	secret := recipetest.Events(trigger.Event[commentIn]{ID: "s", Data: commentIn{IssueKey: "SUP-7", Password: "hunter2"}, Raw: json.RawMessage(`{"issueKey":"SUP-7","password":"hunter2"}`)})
+	res = recipetest.Run(t, mustNew(t, "secret", secret, recipe.Do("n", rec, recipe.Pills{"text": `trigger.issueKey`})), nil)
+	if res.Succeeded() != 1 {
+		t.Fatalf("jobs: %+v", res.Jobs)
+	}
+	if got := string(res.Job(0).Event.Data); strings.Contains(got, "hunter2") || !strings.Contains(got, `"issueKey":"SUP-7"`) {
+		t.Errorf("event record of a type with secrets = %s, want it encoded redacted", got)
 	}
 }

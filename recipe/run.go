@@ -457,7 +457,7 @@ func (e *Engine) accept(ctx context.Context, ent *entry, m *vm.VM, buf *recordBu
 				continue
 			}
 		}
-		raw, err := r.src.encode(buf, ev.Data)
+		raw, err := r.src.encode(buf, ev.Data, ev.Raw)
 		if err != nil {
 			return res, nil, err
 		}

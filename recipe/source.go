@@ -46,7 +46,7 @@ func (s *typedSource[T]) dataType() reflect.Type { return s.typ }
 func toRaw[T any](evs []trigger.Event[T]) []rawEvent {
 	out := make([]rawEvent, len(evs))
 	for i, e := range evs {
-		out[i] = rawEvent{ID: e.ID, Time: e.Time, Data: e.Data}
+		out[i] = rawEvent{ID: e.ID, Time: e.Time, Data: e.Data, Raw: e.Raw}
 	}
 	return out
 }
@@ -93,7 +93,11 @@ func (s *typedSource[T]) decode(data json.RawMessage) (any, error) {
 	return v, nil
 }
 
-func (s *typedSource[T]) encode(buf *recordBuf, data any) (json.RawMessage, error) {
+func (s *typedSource[T]) encode(buf *recordBuf, data any, raw json.RawMessage) (json.RawMessage, error) {
+	if len(raw) > 0 && !s.redact.secrets {
+		// Capped, as recordBuf's records are: an append copies.
+		return raw[:len(raw):len(raw)], nil
+	}
 	return buf.marshal(s.redact, data)
 }
 

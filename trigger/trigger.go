@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,6 +22,13 @@ type Event[T any] struct {
 	Time time.Time
 	// Data is the typed payload that pills read as `trigger`.
 	Data T
+	// Raw, when not nil, is Data's JSON exactly as the trigger decoded it
+	// (one JSON value that decodes to Data). The runtime then stores these
+	// bytes as the job's record of the event instead of encoding Data
+	// again. A trigger that changes Data after decoding it leaves Raw nil.
+	// The runtime ignores Raw for a type holding secrets, which it encodes
+	// redacted.
+	Raw json.RawMessage
 }
 
 // Cursor is a trigger's opaque position. The runtime stores it and hands it

@@ -293,7 +293,12 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 		}
 		return r, nil
 	}
-	if err := decodeJSON(resp.Body, v); errors.Is(err, errResponseTooLarge) {
+	if d, ok := v.(keptDecoder); ok {
+		err = decodeKept(resp.Body, d)
+	} else {
+		err = decodeJSON(resp.Body, v)
+	}
+	if errors.Is(err, errResponseTooLarge) {
 		return r, fmt.Errorf("jira: %s %s: %w", req.Method, req.URL.Path, err)
 	} else if err != nil {
 		return r, fmt.Errorf("jira: decoding the response of %s %s: %w (is %s a Jira site?)", req.Method, req.URL.Path, err, c.site.Redacted())

@@ -65,6 +65,7 @@ func newIssueSpec() pollSpec[Issue] {
 		info: trigger.Info{Name: TriggerNewIssue, Title: "New issue",
 			Description: "Emits each issue created in Jira (optionally in one project or matching a JQL filter), once."},
 		timeField: "created",
+		issueData: true,
 		extract: func(_ context.Context, _ *Client, is Issue, floor int64) ([]found[Issue], error) {
 			ms := timeMs(is.Fields.Created)
 			if ms < floor || is.ID == "" {

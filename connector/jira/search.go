@@ -2,6 +2,7 @@ package jira
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -147,6 +148,12 @@ func (s *SearchService) search(ctx context.Context, path string, q url.Values, b
 // Page returns one page of results. A search whose URL would be longer than
 // MaxSearchURL is sent as a POST.
 func (s *SearchService) Page(ctx context.Context, opts SearchOptions) (SearchResult, *Response, error) {
+	return s.page(ctx, opts, nil)
+}
+
+// page is Page; when raw is not nil, it also sets *raw to the JSON each
+// issue was decoded from, in the order of the result's issues.
+func (s *SearchService) page(ctx context.Context, opts SearchOptions, raw *[]json.RawMessage) (SearchResult, *Response, error) {
 	if err := opts.validate(); err != nil {
 		return SearchResult{}, nil, err
 	}
@@ -156,6 +163,10 @@ func (s *SearchService) Page(ctx context.Context, opts SearchOptions) (SearchRes
 	}
 	q := opts.common()
 	var res SearchResult
+	var dst any = &res
+	if raw != nil {
+		dst = &rawSearchPage{res: &res, raw: raw}
+	}
 	if cloud {
 		if opts.NextPageToken != "" {
 			q.Set("nextPageToken", opts.NextPageToken)
@@ -170,7 +181,7 @@ func (s *SearchService) Page(ctx context.Context, opts SearchOptions) (SearchRes
 		resp, err := s.search(ctx, apiPath("/search/jql"), q, func() any {
 			return cloudSearchBody{JQL: opts.JQL, Fields: opts.fields(), Expand: strings.Join(opts.Expand, ","), Properties: opts.Properties,
 				MaxResults: opts.MaxResults, NextPageToken: opts.NextPageToken, ReconcileIssues: opts.ReconcileIssues}
-		}, &res)
+		}, dst)
 		if err != nil {
 			return res, resp, err
 		}
@@ -193,7 +204,7 @@ func (s *SearchService) Page(ctx context.Context, opts SearchOptions) (SearchRes
 			b.MaxResults = &opts.MaxResults
 		}
 		return b
-	}, &res)
+	}, dst)
 	if err != nil {
 		return res, resp, err
 	}
@@ -201,6 +212,48 @@ func (s *SearchService) Page(ctx context.Context, opts SearchOptions) (SearchRes
 	res.IsLast = len(res.Issues) == 0 || res.StartAt+len(res.Issues) >= res.Total
 	resp.StartAt, resp.MaxResults, resp.Total, resp.IsLast = res.StartAt, res.MaxResults, res.Total, res.IsLast
 	return res, resp, s.client.nameCustomFields(ctx, res.Issues)
+}
+
+// rawSearchPage decodes a search answer into res, keeping in raw the JSON
+// of each issue: a slice of the answer, which it owns (see keptDecoder).
+type rawSearchPage struct {
+	res *SearchResult
+	raw *[]json.RawMessage
+}
+
+func (p *rawSearchPage) decodeKept(b []byte) error {
+	res := p.res
+	*p.raw = (*p.raw)[:0]
+	return eachMember(b, func(k, v []byte) error {
+		switch string(k) {
+		case "issues":
+			res.Issues = res.Issues[:0]
+			if string(v) == "null" {
+				return nil
+			}
+			return eachElement(v, func(e []byte) error {
+				res.Issues = append(res.Issues, Issue{})
+				if err := json.Unmarshal(e, &res.Issues[len(res.Issues)-1]); err != nil {
+					return err
+				}
+				*p.raw = append(*p.raw, e[:len(e):len(e)])
+				return nil
+			})
+		case "isLast":
+			return json.Unmarshal(v, &res.IsLast)
+		case "nextPageToken":
+			return json.Unmarshal(v, &res.NextPageToken)
+		case "startAt":
+			return json.Unmarshal(v, &res.StartAt)
+		case "maxResults":
+			return json.Unmarshal(v, &res.MaxResults)
+		case "total":
+			return json.Unmarshal(v, &res.Total)
+		case "names":
+			return json.Unmarshal(v, &res.Names)
+		}
+		return nil
+	})
 }
 
 // All iterates over every issue the search finds, page by page. It stops

@@ -88,6 +88,9 @@ type found[T any] struct {
 	author *User
 	noop   bool
 	data   T
+	// raw is data's JSON as Jira sent it, when data is the issue read
+	// unchanged (see pollSpec.issueData).
+	raw json.RawMessage
 }
 
 // pollSpec says what a polling trigger reads and emits.
@@ -98,6 +101,11 @@ type pollSpec[T any] struct {
 	expand    []string
 	// extract returns the events an issue carries at or above floor.
 	extract func(ctx context.Context, c *Client, is Issue, floor int64) ([]found[T], error)
+	// issueData says that an event's data is the issue as the search read
+	// it (through bare), so the search answer's JSON of the issue can be
+	// handed on as the event's record (trigger.Event.Raw) when bare
+	// removed nothing and no field was added after decoding.
+	issueData bool
 }
 
 // poller is a polling trigger over JQL search.
@@ -355,14 +363,22 @@ func (p *poller[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Pa
 		NextPageToken: sc.Token,
 		StartAt:       sc.StartAt,
 	}
-	res, _, err := p.c.Search.Page(ctx, opts)
+	var raws []json.RawMessage
+	var rawDst *[]json.RawMessage
+	if p.spec.issueData {
+		rawDst = &raws
+	}
+	res, _, err := p.c.Search.page(ctx, opts, rawDst)
 	if err != nil {
 		return trigger.Page[T]{}, p.searchError(err)
+	}
+	if len(raws) != len(res.Issues) {
+		raws = nil
 	}
 
 	var out []found[T]
 	groupFresh := false
-	for _, is := range res.Issues {
+	for i, is := range res.Issues {
 		ms := p.orderMs(is)
 		sc.Max = max(sc.Max, ms)
 		evs, err := p.spec.extract(ctx, p.c, is, cur.Floor)
@@ -380,6 +396,9 @@ func (p *poller[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Pa
 				continue // handed over under the ID an earlier version gave it
 			}
 			cur.Seen[ev.id] = ev.ms
+			if raws != nil && asRead(is) {
+				ev.raw = raws[i]
+			}
 			if ms == sc.Seek {
 				groupFresh = true
 			}
@@ -449,9 +468,16 @@ func (p *poller[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Pa
 	page := trigger.Page[T]{Next: next, More: more, Backlog: backlog}
 	page.Events = make([]trigger.Event[T], len(out))
 	for i, ev := range out {
-		page.Events[i] = trigger.Event[T]{ID: ev.id, Time: time.UnixMilli(ev.ms).UTC(), Data: ev.data}
+		page.Events[i] = trigger.Event[T]{ID: ev.id, Time: time.UnixMilli(ev.ms).UTC(), Data: ev.data, Raw: ev.raw}
 	}
 	return page, nil
+}
+
+// asRead reports whether the issue decodes from the JSON Jira sent for it
+// once bare is applied: bare removes nothing, and no custom field names
+// were added.
+func asRead(is Issue) bool {
+	return is.Changelog == nil && is.Fields.Comment == nil && is.Fields.Worklog == nil && len(is.Fields.Named) == 0
 }
 
 // estimate returns how many issues a backfill still has to read, counting

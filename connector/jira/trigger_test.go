@@ -2,11 +2,14 @@ package jira
 
 import (
 	"context"
+	"encoding/json"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -157,6 +160,66 @@ func TestTriggerEventsLabelThemselves(t *testing.T) {
 	for _, l := range []trigger.Labeler{issue, IssueChange{Issue: issue}, CommentEvent{Issue: issue}, WorklogEvent{Issue: issue}} {
 		if got := l.EventLabel(); got != "PROJ-7 Printer on fire" {
 			t.Errorf("%T label = %q", l, got)
+		}
+	}
+}
+
+// The new-issue trigger hands on each issue's JSON as Jira sent it, so the
+// runtime records it without encoding it again; the JSON must decode to the
+// event's data, and is withheld when the data is not the issue as read.
+func TestNewIssueEventsCarryTheirJSON(t *testing.T) {
+	e := newTrigEnv(t, jiratest.Cloud, "Europe/Paris")
+	opts := PollOptions{Project: "DEMO", Since: e.clock.Now().Add(-time.Minute), PageSize: 2, Now: e.clock.Now}
+	var keys []string
+	for range 3 {
+		is, err := e.srv.CreateIssueAs(e.demo.Alice.AccountID, jiratest.IssueSeed{Project: "DEMO", Summary: "raw"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, is.Key)
+		e.clock.Advance(1500 * time.Millisecond)
+	}
+	if _, err := e.srv.CommentAs(e.demo.Alice.AccountID, keys[1], "first"); err != nil {
+		t.Fatal(err)
+	}
+
+	evs, _, _ := drain(t, e.client(t).NewIssue(opts), nil)
+	if len(evs) != 3 {
+		t.Fatalf("new issues: %v", eventIDs(evs))
+	}
+	for _, ev := range evs {
+		if len(ev.Raw) == 0 {
+			t.Fatalf("%s: no JSON handed on", ev.Data.Key)
+		}
+		var back Issue
+		if err := json.Unmarshal(ev.Raw, &back); err != nil {
+			t.Fatalf("%s: %v", ev.Data.Key, err)
+		}
+		if !reflect.DeepEqual(back, ev.Data) {
+			t.Errorf("%s: the JSON decodes to\n%+v\nnot the event's data\n%+v", ev.Data.Key, back, ev.Data)
+		}
+	}
+
+	// Asked for, the comments are read but not kept in the event: the
+	// JSON holding them is not the data.
+	withComments := opts
+	withComments.Fields = []string{"*navigable", "comment"}
+	evs, _, _ = drain(t, e.client(t).NewIssue(withComments), nil)
+	for _, ev := range evs {
+		if ev.Data.Fields.Comment != nil || ev.Raw != nil {
+			t.Errorf("%s: comment %+v, JSON handed on %t", ev.Data.Key, ev.Data.Fields.Comment, ev.Raw != nil)
+		}
+	}
+
+	// Custom field names are added after decoding: the JSON lacks them.
+	named, err := New(Config{URL: e.srv.URL(), Auth: auth.APIToken{Email: e.demo.Admin.Email, Token: auth.Secret(e.demo.Admin.APIToken)}, CustomFieldNames: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, _, _ = drain(t, named.NewIssue(opts), nil)
+	for _, ev := range evs {
+		if len(ev.Data.Fields.Named) == 0 || ev.Raw != nil {
+			t.Errorf("%s: named fields %v, JSON handed on %t", ev.Data.Key, ev.Data.Fields.Named, ev.Raw != nil)
 		}
 	}
 }

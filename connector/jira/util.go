@@ -43,6 +43,26 @@ func decodeJSON(r io.Reader, v any) error {
 	return json.Unmarshal(b, v)
 }
 
+// keptDecoder is a destination of Client.Do that decodes the body itself
+// and may keep slices of it: it is handed a copy of its own.
+type keptDecoder interface {
+	decodeKept(body []byte) error
+}
+
+// decodeKept reads r whole and hands d a copy of exactly its size.
+func decodeKept(r io.Reader, d keptDecoder) error {
+	buf := bodyBufs.Get().(*bytes.Buffer)
+	defer putBodyBuf(buf)
+	if err := readInto(buf, r); err != nil {
+		return err
+	}
+	b := bytes.TrimSpace(buf.Bytes())
+	if len(b) == 0 {
+		return nil
+	}
+	return d.decodeKept(bytes.Clone(b))
+}
+
 // readInto reads all of r into buf, up to maxResponseBody bytes.
 func readInto(buf *bytes.Buffer, r io.Reader) error {
 	if _, err := buf.ReadFrom(io.LimitReader(r, maxResponseBody+1)); err != nil {
