@@ -12,6 +12,7 @@ import (
 
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/jira"
+	"github.com/recipekit/recipekit/internal/cputime"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/sqlite"
 )
@@ -58,7 +59,7 @@ var allocMetrics = []metrics.Sample{{Name: "/gc/heap/allocs:objects"}, {Name: "/
 
 func readMeter() meter {
 	metrics.Read(allocMetrics)
-	cpu, ok := processCPU()
+	cpu, ok := cputime.Process()
 	return meter{cpu: cpu, cpuSeen: ok, wall: time.Now(), allocs: allocMetrics[0].Value.Uint64(), bytes: allocMetrics[1].Value.Uint64()}
 }
 

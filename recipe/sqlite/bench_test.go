@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/action"
+	"github.com/recipekit/recipekit/internal/cputime"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/recipetest"
 	"github.com/recipekit/recipekit/recipe/sqlite"
@@ -85,7 +86,7 @@ func BenchmarkJobWrites(b *testing.B) {
 	const page = 100
 	b.ReportAllocs()
 	n := 0
-	cpu0, cpuOK := processCPU()
+	cpu0, cpuOK := cputime.Process()
 	for b.Loop() {
 		if n%page == 0 {
 			batch := recipe.Batch{Recipe: "bench", SetCursor: true, Cursor: trigger.Cursor(fmt.Sprint(n)), At: now}
@@ -107,7 +108,7 @@ func BenchmarkJobWrites(b *testing.B) {
 		}
 		n++
 	}
-	if cpu1, ok := processCPU(); ok && cpuOK {
+	if cpu1, ok := cputime.Process(); ok && cpuOK {
 		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(n), "cpu-µs/job")
 	}
 }
@@ -127,7 +128,7 @@ func BenchmarkAccept(b *testing.B) {
 	const page = 100
 	b.ReportAllocs()
 	n := 0
-	cpu0, cpuOK := processCPU()
+	cpu0, cpuOK := cputime.Process()
 	for b.Loop() {
 		batch := recipe.Batch{Recipe: "bench", SetCursor: true, Cursor: trigger.Cursor(fmt.Sprint(n)), At: now}
 		for i := range page {
@@ -139,7 +140,7 @@ func BenchmarkAccept(b *testing.B) {
 		}
 		n += page
 	}
-	if cpu1, ok := processCPU(); ok && cpuOK {
+	if cpu1, ok := cputime.Process(); ok && cpuOK {
 		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(n), "cpu-µs/job")
 	}
 }

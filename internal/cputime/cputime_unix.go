@@ -1,15 +1,15 @@
 //go:build unix
 
-package bench
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU returns the CPU time the process has used, in user and
-// system mode, with all its threads.
-func processCPU() (time.Duration, bool) {
+// Process returns the CPU time the process has used, in user and system
+// mode, with all its threads, and true; false when it cannot be read.
+func Process() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false
