@@ -509,14 +509,22 @@ func TestNewTriggerConfigErrors(t *testing.T) {
 	}
 }
 
-func TestLifecycle(t *testing.T) {
-	var logs bytes.Buffer
+// newLoggedJiraTrigger returns the "jira_bugs" trigger of testSecret
+// verified by v, and the buffer its JSON log lines go to.
+func newLoggedJiraTrigger(t *testing.T, v Verification) (trigger.Webhook[jiraEvent], *bytes.Buffer) {
+	t.Helper()
+	logs := &bytes.Buffer{}
 	trig := newTrigger(t, TriggerOptions[jiraEvent]{
 		Name:         "jira_bugs",
-		Verification: VerifyHMAC(""),
+		Verification: v,
 		Secret:       testSecret,
-		Logger:       slog.New(slog.NewJSONHandler(&logs, nil)),
+		Logger:       slog.New(slog.NewJSONHandler(logs, nil)),
 	})
+	return trig, logs
+}
+
+func TestLifecycle(t *testing.T) {
+	trig, logs := newLoggedJiraTrigger(t, VerifyHMAC(""))
 	info := trig.Info()
 	if info.Name != "jira_bugs" || info.Connector != "webhook" || info.PollInterval != 0 || info.Title == "" {
 		t.Errorf("Info = %+v", info)
@@ -619,13 +627,7 @@ func BenchmarkParse(b *testing.B) {
 }
 
 func TestSubscribeDoesNotLogATokenInTheCallbackURL(t *testing.T) {
-	var logs bytes.Buffer
-	trig := newTrigger(t, TriggerOptions[jiraEvent]{
-		Name:         "jira_bugs",
-		Verification: VerifyTokenQuery("token"),
-		Secret:       testSecret,
-		Logger:       slog.New(slog.NewJSONHandler(&logs, nil)),
-	})
+	trig, logs := newLoggedJiraTrigger(t, VerifyTokenQuery("token"))
 	withToken, err := CallbackURLWithToken("https://hooks.example.com/hooks/jira_bugs", "token", testSecret)
 	if err != nil {
 		t.Fatal(err)
