@@ -90,26 +90,19 @@ func (s *Server) setField(p *project, d *issueData, id string, v any, loose bool
 		if !ok {
 			return "Please provide Component"
 		}
-		d.components = nil
-		for _, r := range refs {
-			c := p.componentBy(r)
-			if c == nil {
-				return fmt.Sprintf("Component name '%s' is not valid", r)
-			}
-			d.components = append(d.components, c)
+		list, msg := lookUpAll(refs, p.componentBy, "Component name '%s' is not valid")
+		if msg != "" {
+			return msg
 		}
+		d.components = list
 	case "fixVersions", "versions":
 		refs, ok := refList(v, loose, "id", "name")
 		if !ok {
 			return "Please provide Version"
 		}
-		var out []*Version
-		for _, r := range refs {
-			x := p.versionBy(r)
-			if x == nil {
-				return fmt.Sprintf("Version name '%s' is not valid", r)
-			}
-			out = append(out, x)
+		out, msg := lookUpAll(refs, p.versionBy, "Version name '%s' is not valid")
+		if msg != "" {
+			return msg
 		}
 		if id == "fixVersions" {
 			d.fixVersions = out
@@ -137,27 +130,9 @@ func (s *Server) setField(p *project, d *issueData, id string, v any, loose bool
 		}
 		d.parent = par
 	case "security":
-		if v == nil {
-			d.security = nil
-			return ""
-		}
-		ref, ok := refOf(v, loose, "id", "name")
-		l := p.levelBy(ref)
-		if !ok || l == nil {
-			return fmt.Sprintf("Security level '%v' is not valid for this project.", ref)
-		}
-		d.security = l
+		return setOptionalRef(&d.security, v, loose, p.levelBy, "Security level '%v' is not valid for this project.")
 	case "resolution":
-		if v == nil {
-			d.resolution = nil
-			return ""
-		}
-		ref, ok := refOf(v, loose, "id", "name")
-		r := st.resolutionBy(ref)
-		if !ok || r == nil {
-			return fmt.Sprintf("Resolution '%v' is not valid.", ref)
-		}
-		d.resolution = r
+		return setOptionalRef(&d.resolution, v, loose, st.resolutionBy, "Resolution '%v' is not valid.")
 	default:
 		f := st.fieldBy(id)
 		if f == nil || (!loose && f.ID != id) {
@@ -176,6 +151,37 @@ func (s *Server) setField(p *project, d *issueData, id string, v any, loose bool
 			d.custom[f.ID] = val
 		}
 	}
+	return ""
+}
+
+// lookUpAll finds each of refs with find; for one find does not know it
+// returns the message unknown makes of it (%s is the ref).
+func lookUpAll[T any](refs []string, find func(string) *T, unknown string) ([]*T, string) {
+	var out []*T
+	for _, r := range refs {
+		x := find(r)
+		if x == nil {
+			return nil, fmt.Sprintf(unknown, r)
+		}
+		out = append(out, x)
+	}
+	return out, ""
+}
+
+// setOptionalRef sets *dst to what v refers to by id or name, found with
+// find, or to nil when v is null; for a reference find does not know it
+// returns the message unknown makes of it (%v is the ref).
+func setOptionalRef[T any](dst **T, v any, loose bool, find func(string) *T, unknown string) string {
+	if v == nil {
+		*dst = nil
+		return ""
+	}
+	ref, ok := refOf(v, loose, "id", "name")
+	x := find(ref)
+	if !ok || x == nil {
+		return fmt.Sprintf(unknown, ref)
+	}
+	*dst = x
 	return ""
 }
 
@@ -332,15 +338,7 @@ func refList(v any, loose bool, keys ...string) ([]string, bool) {
 	case []string:
 		return x, loose
 	case []any:
-		out := make([]string, 0, len(x))
-		for _, e := range x {
-			r, ok := refOf(e, loose, keys...)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, r)
-		}
-		return out, true
+		return eachOf(x, func(e any) (string, bool) { return refOf(e, loose, keys...) })
 	case nil:
 		return nil, true
 	}
@@ -352,19 +350,28 @@ func stringList(v any) ([]string, bool) {
 	case []string:
 		return slices.Clone(x), true
 	case []any:
-		out := make([]string, 0, len(x))
-		for _, e := range x {
+		return eachOf(x, func(e any) (string, bool) {
 			str, ok := e.(string)
-			if !ok {
-				return nil, false
-			}
-			out = append(out, str)
-		}
-		return out, true
+			return str, ok
+		})
 	case nil:
 		return nil, true
 	}
 	return nil, false
+}
+
+// eachOf converts every element of list with conv, or reports false when
+// conv refuses one.
+func eachOf(list []any, conv func(any) (string, bool)) ([]string, bool) {
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		s, ok := conv(e)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
 }
 
 func dedupe(in []string) []string {
@@ -872,31 +879,20 @@ func diffData(s *Server, a, b *issueData) []changeItem {
 		}
 	}
 	if a.typ != b.typ {
-		ref("issuetype", idOf(a.typ), nameOf(a.typ), idOf(b.typ), nameOf(b.typ))
+		namedChange(ref, "issuetype", a.typ, b.typ)
 	}
 	str("summary", a.summary, b.summary)
 	str("description", a.description, b.description)
 	str("environment", a.environment, b.environment)
 	if a.status != b.status {
 		items = append(items, changeItem{field: "status", fieldtype: "jira", fieldID: "status",
-			from: nilIfEmpty(statusID(a.status)), fromString: nilIfEmpty(statusName(a.status)), to: ptr(b.status.ID), toString: ptr(b.status.Name)})
+			from: nilIfEmpty(idOf(a.status)), fromString: nilIfEmpty(nameOf(a.status)), to: ptr(b.status.ID), toString: ptr(b.status.Name)})
 	}
 	if a.priority != b.priority {
-		var oid, oname string
-		if a.priority != nil {
-			oid, oname = a.priority.id, a.priority.name
-		}
-		ref("priority", oid, oname, b.priority.id, b.priority.name)
+		namedChange(ref, "priority", a.priority, b.priority)
 	}
 	if a.resolution != b.resolution {
-		var oid, oname, nid, nname string
-		if a.resolution != nil {
-			oid, oname = a.resolution.id, a.resolution.name
-		}
-		if b.resolution != nil {
-			nid, nname = b.resolution.id, b.resolution.name
-		}
-		ref("resolution", oid, oname, nid, nname)
+		namedChange(ref, "resolution", a.resolution, b.resolution)
 	}
 	userRef("assignee", a.assignee, b.assignee)
 	userRef("reporter", a.reporter, b.reporter)
@@ -986,39 +982,22 @@ func customString(v any) string {
 	return fmt.Sprint(v)
 }
 
+// namedChange records with ref the change of field from old to new, by
+// their IDs and names.
+func namedChange[P interface {
+	*E
+	named
+}, E any](ref func(field, oldID, oldName, newID, newName string), field string, old, new P) {
+	oid, oname := idAndNameOf(old)
+	nid, nname := idAndNameOf(new)
+	ref(field, oid, oname, nid, nname)
+}
+
 func nilIfEmpty(s string) *string {
 	if s == "" {
 		return nil
 	}
 	return &s
-}
-
-func idOf(t *IssueType) string {
-	if t == nil {
-		return ""
-	}
-	return t.ID
-}
-
-func nameOf(t *IssueType) string {
-	if t == nil {
-		return ""
-	}
-	return t.Name
-}
-
-func statusID(s *status) string {
-	if s == nil {
-		return ""
-	}
-	return s.ID
-}
-
-func statusName(s *status) string {
-	if s == nil {
-		return ""
-	}
-	return s.Name
 }
 
 // ---- delete ----

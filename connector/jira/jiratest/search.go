@@ -560,16 +560,9 @@ func (s *Server) handleSearchJQL(c *call) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	cq, e := s.prepare(p.JQL, c.user, true)
-	if e != nil {
-		c.fail(e)
+	res, issues, view, ok := s.searchPage(c, p, sel, Cloud, offset, max, recon)
+	if !ok {
 		return
-	}
-	res := s.search(cq, c.user, offset, max, recon, false)
-	view := issueView{fields: sel, expand: parseExpand(expandList(p.Expand)...), properties: p.Properties, viewer: c.user}
-	issues := make([]any, 0, len(res.hits))
-	for _, h := range res.hits {
-		issues = append(issues, s.issueJSON(h.r, h.d, view))
 	}
 	out := map[string]any{"issues": issues, "isLast": !res.more}
 	if res.more {
@@ -577,6 +570,25 @@ func (s *Server) handleSearchJQL(c *call) {
 	}
 	s.addNamesSchema(out, view)
 	c.json(http.StatusOK, out)
+}
+
+// searchPage runs p's JQL from offset as the search resource of mode
+// does (Cloud's enhanced search refuses unbounded JQL and counts nothing)
+// and renders the issues found with the fields of sel; it answers a JQL
+// error and returns ok false. Callers hold s.mu (read).
+func (s *Server) searchPage(c *call, p *searchParams, sel fieldSel, mode Mode, offset, max int, reconcile map[int64]bool) (res searchResult, issues []any, view issueView, ok bool) {
+	cq, e := s.prepare(p.JQL, c.user, mode == Cloud)
+	if e != nil {
+		c.fail(e)
+		return res, nil, view, false
+	}
+	res = s.search(cq, c.user, offset, max, reconcile, mode == DataCenter)
+	view = issueView{fields: sel, expand: parseExpand(expandList(p.Expand)...), properties: p.Properties, viewer: c.user}
+	issues = make([]any, 0, len(res.hits))
+	for _, h := range res.hits {
+		issues = append(issues, s.issueJSON(h.r, h.d, view))
+	}
+	return res, issues, view, true
 }
 
 func (s *Server) addNamesSchema(out map[string]any, view issueView) {
@@ -627,16 +639,9 @@ func (s *Server) handleSearchDC(c *call) {
 	sel := parseFieldSel(p.Fields, "*navigable")
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	cq, e := s.prepare(p.JQL, c.user, false)
-	if e != nil {
-		c.fail(e)
+	res, issues, view, ok := s.searchPage(c, p, sel, DataCenter, start, max, nil)
+	if !ok {
 		return
-	}
-	res := s.search(cq, c.user, start, max, nil, true)
-	view := issueView{fields: sel, expand: parseExpand(expandList(p.Expand)...), properties: p.Properties, viewer: c.user}
-	issues := make([]any, 0, len(res.hits))
-	for _, h := range res.hits {
-		issues = append(issues, s.issueJSON(h.r, h.d, view))
 	}
 	out := map[string]any{"expand": "schema,names", "startAt": start, "maxResults": max, "total": res.total, "issues": issues}
 	s.addNamesSchema(out, view)

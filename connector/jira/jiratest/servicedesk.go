@@ -197,7 +197,7 @@ func (s *Server) CustomerRequests(deskID string) []CustomerRequest {
 		if r.deleted || r.request == nil || r.request.desk.id != deskID {
 			continue
 		}
-		cr := CustomerRequest{IssueKey: r.key, ServiceDeskID: deskID, RequestTypeID: r.request.typ.ID, Status: statusName(r.cur.status)}
+		cr := CustomerRequest{IssueKey: r.key, ServiceDeskID: deskID, RequestTypeID: r.request.typ.ID, Status: nameOf(r.cur.status)}
 		if r.cur.reporter != nil {
 			cr.Reporter = r.cur.reporter.ID(s.mode)
 		}
@@ -334,7 +334,7 @@ func (s *Server) statusHistory(r *issueRec) []map[string]any {
 			}
 		}
 	}
-	list := []entry{{statusName(first), r.cur.created}}
+	list := []entry{{nameOf(first), r.cur.created}}
 	list = append(list, changes...)
 	out := make([]map[string]any, 0, len(list))
 	for i := len(list) - 1; i >= 0; i-- {
@@ -938,7 +938,7 @@ func (s *Server) handleSDTransitionDo(c *call) {
 		}
 	}
 	if t == nil {
-		c.fail(sdErr(http.StatusBadRequest, "The transition %q is not available for %s in its status %s.", b.ID, r.key, statusName(r.cur.status)))
+		c.fail(sdErr(http.StatusBadRequest, "The transition %q is not available for %s in its status %s.", b.ID, r.key, nameOf(r.cur.status)))
 		return
 	}
 	if e := s.doTransitionLocked(c.user, r, t, nil, nil, false); e != nil {

@@ -357,13 +357,42 @@ func (st *store) issue(idOrKey string) *issueRec {
 // named is a thing found by its ID or, in any case, by its name.
 type named interface{ idAndName() (id, name string) }
 
-func (p *priority) idAndName() (string, string)     { return p.id, p.name }
-func (r *resolution) idAndName() (string, string)   { return r.id, r.name }
-func (t *IssueType) idAndName() (string, string)    { return t.ID, t.Name }
-func (st Status) idAndName() (string, string)       { return st.ID, st.Name }
-func (c *Component) idAndName() (string, string)    { return c.ID, c.Name }
-func (v *Version) idAndName() (string, string)      { return v.ID, v.Name }
-func (l SecurityLevel) idAndName() (string, string) { return l.ID, l.Name }
+func (p *priority) idAndName() (string, string)      { return p.id, p.name }
+func (r *resolution) idAndName() (string, string)    { return r.id, r.name }
+func (t *IssueType) idAndName() (string, string)     { return t.ID, t.Name }
+func (st *status) idAndName() (string, string)       { return st.ID, st.Name }
+func (c *Component) idAndName() (string, string)     { return c.ID, c.Name }
+func (v *Version) idAndName() (string, string)       { return v.ID, v.Name }
+func (l *securityLevel) idAndName() (string, string) { return l.ID, l.Name }
+
+// idAndNameOf is x's ID and name, or two empty strings for nil.
+func idAndNameOf[P interface {
+	*E
+	named
+}, E any](x P) (id, name string) {
+	if x == nil {
+		return "", ""
+	}
+	return x.idAndName()
+}
+
+// idOf is x's ID, or "" for nil.
+func idOf[P interface {
+	*E
+	named
+}, E any](x P) string {
+	id, _ := idAndNameOf(x)
+	return id
+}
+
+// nameOf is x's name, or "" for nil.
+func nameOf[P interface {
+	*E
+	named
+}, E any](x P) string {
+	_, name := idAndNameOf(x)
+	return name
+}
 
 // byIDOrName returns the first of items whose ID is v or whose name is v
 // in any case, or the zero T.
@@ -725,13 +754,7 @@ var AllPermissions = []string{
 func (s *Server) SetPermission(projectKey, userID string, perms ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, u := s.st.project(projectKey), s.st.user(userID)
-	if p == nil || u == nil {
-		panic(fmt.Sprintf("jiratest: SetPermission: unknown project %q or user %q", projectKey, userID))
-	}
-	if p.restricted == nil {
-		p.restricted = map[*user]map[string]bool{}
-	}
+	p, u := s.st.restrictable("SetPermission", projectKey, userID)
 	set := map[string]bool{}
 	for _, x := range perms {
 		set[strings.ToUpper(x)] = true
@@ -744,13 +767,7 @@ func (s *Server) SetPermission(projectKey, userID string, perms ...string) {
 func (s *Server) RevokePermission(projectKey, userID string, perms ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, u := s.st.project(projectKey), s.st.user(userID)
-	if p == nil || u == nil {
-		panic(fmt.Sprintf("jiratest: RevokePermission: unknown project %q or user %q", projectKey, userID))
-	}
-	if p.restricted == nil {
-		p.restricted = map[*user]map[string]bool{}
-	}
+	p, u := s.st.restrictable("RevokePermission", projectKey, userID)
 	set, ok := p.restricted[u]
 	if !ok {
 		set = map[string]bool{}
@@ -762,6 +779,20 @@ func (s *Server) RevokePermission(projectKey, userID string, perms ...string) {
 	for _, x := range perms {
 		delete(set, strings.ToUpper(x))
 	}
+}
+
+// restrictable returns the project and user whose permissions the
+// seeding method caller sets, ready to hold restrictions; it panics on an
+// unknown project or user, a mistake in the test's seeding.
+func (st *store) restrictable(caller, projectKey, userID string) (*project, *user) {
+	p, u := st.project(projectKey), st.user(userID)
+	if p == nil || u == nil {
+		panic(fmt.Sprintf("jiratest: %s: unknown project %q or user %q", caller, projectKey, userID))
+	}
+	if p.restricted == nil {
+		p.restricted = map[*user]map[string]bool{}
+	}
+	return p, u
 }
 
 // can reports whether u holds a project permission in p.
