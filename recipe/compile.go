@@ -253,10 +253,17 @@ func (d *declarer) loop(name, list string, body []Step) {
 		d.loopName[name] = true
 	}
 	d.loops = append(d.loops, name)
-	for _, s := range body {
-		s.declare(d)
-	}
+	d.blocks(body)
 	d.loops = d.loops[:len(d.loops)-1]
+}
+
+// blocks declares the steps of each block in turn.
+func (d *declarer) blocks(blocks ...[]Step) {
+	for _, block := range blocks {
+		for _, s := range block {
+			s.declare(d)
+		}
+	}
 }
 
 // scope says what a pill may refer to at its place in the recipe.

@@ -291,13 +291,9 @@ func (s *IfStep) applyTo(b *builder) { b.steps = append(b.steps, s) }
 
 func (s *IfStep) declare(d *declarer) {
 	for _, br := range s.branches {
-		for _, st := range br.steps {
-			st.declare(d)
-		}
+		d.blocks(br.steps)
 	}
-	for _, st := range s.els {
-		st.declare(d)
-	}
+	d.blocks(s.els)
 }
 
 func (s *IfStep) compile(c *compiler, sc *scope) node {
@@ -407,11 +403,7 @@ func RepeatWhile(condition string, steps ...Step) Step {
 
 func (s *repeatStep) applyTo(b *builder) { b.steps = append(b.steps, s) }
 
-func (s *repeatStep) declare(d *declarer) {
-	for _, st := range s.steps {
-		st.declare(d)
-	}
-}
+func (s *repeatStep) declare(d *declarer) { d.blocks(s.steps) }
 
 func (s *repeatStep) compile(c *compiler, sc *scope) node {
 	label := c.label("RepeatWhile")
@@ -447,12 +439,8 @@ func (s *TryStep) Catch(policy action.RetryPolicy, steps ...Step) Step {
 	return &catchStep{try: s.steps, policy: policy, catch: steps}
 }
 
-func (s *TryStep) applyTo(b *builder) { b.steps = append(b.steps, s) }
-func (s *TryStep) declare(d *declarer) {
-	for _, st := range s.steps {
-		st.declare(d)
-	}
-}
+func (s *TryStep) applyTo(b *builder)  { b.steps = append(b.steps, s) }
+func (s *TryStep) declare(d *declarer) { d.blocks(s.steps) }
 func (s *TryStep) compile(c *compiler, sc *scope) node {
 	c.fail(c.label("Try"), "", "Try needs a Catch: write Try(...).Catch(action.RetryPolicy{}, ...steps to run on failure)")
 	c.block(s.steps, sc.child())
@@ -465,15 +453,8 @@ type catchStep struct {
 	catch  []Step
 }
 
-func (s *catchStep) applyTo(b *builder) { b.steps = append(b.steps, s) }
-func (s *catchStep) declare(d *declarer) {
-	for _, st := range s.try {
-		st.declare(d)
-	}
-	for _, st := range s.catch {
-		st.declare(d)
-	}
-}
+func (s *catchStep) applyTo(b *builder)  { b.steps = append(b.steps, s) }
+func (s *catchStep) declare(d *declarer) { d.blocks(s.try, s.catch) }
 
 func (s *catchStep) compile(c *compiler, sc *scope) node {
 	label := c.label("Try")

@@ -47,6 +47,24 @@ func jsonTree(raw []byte) *jsonNode {
 	return n
 }
 
+// container makes n an object or an array of size members or items, shown
+// open at the top level and when it is small.
+func (n *jsonNode) container(kind, text string, size, depth int) {
+	n.Kind, n.Text = kind, text
+	n.Open = depth < 1 || size <= 3
+}
+
+// spent reports whether the page's budget of nodes is spent; if it is, n
+// gets a last child saying how many of its members or items (what) are
+// left out.
+func (n *jsonNode) spent(budget, left int, what string) bool {
+	if budget > 0 {
+		return false
+	}
+	n.Children = append(n.Children, &jsonNode{Kind: "more", Text: fmt.Sprintf("… %d more %s not shown", left, what)})
+	return true
+}
+
 func build(key string, v any, depth int, budget *int) *jsonNode {
 	*budget--
 	n := &jsonNode{Key: key}
@@ -61,11 +79,9 @@ func build(key string, v any, depth int, budget *int) *jsonNode {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		n.Kind, n.Text = "object", fmt.Sprintf("{%d}", len(keys))
-		n.Open = depth < 1 || len(keys) <= 3
+		n.container("object", fmt.Sprintf("{%d}", len(keys)), len(keys), depth)
 		for i, k := range keys {
-			if *budget <= 0 {
-				n.Children = append(n.Children, &jsonNode{Kind: "more", Text: fmt.Sprintf("… %d more members not shown", len(keys)-i)})
+			if n.spent(*budget, len(keys)-i, "members") {
 				break
 			}
 			if secretKey.MatchString(k) && x[k] != nil {
@@ -76,11 +92,9 @@ func build(key string, v any, depth int, budget *int) *jsonNode {
 			n.Children = append(n.Children, build(k, x[k], depth+1, budget))
 		}
 	case []any:
-		n.Kind, n.Text = "array", fmt.Sprintf("[%d]", len(x))
-		n.Open = depth < 1 || len(x) <= 3
+		n.container("array", fmt.Sprintf("[%d]", len(x)), len(x), depth)
 		for i, e := range x {
-			if *budget <= 0 {
-				n.Children = append(n.Children, &jsonNode{Kind: "more", Text: fmt.Sprintf("… %d more items not shown", len(x)-i)})
+			if n.spent(*budget, len(x)-i, "items") {
 				break
 			}
 			n.Children = append(n.Children, build(fmt.Sprintf("[%d]", i), e, depth+1, budget))
