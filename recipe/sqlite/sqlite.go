@@ -56,9 +56,9 @@ func (s *Store) prepare(ctx context.Context) error {
 		query string
 	}{
 		{&s.stmt.setCursor, `INSERT INTO cursors (recipe, cursor) VALUES (?, ?) ON CONFLICT (recipe) DO UPDATE SET cursor = excluded.cursor`},
-		{&s.stmt.markRunning, `UPDATE jobs SET running = 1 WHERE id = ? AND status = 'pending'`},
-		{&s.stmt.finishJob, `UPDATE jobs SET status = ?, error = ?, error_type = ?, message = ?, finished = ?, next_attempt = ? WHERE id = ? AND status = 'pending'`},
-		{&s.stmt.saveStep, `INSERT OR REPLACE INTO steps (job_id, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.stmt.markRunning, `UPDATE jobs SET running = 1 WHERE id = ? AND status = 'pending' RETURNING seq`},
+		{&s.stmt.finishJob, `UPDATE jobs SET status = ?, error = ?, error_type = ?, message = ?, finished = ?, next_attempt = ? WHERE id = ? AND status = 'pending' RETURNING seq`},
+		{&s.stmt.saveStep, `INSERT OR REPLACE INTO job_steps (job_seq, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.stmt.jobStatus, `SELECT ` + statusColumn + ` FROM jobs WHERE id = ?`},
 		{&s.stmt.indexJobs, `INSERT INTO jobs_fts (rowid, search) SELECT seq, search FROM jobs WHERE seq >= ?`},
 	} {
@@ -327,6 +327,34 @@ var migrations = []string{
 	// of every statement that changes it, so indexing a page of 100 jobs
 	// one row at a time wrote and merged 100 tiny index segments.
 	`DROP TRIGGER jobs_fts_insert;`,
+	// 7: step records in a table keyed by insertion order, found by job
+	// through an index on (job_seq, seq). steps was keyed by (job_id, seq)
+	// without a rowid: a record of more than about 1 KB (a Jira issue or
+	// comment as output) left part of itself on an overflow page of its
+	// own, and records went into the middle of the tree in job ID order,
+	// so storing one cost four to five pages. Here the record is appended
+	// to the table's last page and its small index entry to the index's
+	// last page (jobs are numbered in the order they are stored).
+	`CREATE TABLE job_steps (
+		id         INTEGER PRIMARY KEY,
+		job_seq    INTEGER NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
+		seq        INTEGER NOT NULL,
+		name       TEXT NOT NULL,
+		action     TEXT NOT NULL DEFAULT '',
+		input      BLOB,
+		output     BLOB,
+		error      TEXT NOT NULL DEFAULT '',
+		error_type TEXT NOT NULL DEFAULT '',
+		retryable  INTEGER NOT NULL DEFAULT 0,
+		attempts   INTEGER NOT NULL DEFAULT 0,
+		started    INTEGER NOT NULL DEFAULT 0,
+		duration   INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE UNIQUE INDEX job_steps_job ON job_steps (job_seq, seq);
+	INSERT INTO job_steps (job_seq, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration)
+		SELECT j.seq, s.seq, s.name, s.action, s.input, s.output, s.error, s.error_type, s.retryable, s.attempts, s.started, s.duration
+		FROM steps s JOIN jobs j ON j.id = s.job_id ORDER BY j.seq, s.seq;
+	DROP TABLE steps;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -629,8 +657,9 @@ func (s *Store) loadSteps(ctx context.Context, jobs []recipe.Job) error {
 		for i, j := range part {
 			args[i] = j.ID
 		}
-		q := `SELECT job_id, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration FROM steps WHERE job_id IN (?` +
-			strings.Repeat(", ?", len(part)-1) + `) ORDER BY job_id, seq`
+		q := `SELECT j.id, s.seq, s.name, s.action, s.input, s.output, s.error, s.error_type, s.retryable, s.attempts, s.started, s.duration
+			FROM jobs j JOIN job_steps s ON s.job_seq = j.seq WHERE j.id IN (?` +
+			strings.Repeat(", ?", len(part)-1) + `) ORDER BY s.job_seq, s.seq`
 		rows, err := s.db.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
@@ -667,13 +696,14 @@ func (s *Store) PendingJobs(ctx context.Context, name string) ([]recipe.Job, err
 	return jobs, nil
 }
 
-func (s *Store) saveSteps(ctx context.Context, tx *sql.Tx, jobID string, steps []recipe.StepRecord) error {
+// saveSteps stores the step records of the job numbered jobSeq.
+func (s *Store) saveSteps(ctx context.Context, tx *sql.Tx, jobSeq int64, steps []recipe.StepRecord) error {
 	if len(steps) == 0 {
 		return nil
 	}
 	stmt := tx.StmtContext(ctx, s.stmt.saveStep)
 	for _, st := range steps {
-		if _, err := stmt.ExecContext(ctx, jobID, st.Seq, st.Name, st.Action, []byte(st.Input), []byte(st.Output), st.Error, st.ErrorType, st.Retryable, st.Attempts, unix(st.Started), int64(st.Duration)); err != nil {
+		if _, err := stmt.ExecContext(ctx, jobSeq, st.Seq, st.Name, st.Action, []byte(st.Input), []byte(st.Output), st.Error, st.ErrorType, st.Retryable, st.Attempts, unix(st.Started), int64(st.Duration)); err != nil {
 			return err
 		}
 	}
@@ -688,31 +718,31 @@ func (e *refusedWrite) Error() string { return e.err.Error() }
 func (e *refusedWrite) Unwrap() error { return e.err }
 
 // updateUnfinished runs an UPDATE of one unfinished job (its WHERE clause
-// names the job and requires it pending or running), so that the check and
-// the write are one statement. When no row changed it says why: the job
-// does not exist, or it is already finished. tx is nil outside a
-// transaction.
-func (s *Store) updateUnfinished(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, jobID string, args ...any) error {
+// names the job and requires it pending or running, and it returns the
+// job's seq), so that the check and the write are one statement. When no
+// row changed it says why: the job does not exist, or it is already
+// finished. tx is nil outside a transaction.
+func (s *Store) updateUnfinished(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, jobID string, args ...any) (int64, error) {
 	status := s.stmt.jobStatus
 	if tx != nil {
 		stmt, status = tx.StmtContext(ctx, stmt), tx.StmtContext(ctx, status)
 	}
-	r, err := stmt.ExecContext(ctx, args...)
-	if err != nil {
-		return err
-	}
-	if n, err := r.RowsAffected(); err != nil || n == 1 {
-		return err
+	// SQLite makes the whole change on the statement's first step, so
+	// reading the one returned row and closing it leaves the change made.
+	var seq int64
+	err := stmt.QueryRowContext(ctx, args...).Scan(&seq)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return seq, err
 	}
 	var st string
 	err = status.QueryRowContext(ctx, jobID).Scan(&st)
 	if errors.Is(err, sql.ErrNoRows) {
-		return &refusedWrite{fmt.Errorf("job %q: %w", jobID, recipe.ErrNotFound)}
+		return 0, &refusedWrite{fmt.Errorf("job %q: %w", jobID, recipe.ErrNotFound)}
 	}
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return &refusedWrite{fmt.Errorf("job %q already finished (%s)", jobID, st)}
+	return 0, &refusedWrite{fmt.Errorf("job %q already finished (%s)", jobID, st)}
 }
 
 // SaveSteps implements recipe.Store. Marking a job running without step
@@ -811,7 +841,7 @@ func (s *Store) writeJob(w *jobWrite) error {
 func (s *Store) commitWrites(batch []*jobWrite) {
 	if len(batch) == 1 && batch[0].res == nil && len(batch[0].steps) == 0 {
 		w := batch[0]
-		w.err = s.updateUnfinished(w.ctx, nil, s.stmt.markRunning, w.jobID, w.jobID)
+		_, w.err = s.updateUnfinished(w.ctx, nil, s.stmt.markRunning, w.jobID, w.jobID)
 		return
 	}
 	ctx := context.WithoutCancel(batch[0].ctx)
@@ -840,21 +870,22 @@ func (s *Store) commitWrites(batch []*jobWrite) {
 
 // applyWrite runs one job write inside tx.
 func (s *Store) applyWrite(tx *sql.Tx, w *jobWrite) error {
+	var seq int64
 	var err error
 	if res := w.res; res == nil {
-		err = s.updateUnfinished(w.ctx, tx, s.stmt.markRunning, w.jobID, w.jobID)
+		seq, err = s.updateUnfinished(w.ctx, tx, s.stmt.markRunning, w.jobID, w.jobID)
 	} else {
 		var next int64
 		if res.Status == recipe.JobFailed {
 			next = unix(res.NextAttempt)
 		}
-		err = s.updateUnfinished(w.ctx, tx, s.stmt.finishJob, w.jobID,
+		seq, err = s.updateUnfinished(w.ctx, tx, s.stmt.finishJob, w.jobID,
 			string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), next, w.jobID)
 	}
 	if err != nil {
 		return err
 	}
-	return s.saveSteps(w.ctx, tx, w.jobID, w.steps)
+	return s.saveSteps(w.ctx, tx, seq, w.steps)
 }
 
 // RetryJob implements recipe.Store.
@@ -871,8 +902,8 @@ func (s *Store) RetryJob(ctx context.Context, jobID string) (recipe.Job, error) 
 		if recipe.JobStatus(status) != recipe.JobFailed {
 			return fmt.Errorf("job %q (%s): %w", jobID, status, recipe.ErrNotFailed)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM steps WHERE job_id = ?1 AND error != ''
-			AND seq = (SELECT MAX(seq) FROM steps WHERE job_id = ?1)`, jobID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM job_steps WHERE job_seq = (SELECT seq FROM jobs WHERE id = ?1) AND error != ''
+			AND seq = (SELECT MAX(seq) FROM job_steps WHERE job_seq = (SELECT seq FROM jobs WHERE id = ?1))`, jobID); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE jobs SET status = 'pending', running = 0, error = '', error_type = '', message = '', finished = 0,
@@ -1151,7 +1182,7 @@ func (s *Store) StepStats(ctx context.Context, q recipe.CountQuery) ([]recipe.St
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	jobs := `SELECT id FROM jobs WHERE created >= ? AND created < ?`
+	jobs := `SELECT seq FROM jobs WHERE created >= ? AND created < ?`
 	args := []any{unix(q.Since), unix(q.Until)}
 	if q.Recipe != "" {
 		jobs += ` AND recipe = ?`
@@ -1161,7 +1192,7 @@ func (s *Store) StepStats(ctx context.Context, q recipe.CountQuery) ([]recipe.St
 		jobs += ` ORDER BY created DESC LIMIT ?`
 		args = append(args, q.MaxJobs)
 	}
-	query := `SELECT s.name, s.action, s.duration, s.error != '' FROM (` + jobs + `) j JOIN steps s ON s.job_id = j.id ORDER BY s.name, s.action`
+	query := `SELECT s.name, s.action, s.duration, s.error != '' FROM (` + jobs + `) j JOIN job_steps s ON s.job_seq = j.seq ORDER BY s.name, s.action`
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: step statistics: %w", err)
