@@ -15,10 +15,9 @@ import (
 
 // runBare makes the requests recipekit makes for the job with a bare
 // net/http keep-alive loop: serverInfo, the same keyset-paged searches
-// (the approximate count beside the first page of a search that does not
-// fit one page), and one comment POST per issue, one at a time. It keeps
-// what a careful hand-written program would: the keys it has commented on,
-// so the boundary issue each page reads again is skipped.
+// (each page from the time of the previous page's last issue, leaving that
+// issue out; the approximate count beside the first page of a search that
+// does not fit one page), and one comment POST per issue, one at a time.
 func runBare(ctx context.Context, sim *simulator, rc run) (sample, error) {
 	st, err := sim.setup(ctx, benchIssues, rc.latency)
 	if err != nil {
@@ -41,9 +40,13 @@ func runBare(ctx context.Context, sim *simulator, rc run) (sample, error) {
 	}
 	project := strconv.Quote(st.Project)
 	seek := st.Since.UnixMilli()
+	skip := ""
 	done := make(map[string]bool, benchIssues)
 	for pages := 0; ; pages++ {
 		bound := "project = " + project + " AND created >= " + strconv.FormatInt(seek, 10)
+		if skip != "" {
+			bound += " AND NOT (key in (" + strconv.Quote(skip) + ") AND created <= " + strconv.FormatInt(seek, 10) + ")"
+		}
 		q := url.Values{
 			"jql":        {bound + " ORDER BY created ASC, key ASC"},
 			"fields":     {"*navigable,created,updated,creator,reporter"},
@@ -74,7 +77,7 @@ func runBare(ctx context.Context, sim *simulator, rc run) (sample, error) {
 		}
 		for _, is := range page.Issues {
 			if done[is.Key] {
-				continue
+				return sample{}, fmt.Errorf("%s was read twice", is.Key)
 			}
 			done[is.Key] = true
 			var comment struct {
@@ -93,7 +96,7 @@ func runBare(ctx context.Context, sim *simulator, rc run) (sample, error) {
 			return sample{}, err
 		}
 		if ms := created.UnixMilli(); ms > seek {
-			seek = ms
+			seek, skip = ms, page.Issues[len(page.Issues)-1].Key
 		} else {
 			return sample{}, fmt.Errorf("a page of issues all created at %d: the bare loop does not follow page tokens", seek)
 		}

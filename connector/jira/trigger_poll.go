@@ -28,7 +28,11 @@ import (
 // continues with More=true; each following page seeks again from the time
 // of the last issue read (keyset paging), so issues that change, appear or
 // vanish while the scan runs cannot shift an unread issue past a page
-// boundary. Only a run of issues sharing one millisecond that is longer
+// boundary. The issues of the page that have the last issue's time are not
+// read again: the next page's JQL leaves them out while they keep that
+// time (`AND NOT (key in (...) AND <time field> <= <ms>)`), so other issues
+// of the same millisecond beyond the boundary are still read, and an issue
+// changed since is read at its new time. Only a run of issues sharing one millisecond that is longer
 // than a page is read by following Jira's page token (startAt on Data
 // Center); such a run is read twice, and again until a pass finds nothing
 // new, because an issue leaving the run while it is paged would shift
@@ -76,7 +80,14 @@ type scanState struct {
 	Fresh   bool   `json:"fresh,omitempty"`
 	Pages   int    `json:"pages"`
 	Backlog int64  `json:"backlog,omitempty"`
+	// Skip lists the keys of issues already read at the time Seek, which
+	// the scan's JQL leaves out while they keep that time.
+	Skip []string `json:"skip,omitempty"`
 }
+
+// maxSkip bounds scanState.Skip: a longer run of issues sharing the
+// boundary's millisecond is read again rather than listed in the JQL.
+const maxSkip = 20
 
 // found is an event an extractor found in an issue, before dedup.
 type found[T any] struct {
@@ -227,14 +238,22 @@ func (p *poller[T]) baseJQL() string {
 	return p.opts.filterJQL(true)
 }
 
-// scanJQL is the query of a scan from seek, in the order the scan reads.
-func (p *poller[T]) scanJQL(seek int64) string {
-	return p.countJQL(seek) + " ORDER BY " + p.spec.timeField + " ASC, key ASC"
+// scanJQL is the query of a scan from seek, leaving out the issues skip
+// while they have the time seek, in the order the scan reads.
+func (p *poller[T]) scanJQL(seek int64, skip []string) string {
+	return p.countJQL(seek, skip) + " ORDER BY " + p.spec.timeField + " ASC, key ASC"
 }
 
 // countJQL is the filter with the scan's time bound, unordered.
-func (p *poller[T]) countJQL(seek int64) string {
+func (p *poller[T]) countJQL(seek int64, skip []string) string {
 	bound := fmt.Sprintf("%s >= %d", p.spec.timeField, seek)
+	if len(skip) > 0 {
+		quoted := make([]string, len(skip))
+		for i, k := range skip {
+			quoted[i] = strconv.Quote(k)
+		}
+		bound += fmt.Sprintf(" AND NOT (key in (%s) AND %s <= %d)", strings.Join(quoted, ", "), p.spec.timeField, seek)
+	}
 	if base := p.baseJQL(); base != "" {
 		bound = base + " AND " + bound
 	}
@@ -356,7 +375,7 @@ func (p *poller[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Pa
 	}
 
 	opts := SearchOptions{
-		JQL:           p.scanJQL(sc.Seek),
+		JQL:           p.scanJQL(sc.Seek, sc.Skip),
 		Fields:        p.searchFields(),
 		Expand:        p.spec.expand,
 		MaxResults:    p.opts.PageSize,
@@ -411,6 +430,7 @@ func (p *poller[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Pa
 
 	more := false
 	n := len(res.Issues)
+	readSeek, readSkip := sc.Seek, sc.Skip // the bounds of the page just read
 	switch {
 	case res.IsLast || n == 0:
 		cur.High = max(cur.High, sc.Max)
@@ -428,6 +448,7 @@ func (p *poller[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Pa
 			} else {
 				sc.Group, sc.Fresh = 0, false
 				sc.Seek = last
+				sc.Skip = boundaryKeys(p, res.Issues, last)
 			}
 			sc.Token, sc.StartAt = "", 0
 		} else {
@@ -446,7 +467,7 @@ func (p *poller[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Pa
 	var backlog int64
 	if more {
 		if sc.Pages == 0 {
-			sc.Backlog = p.estimate(ctx, res, sc.Seek)
+			sc.Backlog = p.estimate(ctx, res, readSeek, readSkip)
 		}
 		sc.Backlog = max(0, sc.Backlog-int64(n))
 		backlog = sc.Backlog
@@ -473,6 +494,20 @@ func (p *poller[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Pa
 	return page, nil
 }
 
+// boundaryKeys returns the keys of the issues read at ms, the time of the
+// page's last issue, or nil when there are more than maxSkip.
+func boundaryKeys[T any](p *poller[T], issues []Issue, ms int64) []string {
+	var keys []string
+	for i := len(issues) - 1; i >= 0 && p.orderMs(issues[i]) == ms; i-- {
+		if len(keys) == maxSkip || issues[i].Key == "" {
+			return nil
+		}
+		keys = append(keys, issues[i].Key)
+	}
+	slices.Reverse(keys)
+	return keys
+}
+
 // asRead reports whether the issue decodes from the JSON Jira sent for it
 // once bare is applied: bare removes nothing, and no custom field names
 // were added.
@@ -481,13 +516,14 @@ func asRead(is Issue) bool {
 }
 
 // estimate returns how many issues a backfill still has to read, counting
-// the page just read: Data Center's total, or Cloud's approximate count (0
-// when it cannot be had; it only feeds progress reports).
-func (p *poller[T]) estimate(ctx context.Context, res SearchResult, seek int64) int64 {
+// the page just read (the search from seek leaving out skip): Data
+// Center's total, or Cloud's approximate count (0 when it cannot be had;
+// it only feeds progress reports).
+func (p *poller[T]) estimate(ctx context.Context, res SearchResult, seek int64, skip []string) int64 {
 	if res.Total >= 0 {
 		return int64(res.Total - res.StartAt)
 	}
-	n, err := p.c.Search.Count(ctx, p.countJQL(seek))
+	n, err := p.c.Search.Count(ctx, p.countJQL(seek, skip))
 	if err != nil {
 		p.c.logger.Debug("jira: approximate count for progress failed", "trigger", p.spec.info.Name, "error", err)
 		return 0

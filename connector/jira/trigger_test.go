@@ -1,15 +1,18 @@
 package jira
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -212,14 +215,69 @@ func TestNewIssueEventsCarryTheirJSON(t *testing.T) {
 	}
 
 	// Custom field names are added after decoding: the JSON lacks them.
-	named, err := New(Config{URL: e.srv.URL(), Auth: auth.APIToken{Email: e.demo.Admin.Email, Token: auth.Secret(e.demo.Admin.APIToken)}, CustomFieldNames: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	named := mustNew(t, Config{URL: e.srv.URL(), Auth: userAuth(e.mode, e.demo.Admin, dcPAT), CustomFieldNames: true})
 	evs, _, _ = drain(t, named.NewIssue(opts), nil)
 	for _, ev := range evs {
 		if len(ev.Data.Fields.Named) == 0 || ev.Raw != nil {
 			t.Errorf("%s: named fields %v, JSON handed on %t", ev.Data.Key, ev.Data.Fields.Named, ev.Raw != nil)
 		}
 	}
+}
+
+// issueCounter counts the issues of the search answers passing through it.
+type issueCounter struct {
+	mu       sync.Mutex
+	searches int
+	issues   int
+}
+
+func (c *issueCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil || !strings.Contains(req.URL.Path, "/search") || strings.HasSuffix(req.URL.Path, "/approximate-count") {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	var page struct{ Issues []json.RawMessage }
+	if json.Unmarshal(body, &page) == nil {
+		c.mu.Lock()
+		c.searches++
+		c.issues += len(page.Issues)
+		c.mu.Unlock()
+	}
+	return resp, nil
+}
+
+// A scan pages by time without reading the issue at a page's boundary
+// again: every issue is fetched once, including those sharing the
+// boundary's millisecond that fall on the next page.
+func TestPollFetchesEachIssueOnce(t *testing.T) {
+	bothTrigModes(t, "Asia/Kolkata", func(t *testing.T, e *trigEnv) {
+		opts := PollOptions{Project: "DEMO", Since: e.clock.Now().Add(-time.Minute), PageSize: 3, Now: e.clock.Now}
+		// Created at t0, t1, t2, t2, t2, t3, t4, t5: the first page ends
+		// inside the run of t2.
+		for i, step := range []bool{true, true, false, false, true, true, true, true} {
+			if _, err := e.srv.CreateIssueAs(e.userID(e.demo.Alice), jiratest.IssueSeed{Project: "DEMO", Summary: "issue " + strconv.Itoa(i)}); err != nil {
+				t.Fatal(err)
+			}
+			if step {
+				e.clock.Advance(1500 * time.Millisecond)
+			}
+		}
+		counter := &issueCounter{}
+		hopts := noSleepHTTP()
+		hopts.Transport = counter
+		jc := mustNew(t, Config{URL: e.srv.URL(), Auth: userAuth(e.mode, e.demo.Admin, dcPAT), HTTP: hopts})
+		evs, _, _ := drain(t, jc.NewIssue(opts), nil)
+		if len(evs) != 8 {
+			t.Fatalf("new issues: %v", eventIDs(evs))
+		}
+		if counter.issues != 8 || counter.searches != 3 {
+			t.Errorf("the scan fetched %d issues in %d searches, want the 8 issues once in 3 pages of 3", counter.issues, counter.searches)
+		}
+	})
 }
