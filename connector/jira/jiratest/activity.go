@@ -138,13 +138,7 @@ func (s *Server) handleCommentGet(c *call) {
 	c.json(http.StatusOK, withProperties(c, s.commentJSON(cm), cm.properties))
 }
 
-func (s *Server) handleCommentUpdate(c *call) {
-	var b commentBody
-	if !decoded(c, &b) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) handleCommentUpdate(c *call, b *commentBody) {
 	r, cm, ok := pathChild(s, c, s.commentFor)
 	if !ok {
 		return

@@ -610,13 +610,7 @@ func (b sprintBody) dates(start, end *time.Time) *apiError {
 	return nil
 }
 
-func (s *Server) handleSprintCreate(c *call) {
-	var body sprintBody
-	if !decoded(c, &body) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) handleSprintCreate(c *call, body *sprintBody) {
 	e := &apiError{status: http.StatusBadRequest}
 	if body.Name == nil || strings.TrimSpace(*body.Name) == "" {
 		e.add("name", "The sprint name is required.")
@@ -669,13 +663,7 @@ func (s *Server) handleSprintGet(c *call) {
 // handleSprintUpdate is the partial update (POST /sprint/{id}): the fields
 // sent change, the others stay. A change of state starts (future ->
 // active, with both dates) or closes (active -> closed) the sprint.
-func (s *Server) handleSprintUpdate(c *call) {
-	var body sprintBody
-	if !decoded(c, &body) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) handleSprintUpdate(c *call, body *sprintBody) {
 	sp := s.pathSprint(c)
 	if sp == nil || !allowed(c, sp.board.proj, "MANAGE_SPRINTS_PERMISSION", "You do not have permission to edit sprints on this board.") {
 		return
@@ -776,13 +764,7 @@ type issuesBody struct {
 	RankAfterIssue  string   `json:"rankAfterIssue"`
 }
 
-func (s *Server) handleSprintMove(c *call) {
-	var body issuesBody
-	if !decoded(c, &body) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) handleSprintMove(c *call, body *issuesBody) {
 	sp := s.pathSprint(c)
 	if sp == nil {
 		return
@@ -796,42 +778,41 @@ func (s *Server) handleSprintMove(c *call) {
 		c.fail(e)
 		return
 	}
-	a, now := s.st.agileOf(), s.stamp()
 	for _, r := range issues {
 		if r.cur.typ.Subtask {
 			c.fail(errf(http.StatusBadRequest, "Issue %s is a sub-task: it moves with its parent.", r.key))
 			return
 		}
 	}
-	for _, r := range issues {
-		if a.sprintOf[r] != sp {
-			a.sprintOf[r] = sp
-			s.bump(r, now)
-		}
-	}
+	s.moveToSprint(issues, sp)
 	c.noContent()
 }
 
-func (s *Server) handleBacklogMove(c *call) {
-	var body issuesBody
-	if !decoded(c, &body) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) handleBacklogMove(c *call, body *issuesBody) {
 	issues, e := s.movedIssues(c, body.Issues)
 	if e != nil {
 		c.fail(e)
 		return
 	}
+	s.moveToSprint(issues, nil)
+	c.noContent()
+}
+
+// moveToSprint puts issues in sp, or in the backlog for nil; an issue
+// that moves is updated.
+func (s *Server) moveToSprint(issues []*issueRec, sp *sprint) {
 	a, now := s.st.agileOf(), s.stamp()
 	for _, r := range issues {
-		if a.sprintOf[r] != nil {
+		switch {
+		case a.sprintOf[r] == sp:
+			continue
+		case sp == nil:
 			delete(a.sprintOf, r)
-			s.bump(r, now)
+		default:
+			a.sprintOf[r] = sp
 		}
+		s.bump(r, now)
 	}
-	c.noContent()
 }
 
 // ---- epics ----
@@ -861,13 +842,7 @@ func (s *Server) handleEpicIssues(c *call, epic *issueRec) {
 
 // handleEpicMove sets the epic of issues (POST /epic/{key}/issue), or
 // clears it with the key "none".
-func (s *Server) handleEpicMove(c *call) {
-	var body issuesBody
-	if !decoded(c, &body) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) handleEpicMove(c *call, body *issuesBody) {
 	var epic *issueRec
 	if c.param(0) != "none" {
 		if epic = s.pathEpic(c); epic == nil {
@@ -920,13 +895,7 @@ func (s *Server) handleEpicMove(c *call) {
 // handleRank ranks issues before or after another (PUT /issue/rank). An
 // issue that cannot be ranked is reported in a 207 answer; the others are
 // ranked.
-func (s *Server) handleRank(c *call) {
-	var body issuesBody
-	if !decoded(c, &body) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) handleRank(c *call, body *issuesBody) {
 	if len(body.Issues) == 0 || len(body.Issues) > 50 {
 		c.fail(fieldErr(http.StatusBadRequest, "issues", fmt.Sprintf("Give 1 to 50 issues to rank, not %d.", len(body.Issues))))
 		return

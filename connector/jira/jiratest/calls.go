@@ -58,6 +58,20 @@ func writing[T any](s *Server, find func(*call) *T, h func(*call, *T)) func(*cal
 	return found(s.mu.Lock, s.mu.Unlock, find, h)
 }
 
+// writingBody makes a handler that decodes the JSON body into a new B,
+// answering 400 when it cannot, and then runs h under the write lock.
+func writingBody[B any](s *Server, h func(*call, *B)) func(*call) {
+	return func(c *call) {
+		var b B
+		if !decoded(c, &b) {
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		h(c, &b)
+	}
+}
+
 func found[T any](lock, unlock func(), find func(*call) *T, h func(*call, *T)) func(*call) {
 	return func(c *call) {
 		lock()

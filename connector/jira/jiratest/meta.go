@@ -155,13 +155,7 @@ func (s *Server) handleProjectCreate(c *call) {
 	c.json(http.StatusCreated, map[string]any{"self": s.url + "/rest/api/2/project/" + p.id, "id": id, "key": p.key})
 }
 
-func (s *Server) handleProjectUpdate(c *call) {
-	var b projectBody
-	if !decoded(c, &b) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) handleProjectUpdate(c *call, b *projectBody) {
 	p := s.pathProject(c)
 	if p == nil {
 		return
@@ -752,20 +746,14 @@ func projectRef(key string, id any) string {
 	return ""
 }
 
-func (s *Server) handleVersionCreate(c *call) {
-	var b versionBody
-	if !decoded(c, &b) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) handleVersionCreate(c *call, b *versionBody) {
 	p := s.projectToConfigure(c, b.Project, b.ProjectID, "Project must be specified to create a version.")
 	if p == nil || !newName(c, b.Name, func(n string) bool { return p.versionBy(n) != nil },
 		"You must specify a valid version name", "A version with this name already exists in this project.") {
 		return
 	}
 	v := Version{Name: *b.Name}
-	if msg := applyVersion(&v, b); msg != "" {
+	if msg := applyVersion(&v, *b); msg != "" {
 		c.fail(fieldErr(http.StatusBadRequest, "releaseDate", msg))
 		return
 	}
@@ -811,21 +799,17 @@ func getConfig[T any](s *Server, c *call, find func(*call, bool) *T, render func
 // updateConfig serves the PUT of a version or component: decode the body
 // B, find the item for a change, apply the body and answer the result.
 func updateConfig[B, T any](s *Server, c *call, find func(*call, bool) *T, apply func(*T, B) *apiError, render func(*T) map[string]any) {
-	var b B
-	if !decoded(c, &b) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	x := find(c, true)
-	if x == nil {
-		return
-	}
-	if e := apply(x, b); e != nil {
-		c.fail(e)
-		return
-	}
-	c.json(http.StatusOK, render(x))
+	writingBody(s, func(c *call, b *B) {
+		x := find(c, true)
+		if x == nil {
+			return
+		}
+		if e := apply(x, *b); e != nil {
+			c.fail(e)
+			return
+		}
+		c.json(http.StatusOK, render(x))
+	})(c)
 }
 
 func (s *Server) handleVersionUpdate(c *call) {
@@ -847,13 +831,7 @@ type componentBody struct {
 	ProjectID   any     `json:"projectId"`
 }
 
-func (s *Server) handleComponentCreate(c *call) {
-	var b componentBody
-	if !decoded(c, &b) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) handleComponentCreate(c *call, b *componentBody) {
 	p := s.projectToConfigure(c, b.Project, b.ProjectID, "The project is required: set project to the project key.")
 	if p == nil || !newName(c, b.Name, func(n string) bool { return p.componentBy(n) != nil },
 		"The component name specified is invalid - cannot be empty.", "A component with the name "+deref(b.Name)+" already exists in this project.") {

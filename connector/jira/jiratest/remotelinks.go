@@ -155,13 +155,7 @@ func (s *Server) handleRemoteLinkGet(c *call) {
 
 // handleRemoteLinkCreate creates a link, or updates the issue's link with
 // the same globalId (200 instead of 201).
-func (s *Server) handleRemoteLinkCreate(c *call) {
-	var b remoteLinkBody
-	if !decoded(c, &b) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) handleRemoteLinkCreate(c *call, b *remoteLinkBody) {
 	r := s.pathIssue(c)
 	if r == nil || !s.canLink(c, r) {
 		return
@@ -181,17 +175,11 @@ func (s *Server) handleRemoteLinkCreate(c *call) {
 		s.st.nextRemoteLinkID++
 		r.remoteLinks = append(r.remoteLinks, l)
 	}
-	l.set(&b)
+	l.set(b)
 	c.json(status, map[string]any{"id": l.id, "self": s.remoteLinkSelf(l)})
 }
 
-func (s *Server) handleRemoteLinkUpdate(c *call) {
-	var b remoteLinkBody
-	if !decoded(c, &b) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) handleRemoteLinkUpdate(c *call, b *remoteLinkBody) {
 	r, l, ok := pathChild(s, c, s.remoteLinkFor)
 	if !ok || !s.canLink(c, r) {
 		return
@@ -206,7 +194,7 @@ func (s *Server) handleRemoteLinkUpdate(c *call) {
 			return
 		}
 	}
-	l.set(&b)
+	l.set(b)
 	c.noContent()
 }
 

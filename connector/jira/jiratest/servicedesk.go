@@ -690,13 +690,7 @@ type requestCreate struct {
 	RequestParticipants []string       `json:"requestParticipants"`
 }
 
-func (s *Server) handleSDRequestCreate(c *call) {
-	var b requestCreate
-	if !decoded(c, &b) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) handleSDRequestCreate(c *call, b *requestCreate) {
 	d := s.st.desk(b.ServiceDeskID)
 	if d == nil || d.id != b.ServiceDeskID || !s.visibleDesk(c.user, d) {
 		c.fail(sdErr(http.StatusNotFound, "The service desk with the ID %s does not exist or you do not have permission to see it.", b.ServiceDeskID))
@@ -975,7 +969,7 @@ func (s *Server) serviceDeskRoutes() {
 	s.handle("GET", sd+"/servicedesk/{id}/customer", both, false, s.handleSDCustomers)
 	s.handle("POST", sd+"/servicedesk/{id}/customer", both, false, s.handleSDCustomerAdd)
 	s.handle("GET", sd+"/request", both, false, s.handleSDRequestList)
-	s.handle("POST", sd+"/request", both, false, s.handleSDRequestCreate)
+	s.handle("POST", sd+"/request", both, false, writingBody(s, s.handleSDRequestCreate))
 	s.handle("GET", sd+"/request/{k}", both, false, s.handleSDRequestGet)
 	s.handle("GET", sd+"/request/{k}/status", both, false, s.handleSDRequestStatus)
 	s.handle("GET", sd+"/request/{k}/sla", both, false, reading(s, s.pathRequest, s.handleSDRequestSLA))
