@@ -66,9 +66,7 @@ func (s *ComponentsService) List(ctx context.Context, project string) ([]Compone
 
 // All iterates over a project's components.
 func (s *ComponentsService) All(ctx context.Context, project string) iter.Seq2[Component, error] {
-	return sliceIter(ctx, func(ctx context.Context) ([]Component, *Response, error) {
-		return s.List(ctx, project)
-	})
+	return sliceIter(ctx, project, s.List)
 }
 
 // ComponentInput is the input of create_component and update_component.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -100,11 +101,30 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// statusClasses are the kinds of error answer: the statuses of each, the
+// sentinel they match and what to do about them.
+var statusClasses = []struct {
+	sentinel error
+	match    func(status int) bool
+	hint     string
+}{
+	{ErrUnauthorized, statusIn(http.StatusUnauthorized), "check the credentials (email and API token, username and password, personal access token or OAuth grant): they are missing, wrong, expired or revoked"},
+	{ErrForbidden, statusIn(http.StatusForbidden), "the account is authenticated but lacks a permission for this: a project permission, an issue security level or a global permission (or the OAuth grant lacks a scope); ask a Jira administrator"},
+	{ErrNotFound, statusIn(http.StatusNotFound), "not found or not visible to this account (Jira hides what the account may not browse): check the key or id and the account's Browse projects permission"},
+	{ErrValidation, statusIn(http.StatusBadRequest, http.StatusUnprocessableEntity), "Jira rejected the request's content: fix the fields named above"},
+	{ErrConflict, statusIn(http.StatusConflict), "conflict with a concurrent change: fetch the current state and try again"},
+	{ErrRemoved, statusIn(http.StatusGone), "this API was removed from Jira: use its replacement as Jira's message says"},
+	{ErrRateLimited, statusIn(http.StatusTooManyRequests), "rate limited: wait and try again"},
+	{ErrServer, func(status int) bool { return status >= 500 }, "Jira server error: try again later; if it persists, check Jira's status page or logs"},
+}
+
+// statusIn returns a match for the given statuses.
+func statusIn(statuses ...int) func(int) bool {
+	return func(status int) bool { return slices.Contains(statuses, status) }
+}
+
 func (e *Error) hint() string {
-	switch s := e.StatusCode; {
-	case s == http.StatusUnauthorized:
-		return "check the credentials (email and API token, username and password, personal access token or OAuth grant): they are missing, wrong, expired or revoked"
-	case s == http.StatusForbidden:
+	if e.StatusCode == http.StatusForbidden {
 		switch reason := strings.ToUpper(e.Header.Get("X-Seraph-LoginReason")); {
 		case strings.Contains(reason, "AUTHENTICATION_DENIED"):
 			return "Jira refused the login, most likely because it now requires a CAPTCHA after failed attempts: log in once in the browser, then try again"
@@ -114,42 +134,21 @@ func (e *Error) hint() string {
 		if e.Permission != "" {
 			return "the account lacks the permission Jira names: " + e.Permission + "; ask a Jira administrator to grant it"
 		}
-		return "the account is authenticated but lacks a permission for this: a project permission, an issue security level or a global permission (or the OAuth grant lacks a scope); ask a Jira administrator"
-	case s == http.StatusNotFound:
-		return "not found or not visible to this account (Jira hides what the account may not browse): check the key or id and the account's Browse projects permission"
-	case s == http.StatusBadRequest || s == http.StatusUnprocessableEntity:
-		return "Jira rejected the request's content: fix the fields named above"
-	case s == http.StatusConflict:
-		return "conflict with a concurrent change: fetch the current state and try again"
-	case s == http.StatusGone:
-		return "this API was removed from Jira: use its replacement as Jira's message says"
-	case s == http.StatusTooManyRequests:
-		return "rate limited: wait and try again"
-	case s >= 500:
-		return "Jira server error: try again later; if it persists, check Jira's status page or logs"
+	}
+	for _, c := range statusClasses {
+		if c.match(e.StatusCode) {
+			return c.hint
+		}
 	}
 	return ""
 }
 
 // Is matches the sentinel for the status code.
 func (e *Error) Is(target error) bool {
-	switch target {
-	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
-	case ErrForbidden:
-		return e.StatusCode == http.StatusForbidden
-	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
-	case ErrValidation:
-		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity
-	case ErrConflict:
-		return e.StatusCode == http.StatusConflict
-	case ErrRateLimited:
-		return e.StatusCode == http.StatusTooManyRequests
-	case ErrRemoved:
-		return e.StatusCode == http.StatusGone
-	case ErrServer:
-		return e.StatusCode >= 500
+	for _, c := range statusClasses {
+		if c.sentinel == target {
+			return c.match(e.StatusCode)
+		}
 	}
 	return false
 }

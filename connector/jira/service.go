@@ -35,10 +35,10 @@ func allPages[T any](ctx context.Context, page func(ctx context.Context, startAt
 }
 
 // sliceIter iterates over the items of a list Jira returns whole, in one
-// answer.
-func sliceIter[T any](ctx context.Context, list func(context.Context) ([]T, *Response, error)) iter.Seq2[T, error] {
+// answer: list called with arg.
+func sliceIter[T, A any](ctx context.Context, arg A, list func(context.Context, A) ([]T, *Response, error)) iter.Seq2[T, error] {
 	return pages(ctx, func(ctx context.Context, _ int) ([]T, bool, error) {
-		items, _, err := list(ctx)
+		items, _, err := list(ctx, arg)
 		return items, true, err
 	})
 }

@@ -48,9 +48,7 @@ func (s *VersionsService) List(ctx context.Context, project string) ([]Version, 
 
 // All iterates over a project's versions.
 func (s *VersionsService) All(ctx context.Context, project string) iter.Seq2[Version, error] {
-	return sliceIter(ctx, func(ctx context.Context) ([]Version, *Response, error) {
-		return s.List(ctx, project)
-	})
+	return sliceIter(ctx, project, s.List)
 }
 
 // VersionInput is the input of create_version and update_version. Create
