@@ -40,7 +40,9 @@ func permissionScope(in any) PermissionScope {
 // newAction wraps run with the connector's conventions: the metadata of
 // the action named name from actionCatalogue, Validate run before any
 // request, a 403 enriched into a *PermissionError and a 404 on the input's
-// issue into a *NotFoundError.
+// issue into a *NotFoundError. validate is most often a method of the
+// input type (IssueKeyInput.validate), so actions that share an input share
+// its checks; nil when any input will do.
 //
 // name is a constant in the action's constructor, and TestActionCatalogue
 // builds every constructor, so a name missing from the catalogue is a
@@ -98,7 +100,7 @@ func validIssueKey(field, key string) error {
 	return nil
 }
 
-// withLimit validates a list limit: 0 means def, negative is an error.
+// checkLimit validates a list limit: 0 means def, negative is an error.
 func checkLimit(limit int) error {
 	if limit < 0 {
 		return action.Invalid("limit", "must be 0 (the default) or positive, not %d", limit)
@@ -125,6 +127,22 @@ func collect[T any](seq func(func(T, error) bool), limit, def int) ([]T, bool, e
 	}
 	return out, truncated, nil
 }
+
+// upTo is collect for the list actions, whose output does not say whether
+// the list was cut at the limit.
+func upTo[T any](seq func(func(T, error) bool), limit, def int) ([]T, error) {
+	out, _, err := collect(seq, limit, def)
+	return out, err
+}
+
+// decoded is what a service call decoded and its error, for the actions
+// whose output is that value and that have no use for the HTTP response:
+// return decoded(c.Sprints.Get(ctx, id)).
+func decoded[T any](v T, _ *Response, err error) (T, error) { return v, err }
+
+// decodedList is decoded for list outputs: a list Jira sent as null or left
+// out is an empty list, so a recipe can always iterate over it.
+func decodedList[T any](v []T, _ *Response, err error) ([]T, error) { return nonNilSlice(v), err }
 
 // NoInput is the input of actions that take none.
 type NoInput struct{}

@@ -93,21 +93,22 @@ type ListBoardsInput struct {
 	Limit int `json:"limit,omitempty" expr:"limit"`
 }
 
+func (in ListBoardsInput) validate() error {
+	var errs []error
+	switch in.Type {
+	case "", "scrum", "kanban", "simple":
+	default:
+		errs = append(errs, action.Invalid("type", "must be \"scrum\", \"kanban\" or \"simple\", not %q", in.Type))
+	}
+	if strings.ContainsAny(in.Project, " /?#") {
+		errs = append(errs, action.Invalid("project", "%q is not a project key or id", in.Project))
+	}
+	return errors.Join(append(errs, checkLimit(in.Limit))...)
+}
+
 // ListBoards returns the list_boards action.
 func (c *Client) ListBoards() action.Action[ListBoardsInput, []Board] {
-	return newAction(c, "list_boards", func(in ListBoardsInput) error {
-		var errs []error
-		switch in.Type {
-		case "", "scrum", "kanban", "simple":
-		default:
-			errs = append(errs, action.Invalid("type", "must be \"scrum\", \"kanban\" or \"simple\", not %q", in.Type))
-		}
-		if strings.ContainsAny(in.Project, " /?#") {
-			errs = append(errs, action.Invalid("project", "%q is not a project key or id", in.Project))
-		}
-		return errors.Join(append(errs, checkLimit(in.Limit))...)
-	}, func(ctx context.Context, in ListBoardsInput) ([]Board, error) {
-		out, _, err := collect(c.Boards.All(ctx, BoardListOptions{Type: in.Type, Project: in.Project, Name: in.Name}), in.Limit, 1000)
-		return out, err
+	return newAction(c, "list_boards", ListBoardsInput.validate, func(ctx context.Context, in ListBoardsInput) ([]Board, error) {
+		return upTo(c.Boards.All(ctx, BoardListOptions{Type: in.Type, Project: in.Project, Name: in.Name}), in.Limit, 1000)
 	})
 }

@@ -69,17 +69,18 @@ type ListEpicIssuesInput struct {
 	Limit int `json:"limit,omitempty" expr:"limit"`
 }
 
+func (in ListEpicIssuesInput) validate() error {
+	var jerr error
+	if orderByRE.MatchString(stripQuoted(in.JQL)) {
+		jerr = action.Invalid("jql", "contains ORDER BY; remove it: the issues come in rank order")
+	}
+	return errors.Join(validIssueKey("epicKey", in.EpicKey), jerr, checkLimit(in.Limit))
+}
+
 // ListEpicIssues returns the list_epic_issues action.
 func (c *Client) ListEpicIssues() action.Action[ListEpicIssuesInput, []Issue] {
-	return newAction(c, "list_epic_issues", func(in ListEpicIssuesInput) error {
-		var jerr error
-		if orderByRE.MatchString(stripQuoted(in.JQL)) {
-			jerr = action.Invalid("jql", "contains ORDER BY; remove it: the issues come in rank order")
-		}
-		return errors.Join(validIssueKey("epicKey", in.EpicKey), jerr, checkLimit(in.Limit))
-	}, func(ctx context.Context, in ListEpicIssuesInput) ([]Issue, error) {
-		out, _, err := collect(c.Epics.AllIssues(ctx, in.EpicKey, AgileIssueOptions{JQL: in.JQL, Fields: in.Fields}), in.Limit, 1000)
-		return out, err
+	return newAction(c, "list_epic_issues", ListEpicIssuesInput.validate, func(ctx context.Context, in ListEpicIssuesInput) ([]Issue, error) {
+		return upTo(c.Epics.AllIssues(ctx, in.EpicKey, AgileIssueOptions{JQL: in.JQL, Fields: in.Fields}), in.Limit, 1000)
 	})
 }
 
@@ -94,6 +95,20 @@ type SetEpicInput struct {
 	Remove  bool   `json:"remove,omitempty" expr:"remove"`
 }
 
+func (in SetEpicInput) validate() error {
+	var errs []error
+	switch {
+	case in.Remove && in.EpicKey != "":
+		errs = append(errs, action.Invalid("remove", "contradicts epicKey %q: give an epic, or remove, not both", in.EpicKey))
+	case !in.Remove:
+		errs = append(errs, validIssueKey("epicKey", in.EpicKey))
+	}
+	if in.EpicKey != "" && strings.EqualFold(in.EpicKey, in.IssueKey) {
+		errs = append(errs, action.Invalid("epicKey", "is the issue itself; an issue cannot be its own epic"))
+	}
+	return errors.Join(append(errs, validIssueKey("issueKey", in.IssueKey))...)
+}
+
 // SetEpicResult is the output of the set_epic action.
 type SetEpicResult struct {
 	IssueKey string `json:"issueKey" expr:"issueKey"`
@@ -103,19 +118,7 @@ type SetEpicResult struct {
 
 // SetEpic returns the set_epic action.
 func (c *Client) SetEpic() action.Action[SetEpicInput, SetEpicResult] {
-	return newAction(c, "set_epic", func(in SetEpicInput) error {
-		var errs []error
-		switch {
-		case in.Remove && in.EpicKey != "":
-			errs = append(errs, action.Invalid("remove", "contradicts epicKey %q: give an epic, or remove, not both", in.EpicKey))
-		case !in.Remove:
-			errs = append(errs, validIssueKey("epicKey", in.EpicKey))
-		}
-		if in.EpicKey != "" && strings.EqualFold(in.EpicKey, in.IssueKey) {
-			errs = append(errs, action.Invalid("epicKey", "is the issue itself; an issue cannot be its own epic"))
-		}
-		return errors.Join(append(errs, validIssueKey("issueKey", in.IssueKey))...)
-	}, func(ctx context.Context, in SetEpicInput) (SetEpicResult, error) {
+	return newAction(c, "set_epic", SetEpicInput.validate, func(ctx context.Context, in SetEpicInput) (SetEpicResult, error) {
 		var err error
 		if in.Remove {
 			_, err = c.Epics.RemoveIssues(ctx, []string{in.IssueKey})

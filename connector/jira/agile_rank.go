@@ -70,6 +70,29 @@ type RankIssuesInput struct {
 	After  string `json:"after,omitempty" expr:"after"`
 }
 
+func (in RankIssuesInput) validate() error {
+	errs := []error{validIssueKeys("issueKeys", in.IssueKeys)}
+	anchor := in.Before + in.After
+	switch {
+	case in.Before != "" && in.After != "":
+		errs = append(errs, action.Invalid("after", "contradicts before %q: give one of before and after", in.Before))
+	case anchor == "":
+		errs = append(errs, action.Invalid("before", "is required (or after): give the issue to rank the others before or after"))
+	default:
+		field := "before"
+		if in.After != "" {
+			field = "after"
+		}
+		errs = append(errs, validIssueKey(field, anchor))
+		for i, k := range in.IssueKeys {
+			if strings.EqualFold(k, anchor) {
+				errs = append(errs, action.Invalid(fmt.Sprintf("issueKeys[%d]", i), "is %s itself; an issue cannot be ranked relative to itself", field))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // RankIssuesResult is the output of the rank_issues action.
 type RankIssuesResult struct {
 	IssueKeys []string `json:"issueKeys" expr:"issueKeys"`
@@ -80,28 +103,7 @@ type RankIssuesResult struct {
 // ranked in several requests, each chunk right after the previous one, so
 // the issues end up in the order given.
 func (c *Client) RankIssues() action.Action[RankIssuesInput, RankIssuesResult] {
-	return newAction(c, "rank_issues", func(in RankIssuesInput) error {
-		errs := []error{validIssueKeys("issueKeys", in.IssueKeys)}
-		anchor := in.Before + in.After
-		switch {
-		case in.Before != "" && in.After != "":
-			errs = append(errs, action.Invalid("after", "contradicts before %q: give one of before and after", in.Before))
-		case anchor == "":
-			errs = append(errs, action.Invalid("before", "is required (or after): give the issue to rank the others before or after"))
-		default:
-			field := "before"
-			if in.After != "" {
-				field = "after"
-			}
-			errs = append(errs, validIssueKey(field, anchor))
-			for i, k := range in.IssueKeys {
-				if strings.EqualFold(k, anchor) {
-					errs = append(errs, action.Invalid(fmt.Sprintf("issueKeys[%d]", i), "is %s itself; an issue cannot be ranked relative to itself", field))
-				}
-			}
-		}
-		return errors.Join(errs...)
-	}, func(ctx context.Context, in RankIssuesInput) (RankIssuesResult, error) {
+	return newAction(c, "rank_issues", RankIssuesInput.validate, func(ctx context.Context, in RankIssuesInput) (RankIssuesResult, error) {
 		req := RankRequest{Before: in.Before, After: in.After}
 		for _, part := range chunks(in.IssueKeys) {
 			req.Issues = part

@@ -173,6 +173,8 @@ type SprintInput struct {
 	SprintID int64 `json:"sprintId" expr:"sprintId"`
 }
 
+func (in SprintInput) validate() error { return validID("sprintId", in.SprintID, "sprint") }
+
 // ListSprintsInput is the input of the list_sprints action.
 type ListSprintsInput struct {
 	BoardID int64 `json:"boardId" expr:"boardId"`
@@ -181,6 +183,11 @@ type ListSprintsInput struct {
 	State string `json:"state,omitempty" expr:"state"`
 	// Limit caps the number of sprints (default 1000).
 	Limit int `json:"limit,omitempty" expr:"limit"`
+}
+
+func (in ListSprintsInput) validate() error {
+	_, serr := sprintStates("state", in.State)
+	return errors.Join(validID("boardId", in.BoardID, "board"), serr, checkLimit(in.Limit))
 }
 
 func sprintStates(field, s string) ([]string, error) {
@@ -200,23 +207,17 @@ func sprintStates(field, s string) ([]string, error) {
 
 // ListSprints returns the list_sprints action.
 func (c *Client) ListSprints() action.Action[ListSprintsInput, []Sprint] {
-	return newAction(c, "list_sprints", func(in ListSprintsInput) error {
-		_, serr := sprintStates("state", in.State)
-		return errors.Join(validID("boardId", in.BoardID, "board"), serr, checkLimit(in.Limit))
-	}, func(ctx context.Context, in ListSprintsInput) ([]Sprint, error) {
+	return newAction(c, "list_sprints", ListSprintsInput.validate, func(ctx context.Context, in ListSprintsInput) ([]Sprint, error) {
 		states, _ := sprintStates("state", in.State)
-		out, _, err := collect(c.Sprints.All(ctx, in.BoardID, SprintListOptions{States: states}), in.Limit, 1000)
-		return out, err
+		return upTo(c.Sprints.All(ctx, in.BoardID, SprintListOptions{States: states}), in.Limit, 1000)
 	})
 }
 
 // GetSprint returns the get_sprint action.
 func (c *Client) GetSprint() action.Action[SprintInput, Sprint] {
-	return newAction(c, "get_sprint", func(in SprintInput) error { return validID("sprintId", in.SprintID, "sprint") },
-		func(ctx context.Context, in SprintInput) (Sprint, error) {
-			sp, _, err := c.Sprints.Get(ctx, in.SprintID)
-			return sp, err
-		})
+	return newAction(c, "get_sprint", SprintInput.validate, func(ctx context.Context, in SprintInput) (Sprint, error) {
+		return decoded(c.Sprints.Get(ctx, in.SprintID))
+	})
 }
 
 // CreateSprintInput is the input of the create_sprint action.
@@ -229,6 +230,11 @@ type CreateSprintInput struct {
 	// midnight UTC). Optional.
 	StartDate string `json:"startDate,omitempty" expr:"startDate"`
 	EndDate   string `json:"endDate,omitempty" expr:"endDate"`
+}
+
+func (in CreateSprintInput) validate() error {
+	_, _, derr := sprintDates(in.StartDate, in.EndDate)
+	return errors.Join(validID("boardId", in.BoardID, "board"), validSprintName("name", in.Name, true), derr)
 }
 
 // sprintDates reads and checks a pair of optional date inputs.
@@ -276,10 +282,7 @@ func validSprintName(field, name string, need bool) error {
 // Center, which does not date creation, a future sprint of that name) is
 // returned instead of a second one.
 func (c *Client) CreateSprint() action.Action[CreateSprintInput, Sprint] {
-	return newAction(c, "create_sprint", func(in CreateSprintInput) error {
-		_, _, derr := sprintDates(in.StartDate, in.EndDate)
-		return errors.Join(validID("boardId", in.BoardID, "board"), validSprintName("name", in.Name, true), derr)
-	}, func(ctx context.Context, in CreateSprintInput) (Sprint, error) {
+	return newAction(c, "create_sprint", CreateSprintInput.validate, func(ctx context.Context, in CreateSprintInput) (Sprint, error) {
 		st, en, _ := sprintDates(in.StartDate, in.EndDate)
 		body := SprintBody{Name: in.Name, OriginBoardID: in.BoardID, StartDate: agileTime(st), EndDate: agileTime(en)}
 		if in.Goal != "" {
@@ -288,8 +291,7 @@ func (c *Client) CreateSprint() action.Action[CreateSprintInput, Sprint] {
 		return exactlyOnce(ctx, c, effectWrite[Sprint]{
 			what: fmt.Sprintf("creating sprint %q on board %d", in.Name, in.BoardID),
 			write: func(ctx context.Context, _ action.Effect) (Sprint, error) {
-				sp, _, err := c.Sprints.Create(ctx, body)
-				return sp, err
+				return decoded(c.Sprints.Create(ctx, body))
 			},
 			find: func(ctx context.Context, e action.Effect) (Sprint, bool, error) {
 				return c.Sprints.FindCreated(ctx, in.BoardID, in.Name, since(e))
@@ -311,19 +313,21 @@ type UpdateSprintInput struct {
 	EndDate   string `json:"endDate,omitempty" expr:"endDate"`
 }
 
+func (in UpdateSprintInput) validate() error {
+	var errs []error
+	if in.Name == "" && in.Goal == "" && !in.ClearGoal && in.StartDate == "" && in.EndDate == "" {
+		errs = append(errs, action.Invalid("", "nothing to update: set name, goal, clearGoal, startDate or endDate"))
+	}
+	if in.ClearGoal && in.Goal != "" {
+		errs = append(errs, action.Invalid("clearGoal", "contradicts goal %q: set one of them", in.Goal))
+	}
+	_, _, derr := sprintDates(in.StartDate, in.EndDate)
+	return errors.Join(append(errs, validID("sprintId", in.SprintID, "sprint"), validSprintName("name", in.Name, false), derr)...)
+}
+
 // UpdateSprint returns the update_sprint action.
 func (c *Client) UpdateSprint() action.Action[UpdateSprintInput, Sprint] {
-	return newAction(c, "update_sprint", func(in UpdateSprintInput) error {
-		var errs []error
-		if in.Name == "" && in.Goal == "" && !in.ClearGoal && in.StartDate == "" && in.EndDate == "" {
-			errs = append(errs, action.Invalid("", "nothing to update: set name, goal, clearGoal, startDate or endDate"))
-		}
-		if in.ClearGoal && in.Goal != "" {
-			errs = append(errs, action.Invalid("clearGoal", "contradicts goal %q: set one of them", in.Goal))
-		}
-		_, _, derr := sprintDates(in.StartDate, in.EndDate)
-		return errors.Join(append(errs, validID("sprintId", in.SprintID, "sprint"), validSprintName("name", in.Name, false), derr)...)
-	}, func(ctx context.Context, in UpdateSprintInput) (Sprint, error) {
+	return newAction(c, "update_sprint", UpdateSprintInput.validate, func(ctx context.Context, in UpdateSprintInput) (Sprint, error) {
 		st, en, _ := sprintDates(in.StartDate, in.EndDate)
 		body := SprintBody{Name: in.Name, StartDate: agileTime(st), EndDate: agileTime(en)}
 		switch {
@@ -332,8 +336,7 @@ func (c *Client) UpdateSprint() action.Action[UpdateSprintInput, Sprint] {
 		case in.Goal != "":
 			body.Goal = &in.Goal
 		}
-		sp, _, err := c.Sprints.Update(ctx, in.SprintID, body)
-		return sp, err
+		return decoded(c.Sprints.Update(ctx, in.SprintID, body))
 	})
 }
 
@@ -349,6 +352,11 @@ type StartSprintInput struct {
 	EndDate string `json:"endDate,omitempty" expr:"endDate"`
 }
 
+func (in StartSprintInput) validate() error {
+	_, _, derr := sprintDates(in.StartDate, in.EndDate)
+	return errors.Join(validID("sprintId", in.SprintID, "sprint"), derr)
+}
+
 // DefaultSprintLength is the length start_sprint gives a sprint that has
 // no planned end date and is given none.
 const DefaultSprintLength = 14 * 24 * time.Hour
@@ -357,10 +365,7 @@ const DefaultSprintLength = 14 * 24 * time.Hour
 // already active returns it unchanged, so a retry after an ambiguous
 // failure cannot fail or start it twice.
 func (c *Client) StartSprint() action.Action[StartSprintInput, Sprint] {
-	return newAction(c, "start_sprint", func(in StartSprintInput) error {
-		_, _, derr := sprintDates(in.StartDate, in.EndDate)
-		return errors.Join(validID("sprintId", in.SprintID, "sprint"), derr)
-	}, func(ctx context.Context, in StartSprintInput) (Sprint, error) {
+	return newAction(c, "start_sprint", StartSprintInput.validate, func(ctx context.Context, in StartSprintInput) (Sprint, error) {
 		st, en, _ := sprintDates(in.StartDate, in.EndDate)
 		return c.moveSprint(ctx, in.SprintID, SprintActive, func(sp Sprint) (SprintBody, error) {
 			if sp.State == SprintClosed {
@@ -387,15 +392,14 @@ func (c *Client) StartSprint() action.Action[StartSprintInput, Sprint] {
 // CloseSprint returns the close_sprint action. Closing a sprint that is
 // already closed returns it unchanged.
 func (c *Client) CloseSprint() action.Action[SprintInput, Sprint] {
-	return newAction(c, "close_sprint", func(in SprintInput) error { return validID("sprintId", in.SprintID, "sprint") },
-		func(ctx context.Context, in SprintInput) (Sprint, error) {
-			return c.moveSprint(ctx, in.SprintID, SprintClosed, func(sp Sprint) (SprintBody, error) {
-				if sp.State == SprintFuture {
-					return SprintBody{}, action.Permanent(fmt.Errorf("jira: close_sprint: sprint %d (%s) has not started; start it first (start_sprint), or leave it planned", sp.ID, sp.Name))
-				}
-				return SprintBody{State: SprintClosed}, nil
-			})
+	return newAction(c, "close_sprint", SprintInput.validate, func(ctx context.Context, in SprintInput) (Sprint, error) {
+		return c.moveSprint(ctx, in.SprintID, SprintClosed, func(sp Sprint) (SprintBody, error) {
+			if sp.State == SprintFuture {
+				return SprintBody{}, action.Permanent(fmt.Errorf("jira: close_sprint: sprint %d (%s) has not started; start it first (start_sprint), or leave it planned", sp.ID, sp.Name))
+			}
+			return SprintBody{State: SprintClosed}, nil
 		})
+	})
 }
 
 // moveSprint brings a sprint to state target: it reads the sprint, returns
@@ -444,6 +448,10 @@ type MoveToSprintInput struct {
 	IssueKeys []string `json:"issueKeys" expr:"issueKeys"`
 }
 
+func (in MoveToSprintInput) validate() error {
+	return errors.Join(validID("sprintId", in.SprintID, "sprint"), validIssueKeys("issueKeys", in.IssueKeys))
+}
+
 // MoveIssuesResult is the output of the move actions.
 type MoveIssuesResult struct {
 	// SprintID is the sprint the issues are now in; 0 for the backlog.
@@ -455,9 +463,7 @@ type MoveIssuesResult struct {
 
 // MoveIssuesToSprint returns the move_issues_to_sprint action.
 func (c *Client) MoveIssuesToSprint() action.Action[MoveToSprintInput, MoveIssuesResult] {
-	return newAction(c, "move_issues_to_sprint", func(in MoveToSprintInput) error {
-		return errors.Join(validID("sprintId", in.SprintID, "sprint"), validIssueKeys("issueKeys", in.IssueKeys))
-	}, func(ctx context.Context, in MoveToSprintInput) (MoveIssuesResult, error) {
+	return newAction(c, "move_issues_to_sprint", MoveToSprintInput.validate, func(ctx context.Context, in MoveToSprintInput) (MoveIssuesResult, error) {
 		for _, part := range chunks(in.IssueKeys) {
 			if _, err := c.Sprints.MoveIssues(ctx, in.SprintID, part); err != nil {
 				return MoveIssuesResult{}, err
@@ -472,15 +478,16 @@ type MoveToBacklogInput struct {
 	IssueKeys []string `json:"issueKeys" expr:"issueKeys"`
 }
 
+func (in MoveToBacklogInput) validate() error { return validIssueKeys("issueKeys", in.IssueKeys) }
+
 // MoveIssuesToBacklog returns the move_issues_to_backlog action.
 func (c *Client) MoveIssuesToBacklog() action.Action[MoveToBacklogInput, MoveIssuesResult] {
-	return newAction(c, "move_issues_to_backlog", func(in MoveToBacklogInput) error { return validIssueKeys("issueKeys", in.IssueKeys) },
-		func(ctx context.Context, in MoveToBacklogInput) (MoveIssuesResult, error) {
-			for _, part := range chunks(in.IssueKeys) {
-				if _, err := c.Sprints.MoveToBacklog(ctx, part); err != nil {
-					return MoveIssuesResult{}, err
-				}
+	return newAction(c, "move_issues_to_backlog", MoveToBacklogInput.validate, func(ctx context.Context, in MoveToBacklogInput) (MoveIssuesResult, error) {
+		for _, part := range chunks(in.IssueKeys) {
+			if _, err := c.Sprints.MoveToBacklog(ctx, part); err != nil {
+				return MoveIssuesResult{}, err
 			}
-			return MoveIssuesResult{IssueKeys: in.IssueKeys, Count: len(in.IssueKeys)}, nil
-		})
+		}
+		return MoveIssuesResult{IssueKeys: in.IssueKeys, Count: len(in.IssueKeys)}, nil
+	})
 }

@@ -286,8 +286,7 @@ func (c *Client) UploadAttachment() action.Action[UploadAttachmentInput, []Attac
 					readerUsed = true
 					r = in.Reader
 				}
-				out, _, err := c.Attachments.Upload(ctx, in.IssueKey, name, r)
-				return out, err
+				return decoded(c.Attachments.Upload(ctx, in.IssueKey, name, r))
 			},
 			resendRefused: in.Path != "" || in.Content != "",
 			find: func(ctx context.Context, e action.Effect) ([]Attachment, bool, error) {
@@ -330,6 +329,13 @@ type DownloadAttachmentInput struct {
 	Writer io.Writer `json:"-" expr:"writer"`
 }
 
+func (in DownloadAttachmentInput) validate() error {
+	if in.MaxBytes < 0 {
+		return action.Invalid("maxBytes", "must be positive")
+	}
+	return required("attachmentId", in.AttachmentID, "give the attachment id")
+}
+
 // DownloadedAttachment is the output of the download_attachment action.
 type DownloadedAttachment struct {
 	Attachment Attachment `json:"attachment" expr:"attachment"`
@@ -347,12 +353,7 @@ const defaultMaxDownload = 10 << 20
 // follows Jira's redirect to the media host without sending the Jira
 // credentials there.
 func (c *Client) DownloadAttachment() action.Action[DownloadAttachmentInput, DownloadedAttachment] {
-	return newAction(c, "download_attachment", func(in DownloadAttachmentInput) error {
-		if in.MaxBytes < 0 {
-			return action.Invalid("maxBytes", "must be positive")
-		}
-		return required("attachmentId", in.AttachmentID, "give the attachment id")
-	}, func(ctx context.Context, in DownloadAttachmentInput) (DownloadedAttachment, error) {
+	return newAction(c, "download_attachment", DownloadAttachmentInput.validate, func(ctx context.Context, in DownloadAttachmentInput) (DownloadedAttachment, error) {
 		switch {
 		case in.Writer != nil:
 			meta, n, err := c.Attachments.Download(ctx, in.AttachmentID, in.Writer)
@@ -402,14 +403,9 @@ func (l *limitWriter) Write(p []byte) (int, error) {
 
 // ListAttachments returns the list_attachments action.
 func (c *Client) ListAttachments() action.Action[IssueKeyInput, []Attachment] {
-	return newAction(c, "list_attachments", func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
-		func(ctx context.Context, in IssueKeyInput) ([]Attachment, error) {
-			out, _, err := c.Attachments.List(ctx, in.IssueKey)
-			if out == nil && err == nil {
-				out = []Attachment{}
-			}
-			return out, err
-		})
+	return newAction(c, "list_attachments", IssueKeyInput.validate, func(ctx context.Context, in IssueKeyInput) ([]Attachment, error) {
+		return decodedList(c.Attachments.List(ctx, in.IssueKey))
+	})
 }
 
 // AttachmentRefInput names one attachment.
@@ -417,17 +413,18 @@ type AttachmentRefInput struct {
 	AttachmentID string `json:"attachmentId" expr:"attachmentId"`
 }
 
+func (in AttachmentRefInput) validate() error {
+	return required("attachmentId", in.AttachmentID, "give the attachment id")
+}
+
 // DeleteAttachment returns the delete_attachment action.
 func (c *Client) DeleteAttachment() action.Action[AttachmentRefInput, DeleteResult] {
-	return newAction(c, "delete_attachment", func(in AttachmentRefInput) error {
-		return required("attachmentId", in.AttachmentID, "give the attachment id")
-	},
-		func(ctx context.Context, in AttachmentRefInput) (DeleteResult, error) {
-			if _, err := c.Attachments.Delete(ctx, in.AttachmentID); err != nil {
-				return DeleteResult{ID: in.AttachmentID}, fmt.Errorf("jira: deleting attachment %s: %w", in.AttachmentID, err)
-			}
-			return DeleteResult{ID: in.AttachmentID, Deleted: true}, nil
-		})
+	return newAction(c, "delete_attachment", AttachmentRefInput.validate, func(ctx context.Context, in AttachmentRefInput) (DeleteResult, error) {
+		if _, err := c.Attachments.Delete(ctx, in.AttachmentID); err != nil {
+			return DeleteResult{ID: in.AttachmentID}, fmt.Errorf("jira: deleting attachment %s: %w", in.AttachmentID, err)
+		}
+		return DeleteResult{ID: in.AttachmentID, Deleted: true}, nil
+	})
 }
 
 // Attachment is a file attached to an issue. Content is the URL of its

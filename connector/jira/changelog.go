@@ -63,6 +63,10 @@ type ChangelogInput struct {
 	Limit int `json:"limit,omitempty" expr:"limit"`
 }
 
+func (in ChangelogInput) validate() error {
+	return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
+}
+
 // ChangelogResult is the output of the get_changelog action.
 type ChangelogResult struct {
 	IssueKey string           `json:"issueKey" expr:"issueKey"`
@@ -71,9 +75,7 @@ type ChangelogResult struct {
 
 // GetChangelog returns the get_changelog action.
 func (c *Client) GetChangelog() action.Action[ChangelogInput, ChangelogResult] {
-	return newAction(c, "get_changelog", func(in ChangelogInput) error {
-		return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
-	}, func(ctx context.Context, in ChangelogInput) (ChangelogResult, error) {
+	return newAction(c, "get_changelog", ChangelogInput.validate, func(ctx context.Context, in ChangelogInput) (ChangelogResult, error) {
 		entries, _, err := collect(c.Changelog.All(ctx, in.IssueKey), in.Limit, 1000)
 		return ChangelogResult{IssueKey: in.IssueKey, Entries: entries}, err
 	})

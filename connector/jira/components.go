@@ -83,6 +83,20 @@ type ComponentInput struct {
 	AssigneeType string `json:"assigneeType,omitempty" expr:"assigneeType"`
 }
 
+func (in ComponentInput) validateCreate() error {
+	return errors.Join(required("project", in.Project, "give the project key"), required("name", in.Name, "give the component name"), validAssigneeType(in.AssigneeType))
+}
+
+func (in ComponentInput) validateUpdate() error {
+	if err := required("componentId", in.ComponentID, "give the component id"); err != nil {
+		return err
+	}
+	if in.Name == "" && in.Description == "" && in.Lead == "" && in.AssigneeType == "" {
+		return action.Invalid("", "nothing to update: set at least one attribute")
+	}
+	return validAssigneeType(in.AssigneeType)
+}
+
 func validAssigneeType(t string) error {
 	switch t {
 	case "", "PROJECT_DEFAULT", "COMPONENT_LEAD", "PROJECT_LEAD", "UNASSIGNED":
@@ -93,14 +107,11 @@ func validAssigneeType(t string) error {
 
 // CreateComponent returns the create_component action.
 func (c *Client) CreateComponent() action.Action[ComponentInput, Component] {
-	return newAction(c, "create_component", func(in ComponentInput) error {
-		return errors.Join(required("project", in.Project, "give the project key"), required("name", in.Name, "give the component name"), validAssigneeType(in.AssigneeType))
-	}, func(ctx context.Context, in ComponentInput) (Component, error) {
+	return newAction(c, "create_component", ComponentInput.validateCreate, func(ctx context.Context, in ComponentInput) (Component, error) {
 		return exactlyOnce(ctx, c, effectWrite[Component]{
 			what: fmt.Sprintf("creating component %q in %s", in.Name, in.Project),
 			write: func(ctx context.Context, _ action.Effect) (Component, error) {
-				out, _, err := c.Components.Create(ctx, ComponentBody{Name: in.Name, Description: in.Description, Project: in.Project, AssigneeType: in.AssigneeType}, in.Lead)
-				return out, err
+				return decoded(c.Components.Create(ctx, ComponentBody{Name: in.Name, Description: in.Description, Project: in.Project, AssigneeType: in.AssigneeType}, in.Lead))
 			},
 			find: func(ctx context.Context, _ action.Effect) (Component, bool, error) {
 				for cm, err := range c.Components.All(ctx, in.Project) {
@@ -119,27 +130,16 @@ func (c *Client) CreateComponent() action.Action[ComponentInput, Component] {
 
 // UpdateComponent returns the update_component action.
 func (c *Client) UpdateComponent() action.Action[ComponentInput, Component] {
-	return newAction(c, "update_component", func(in ComponentInput) error {
-		if err := required("componentId", in.ComponentID, "give the component id"); err != nil {
-			return err
-		}
-		if in.Name == "" && in.Description == "" && in.Lead == "" && in.AssigneeType == "" {
-			return action.Invalid("", "nothing to update: set at least one attribute")
-		}
-		return validAssigneeType(in.AssigneeType)
-	}, func(ctx context.Context, in ComponentInput) (Component, error) {
-		out, _, err := c.Components.Update(ctx, in.ComponentID, ComponentBody{Name: in.Name, Description: in.Description, AssigneeType: in.AssigneeType}, in.Lead)
-		return out, err
+	return newAction(c, "update_component", ComponentInput.validateUpdate, func(ctx context.Context, in ComponentInput) (Component, error) {
+		return decoded(c.Components.Update(ctx, in.ComponentID, ComponentBody{Name: in.Name, Description: in.Description, AssigneeType: in.AssigneeType}, in.Lead))
 	})
 }
 
 // ListComponents returns the list_components action.
 func (c *Client) ListComponents() action.Action[ProjectInput, []Component] {
-	return newAction(c, "list_components", func(in ProjectInput) error { return required("project", in.Project, "give the project key") },
-		func(ctx context.Context, in ProjectInput) ([]Component, error) {
-			out, _, err := collect(c.Components.All(ctx, in.Project), 0, 10000)
-			return out, err
-		})
+	return newAction(c, "list_components", ProjectInput.validate, func(ctx context.Context, in ProjectInput) ([]Component, error) {
+		return upTo(c.Components.All(ctx, in.Project), 0, 10000)
+	})
 }
 
 // Component is a project component.

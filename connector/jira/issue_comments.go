@@ -22,6 +22,10 @@ type AddCommentInput struct {
 	Visibility Visibility `json:"visibility" expr:"visibility"`
 }
 
+func (in AddCommentInput) validate() error {
+	return errors.Join(validIssueKey("issueKey", in.IssueKey), required("body", in.Body, "give the comment text"), validateVisibility(in.Visibility))
+}
+
 func validateVisibility(v Visibility) error {
 	switch v.Type {
 	case "":
@@ -56,14 +60,11 @@ func visibilityPtr(v Visibility) *Visibility {
 // is written with the comment. A comment deleted by someone in between is
 // not added again only if the lookup still sees it.
 func (c *Client) AddComment() action.Action[AddCommentInput, Comment] {
-	return newAction(c, "add_comment", func(in AddCommentInput) error {
-		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("body", in.Body, "give the comment text"), validateVisibility(in.Visibility))
-	}, func(ctx context.Context, in AddCommentInput) (Comment, error) {
+	return newAction(c, "add_comment", AddCommentInput.validate, func(ctx context.Context, in AddCommentInput) (Comment, error) {
 		return exactlyOnce(ctx, c, effectWrite[Comment]{
 			what: "adding a comment to " + in.IssueKey,
 			write: func(ctx context.Context, e action.Effect) (Comment, error) {
-				cm, _, err := c.Comments.Add(ctx, in.IssueKey, CommentBody{Body: in.Body, Visibility: visibilityPtr(in.Visibility), Properties: effectProperties(e.Key)})
-				return cm, err
+				return decoded(c.Comments.Add(ctx, in.IssueKey, CommentBody{Body: in.Body, Visibility: visibilityPtr(in.Visibility), Properties: effectProperties(e.Key)}))
 			},
 			find: func(ctx context.Context, e action.Effect) (Comment, bool, error) {
 				return c.Comments.FindByEffect(ctx, in.IssueKey, e.Key, since(e))
@@ -80,14 +81,15 @@ type UpdateCommentInput struct {
 	Visibility Visibility `json:"visibility" expr:"visibility"`
 }
 
+func (in UpdateCommentInput) validate() error {
+	return errors.Join(validIssueKey("issueKey", in.IssueKey), required("commentId", in.CommentID, "give the comment id"),
+		required("body", in.Body, "give the new text"), validateVisibility(in.Visibility))
+}
+
 // UpdateComment returns the update_comment action.
 func (c *Client) UpdateComment() action.Action[UpdateCommentInput, Comment] {
-	return newAction(c, "update_comment", func(in UpdateCommentInput) error {
-		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("commentId", in.CommentID, "give the comment id"),
-			required("body", in.Body, "give the new text"), validateVisibility(in.Visibility))
-	}, func(ctx context.Context, in UpdateCommentInput) (Comment, error) {
-		cm, _, err := c.Comments.Update(ctx, in.IssueKey, in.CommentID, CommentBody{Body: in.Body, Visibility: visibilityPtr(in.Visibility)})
-		return cm, err
+	return newAction(c, "update_comment", UpdateCommentInput.validate, func(ctx context.Context, in UpdateCommentInput) (Comment, error) {
+		return decoded(c.Comments.Update(ctx, in.IssueKey, in.CommentID, CommentBody{Body: in.Body, Visibility: visibilityPtr(in.Visibility)}))
 	})
 }
 
@@ -97,11 +99,13 @@ type CommentRefInput struct {
 	CommentID string `json:"commentId" expr:"commentId"`
 }
 
+func (in CommentRefInput) validate() error {
+	return errors.Join(validIssueKey("issueKey", in.IssueKey), required("commentId", in.CommentID, "give the comment id"))
+}
+
 // DeleteComment returns the delete_comment action.
 func (c *Client) DeleteComment() action.Action[CommentRefInput, DeleteResult] {
-	return newAction(c, "delete_comment", func(in CommentRefInput) error {
-		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("commentId", in.CommentID, "give the comment id"))
-	}, func(ctx context.Context, in CommentRefInput) (DeleteResult, error) {
+	return newAction(c, "delete_comment", CommentRefInput.validate, func(ctx context.Context, in CommentRefInput) (DeleteResult, error) {
 		_, err := c.Comments.Delete(ctx, in.IssueKey, in.CommentID)
 		return deleteResult(in.CommentID, err)
 	})
@@ -116,17 +120,18 @@ type ListCommentsInput struct {
 	Limit int `json:"limit,omitempty" expr:"limit"`
 }
 
+func (in ListCommentsInput) validate() error {
+	return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
+}
+
 // ListComments returns the list_comments action.
 func (c *Client) ListComments() action.Action[ListCommentsInput, []Comment] {
-	return newAction(c, "list_comments", func(in ListCommentsInput) error {
-		return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
-	}, func(ctx context.Context, in ListCommentsInput) ([]Comment, error) {
+	return newAction(c, "list_comments", ListCommentsInput.validate, func(ctx context.Context, in ListCommentsInput) ([]Comment, error) {
 		opts := CommentListOptions{OrderBy: "created"}
 		if in.NewestFirst {
 			opts.OrderBy = "-created"
 		}
-		out, _, err := collect(c.Comments.All(ctx, in.IssueKey, opts), in.Limit, 1000)
-		return out, err
+		return upTo(c.Comments.All(ctx, in.IssueKey, opts), in.Limit, 1000)
 	})
 }
 

@@ -17,13 +17,15 @@ type IssueSchemaInput struct {
 	IssueType string `json:"issueType" expr:"issueType"`
 }
 
+func (in IssueSchemaInput) validate() error {
+	return errors.Join(required("project", in.Project, "give a project key"), required("issueType", in.IssueType, "give an issue type name"))
+}
+
 // GetIssueSchema returns the get_issue_schema action: the fields of the
 // create screen of an issue type in a project, with their types, whether
 // they are required and their allowed values.
 func (c *Client) GetIssueSchema() action.Action[IssueSchemaInput, CreateMeta] {
-	return newAction(c, "get_issue_schema", func(in IssueSchemaInput) error {
-		return errors.Join(required("project", in.Project, "give a project key"), required("issueType", in.IssueType, "give an issue type name"))
-	}, func(ctx context.Context, in IssueSchemaInput) (CreateMeta, error) {
+	return newAction(c, "get_issue_schema", IssueSchemaInput.validate, func(ctx context.Context, in IssueSchemaInput) (CreateMeta, error) {
 		m, err := c.Issues.CreateMetaFor(ctx, in.Project, in.IssueType)
 		if err == nil {
 			sortFieldMeta(m.Fields)

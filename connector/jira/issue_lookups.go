@@ -2,7 +2,6 @@ package jira
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/recipekit/recipekit/action"
@@ -10,11 +9,9 @@ import (
 
 // ListTransitions returns the list_transitions action.
 func (c *Client) ListTransitions() action.Action[IssueKeyInput, []Transition] {
-	return newAction(c, "list_transitions", func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
-		func(ctx context.Context, in IssueKeyInput) ([]Transition, error) {
-			ts, _, err := c.Transitions.List(ctx, in.IssueKey)
-			return nonNilSlice(ts), err
-		})
+	return newAction(c, "list_transitions", IssueKeyInput.validate, func(ctx context.Context, in IssueKeyInput) ([]Transition, error) {
+		return decodedList(c.Transitions.List(ctx, in.IssueKey))
+	})
 }
 
 // GetUserInput is the input of the get_user action.
@@ -23,13 +20,14 @@ type GetUserInput struct {
 	User string `json:"user" expr:"user"`
 }
 
+func (in GetUserInput) validate() error {
+	return required("user", in.User, "give an account id on Cloud or a user name on Data Center")
+}
+
 // GetUser returns the get_user action.
 func (c *Client) GetUser() action.Action[GetUserInput, User] {
-	return newAction(c, "get_user", func(in GetUserInput) error {
-		return required("user", in.User, "give an account id on Cloud or a user name on Data Center")
-	}, func(ctx context.Context, in GetUserInput) (User, error) {
-		u, _, err := c.Users.Get(ctx, strings.TrimSpace(in.User))
-		return u, err
+	return newAction(c, "get_user", GetUserInput.validate, func(ctx context.Context, in GetUserInput) (User, error) {
+		return decoded(c.Users.Get(ctx, strings.TrimSpace(in.User)))
 	})
 }
 
@@ -37,6 +35,10 @@ func (c *Client) GetUser() action.Action[GetUserInput, User] {
 type CountIssuesInput struct {
 	// JQL selects the issues. Required.
 	JQL string `json:"jql" expr:"jql"`
+}
+
+func (in CountIssuesInput) validate() error {
+	return required("jql", in.JQL, `give a JQL query such as project = DEMO AND status = "To Do"`)
 }
 
 // CountResult is the output of the count_issues action.
@@ -50,9 +52,7 @@ type CountResult struct {
 
 // CountIssues returns the count_issues action.
 func (c *Client) CountIssues() action.Action[CountIssuesInput, CountResult] {
-	return newAction(c, "count_issues", func(in CountIssuesInput) error {
-		return required("jql", in.JQL, `give a JQL query such as project = DEMO AND status = "To Do"`)
-	}, func(ctx context.Context, in CountIssuesInput) (CountResult, error) {
+	return newAction(c, "count_issues", CountIssuesInput.validate, func(ctx context.Context, in CountIssuesInput) (CountResult, error) {
 		n, err := c.Search.Count(ctx, in.JQL)
 		if err != nil {
 			return CountResult{}, err
@@ -64,20 +64,14 @@ func (c *Client) CountIssues() action.Action[CountIssuesInput, CountResult] {
 
 // GetComment returns the get_comment action.
 func (c *Client) GetComment() action.Action[CommentRefInput, Comment] {
-	return newAction(c, "get_comment", func(in CommentRefInput) error {
-		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("commentId", in.CommentID, "give the comment's id"))
-	}, func(ctx context.Context, in CommentRefInput) (Comment, error) {
-		cm, _, err := c.Comments.Get(ctx, in.IssueKey, in.CommentID)
-		return cm, err
+	return newAction(c, "get_comment", CommentRefInput.validate, func(ctx context.Context, in CommentRefInput) (Comment, error) {
+		return decoded(c.Comments.Get(ctx, in.IssueKey, in.CommentID))
 	})
 }
 
 // GetAttachment returns the get_attachment action.
 func (c *Client) GetAttachment() action.Action[AttachmentRefInput, Attachment] {
-	return newAction(c, "get_attachment", func(in AttachmentRefInput) error {
-		return required("attachmentId", in.AttachmentID, "give the attachment's id")
-	}, func(ctx context.Context, in AttachmentRefInput) (Attachment, error) {
-		a, _, err := c.Attachments.Get(ctx, in.AttachmentID)
-		return a, err
+	return newAction(c, "get_attachment", AttachmentRefInput.validate, func(ctx context.Context, in AttachmentRefInput) (Attachment, error) {
+		return decoded(c.Attachments.Get(ctx, in.AttachmentID))
 	})
 }

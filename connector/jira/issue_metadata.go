@@ -78,8 +78,7 @@ func (c *Client) ListStatuses() action.Action[OptionalProjectInput, []Status] {
 func (c *Client) ListIssueTypes() action.Action[OptionalProjectInput, []IssueType] {
 	return newAction(c, "list_issue_types", nil, func(ctx context.Context, in OptionalProjectInput) ([]IssueType, error) {
 		if strings.TrimSpace(in.Project) == "" {
-			out, _, err := c.Meta.IssueTypes(ctx)
-			return nonNilSlice(out), err
+			return decodedList(c.Meta.IssueTypes(ctx))
 		}
 		p, _, err := c.Projects.Get(ctx, in.Project)
 		return nonNilSlice(p.IssueTypes), err
@@ -89,16 +88,14 @@ func (c *Client) ListIssueTypes() action.Action[OptionalProjectInput, []IssueTyp
 // ListPriorities returns the list_priorities action.
 func (c *Client) ListPriorities() action.Action[NoInput, []Priority] {
 	return newAction(c, "list_priorities", nil, func(ctx context.Context, _ NoInput) ([]Priority, error) {
-		out, _, err := c.Meta.Priorities(ctx)
-		return nonNilSlice(out), err
+		return decodedList(c.Meta.Priorities(ctx))
 	})
 }
 
 // ListResolutions returns the list_resolutions action.
 func (c *Client) ListResolutions() action.Action[NoInput, []Resolution] {
 	return newAction(c, "list_resolutions", nil, func(ctx context.Context, _ NoInput) ([]Resolution, error) {
-		out, _, err := c.Meta.Resolutions(ctx)
-		return nonNilSlice(out), err
+		return decodedList(c.Meta.Resolutions(ctx))
 	})
 }
 

@@ -70,6 +70,19 @@ type NotifyIssueInput struct {
 	Groups []string `json:"groups,omitempty" expr:"groups"`
 }
 
+func (in NotifyIssueInput) validate() error {
+	errs := []error{validIssueKey("issueKey", in.IssueKey), required("body", in.Body, "give the message text")}
+	if !in.Reporter && !in.Assignee && !in.Watchers && !in.Voters && len(in.Users) == 0 && len(in.Groups) == 0 {
+		errs = append(errs, action.Invalid("users", "no recipient: set reporter, assignee, watchers or voters, or list users or groups"))
+	}
+	for i, u := range in.Users {
+		if strings.TrimSpace(u) == "" {
+			errs = append(errs, action.Invalid("users", "entry %d is empty", i))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // NotifyResult is the output of the notify_issue action.
 type NotifyResult struct {
 	IssueKey string `json:"issueKey" expr:"issueKey"`
@@ -80,18 +93,7 @@ type NotifyResult struct {
 // email, and an email cannot be recalled: after an ambiguous failure the
 // action does not send again, so recipients get it at most once.
 func (c *Client) NotifyIssue() action.Action[NotifyIssueInput, NotifyResult] {
-	return newAction(c, "notify_issue", func(in NotifyIssueInput) error {
-		errs := []error{validIssueKey("issueKey", in.IssueKey), required("body", in.Body, "give the message text")}
-		if !in.Reporter && !in.Assignee && !in.Watchers && !in.Voters && len(in.Users) == 0 && len(in.Groups) == 0 {
-			errs = append(errs, action.Invalid("users", "no recipient: set reporter, assignee, watchers or voters, or list users or groups"))
-		}
-		for i, u := range in.Users {
-			if strings.TrimSpace(u) == "" {
-				errs = append(errs, action.Invalid("users", "entry %d is empty", i))
-			}
-		}
-		return errors.Join(errs...)
-	}, func(ctx context.Context, in NotifyIssueInput) (NotifyResult, error) {
+	return newAction(c, "notify_issue", NotifyIssueInput.validate, func(ctx context.Context, in NotifyIssueInput) (NotifyResult, error) {
 		_, err := c.Issues.Notify(ctx, in.IssueKey, in.Subject, in.Body, in.HTMLBody, NotifyRecipients{
 			Reporter: in.Reporter, Assignee: in.Assignee, Watchers: in.Watchers, Voters: in.Voters, Users: in.Users, Groups: in.Groups})
 		if err != nil && isAmbiguous(err) {

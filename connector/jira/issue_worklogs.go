@@ -25,6 +25,27 @@ type AddWorklogInput struct {
 	AdjustEstimate string `json:"adjustEstimate,omitempty" expr:"adjustEstimate"`
 }
 
+func (in AddWorklogInput) validate() error {
+	errs := []error{validIssueKey("issueKey", in.IssueKey)}
+	if (in.TimeSpent == "") == (in.TimeSpentSeconds == 0) {
+		errs = append(errs, action.Invalid("timeSpent", "give either timeSpent (like \"2h 30m\") or timeSpentSeconds"))
+	}
+	if in.TimeSpentSeconds < 0 {
+		errs = append(errs, action.Invalid("timeSpentSeconds", "must be positive"))
+	}
+	if in.Started != "" {
+		if _, err := ParseTime(in.Started); err != nil {
+			errs = append(errs, action.Invalid("started", "%q is not a time; write it like 2026-03-11T09:00:00.000+0000", in.Started))
+		}
+	}
+	switch in.AdjustEstimate {
+	case "", "auto", "leave", "new", "manual":
+	default:
+		errs = append(errs, action.Invalid("adjustEstimate", "must be auto, leave, new or manual"))
+	}
+	return errors.Join(errs...)
+}
+
 // AddWorklog returns the add_worklog action.
 //
 // Exactly once: the worklog carries the step run's effect key in its
@@ -35,26 +56,7 @@ type AddWorklogInput struct {
 // time twice. Jira leaves no window: the property is written with the
 // worklog (and the estimate adjusted once with it).
 func (c *Client) AddWorklog() action.Action[AddWorklogInput, Worklog] {
-	return newAction(c, "add_worklog", func(in AddWorklogInput) error {
-		errs := []error{validIssueKey("issueKey", in.IssueKey)}
-		if (in.TimeSpent == "") == (in.TimeSpentSeconds == 0) {
-			errs = append(errs, action.Invalid("timeSpent", "give either timeSpent (like \"2h 30m\") or timeSpentSeconds"))
-		}
-		if in.TimeSpentSeconds < 0 {
-			errs = append(errs, action.Invalid("timeSpentSeconds", "must be positive"))
-		}
-		if in.Started != "" {
-			if _, err := ParseTime(in.Started); err != nil {
-				errs = append(errs, action.Invalid("started", "%q is not a time; write it like 2026-03-11T09:00:00.000+0000", in.Started))
-			}
-		}
-		switch in.AdjustEstimate {
-		case "", "auto", "leave", "new", "manual":
-		default:
-			errs = append(errs, action.Invalid("adjustEstimate", "must be auto, leave, new or manual"))
-		}
-		return errors.Join(errs...)
-	}, func(ctx context.Context, in AddWorklogInput) (Worklog, error) {
+	return newAction(c, "add_worklog", AddWorklogInput.validate, func(ctx context.Context, in AddWorklogInput) (Worklog, error) {
 		body := WorklogBody{Comment: in.Comment, TimeSpent: in.TimeSpent, TimeSpentSeconds: in.TimeSpentSeconds}
 		if in.Started != "" {
 			t, _ := ParseTime(in.Started)
@@ -64,8 +66,7 @@ func (c *Client) AddWorklog() action.Action[AddWorklogInput, Worklog] {
 			what: "logging work on " + in.IssueKey,
 			write: func(ctx context.Context, e action.Effect) (Worklog, error) {
 				body.Properties = effectProperties(e.Key)
-				w, _, err := c.Worklogs.Add(ctx, in.IssueKey, body, in.AdjustEstimate)
-				return w, err
+				return decoded(c.Worklogs.Add(ctx, in.IssueKey, body, in.AdjustEstimate))
 			},
 			find: func(ctx context.Context, e action.Effect) (Worklog, bool, error) {
 				return c.Worklogs.FindByEffect(ctx, in.IssueKey, e.Key)
@@ -76,11 +77,9 @@ func (c *Client) AddWorklog() action.Action[AddWorklogInput, Worklog] {
 
 // ListWorklogs returns the list_worklogs action.
 func (c *Client) ListWorklogs() action.Action[IssueKeyInput, []Worklog] {
-	return newAction(c, "list_worklogs", func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
-		func(ctx context.Context, in IssueKeyInput) ([]Worklog, error) {
-			out, _, err := collect(c.Worklogs.All(ctx, in.IssueKey), 0, 5000)
-			return out, err
-		})
+	return newAction(c, "list_worklogs", IssueKeyInput.validate, func(ctx context.Context, in IssueKeyInput) ([]Worklog, error) {
+		return upTo(c.Worklogs.All(ctx, in.IssueKey), 0, 5000)
+	})
 }
 
 // WorklogPage is the worklog field embedded in an issue.
@@ -266,38 +265,39 @@ type UpdateWorklogInput struct {
 	AdjustEstimate string `json:"adjustEstimate,omitempty" expr:"adjustEstimate"`
 }
 
+func (in UpdateWorklogInput) validate() error {
+	errs := []error{validIssueKey("issueKey", in.IssueKey), required("worklogId", in.WorklogID, "give the worklog's id")}
+	if in.TimeSpent != "" && in.TimeSpentSeconds != 0 {
+		errs = append(errs, action.Invalid("timeSpent", "give either timeSpent (like \"2h 30m\") or timeSpentSeconds, not both"))
+	}
+	if in.TimeSpentSeconds < 0 {
+		errs = append(errs, action.Invalid("timeSpentSeconds", "must be positive"))
+	}
+	if in.Started != "" {
+		if _, err := ParseTime(in.Started); err != nil {
+			errs = append(errs, action.Invalid("started", "%q is not a time; write it like 2026-03-11T09:00:00.000+0000", in.Started))
+		}
+	}
+	if in.TimeSpent == "" && in.TimeSpentSeconds == 0 && in.Started == "" && in.Comment == "" {
+		errs = append(errs, action.Invalid("timeSpent", "nothing to change: give timeSpent, timeSpentSeconds, started or comment"))
+	}
+	switch in.AdjustEstimate {
+	case "", "auto", "leave", "new", "manual":
+	default:
+		errs = append(errs, action.Invalid("adjustEstimate", "must be auto, leave, new or manual"))
+	}
+	return errors.Join(errs...)
+}
+
 // UpdateWorklog returns the update_worklog action.
 func (c *Client) UpdateWorklog() action.Action[UpdateWorklogInput, Worklog] {
-	return newAction(c, "update_worklog", func(in UpdateWorklogInput) error {
-		errs := []error{validIssueKey("issueKey", in.IssueKey), required("worklogId", in.WorklogID, "give the worklog's id")}
-		if in.TimeSpent != "" && in.TimeSpentSeconds != 0 {
-			errs = append(errs, action.Invalid("timeSpent", "give either timeSpent (like \"2h 30m\") or timeSpentSeconds, not both"))
-		}
-		if in.TimeSpentSeconds < 0 {
-			errs = append(errs, action.Invalid("timeSpentSeconds", "must be positive"))
-		}
-		if in.Started != "" {
-			if _, err := ParseTime(in.Started); err != nil {
-				errs = append(errs, action.Invalid("started", "%q is not a time; write it like 2026-03-11T09:00:00.000+0000", in.Started))
-			}
-		}
-		if in.TimeSpent == "" && in.TimeSpentSeconds == 0 && in.Started == "" && in.Comment == "" {
-			errs = append(errs, action.Invalid("timeSpent", "nothing to change: give timeSpent, timeSpentSeconds, started or comment"))
-		}
-		switch in.AdjustEstimate {
-		case "", "auto", "leave", "new", "manual":
-		default:
-			errs = append(errs, action.Invalid("adjustEstimate", "must be auto, leave, new or manual"))
-		}
-		return errors.Join(errs...)
-	}, func(ctx context.Context, in UpdateWorklogInput) (Worklog, error) {
+	return newAction(c, "update_worklog", UpdateWorklogInput.validate, func(ctx context.Context, in UpdateWorklogInput) (Worklog, error) {
 		body := WorklogBody{Comment: in.Comment, TimeSpent: in.TimeSpent, TimeSpentSeconds: in.TimeSpentSeconds}
 		if in.Started != "" {
 			t, _ := ParseTime(in.Started)
 			body.Started = t.Time.Format(TimeLayout)
 		}
-		w, _, err := c.Worklogs.Update(ctx, in.IssueKey, in.WorklogID, body, in.AdjustEstimate)
-		return w, err
+		return decoded(c.Worklogs.Update(ctx, in.IssueKey, in.WorklogID, body, in.AdjustEstimate))
 	})
 }
 
@@ -309,17 +309,19 @@ type WorklogRefInput struct {
 	AdjustEstimate string `json:"adjustEstimate,omitempty" expr:"adjustEstimate"`
 }
 
+func (in WorklogRefInput) validate() error {
+	errs := []error{validIssueKey("issueKey", in.IssueKey), required("worklogId", in.WorklogID, "give the worklog's id")}
+	switch in.AdjustEstimate {
+	case "", "auto", "leave", "manual":
+	default:
+		errs = append(errs, action.Invalid("adjustEstimate", "must be auto, leave or manual"))
+	}
+	return errors.Join(errs...)
+}
+
 // DeleteWorklog returns the delete_worklog action.
 func (c *Client) DeleteWorklog() action.Action[WorklogRefInput, DeleteResult] {
-	return newAction(c, "delete_worklog", func(in WorklogRefInput) error {
-		errs := []error{validIssueKey("issueKey", in.IssueKey), required("worklogId", in.WorklogID, "give the worklog's id")}
-		switch in.AdjustEstimate {
-		case "", "auto", "leave", "manual":
-		default:
-			errs = append(errs, action.Invalid("adjustEstimate", "must be auto, leave or manual"))
-		}
-		return errors.Join(errs...)
-	}, func(ctx context.Context, in WorklogRefInput) (DeleteResult, error) {
+	return newAction(c, "delete_worklog", WorklogRefInput.validate, func(ctx context.Context, in WorklogRefInput) (DeleteResult, error) {
 		_, err := c.Worklogs.Delete(ctx, in.IssueKey, in.WorklogID, in.AdjustEstimate)
 		return deleteResult(in.WorklogID, err)
 	})

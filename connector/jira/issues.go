@@ -151,6 +151,8 @@ type IssueKeyInput struct {
 	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 }
 
+func (in IssueKeyInput) validate() error { return validIssueKey("issueKey", in.IssueKey) }
+
 // UpdateIssueInput is the input of the update_issue action. Empty inputs
 // leave their field unchanged.
 type UpdateIssueInput struct {
@@ -283,8 +285,7 @@ func (c *Client) UpdateIssue() action.Action[UpdateIssueInput, Issue] {
 		if _, err := c.Issues.Update(ctx, in.IssueKey, body, nil); err != nil {
 			return Issue{}, err
 		}
-		is, _, err := c.Issues.Get(ctx, in.IssueKey, nil)
-		return is, err
+		return decoded(c.Issues.Get(ctx, in.IssueKey, nil))
 	})
 }
 
@@ -298,24 +299,24 @@ type GetIssueInput struct {
 	Expand []string `json:"expand,omitempty" expr:"expand"`
 }
 
+func (in GetIssueInput) validate() error { return validIssueKey("issueKey", in.IssueKey) }
+
 // GetIssue returns the get_issue action.
 func (c *Client) GetIssue() action.Action[GetIssueInput, Issue] {
-	return newAction(c, "get_issue", func(in GetIssueInput) error { return validIssueKey("issueKey", in.IssueKey) },
-		func(ctx context.Context, in GetIssueInput) (Issue, error) {
-			opts := &GetIssueOptions{Expand: in.Expand}
-			for _, f := range in.Fields {
-				id := f
-				if !isFieldSyntax(f) {
-					var err error
-					if id, err = c.Fields.ID(ctx, f); err != nil {
-						return Issue{}, action.Invalid("fields", "%v", err)
-					}
+	return newAction(c, "get_issue", GetIssueInput.validate, func(ctx context.Context, in GetIssueInput) (Issue, error) {
+		opts := &GetIssueOptions{Expand: in.Expand}
+		for _, f := range in.Fields {
+			id := f
+			if !isFieldSyntax(f) {
+				var err error
+				if id, err = c.Fields.ID(ctx, f); err != nil {
+					return Issue{}, action.Invalid("fields", "%v", err)
 				}
-				opts.Fields = append(opts.Fields, id)
 			}
-			is, _, err := c.Issues.Get(ctx, in.IssueKey, opts)
-			return is, err
-		})
+			opts.Fields = append(opts.Fields, id)
+		}
+		return decoded(c.Issues.Get(ctx, in.IssueKey, opts))
+	})
 }
 
 // isFieldSyntax reports whether f is a field id or a Jira field selector
@@ -333,13 +334,14 @@ type DeleteIssueInput struct {
 	DeleteSubtasks bool `json:"deleteSubtasks,omitempty" expr:"deleteSubtasks"`
 }
 
+func (in DeleteIssueInput) validate() error { return validIssueKey("issueKey", in.IssueKey) }
+
 // DeleteIssue returns the delete_issue action.
 func (c *Client) DeleteIssue() action.Action[DeleteIssueInput, DeleteResult] {
-	return newAction(c, "delete_issue", func(in DeleteIssueInput) error { return validIssueKey("issueKey", in.IssueKey) },
-		func(ctx context.Context, in DeleteIssueInput) (DeleteResult, error) {
-			_, err := c.Issues.Delete(ctx, in.IssueKey, in.DeleteSubtasks)
-			return deleteResult(in.IssueKey, err)
-		})
+	return newAction(c, "delete_issue", DeleteIssueInput.validate, func(ctx context.Context, in DeleteIssueInput) (DeleteResult, error) {
+		_, err := c.Issues.Delete(ctx, in.IssueKey, in.DeleteSubtasks)
+		return deleteResult(in.IssueKey, err)
+	})
 }
 
 // AssignIssueInput is the input of the assign_issue action.
@@ -350,6 +352,8 @@ type AssignIssueInput struct {
 	Assignee string `json:"assignee" expr:"assignee"`
 }
 
+func (in AssignIssueInput) validate() error { return validIssueKey("issueKey", in.IssueKey) }
+
 // AssignResult is the output of the assign_issue action.
 type AssignResult struct {
 	IssueKey string `json:"issueKey" expr:"issueKey"`
@@ -359,14 +363,13 @@ type AssignResult struct {
 
 // AssignIssue returns the assign_issue action.
 func (c *Client) AssignIssue() action.Action[AssignIssueInput, AssignResult] {
-	return newAction(c, "assign_issue", func(in AssignIssueInput) error { return validIssueKey("issueKey", in.IssueKey) },
-		func(ctx context.Context, in AssignIssueInput) (AssignResult, error) {
-			if _, err := c.Issues.Assign(ctx, in.IssueKey, in.Assignee); err != nil {
-				return AssignResult{IssueKey: in.IssueKey}, err
-			}
-			is, _, err := c.Issues.Get(ctx, in.IssueKey, &GetIssueOptions{Fields: []string{"assignee"}})
-			return AssignResult{IssueKey: in.IssueKey, Assignee: is.Fields.Assignee}, err
-		})
+	return newAction(c, "assign_issue", AssignIssueInput.validate, func(ctx context.Context, in AssignIssueInput) (AssignResult, error) {
+		if _, err := c.Issues.Assign(ctx, in.IssueKey, in.Assignee); err != nil {
+			return AssignResult{IssueKey: in.IssueKey}, err
+		}
+		is, _, err := c.Issues.Get(ctx, in.IssueKey, &GetIssueOptions{Fields: []string{"assignee"}})
+		return AssignResult{IssueKey: in.IssueKey, Assignee: is.Fields.Assignee}, err
+	})
 }
 
 // Issue is a Jira issue as REST v2 returns it.

@@ -61,6 +61,11 @@ type LinkIssuesInput struct {
 	Comment string `json:"comment,omitempty" expr:"comment"`
 }
 
+func (in LinkIssuesInput) validate() error {
+	return errors.Join(required("type", in.Type, "give a link type name such as Blocks"),
+		validIssueKey("outwardIssue", in.OutwardIssue), validIssueKey("inwardIssue", in.InwardIssue))
+}
+
 // LinkIssues returns the link_issues action. Jira answers the create with
 // an empty body, so the action reads the outward issue's links to return
 // the new one.
@@ -73,10 +78,7 @@ type LinkIssuesInput struct {
 // lands with the link, once. Jira's window: a link of that type between
 // the two issues made by someone else also counts as this step's.
 func (c *Client) LinkIssues() action.Action[LinkIssuesInput, IssueLink] {
-	return newAction(c, "link_issues", func(in LinkIssuesInput) error {
-		return errors.Join(required("type", in.Type, "give a link type name such as Blocks"),
-			validIssueKey("outwardIssue", in.OutwardIssue), validIssueKey("inwardIssue", in.InwardIssue))
-	}, func(ctx context.Context, in LinkIssuesInput) (IssueLink, error) {
+	return newAction(c, "link_issues", LinkIssuesInput.validate, func(ctx context.Context, in LinkIssuesInput) (IssueLink, error) {
 		types, _, err := c.Links.Types(ctx)
 		if err != nil {
 			return IssueLink{}, err
@@ -132,8 +134,7 @@ func (c *Client) LinkIssues() action.Action[LinkIssuesInput, IssueLink] {
 // ListLinkTypes returns the list_link_types action.
 func (c *Client) ListLinkTypes() action.Action[NoInput, []IssueLinkType] {
 	return newAction(c, "list_link_types", nil, func(ctx context.Context, _ NoInput) ([]IssueLinkType, error) {
-		out, _, err := c.Links.Types(ctx)
-		return out, err
+		return decoded(c.Links.Types(ctx))
 	})
 }
 
@@ -142,13 +143,14 @@ type LinkRefInput struct {
 	LinkID string `json:"linkId" expr:"linkId"`
 }
 
+func (in LinkRefInput) validate() error { return required("linkId", in.LinkID, "give the link id") }
+
 // DeleteLink returns the delete_link action.
 func (c *Client) DeleteLink() action.Action[LinkRefInput, DeleteResult] {
-	return newAction(c, "delete_link", func(in LinkRefInput) error { return required("linkId", in.LinkID, "give the link id") },
-		func(ctx context.Context, in LinkRefInput) (DeleteResult, error) {
-			_, err := c.Links.Delete(ctx, in.LinkID)
-			return deleteResult(in.LinkID, err)
-		})
+	return newAction(c, "delete_link", LinkRefInput.validate, func(ctx context.Context, in LinkRefInput) (DeleteResult, error) {
+		_, err := c.Links.Delete(ctx, in.LinkID)
+		return deleteResult(in.LinkID, err)
+	})
 }
 
 // IssueLinkType is a kind of link ("Blocks": "blocks" / "is blocked by").

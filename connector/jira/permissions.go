@@ -73,6 +73,8 @@ type MyPermissionsInput struct {
 	IssueKey   string `json:"issueKey,omitempty" expr:"issueKey"`
 }
 
+func (in MyPermissionsInput) validate() error { return validatePermissionKeys(in.Permissions) }
+
 func validatePermissionKeys(keys []string) error {
 	if len(keys) == 0 {
 		return action.Invalid("permissions", "name at least one permission key, such as CREATE_ISSUES")
@@ -89,19 +91,18 @@ func validatePermissionKeys(keys []string) error {
 // permissions the connection's account has, in a project, an issue or
 // anywhere.
 func (c *Client) MyPermissions() action.Action[MyPermissionsInput, []Permission] {
-	return newAction(c, "my_permissions", func(in MyPermissionsInput) error { return validatePermissionKeys(in.Permissions) },
-		func(ctx context.Context, in MyPermissionsInput) ([]Permission, error) {
-			perms, _, err := c.Permissions.Mine(ctx, PermissionScope{ProjectKey: in.ProjectKey, IssueKey: in.IssueKey}, in.Permissions...)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]Permission, 0, len(perms))
-			for _, p := range perms {
-				out = append(out, p)
-			}
-			slices.SortFunc(out, func(a, b Permission) int { return strings.Compare(a.Key, b.Key) })
-			return out, nil
-		})
+	return newAction(c, "my_permissions", MyPermissionsInput.validate, func(ctx context.Context, in MyPermissionsInput) ([]Permission, error) {
+		perms, _, err := c.Permissions.Mine(ctx, PermissionScope{ProjectKey: in.ProjectKey, IssueKey: in.IssueKey}, in.Permissions...)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Permission, 0, len(perms))
+		for _, p := range perms {
+			out = append(out, p)
+		}
+		slices.SortFunc(out, func(a, b Permission) int { return strings.Compare(a.Key, b.Key) })
+		return out, nil
+	})
 }
 
 // ExplainForbiddenInput is the input of the explain_forbidden action: an
@@ -114,6 +115,16 @@ type ExplainForbiddenInput struct {
 	Permissions []string `json:"permissions,omitempty" expr:"permissions"`
 	ProjectKey  string   `json:"projectKey,omitempty" expr:"projectKey"`
 	IssueKey    string   `json:"issueKey,omitempty" expr:"issueKey"`
+}
+
+func (in ExplainForbiddenInput) validate() error {
+	if in.Action == "" {
+		return validatePermissionKeys(in.Permissions)
+	}
+	if _, ok := actionsByName[in.Action]; !ok {
+		return action.Invalid("action", "%q is not an action of the Jira connector", in.Action)
+	}
+	return nil
 }
 
 // PermissionReport is the output of the explain_forbidden action.
@@ -133,15 +144,7 @@ type PermissionReport struct {
 // project or issue, it reports which permissions are needed, which the
 // account lacks according to mypermissions, and what to do.
 func (c *Client) ExplainForbidden() action.Action[ExplainForbiddenInput, PermissionReport] {
-	return newAction(c, "explain_forbidden", func(in ExplainForbiddenInput) error {
-		if in.Action == "" {
-			return validatePermissionKeys(in.Permissions)
-		}
-		if _, ok := c.actionInfo(in.Action); !ok {
-			return action.Invalid("action", "%q is not an action of the Jira connector", in.Action)
-		}
-		return nil
-	}, func(ctx context.Context, in ExplainForbiddenInput) (PermissionReport, error) {
+	return newAction(c, "explain_forbidden", ExplainForbiddenInput.validate, func(ctx context.Context, in ExplainForbiddenInput) (PermissionReport, error) {
 		keys := in.Permissions
 		if in.Action != "" {
 			info, _ := c.actionInfo(in.Action)

@@ -161,6 +161,10 @@ type ProjectInput struct {
 	Project string `json:"project" expr:"project" scope:"project"`
 }
 
+func (in ProjectInput) validate() error {
+	return required("project", in.Project, "give the project key")
+}
+
 // CreateProjectInput is the input of the create_project action.
 type CreateProjectInput struct {
 	// Key is the project key: 2 to 10 capital letters and digits, starting
@@ -180,29 +184,31 @@ type CreateProjectInput struct {
 	URL          string `json:"url,omitempty" expr:"url"`
 }
 
+func (in CreateProjectInput) validate() error {
+	var errs []error
+	if !projectKeyRE.MatchString(in.Key) {
+		errs = append(errs, action.Invalid("key", "%q is not a project key: use 2 to 10 capital letters or digits, starting with a letter", in.Key))
+	}
+	errs = append(errs, required("name", in.Name, "give the project's name"))
+	switch in.ProjectTypeKey {
+	case "", "software", "business", "service_desk":
+	default:
+		errs = append(errs, action.Invalid("projectTypeKey", "must be software, business or service_desk, not %q", in.ProjectTypeKey))
+	}
+	switch in.AssigneeType {
+	case "", "PROJECT_LEAD", "UNASSIGNED":
+	default:
+		errs = append(errs, action.Invalid("assigneeType", "must be PROJECT_LEAD or UNASSIGNED, not %q", in.AssigneeType))
+	}
+	return errors.Join(errs...)
+}
+
 var projectKeyRE = regexp.MustCompile(`^[A-Z][A-Z0-9_]{1,9}$`)
 
 // CreateProject returns the create_project action (needs the Administer
 // Jira global permission).
 func (c *Client) CreateProject() action.Action[CreateProjectInput, Project] {
-	return newAction(c, "create_project", func(in CreateProjectInput) error {
-		var errs []error
-		if !projectKeyRE.MatchString(in.Key) {
-			errs = append(errs, action.Invalid("key", "%q is not a project key: use 2 to 10 capital letters or digits, starting with a letter", in.Key))
-		}
-		errs = append(errs, required("name", in.Name, "give the project's name"))
-		switch in.ProjectTypeKey {
-		case "", "software", "business", "service_desk":
-		default:
-			errs = append(errs, action.Invalid("projectTypeKey", "must be software, business or service_desk, not %q", in.ProjectTypeKey))
-		}
-		switch in.AssigneeType {
-		case "", "PROJECT_LEAD", "UNASSIGNED":
-		default:
-			errs = append(errs, action.Invalid("assigneeType", "must be PROJECT_LEAD or UNASSIGNED, not %q", in.AssigneeType))
-		}
-		return errors.Join(errs...)
-	}, func(ctx context.Context, in CreateProjectInput) (Project, error) {
+	return newAction(c, "create_project", CreateProjectInput.validate, func(ctx context.Context, in CreateProjectInput) (Project, error) {
 		lead := in.Lead
 		if lead == "" {
 			me, _, err := c.Users.Myself(ctx)
@@ -233,13 +239,15 @@ type ProjectKeyInput struct {
 	ProjectKey string `json:"projectKey" expr:"projectKey" scope:"project"`
 }
 
+func (in ProjectKeyInput) validate() error {
+	return required("projectKey", in.ProjectKey, "give a project key")
+}
+
 // GetProject returns the get_project action.
 func (c *Client) GetProject() action.Action[ProjectKeyInput, Project] {
-	return newAction(c, "get_project", func(in ProjectKeyInput) error { return required("projectKey", in.ProjectKey, "give a project key") },
-		func(ctx context.Context, in ProjectKeyInput) (Project, error) {
-			p, _, err := c.Projects.Get(ctx, in.ProjectKey)
-			return p, err
-		})
+	return newAction(c, "get_project", ProjectKeyInput.validate, func(ctx context.Context, in ProjectKeyInput) (Project, error) {
+		return decoded(c.Projects.Get(ctx, in.ProjectKey))
+	})
 }
 
 // ListProjectsInput is the input of the list_projects action.
@@ -250,13 +258,13 @@ type ListProjectsInput struct {
 	Limit int `json:"limit,omitempty" expr:"limit"`
 }
 
+func (in ListProjectsInput) validate() error { return checkLimit(in.Limit) }
+
 // ListProjects returns the list_projects action.
 func (c *Client) ListProjects() action.Action[ListProjectsInput, []Project] {
-	return newAction(c, "list_projects", func(in ListProjectsInput) error { return checkLimit(in.Limit) },
-		func(ctx context.Context, in ListProjectsInput) ([]Project, error) {
-			out, _, err := collect(c.Projects.All(ctx, ProjectListOptions{Query: in.Query}), in.Limit, 1000)
-			return out, err
-		})
+	return newAction(c, "list_projects", ListProjectsInput.validate, func(ctx context.Context, in ListProjectsInput) ([]Project, error) {
+		return upTo(c.Projects.All(ctx, ProjectListOptions{Query: in.Query}), in.Limit, 1000)
+	})
 }
 
 // UpdateProjectInput is the input of the update_project action. Empty
@@ -270,19 +278,20 @@ type UpdateProjectInput struct {
 	AssigneeType string `json:"assigneeType,omitempty" expr:"assigneeType"`
 }
 
+func (in UpdateProjectInput) validate() error {
+	if err := required("projectKey", in.ProjectKey, "give a project key"); err != nil {
+		return err
+	}
+	if in.Name == "" && in.Description == "" && in.Lead == "" && in.URL == "" && in.AssigneeType == "" {
+		return action.Invalid("", "nothing to update: set at least one attribute")
+	}
+	return nil
+}
+
 // UpdateProject returns the update_project action.
 func (c *Client) UpdateProject() action.Action[UpdateProjectInput, Project] {
-	return newAction(c, "update_project", func(in UpdateProjectInput) error {
-		if err := required("projectKey", in.ProjectKey, "give a project key"); err != nil {
-			return err
-		}
-		if in.Name == "" && in.Description == "" && in.Lead == "" && in.URL == "" && in.AssigneeType == "" {
-			return action.Invalid("", "nothing to update: set at least one attribute")
-		}
-		return nil
-	}, func(ctx context.Context, in UpdateProjectInput) (Project, error) {
-		p, _, err := c.Projects.Update(ctx, in.ProjectKey, ProjectDetails{Name: in.Name, Description: in.Description, Lead: in.Lead, URL: in.URL, AssigneeType: in.AssigneeType})
-		return p, err
+	return newAction(c, "update_project", UpdateProjectInput.validate, func(ctx context.Context, in UpdateProjectInput) (Project, error) {
+		return decoded(c.Projects.Update(ctx, in.ProjectKey, ProjectDetails{Name: in.Name, Description: in.Description, Lead: in.Lead, URL: in.URL, AssigneeType: in.AssigneeType}))
 	})
 }
 
@@ -311,11 +320,13 @@ type DeleteProjectInput struct {
 	Permanently bool `json:"permanently,omitempty" expr:"permanently"`
 }
 
+func (in DeleteProjectInput) validate() error {
+	return required("projectKey", in.ProjectKey, "give the key of the project to delete")
+}
+
 // DeleteProject returns the delete_project action.
 func (c *Client) DeleteProject() action.Action[DeleteProjectInput, DeleteResult] {
-	return newAction(c, "delete_project", func(in DeleteProjectInput) error {
-		return required("projectKey", in.ProjectKey, "give the key of the project to delete")
-	}, func(ctx context.Context, in DeleteProjectInput) (DeleteResult, error) {
+	return newAction(c, "delete_project", DeleteProjectInput.validate, func(ctx context.Context, in DeleteProjectInput) (DeleteResult, error) {
 		_, err := c.Projects.Delete(ctx, in.ProjectKey, !in.Permanently)
 		return deleteResult(in.ProjectKey, err)
 	})

@@ -139,11 +139,13 @@ type ListRemoteLinksInput struct {
 	GlobalID string `json:"globalId,omitempty" expr:"globalId"`
 }
 
+func (in ListRemoteLinksInput) validate() error {
+	return validIssueKey("issueKey", in.IssueKey)
+}
+
 // ListRemoteLinks returns the list_remote_links action.
 func (c *Client) ListRemoteLinks() action.Action[ListRemoteLinksInput, []RemoteLink] {
-	return newAction(c, "list_remote_links", func(in ListRemoteLinksInput) error {
-		return validIssueKey("issueKey", in.IssueKey)
-	}, func(ctx context.Context, in ListRemoteLinksInput) ([]RemoteLink, error) {
+	return newAction(c, "list_remote_links", ListRemoteLinksInput.validate, func(ctx context.Context, in ListRemoteLinksInput) ([]RemoteLink, error) {
 		links, _, err := c.RemoteLinks.List(ctx, in.IssueKey)
 		if err != nil {
 			return nil, err

@@ -211,13 +211,14 @@ type ListServiceDesksInput struct {
 	Limit int `json:"limit,omitempty" expr:"limit"`
 }
 
+func (in ListServiceDesksInput) validate() error {
+	return checkLimit(in.Limit)
+}
+
 // ListServiceDesks returns the list_service_desks action.
 func (c *Client) ListServiceDesks() action.Action[ListServiceDesksInput, []ServiceDesk] {
-	return newAction(c, "list_service_desks", func(in ListServiceDesksInput) error {
-		return checkLimit(in.Limit)
-	}, func(ctx context.Context, in ListServiceDesksInput) ([]ServiceDesk, error) {
-		out, _, err := collect(c.ServiceDesk.All(ctx), in.Limit, 1000)
-		return out, err
+	return newAction(c, "list_service_desks", ListServiceDesksInput.validate, func(ctx context.Context, in ListServiceDesksInput) ([]ServiceDesk, error) {
+		return upTo(c.ServiceDesk.All(ctx), in.Limit, 1000)
 	})
 }
 
@@ -225,6 +226,10 @@ func (c *Client) ListServiceDesks() action.Action[ListServiceDesksInput, []Servi
 type ServiceDeskInput struct {
 	// ServiceDeskID is the desk's numeric id (list_service_desks).
 	ServiceDeskID string `json:"serviceDeskId" expr:"serviceDeskId"`
+}
+
+func (in ServiceDeskInput) validate() error {
+	return validDeskID("serviceDeskId", in.ServiceDeskID)
 }
 
 func validDeskID(field, id string) error {
@@ -239,11 +244,8 @@ func validDeskID(field, id string) error {
 
 // ListRequestTypes returns the list_request_types action.
 func (c *Client) ListRequestTypes() action.Action[ServiceDeskInput, []RequestType] {
-	return newAction(c, "list_request_types", func(in ServiceDeskInput) error {
-		return validDeskID("serviceDeskId", in.ServiceDeskID)
-	}, func(ctx context.Context, in ServiceDeskInput) ([]RequestType, error) {
-		out, _, err := collect(c.ServiceDesk.AllRequestTypes(ctx, in.ServiceDeskID), 0, 1000)
-		return out, err
+	return newAction(c, "list_request_types", ServiceDeskInput.validate, func(ctx context.Context, in ServiceDeskInput) ([]RequestType, error) {
+		return upTo(c.ServiceDesk.AllRequestTypes(ctx, in.ServiceDeskID), 0, 1000)
 	})
 }
 
@@ -253,13 +255,14 @@ type RequestTypeInput struct {
 	RequestTypeID string `json:"requestTypeId" expr:"requestTypeId"`
 }
 
+func (in RequestTypeInput) validate() error {
+	return errors.Join(validDeskID("serviceDeskId", in.ServiceDeskID), required("requestTypeId", in.RequestTypeID, "give the request type's id (list_request_types shows them)"))
+}
+
 // GetRequestTypeFields returns the get_request_type_fields action.
 func (c *Client) GetRequestTypeFields() action.Action[RequestTypeInput, RequestTypeFields] {
-	return newAction(c, "get_request_type_fields", func(in RequestTypeInput) error {
-		return errors.Join(validDeskID("serviceDeskId", in.ServiceDeskID), required("requestTypeId", in.RequestTypeID, "give the request type's id (list_request_types shows them)"))
-	}, func(ctx context.Context, in RequestTypeInput) (RequestTypeFields, error) {
-		f, _, err := c.ServiceDesk.RequestTypeFields(ctx, in.ServiceDeskID, in.RequestTypeID)
-		return f, err
+	return newAction(c, "get_request_type_fields", RequestTypeInput.validate, func(ctx context.Context, in RequestTypeInput) (RequestTypeFields, error) {
+		return decoded(c.ServiceDesk.RequestTypeFields(ctx, in.ServiceDeskID, in.RequestTypeID))
 	})
 }
 

@@ -250,6 +250,20 @@ type CreateCustomerRequestInput struct {
 	OnBehalfOf string `json:"onBehalfOf,omitempty" expr:"onBehalfOf"`
 }
 
+func (in CreateCustomerRequestInput) validate() error {
+	var errs []error
+	errs = append(errs, validDeskID("serviceDeskId", in.ServiceDeskID), required("requestTypeId", in.RequestTypeID, "give the request type's id (list_request_types shows them)"))
+	if _, ok := in.Fields["summary"]; !ok {
+		errs = append(errs, required("summary", in.Summary, "give the request's summary"))
+	} else if in.Summary != "" {
+		errs = append(errs, action.Invalid("summary", "is given twice, here and in fields.summary; keep one"))
+	}
+	if _, ok := in.Fields["description"]; ok && in.Description != "" {
+		errs = append(errs, action.Invalid("description", "is given twice, here and in fields.description; keep one"))
+	}
+	return errors.Join(errs...)
+}
+
 func (in CreateCustomerRequestInput) values() map[string]any {
 	v := make(map[string]any, len(in.Fields)+2)
 	for k, x := range in.Fields {
@@ -275,19 +289,7 @@ func (in CreateCustomerRequestInput) values() map[string]any {
 // summary and reporter (an attempt cut off before its key was written,
 // which then gets it), is returned instead of raising a second one.
 func (c *Client) CreateCustomerRequest() action.Action[CreateCustomerRequestInput, CustomerRequest] {
-	return newAction(c, "create_customer_request", func(in CreateCustomerRequestInput) error {
-		var errs []error
-		errs = append(errs, validDeskID("serviceDeskId", in.ServiceDeskID), required("requestTypeId", in.RequestTypeID, "give the request type's id (list_request_types shows them)"))
-		if _, ok := in.Fields["summary"]; !ok {
-			errs = append(errs, required("summary", in.Summary, "give the request's summary"))
-		} else if in.Summary != "" {
-			errs = append(errs, action.Invalid("summary", "is given twice, here and in fields.summary; keep one"))
-		}
-		if _, ok := in.Fields["description"]; ok && in.Description != "" {
-			errs = append(errs, action.Invalid("description", "is given twice, here and in fields.description; keep one"))
-		}
-		return errors.Join(errs...)
-	}, func(ctx context.Context, in CreateCustomerRequestInput) (CustomerRequest, error) {
+	return newAction(c, "create_customer_request", CreateCustomerRequestInput.validate, func(ctx context.Context, in CreateCustomerRequestInput) (CustomerRequest, error) {
 		values := in.values()
 		return exactlyOnce(ctx, c, effectWrite[CustomerRequest]{
 			what: "raising a request in service desk " + in.ServiceDeskID,
@@ -352,13 +354,14 @@ type RequestKeyInput struct {
 	IssueKey string `json:"issueKey" expr:"issueKey" scope:"issue"`
 }
 
+func (in RequestKeyInput) validate() error {
+	return validIssueKey("issueKey", in.IssueKey)
+}
+
 // GetCustomerRequest returns the get_customer_request action.
 func (c *Client) GetCustomerRequest() action.Action[RequestKeyInput, CustomerRequest] {
-	return newAction(c, "get_customer_request", func(in RequestKeyInput) error {
-		return validIssueKey("issueKey", in.IssueKey)
-	}, func(ctx context.Context, in RequestKeyInput) (CustomerRequest, error) {
-		r, _, err := c.ServiceDesk.Request(ctx, in.IssueKey)
-		return r, err
+	return newAction(c, "get_customer_request", RequestKeyInput.validate, func(ctx context.Context, in RequestKeyInput) (CustomerRequest, error) {
+		return decoded(c.ServiceDesk.Request(ctx, in.IssueKey))
 	})
 }
 
@@ -370,6 +373,10 @@ type AddRequestCommentInput struct {
 	// Internal keeps the comment among agents; by default customers see
 	// it.
 	Internal bool `json:"internal,omitempty" expr:"internal"`
+}
+
+func (in AddRequestCommentInput) validate() error {
+	return errors.Join(validIssueKey("issueKey", in.IssueKey), required("body", in.Body, "give the comment text"))
 }
 
 // sdPublicCommentProperty is the comment property by which Jira Service
@@ -387,15 +394,12 @@ const sdPublicCommentProperty = "sd.public.comment"
 // window. After an ambiguous failure, or when an earlier attempt may have
 // run, the issue's comments are looked up by the key first.
 func (c *Client) AddRequestComment() action.Action[AddRequestCommentInput, RequestComment] {
-	return newAction(c, "add_request_comment", func(in AddRequestCommentInput) error {
-		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("body", in.Body, "give the comment text"))
-	}, func(ctx context.Context, in AddRequestCommentInput) (RequestComment, error) {
+	return newAction(c, "add_request_comment", AddRequestCommentInput.validate, func(ctx context.Context, in AddRequestCommentInput) (RequestComment, error) {
 		cm, err := exactlyOnce(ctx, c, effectWrite[Comment]{
 			what: "adding a comment to request " + in.IssueKey,
 			write: func(ctx context.Context, e action.Effect) (Comment, error) {
 				props := append(effectProperties(e.Key), EntityProperty{Key: sdPublicCommentProperty, Value: map[string]bool{"internal": in.Internal}})
-				cm, _, err := c.Comments.Add(ctx, in.IssueKey, CommentBody{Body: in.Body, Properties: props})
-				return cm, err
+				return decoded(c.Comments.Add(ctx, in.IssueKey, CommentBody{Body: in.Body, Properties: props}))
 			},
 			find: func(ctx context.Context, e action.Effect) (Comment, bool, error) {
 				return c.Comments.FindByEffect(ctx, in.IssueKey, e.Key, since(e))
@@ -418,11 +422,13 @@ type ListRequestCommentsInput struct {
 	Limit int `json:"limit,omitempty" expr:"limit"`
 }
 
+func (in ListRequestCommentsInput) validate() error {
+	return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
+}
+
 // ListRequestComments returns the list_request_comments action.
 func (c *Client) ListRequestComments() action.Action[ListRequestCommentsInput, []RequestComment] {
-	return newAction(c, "list_request_comments", func(in ListRequestCommentsInput) error {
-		return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
-	}, func(ctx context.Context, in ListRequestCommentsInput) ([]RequestComment, error) {
+	return newAction(c, "list_request_comments", ListRequestCommentsInput.validate, func(ctx context.Context, in ListRequestCommentsInput) ([]RequestComment, error) {
 		seq := pages(ctx, func(ctx context.Context, start int) ([]RequestComment, bool, error) {
 			items, resp, err := c.ServiceDesk.Comments(ctx, in.IssueKey, RequestCommentListOptions{PageOptions: PageOptions{Start: start}, PublicOnly: in.PublicOnly})
 			if err != nil {
@@ -430,8 +436,7 @@ func (c *Client) ListRequestComments() action.Action[ListRequestCommentsInput, [
 			}
 			return items, resp.IsLast, nil
 		})
-		out, _, err := collect(seq, in.Limit, 1000)
-		return out, err
+		return upTo(seq, in.Limit, 1000)
 	})
 }
 
@@ -445,9 +450,7 @@ type RequestStatusResult struct {
 
 // GetRequestStatus returns the get_request_status action.
 func (c *Client) GetRequestStatus() action.Action[RequestKeyInput, RequestStatusResult] {
-	return newAction(c, "get_request_status", func(in RequestKeyInput) error {
-		return validIssueKey("issueKey", in.IssueKey)
-	}, func(ctx context.Context, in RequestKeyInput) (RequestStatusResult, error) {
+	return newAction(c, "get_request_status", RequestKeyInput.validate, func(ctx context.Context, in RequestKeyInput) (RequestStatusResult, error) {
 		seq := pages(ctx, func(ctx context.Context, start int) ([]RequestStatus, bool, error) {
 			items, resp, err := c.ServiceDesk.Statuses(ctx, in.IssueKey, PageOptions{Start: start})
 			if err != nil {
@@ -469,9 +472,7 @@ func (c *Client) GetRequestStatus() action.Action[RequestKeyInput, RequestStatus
 
 // GetRequestSLAs returns the get_request_slas action.
 func (c *Client) GetRequestSLAs() action.Action[RequestKeyInput, []SLA] {
-	return newAction(c, "get_request_slas", func(in RequestKeyInput) error {
-		return validIssueKey("issueKey", in.IssueKey)
-	}, func(ctx context.Context, in RequestKeyInput) ([]SLA, error) {
+	return newAction(c, "get_request_slas", RequestKeyInput.validate, func(ctx context.Context, in RequestKeyInput) ([]SLA, error) {
 		seq := pages(ctx, func(ctx context.Context, start int) ([]SLA, bool, error) {
 			items, resp, err := c.ServiceDesk.SLAs(ctx, in.IssueKey, PageOptions{Start: start})
 			if err != nil {
@@ -479,8 +480,7 @@ func (c *Client) GetRequestSLAs() action.Action[RequestKeyInput, []SLA] {
 			}
 			return items, resp.IsLast, nil
 		})
-		out, _, err := collect(seq, 0, 1000)
-		return out, err
+		return upTo(seq, 0, 1000)
 	})
 }
 
@@ -492,6 +492,10 @@ type TransitionRequestInput struct {
 	Transition string `json:"transition" expr:"transition"`
 	// Comment is an optional public comment added with the transition.
 	Comment string `json:"comment,omitempty" expr:"comment"`
+}
+
+func (in TransitionRequestInput) validate() error {
+	return errors.Join(validIssueKey("issueKey", in.IssueKey), required("transition", in.Transition, "give the transition's id or name"))
 }
 
 // TransitionRequestResult is the output of transition_request.
@@ -510,9 +514,7 @@ type TransitionRequestResult struct {
 // (already taken by an earlier attempt, or the request moved on) the
 // error says so and nothing is sent.
 func (c *Client) TransitionRequest() action.Action[TransitionRequestInput, TransitionRequestResult] {
-	return newAction(c, "transition_request", func(in TransitionRequestInput) error {
-		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("transition", in.Transition, "give the transition's id or name"))
-	}, func(ctx context.Context, in TransitionRequestInput) (TransitionRequestResult, error) {
+	return newAction(c, "transition_request", TransitionRequestInput.validate, func(ctx context.Context, in TransitionRequestInput) (TransitionRequestResult, error) {
 		out := TransitionRequestResult{IssueKey: in.IssueKey}
 		list, _, err := c.ServiceDesk.Transitions(ctx, in.IssueKey, PageOptions{Limit: 100})
 		if err != nil {

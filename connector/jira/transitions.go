@@ -72,6 +72,10 @@ type TransitionIssueInput struct {
 	Fields map[string]any `json:"fields,omitempty" expr:"fields"`
 }
 
+func (in TransitionIssueInput) validate() error {
+	return errors.Join(validIssueKey("issueKey", in.IssueKey), required("to", in.To, "give a transition name such as \"Done\" or a target status"))
+}
+
 // TransitionIssue returns the transition_issue action. It resolves the
 // transition each time (ids differ between workflows); an unknown name is
 // an error listing the transitions available. It returns the issue after
@@ -90,9 +94,7 @@ type TransitionIssueInput struct {
 // apart from none, and someone moving the issue on between the attempt
 // and the check makes the action transition it again.
 func (c *Client) TransitionIssue() action.Action[TransitionIssueInput, Issue] {
-	return newAction(c, "transition_issue", func(in TransitionIssueInput) error {
-		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("to", in.To, "give a transition name such as \"Done\" or a target status"))
-	}, func(ctx context.Context, in TransitionIssueInput) (Issue, error) {
+	return newAction(c, "transition_issue", TransitionIssueInput.validate, func(ctx context.Context, in TransitionIssueInput) (Issue, error) {
 		d, err := c.Deployment(ctx)
 		if err != nil {
 			return Issue{}, err
@@ -176,8 +178,7 @@ func (c *Client) TransitionIssue() action.Action[TransitionIssueInput, Issue] {
 				if _, err := c.Transitions.Do(ctx, in.IssueKey, t.ID, fields, update); err != nil {
 					return Issue{}, fmt.Errorf("jira: transition %q of %s: %w", t.Name, in.IssueKey, err)
 				}
-				is, _, err := c.Issues.Get(ctx, in.IssueKey, nil)
-				return is, err
+				return decoded(c.Issues.Get(ctx, in.IssueKey, nil))
 			},
 			find: func(ctx context.Context, _ action.Effect) (Issue, bool, error) {
 				is, _, err := c.Issues.Get(ctx, in.IssueKey, nil)

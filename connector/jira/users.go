@@ -139,8 +139,7 @@ func userRef(d Deployment, id string) map[string]any {
 // Myself returns the myself action: the connection's own user.
 func (c *Client) Myself() action.Action[NoInput, User] {
 	return newAction(c, "myself", nil, func(ctx context.Context, _ NoInput) (User, error) {
-		u, _, err := c.Users.Myself(ctx)
-		return u, err
+		return decoded(c.Users.Myself(ctx))
 	})
 }
 
@@ -153,13 +152,14 @@ type FindUsersInput struct {
 	Limit int `json:"limit,omitempty" expr:"limit"`
 }
 
+func (in FindUsersInput) validate() error {
+	return errors.Join(required("query", in.Query, "give part of a name or email address"), checkLimit(in.Limit))
+}
+
 // FindUsers returns the find_users action.
 func (c *Client) FindUsers() action.Action[FindUsersInput, []User] {
-	return newAction(c, "find_users", func(in FindUsersInput) error {
-		return errors.Join(required("query", in.Query, "give part of a name or email address"), checkLimit(in.Limit))
-	}, func(ctx context.Context, in FindUsersInput) ([]User, error) {
-		out, _, err := collect(c.Users.FindAll(ctx, in.Query), in.Limit, 50)
-		return out, err
+	return newAction(c, "find_users", FindUsersInput.validate, func(ctx context.Context, in FindUsersInput) ([]User, error) {
+		return upTo(c.Users.FindAll(ctx, in.Query), in.Limit, 50)
 	})
 }
 
@@ -172,16 +172,17 @@ type AssignableUsersInput struct {
 	Limit    int    `json:"limit,omitempty" expr:"limit"`
 }
 
+func (in AssignableUsersInput) validate() error {
+	if in.Project == "" && in.IssueKey == "" {
+		return action.Invalid("project", "give a project key or an issue key")
+	}
+	return checkLimit(in.Limit)
+}
+
 // AssignableUsers returns the assignable_users action.
 func (c *Client) AssignableUsers() action.Action[AssignableUsersInput, []User] {
-	return newAction(c, "assignable_users", func(in AssignableUsersInput) error {
-		if in.Project == "" && in.IssueKey == "" {
-			return action.Invalid("project", "give a project key or an issue key")
-		}
-		return checkLimit(in.Limit)
-	}, func(ctx context.Context, in AssignableUsersInput) ([]User, error) {
-		out, _, err := collect(c.Users.AssignableAll(ctx, AssignableOptions{Project: in.Project, IssueKey: in.IssueKey, Query: in.Query}), in.Limit, 100)
-		return out, err
+	return newAction(c, "assignable_users", AssignableUsersInput.validate, func(ctx context.Context, in AssignableUsersInput) ([]User, error) {
+		return upTo(c.Users.AssignableAll(ctx, AssignableOptions{Project: in.Project, IssueKey: in.IssueKey, Query: in.Query}), in.Limit, 100)
 	})
 }
 

@@ -66,15 +66,27 @@ type VersionInput struct {
 	Archived *bool `json:"archived,omitempty" expr:"archived"`
 }
 
+func (in VersionInput) validateCreate() error {
+	return errors.Join(required("project", in.Project, "give the project key"), required("name", in.Name, "give the version name"), in.dates())
+}
+
+func (in VersionInput) validateUpdate() error {
+	if err := required("versionId", in.VersionID, "give the version id"); err != nil {
+		return err
+	}
+	if in.Name == "" && in.Description == "" && in.StartDate == "" && in.ReleaseDate == "" && in.Released == nil && in.Archived == nil {
+		return action.Invalid("", "nothing to update: set at least one attribute")
+	}
+	return in.dates()
+}
+
 func (in VersionInput) dates() error {
 	return errors.Join(checkDate("startDate", in.StartDate), checkDate("releaseDate", in.ReleaseDate))
 }
 
 // CreateVersion returns the create_version action.
 func (c *Client) CreateVersion() action.Action[VersionInput, Version] {
-	return newAction(c, "create_version", func(in VersionInput) error {
-		return errors.Join(required("project", in.Project, "give the project key"), required("name", in.Name, "give the version name"), in.dates())
-	}, func(ctx context.Context, in VersionInput) (Version, error) {
+	return newAction(c, "create_version", VersionInput.validateCreate, func(ctx context.Context, in VersionInput) (Version, error) {
 		p, _, err := c.Projects.Get(ctx, in.Project)
 		if err != nil {
 			return Version{}, err
@@ -107,15 +119,7 @@ func (c *Client) CreateVersion() action.Action[VersionInput, Version] {
 
 // UpdateVersion returns the update_version action.
 func (c *Client) UpdateVersion() action.Action[VersionInput, Version] {
-	return newAction(c, "update_version", func(in VersionInput) error {
-		if err := required("versionId", in.VersionID, "give the version id"); err != nil {
-			return err
-		}
-		if in.Name == "" && in.Description == "" && in.StartDate == "" && in.ReleaseDate == "" && in.Released == nil && in.Archived == nil {
-			return action.Invalid("", "nothing to update: set at least one attribute")
-		}
-		return in.dates()
-	}, func(ctx context.Context, in VersionInput) (Version, error) {
+	return newAction(c, "update_version", VersionInput.validateUpdate, func(ctx context.Context, in VersionInput) (Version, error) {
 		v, _, err := c.Versions.Update(ctx, in.VersionID, VersionBody{Name: in.Name, Description: in.Description,
 			StartDate: in.StartDate, ReleaseDate: in.ReleaseDate, Released: in.Released, Archived: in.Archived})
 		return v, err
@@ -124,11 +128,9 @@ func (c *Client) UpdateVersion() action.Action[VersionInput, Version] {
 
 // ListVersions returns the list_versions action.
 func (c *Client) ListVersions() action.Action[ProjectInput, []Version] {
-	return newAction(c, "list_versions", func(in ProjectInput) error { return required("project", in.Project, "give the project key") },
-		func(ctx context.Context, in ProjectInput) ([]Version, error) {
-			out, _, err := collect(c.Versions.All(ctx, in.Project), 0, 10000)
-			return out, err
-		})
+	return newAction(c, "list_versions", ProjectInput.validate, func(ctx context.Context, in ProjectInput) ([]Version, error) {
+		return upTo(c.Versions.All(ctx, in.Project), 0, 10000)
+	})
 }
 
 // Version is a project version (release).

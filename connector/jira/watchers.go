@@ -58,39 +58,47 @@ type WatcherInput struct {
 	User     string `json:"user,omitempty" expr:"user"`
 }
 
+func (in WatcherInput) validate() error { return validIssueKey("issueKey", in.IssueKey) }
+
+// validateRemoval is validate for remove_watcher, which also needs the
+// user it removes.
+func (in WatcherInput) validateRemoval() error {
+	return errors.Join(in.validate(), required("user", in.User, "give the watcher's account id (Cloud) or user name (Data Center)"))
+}
+
 // AddWatcher returns the add_watcher action; it returns the watchers after
 // the change.
 func (c *Client) AddWatcher() action.Action[WatcherInput, Watchers] {
-	return newAction(c, "add_watcher", func(in WatcherInput) error { return validIssueKey("issueKey", in.IssueKey) },
-		func(ctx context.Context, in WatcherInput) (Watchers, error) {
-			if _, err := c.Watchers.Add(ctx, in.IssueKey, in.User); err != nil {
-				return Watchers{}, err
-			}
-			w, _, err := c.Watchers.List(ctx, in.IssueKey)
-			return w, err
-		})
+	return newAction(c, "add_watcher", WatcherInput.validate, func(ctx context.Context, in WatcherInput) (Watchers, error) {
+		_, err := c.Watchers.Add(ctx, in.IssueKey, in.User)
+		return c.watchersAfter(ctx, in.IssueKey, err)
+	})
 }
 
-// RemoveWatcher returns the remove_watcher action.
+// RemoveWatcher returns the remove_watcher action; it returns the watchers
+// after the change.
 func (c *Client) RemoveWatcher() action.Action[WatcherInput, Watchers] {
-	return newAction(c, "remove_watcher", func(in WatcherInput) error {
-		return errors.Join(validIssueKey("issueKey", in.IssueKey), required("user", in.User, "give the watcher's account id (Cloud) or user name (Data Center)"))
-	}, func(ctx context.Context, in WatcherInput) (Watchers, error) {
-		if _, err := c.Watchers.Remove(ctx, in.IssueKey, in.User); err != nil {
-			return Watchers{}, err
-		}
-		w, _, err := c.Watchers.List(ctx, in.IssueKey)
-		return w, err
+	return newAction(c, "remove_watcher", WatcherInput.validateRemoval, func(ctx context.Context, in WatcherInput) (Watchers, error) {
+		_, err := c.Watchers.Remove(ctx, in.IssueKey, in.User)
+		return c.watchersAfter(ctx, in.IssueKey, err)
 	})
+}
+
+// watchersAfter is the output of a change to issue's watchers that
+// returned err: the watchers as they are now, read only when the change
+// succeeded.
+func (c *Client) watchersAfter(ctx context.Context, issue string, err error) (Watchers, error) {
+	if err != nil {
+		return Watchers{}, err
+	}
+	return decoded(c.Watchers.List(ctx, issue))
 }
 
 // ListWatchers returns the list_watchers action.
 func (c *Client) ListWatchers() action.Action[IssueKeyInput, Watchers] {
-	return newAction(c, "list_watchers", func(in IssueKeyInput) error { return validIssueKey("issueKey", in.IssueKey) },
-		func(ctx context.Context, in IssueKeyInput) (Watchers, error) {
-			w, _, err := c.Watchers.List(ctx, in.IssueKey)
-			return w, err
-		})
+	return newAction(c, "list_watchers", IssueKeyInput.validate, func(ctx context.Context, in IssueKeyInput) (Watchers, error) {
+		return decoded(c.Watchers.List(ctx, in.IssueKey))
+	})
 }
 
 // Watches is the watcher summary embedded in an issue.
