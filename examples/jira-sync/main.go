@@ -8,10 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
@@ -45,7 +42,7 @@ func main() {
 	var o options
 	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero while a job in the store is failed)")
 	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
-	flag.StringVar(&o.store, "store", "", "SQLite file for the cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("jira-sync")+"; offline a temporary file)")
+	flag.StringVar(&o.store, "store", "", "SQLite file for the cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+ops.DefaultStorePath("jira-sync")+"; offline a temporary file)")
 	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
 	flag.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, such as 127.0.0.1:9090")
 	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up changes made this long before it (e.g. 24h); 0 starts from now")
@@ -69,14 +66,7 @@ flags:
 
 	// The first Ctrl-C (or SIGTERM) stops the engine gracefully; a second
 	// one kills the program.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() { <-ctx.Done(); stop() }()
-
-	if err := run(ctx, o, os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintf(os.Stderr, "jira-sync: %v\n", err)
-		os.Exit(1)
-	}
+	ops.Main("jira-sync", func(ctx context.Context) error { return run(ctx, o, os.Getenv, os.Stdout) })
 }
 
 // errJobsFailed ends a run in which a job failed.
@@ -86,13 +76,11 @@ var errJobsFailed = ops.ErrJobsFailed
 // runs the engine. getenv reads the environment (os.Getenv; tests pass a
 // map).
 func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
-	if o.metrics != "" {
-		stopMetrics, err := ops.Metrics(o.metrics, stdout)
-		if err != nil {
-			return err
-		}
-		defer stopMetrics()
+	stopMetrics, err := ops.Metrics(o.metrics, stdout)
+	if err != nil {
+		return err
 	}
+	defer stopMetrics()
 	if o.since < 0 {
 		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
 	}
@@ -160,12 +148,9 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	}
 
 	// 3. The store: one for all five recipes.
-	o.store = cmp.Or(o.store, strings.TrimSpace(getenv("RECIPEKIT_STORE")))
-	storePath := cmp.Or(o.store, defaultStorePath("jira-sync"))
-	if o.store == "" && supSim != nil {
-		if storePath, err = supSim.StorePath("jira-sync"); err != nil {
-			return err
-		}
+	storePath, _, err := ops.StorePath(o.store, getenv, "jira-sync", supSim)
+	if err != nil {
+		return err
 	}
 	store, err := openStore(ctx, storePath)
 	if err != nil {
@@ -176,13 +161,11 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	// 4. The engine.
 	progress := demo.NewReporter(stdout, store) // prints each job; optional
 	engine := recipe.NewEngine(store, recipe.WithHooks(progress))
-	if o.ui != "" {
-		stopUI, err := ops.UI(o.ui, store, engine, getenv("RECIPEKIT_UI_TOKEN"), stdout)
-		if err != nil {
-			return err
-		}
-		defer stopUI()
+	stopUI, err := ops.UI(o.ui, store, engine, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+	if err != nil {
+		return err
 	}
+	defer stopUI()
 	for _, r := range recipes {
 		if err := engine.Add(r); err != nil {
 			return err
@@ -192,15 +175,8 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		supProject, supInfo, engProject, engInfo, strings.Join(engine.Recipes(), ", "), ops.RedactURL(storePath))
 
 	if o.rerun {
-		// Each failed job resumes where it failed; a job that failed
-		// because of a retryable error would also run again on its own
-		// schedule (recipe.JobRetry).
-		for _, name := range engine.Recipes() {
-			n, err := engine.RerunFailed(ctx, name)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "  running %d failed jobs of %s again\n", n, name)
+		if err := ops.RerunFailed(ctx, engine, stdout); err != nil {
+			return err
 		}
 	}
 
@@ -213,21 +189,10 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		if err != nil {
 			return err
 		}
-		failed, err := demo.Play(ctx, engine, progress, scene, demo.PlayOptions{Once: o.once, Fast: o.fast})
-		if err == nil && failed > 0 {
-			err = errJobsFailed
-		}
-		return err
+		return ops.Play(ctx, engine, progress, scene, demo.PlayOptions{Once: o.once, Fast: o.fast})
 	}
 	if o.once {
-		_, err := engine.RunOnce(ctx)
-		progress.PrintSummary()
-		if err != nil {
-			return err
-		}
-		// A cron job must keep failing while any job is failed, not only
-		// on the run where it failed.
-		return ops.FailedJobs(ctx, engine, stdout)
+		return ops.RunOnce(ctx, engine, progress, stdout)
 	}
 	fmt.Fprintf(stdout, "Syncing every %s; Ctrl-C stops.\n", poll)
 	if err := engine.Run(ctx); err != nil {
@@ -269,33 +234,23 @@ func startOffline(o options, supProject, engProject string) (sup, eng *demo.Jira
 	return sup, eng, nil
 }
 
-// defaultStorePath is recipekit/<name>.db in the user's cache directory,
-// or in the working directory when there is none.
-func defaultStorePath(name string) string {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return name + ".db"
-	}
-	return filepath.Join(dir, "recipekit", name+".db")
-}
-
 // openStore opens the store at path: a PostgreSQL database for a
 // postgres:// URL (several processes running the recipes share it), else
 // a SQLite file, creating its directory.
 func openStore(ctx context.Context, path string) (recipe.Store, error) {
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+	if ops.IsPostgresURL(path) {
 		store, err := postgres.Open(ctx, path)
 		if err != nil {
-			return nil, fmt.Errorf("opening the store %s: %w", ops.RedactURL(path), err)
+			return nil, ops.OpenError(path, err)
 		}
 		return store, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
+	if err := ops.StoreDir(path); err != nil {
+		return nil, err
 	}
 	store, err := sqlite.Open(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("opening the store %s: %w", path, err)
+		return nil, ops.OpenError(path, err)
 	}
 	return store, nil
 }

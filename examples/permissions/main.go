@@ -7,15 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/examples/internal/demo"
 	"github.com/recipekit/recipekit/examples/internal/jiraenv"
+	"github.com/recipekit/recipekit/examples/internal/ops"
 	"github.com/recipekit/recipekit/recipe"
 )
 
@@ -37,12 +36,7 @@ flags:
 	}
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, o, os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintf(os.Stderr, "permissions: %v\n", err)
-		os.Exit(1)
-	}
+	ops.Main("permissions", func(ctx context.Context) error { return run(ctx, o, os.Getenv, os.Stdout) })
 }
 
 // options are the command-line flags.

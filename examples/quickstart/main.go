@@ -7,10 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
@@ -43,7 +40,7 @@ func main() {
 	var o options
 	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero while a job in the store is failed)")
 	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
-	flag.StringVar(&o.store, "store", "", "SQLite file for the cursor, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("quickstart")+"; offline a temporary file)")
+	flag.StringVar(&o.store, "store", "", "SQLite file for the cursor, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+ops.DefaultStorePath("quickstart")+"; offline a temporary file)")
 	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up issues filed this long before it (e.g. 24h); 0 starts from now")
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for new issues (default 30s; offline 1s)")
 	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
@@ -64,14 +61,7 @@ flags:
 
 	// The first Ctrl-C (or SIGTERM) stops the engine gracefully: polling
 	// stops and running jobs finish. A second one kills the program.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() { <-ctx.Done(); stop() }()
-
-	if err := run(ctx, o, os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintf(os.Stderr, "quickstart: %v\n", err)
-		os.Exit(1)
-	}
+	ops.Main("quickstart", func(ctx context.Context) error { return run(ctx, o, os.Getenv, os.Stdout) })
 }
 
 // errJobsFailed ends a run in which a job failed.
@@ -86,13 +76,11 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	siteURL := strings.TrimSpace(getenv("JIRA_URL"))
 	project := cmp.Or(strings.ToUpper(strings.TrimSpace(getenv("JIRA_PROJECT"))), "DEMO")
 	poll := cmp.Or(o.poll, 30*time.Second)
-	if o.metrics != "" {
-		stopMetrics, err := ops.Metrics(o.metrics, stdout)
-		if err != nil {
-			return err
-		}
-		defer stopMetrics()
+	stopMetrics, err := ops.Metrics(o.metrics, stdout)
+	if err != nil {
+		return err
 	}
+	defer stopMetrics()
 
 	// 1. The connection: the site JIRA_URL names, with the credentials
 	// beside it (JIRA_EMAIL and JIRA_API_TOKEN, JIRA_PAT, ...).
@@ -138,12 +126,9 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 
 	// 3. The store keeps the cursor, the dedup ledger and the job records,
 	// so a second run never comments twice.
-	o.store = cmp.Or(o.store, strings.TrimSpace(getenv("RECIPEKIT_STORE")))
-	storePath := cmp.Or(o.store, defaultStorePath("quickstart"))
-	if o.store == "" && offline != nil {
-		if storePath, err = offline.StorePath("quickstart"); err != nil {
-			return err
-		}
+	storePath, _, err := ops.StorePath(o.store, getenv, "quickstart", offline)
+	if err != nil {
+		return err
 	}
 	store, err := openStore(ctx, storePath)
 	if err != nil {
@@ -158,13 +143,11 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	if err := eng.Add(ack); err != nil {
 		return err
 	}
-	if o.ui != "" {
-		stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
-		if err != nil {
-			return err
-		}
-		defer stopUI()
+	stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+	if err != nil {
+		return err
 	}
+	defer stopUI()
 	fmt.Fprintf(stdout, "quickstart: acknowledging new issues in project %s\n  connected as %s: %s\n  state kept in %s\n", project, who.Account, who.Detail, ops.RedactURL(storePath))
 	if o.rerun {
 		// Each failed job resumes where it failed; a job that failed
@@ -182,21 +165,10 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		// The offline demo: simulated people file issues while the engine
 		// runs (with -once, before it catches up); it ends when they are
 		// answered.
-		failed, err := demo.Play(ctx, eng, progress, demo.QuickstartScene(offline), demo.PlayOptions{Once: o.once, Fast: o.fast})
-		if err == nil && failed > 0 {
-			err = errJobsFailed
-		}
-		return err
+		return ops.Play(ctx, eng, progress, demo.QuickstartScene(offline), demo.PlayOptions{Once: o.once, Fast: o.fast})
 	}
 	if o.once {
-		_, err := eng.RunOnce(ctx) // polls until caught up and runs the jobs
-		progress.PrintSummary()
-		if err != nil {
-			return err
-		}
-		// A cron job must keep failing while any job is failed, not only
-		// on the run where it failed.
-		return ops.FailedJobs(ctx, eng, stdout)
+		return ops.RunOnce(ctx, eng, progress, stdout)
 	}
 	fmt.Fprintf(stdout, "Watching for new issues every %s; Ctrl-C stops.\n", poll)
 	if err := eng.Run(ctx); err != nil { // until Ctrl-C
@@ -231,35 +203,24 @@ func acknowledge(jc *jira.Client, opts jira.PollOptions) (*recipe.Recipe, error)
 	)
 }
 
-// defaultStorePath is recipekit/<name>.db in the user's cache directory
-// (~/.cache on Linux, ~/Library/Caches on macOS, %LocalAppData% on
-// Windows), or in the working directory when there is none.
-func defaultStorePath(name string) string {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return name + ".db"
-	}
-	return filepath.Join(dir, "recipekit", name+".db")
-}
-
 // openStore opens the store at path: a PostgreSQL database for a
 // postgres:// URL (several processes running the recipe share it: each
 // issue is still commented once), else a SQLite file, creating its
 // directory.
 func openStore(ctx context.Context, path string) (recipe.Store, error) {
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+	if ops.IsPostgresURL(path) {
 		store, err := postgres.Open(ctx, path)
 		if err != nil {
-			return nil, fmt.Errorf("opening the store %s: %w", ops.RedactURL(path), err)
+			return nil, ops.OpenError(path, err)
 		}
 		return store, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
+	if err := ops.StoreDir(path); err != nil {
+		return nil, err
 	}
 	store, err := sqlite.Open(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("opening the store %s: %w", path, err)
+		return nil, ops.OpenError(path, err)
 	}
 	return store, nil
 }

@@ -8,11 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
@@ -45,7 +42,7 @@ func main() {
 	var o options
 	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero while a job in the store is failed)")
 	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
-	flag.StringVar(&o.store, "store", "", "SQLite file for cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("servicedesk-sync")+"; offline a temporary file)")
+	flag.StringVar(&o.store, "store", "", "SQLite file for cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+ops.DefaultStorePath("servicedesk-sync")+"; offline a temporary file)")
 	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up changes made this long before it (e.g. 24h); 0 starts from now")
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for requests, comments and status changes (default 30s; offline 1s)")
 	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
@@ -74,14 +71,7 @@ flags:
 
 	// The first Ctrl-C (or SIGTERM) stops the engine gracefully; a second
 	// one kills the program.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() { <-ctx.Done(); stop() }()
-
-	if err := run(ctx, o, os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintf(os.Stderr, "servicedesk-sync: %v\n", err)
-		os.Exit(1)
-	}
+	ops.Main("servicedesk-sync", func(ctx context.Context) error { return run(ctx, o, os.Getenv, os.Stdout) })
 }
 
 // errJobsFailed ends a run in which a job failed.
@@ -101,13 +91,11 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	typeName := cmp.Or(env("SERVICE_DESK_REQUEST_TYPE"), "Bug report")
 	resolve := cmp.Or(env("SERVICE_DESK_RESOLVE"), "Done")
 	poll := cmp.Or(o.poll, 30*time.Second)
-	if o.metrics != "" {
-		stopMetrics, err := ops.Metrics(o.metrics, stdout)
-		if err != nil {
-			return err
-		}
-		defer stopMetrics()
+	stopMetrics, err := ops.Metrics(o.metrics, stdout)
+	if err != nil {
+		return err
 	}
+	defer stopMetrics()
 
 	// 1. The connection: one site holds the desk and the engineering
 	// project.
@@ -168,12 +156,9 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	}
 
 	// 3. The store.
-	o.store = cmp.Or(o.store, env("RECIPEKIT_STORE"))
-	storePath := cmp.Or(o.store, defaultStorePath("servicedesk-sync"))
-	if o.store == "" && offline != nil {
-		if storePath, err = offline.StorePath("servicedesk-sync"); err != nil {
-			return err
-		}
+	storePath, _, err := ops.StorePath(o.store, getenv, "servicedesk-sync", offline)
+	if err != nil {
+		return err
 	}
 	store, err := openStore(ctx, storePath)
 	if err != nil {
@@ -189,40 +174,25 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 			return err
 		}
 	}
-	if o.ui != "" {
-		stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
-		if err != nil {
-			return err
-		}
-		defer stopUI()
+	stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+	if err != nil {
+		return err
 	}
+	defer stopUI()
 	fmt.Fprintf(stdout, "servicedesk-sync: %q requests of service desk %s <-> project %s\n  connected as %s: %s\n  state kept in %s\n",
 		typeName, deskID, project, who.Account, who.Detail, ops.RedactURL(storePath))
 	if o.rerun {
-		for _, name := range eng.Recipes() {
-			n, err := eng.RerunFailed(ctx, name)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "  running %d failed jobs of %s again\n", n, name)
+		if err := ops.RerunFailed(ctx, eng, stdout); err != nil {
+			return err
 		}
 	}
 
 	// 5. Run.
 	if offline != nil {
-		failed, err := demo.Play(ctx, eng, progress, scene(offline, jc, deskID, bugType), demo.PlayOptions{Once: o.once, Fast: o.fast})
-		if err == nil && failed > 0 {
-			err = errJobsFailed
-		}
-		return err
+		return ops.Play(ctx, eng, progress, scene(offline, jc, deskID, bugType), demo.PlayOptions{Once: o.once, Fast: o.fast})
 	}
 	if o.once {
-		_, err := eng.RunOnce(ctx) // polls until caught up and runs the jobs
-		progress.PrintSummary()
-		if err != nil {
-			return err
-		}
-		return ops.FailedJobs(ctx, eng, stdout)
+		return ops.RunOnce(ctx, eng, progress, stdout)
 	}
 	fmt.Fprintf(stdout, "Polling Jira every %s; Ctrl-C stops.\n", poll)
 	if err := eng.Run(ctx); err != nil { // until Ctrl-C
@@ -366,31 +336,22 @@ func (s deskSync) engineering() jira.PollOptions {
 	return o
 }
 
-// defaultStorePath is the store's file in the user cache directory.
-func defaultStorePath(name string) string {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return name + ".db"
-	}
-	return filepath.Join(dir, "recipekit", name+".db")
-}
-
 // openStore opens the store: PostgreSQL for a postgres:// URL, else a
 // SQLite file.
 func openStore(ctx context.Context, path string) (recipe.Store, error) {
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+	if ops.IsPostgresURL(path) {
 		store, err := postgres.Open(ctx, path)
 		if err != nil {
-			return nil, fmt.Errorf("opening the store %s: %w", ops.RedactURL(path), err)
+			return nil, ops.OpenError(path, err)
 		}
 		return store, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
+	if err := ops.StoreDir(path); err != nil {
+		return nil, err
 	}
 	store, err := sqlite.Open(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("opening the store %s: %w", path, err)
+		return nil, ops.OpenError(path, err)
 	}
 	return store, nil
 }

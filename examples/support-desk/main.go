@@ -10,10 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"os/signal"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/recipekit/recipekit/auth"
@@ -53,7 +50,7 @@ func main() {
 	var o options
 	flag.BoolVar(&o.once, "once", false, "poll Jira until caught up, run the jobs, print a summary and exit (desk webhooks are not received)")
 	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
-	flag.StringVar(&o.store, "store", "", "SQLite file for cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+defaultStorePath("support-desk")+"; offline a temporary file)")
+	flag.StringVar(&o.store, "store", "", "SQLite file for cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+ops.DefaultStorePath("support-desk")+"; offline a temporary file)")
 	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
 	flag.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, such as 127.0.0.1:9090")
 	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up Jira changes made this long before it; 0 starts from now")
@@ -85,14 +82,7 @@ flags:
 
 	// The first Ctrl-C (or SIGTERM) stops the engine gracefully; a second
 	// one kills the program.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() { <-ctx.Done(); stop() }()
-
-	if err := run(ctx, o, os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintf(os.Stderr, "support-desk: %v\n", err)
-		os.Exit(1)
-	}
+	ops.Main("support-desk", func(ctx context.Context) error { return run(ctx, o, os.Getenv, os.Stdout) })
 }
 
 // errJobsFailed ends a run in which a job failed.
@@ -102,13 +92,11 @@ var errJobsFailed = ops.ErrJobsFailed
 // serves the desk's webhooks and runs the engine. getenv reads the
 // environment (os.Getenv; tests pass a map).
 func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
-	if o.metrics != "" {
-		stopMetrics, err := ops.Metrics(o.metrics, stdout)
-		if err != nil {
-			return err
-		}
-		defer stopMetrics()
+	stopMetrics, err := ops.Metrics(o.metrics, stdout)
+	if err != nil {
+		return err
 	}
+	defer stopMetrics()
 	if o.since < 0 {
 		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
 	}
@@ -196,16 +184,13 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	}
 
 	// 3. The store.
-	o.store = cmp.Or(o.store, strings.TrimSpace(getenv("RECIPEKIT_STORE")))
-	storePath := cmp.Or(o.store, defaultStorePath("support-desk"))
-	if o.store == "" && sim != nil {
-		if storePath, err = sim.StorePath("support-desk"); err != nil {
-			return err
-		}
+	storePath, temporary, err := ops.StorePath(o.store, getenv, "support-desk", sim)
+	if err != nil {
+		return err
 	}
 	// Webhook secrets are kept sealed with RECIPEKIT_SECRET_KEY; a
 	// temporary offline store gets a key of its own.
-	keys, err := jiraenv.StoreKeys(getenv, o.store == "" && sim != nil, !o.once)
+	keys, err := jiraenv.StoreKeys(getenv, temporary, !o.once)
 	if err != nil {
 		return err
 	}
@@ -224,13 +209,11 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	public := strings.TrimRight(cmp.Or(o.publicURL, "http://"+ln.Addr().String()), "/")
 	progress := demo.NewReporter(stdout, store) // prints each job; optional
 	eng := recipe.NewEngine(store, recipe.WithHooks(progress), recipe.WithWebhookBaseURL(public+"/hooks"))
-	if o.ui != "" {
-		stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
-		if err != nil {
-			return err
-		}
-		defer stopUI()
+	stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+	if err != nil {
+		return err
 	}
+	defer stopUI()
 	for _, r := range []*recipe.Recipe{escalation, comments, resolutions} {
 		if err := eng.Add(r); err != nil {
 			return err
@@ -241,15 +224,8 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		deskURL, project, who.Detail, who.Account, callback, ops.RedactURL(storePath))
 
 	if o.rerun {
-		// Each failed job resumes where it failed; a job that failed
-		// because of a retryable error would also run again on its own
-		// schedule (recipe.JobRetry).
-		for _, name := range eng.Recipes() {
-			n, err := eng.RerunFailed(ctx, name)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "  running %d failed jobs of %s again\n", n, name)
+		if err := ops.RerunFailed(ctx, eng, stdout); err != nil {
+			return err
 		}
 	}
 
@@ -263,21 +239,10 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		// Webhooks need the engine running, so -once plays it the same
 		// way: the scene ends by itself.
 		desk.AddWebhook(callback, []byte(hookSecret.Reveal()))
-		failed, err := demo.Play(ctx, eng, progress, demo.SupportDeskScene(sim, desk), demo.PlayOptions{Fast: o.fast, Run: serve})
-		if err == nil && failed > 0 {
-			err = errJobsFailed
-		}
-		return err
+		return ops.Play(ctx, eng, progress, demo.SupportDeskScene(sim, desk), demo.PlayOptions{Fast: o.fast, Run: serve})
 	}
 	if o.once {
-		_, err := eng.RunOnce(ctx) // Jira's side only: webhooks need the engine running
-		progress.PrintSummary()
-		if err != nil {
-			return err
-		}
-		// A cron job must keep failing while any job is failed, not only
-		// on the run where it failed.
-		return ops.FailedJobs(ctx, eng, stdout)
+		return ops.RunOnce(ctx, eng, progress, stdout)
 	}
 	fmt.Fprintf(stdout, "Waiting for desk webhooks and polling Jira every %s; Ctrl-C stops.\n", poll)
 	if err := serve(ctx); err != nil {
@@ -351,44 +316,24 @@ func missingDeskSettings(jiraURL, deskURL string, key, secret auth.Secret) strin
 	return "set " + strings.Join(missing, ", ") + " to sync real systems, or unset JIRA_URL and DESK_URL to run offline"
 }
 
-// defaultStorePath is recipekit/<name>.db in the user's cache directory,
-// or in the working directory when there is none.
-func defaultStorePath(name string) string {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return name + ".db"
-	}
-	return filepath.Join(dir, "recipekit", name+".db")
-}
-
 // openStore opens the store at path: a PostgreSQL database for a
 // postgres:// URL (several processes running the recipes share it), else
 // a SQLite file, creating its directory. keys seal the webhook secrets it
 // keeps; without them it keeps none.
 func openStore(ctx context.Context, path string, keys *seal.Keyring) (recipe.Store, error) {
-	var store recipe.Store
-	var err error
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
-		var opts []postgres.Option
-		if keys != nil {
-			opts = append(opts, postgres.WithSecretKeys(keys))
+	if ops.IsPostgresURL(path) {
+		store, err := postgres.Open(ctx, path, postgres.WithSecretKeys(keys))
+		if err != nil {
+			return nil, ops.OpenError(path, err)
 		}
-		store, err = postgres.Open(ctx, path, opts...)
-	} else {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
-		}
-		var opts []sqlite.Option
-		if keys != nil {
-			opts = append(opts, sqlite.WithSecretKeys(keys))
-		}
-		store, err = sqlite.Open(ctx, path, opts...)
+		return store, nil
 	}
-	switch {
-	case errors.Is(err, seal.ErrNoKey), errors.Is(err, seal.ErrWrongKey):
-		return nil, fmt.Errorf("opening the store %s: %w; set RECIPEKIT_SECRET_KEY to the key its webhook secrets were sealed with (while rotating, the old one in RECIPEKIT_SECRET_KEY_PREVIOUS; every process sharing a database needs the same)", ops.RedactURL(path), err)
-	case err != nil:
-		return nil, fmt.Errorf("opening the store %s: %w", ops.RedactURL(path), err)
+	if err := ops.StoreDir(path); err != nil {
+		return nil, err
+	}
+	store, err := sqlite.Open(ctx, path, sqlite.WithSecretKeys(keys))
+	if err != nil {
+		return nil, ops.OpenError(path, err)
 	}
 	return store, nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/recipekit/recipekit/recipe"
@@ -39,7 +38,7 @@ func FailedJobs(ctx context.Context, eng *recipe.Engine, stdout io.Writer) error
 // RedactURL hides the password of a postgres:// store URL before it is
 // printed; other store names are returned as they are.
 func RedactURL(s string) string {
-	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
+	if !IsPostgresURL(s) {
 		return s
 	}
 	if u, err := url.Parse(s); err == nil {

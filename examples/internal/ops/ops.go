@@ -1,5 +1,10 @@
-// Package ops serves the examples' operator endpoints: the web UI
-// (recipe/ui) with -ui ADDR and Prometheus metrics with -metrics ADDR.
+// Package ops holds what every example program does alike around its
+// recipe: it serves the operator endpoints (the web UI, recipe/ui, with -ui
+// ADDR and Prometheus metrics with -metrics ADDR), runs the program until
+// Ctrl-C, says where the store lives and what went wrong opening it, and
+// carries out -once and -rerun-failed. Each example's main.go keeps the
+// calls a user writes: the connection, the recipes, the store's Open, the
+// engine and its run.
 package ops
 
 import (
@@ -26,8 +31,11 @@ import (
 // exporter reads, as the global provider (the engine and the HTTP clients
 // use the global one by default), and serves it at http://addr/metrics.
 // Call it before building clients and the engine. The returned function
-// stops the server.
+// stops the server. Without an address it serves nothing.
 func Metrics(addr string, stdout io.Writer) (stop func(), err error) {
+	if addr == "" {
+		return func() {}, nil
+	}
 	reg := prometheus.NewRegistry()
 	exp, err := otelprom.New(otelprom.WithRegisterer(reg))
 	if err != nil {
@@ -51,8 +59,11 @@ func Metrics(addr string, stdout io.Writer) (stop func(), err error) {
 // UI serves the web UI over store and eng at addr. It asks for the bearer
 // token in token (RECIPEKIT_UI_TOKEN in the examples); without one it runs
 // in the development mode, which answers only this machine, and refuses an
-// address that is not loopback.
+// address that is not loopback. Without an address it serves nothing.
 func UI(addr string, store recipe.Store, eng *recipe.Engine, token string, stdout io.Writer) (stop func(), err error) {
+	if addr == "" {
+		return func() {}, nil
+	}
 	opts := ui.Options{Engine: eng}
 	if token != "" {
 		opts.Auth = ui.BearerToken(auth.Secret(token))

@@ -399,6 +399,16 @@ func (d *Desk) postTicket(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, t)
 }
 
+// pathTicketLocked returns the ticket the request's path names, or answers
+// 404. d.mu is held.
+func (d *Desk) pathTicketLocked(w http.ResponseWriter, r *http.Request) (*Ticket, bool) {
+	t, ok := d.tickets[r.PathValue("id")]
+	if !ok {
+		writeError(w, http.StatusNotFound, "no ticket "+r.PathValue("id"))
+	}
+	return t, ok
+}
+
 func (d *Desk) patchTicket(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Status      *string `json:"status"`
@@ -412,9 +422,8 @@ func (d *Desk) patchTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	t, ok := d.tickets[r.PathValue("id")]
+	t, ok := d.pathTicketLocked(w, r)
 	if !ok {
-		writeError(w, http.StatusNotFound, "no ticket "+r.PathValue("id"))
 		return
 	}
 	if in.Status != nil && !slices.Contains([]string{StatusOpen, StatusPending, StatusClosed}, *in.Status) {
@@ -456,9 +465,8 @@ func (d *Desk) postComment(w http.ResponseWriter, r *http.Request) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	t, ok := d.tickets[r.PathValue("id")]
+	t, ok := d.pathTicketLocked(w, r)
 	if !ok {
-		writeError(w, http.StatusNotFound, "no ticket "+r.PathValue("id"))
 		return
 	}
 	key := r.Header.Get("Idempotency-Key")
