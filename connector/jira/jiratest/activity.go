@@ -95,16 +95,12 @@ func (s *Server) handleCommentCreate(c *call) {
 		c.fail(e)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.pathIssueWith(c, "ADD_COMMENTS", "You do not have the permission to comment on this issue.")
-	if r == nil {
-		return
-	}
-	cm := s.addCommentLocked(c.user, r, *b.Body, b.Visibility)
-	cm.properties = props
-	cm.internal = internalProperty(props)
-	c.json(http.StatusCreated, withProperties(c, s.commentJSON(cm), cm.properties))
+	writing(s, s.issueWith("ADD_COMMENTS", "You do not have the permission to comment on this issue."), func(c *call, r *issueRec) {
+		cm := s.addCommentLocked(c.user, r, *b.Body, b.Visibility)
+		cm.properties = props
+		cm.internal = internalProperty(props)
+		c.json(http.StatusCreated, withProperties(c, s.commentJSON(cm), cm.properties))
+	})(c)
 }
 
 func (s *Server) handleCommentList(c *call, r *issueRec) {
@@ -244,28 +240,24 @@ func (s *Server) handleAttachmentUpload(c *call) {
 		c.fail(errf(http.StatusRequestEntityTooLarge, "At most 60 files may be attached at once."))
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.pathIssueWith(c, "CREATE_ATTACHMENTS", "You do not have permission to create attachments for this issue.")
-	if r == nil {
-		return
-	}
-	now := s.stamp()
-	out := []any{}
-	items := make([]changeItem, 0, len(files))
-	for _, f := range files {
-		a := &attachment{id: s.st.nextAttachID, issue: r, author: c.user, filename: f.name, mime: f.mime, content: f.data, created: now}
-		s.st.nextAttachID++
-		r.attachments = append(r.attachments, a)
-		s.st.attachments[a.id] = a
-		out = append(out, s.attachmentJSON(a))
-		s.emitAttachment(c.user, r, a, "attachment_created")
-		items = append(items, attachmentItem(a, true))
-	}
-	// Jira records each upload in the changelog and raises
-	// jira:issue_updated, like a field edit.
-	s.commitItems(c.user, r, r.cur.clone(), items, "issue_updated", nil)
-	c.json(http.StatusOK, out)
+	writing(s, s.issueWith("CREATE_ATTACHMENTS", "You do not have permission to create attachments for this issue."), func(c *call, r *issueRec) {
+		now := s.stamp()
+		out := []any{}
+		items := make([]changeItem, 0, len(files))
+		for _, f := range files {
+			a := &attachment{id: s.st.nextAttachID, issue: r, author: c.user, filename: f.name, mime: f.mime, content: f.data, created: now}
+			s.st.nextAttachID++
+			r.attachments = append(r.attachments, a)
+			s.st.attachments[a.id] = a
+			out = append(out, s.attachmentJSON(a))
+			s.emitAttachment(c.user, r, a, "attachment_created")
+			items = append(items, attachmentItem(a, true))
+		}
+		// Jira records each upload in the changelog and raises
+		// jira:issue_updated, like a field edit.
+		s.commitItems(c.user, r, r.cur.clone(), items, "issue_updated", nil)
+		c.json(http.StatusOK, out)
+	})(c)
 }
 
 func extOf(name string) string {
@@ -507,27 +499,23 @@ func (s *Server) handleWatcherAdd(c *call) {
 			return
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
-	u := c.user
-	if ref != "" {
-		u = s.st.user(ref)
-		if u == nil || (s.mode == Cloud && u.AccountID != ref) || (s.mode == DataCenter && u.Name != ref) {
-			c.fail(errNoWatcher(ref))
-			return
+	writing(s, s.pathIssue, func(c *call, r *issueRec) {
+		u := c.user
+		if ref != "" {
+			u = s.st.user(ref)
+			if u == nil || (s.mode == Cloud && u.AccountID != ref) || (s.mode == DataCenter && u.Name != ref) {
+				c.fail(errNoWatcher(ref))
+				return
+			}
+			if !mayWatchFor(c, r, u) {
+				return
+			}
 		}
-		if !mayWatchFor(c, r, u) {
-			return
+		if !slices.Contains(r.watchers, u) {
+			r.watchers = append(r.watchers, u)
 		}
-	}
-	if !slices.Contains(r.watchers, u) {
-		r.watchers = append(r.watchers, u)
-	}
-	c.noContent()
+		c.noContent()
+	})(c)
 }
 
 func (s *Server) idWord() string {
@@ -543,22 +531,18 @@ func (s *Server) handleWatcherRemove(c *call) {
 		c.fail(errf(http.StatusBadRequest, "The %s query parameter is required.", s.idWord()))
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
-	u := s.st.user(ref)
-	if u == nil {
-		c.fail(errNoWatcher(ref))
-		return
-	}
-	if !mayWatchFor(c, r, u) {
-		return
-	}
-	r.watchers = slices.DeleteFunc(r.watchers, func(x *user) bool { return x == u })
-	c.noContent()
+	writing(s, s.pathIssue, func(c *call, r *issueRec) {
+		u := s.st.user(ref)
+		if u == nil {
+			c.fail(errNoWatcher(ref))
+			return
+		}
+		if !mayWatchFor(c, r, u) {
+			return
+		}
+		r.watchers = slices.DeleteFunc(r.watchers, func(x *user) bool { return x == u })
+		c.noContent()
+	})(c)
 }
 
 func errNoWatcher(ref string) *apiError {
@@ -649,15 +633,11 @@ func (s *Server) handleWorklogAdd(c *call) {
 		}
 		started = t
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.pathIssueWith(c, "WORK_ON_ISSUES", "You do not have the permission to log work on this issue.")
-	if r == nil {
-		return
-	}
-	w := s.addWorklogLocked(c.user, r, started, secs, b.Comment, b.Visibility)
-	w.properties = props
-	c.json(http.StatusCreated, withProperties(c, s.worklogJSON(w), w.properties))
+	writing(s, s.issueWith("WORK_ON_ISSUES", "You do not have the permission to log work on this issue."), func(c *call, r *issueRec) {
+		w := s.addWorklogLocked(c.user, r, started, secs, b.Comment, b.Visibility)
+		w.properties = props
+		c.json(http.StatusCreated, withProperties(c, s.worklogJSON(w), w.properties))
+	})(c)
 }
 
 func (s *Server) handleWorklogList(c *call, r *issueRec) {

@@ -92,26 +92,23 @@ func (st *store) agileOf() *agileState {
 }
 
 func (a *agileState) board(id string) *board {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		return nil
-	}
-	for _, b := range a.boards {
-		if b.id == n {
-			return b
-		}
-	}
-	return nil
+	return byNumber(a.boards, id, func(b *board) int64 { return b.id })
 }
 
 func (a *agileState) sprint(id string) *sprint {
+	return byNumber(a.sprints, id, func(sp *sprint) int64 { return sp.id })
+}
+
+// byNumber returns the item of items whose number, as number reads it,
+// is id, or nil.
+func byNumber[T any](items []*T, id string, number func(*T) int64) *T {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
 		return nil
 	}
-	for _, sp := range a.sprints {
-		if sp.id == n {
-			return sp
+	for _, x := range items {
+		if number(x) == n {
+			return x
 		}
 	}
 	return nil
@@ -504,12 +501,8 @@ func (s *Server) handleBoardList(c *call) {
 	valuesPage(c, list, s.boardJSON)
 }
 
-func (s *Server) handleBoardGet(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if b := s.pathBoard(c); b != nil {
-		c.json(http.StatusOK, s.boardJSON(b))
-	}
+func (s *Server) handleBoardGet(c *call, b *board) {
+	c.json(http.StatusOK, s.boardJSON(b))
 }
 
 func (s *Server) handleBoardSprints(c *call, b *board) {
@@ -652,12 +645,8 @@ func (s *Server) handleSprintCreate(c *call, body *sprintBody) {
 	c.json(http.StatusCreated, s.sprintJSON(sp))
 }
 
-func (s *Server) handleSprintGet(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if sp := s.pathSprint(c); sp != nil {
-		c.json(http.StatusOK, s.sprintJSON(sp))
-	}
+func (s *Server) handleSprintGet(c *call, sp *sprint) {
+	c.json(http.StatusOK, s.sprintJSON(sp))
 }
 
 // handleSprintUpdate is the partial update (POST /sprint/{id}): the fields
@@ -727,12 +716,8 @@ func (s *Server) handleSprintUpdate(c *call, body *sprintBody) {
 	c.json(http.StatusOK, s.sprintJSON(sp))
 }
 
-func (s *Server) handleSprintIssues(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if sp := s.pathSprint(c); sp != nil {
-		s.issuePage(c, s.sprintIssues(sp))
-	}
+func (s *Server) handleSprintIssues(c *call, sp *sprint) {
+	s.issuePage(c, s.sprintIssues(sp))
 }
 
 // movedIssues reads the {"issues": [...]} body of a move: at most 50

@@ -108,13 +108,13 @@ func (s *Server) buildRoutes() []route {
 
 	const agile = "/rest/agile/1.0"
 	s.handle("GET", agile+"/board", both, false, s.handleBoardList)
-	s.handle("GET", agile+"/board/{id}", both, false, s.handleBoardGet)
+	s.handle("GET", agile+"/board/{id}", both, false, reading(s, s.pathBoard, s.handleBoardGet))
 	s.handle("GET", agile+"/board/{id}/sprint", both, false, reading(s, s.pathBoard, s.handleBoardSprints))
 	s.handle("GET", agile+"/board/{id}/backlog", both, false, writing(s, s.pathBoard, s.handleBoardBacklog))
 	s.handle("POST", agile+"/sprint", both, false, writingBody(s, s.handleSprintCreate))
-	s.handle("GET", agile+"/sprint/{id}", both, false, s.handleSprintGet)
+	s.handle("GET", agile+"/sprint/{id}", both, false, reading(s, s.pathSprint, s.handleSprintGet))
 	s.handle("POST", agile+"/sprint/{id}", both, false, writingBody(s, s.handleSprintUpdate))
-	s.handle("GET", agile+"/sprint/{id}/issue", both, false, s.handleSprintIssues)
+	s.handle("GET", agile+"/sprint/{id}/issue", both, false, writing(s, s.pathSprint, s.handleSprintIssues))
 	s.handle("POST", agile+"/sprint/{id}/issue", both, false, writingBody(s, s.handleSprintMove))
 	s.handle("POST", agile+"/backlog/issue", both, false, writingBody(s, s.handleBacklogMove))
 	s.handle("GET", agile+"/epic/{k}/issue", both, false, writing(s, s.pathEpic, s.handleEpicIssues))
@@ -404,37 +404,33 @@ func (s *Server) handleAssign(c *call) {
 			return
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.pathIssueWith(c, "ASSIGN_ISSUES", "You do not have permission to assign issues.")
-	if r == nil {
-		return
-	}
-	d := r.cur.clone()
-	idKey := "accountId"
-	if s.mode == DataCenter {
-		idKey = "name"
-	}
-	v, _ := body[idKey].(string)
-	switch {
-	case body == nil || body[idKey] == nil:
-		d.assignee = nil
-	case v == "-1":
-		d.assignee = r.proj.lead
-	default:
-		u, msg := s.userRef(body, false, "assignee")
-		if msg != "" {
-			c.fail(fieldErr(http.StatusBadRequest, "assignee", msg))
-			return
+	writing(s, s.issueWith("ASSIGN_ISSUES", "You do not have permission to assign issues."), func(c *call, r *issueRec) {
+		d := r.cur.clone()
+		idKey := "accountId"
+		if s.mode == DataCenter {
+			idKey = "name"
 		}
-		if !r.proj.can(u, "ASSIGNABLE_USER") {
-			c.fail(fieldErr(http.StatusBadRequest, "assignee", "User '"+v+"' cannot be assigned issues."))
-			return
+		v, _ := body[idKey].(string)
+		switch {
+		case body == nil || body[idKey] == nil:
+			d.assignee = nil
+		case v == "-1":
+			d.assignee = r.proj.lead
+		default:
+			u, msg := s.userRef(body, false, "assignee")
+			if msg != "" {
+				c.fail(fieldErr(http.StatusBadRequest, "assignee", msg))
+				return
+			}
+			if !r.proj.can(u, "ASSIGNABLE_USER") {
+				c.fail(fieldErr(http.StatusBadRequest, "assignee", "User '"+v+"' cannot be assigned issues."))
+				return
+			}
+			d.assignee = u
 		}
-		d.assignee = u
-	}
-	s.commitChange(c.user, r, d, "issue_assigned", nil)
-	c.noContent()
+		s.commitChange(c.user, r, d, "issue_assigned", nil)
+		c.noContent()
+	})(c)
 }
 
 // ---- transitions ----
@@ -484,27 +480,23 @@ func (s *Server) handleTransitionDo(c *call) {
 	if !decoded(c, &b) {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.pathIssueWith(c, "TRANSITION_ISSUES", "You do not have permission to transition this issue.")
-	if r == nil {
-		return
-	}
-	id, ok := refOf(b.Transition, false, "id")
-	if !ok {
-		c.fail(errf(http.StatusBadRequest, "Missing 'transition' identifier: send {\"transition\": {\"id\": \"31\"}}."))
-		return
-	}
-	t := s.findTransitionByID(r, id)
-	if t == nil {
-		c.fail(errf(http.StatusBadRequest, "Transition id '%s' is not valid for this issue.", id))
-		return
-	}
-	if e := s.doTransitionLocked(c.user, r, t, b.Fields, b.Update, false); e != nil {
-		c.fail(e)
-		return
-	}
-	c.noContent()
+	writing(s, s.issueWith("TRANSITION_ISSUES", "You do not have permission to transition this issue."), func(c *call, r *issueRec) {
+		id, ok := refOf(b.Transition, false, "id")
+		if !ok {
+			c.fail(errf(http.StatusBadRequest, "Missing 'transition' identifier: send {\"transition\": {\"id\": \"31\"}}."))
+			return
+		}
+		t := s.findTransitionByID(r, id)
+		if t == nil {
+			c.fail(errf(http.StatusBadRequest, "Transition id '%s' is not valid for this issue.", id))
+			return
+		}
+		if e := s.doTransitionLocked(c.user, r, t, b.Fields, b.Update, false); e != nil {
+			c.fail(e)
+			return
+		}
+		c.noContent()
+	})(c)
 }
 
 func (s *Server) findTransitionByID(r *issueRec, id string) *Transition {
@@ -557,19 +549,15 @@ func (s *Server) handlePropertyPut(c *call) {
 		c.fail(errf(http.StatusBadRequest, "The property value is too long: the limit is 32768 bytes."))
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.pathIssueWith(c, "EDIT_ISSUES", "You do not have permission to edit this issue.")
-	if r == nil {
-		return
-	}
-	_, existed := r.properties[c.param(1)]
-	r.properties[c.param(1)] = append(json.RawMessage(nil), c.body...)
-	if existed {
-		c.json(http.StatusOK, map[string]any{})
-		return
-	}
-	c.json(http.StatusCreated, map[string]any{})
+	writing(s, s.issueWith("EDIT_ISSUES", "You do not have permission to edit this issue."), func(c *call, r *issueRec) {
+		_, existed := r.properties[c.param(1)]
+		r.properties[c.param(1)] = append(json.RawMessage(nil), c.body...)
+		if existed {
+			c.json(http.StatusOK, map[string]any{})
+			return
+		}
+		c.json(http.StatusCreated, map[string]any{})
+	})(c)
 }
 
 func (s *Server) handlePropertyDelete(c *call, r *issueRec) {

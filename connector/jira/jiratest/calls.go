@@ -33,6 +33,11 @@ func (s *Server) pathIssueWith(c *call, perm, msg string) *issueRec {
 	return r
 }
 
+// issueWith finds the path's issue as pathIssueWith does.
+func (s *Server) issueWith(perm, msg string) func(*call) *issueRec {
+	return func(c *call) *issueRec { return s.pathIssueWith(c, perm, msg) }
+}
+
 // pathProject returns the project named by the first path parameter if
 // the caller may browse it, or answers 404 and returns nil. Callers hold
 // s.mu.

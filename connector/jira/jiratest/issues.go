@@ -405,11 +405,7 @@ func (s *Server) createIssue(actor *user, in createInput, loose bool) (*issueRec
 	projRef, ok := refOf(f["project"], loose, "id", "key")
 	p := st.project(projRef)
 	if !ok || p == nil {
-		if f["project"] == nil {
-			e.add("project", "Specify a valid project ID or key")
-		} else {
-			e.add("project", "valid project is required")
-		}
+		e.addUnknownRef("project", f["project"], "Specify a valid project ID or key", "valid project is required")
 		return nil, e
 	}
 	if !p.can(actor, "BROWSE_PROJECTS") {
@@ -422,11 +418,7 @@ func (s *Server) createIssue(actor *user, in createInput, loose bool) (*issueRec
 	typeRef, ok := refOf(f["issuetype"], loose, "id", "name")
 	typ := p.typeBy(typeRef)
 	if !ok || typ == nil {
-		if f["issuetype"] == nil {
-			e.add("issuetype", "Specify an issue type")
-		} else {
-			e.add("issuetype", "The issue type selected is invalid.")
-		}
+		e.addUnknownRef("issuetype", f["issuetype"], "Specify an issue type", "The issue type selected is invalid.")
 		return nil, e
 	}
 	now := s.stamp()

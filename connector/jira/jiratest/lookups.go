@@ -124,66 +124,62 @@ func (s *Server) handleIssueNotify(c *call) {
 	if !decoded(c, &b) {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.pathIssue(c)
-	if r == nil {
-		return
-	}
-	if strings.TrimSpace(b.TextBody) == "" && strings.TrimSpace(b.HTMLBody) == "" {
-		c.fail(fieldErr(http.StatusBadRequest, "textBody", "The notification needs a textBody or an htmlBody."))
-		return
-	}
-	var to []*user
-	add := func(u *user) {
-		if u != nil && !slices.Contains(to, u) {
-			to = append(to, u)
-		}
-	}
-	if b.To.Reporter {
-		add(r.cur.reporter)
-	}
-	if b.To.Assignee {
-		if r.cur.assignee == nil {
-			c.fail(fieldErr(http.StatusBadRequest, "to", "The recipient is the assignee, but "+r.key+" is unassigned."))
+	writing(s, s.pathIssue, func(c *call, r *issueRec) {
+		if strings.TrimSpace(b.TextBody) == "" && strings.TrimSpace(b.HTMLBody) == "" {
+			c.fail(fieldErr(http.StatusBadRequest, "textBody", "The notification needs a textBody or an htmlBody."))
 			return
 		}
-		add(r.cur.assignee)
-	}
-	if b.To.Watchers {
-		for _, u := range r.watchers {
-			add(u)
+		var to []*user
+		add := func(u *user) {
+			if u != nil && !slices.Contains(to, u) {
+				to = append(to, u)
+			}
 		}
-	}
-	for _, u := range b.To.Users {
-		id := u.AccountID
-		if s.mode == DataCenter {
-			id = u.Name
+		if b.To.Reporter {
+			add(r.cur.reporter)
 		}
-		x := s.st.user(id)
-		if x == nil {
-			c.fail(fieldErr(http.StatusBadRequest, "to", "The user '"+id+"' does not exist."))
-			return
+		if b.To.Assignee {
+			if r.cur.assignee == nil {
+				c.fail(fieldErr(http.StatusBadRequest, "to", "The recipient is the assignee, but "+r.key+" is unassigned."))
+				return
+			}
+			add(r.cur.assignee)
 		}
-		add(x)
-	}
-	for _, g := range b.To.Groups {
-		for _, u := range s.st.users {
-			if slices.Contains(u.Groups, g.Name) {
+		if b.To.Watchers {
+			for _, u := range r.watchers {
 				add(u)
 			}
 		}
-	}
-	if len(to) == 0 {
-		c.fail(fieldErr(http.StatusBadRequest, "to", "The notification has no recipient: name the reporter, assignee, watchers, users or groups."))
-		return
-	}
-	n := Notification{Issue: r.key, Subject: b.Subject, TextBody: b.TextBody, HTMLBody: b.HTMLBody}
-	for _, u := range to {
-		n.To = append(n.To, u.ID(s.mode))
-	}
-	s.st.notifications = append(s.st.notifications, n)
-	c.noContent()
+		for _, u := range b.To.Users {
+			id := u.AccountID
+			if s.mode == DataCenter {
+				id = u.Name
+			}
+			x := s.st.user(id)
+			if x == nil {
+				c.fail(fieldErr(http.StatusBadRequest, "to", "The user '"+id+"' does not exist."))
+				return
+			}
+			add(x)
+		}
+		for _, g := range b.To.Groups {
+			for _, u := range s.st.users {
+				if slices.Contains(u.Groups, g.Name) {
+					add(u)
+				}
+			}
+		}
+		if len(to) == 0 {
+			c.fail(fieldErr(http.StatusBadRequest, "to", "The notification has no recipient: name the reporter, assignee, watchers, users or groups."))
+			return
+		}
+		n := Notification{Issue: r.key, Subject: b.Subject, TextBody: b.TextBody, HTMLBody: b.HTMLBody}
+		for _, u := range to {
+			n.To = append(n.To, u.ID(s.mode))
+		}
+		s.st.notifications = append(s.st.notifications, n)
+		c.noContent()
+	})(c)
 }
 
 // ---- delete project ----

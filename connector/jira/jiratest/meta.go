@@ -368,54 +368,44 @@ func (s *Server) metaPaging(c *call) (int, int, *apiError) {
 }
 
 func (s *Server) handleCreateMetaTypes(c *call) {
-	start, max, e := s.metaPaging(c)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	p := s.pathProject(c)
-	if p == nil || !allowed(c, p, "CREATE_ISSUES", "You do not have permission to create issues in this project.") {
-		return
-	}
-	page, last := pageOf(p.types, start, max)
-	list := jsonList(page, s.issueTypeJSON)
-	out := map[string]any{"maxResults": max, "startAt": start, "total": len(p.types)}
-	if s.mode == Cloud {
-		out["issueTypes"] = list
-	} else {
-		out["values"], out["isLast"] = list, last
-	}
-	c.json(http.StatusOK, out)
+	s.createMeta(c, func(p *project, start, max int) {
+		if allowed(c, p, "CREATE_ISSUES", "You do not have permission to create issues in this project.") {
+			createMetaPage(s, c, p.types, start, max, "issueTypes", s.issueTypeJSON)
+		}
+	})
 }
 
 func (s *Server) handleCreateMetaFields(c *call) {
+	s.createMeta(c, func(p *project, start, max int) {
+		t := p.typeBy(c.param(1))
+		if t == nil {
+			c.fail(errf(http.StatusNotFound, "Issue type with id '%s' does not exist in project %s.", c.param(1), p.key))
+			return
+		}
+		createMetaPage(s, c, s.fieldMetas(p, t, false), start, max, "fields", func(m metaField) map[string]any { return m.json(true) })
+	})
+}
+
+// createMeta reads the page the query asks for (answering 400 for a bad
+// one), then runs h with the project of the path under the read lock.
+func (s *Server) createMeta(c *call, h func(p *project, start, max int)) {
 	start, max, e := s.metaPaging(c)
 	if e != nil {
 		c.fail(e)
 		return
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	p := s.pathProject(c)
-	if p == nil {
-		return
-	}
-	t := p.typeBy(c.param(1))
-	if t == nil {
-		c.fail(errf(http.StatusNotFound, "Issue type with id '%s' does not exist in project %s.", c.param(1), p.key))
-		return
-	}
-	metas := s.fieldMetas(p, t, false)
-	page, last := pageOf(metas, start, max)
-	list := []any{}
-	for _, m := range page {
-		list = append(list, m.json(true))
-	}
-	out := map[string]any{"maxResults": max, "startAt": start, "total": len(metas)}
+	reading(s, s.pathProject, func(c *call, p *project) { h(p, start, max) })(c)
+}
+
+// createMetaPage answers the page of all from start, rendered with
+// render, in the mode's form: a list under key on Cloud, values and
+// isLast on Data Center.
+func createMetaPage[T, J any](s *Server, c *call, all []T, start, max int, key string, render func(T) J) {
+	page, last := pageOf(all, start, max)
+	list := jsonList(page, render)
+	out := map[string]any{"maxResults": max, "startAt": start, "total": len(all)}
 	if s.mode == Cloud {
-		out["fields"] = list
+		out[key] = list
 	} else {
 		out["values"], out["isLast"] = list, last
 	}

@@ -479,6 +479,16 @@ func fieldErr(status int, field, msg string) *apiError {
 	return &apiError{status: status, fields: map[string]string{field: msg}}
 }
 
+// addUnknownRef adds the error of a field whose value v refers to
+// nothing: missing when v is null, invalid otherwise.
+func (e *apiError) addUnknownRef(field string, v any, missing, invalid string) {
+	if v == nil {
+		e.add(field, missing)
+	} else {
+		e.add(field, invalid)
+	}
+}
+
 func (e *apiError) add(field, msg string) {
 	if e.fields == nil {
 		e.fields = map[string]string{}

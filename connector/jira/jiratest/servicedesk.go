@@ -554,12 +554,8 @@ func (s *Server) handleSDList(c *call) {
 	s.sdList(c, all, "/rest/servicedeskapi/servicedesk")
 }
 
-func (s *Server) handleSDGet(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if d := s.pathDesk(c); d != nil {
-		c.json(http.StatusOK, s.deskJSON(d))
-	}
+func (s *Server) handleSDGet(c *call, d *serviceDesk) {
+	c.json(http.StatusOK, s.deskJSON(d))
 }
 
 func (s *Server) handleSDRequestTypes(c *call, d *serviceDesk) {
@@ -618,21 +614,17 @@ func (s *Server) handleSDCustomers(c *call) {
 	if !experimental(c) {
 		return
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	d := s.pathDesk(c)
-	if d == nil {
-		return
-	}
-	if !d.isAgent(c.user) {
-		c.fail(sdErr(http.StatusForbidden, "You do not have permission to view the customers of this service desk."))
-		return
-	}
-	var all []map[string]any
-	for _, u := range d.customers {
-		all = append(all, s.sdUser(u))
-	}
-	s.sdList(c, all, "/rest/servicedeskapi/servicedesk/"+d.id+"/customer")
+	reading(s, s.pathDesk, func(c *call, d *serviceDesk) {
+		if !d.isAgent(c.user) {
+			c.fail(sdErr(http.StatusForbidden, "You do not have permission to view the customers of this service desk."))
+			return
+		}
+		var all []map[string]any
+		for _, u := range d.customers {
+			all = append(all, s.sdUser(u))
+		}
+		s.sdList(c, all, "/rest/servicedeskapi/servicedesk/"+d.id+"/customer")
+	})(c)
 }
 
 func (s *Server) handleSDCustomerAdd(c *call) {
@@ -657,29 +649,25 @@ func (s *Server) handleSDCustomerAdd(c *call) {
 		c.fail(sdErr(http.StatusBadRequest, "Jira Cloud names customers by accountIds; usernames are not supported."))
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d := s.pathDesk(c)
-	if d == nil {
-		return
-	}
-	if !d.proj.can(c.user, "ADMINISTER_PROJECTS") {
-		c.fail(sdErr(http.StatusForbidden, "You do not have permission to add customers to this service desk."))
-		return
-	}
-	var add []*user
-	for _, id := range ids {
-		u := s.st.user(id)
-		if u == nil {
-			c.fail(sdErr(http.StatusBadRequest, "The user %s does not exist.", id))
+	writing(s, s.pathDesk, func(c *call, d *serviceDesk) {
+		if !d.proj.can(c.user, "ADMINISTER_PROJECTS") {
+			c.fail(sdErr(http.StatusForbidden, "You do not have permission to add customers to this service desk."))
 			return
 		}
-		add = append(add, u)
-	}
-	for _, u := range add {
-		s.addCustomerLocked(d, u)
-	}
-	c.noContent()
+		var add []*user
+		for _, id := range ids {
+			u := s.st.user(id)
+			if u == nil {
+				c.fail(sdErr(http.StatusBadRequest, "The user %s does not exist.", id))
+				return
+			}
+			add = append(add, u)
+		}
+		for _, u := range add {
+			s.addCustomerLocked(d, u)
+		}
+		c.noContent()
+	})(c)
 }
 
 type requestCreate struct {
@@ -832,20 +820,12 @@ func (s *Server) handleSDRequestList(c *call) {
 	s.sdList(c, all, "/rest/servicedeskapi/request")
 }
 
-func (s *Server) handleSDRequestGet(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if r := s.pathRequest(c); r != nil {
-		c.json(http.StatusOK, s.requestJSON(r, c.query("expand")))
-	}
+func (s *Server) handleSDRequestGet(c *call, r *issueRec) {
+	c.json(http.StatusOK, s.requestJSON(r, c.query("expand")))
 }
 
-func (s *Server) handleSDRequestStatus(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if r := s.pathRequest(c); r != nil {
-		s.sdList(c, s.statusHistory(r), "/rest/servicedeskapi/request/"+r.idStr+"/status")
-	}
+func (s *Server) handleSDRequestStatus(c *call, r *issueRec) {
+	s.sdList(c, s.statusHistory(r), "/rest/servicedeskapi/request/"+r.idStr+"/status")
 }
 
 func (s *Server) handleSDRequestSLA(c *call, r *issueRec) {
@@ -884,20 +864,16 @@ func (s *Server) handleSDCommentAdd(c *call) {
 		c.fail(sdErr(http.StatusBadRequest, "The comment body can not be empty."))
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.pathRequest(c)
-	if r == nil {
-		return
-	}
-	public := b.Public == nil || *b.Public
-	if !public && !r.request.desk.isAgent(c.user) {
-		c.fail(sdErr(http.StatusForbidden, "Only agents may add internal comments."))
-		return
-	}
-	cm := s.addCommentLocked(c.user, r, *b.Body, nil)
-	cm.internal = !public
-	c.json(http.StatusCreated, s.sdComment(cm))
+	writing(s, s.pathRequest, func(c *call, r *issueRec) {
+		public := b.Public == nil || *b.Public
+		if !public && !r.request.desk.isAgent(c.user) {
+			c.fail(sdErr(http.StatusForbidden, "Only agents may add internal comments."))
+			return
+		}
+		cm := s.addCommentLocked(c.user, r, *b.Body, nil)
+		cm.internal = !public
+		c.json(http.StatusCreated, s.sdComment(cm))
+	})(c)
 }
 
 func (s *Server) handleSDTransitions(c *call, r *issueRec) {
@@ -918,31 +894,27 @@ func (s *Server) handleSDTransitionDo(c *call) {
 	if !decoded(c, &b) {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.pathRequest(c)
-	if r == nil {
-		return
-	}
-	var t *Transition
-	for _, x := range s.availableTransitions(r) {
-		if x.ID == b.ID {
-			t = &x
-			break
+	writing(s, s.pathRequest, func(c *call, r *issueRec) {
+		var t *Transition
+		for _, x := range s.availableTransitions(r) {
+			if x.ID == b.ID {
+				t = &x
+				break
+			}
 		}
-	}
-	if t == nil {
-		c.fail(sdErr(http.StatusBadRequest, "The transition %q is not available for %s in its status %s.", b.ID, r.key, nameOf(r.cur.status)))
-		return
-	}
-	if e := s.doTransitionLocked(c.user, r, t, nil, nil, false); e != nil {
-		c.fail(e)
-		return
-	}
-	if b.AdditionalComment != nil && strings.TrimSpace(b.AdditionalComment.Body) != "" {
-		s.addCommentLocked(c.user, r, b.AdditionalComment.Body, nil)
-	}
-	c.noContent()
+		if t == nil {
+			c.fail(sdErr(http.StatusBadRequest, "The transition %q is not available for %s in its status %s.", b.ID, r.key, nameOf(r.cur.status)))
+			return
+		}
+		if e := s.doTransitionLocked(c.user, r, t, nil, nil, false); e != nil {
+			c.fail(e)
+			return
+		}
+		if b.AdditionalComment != nil && strings.TrimSpace(b.AdditionalComment.Body) != "" {
+			s.addCommentLocked(c.user, r, b.AdditionalComment.Body, nil)
+		}
+		c.noContent()
+	})(c)
 }
 
 // internalProperty reports whether comment properties mark a comment
@@ -962,7 +934,7 @@ func internalProperty(props entityProps) bool {
 func (s *Server) serviceDeskRoutes() {
 	const sd = "/rest/servicedeskapi"
 	s.handle("GET", sd+"/servicedesk", both, false, s.handleSDList)
-	s.handle("GET", sd+"/servicedesk/{id}", both, false, s.handleSDGet)
+	s.handle("GET", sd+"/servicedesk/{id}", both, false, reading(s, s.pathDesk, s.handleSDGet))
 	s.handle("GET", sd+"/servicedesk/{id}/requesttype", both, false, reading(s, s.pathDesk, s.handleSDRequestTypes))
 	s.handle("GET", sd+"/servicedesk/{id}/requesttype/{rt}", both, false, s.handleSDRequestType)
 	s.handle("GET", sd+"/servicedesk/{id}/requesttype/{rt}/field", both, false, s.handleSDRequestTypeFields)
@@ -970,8 +942,8 @@ func (s *Server) serviceDeskRoutes() {
 	s.handle("POST", sd+"/servicedesk/{id}/customer", both, false, s.handleSDCustomerAdd)
 	s.handle("GET", sd+"/request", both, false, s.handleSDRequestList)
 	s.handle("POST", sd+"/request", both, false, writingBody(s, s.handleSDRequestCreate))
-	s.handle("GET", sd+"/request/{k}", both, false, s.handleSDRequestGet)
-	s.handle("GET", sd+"/request/{k}/status", both, false, s.handleSDRequestStatus)
+	s.handle("GET", sd+"/request/{k}", both, false, reading(s, s.pathRequest, s.handleSDRequestGet))
+	s.handle("GET", sd+"/request/{k}/status", both, false, reading(s, s.pathRequest, s.handleSDRequestStatus))
 	s.handle("GET", sd+"/request/{k}/sla", both, false, reading(s, s.pathRequest, s.handleSDRequestSLA))
 	s.handle("GET", sd+"/request/{k}/comment", both, false, reading(s, s.pathRequest, s.handleSDCommentList))
 	s.handle("POST", sd+"/request/{k}/comment", both, false, s.handleSDCommentAdd)
