@@ -2,6 +2,7 @@ package jira
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -108,6 +109,12 @@ func checkLimit(limit int) error {
 	return nil
 }
 
+// validIssueItems checks the input of an action that lists up to limit
+// items of an issue (its comments, its changelog).
+func validIssueItems(issueKey string, limit int) error {
+	return errors.Join(validIssueKey("issueKey", issueKey), checkLimit(limit))
+}
+
 // collect reads up to limit items from seq (0 = def).
 func collect[T any](seq func(func(T, error) bool), limit, def int) ([]T, bool, error) {
 	if limit <= 0 {
@@ -143,6 +150,23 @@ func decoded[T any](v T, _ *Response, err error) (T, error) { return v, err }
 // decodedList is decoded for list outputs: a list Jira sent as null or left
 // out is an empty list, so a recipe can always iterate over it.
 func decodedList[T any](v []T, _ *Response, err error) ([]T, error) { return nonNilSlice(v), err }
+
+// findNamed is the effect lookup of the create actions whose result is
+// known by its name within a list (a project's versions, its components):
+// the item of seq named name, ignoring case and surrounding spaces.
+func findNamed[T any](seq func(func(T, error) bool), name string, nameOf func(T) string) (T, bool, error) {
+	for it, err := range seq {
+		if err != nil {
+			var zero T
+			return zero, false, err
+		}
+		if strings.EqualFold(strings.TrimSpace(nameOf(it)), strings.TrimSpace(name)) {
+			return it, true, nil
+		}
+	}
+	var zero T
+	return zero, false, nil
+}
 
 // NoInput is the input of actions that take none.
 type NoInput struct{}

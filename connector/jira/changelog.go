@@ -63,9 +63,7 @@ type ChangelogInput struct {
 	Limit int `json:"limit,omitempty" expr:"limit"`
 }
 
-func (in ChangelogInput) validate() error {
-	return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
-}
+func (in ChangelogInput) validate() error { return validIssueItems(in.IssueKey, in.Limit) }
 
 // ChangelogResult is the output of the get_changelog action.
 type ChangelogResult struct {

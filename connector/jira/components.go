@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"strings"
 
 	"github.com/recipekit/recipekit/action"
 )
@@ -114,15 +113,7 @@ func (c *Client) CreateComponent() action.Action[ComponentInput, Component] {
 				return decoded(c.Components.Create(ctx, ComponentBody{Name: in.Name, Description: in.Description, Project: in.Project, AssigneeType: in.AssigneeType}, in.Lead))
 			},
 			find: func(ctx context.Context, _ action.Effect) (Component, bool, error) {
-				for cm, err := range c.Components.All(ctx, in.Project) {
-					if err != nil {
-						return Component{}, false, err
-					}
-					if strings.EqualFold(strings.TrimSpace(cm.Name), strings.TrimSpace(in.Name)) {
-						return cm, true, nil
-					}
-				}
-				return Component{}, false, nil
+				return findNamed(c.Components.All(ctx, in.Project), in.Name, func(cm Component) string { return cm.Name })
 			},
 		})
 	})

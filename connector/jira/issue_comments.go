@@ -120,9 +120,7 @@ type ListCommentsInput struct {
 	Limit int `json:"limit,omitempty" expr:"limit"`
 }
 
-func (in ListCommentsInput) validate() error {
-	return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
-}
+func (in ListCommentsInput) validate() error { return validIssueItems(in.IssueKey, in.Limit) }
 
 // ListComments returns the list_comments action.
 func (c *Client) ListComments() action.Action[ListCommentsInput, []Comment] {

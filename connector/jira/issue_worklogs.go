@@ -30,20 +30,43 @@ func (in AddWorklogInput) validate() error {
 	if (in.TimeSpent == "") == (in.TimeSpentSeconds == 0) {
 		errs = append(errs, action.Invalid("timeSpent", "give either timeSpent (like \"2h 30m\") or timeSpentSeconds"))
 	}
-	if in.TimeSpentSeconds < 0 {
+	errs = append(errs, checkWorkTime(in.TimeSpentSeconds, in.Started)...)
+	return errors.Join(append(errs, validAdjustEstimate(in.AdjustEstimate))...)
+}
+
+// checkWorkTime checks the time fields the add and update worklog actions
+// share: a duration that is not negative and a start Jira can read.
+func checkWorkTime(seconds int64, started string) []error {
+	var errs []error
+	if seconds < 0 {
 		errs = append(errs, action.Invalid("timeSpentSeconds", "must be positive"))
 	}
-	if in.Started != "" {
-		if _, err := ParseTime(in.Started); err != nil {
-			errs = append(errs, action.Invalid("started", "%q is not a time; write it like 2026-03-11T09:00:00.000+0000", in.Started))
+	if started != "" {
+		if _, err := ParseTime(started); err != nil {
+			errs = append(errs, action.Invalid("started", "%q is not a time; write it like 2026-03-11T09:00:00.000+0000", started))
 		}
 	}
-	switch in.AdjustEstimate {
+	return errs
+}
+
+func validAdjustEstimate(v string) error {
+	switch v {
 	case "", "auto", "leave", "new", "manual":
-	default:
-		errs = append(errs, action.Invalid("adjustEstimate", "must be auto, leave, new or manual"))
+		return nil
 	}
-	return errors.Join(errs...)
+	return action.Invalid("adjustEstimate", "must be auto, leave, new or manual")
+}
+
+// worklogBody is the request body of the add and update worklog actions;
+// started has been validated, and an empty one is left to Jira (now on
+// add, unchanged on update).
+func worklogBody(comment, timeSpent string, seconds int64, started string) WorklogBody {
+	body := WorklogBody{Comment: comment, TimeSpent: timeSpent, TimeSpentSeconds: seconds}
+	if started != "" {
+		t, _ := ParseTime(started)
+		body.Started = t.Time.Format(TimeLayout)
+	}
+	return body
 }
 
 // AddWorklog returns the add_worklog action.
@@ -57,11 +80,7 @@ func (in AddWorklogInput) validate() error {
 // worklog (and the estimate adjusted once with it).
 func (c *Client) AddWorklog() action.Action[AddWorklogInput, Worklog] {
 	return newAction(c, "add_worklog", AddWorklogInput.validate, func(ctx context.Context, in AddWorklogInput) (Worklog, error) {
-		body := WorklogBody{Comment: in.Comment, TimeSpent: in.TimeSpent, TimeSpentSeconds: in.TimeSpentSeconds}
-		if in.Started != "" {
-			t, _ := ParseTime(in.Started)
-			body.Started = t.Time.Format(TimeLayout)
-		}
+		body := worklogBody(in.Comment, in.TimeSpent, in.TimeSpentSeconds, in.Started)
 		return exactlyOnce(ctx, c, effectWrite[Worklog]{
 			what: "logging work on " + in.IssueKey,
 			write: func(ctx context.Context, e action.Effect) (Worklog, error) {
@@ -270,33 +289,17 @@ func (in UpdateWorklogInput) validate() error {
 	if in.TimeSpent != "" && in.TimeSpentSeconds != 0 {
 		errs = append(errs, action.Invalid("timeSpent", "give either timeSpent (like \"2h 30m\") or timeSpentSeconds, not both"))
 	}
-	if in.TimeSpentSeconds < 0 {
-		errs = append(errs, action.Invalid("timeSpentSeconds", "must be positive"))
-	}
-	if in.Started != "" {
-		if _, err := ParseTime(in.Started); err != nil {
-			errs = append(errs, action.Invalid("started", "%q is not a time; write it like 2026-03-11T09:00:00.000+0000", in.Started))
-		}
-	}
+	errs = append(errs, checkWorkTime(in.TimeSpentSeconds, in.Started)...)
 	if in.TimeSpent == "" && in.TimeSpentSeconds == 0 && in.Started == "" && in.Comment == "" {
 		errs = append(errs, action.Invalid("timeSpent", "nothing to change: give timeSpent, timeSpentSeconds, started or comment"))
 	}
-	switch in.AdjustEstimate {
-	case "", "auto", "leave", "new", "manual":
-	default:
-		errs = append(errs, action.Invalid("adjustEstimate", "must be auto, leave, new or manual"))
-	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, validAdjustEstimate(in.AdjustEstimate))...)
 }
 
 // UpdateWorklog returns the update_worklog action.
 func (c *Client) UpdateWorklog() action.Action[UpdateWorklogInput, Worklog] {
 	return newAction(c, "update_worklog", UpdateWorklogInput.validate, func(ctx context.Context, in UpdateWorklogInput) (Worklog, error) {
-		body := WorklogBody{Comment: in.Comment, TimeSpent: in.TimeSpent, TimeSpentSeconds: in.TimeSpentSeconds}
-		if in.Started != "" {
-			t, _ := ParseTime(in.Started)
-			body.Started = t.Time.Format(TimeLayout)
-		}
+		body := worklogBody(in.Comment, in.TimeSpent, in.TimeSpentSeconds, in.Started)
 		return decoded(c.Worklogs.Update(ctx, in.IssueKey, in.WorklogID, body, in.AdjustEstimate))
 	})
 }

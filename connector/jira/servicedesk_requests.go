@@ -422,9 +422,7 @@ type ListRequestCommentsInput struct {
 	Limit int `json:"limit,omitempty" expr:"limit"`
 }
 
-func (in ListRequestCommentsInput) validate() error {
-	return errors.Join(validIssueKey("issueKey", in.IssueKey), checkLimit(in.Limit))
-}
+func (in ListRequestCommentsInput) validate() error { return validIssueItems(in.IssueKey, in.Limit) }
 
 // ListRequestComments returns the list_request_comments action.
 func (c *Client) ListRequestComments() action.Action[ListRequestCommentsInput, []RequestComment] {

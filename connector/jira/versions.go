@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"strings"
 
 	"github.com/recipekit/recipekit/action"
 )
@@ -98,20 +97,11 @@ func (c *Client) CreateVersion() action.Action[VersionInput, Version] {
 		return exactlyOnce(ctx, c, effectWrite[Version]{
 			what: fmt.Sprintf("creating version %q in %s", in.Name, in.Project),
 			write: func(ctx context.Context, _ action.Effect) (Version, error) {
-				v, _, err := c.Versions.Create(ctx, VersionBody{Name: in.Name, Description: in.Description, ProjectID: pid,
-					StartDate: in.StartDate, ReleaseDate: in.ReleaseDate, Released: in.Released, Archived: in.Archived})
-				return v, err
+				return decoded(c.Versions.Create(ctx, VersionBody{Name: in.Name, Description: in.Description, ProjectID: pid,
+					StartDate: in.StartDate, ReleaseDate: in.ReleaseDate, Released: in.Released, Archived: in.Archived}))
 			},
 			find: func(ctx context.Context, _ action.Effect) (Version, bool, error) {
-				for v, err := range c.Versions.All(ctx, in.Project) {
-					if err != nil {
-						return Version{}, false, err
-					}
-					if strings.EqualFold(strings.TrimSpace(v.Name), strings.TrimSpace(in.Name)) {
-						return v, true, nil
-					}
-				}
-				return Version{}, false, nil
+				return findNamed(c.Versions.All(ctx, in.Project), in.Name, func(v Version) string { return v.Name })
 			},
 		})
 	})
@@ -120,9 +110,8 @@ func (c *Client) CreateVersion() action.Action[VersionInput, Version] {
 // UpdateVersion returns the update_version action.
 func (c *Client) UpdateVersion() action.Action[VersionInput, Version] {
 	return newAction(c, "update_version", VersionInput.validateUpdate, func(ctx context.Context, in VersionInput) (Version, error) {
-		v, _, err := c.Versions.Update(ctx, in.VersionID, VersionBody{Name: in.Name, Description: in.Description,
-			StartDate: in.StartDate, ReleaseDate: in.ReleaseDate, Released: in.Released, Archived: in.Archived})
-		return v, err
+		return decoded(c.Versions.Update(ctx, in.VersionID, VersionBody{Name: in.Name, Description: in.Description,
+			StartDate: in.StartDate, ReleaseDate: in.ReleaseDate, Released: in.Released, Archived: in.Archived}))
 	})
 }
 
