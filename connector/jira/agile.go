@@ -115,6 +115,15 @@ type issueKeysBody struct {
 	Issues []string `json:"issues"`
 }
 
+// moveIssues posts up to MaxAgileIssues issue keys to path: a move into a
+// sprint, the backlog or an epic.
+func (c *Client) moveIssues(ctx context.Context, path string, keys []string) (*Response, error) {
+	if len(keys) == 0 || len(keys) > MaxAgileIssues {
+		return nil, fmt.Errorf("jira: a move names 1 to %d issues, not %d", MaxAgileIssues, len(keys))
+	}
+	return c.call(ctx, "POST", path, nil, issueKeysBody{Issues: keys}, nil)
+}
+
 // chunks splits keys into lists of at most MaxAgileIssues.
 func chunks(keys []string) [][]string {
 	var out [][]string

@@ -3,7 +3,6 @@ package jira
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 	"strings"
 
@@ -29,10 +28,7 @@ func (s *EpicsService) AllIssues(ctx context.Context, epic string, opts AgileIss
 // Link. On Cloud prefer SetEpic, which sets the parent field and works in
 // team-managed projects too.
 func (s *EpicsService) MoveIssues(ctx context.Context, epic string, keys []string) (*Response, error) {
-	if len(keys) == 0 || len(keys) > MaxAgileIssues {
-		return nil, fmt.Errorf("jira: a move names 1 to %d issues, not %d", MaxAgileIssues, len(keys))
-	}
-	return s.client.call(ctx, "POST", agilePath("/epic/%s/issue", epic), nil, issueKeysBody{Issues: keys}, nil)
+	return s.client.moveIssues(ctx, agilePath("/epic/%s/issue", epic), keys)
 }
 
 // RemoveIssues takes up to MaxAgileIssues issues out of their epics (POST

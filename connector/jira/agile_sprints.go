@@ -126,19 +126,13 @@ func (s *SprintsService) AllIssues(ctx context.Context, id int64, opts AgileIssu
 // MoveIssues moves up to MaxAgileIssues issues into an open sprint.
 // Moving an issue that is already there changes nothing.
 func (s *SprintsService) MoveIssues(ctx context.Context, id int64, keys []string) (*Response, error) {
-	if len(keys) == 0 || len(keys) > MaxAgileIssues {
-		return nil, fmt.Errorf("jira: a move names 1 to %d issues, not %d", MaxAgileIssues, len(keys))
-	}
-	return s.client.call(ctx, "POST", agilePath("/sprint/%d/issue", id), nil, issueKeysBody{Issues: keys}, nil)
+	return s.client.moveIssues(ctx, agilePath("/sprint/%d/issue", id), keys)
 }
 
 // MoveToBacklog moves up to MaxAgileIssues issues out of their open
 // sprints into the backlog.
 func (s *SprintsService) MoveToBacklog(ctx context.Context, keys []string) (*Response, error) {
-	if len(keys) == 0 || len(keys) > MaxAgileIssues {
-		return nil, fmt.Errorf("jira: a move names 1 to %d issues, not %d", MaxAgileIssues, len(keys))
-	}
-	return s.client.call(ctx, "POST", agilePath("/backlog/issue"), nil, issueKeysBody{Issues: keys}, nil)
+	return s.client.moveIssues(ctx, agilePath("/backlog/issue"), keys)
 }
 
 // FindCreated returns an open sprint of the board named name that was

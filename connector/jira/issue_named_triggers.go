@@ -61,35 +61,43 @@ type StatusChange struct {
 // event whatever path saw it.
 func (c *Client) IssueStatusChanged(opts StatusChangedOptions) trigger.Trigger[StatusChange] {
 	from, to := foldSet(opts.From), foldSet(opts.To)
+	info := trigger.Info{Name: TriggerIssueStatusChanged, Title: "Issue status changed",
+		Description: "Emits each change of an issue's status (optionally from or to given statuses), once, with the old and new status and who moved it."}
+	return newPoller(c, opts.PollOptions, fieldChangeSpec(info, "status", statusChangedIDPrefix,
+		func(it ChangelogItem) bool {
+			return matchesSet(from, it.FromString, it.From) && matchesSet(to, it.ToString, it.To)
+		},
+		func(ch IssueChange, it ChangelogItem) StatusChange {
+			return StatusChange{Issue: ch.Issue, From: it.FromString, FromID: it.From, To: it.ToString, ToID: it.To,
+				ChangelogID: ch.ChangelogID, Author: ch.Author, Time: ch.Time}
+		}))
+}
+
+// fieldChangeSpec is the spec of a trigger on the changes of one field.
+// It reads the changelog of updated issues as UpdatedIssue does and emits,
+// for each issue change, event of its first item on field that keep
+// accepts; the event's ID is idPrefix and the ID of the issue change.
+func fieldChangeSpec[T any](info trigger.Info, field, idPrefix string, keep func(ChangelogItem) bool, event func(IssueChange, ChangelogItem) T) pollSpec[T] {
 	base := issueChangeSpec(TriggerUpdatedIssue, false)
-	spec := pollSpec[StatusChange]{
-		info: trigger.Info{Name: TriggerIssueStatusChanged, Title: "Issue status changed",
-			Description: "Emits each change of an issue's status (optionally from or to given statuses), once, with the old and new status and who moved it."},
-		timeField: base.timeField, expand: base.expand, fields: []string{"status"},
-		extract: func(ctx context.Context, c *Client, is Issue, floor int64) ([]found[StatusChange], error) {
+	return pollSpec[T]{
+		info: info, timeField: base.timeField, expand: base.expand, fields: []string{field},
+		extract: func(ctx context.Context, c *Client, is Issue, floor int64) ([]found[T], error) {
 			changes, err := base.extract(ctx, c, is, floor)
 			if err != nil {
 				return nil, err
 			}
-			var out []found[StatusChange]
+			var out []found[T]
 			for _, f := range changes {
 				for _, it := range f.data.Items {
-					if it.Field != "status" && it.FieldID != "status" {
-						continue
+					if (it.Field == field || it.FieldID == field) && keep(it) {
+						out = append(out, found[T]{id: idPrefix + f.id, ms: f.ms, author: f.author, noop: it.From == it.To, data: event(f.data, it)})
+						break
 					}
-					if !matchesSet(from, it.FromString, it.From) || !matchesSet(to, it.ToString, it.To) {
-						continue
-					}
-					out = append(out, found[StatusChange]{id: statusChangedIDPrefix + f.id, ms: f.ms, author: f.author, noop: it.From == it.To,
-						data: StatusChange{Issue: f.data.Issue, From: it.FromString, FromID: it.From, To: it.ToString, ToID: it.To,
-							ChangelogID: f.data.ChangelogID, Author: f.data.Author, Time: f.data.Time}})
-					break
 				}
 			}
 			return out, nil
 		},
 	}
-	return newPoller(c, opts.PollOptions, spec)
 }
 
 // AssignedOptions configures IssueAssigned.
@@ -124,35 +132,19 @@ type AssigneeChange struct {
 // "assigned:" and the ID of the issue change.
 func (c *Client) IssueAssigned(opts AssignedOptions) trigger.Trigger[AssigneeChange] {
 	to := foldSet(opts.To)
-	base := issueChangeSpec(TriggerUpdatedIssue, false)
-	spec := pollSpec[AssigneeChange]{
-		info: trigger.Info{Name: TriggerIssueAssigned, Title: "Issue assigned",
-			Description: "Emits each assignment of an issue (optionally only to given users), once, with the previous and new assignee."},
-		timeField: base.timeField, expand: base.expand, fields: []string{"assignee"},
-		extract: func(ctx context.Context, c *Client, is Issue, floor int64) ([]found[AssigneeChange], error) {
-			changes, err := base.extract(ctx, c, is, floor)
-			if err != nil {
-				return nil, err
+	info := trigger.Info{Name: TriggerIssueAssigned, Title: "Issue assigned",
+		Description: "Emits each assignment of an issue (optionally only to given users), once, with the previous and new assignee."}
+	return newPoller(c, opts.PollOptions, fieldChangeSpec(info, "assignee", assignedIDPrefix,
+		func(it ChangelogItem) bool {
+			if it.To == "" {
+				return opts.IncludeUnassigned
 			}
-			var out []found[AssigneeChange]
-			for _, f := range changes {
-				for _, it := range f.data.Items {
-					if it.Field != "assignee" && it.FieldID != "assignee" {
-						continue
-					}
-					if it.To == "" && !opts.IncludeUnassigned || it.To != "" && !matchesSet(to, it.To, it.To) {
-						continue
-					}
-					out = append(out, found[AssigneeChange]{id: assignedIDPrefix + f.id, ms: f.ms, author: f.author, noop: it.From == it.To,
-						data: AssigneeChange{Issue: f.data.Issue, From: it.From, FromName: it.FromString, To: it.To, ToName: it.ToString,
-							ChangelogID: f.data.ChangelogID, Author: f.data.Author, Time: f.data.Time}})
-					break
-				}
-			}
-			return out, nil
+			return matchesSet(to, it.To, it.To)
 		},
-	}
-	return newPoller(c, opts.PollOptions, spec)
+		func(ch IssueChange, it ChangelogItem) AssigneeChange {
+			return AssigneeChange{Issue: ch.Issue, From: it.From, FromName: it.FromString, To: it.To, ToName: it.ToString,
+				ChangelogID: ch.ChangelogID, Author: ch.Author, Time: ch.Time}
+		}))
 }
 
 // AttachmentEvent is a file attached to an issue.
