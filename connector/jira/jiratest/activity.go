@@ -124,13 +124,7 @@ func (s *Server) commentFor(c *call, r *issueRec) (*comment, *apiError) {
 	return cm, nil
 }
 
-func (s *Server) handleCommentGet(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	_, cm, ok := pathChild(s, c, s.commentFor)
-	if !ok {
-		return
-	}
+func (s *Server) handleCommentGet(c *call, _ *issueRec, cm *comment) {
 	c.json(http.StatusOK, withProperties(c, s.commentJSON(cm), cm.properties))
 }
 
@@ -163,13 +157,7 @@ func (s *Server) handleCommentUpdate(c *call, b *commentBody) {
 	c.json(http.StatusOK, s.commentJSON(cm))
 }
 
-func (s *Server) handleCommentDelete(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, cm, ok := pathChild(s, c, s.commentFor)
-	if !ok {
-		return
-	}
+func (s *Server) handleCommentDelete(c *call, r *issueRec, cm *comment) {
 	if !allowed(c, r.proj, ownOrAll(cm.author, c.user, "DELETE", "COMMENTS"), "You do not have the permission to delete this comment.") {
 		return
 	}
@@ -276,18 +264,18 @@ func (s *Server) attachmentFor(c *call, id string) (*attachment, *apiError) {
 	return a, nil
 }
 
+// pathAttachment returns the visible attachment of the path's id, or
+// answers 404 and returns nil. Callers hold s.mu.
+func (s *Server) pathAttachment(c *call) *attachment {
+	a, e := s.attachmentFor(c, c.param(0))
+	return orFail(c, a, e)
+}
+
 func (s *Server) handleAttachmentMeta(c *call) {
 	c.json(http.StatusOK, map[string]any{"enabled": true, "uploadLimit": AttachmentUploadLimit})
 }
 
-func (s *Server) handleAttachmentGet(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	a, e := s.attachmentFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
+func (s *Server) handleAttachmentGet(c *call, a *attachment) {
 	m := s.attachmentJSON(a)
 	if s.mode == Cloud {
 		// Cloud's metadata endpoint (AttachmentMetadata) writes the id
@@ -298,14 +286,7 @@ func (s *Server) handleAttachmentGet(c *call) {
 	c.json(http.StatusOK, m)
 }
 
-func (s *Server) handleAttachmentDelete(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, e := s.attachmentFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return
-	}
+func (s *Server) handleAttachmentDelete(c *call, a *attachment) {
 	if !allowed(c, a.issue.proj, ownOrAll(a.author, c.user, "DELETE", "ATTACHMENTS"), "You do not have permission to delete this attachment.") {
 		return
 	}

@@ -249,17 +249,13 @@ func (s *Server) Sprints(boardID int64) []Sprint {
 // SprintOf returns the open sprint an issue is in, and false when it is in
 // the backlog (or unknown).
 func (s *Server) SprintOf(issueKey string) (Sprint, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r := s.st.issue(issueKey)
-	if r == nil {
-		return Sprint{}, false
-	}
-	sp := s.st.agileOf().sprintOf[r]
-	if sp == nil {
-		return Sprint{}, false
-	}
-	return s.sprintSnapshot(sp), true
+	return inspect(s, func() *sprint {
+		r := s.st.issue(issueKey)
+		if r == nil {
+			return nil
+		}
+		return s.st.agileOf().sprintOf[r]
+	}, s.sprintSnapshot)
 }
 
 // EpicOf returns the key of an issue's epic, or "" when it has none.
@@ -471,15 +467,9 @@ func (s *Server) pathBoard(c *call) *board {
 func (s *Server) handleBoardList(c *call) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	types := map[string]bool{}
-	for _, t := range strings.Split(c.query("type"), ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			if t != "scrum" && t != "kanban" && t != "simple" {
-				c.fail(errf(http.StatusBadRequest, "The board type '%s' is not valid: use scrum or kanban.", t))
-				return
-			}
-			types[t] = true
-		}
+	types, ok := queryChoices(c, "type", []string{"scrum", "kanban", "simple"}, "The board type '%s' is not valid: use scrum or kanban.")
+	if !ok {
+		return
 	}
 	var proj *project
 	if ref := c.query("projectKeyOrId"); ref != "" {
@@ -501,6 +491,23 @@ func (s *Server) handleBoardList(c *call) {
 	valuesPage(c, list, s.boardJSON)
 }
 
+// queryChoices reads the comma-separated values of the query parameter
+// name, each one of allowed; for another it answers 400 with the message
+// invalid makes of it (%s is the value) and returns ok false.
+func queryChoices(c *call, name string, allowed []string, invalid string) (set map[string]bool, ok bool) {
+	set = map[string]bool{}
+	for _, v := range strings.Split(c.query(name), ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			if !slices.Contains(allowed, v) {
+				c.fail(errf(http.StatusBadRequest, invalid, v))
+				return nil, false
+			}
+			set[v] = true
+		}
+	}
+	return set, true
+}
+
 func (s *Server) handleBoardGet(c *call, b *board) {
 	c.json(http.StatusOK, s.boardJSON(b))
 }
@@ -510,15 +517,9 @@ func (s *Server) handleBoardSprints(c *call, b *board) {
 		c.fail(errf(http.StatusBadRequest, "The board does not support sprints"))
 		return
 	}
-	states := map[string]bool{}
-	for _, st := range strings.Split(c.query("state"), ",") {
-		if st = strings.TrimSpace(st); st != "" {
-			if st != "future" && st != "active" && st != "closed" {
-				c.fail(errf(http.StatusBadRequest, "The sprint state '%s' is not valid: use future, active or closed.", st))
-				return
-			}
-			states[st] = true
-		}
+	states, ok := queryChoices(c, "state", []string{"future", "active", "closed"}, "The sprint state '%s' is not valid: use future, active or closed.")
+	if !ok {
+		return
 	}
 	var list []*sprint
 	for _, sp := range s.st.agileOf().sprints {

@@ -13,15 +13,20 @@ func decoded(c *call, v any) bool {
 	return true
 }
 
-// pathIssue returns the visible issue named by the first path parameter,
-// or answers 404 and returns nil. Callers hold s.mu.
-func (s *Server) pathIssue(c *call) *issueRec {
-	r, e := s.issueFor(c, c.param(0))
+// orFail returns x, or answers e and returns nil when e is set.
+func orFail[T any](c *call, x *T, e *apiError) *T {
 	if e != nil {
 		c.fail(e)
 		return nil
 	}
-	return r
+	return x
+}
+
+// pathIssue returns the visible issue named by the first path parameter,
+// or answers 404 and returns nil. Callers hold s.mu.
+func (s *Server) pathIssue(c *call) *issueRec {
+	r, e := s.issueFor(c, c.param(0))
+	return orFail(c, r, e)
 }
 
 // pathIssueWith is pathIssue followed by allowed(c, r.proj, perm, msg).
@@ -43,11 +48,7 @@ func (s *Server) issueWith(perm, msg string) func(*call) *issueRec {
 // s.mu.
 func (s *Server) pathProject(c *call) *project {
 	p, e := s.projectFor(c, c.param(0))
-	if e != nil {
-		c.fail(e)
-		return nil
-	}
-	return p
+	return orFail(c, p, e)
 }
 
 // reading makes a handler of the resource find locates from the path:
@@ -84,6 +85,20 @@ func found[T any](lock, unlock func(), find func(*call) *T, h func(*call, *T)) f
 		if x := find(c); x != nil {
 			h(c, x)
 		}
+	}
+}
+
+// child adapts h, a handler of the item find locates on the path's issue
+// (a comment, worklog or remote link), to reading and writing: it answers
+// find's error when the item is missing.
+func child[T any](find func(*call, *issueRec) (T, *apiError), h func(*call, *issueRec, T)) func(*call, *issueRec) {
+	return func(c *call, r *issueRec) {
+		x, e := find(c, r)
+		if e != nil {
+			c.fail(e)
+			return
+		}
+		h(c, r, x)
 	}
 }
 

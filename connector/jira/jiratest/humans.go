@@ -350,13 +350,20 @@ func (s *Server) DeleteIssueAs(userID, key string) error {
 
 // Issue returns an issue by key or id.
 func (s *Server) Issue(key string) (Issue, bool) {
+	return inspect(s, func() *issueRec { return s.st.issue(key) }, s.snapshot)
+}
+
+// inspect returns, under the read lock, the snapshot snap takes of what
+// find locates, and false when find locates nothing.
+func inspect[T, O any](s *Server, find func() *T, snap func(*T) O) (O, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	r := s.st.issue(key)
-	if r == nil {
-		return Issue{}, false
+	x := find()
+	if x == nil {
+		var none O
+		return none, false
 	}
-	return s.snapshot(r), true
+	return snap(x), true
 }
 
 // Issues returns the live issues of a project (all projects when

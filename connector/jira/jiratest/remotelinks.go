@@ -143,13 +143,7 @@ func (s *Server) handleRemoteLinkList(c *call, r *issueRec) {
 	c.json(http.StatusOK, out)
 }
 
-func (s *Server) handleRemoteLinkGet(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	_, l, ok := pathChild(s, c, s.remoteLinkFor)
-	if !ok {
-		return
-	}
+func (s *Server) handleRemoteLinkGet(c *call, _ *issueRec, l *remoteLink) {
 	c.json(http.StatusOK, s.remoteLinkJSON(l))
 }
 

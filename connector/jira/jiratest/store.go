@@ -547,13 +547,7 @@ func (s *Server) DeactivateUser(id string) bool {
 
 // User returns a user by any identifier (account id, name, key or email).
 func (s *Server) User(id string) (User, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u := s.st.user(id)
-	if u == nil {
-		return User{}, false
-	}
-	return u.User, true
+	return inspect(s, func() *user { return s.st.user(id) }, func(u *user) User { return u.User })
 }
 
 // DefaultIssueTypes are the issue types a project gets when none are given.

@@ -36,13 +36,7 @@ func worklogPerm(w *worklog, u *user, verb string) string {
 	return ownOrAll(w.author, u, verb, "WORKLOGS")
 }
 
-func (s *Server) handleWorklogGet(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	_, w, ok := pathChild(s, c, s.worklogFor)
-	if !ok {
-		return
-	}
+func (s *Server) handleWorklogGet(c *call, _ *issueRec, w *worklog) {
 	c.json(http.StatusOK, withProperties(c, s.worklogJSON(w), w.properties))
 }
 
