@@ -214,14 +214,8 @@ func toInt(v any) (int, error) {
 		}
 		return 0, nil
 	}
-	rv := reflect.ValueOf(v)
-	switch k := rv.Kind(); {
-	case isInt(k):
-		return int(rv.Int()), nil
-	case isUint(k):
-		return int(rv.Uint()), nil
-	case k == reflect.Float32 || k == reflect.Float64:
-		return int(rv.Float()), nil
+	if n, ok := numberOf[int](v); ok {
+		return n, nil
 	}
 	return 0, fmt.Errorf("to_i: cannot turn %T into a number", v)
 }
@@ -237,16 +231,25 @@ func toFloat(v any) (float64, error) {
 		}
 		return f, nil
 	}
+	if f, ok := numberOf[float64](v); ok {
+		return f, nil
+	}
+	return 0, fmt.Errorf("to_f: cannot turn %T into a number", v)
+}
+
+// numberOf converts v, a value of any integer or floating-point kind
+// (named types included), to T; false for other kinds.
+func numberOf[T int | float64](v any) (T, bool) {
 	rv := reflect.ValueOf(v)
 	switch k := rv.Kind(); {
 	case isInt(k):
-		return float64(rv.Int()), nil
+		return T(rv.Int()), true
 	case isUint(k):
-		return float64(rv.Uint()), nil
+		return T(rv.Uint()), true
 	case k == reflect.Float32 || k == reflect.Float64:
-		return rv.Float(), nil
+		return T(rv.Float()), true
 	}
-	return 0, fmt.Errorf("to_f: cannot turn %T into a number", v)
+	return 0, false
 }
 
 func toString(v any) string {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -20,7 +19,6 @@ import (
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/internal/jobsearch"
 	"github.com/recipekit/recipekit/recipe/internal/sqlstore"
-	"github.com/recipekit/recipekit/trigger"
 )
 
 // Store is a recipe.Store in a PostgreSQL database, shared by every process
@@ -388,19 +386,6 @@ func (s *Store) AddJob(ctx context.Context, job recipe.Job) error {
 	return nil
 }
 
-// Cursor implements recipe.Store.
-func (s *Store) Cursor(ctx context.Context, name string) (trigger.Cursor, error) {
-	var c []byte
-	err := s.pool.QueryRow(ctx, `SELECT cursor FROM cursors WHERE recipe = $1`, name).Scan(&c)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("postgres: cursor of %q: %w", name, err)
-	}
-	return trigger.Cursor(c), nil
-}
-
 const jobColumns = `id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished, label, retries, next_attempt`
 
 func scanJob(row pgx.Row) (recipe.Job, error) {
@@ -623,48 +608,14 @@ func (s *Store) Job(ctx context.Context, id string) (recipe.Job, error) {
 	return jobs[0], nil
 }
 
-// Jobs implements recipe.Store.
-func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Job, error] {
-	return func(yield func(recipe.Job, error) bool) {
-		after := int64(math.MaxInt64)
-		if q.Before != "" {
-			err := s.pool.QueryRow(ctx, `SELECT seq FROM jobs WHERE id = $1`, q.Before).Scan(&after)
-			if errors.Is(err, pgx.ErrNoRows) {
-				err = fmt.Errorf("jobs before %q: %w", q.Before, recipe.ErrNotFound)
-			}
-			if err != nil {
-				yield(recipe.Job{}, fmt.Errorf("postgres: list jobs: %w", err))
-				return
-			}
-		}
-		left := q.Limit
-		for q.Limit <= 0 || left > 0 {
-			n := jobsPerPage
-			if q.Limit > 0 {
-				n = min(n, left)
-			}
-			jobs, last, err := s.jobsPage(ctx, q, after, n)
-			if err != nil {
-				yield(recipe.Job{}, fmt.Errorf("postgres: list jobs: %w", err))
-				return
-			}
-			for _, j := range jobs {
-				if !yield(j, nil) {
-					return
-				}
-			}
-			if len(jobs) < n {
-				return
-			}
-			after, left = last, left-len(jobs)
-		}
-	}
-}
-
-// jobsPerPage is how many jobs Jobs reads per query: a page at a time, each
+// Jobs implements recipe.Store. It reads a page of jobs at a time, each
 // starting below the last job of the one before in insertion order, so no
 // transaction is held while the caller looks at the jobs.
-const jobsPerPage = 200
+func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Job, error] {
+	return sqlstore.Jobs(ctx, s.tables, q, func(after int64, n int) ([]recipe.Job, int64, error) {
+		return s.jobsPage(ctx, q, after, n)
+	})
+}
 
 // jobsPage reads one page of Jobs with its steps; it returns the seq of the
 // page's last job.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -22,7 +21,6 @@ import (
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/internal/jobsearch"
 	"github.com/recipekit/recipekit/recipe/internal/sqlstore"
-	"github.com/recipekit/recipekit/trigger"
 )
 
 // Store is a recipe.Store in a SQLite file. It is safe for concurrent use.
@@ -593,19 +591,6 @@ func (s *Store) AddJob(ctx context.Context, job recipe.Job) error {
 	return nil
 }
 
-// Cursor implements recipe.Store.
-func (s *Store) Cursor(ctx context.Context, name string) (trigger.Cursor, error) {
-	var c []byte
-	err := s.db.QueryRowContext(ctx, `SELECT cursor FROM cursors WHERE recipe = ?`, name).Scan(&c)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: cursor of %q: %w", name, err)
-	}
-	return trigger.Cursor(c), nil
-}
-
 const jobColumns = `id, recipe, event_id, event_time, event_data, label, ` + statusColumn + `, error, error_type, message, rerun_of, created, finished, retries, next_attempt`
 
 func scanJob(rows interface{ Scan(...any) error }) (recipe.Job, error) {
@@ -928,9 +913,6 @@ func (s *Store) Job(ctx context.Context, id string) (recipe.Job, error) {
 	return jobs[0], nil
 }
 
-// jobsPerPage is how many jobs Jobs reads per query.
-const jobsPerPage = 200
-
 // Jobs implements recipe.Store. It reads a page of jobs at a time, each
 // page a query that starts below the last job of the one before (by the
 // store's insertion order), so no transaction or lock is held while the
@@ -938,76 +920,45 @@ const jobsPerPage = 200
 // narrow indexes alone, or walking the trigram index newest first for a
 // text filter), then its rows are read.
 func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Job, error] {
-	return func(yield func(recipe.Job, error) bool) {
-		var where []string
-		var args []any
-		if q.Recipe != "" {
-			where, args = append(where, "j.recipe = ?"), append(args, q.Recipe)
-		}
-		if q.Status != "" {
-			cond, a := statusFilter("j.", q.Status)
-			where, args = append(where, cond), append(args, a...)
-		}
-		if q.EventID != "" {
-			where, args = append(where, "j.event_id = ?"), append(args, q.EventID)
-		}
-		if !q.Since.IsZero() {
-			where, args = append(where, "j.created >= ?"), append(args, unix(q.Since))
-		}
-		if !q.Until.IsZero() {
-			where, args = append(where, "j.created < ?"), append(args, unix(q.Until))
-		}
-		if !q.RetryDue.IsZero() {
-			where, args = append(where, "j.status = 'failed' AND j.next_attempt > 0 AND j.next_attempt <= ?"), append(args, unix(q.RetryDue))
-		}
-		after := int64(math.MaxInt64)
-		if q.Before != "" {
-			err := s.db.QueryRowContext(ctx, `SELECT seq FROM jobs WHERE id = ?`, q.Before).Scan(&after)
-			if errors.Is(err, sql.ErrNoRows) {
-				err = fmt.Errorf("jobs before %q: %w", q.Before, recipe.ErrNotFound)
-			}
-			if err != nil {
-				yield(recipe.Job{}, fmt.Errorf("sqlite: list jobs: %w", err))
-				return
-			}
-		}
-		page := `SELECT j.seq FROM jobs j`
-		order := ` AND j.seq < ? ORDER BY j.seq DESC LIMIT ?`
-		text := jobsearch.Lower(q.Text)
-		switch {
-		case utf8.RuneCountInString(text) >= 3:
-			// A trigram phrase matches exactly the documents that contain it.
-			page = `SELECT j.seq FROM jobs_fts f JOIN jobs j ON j.seq = f.rowid`
-			where = append([]string{"jobs_fts MATCH ?"}, where...)
-			args = append([]any{`"` + strings.ReplaceAll(text, `"`, `""`) + `"`}, args...)
-			order = ` AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`
-		case text != "":
-			where, args = append(where, "instr(j.search, ?) > 0"), append(args, text)
-		}
-		page += " WHERE " + strings.Join(append(where, "1"), " AND ") + order
-		query := `SELECT seq, ` + jobColumns + ` FROM jobs WHERE seq IN (` + page + `) ORDER BY seq DESC`
-		left := q.Limit
-		for q.Limit <= 0 || left > 0 {
-			n := jobsPerPage
-			if q.Limit > 0 {
-				n = min(n, left)
-			}
-			jobs, last, err := s.jobsPage(ctx, !q.WithoutSteps, query, append(slices.Clip(args), after, n)...)
-			if err != nil {
-				yield(recipe.Job{}, fmt.Errorf("sqlite: list jobs: %w", err))
-				return
-			}
-			for _, j := range jobs {
-				if !yield(j, nil) {
-					return
-				}
-			}
-			if len(jobs) < n {
-				return
-			}
-			after, left = last, left-len(jobs)
-		}
+	var where []string
+	var args []any
+	if q.Recipe != "" {
+		where, args = append(where, "j.recipe = ?"), append(args, q.Recipe)
 	}
+	if q.Status != "" {
+		cond, a := statusFilter("j.", q.Status)
+		where, args = append(where, cond), append(args, a...)
+	}
+	if q.EventID != "" {
+		where, args = append(where, "j.event_id = ?"), append(args, q.EventID)
+	}
+	if !q.Since.IsZero() {
+		where, args = append(where, "j.created >= ?"), append(args, unix(q.Since))
+	}
+	if !q.Until.IsZero() {
+		where, args = append(where, "j.created < ?"), append(args, unix(q.Until))
+	}
+	if !q.RetryDue.IsZero() {
+		where, args = append(where, "j.status = 'failed' AND j.next_attempt > 0 AND j.next_attempt <= ?"), append(args, unix(q.RetryDue))
+	}
+	page := `SELECT j.seq FROM jobs j`
+	order := ` AND j.seq < ? ORDER BY j.seq DESC LIMIT ?`
+	text := jobsearch.Lower(q.Text)
+	switch {
+	case utf8.RuneCountInString(text) >= 3:
+		// A trigram phrase matches exactly the documents that contain it.
+		page = `SELECT j.seq FROM jobs_fts f JOIN jobs j ON j.seq = f.rowid`
+		where = append([]string{"jobs_fts MATCH ?"}, where...)
+		args = append([]any{`"` + strings.ReplaceAll(text, `"`, `""`) + `"`}, args...)
+		order = ` AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`
+	case text != "":
+		where, args = append(where, "instr(j.search, ?) > 0"), append(args, text)
+	}
+	page += " WHERE " + strings.Join(append(where, "1"), " AND ") + order
+	query := `SELECT seq, ` + jobColumns + ` FROM jobs WHERE seq IN (` + page + `) ORDER BY seq DESC`
+	return sqlstore.Jobs(ctx, s.tables, q, func(after int64, n int) ([]recipe.Job, int64, error) {
+		return s.jobsPage(ctx, !q.WithoutSteps, query, append(slices.Clip(args), after, n)...)
+	})
 }
 
 // jobsPage runs one page query of Jobs; it returns the jobs, with their

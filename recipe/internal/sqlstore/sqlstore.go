@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -42,8 +44,8 @@ type Conn struct {
 	Secrets secretstore.Webhook
 }
 
-// Tables implements the recipe.Store methods on the subscriptions and
-// recipe_state tables and the recipe.ValueStore methods on the kv table.
+// Tables implements the recipe.Store methods on the cursors, subscriptions
+// and recipe_state tables and the recipe.ValueStore methods on the kv table.
 // A store embeds it, so that those methods are its own.
 type Tables struct {
 	c Conn
@@ -82,6 +84,19 @@ func FromNanos(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()
+}
+
+// Cursor implements recipe.Store.
+func (t *Tables) Cursor(ctx context.Context, name string) (trigger.Cursor, error) {
+	var c []byte
+	err := t.c.QueryRow(ctx, `SELECT cursor FROM cursors WHERE recipe = ?`, name).Scan(&c)
+	if errors.Is(err, t.c.NoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: cursor of %q: %w", t.c.Store, name, err)
+	}
+	return trigger.Cursor(c), nil
 }
 
 // Subscription implements recipe.Store.
@@ -176,6 +191,56 @@ func (t *Tables) SetValue(ctx context.Context, key string, value []byte) error {
 		return fmt.Errorf("%s: set value %q: %w", t.c.Store, key, err)
 	}
 	return nil
+}
+
+// JobsPerPage is how many jobs a listing reads per query.
+const JobsPerPage = 200
+
+// Page reads one page of a job listing: at most n jobs stored before the
+// one with insertion order after, newest first, and the insertion order of
+// the last one.
+type Page func(after int64, n int) (jobs []recipe.Job, last int64, err error)
+
+// Jobs lists the jobs of q a page at a time, each page a query that starts
+// below the last job of the one before (by the store's insertion order), so
+// no transaction or lock is held while the caller looks at the jobs. It
+// starts below the job q.Before names, and stops after q.Limit jobs when
+// that is positive.
+func Jobs(ctx context.Context, t *Tables, q recipe.JobQuery, page Page) iter.Seq2[recipe.Job, error] {
+	return func(yield func(recipe.Job, error) bool) {
+		after := int64(math.MaxInt64)
+		if q.Before != "" {
+			err := t.c.QueryRow(ctx, `SELECT seq FROM jobs WHERE id = ?`, q.Before).Scan(&after)
+			if errors.Is(err, t.c.NoRows) {
+				err = fmt.Errorf("jobs before %q: %w", q.Before, recipe.ErrNotFound)
+			}
+			if err != nil {
+				yield(recipe.Job{}, fmt.Errorf("%s: list jobs: %w", t.c.Store, err))
+				return
+			}
+		}
+		left := q.Limit
+		for q.Limit <= 0 || left > 0 {
+			n := JobsPerPage
+			if q.Limit > 0 {
+				n = min(n, left)
+			}
+			jobs, last, err := page(after, n)
+			if err != nil {
+				yield(recipe.Job{}, fmt.Errorf("%s: list jobs: %w", t.c.Store, err))
+				return
+			}
+			for _, j := range jobs {
+				if !yield(j, nil) {
+					return
+				}
+			}
+			if len(jobs) < n {
+				return
+			}
+			after, left = last, left-len(jobs)
+		}
+	}
 }
 
 // StepStats ranks the step runs rows yields into statistics, one per step
