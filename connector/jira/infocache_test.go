@@ -3,6 +3,8 @@ package jira
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -88,5 +90,50 @@ func TestInfoCacheRemembersDeploymentAcrossClients(t *testing.T) {
 		}
 		check(1)
 		check(0)
+	})
+}
+
+// TestConnectionTestUsesTheRememberedDeployment: Test on a new client whose
+// cache knows the site proves the connection with myself alone, and
+// reports the same account and site as the first Test did. When the URL
+// no longer serves Jira, Test still says so, from the site's own answer.
+func TestConnectionTestUsesTheRememberedDeployment(t *testing.T) {
+	bothModes(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		cache := &mapCache{}
+		newClient := func(url string) *Client {
+			return mustNew(t, Config{Name: "test", URL: url, Auth: userAuth(e.mode, e.demo.Alice, dcPassword), InfoCache: cache, HTTP: noSleepHTTP()})
+		}
+		first, err := newClient(e.srv.URL()).Test(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.srv.ResetRequests()
+		jc := newClient(e.srv.URL())
+		again, err := jc.Test(ctx)
+		if err != nil || again != first {
+			t.Fatalf("Test with a warm cache = %+v, %v; want %+v", again, err, first)
+		}
+		for _, r := range e.srv.Requests() {
+			if strings.HasSuffix(r.Path, "/serverInfo") {
+				t.Fatalf("Test read serverInfo although the cache knows the site: %s %s", r.Method, r.Path)
+			}
+		}
+		if d, err := jc.Deployment(ctx); err != nil || d == Auto {
+			t.Fatalf("Deployment after Test = %v, %v", d, err)
+		}
+
+		// The same cache for an address that is not Jira (any path 404).
+		notJira := httptest.NewServer(http.NotFoundHandler())
+		defer notJira.Close()
+		stale := newClient(notJira.URL)
+		rec, ok := cache.m[jc.infoCacheKey()]
+		if !ok {
+			t.Fatal("the first Test left nothing in the cache")
+		}
+		cache.m[stale.infoCacheKey()] = rec
+		if _, err := stale.Test(ctx); !errors.Is(err, ErrNotJira) {
+			t.Fatalf("Test of a URL that is no longer Jira = %v, want ErrNotJira", err)
+		}
 	})
 }

@@ -105,27 +105,11 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		}
 		creds = c
 	}
-	jc, err := jira.New(jira.Config{Name: "quickstart", URL: siteURL, Auth: creds})
-	if err != nil {
-		return fmt.Errorf("JIRA_URL: %w", err)
-	}
-	who, err := jc.Test(ctx) // a wrong URL or credential fails here, saying what to fix
-	if err != nil {
-		return err
-	}
 
-	// 2. The recipe.
-	ack, err := acknowledge(jc, jira.PollOptions{
-		Project:      project,
-		Since:        time.Now().Add(-o.since), // where a first run starts; later runs go on from the stored cursor
-		PollInterval: poll,
-	})
-	if err != nil {
-		return err
-	}
-
-	// 3. The store keeps the cursor, the dedup ledger and the job records,
-	// so a second run never comments twice.
+	// 2. The store keeps the cursor, the dedup ledger and the job records,
+	// so a second run never comments twice; and what the connection
+	// learnt about the site (Cloud or Data Center), so a second run does
+	// not ask again.
 	storePath, _, err := ops.StorePath(o.store, getenv, "quickstart", offline)
 	if err != nil {
 		return err
@@ -135,6 +119,26 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		return err
 	}
 	defer store.Close()
+	infoCache, _ := store.(jira.InfoCache)
+
+	jc, err := jira.New(jira.Config{Name: "quickstart", URL: siteURL, Auth: creds, InfoCache: infoCache})
+	if err != nil {
+		return fmt.Errorf("JIRA_URL: %w", err)
+	}
+	who, err := jc.Test(ctx) // a wrong URL or credential fails here, saying what to fix
+	if err != nil {
+		return err
+	}
+
+	// 3. The recipe.
+	ack, err := acknowledge(jc, jira.PollOptions{
+		Project:      project,
+		Since:        time.Now().Add(-o.since), // where a first run starts; later runs go on from the stored cursor
+		PollInterval: poll,
+	})
+	if err != nil {
+		return err
+	}
 
 	// 4. The engine. The progress hook prints each job as it runs; without
 	// it the engine runs silently (or logs through recipe.WithLogger).

@@ -120,8 +120,16 @@ func TestOnceAgainstASiteTwiceWithTheSameStorePostsNothingTwice(t *testing.T) {
 	}
 
 	out.Reset()
+	sim.ResetRequests()
 	if err := run(ctx, o, getenv, &out); err != nil {
 		t.Fatalf("second run: %v\n%s", err, out.String())
+	}
+	// The store remembers the deployment: a second process start does not
+	// ask the site for its serverInfo.
+	for _, r := range sim.Requests() {
+		if strings.HasSuffix(r.Path, "/serverInfo") {
+			t.Errorf("the second run asked %s %s; the store knows the site", r.Method, r.Path)
+		}
 	}
 	for _, k := range []string{a.Key, b.Key} {
 		if n := len(sim.Comments(k)); n != 1 {
