@@ -638,9 +638,7 @@ func (s *Server) handleSprintCreate(c *call, body *sprintBody) {
 	}
 	a := s.st.agileOf()
 	sp.id, sp.name = a.nextSprint, strings.TrimSpace(*body.Name)
-	if body.Goal != nil {
-		sp.goal = *body.Goal
-	}
+	setIfGiven(&sp.goal, body.Goal)
 	a.nextSprint++
 	a.sprints = append(a.sprints, sp)
 	c.json(http.StatusCreated, s.sprintJSON(sp))
@@ -666,9 +664,7 @@ func (s *Server) handleSprintUpdate(c *call, body *sprintBody) {
 		}
 		next.name = strings.TrimSpace(*body.Name)
 	}
-	if body.Goal != nil {
-		next.goal = *body.Goal
-	}
+	setIfGiven(&next.goal, body.Goal)
 	if e := body.dates(&next.start, &next.end); e != nil {
 		c.fail(e)
 		return

@@ -156,6 +156,14 @@ func jsonList[T, J any](items []T, render func(T) J) []any {
 	return out
 }
 
+// setIfGiven sets *dst to *v when v is given and leaves it alone
+// otherwise, as for the fields a partial update leaves out.
+func setIfGiven[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
 // deref is *p, or "" for nil.
 func deref(p *string) string {
 	if p == nil {

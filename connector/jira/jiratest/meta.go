@@ -752,15 +752,9 @@ func (s *Server) handleVersionCreate(c *call, b *versionBody) {
 }
 
 func applyVersion(v *Version, b versionBody) string {
-	if b.Description != nil {
-		v.Description = *b.Description
-	}
-	if b.Released != nil {
-		v.Released = *b.Released
-	}
-	if b.Archived != nil {
-		v.Archived = *b.Archived
-	}
+	setIfGiven(&v.Description, b.Description)
+	setIfGiven(&v.Released, b.Released)
+	setIfGiven(&v.Archived, b.Archived)
 	if b.ReleaseDate != nil {
 		if *b.ReleaseDate != "" && !isDate(*b.ReleaseDate) {
 			return "Invalid date format. Please enter the date in the format \"yyyy-MM-dd\"."
@@ -828,9 +822,7 @@ func (s *Server) handleComponentCreate(c *call, b *componentBody) {
 		return
 	}
 	comp := Component{Name: *b.Name}
-	if b.Description != nil {
-		comp.Description = *b.Description
-	}
+	setIfGiven(&comp.Description, b.Description)
 	nc := s.addComponentLocked(p, comp)
 	c.json(http.StatusCreated, s.componentFullJSON(nc))
 }
@@ -844,9 +836,7 @@ func (s *Server) handleComponentUpdate(c *call) {
 		if b.Name != nil && *b.Name != "" {
 			x.Name = *b.Name
 		}
-		if b.Description != nil {
-			x.Description = *b.Description
-		}
+		setIfGiven(&x.Description, b.Description)
 		return nil
 	}, s.componentFullJSON)
 }

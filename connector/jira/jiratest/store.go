@@ -644,9 +644,7 @@ func (s *Server) addProjectLocked(in Project) (*project, error) {
 		p.types = append(p.types, &t)
 	}
 	wf := DefaultWorkflow()
-	if in.Workflow != nil {
-		wf = *in.Workflow
-	}
+	setIfGiven(&wf, in.Workflow)
 	for _, stt := range wf.Statuses {
 		if stt.ID == "" {
 			stt.ID = strconv.Itoa(st.nextStatusID)

@@ -182,27 +182,17 @@ func (s *Server) getAdminHook(c *call, render func(*webhook) map[string]any) {
 }
 
 func (s *Server) applyAdminHook(w *webhook, b adminHookBody) *apiError {
-	if b.Name != nil {
-		w.name = *b.Name
-	}
-	if b.Description != nil {
-		w.desc = *b.Description
-	}
-	if b.URL != nil {
-		w.url = *b.URL
-	}
+	setIfGiven(&w.name, b.Name)
+	setIfGiven(&w.desc, b.Description)
+	setIfGiven(&w.url, b.URL)
 	if b.Events != nil {
 		w.events = slices.Clone(b.Events)
 	}
 	if f, ok := b.Filters["issue-related-events-section"]; ok {
 		w.jql = f
 	}
-	if b.ExcludeBody != nil {
-		w.excludeBody = *b.ExcludeBody
-	}
-	if b.Enabled != nil {
-		w.enabled = *b.Enabled
-	}
+	setIfGiven(&w.excludeBody, b.ExcludeBody)
+	setIfGiven(&w.enabled, b.Enabled)
 	if b.Secret != nil && *b.Secret != "" {
 		w.secret = *b.Secret
 	}

@@ -92,15 +92,9 @@ func parseWorklogEdit(c *call) (worklogEdit, *apiError) {
 // updateWorklogLocked applies ed to w as actor, bumps the issue and
 // raises worklog_updated.
 func (s *Server) updateWorklogLocked(actor *user, r *issueRec, w *worklog, ed worklogEdit) {
-	if ed.comment != nil {
-		w.comment = *ed.comment
-	}
-	if ed.started != nil {
-		w.started = *ed.started
-	}
-	if ed.seconds != nil {
-		w.seconds = *ed.seconds
-	}
+	setIfGiven(&w.comment, ed.comment)
+	setIfGiven(&w.started, ed.started)
+	setIfGiven(&w.seconds, ed.seconds)
 	if ed.visibility != nil {
 		w.visibility = ed.visibility
 	}
