@@ -222,9 +222,19 @@ func (s *Server) applyAdminHook(w *webhook, b adminHookBody) *apiError {
 }
 
 func (s *Server) handleAdminHookCreate(c *call) {
-	var b adminHookBody
+	adminHookWrite[adminHookBody](s, c, s.createAdminHook, s.adminHookJSON)
+}
+
+// adminHookBody is already the common form of an admin webhook's body.
+func (b adminHookBody) adminBody() adminHookBody { return b }
+
+// adminHookWrite decodes a body of the resource's type B, requires an
+// administrator, and has write create or change the webhook from it,
+// answering in render's form.
+func adminHookWrite[B interface{ adminBody() adminHookBody }](s *Server, c *call, write func(*call, adminHookBody, func(*webhook) map[string]any), render func(*webhook) map[string]any) {
+	var b B
 	if decoded(c, &b) && s.requireAdmin(c) {
-		s.createAdminHook(c, b, s.adminHookJSON)
+		write(c, b.adminBody(), render)
 	}
 }
 
@@ -246,10 +256,7 @@ func (s *Server) createAdminHook(c *call, b adminHookBody, render func(*webhook)
 }
 
 func (s *Server) handleAdminHookUpdate(c *call) {
-	var b adminHookBody
-	if decoded(c, &b) && s.requireAdmin(c) {
-		s.updateAdminHook(c, b, s.adminHookJSON)
-	}
+	adminHookWrite[adminHookBody](s, c, s.updateAdminHook, s.adminHookJSON)
 }
 
 // updateAdminHook applies b to the admin webhook of the path's id, keeping
@@ -340,17 +347,11 @@ func (s *Server) handleDC10HookList(c *call) { s.listAdminHooks(c, s.dc10HookJSO
 func (s *Server) handleDC10HookGet(c *call) { s.getAdminHook(c, s.dc10HookJSON) }
 
 func (s *Server) handleDC10HookCreate(c *call) {
-	var b dc10HookBody
-	if decoded(c, &b) && s.requireAdmin(c) {
-		s.createAdminHook(c, b.adminBody(), s.dc10HookJSON)
-	}
+	adminHookWrite[dc10HookBody](s, c, s.createAdminHook, s.dc10HookJSON)
 }
 
 func (s *Server) handleDC10HookUpdate(c *call) {
-	var b dc10HookBody
-	if decoded(c, &b) && s.requireAdmin(c) {
-		s.updateAdminHook(c, b.adminBody(), s.dc10HookJSON)
-	}
+	adminHookWrite[dc10HookBody](s, c, s.updateAdminHook, s.dc10HookJSON)
 }
 
 // handleDC10HookDelete is the same removal as the older resource's.
