@@ -74,6 +74,16 @@
 // and only if the crash hit while it, or the steps after it up to the next
 // non-idempotent step, were running.
 //
+// A worker stores a job's final record while it starts its next job when
+// the job's last non-idempotent step is repeatable (action.Info: it checks
+// its effect by key, as Jira's writes do), so the store write overlaps the
+// next job's requests. A crash before that write is committed resumes the
+// job, which its first checkpoint marked running, and the step, run again
+// with action.Effect.MayExist set, finds its change instead of making it
+// twice. After any other step the final record is stored before the worker
+// goes on, so a crash runs at most one non-idempotent step per worker
+// again.
+//
 // [Engine.Jobs] iterates over jobs by recipe and status, newest first (the
 // last failures of a recipe, say, or every job when no Limit is given), and
 // [Engine.Job] reads one with its step records. Events a trigger condition

@@ -152,6 +152,14 @@ type jobExec struct {
 	saved    int   // job.Steps[saved:] are not in the store yet
 	loops    []int // iteration of each enclosing ForEach and Repeat, outermost first
 	retrying int   // enclosing Try blocks running their body again
+	// spare is the step slice of a job whose end the finisher has not
+	// stored yet; the job after the next one reuses it.
+	spare []StepRecord
+	fin   *finisher
+	// unrepeatable is set when a step that is neither idempotent nor
+	// checks its effect ran since the job's last checkpoint: a crash before
+	// the job's end is stored would run it again.
+	unrepeatable bool
 	// retrySince is when the outermost Try block running its body again
 	// first started it.
 	retrySince time.Time
@@ -171,6 +179,7 @@ func newJobExec(run *recipeRun) *jobExec {
 		steps:    make([]StepRecord, 0, run.r.actions),
 	}
 	x.env, x.envAny = x.jenv.vals, x.jenv.exprEnv
+	x.fin = &finisher{run: run}
 	x.job = &x.jobVal
 	return x
 }
@@ -181,7 +190,7 @@ func (x *jobExec) start(job Job) {
 	x.jobVal = job
 	x.r.env.reset(x.jenv, job.Created)
 	x.rec.reset()
-	x.seq, x.saved, x.replay = 0, 0, nil
+	x.seq, x.saved, x.replay, x.unrepeatable = 0, 0, nil, false
 	x.loops, x.retrying = x.loops[:0], 0
 	x.info = JobInfo{ID: job.ID, Recipe: x.r.name, EventID: job.Event.ID, RerunOf: job.RerunOf, Resumed: len(job.Steps) > 0 || job.Status == JobRunning || job.Retries > 0, Retries: job.Retries}
 	if len(job.Steps) > 0 {
@@ -196,9 +205,16 @@ func (x *jobExec) start(job Job) {
 	x.jobVal.Steps = x.steps[:0]
 }
 
-// finish keeps the (possibly grown) step slice for the next job.
-func (x *jobExec) finish() {
-	x.steps = x.jobVal.Steps[:0]
+// finish keeps the (possibly grown) step slice for reuse: by the next job,
+// or, when the job's end is outstanding, by the job after next (the
+// finisher is done with an end before it takes the next one, so the slice
+// is free again by then).
+func (x *jobExec) finish(outstanding bool) {
+	if outstanding {
+		x.steps, x.spare = x.spare, x.jobVal.Steps[:0]
+	} else {
+		x.steps = x.jobVal.Steps[:0]
+	}
 	x.jobVal = Job{}
 }
 
@@ -306,6 +322,7 @@ func (x *jobExec) checkpointNow() error {
 	}
 	x.saved = len(x.job.Steps)
 	x.job.Status = JobRunning
+	x.unrepeatable = false
 	return nil
 }
 
@@ -363,6 +380,9 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 			return err
 		}
 		effect = x.effect(n.name, start)
+		if !n.info.Repeatable() {
+			x.unrepeatable = true
+		}
 	}
 	jobCtx := x.ctx
 	var span trace.Span

@@ -46,14 +46,19 @@ type PollResult struct {
 
 // Hooks observe the engine: metrics, tracing, progress bars. The engine
 // calls them synchronously from its goroutines (workers call the job and
-// step hooks concurrently when a recipe's Concurrency is above 1), so they
-// must be safe for concurrent use and return quickly. Embed [NopHooks] to
+// step hooks concurrently when a recipe's Concurrency is above 1, and
+// JobFinished may come while the worker already runs its next job, even
+// at Concurrency 1), so they must be safe for concurrent use and return
+// quickly. Embed [NopHooks] to
 // implement only the calls you need; methods added to Hooks later will have
 // no-op defaults there.
 type Hooks interface {
 	// JobStarted is called before a job's first step runs.
 	JobStarted(ctx context.Context, job JobInfo)
-	// JobFinished is called after a job's final status is stored.
+	// JobFinished is called after a job's final status is stored. The
+	// store write, and so this call, may overlap the worker's next job
+	// (see the package documentation on crash safety); the calls for one
+	// worker's jobs come in the order the jobs ran.
 	JobFinished(ctx context.Context, job JobInfo, result JobResult)
 	// StepStarted is called before an action step builds its input.
 	StepStarted(ctx context.Context, job JobInfo, step string)

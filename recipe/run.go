@@ -545,37 +545,32 @@ func (r *Recipe) skipReason(i int) string {
 func (run *recipeRun) worker() {
 	defer run.workers.Done()
 	x := newJobExec(run)
+	// The end of the last job may still be on its way to the store.
+	defer x.fin.wait()
 	for {
 		q, ok := run.pop()
 		if !ok {
 			return
 		}
-		finished := run.execute(q, x)
-		if run.sh != nil {
-			run.jobDone(q.job.ID, finished)
-		}
+		run.execute(q, x)
 	}
 }
 
-// execute runs one job to a final status, or leaves it pending when the
-// run is interrupted or the store fails; it reports whether the job was
-// finished.
-func (run *recipeRun) execute(q queued, x *jobExec) bool {
+// execute runs one job to a final status, which the worker's finisher
+// stores, or leaves it pending when the run is interrupted or the store
+// fails.
+func (run *recipeRun) execute(q queued, x *jobExec) {
 	r := run.r
 	rt := &run.e.rt
 	x.start(q.job)
-	defer x.finish()
+	outstanding := false
+	defer func() { x.finish(outstanding) }()
 	job := x.job
 	base := x.ctx
-	var span trace.Span
-	x.ctx, span = run.e.tel.startJob(base, x.info)
-	var res JobResult
-	finished := false
-	defer func() {
-		run.e.tel.endJob(x.ctx, span, x.info, res, finished)
-		x.ctx = base
-	}()
-	rt.hooks.JobStarted(x.ctx, x.info)
+	jobCtx, span := run.e.tel.startJob(base, x.info)
+	x.ctx = jobCtx
+	defer func() { x.ctx = base }()
+	rt.hooks.JobStarted(jobCtx, x.info)
 	data := q.data
 	var err error
 	if data == nil {
@@ -585,40 +580,117 @@ func (run *recipeRun) execute(q queued, x *jobExec) bool {
 		r.src.set(x.env, r.env.trigger, data)
 		err = x.runBlock(r.steps)
 	}
-	res = JobResult{Status: JobSucceeded, Finished: rt.clock.Now()}
+	res := JobResult{Status: JobSucceeded, Finished: rt.clock.Now()}
 	if err != nil {
 		var leave bool
 		if res, leave = jobOutcome(err, res.Finished); leave {
 			var serr *storeError
 			if errors.As(err, &serr) {
-				rt.log.ErrorContext(x.ctx, "store failed while running a job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
+				rt.log.ErrorContext(jobCtx, "store failed while running a job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
 			}
+			run.e.tel.endJob(jobCtx, span, x.info, res, false)
 			run.count(JobPending, 1)
-			return false
+			if run.sh != nil {
+				run.jobDone(job.ID, false)
+			}
+			return
 		}
 		if res.Status == JobFailed {
 			res.NextAttempt = r.nextAttempt(err, job.Retries, job.Created, res.Finished)
 		}
 	}
-	if err := rt.store.FinishJob(x.storeCtx, job.ID, res, x.unsaved()); err != nil {
-		rt.log.ErrorContext(x.ctx, "cannot store a finished job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
-		run.count(JobPending, 1)
+	outstanding = x.fin.end(finishing{ctx: jobCtx, span: span, info: x.info, eventID: job.Event.ID, res: res, steps: x.unsaved(), repeatable: !x.unrepeatable})
+}
+
+// finishing is the end of a job on its way to the store.
+type finishing struct {
+	ctx     context.Context // the job's, with its span
+	span    trace.Span
+	info    JobInfo
+	eventID string
+	res     JobResult
+	steps   []StepRecord // the records not saved yet
+	// repeatable: no step a crash would run again (one that ran since the
+	// job's last checkpoint) can duplicate its change.
+	repeatable bool
+}
+
+// finisher stores the ends of one worker's jobs. When no step that a
+// crash would run again can duplicate its change, it stores the end in the
+// background while the worker runs the next job, so that the store write
+// overlaps the next job's requests instead of adding to them. Otherwise it
+// stores the end before the worker goes on.
+//
+// The steps a crash would run again are those since the job's last
+// checkpoint: its last non-idempotent step, whose record is stored with the
+// end, and any idempotent ones after it. When that step is repeatable
+// (idempotent, or checking its effect by key), a crash before the end is
+// committed loses nothing: the job is unfinished in the store and marked
+// running (its first checkpoint came before its first non-idempotent
+// step), so it resumes from its checkpoints with action.Effect.MayExist
+// set, and the step finds the change it made instead of making it again.
+// When the step is not repeatable, the end is durable before the next job
+// starts, so a crash runs at most one such step per worker again.
+//
+// A worker has at most one end outstanding: a new end waits for the one
+// before to be stored, and the worker waits for the last one before it
+// leaves.
+type finisher struct {
+	run   *recipeRun
+	async sync.WaitGroup // the end being stored in the background, if any
+}
+
+// end stores a job's end, or starts to in the background; it reports
+// whether the end is still outstanding, so that its steps slice is not
+// reused until the worker's next end.
+func (f *finisher) end(fs finishing) (outstanding bool) {
+	f.async.Wait()
+	run := f.run
+	if !fs.repeatable {
+		run.finished(&fs, run.e.rt.store.FinishJob(run.storeCtx, fs.info.ID, fs.res, fs.steps))
 		return false
+	}
+	f.async.Add(1)
+	go func() {
+		defer f.async.Done()
+		run.finished(&fs, run.e.rt.store.FinishJob(run.storeCtx, fs.info.ID, fs.res, fs.steps))
+	}()
+	return true
+}
+
+// wait waits until the end outstanding, if any, is stored.
+func (f *finisher) wait() { f.async.Wait() }
+
+// finished reports a job's end once the store write is over: err is the
+// write's error.
+func (run *recipeRun) finished(fs *finishing, err error) {
+	rt := &run.e.rt
+	r := run.r
+	res := fs.res
+	if err != nil {
+		rt.log.ErrorContext(fs.ctx, "cannot store a finished job; it stays pending", "recipe", r.name, "job", fs.info.ID, "error", err)
+	}
+	stored := err == nil
+	run.e.tel.endJob(fs.ctx, fs.span, fs.info, res, stored)
+	if run.sh != nil {
+		run.jobDone(fs.info.ID, stored)
+	}
+	if !stored {
+		run.count(JobPending, 1)
+		return
 	}
 	switch {
 	case res.Status == JobFailed && !res.NextAttempt.IsZero():
-		rt.log.Warn("job failed; it runs again later", "recipe", r.name, "job", job.ID, "event", job.Event.ID, "error", res.Error, "next_attempt", res.NextAttempt)
+		rt.log.Warn("job failed; it runs again later", "recipe", r.name, "job", fs.info.ID, "event", fs.eventID, "error", res.Error, "next_attempt", res.NextAttempt)
 		if !run.once {
 			run.noteRetry(res.NextAttempt)
 		}
 	case res.Status == JobFailed:
-		rt.log.WarnContext(x.ctx, "job failed", "recipe", r.name, "job", job.ID, "event", job.Event.ID, "error", res.Error)
+		rt.log.WarnContext(fs.ctx, "job failed", "recipe", r.name, "job", fs.info.ID, "event", fs.eventID, "error", res.Error)
 	}
 	run.ent.stats.finished(res)
-	finished = true
-	rt.hooks.JobFinished(x.ctx, x.info, res)
+	rt.hooks.JobFinished(fs.ctx, fs.info, res)
 	run.count(res.Status, 1)
-	return true
 }
 
 // jobOutcome turns the error that ended a job into its final result, or
