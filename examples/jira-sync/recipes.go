@@ -162,12 +162,7 @@ func (s syncSites) supportAttachments() (*recipe.Recipe, error) {
 	return recipe.New("support-attachments", s.support.NewOrUpdatedIssue(s.opts(s.supProject)),
 		recipe.When(q(labelEscalated)+` in trigger.issue.fields.labels && any(trigger.items, .fieldId == "attachment" && .to != "")`),
 		recipe.InOrder(),
-		recipe.Do("found", s.eng.SearchIssues(), recipe.Pills{
-			"jql":    `"project = ` + s.engProject + ` AND labels = \"` + originPrefix + `" + trigger.issue.key + "\""`,
-			"fields": `["summary"]`,
-			"limit":  `1`,
-		}),
-		recipe.If(`found.count == 0`, recipe.Stop(`"no engineering copy of " + trigger.issue.key`)),
+		s.findCopy("found"), s.stopWithoutCopy("found"),
 		// Both read now rather than from the search or the event: the
 		// search index may lag, and the file may have been removed since.
 		recipe.Do("copy", s.eng.GetIssue(), recipe.Pills{
@@ -187,6 +182,23 @@ func (s syncSites) supportAttachments() (*recipe.Recipe, error) {
 			),
 		),
 	)
+}
+
+// findCopy is a step, named name, that searches for the engineering copy
+// of the support issue that triggered the job (the issue labelled with
+// its origin).
+func (s syncSites) findCopy(name string) recipe.Step {
+	return recipe.Do(name, s.eng.SearchIssues(), recipe.Pills{
+		"jql":    `"project = ` + s.engProject + ` AND labels = \"` + originPrefix + `" + trigger.issue.key + "\""`,
+		"fields": `["summary"]`,
+		"limit":  `1`,
+	})
+}
+
+// stopWithoutCopy ends the job when the findCopy step named name found no
+// engineering copy.
+func (s syncSites) stopWithoutCopy(name string) recipe.Step {
+	return recipe.If(name+`.count == 0`, recipe.Stop(`"no engineering copy of " + trigger.issue.key`))
 }
 
 // remoteLink is a step adding, on jc, a remote link from the issue whose
@@ -209,12 +221,7 @@ func (s syncSites) supportComments() (*recipe.Recipe, error) {
 	return recipe.New("support-comments", s.support.NewComment(s.opts(s.supProject)),
 		recipe.When(q(labelEscalated)+` in trigger.issue.fields.labels && !(trigger.comment.body startsWith `+q(mirrorMark)+`)`),
 		recipe.InOrder(),
-		recipe.Do("copy", s.eng.SearchIssues(), recipe.Pills{
-			"jql":    `"project = ` + s.engProject + ` AND labels = \"` + originPrefix + `" + trigger.issue.key + "\""`,
-			"fields": `["summary"]`,
-			"limit":  `1`,
-		}),
-		recipe.If(`copy.count == 0`, recipe.Stop(`"no engineering copy of " + trigger.issue.key`)),
+		s.findCopy("copy"), s.stopWithoutCopy("copy"),
 		recipe.Do("mirror", s.eng.AddComment(), recipe.Pills{
 			"issueKey": `copy.issues[0].key`,
 			"body":     q(mirrorMark) + ` + trigger.issue.key + "] " + trigger.comment.author.displayName + ": " + trigger.comment.body`,

@@ -131,11 +131,8 @@ func scene(j *demo.Jira, jc *jira.Client, deskID, bugType string) demo.Scene {
 // comments the customer sees.
 func showRequests(j *demo.Jira, rep *demo.Reporter, keys []string) {
 	rep.Printf("\nIn Jira now:")
-	for _, k := range keys {
-		r, ok := j.Sim.Issue(k)
-		if !ok {
-			continue
-		}
+	for _, r := range j.Issues(keys) {
+		k := r.Key
 		eng := "not escalated"
 		if is, ok := engineeringIssue(j, k); ok {
 			eng = fmt.Sprintf("engineering issue %s (%s)", is.Key, is.Status)

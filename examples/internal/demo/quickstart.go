@@ -43,21 +43,29 @@ func QuickstartScene(j *Jira) Scene {
 	}
 }
 
+// Issues returns the issues of keys as the simulator now has them,
+// leaving out those it no longer has.
+func (j *Jira) Issues(keys []string) []jiratest.Issue {
+	var out []jiratest.Issue
+	for _, k := range keys {
+		if is, ok := j.Sim.Issue(k); ok {
+			out = append(out, is)
+		}
+	}
+	return out
+}
+
 // ShowIssues prints the issues as the simulator now has them: priority,
 // status, labels and comments.
 func (j *Jira) ShowIssues(rep *Reporter, keys []string) {
 	rep.Printf("\nIn Jira now:")
-	for _, k := range keys {
-		is, ok := j.Sim.Issue(k)
-		if !ok {
-			continue
-		}
+	for _, is := range j.Issues(keys) {
 		labels := "none"
 		if len(is.Labels) > 0 {
 			labels = strings.Join(is.Labels, ", ")
 		}
 		rep.Printf("  %s %q  priority %s, status %s, labels %s", is.Key, is.Summary, is.Priority, is.Status, labels)
-		for _, c := range j.Sim.Comments(k) {
+		for _, c := range j.Sim.Comments(is.Key) {
 			rep.Printf("      comment: %s", c.Body)
 		}
 	}
