@@ -55,24 +55,20 @@ func shapeScalar(d Deployment, m FieldMeta, typ string, v any) (any, error) {
 		}
 		return nil, fmt.Errorf("field %s takes a number, not %T", m.Name, v)
 	case "date":
-		switch x := v.(type) {
-		case time.Time:
-			return x.Format(DateLayout), nil
-		case Time:
-			return x.Time.Format(DateLayout), nil
-		case string:
+		if t, ok := timeOf(v); ok {
+			return t.Format(DateLayout), nil
+		}
+		if x, ok := v.(string); ok {
 			if _, err := time.Parse(DateLayout, x); err != nil {
 				return nil, fmt.Errorf("field %s takes a date like 2026-03-11, not %q", m.Name, x)
 			}
 			return x, nil
 		}
 	case "datetime":
-		switch x := v.(type) {
-		case time.Time:
-			return x.Format(TimeLayout), nil
-		case Time:
-			return x.Time.Format(TimeLayout), nil
-		case string:
+		if t, ok := timeOf(v); ok {
+			return t.Format(TimeLayout), nil
+		}
+		if x, ok := v.(string); ok {
 			t, err := ParseTime(x)
 			if err != nil {
 				return nil, fmt.Errorf("field %s takes a date and time like 2026-03-11T15:04:05.000+0000, not %q", m.Name, x)
@@ -181,4 +177,15 @@ func toList(v any) []any {
 		return []any{x}
 	}
 	return []any{v}
+}
+
+// timeOf returns the instant v holds when it is a time.Time or a Time.
+func timeOf(v any) (time.Time, bool) {
+	switch x := v.(type) {
+	case time.Time:
+		return x, true
+	case Time:
+		return x.Time, true
+	}
+	return time.Time{}, false
 }

@@ -101,23 +101,9 @@ func (f *IssueFields) UnmarshalJSON(b []byte) error {
 		case string(k) == "environment":
 			std.Environment = textOf(v)
 		case bytes.HasPrefix(k, customPrefix):
-			val, err := decodeAny(v)
-			if err != nil {
-				return err
-			}
-			if std.Custom == nil {
-				std.Custom = make(map[string]any)
-			}
-			std.Custom[string(k)] = val
+			return putDecoded(&std.Custom, string(k), v)
 		case !known[string(k)]:
-			val, err := decodeAny(v)
-			if err != nil {
-				return err
-			}
-			if std.Other == nil {
-				std.Other = make(map[string]any)
-			}
-			std.Other[string(k)] = val
+			return putDecoded(&std.Other, string(k), v)
 		}
 		return nil
 	})
@@ -294,6 +280,20 @@ func skipValue(b []byte, i int) (int, error) {
 		return 0, errMalformedObject
 	}
 	return j, nil
+}
+
+// putDecoded decodes the JSON value v into (*m)[k], making the map on first
+// use.
+func putDecoded(m *map[string]any, k string, v []byte) error {
+	val, err := decodeAny(v)
+	if err != nil {
+		return err
+	}
+	if *m == nil {
+		*m = make(map[string]any)
+	}
+	(*m)[k] = val
+	return nil
 }
 
 // decodeAny decodes one JSON value as encoding/json does into an any,
