@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"runtime"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -17,7 +19,9 @@ import (
 // net/http keep-alive loop: serverInfo, the same keyset-paged searches
 // (each page from the time of the previous page's last issue, leaving that
 // issue out; the approximate count beside the first page of a search that
-// does not fit one page), and one comment POST per issue, one at a time.
+// does not fit one page), and one comment POST per issue: one at a time,
+// or with rc.concurrency above 1, that many at once by as many goroutines
+// while the next pages are read, as recipekit's workers do.
 func runBare(ctx context.Context, sim *simulator, rc run) (sample, error) {
 	st, err := sim.setup(ctx, benchIssues, rc.latency)
 	if err != nil {
@@ -25,9 +29,22 @@ func runBare(ctx context.Context, sim *simulator, rc run) (sample, error) {
 	}
 	runtime.GC()
 	start := readMeter()
-	tr := &http.Transport{MaxIdleConnsPerHost: 4}
+	tr := &http.Transport{MaxIdleConnsPerHost: max(4, rc.concurrency)}
 	defer tr.CloseIdleConnections()
 	c := &bareClient{hc: &http.Client{Transport: tr}, base: sim.url, ctx: ctx}
+	comment := func(key, summary string) error {
+		var comment struct {
+			ID string `json:"id"`
+		}
+		body := map[string]string{"body": bareComment(key, summary)}
+		return c.do(http.MethodPost, "/rest/api/2/issue/"+url.PathEscape(key)+"/comment", body, &comment)
+	}
+	var pool *commentPool
+	if rc.concurrency > 1 {
+		pool = newCommentPool(rc.concurrency, comment)
+		comment = pool.send
+		defer pool.close()
+	}
 
 	var info struct {
 		DeploymentType string `json:"deploymentType"`
@@ -80,11 +97,7 @@ func runBare(ctx context.Context, sim *simulator, rc run) (sample, error) {
 				return sample{}, fmt.Errorf("%s was read twice", is.Key)
 			}
 			done[is.Key] = true
-			var comment struct {
-				ID string `json:"id"`
-			}
-			body := map[string]string{"body": bareComment(is.Key, is.Fields.Summary)}
-			if err := c.do(http.MethodPost, "/rest/api/2/issue/"+url.PathEscape(is.Key)+"/comment", body, &comment); err != nil {
+			if err := comment(is.Key, is.Fields.Summary); err != nil {
 				return sample{}, err
 			}
 		}
@@ -101,6 +114,11 @@ func runBare(ctx context.Context, sim *simulator, rc run) (sample, error) {
 			return sample{}, fmt.Errorf("a page of issues all created at %d: the bare loop does not follow page tokens", seek)
 		}
 	}
+	if pool != nil {
+		if err := pool.close(); err != nil {
+			return sample{}, err
+		}
+	}
 	s := readMeter().since(start)
 	if len(done) != benchIssues {
 		return s, fmt.Errorf("the bare loop commented on %d of %d issues", len(done), benchIssues)
@@ -109,6 +127,46 @@ func runBare(ctx context.Context, sim *simulator, rc run) (sample, error) {
 		return s, err
 	}
 	return s, nil
+}
+
+// commentPool posts comments with a fixed number of goroutines.
+type commentPool struct {
+	keys chan [2]string // key and summary
+	wg   sync.WaitGroup
+	once sync.Once
+	mu   sync.Mutex
+	err  error // the first failure
+}
+
+func newCommentPool(n int, comment func(key, summary string) error) *commentPool {
+	p := &commentPool{keys: make(chan [2]string, n)}
+	for range n {
+		p.wg.Go(func() {
+			for k := range p.keys {
+				if err := comment(k[0], k[1]); err != nil {
+					p.mu.Lock()
+					p.err = cmp.Or(p.err, err)
+					p.mu.Unlock()
+				}
+			}
+		})
+	}
+	return p
+}
+
+// send queues a comment; it reports the first failure seen so far.
+func (p *commentPool) send(key, summary string) error {
+	p.keys <- [2]string{key, summary}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// close waits for the comments queued and reports the first failure.
+func (p *commentPool) close() error {
+	p.once.Do(func() { close(p.keys) })
+	p.wg.Wait()
+	return p.err
 }
 
 // bareClient sends JSON requests with basic auth over one keep-alive

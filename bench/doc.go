@@ -15,7 +15,9 @@
 // system) of recipekit and of the bare loop and their ratio, allocations,
 // jobs per second and requests. Its latency variants add 5 ms to every
 // request and report the wall time against the bound set by the
-// concurrency: requests × 5 ms / concurrency.
+// concurrency, requests × 5 ms / concurrency, beside the same ratio for the
+// bare loop making the same requests with the same concurrency (on a busy
+// machine neither reaches the bound).
 //
 // The package has no code of its own; it exists for its benchmarks.
 package bench

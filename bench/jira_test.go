@@ -144,7 +144,10 @@ func runRecipe(ctx context.Context, sim *simulator, dir string, rc run) (sample,
 //
 // The latency=5ms variants delay every request by 5 ms and report the wall
 // time (wall-s) against the bound the concurrency sets, delayed requests ×
-// 5 ms / concurrency (bound-s), and their ratio (wall/bound).
+// 5 ms / concurrency (bound-s), and their ratio (wall/bound), beside the
+// ratio of the bare loop making the same requests with the same
+// concurrency (bare-wall/bound): the floor the machine, the simulator and
+// loopback set in the same run.
 func BenchmarkCommentEachIssue(b *testing.B) {
 	sim := startSimulator(b)
 	ctx := context.Background()
@@ -191,7 +194,7 @@ func BenchmarkCommentEachIssue(b *testing.B) {
 			name = fmt.Sprintf("latency=5ms/concurrency=%d", conc)
 		}
 		b.Run(name, func(b *testing.B) {
-			var rk sample
+			var rk, bare sample
 			for range b.N {
 				b.StopTimer()
 				dir := b.TempDir()
@@ -200,12 +203,23 @@ func BenchmarkCommentEachIssue(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				b.StopTimer()
+				bs, err := runBare(ctx, sim, run{concurrency: s.concurrency, latency: latency})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := sameRequests(s.reqs, bs.reqs); err != nil {
+					b.Fatal(err)
+				}
 				rk.add(s)
+				bare.add(bs)
+				b.StartTimer()
 			}
 			bound := time.Duration(rk.reqs.delayed()) * latency / time.Duration(rk.concurrency)
 			b.ReportMetric(rk.wall.Seconds()/float64(b.N), "wall-s")
 			b.ReportMetric(bound.Seconds()/float64(b.N), "bound-s")
 			b.ReportMetric(rk.wall.Seconds()/bound.Seconds(), "wall/bound")
+			b.ReportMetric(bare.wall.Seconds()/bound.Seconds(), "bare-wall/bound")
 			b.ReportMetric(float64(b.N*benchIssues)/rk.wall.Seconds(), "jobs/s")
 		})
 	}
