@@ -233,7 +233,7 @@ func (p *rawSearchPage) decodeKept(b []byte) error {
 			}
 			return eachElement(v, func(e []byte) error {
 				res.Issues = append(res.Issues, Issue{})
-				if err := json.Unmarshal(e, &res.Issues[len(res.Issues)-1]); err != nil {
+				if err := decodeIssue(e, &res.Issues[len(res.Issues)-1]); err != nil {
 					return err
 				}
 				*p.raw = append(*p.raw, e[:len(e):len(e)])
@@ -254,6 +254,54 @@ func (p *rawSearchPage) decodeKept(b []byte) error {
 		}
 		return nil
 	})
+}
+
+// decodeIssue decodes one issue of a search answer as json.Unmarshal
+// would, reading its members in place: the fields are decoded once by
+// IssueFields.UnmarshalJSON instead of being scanned first to find their
+// end, and the issue is not scanned whole to validate it before decoding.
+// Members Issue does not hold are still checked to be valid JSON, so that
+// b can be kept as the issue's record.
+func decodeIssue(b []byte, is *Issue) error {
+	return eachMember(b, func(k, v []byte) error {
+		switch string(k) {
+		case "id":
+			return decodeString(v, &is.ID)
+		case "key":
+			return decodeString(v, &is.Key)
+		case "self":
+			return decodeString(v, &is.Self)
+		case "fields":
+			return is.Fields.UnmarshalJSON(v)
+		case "changelog":
+			return json.Unmarshal(v, &is.Changelog)
+		case "names":
+			return json.Unmarshal(v, &is.Names)
+		case "renderedFields":
+			return json.Unmarshal(v, &is.RenderedFields)
+		case "transitions":
+			return json.Unmarshal(v, &is.Transitions)
+		case "properties":
+			return json.Unmarshal(v, &is.Properties)
+		}
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && plainString(v[1:len(v)-1]) {
+			return nil
+		}
+		if !json.Valid(v) {
+			return fmt.Errorf("jira: the issue member %q is not valid JSON", k)
+		}
+		return nil
+	})
+}
+
+// decodeString decodes a JSON string (or null, which leaves *s as it is)
+// into *s, without encoding/json's set-up for a string with no escapes.
+func decodeString(v []byte, s *string) error {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && plainString(v[1:len(v)-1]) {
+		*s = string(v[1 : len(v)-1])
+		return nil
+	}
+	return json.Unmarshal(v, s)
 }
 
 // All iterates over every issue the search finds, page by page. It stops

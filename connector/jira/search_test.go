@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -323,5 +324,36 @@ func TestSpecSearchExampleDecodes(t *testing.T) {
 	}
 	if len(res.Issues) != 1 || res.Issues[0].Fields.Description != "Main order flow broken" || res.Issues[0].Fields.Attachment[0].ID != "10000" {
 		t.Errorf("decoded %+v", res.Issues)
+	}
+}
+
+// decodeIssue reads a search answer's issue as json.Unmarshal does, and
+// refuses what json.Unmarshal refuses, also in members Issue does not
+// hold (the issue's JSON is kept as its record).
+func TestDecodeIssueMatchesUnmarshal(t *testing.T) {
+	for name, in := range map[string]string{
+		"typical":          issueJSON,
+		"escaped key":      `{"id":"10\u0030","key":"DEMO-\"1\"","self":null,"fields":{"summary":"a\nb"}}`,
+		"null fields":      `{"id":"1","key":"DEMO-1","fields":null}`,
+		"expansions":       `{"id":"1","key":"DEMO-1","fields":{},"names":{"summary":"Summary"},"renderedFields":{"description":"<p>x</p>"},"changelog":{"startAt":0,"maxResults":1,"total":1,"histories":[{"id":"5","created":"2024-01-02T03:04:05.000+0000","items":[{"field":"status","fromString":"To Do","toString":"Done"}]}]},"properties":{"p":{"a":1}},"transitions":[{"id":"11","name":"Done"}]}`,
+		"unknown members":  `{"expand":"names,schema","id":"1","key":"DEMO-1","fields":{},"extra":[1,{"a":null}]}`,
+		"bad unknown":      `{"id":"1","extra":{"a" 1}}`,
+		"bad fields":       `{"id":"1","fields":{"summary":}}`,
+		"number id":        `{"id":7,"key":"DEMO-7"}`,
+		"not an object":    `[1,2]`,
+		"trailing comma":   `{"id":"1",}`,
+		"wrong field type": `{"id":"1","fields":{"labels":"x"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var want, got Issue
+			werr := json.Unmarshal([]byte(in), &want)
+			gerr := decodeIssue([]byte(in), &got)
+			if (werr == nil) != (gerr == nil) {
+				t.Fatalf("json.Unmarshal: %v; decodeIssue: %v", werr, gerr)
+			}
+			if werr == nil && !reflect.DeepEqual(got, want) {
+				t.Errorf("decodeIssue =\n%+v\nwant\n%+v", got, want)
+			}
+		})
 	}
 }

@@ -40,6 +40,12 @@ func decodeJSON(r io.Reader, v any) error {
 	if len(b) == 0 {
 		return nil
 	}
+	if u, ok := v.(json.Unmarshaler); ok {
+		// json.Unmarshal would scan the whole answer to validate it and
+		// again to find its end before handing it to the method, which
+		// validates what it decodes itself.
+		return u.UnmarshalJSON(b)
+	}
 	return json.Unmarshal(b, v)
 }
 
