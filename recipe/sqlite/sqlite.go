@@ -54,9 +54,9 @@ func (s *Store) prepare(ctx context.Context) error {
 		query string
 	}{
 		{&s.stmt.setCursor, `INSERT INTO cursors (recipe, cursor) VALUES (?, ?) ON CONFLICT (recipe) DO UPDATE SET cursor = excluded.cursor`},
-		{&s.stmt.markRunning, `UPDATE jobs SET running = 1 WHERE id = ? AND status = 'pending' RETURNING seq`},
-		{&s.stmt.finishJob, `UPDATE jobs SET status = ?, error = ?, error_type = ?, message = ?, finished = ?, next_attempt = ? WHERE id = ? AND status = 'pending' RETURNING seq`},
-		{&s.stmt.saveStep, `INSERT OR REPLACE INTO job_steps (job_seq, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.stmt.markRunning, `UPDATE jobs SET running = 1 WHERE id = ? AND status = 'pending'`},
+		{&s.stmt.finishJob, `UPDATE jobs SET status = ?, error = ?, error_type = ?, message = ?, finished = ?, next_attempt = ? WHERE id = ? AND status = 'pending'`},
+		{&s.stmt.saveStep, `INSERT OR REPLACE INTO job_steps (job_seq, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration) VALUES ((SELECT seq FROM jobs WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.stmt.jobStatus, `SELECT ` + statusColumn + ` FROM jobs WHERE id = ?`},
 		{&s.stmt.indexJobs, `INSERT INTO jobs_fts (rowid, search) SELECT seq, search FROM jobs WHERE seq >= ?`},
 	} {
@@ -332,7 +332,8 @@ var migrations = []string{
 	// own, and records went into the middle of the tree in job ID order,
 	// so storing one cost four to five pages. Here the record is appended
 	// to the table's last page and its small index entry to the index's
-	// last page (jobs are numbered in the order they are stored).
+	// last page (jobs are numbered in the order they are stored). A record
+	// is written with its job's seq looked up by ID in the same statement.
 	`CREATE TABLE job_steps (
 		id         INTEGER PRIMARY KEY,
 		job_seq    INTEGER NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
@@ -681,14 +682,14 @@ func (s *Store) PendingJobs(ctx context.Context, name string) ([]recipe.Job, err
 	return jobs, nil
 }
 
-// saveSteps stores the step records of the job numbered jobSeq.
-func (s *Store) saveSteps(ctx context.Context, tx *sql.Tx, jobSeq int64, steps []recipe.StepRecord) error {
+// saveSteps stores the step records of a job.
+func (s *Store) saveSteps(ctx context.Context, tx *sql.Tx, jobID string, steps []recipe.StepRecord) error {
 	if len(steps) == 0 {
 		return nil
 	}
 	stmt := tx.StmtContext(ctx, s.stmt.saveStep)
 	for _, st := range steps {
-		if _, err := stmt.ExecContext(ctx, jobSeq, st.Seq, st.Name, st.Action, []byte(st.Input), []byte(st.Output), st.Error, st.ErrorType, st.Retryable, st.Attempts, unix(st.Started), int64(st.Duration)); err != nil {
+		if _, err := stmt.ExecContext(ctx, jobID, st.Seq, st.Name, st.Action, []byte(st.Input), []byte(st.Output), st.Error, st.ErrorType, st.Retryable, st.Attempts, unix(st.Started), int64(st.Duration)); err != nil {
 			return err
 		}
 	}
@@ -703,31 +704,31 @@ func (e *refusedWrite) Error() string { return e.err.Error() }
 func (e *refusedWrite) Unwrap() error { return e.err }
 
 // updateUnfinished runs an UPDATE of one unfinished job (its WHERE clause
-// names the job and requires it pending or running, and it returns the
-// job's seq), so that the check and the write are one statement. When no
-// row changed it says why: the job does not exist, or it is already
-// finished. tx is nil outside a transaction.
-func (s *Store) updateUnfinished(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, jobID string, args ...any) (int64, error) {
+// names the job and requires it pending or running), so that the check and
+// the write are one statement. When no row changed it says why: the job
+// does not exist, or it is already finished. tx is nil outside a
+// transaction.
+func (s *Store) updateUnfinished(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, jobID string, args ...any) error {
 	status := s.stmt.jobStatus
 	if tx != nil {
 		stmt, status = tx.StmtContext(ctx, stmt), tx.StmtContext(ctx, status)
 	}
-	// SQLite makes the whole change on the statement's first step, so
-	// reading the one returned row and closing it leaves the change made.
-	var seq int64
-	err := stmt.QueryRowContext(ctx, args...).Scan(&seq)
-	if !errors.Is(err, sql.ErrNoRows) {
-		return seq, err
+	r, err := stmt.ExecContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := r.RowsAffected(); err != nil || n == 1 {
+		return err
 	}
 	var st string
 	err = status.QueryRowContext(ctx, jobID).Scan(&st)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, &refusedWrite{fmt.Errorf("job %q: %w", jobID, recipe.ErrNotFound)}
+		return &refusedWrite{fmt.Errorf("job %q: %w", jobID, recipe.ErrNotFound)}
 	}
 	if err != nil {
-		return 0, err
+		return err
 	}
-	return 0, &refusedWrite{fmt.Errorf("job %q already finished (%s)", jobID, st)}
+	return &refusedWrite{fmt.Errorf("job %q already finished (%s)", jobID, st)}
 }
 
 // SaveSteps implements recipe.Store. Marking a job running without step
@@ -826,7 +827,7 @@ func (s *Store) writeJob(w *jobWrite) error {
 func (s *Store) commitWrites(batch []*jobWrite) {
 	if len(batch) == 1 && batch[0].res == nil && len(batch[0].steps) == 0 {
 		w := batch[0]
-		_, w.err = s.updateUnfinished(w.ctx, nil, s.stmt.markRunning, w.jobID, w.jobID)
+		w.err = s.updateUnfinished(w.ctx, nil, s.stmt.markRunning, w.jobID, w.jobID)
 		return
 	}
 	ctx := context.WithoutCancel(batch[0].ctx)
@@ -855,22 +856,21 @@ func (s *Store) commitWrites(batch []*jobWrite) {
 
 // applyWrite runs one job write inside tx.
 func (s *Store) applyWrite(tx *sql.Tx, w *jobWrite) error {
-	var seq int64
 	var err error
 	if res := w.res; res == nil {
-		seq, err = s.updateUnfinished(w.ctx, tx, s.stmt.markRunning, w.jobID, w.jobID)
+		err = s.updateUnfinished(w.ctx, tx, s.stmt.markRunning, w.jobID, w.jobID)
 	} else {
 		var next int64
 		if res.Status == recipe.JobFailed {
 			next = unix(res.NextAttempt)
 		}
-		seq, err = s.updateUnfinished(w.ctx, tx, s.stmt.finishJob, w.jobID,
+		err = s.updateUnfinished(w.ctx, tx, s.stmt.finishJob, w.jobID,
 			string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), next, w.jobID)
 	}
 	if err != nil {
 		return err
 	}
-	return s.saveSteps(w.ctx, tx, seq, w.steps)
+	return s.saveSteps(w.ctx, tx, w.jobID, w.steps)
 }
 
 // RetryJob implements recipe.Store.

@@ -239,3 +239,45 @@ func TestLargeBatchIsStoredAndSearchable(t *testing.T) {
 		t.Errorf("the duplicate's label is searchable: %v, %v", jobs, err)
 	}
 }
+
+// TestBatchCountsPerMinute counts the jobs of batches that span two
+// minutes, one of them accepted already failed, and of a job added on its
+// own in a minute a batch counted before: each job is counted once, in
+// the minute it was created, under the status it was stored with.
+func TestBatchCountsPerMinute(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	defer s.Close()
+	t0 := time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)
+	job := func(id string, created time.Time) recipe.Job {
+		return recipe.Job{ID: id, Recipe: "r", Event: recipe.EventRecord{ID: "ev-" + id}, Created: created}
+	}
+	var b recipe.Batch
+	for i := range 70 {
+		b.Jobs = append(b.Jobs, job(fmt.Sprint("a", i), t0.Add(time.Duration(i)*time.Second)))
+	}
+	b.Jobs[3].Status, b.Jobs[3].Error, b.Jobs[3].Finished = recipe.JobFailed, "condition failed", t0
+	b.Recipe, b.At = "r", t0
+	if _, err := s.Accept(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	b.Jobs = []recipe.Job{job("b0", t0.Add(5*time.Second)), job("b1", t0.Add(65*time.Second))}
+	if _, err := s.Accept(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddJob(ctx, job("rerun", t0.Add(10*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := s.JobCounts(ctx, recipe.CountQuery{Since: t0, Until: t0.Add(2 * time.Minute), Bucket: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, c := range counts {
+		got[fmt.Sprintf("%s/%s", c.Status, c.Bucket.Sub(t0))] += c.Count
+	}
+	want := map[string]int{"pending/0s": 59 + 1 + 1, "failed/0s": 1, "pending/1m0s": 10 + 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("counts per minute = %v, want %v", got, want)
+	}
+}
