@@ -186,28 +186,26 @@ func (s *WebhooksService) ListAdmin(ctx context.Context) ([]AdminWebhook, *Respo
 
 // CreateAdmin registers an admin webhook.
 func (s *WebhooksService) CreateAdmin(ctx context.Context, w AdminWebhook) (AdminWebhook, *Response, error) {
-	var out AdminWebhook
-	resp, err := s.onAdminResource(ctx, true, func(dc10 bool) (*Response, error) {
-		if !dc10 {
-			return s.client.call(ctx, "POST", adminWebhookPath, nil, adminWebhookBody(w), &out)
-		}
-		var got dc10Webhook
-		resp, err := s.client.call(ctx, "POST", dc10WebhookPath, nil, dc10Body(w), &got)
-		out = got.admin(s.client.site.String())
-		return resp, err
-	})
-	return out, resp, err
+	return s.writeAdmin(ctx, "POST", "", w)
 }
 
 // UpdateAdmin replaces the admin webhook id.
 func (s *WebhooksService) UpdateAdmin(ctx context.Context, id string, w AdminWebhook) (AdminWebhook, *Response, error) {
+	return s.writeAdmin(ctx, "PUT", "/"+pathEscape(id), w)
+}
+
+// writeAdmin sends w to the admin webhook resource the site serves, in
+// the body that resource reads, and returns the answer as an AdminWebhook:
+// a create (POST to the collection, suffix "") or a replacement (PUT to
+// suffix "/{id}").
+func (s *WebhooksService) writeAdmin(ctx context.Context, method, suffix string, w AdminWebhook) (AdminWebhook, *Response, error) {
 	var out AdminWebhook
-	resp, err := s.onAdminResource(ctx, false, func(dc10 bool) (*Response, error) {
+	resp, err := s.onAdminResource(ctx, suffix == "", func(dc10 bool) (*Response, error) {
 		if !dc10 {
-			return s.client.call(ctx, "PUT", adminWebhookPath+"/"+pathEscape(id), nil, adminWebhookBody(w), &out)
+			return s.client.call(ctx, method, adminWebhookPath+suffix, nil, adminWebhookBody(w), &out)
 		}
 		var got dc10Webhook
-		resp, err := s.client.call(ctx, "PUT", dc10WebhookPath+"/"+pathEscape(id), nil, dc10Body(w), &got)
+		resp, err := s.client.call(ctx, method, dc10WebhookPath+suffix, nil, dc10Body(w), &got)
 		out = got.admin(s.client.site.String())
 		return resp, err
 	})
