@@ -61,12 +61,7 @@ func TestEffectKeyIsStablePerStepRunAndDistinctAcrossRuns(t *testing.T) {
 	)
 	store := recipe.NewMemoryStore()
 	eng := recipe.NewEngine(store, recipe.WithClock(clock))
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	if sum, err := eng.RunOnce(context.Background()); err != nil || sum.Jobs[recipe.JobSucceeded] != 1 {
-		t.Fatalf("RunOnce = %+v, %v", sum, err)
-	}
+	runOneJob(t, eng, r)
 	jobs, err := recipe.CollectJobs(store.Jobs(context.Background(), recipe.JobQuery{Recipe: "effects"}))
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("jobs = %d, %v", len(jobs), err)
@@ -160,12 +155,7 @@ func TestTryRetryReusesTheEffectKeyAndMarksItMayExist(t *testing.T) {
 		).Catch(action.RetryPolicy{MaxAttempts: 2}),
 	)
 	eng := recipe.NewEngine(recipe.NewMemoryStore(), recipe.WithClock(recipetest.NewInstantClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))))
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	if sum, err := eng.RunOnce(context.Background()); err != nil || sum.Jobs[recipe.JobSucceeded] != 1 {
-		t.Fatalf("RunOnce = %+v, %v", sum, err)
-	}
+	runOneJob(t, eng, r)
 	seen := log.all()
 	if len(seen) != 2 {
 		t.Fatalf("write ran %d times, want 2 (the Try body ran twice)", len(seen))
@@ -207,12 +197,7 @@ func TestResumedStepSeesItsEffectMayExist(t *testing.T) {
 	block = false
 	mu.Unlock()
 	eng2 := recipe.NewEngine(store)
-	if err := eng2.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	if sum, err := eng2.RunOnce(context.Background()); err != nil || sum.Jobs[recipe.JobSucceeded] != 1 {
-		t.Fatalf("resume: %+v %v", sum, err)
-	}
+	runOneJob(t, eng2, r)
 	seen := log.all()
 	if len(seen) != 2 {
 		t.Fatalf("write ran %d times, want 2", len(seen))
@@ -226,5 +211,17 @@ func TestResumedStepSeesItsEffectMayExist(t *testing.T) {
 	}
 	if !resumed.Since.Equal(pending[0].Created) {
 		t.Errorf("resumed Since = %v, want the job's creation %v", resumed.Since, pending[0].Created)
+	}
+}
+
+// runOneJob adds r to eng and runs it once: it must run one job, which
+// succeeds.
+func runOneJob(t *testing.T, eng *recipe.Engine, r *recipe.Recipe) {
+	t.Helper()
+	if err := eng.Add(r); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := eng.RunOnce(context.Background()); err != nil || sum.Jobs[recipe.JobSucceeded] != 1 {
+		t.Fatalf("RunOnce = %+v, %v; want one job that succeeded", sum, err)
 	}
 }
