@@ -119,11 +119,25 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 			return fmt.Errorf("engineering site: %w", err)
 		}
 	}
-	support, supInfo, err := connect(ctx, "support", supURL, supAuth)
+
+	// The store: one for all five recipes, which also remembers what each
+	// connection learnt about its site, so a restart does not ask again.
+	storePath, _, err := ops.StorePath(o.store, getenv, "jira-sync", supSim)
 	if err != nil {
 		return err
 	}
-	eng, engInfo, err := connect(ctx, "engineering", engURL, engAuth)
+	store, err := openStore(ctx, storePath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	infoCache, _ := store.(jira.InfoCache)
+
+	support, supInfo, err := connect(ctx, "support", supURL, supAuth, infoCache)
+	if err != nil {
+		return err
+	}
+	eng, engInfo, err := connect(ctx, "engineering", engURL, engAuth, infoCache)
 	if err != nil {
 		return err
 	}
@@ -147,18 +161,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		return err
 	}
 
-	// 3. The store: one for all five recipes.
-	storePath, _, err := ops.StorePath(o.store, getenv, "jira-sync", supSim)
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, storePath)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-
-	// 4. The engine.
+	// 3. The engine.
 	progress := demo.NewReporter(stdout, store) // prints each job; optional
 	engine := recipe.NewEngine(store, recipe.WithHooks(progress))
 	stopUI, err := ops.UI(o.ui, store, engine, getenv("RECIPEKIT_UI_TOKEN"), stdout)
@@ -180,7 +183,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		}
 	}
 
-	// 5. Run.
+	// 4. Run.
 	if supSim != nil {
 		// The offline demo: Alice and Bob work on an issue in the two
 		// simulators, the sync answering each step (with -once, a catch-up
@@ -202,10 +205,10 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	return nil
 }
 
-// connect builds a connection to one site and tests it; the error says
-// which site and what to fix.
-func connect(ctx context.Context, name, siteURL string, creds auth.Strategy) (*jira.Client, string, error) {
-	jc, err := jira.New(jira.Config{Name: name, URL: siteURL, Auth: creds})
+// connect builds a connection to one site, remembering its deployment in
+// cache, and tests it; the error says which site and what to fix.
+func connect(ctx context.Context, name, siteURL string, creds auth.Strategy, cache jira.InfoCache) (*jira.Client, string, error) {
+	jc, err := jira.New(jira.Config{Name: name, URL: siteURL, Auth: creds, InfoCache: cache})
 	if err != nil {
 		return nil, "", fmt.Errorf("%s site: %w", name, err)
 	}

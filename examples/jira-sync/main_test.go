@@ -185,8 +185,15 @@ func TestOneSiteTwoProjectsFromTheEnvironment(t *testing.T) {
 	if len(copies) != 1 || !slices.Contains(copies[0].Labels, "origin-"+is.Key) {
 		t.Fatalf("copies %+v", copies)
 	}
-	// Running again changes nothing; a new comment is mirrored once.
+	// Running again changes nothing, and asks no serverInfo (the store
+	// remembers the site); a new comment is mirrored once.
+	sim.ResetRequests()
 	runOnce()
+	for _, r := range sim.Requests() {
+		if strings.HasSuffix(r.Path, "/serverInfo") {
+			t.Errorf("the second run asked %s %s; the store knows the site", r.Method, r.Path)
+		}
+	}
 	if n := len(sim.Issues("ENG")); n != 1 {
 		t.Fatalf("%d copies after a second run", n)
 	}
