@@ -154,6 +154,42 @@ func joinBlocks(blocks []*node, render func(*node) string) string {
 	return strings.Join(parts, "\n\n")
 }
 
+// dialect is how one markup language writes inline nodes: plain text
+// through escape, the three styles between their delimiters, and the
+// rest (code, links, images, mentions) its own way.
+type dialect interface {
+	escape(text string, inTable bool) string
+	delimiters() (strong, em, strike string)
+	writeOwn(sb *strings.Builder, n *node, inTable bool)
+}
+
+// writeInline writes inline nodes in dialect d; inTable escapes pipes.
+func writeInline(d dialect, inl []*node, inTable bool) string {
+	strong, em, strike := d.delimiters()
+	var sb strings.Builder
+	for _, n := range inl {
+		switch n.kind {
+		case kText:
+			sb.WriteString(d.escape(n.text, inTable))
+		case kURL:
+			sb.WriteString(n.text)
+		case kBreak:
+			sb.WriteByte('\n')
+		case kStrong:
+			sb.WriteString(mdWrap(strong, writeInline(d, n.children, inTable)))
+		case kEm:
+			sb.WriteString(mdWrap(em, writeInline(d, n.children, inTable)))
+		case kStrike:
+			sb.WriteString(mdWrap(strike, writeInline(d, n.children, inTable)))
+		case kSpan:
+			sb.WriteString(writeInline(d, n.children, inTable))
+		default:
+			d.writeOwn(&sb, n, inTable)
+		}
+	}
+	return sb.String()
+}
+
 // openList starts a list inside parent's item, or among tops when parent
 // is nil, and returns it.
 func openList(tops *[]*node, parent *node, ordered bool) *node {

@@ -533,49 +533,42 @@ func mdLineStarts(s string) string {
 
 // mdInlineOut writes inline nodes as Markdown; inTable escapes pipes.
 func mdInlineOut(inl []*node, inTable bool) string {
-	var sb strings.Builder
-	for _, n := range inl {
-		switch n.kind {
-		case kText:
-			sb.WriteString(mdEscape(n.text, inTable))
-		case kURL:
-			sb.WriteString(n.text)
-		case kBreak:
-			sb.WriteByte('\n')
-		case kStrong:
-			sb.WriteString(mdWrap("**", mdInlineOut(n.children, inTable)))
-		case kEm:
-			sb.WriteString(mdWrap("*", mdInlineOut(n.children, inTable)))
-		case kStrike:
-			sb.WriteString(mdWrap("~~", mdInlineOut(n.children, inTable)))
-		case kSpan:
-			sb.WriteString(mdInlineOut(n.children, inTable))
-		case kCodeRun:
-			fence := "`"
-			for strings.Contains(n.text, fence) {
-				fence += "`"
-			}
-			body := n.text
-			if strings.HasPrefix(body, "`") || strings.HasSuffix(body, "`") {
-				body = " " + body + " "
-			}
-			if inTable {
-				body = strings.ReplaceAll(body, "|", `\|`)
-			}
-			sb.WriteString(fence + body + fence)
-		case kLink:
-			if len(n.children) == 0 {
-				sb.WriteString("<" + n.url + ">")
-			} else {
-				sb.WriteString("[" + mdInlineOut(n.children, inTable) + "](" + mdURL(n.url) + ")")
-			}
-		case kImage:
-			sb.WriteString("![" + mdEscape(n.text, inTable) + "](" + mdURL(n.url) + ")")
-		case kMention:
-			sb.WriteString("[~" + n.text + "]")
+	return writeInline(markdownDialect{}, inl, inTable)
+}
+
+// markdownDialect is how Markdown writes inline nodes.
+type markdownDialect struct{}
+
+func (markdownDialect) escape(text string, inTable bool) string { return mdEscape(text, inTable) }
+
+func (markdownDialect) delimiters() (strong, em, strike string) { return "**", "*", "~~" }
+
+func (markdownDialect) writeOwn(sb *strings.Builder, n *node, inTable bool) {
+	switch n.kind {
+	case kCodeRun:
+		fence := "`"
+		for strings.Contains(n.text, fence) {
+			fence += "`"
 		}
+		body := n.text
+		if strings.HasPrefix(body, "`") || strings.HasSuffix(body, "`") {
+			body = " " + body + " "
+		}
+		if inTable {
+			body = strings.ReplaceAll(body, "|", `\|`)
+		}
+		sb.WriteString(fence + body + fence)
+	case kLink:
+		if len(n.children) == 0 {
+			sb.WriteString("<" + n.url + ">")
+		} else {
+			sb.WriteString("[" + mdInlineOut(n.children, inTable) + "](" + mdURL(n.url) + ")")
+		}
+	case kImage:
+		sb.WriteString("![" + mdEscape(n.text, inTable) + "](" + mdURL(n.url) + ")")
+	case kMention:
+		sb.WriteString("[~" + n.text + "]")
 	}
-	return sb.String()
 }
 
 func mdURL(u string) string {

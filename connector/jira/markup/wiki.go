@@ -518,47 +518,40 @@ func wikiLineStarts(s string) string {
 
 // wikiInlineOut writes inline nodes as wiki markup; inTable escapes pipes.
 func wikiInlineOut(inl []*node, inTable bool) string {
-	var sb strings.Builder
-	for _, n := range inl {
-		switch n.kind {
-		case kText:
-			sb.WriteString(wikiEscape(n.text))
-		case kURL:
-			sb.WriteString(n.text)
-		case kBreak:
-			sb.WriteByte('\n')
-		case kStrong:
-			sb.WriteString(mdWrap("*", wikiInlineOut(n.children, inTable)))
-		case kEm:
-			sb.WriteString(mdWrap("_", wikiInlineOut(n.children, inTable)))
-		case kStrike:
-			sb.WriteString(mdWrap("-", wikiInlineOut(n.children, inTable)))
-		case kSpan:
-			sb.WriteString(wikiInlineOut(n.children, inTable))
-		case kCodeRun:
-			sb.WriteString("{{" + wikiEscape(n.text) + "}}")
-		case kLink:
-			if len(n.children) == 0 {
-				sb.WriteString("[" + n.url + "]")
-			} else {
-				sb.WriteString("[" + wikiInlineOut(n.children, inTable) + "|" + n.url + "]")
-			}
-		case kImage:
-			if alt := strings.Map(func(r rune) rune {
-				if strings.ContainsRune("!|,=\"", r) {
-					return -1
-				}
-				return r
-			}, n.text); alt != "" && !strings.ContainsAny(n.text, " ") {
-				sb.WriteString("!" + n.url + "|alt=" + alt + "!")
-			} else {
-				sb.WriteString("!" + n.url + "!")
-			}
-		case kMention:
-			sb.WriteString("[~" + n.text + "]")
+	return writeInline(wikiDialect{}, inl, inTable)
+}
+
+// wikiDialect is how wiki markup writes inline nodes.
+type wikiDialect struct{}
+
+func (wikiDialect) escape(text string, _ bool) string { return wikiEscape(text) }
+
+func (wikiDialect) delimiters() (strong, em, strike string) { return "*", "_", "-" }
+
+func (wikiDialect) writeOwn(sb *strings.Builder, n *node, inTable bool) {
+	switch n.kind {
+	case kCodeRun:
+		sb.WriteString("{{" + wikiEscape(n.text) + "}}")
+	case kLink:
+		if len(n.children) == 0 {
+			sb.WriteString("[" + n.url + "]")
+		} else {
+			sb.WriteString("[" + wikiInlineOut(n.children, inTable) + "|" + n.url + "]")
 		}
+	case kImage:
+		if alt := strings.Map(func(r rune) rune {
+			if strings.ContainsRune("!|,=\"", r) {
+				return -1
+			}
+			return r
+		}, n.text); alt != "" && !strings.ContainsAny(n.text, " ") {
+			sb.WriteString("!" + n.url + "|alt=" + alt + "!")
+		} else {
+			sb.WriteString("!" + n.url + "!")
+		}
+	case kMention:
+		sb.WriteString("[~" + n.text + "]")
 	}
-	return sb.String()
 }
 
 // wikiEscape escapes the characters of plain text that wiki markup would
