@@ -455,15 +455,24 @@ type MoveIssuesResult struct {
 	Count     int      `json:"count" expr:"count"`
 }
 
+// movedInChunks moves keys to sprint (0 for the backlog) with move, at most
+// MaxAgileIssues a request, and reports them moved once every request has
+// succeeded.
+func movedInChunks(sprint int64, keys []string, move func(part []string) (*Response, error)) (MoveIssuesResult, error) {
+	for _, part := range chunks(keys) {
+		if _, err := move(part); err != nil {
+			return MoveIssuesResult{}, err
+		}
+	}
+	return MoveIssuesResult{SprintID: sprint, IssueKeys: keys, Count: len(keys)}, nil
+}
+
 // MoveIssuesToSprint returns the move_issues_to_sprint action.
 func (c *Client) MoveIssuesToSprint() action.Action[MoveToSprintInput, MoveIssuesResult] {
 	return newAction(c, "move_issues_to_sprint", MoveToSprintInput.validate, func(ctx context.Context, in MoveToSprintInput) (MoveIssuesResult, error) {
-		for _, part := range chunks(in.IssueKeys) {
-			if _, err := c.Sprints.MoveIssues(ctx, in.SprintID, part); err != nil {
-				return MoveIssuesResult{}, err
-			}
-		}
-		return MoveIssuesResult{SprintID: in.SprintID, IssueKeys: in.IssueKeys, Count: len(in.IssueKeys)}, nil
+		return movedInChunks(in.SprintID, in.IssueKeys, func(part []string) (*Response, error) {
+			return c.Sprints.MoveIssues(ctx, in.SprintID, part)
+		})
 	})
 }
 
@@ -477,11 +486,8 @@ func (in MoveToBacklogInput) validate() error { return validIssueKeys("issueKeys
 // MoveIssuesToBacklog returns the move_issues_to_backlog action.
 func (c *Client) MoveIssuesToBacklog() action.Action[MoveToBacklogInput, MoveIssuesResult] {
 	return newAction(c, "move_issues_to_backlog", MoveToBacklogInput.validate, func(ctx context.Context, in MoveToBacklogInput) (MoveIssuesResult, error) {
-		for _, part := range chunks(in.IssueKeys) {
-			if _, err := c.Sprints.MoveToBacklog(ctx, part); err != nil {
-				return MoveIssuesResult{}, err
-			}
-		}
-		return MoveIssuesResult{IssueKeys: in.IssueKeys, Count: len(in.IssueKeys)}, nil
+		return movedInChunks(0, in.IssueKeys, func(part []string) (*Response, error) {
+			return c.Sprints.MoveToBacklog(ctx, part)
+		})
 	})
 }

@@ -427,12 +427,8 @@ func (in ListRequestCommentsInput) validate() error { return validIssueItems(in.
 // ListRequestComments returns the list_request_comments action.
 func (c *Client) ListRequestComments() action.Action[ListRequestCommentsInput, []RequestComment] {
 	return newAction(c, "list_request_comments", ListRequestCommentsInput.validate, func(ctx context.Context, in ListRequestCommentsInput) ([]RequestComment, error) {
-		seq := pages(ctx, func(ctx context.Context, start int) ([]RequestComment, bool, error) {
-			items, resp, err := c.ServiceDesk.Comments(ctx, in.IssueKey, RequestCommentListOptions{PageOptions: PageOptions{Start: start}, PublicOnly: in.PublicOnly})
-			if err != nil {
-				return nil, false, err
-			}
-			return items, resp.IsLast, nil
+		seq := allPages(ctx, func(ctx context.Context, start int) ([]RequestComment, *Response, error) {
+			return c.ServiceDesk.Comments(ctx, in.IssueKey, RequestCommentListOptions{PageOptions: PageOptions{Start: start}, PublicOnly: in.PublicOnly})
 		})
 		return upTo(seq, in.Limit, 1000)
 	})
@@ -449,12 +445,8 @@ type RequestStatusResult struct {
 // GetRequestStatus returns the get_request_status action.
 func (c *Client) GetRequestStatus() action.Action[RequestKeyInput, RequestStatusResult] {
 	return newAction(c, "get_request_status", RequestKeyInput.validate, func(ctx context.Context, in RequestKeyInput) (RequestStatusResult, error) {
-		seq := pages(ctx, func(ctx context.Context, start int) ([]RequestStatus, bool, error) {
-			items, resp, err := c.ServiceDesk.Statuses(ctx, in.IssueKey, PageOptions{Start: start})
-			if err != nil {
-				return nil, false, err
-			}
-			return items, resp.IsLast, nil
+		seq := allPages(ctx, func(ctx context.Context, start int) ([]RequestStatus, *Response, error) {
+			return c.ServiceDesk.Statuses(ctx, in.IssueKey, PageOptions{Start: start})
 		})
 		hist, _, err := collect(seq, 0, 1000)
 		if err != nil {
@@ -471,12 +463,8 @@ func (c *Client) GetRequestStatus() action.Action[RequestKeyInput, RequestStatus
 // GetRequestSLAs returns the get_request_slas action.
 func (c *Client) GetRequestSLAs() action.Action[RequestKeyInput, []SLA] {
 	return newAction(c, "get_request_slas", RequestKeyInput.validate, func(ctx context.Context, in RequestKeyInput) ([]SLA, error) {
-		seq := pages(ctx, func(ctx context.Context, start int) ([]SLA, bool, error) {
-			items, resp, err := c.ServiceDesk.SLAs(ctx, in.IssueKey, PageOptions{Start: start})
-			if err != nil {
-				return nil, false, err
-			}
-			return items, resp.IsLast, nil
+		seq := allPages(ctx, func(ctx context.Context, start int) ([]SLA, *Response, error) {
+			return c.ServiceDesk.SLAs(ctx, in.IssueKey, PageOptions{Start: start})
 		})
 		return upTo(seq, 0, 1000)
 	})
