@@ -86,6 +86,22 @@ type And struct{ Terms []Expr }
 // Or matches when any term matches.
 type Or struct{ Terms []Expr }
 
+// termsOf returns the terms of an AND or an OR; none for a nil one or
+// another expression.
+func termsOf(e Expr) []Expr {
+	switch e := e.(type) {
+	case *And:
+		if e != nil {
+			return e.Terms
+		}
+	case *Or:
+		if e != nil {
+			return e.Terms
+		}
+	}
+	return nil
+}
+
 // Not matches when X does not match.
 type Not struct{ X Expr }
 

@@ -58,29 +58,9 @@ func (c *compiler) compile(e Expr, depth int) (node, error) {
 	}
 	switch e := e.(type) {
 	case *And:
-		if e == nil || len(e.Terms) == 0 {
-			return nil, semanticError(c.src, -1, "An AND condition has no terms.")
-		}
-		n := make(andNode, len(e.Terms))
-		for i, t := range e.Terms {
-			var err error
-			if n[i], err = c.compile(t, depth+1); err != nil {
-				return nil, err
-			}
-		}
-		return n, nil
+		return compileTerms[andNode](c, "An AND", termsOf(e), depth)
 	case *Or:
-		if e == nil || len(e.Terms) == 0 {
-			return nil, semanticError(c.src, -1, "An OR condition has no terms.")
-		}
-		n := make(orNode, len(e.Terms))
-		for i, t := range e.Terms {
-			var err error
-			if n[i], err = c.compile(t, depth+1); err != nil {
-				return nil, err
-			}
-		}
-		return n, nil
+		return compileTerms[orNode](c, "An OR", termsOf(e), depth)
 	case *Not:
 		if e == nil {
 			return nil, semanticError(c.src, -1, "A NOT condition has no operand.")
@@ -236,4 +216,23 @@ func (c *compiler) rankNode(field string, op Operator, v Value) node {
 		n.num, n.isNum = f, true
 	}
 	return n
+}
+
+// compileTerms compiles the terms of an AND or an OR (what names it in the
+// message) into an N; there must be at least one.
+func compileTerms[N interface {
+	andNode | orNode
+	node
+}](c *compiler, what string, terms []Expr, depth int) (node, error) {
+	if len(terms) == 0 {
+		return nil, semanticError(c.src, -1, "%s condition has no terms.", what)
+	}
+	n := make(N, len(terms))
+	for i, t := range terms {
+		var err error
+		if n[i], err = c.compile(t, depth+1); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
 }

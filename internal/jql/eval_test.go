@@ -402,6 +402,9 @@ func TestCompileRejectsBadHandBuiltQueries(t *testing.T) {
 		{"bad operator", &Query{Where: &Clause{Field: "status", Op: 99, Values: []Value{{Text: "x"}}}}, "unknown operator"},
 		{"unsupported operator", &Query{Where: &Clause{Field: "summary", Op: OpEquals, Values: []Value{{Text: "x"}}}}, "The operator '=' is not supported by the 'summary' field."},
 		{"empty and", &Query{Where: &And{}}, "AND condition has no terms"},
+		{"nil and", &Query{Where: (*And)(nil)}, "AND condition has no terms"},
+		{"empty or", &Query{Where: &Or{}}, "OR condition has no terms"},
+		{"nil or", &Query{Where: (*Or)(nil)}, "OR condition has no terms"},
 		{"nil not", &Query{Where: &Not{}}, "unknown type <nil>"},
 		{"unknown function", &Query{Where: &Clause{Field: "assignee", Op: OpEquals, Values: []Value{{Kind: ValueFunction, Text: "membersOf"}}}}, "Unable to find JQL function 'membersOf()'."},
 	}

@@ -46,6 +46,8 @@ func TestParseStructure(t *testing.T) {
 		{`a = 1 AND b = 2 OR c = 3`, `(or (and [a = 1] [b = 2]) [c = 3])`},
 		{`(a = 1 OR b = 2) AND c = 3`, `(and (or [a = 1] [b = 2]) [c = 3])`},
 		{`NOT a = 1 AND b = 2`, `(and (not [a = 1]) [b = 2])`},
+		{`(a = 1 AND b = 2) AND c = 3`, `(and [a = 1] [b = 2] [c = 3])`},
+		{`a = 1 OR (b = 2 OR c = 3) OR (d = 4 AND e = 5)`, `(or [a = 1] [b = 2] [c = 3] (and [d = 4] [e = 5]))`},
 		{`NOT (a = 1 AND b = 2)`, `(not (and [a = 1] [b = 2]))`},
 		{`!a = 1 || b = 2 && c = 3`, `(or (not [a = 1]) (and [b = 2] [c = 3]))`},
 		{`a = 1 & b = 2 | c = 3`, `(or (and [a = 1] [b = 2]) [c = 3])`},

@@ -116,66 +116,50 @@ func (p *parser) parseOrderBy(q *Query) error {
 }
 
 func (p *parser) parseOr() (Expr, error) {
-	first, err := p.parseAnd()
-	if err != nil {
-		return nil, err
-	}
-	terms := []Expr{first}
-	for {
-		t := p.peek()
-		if t.kind != tokOr && !t.isKeyword("or") {
-			break
-		}
-		p.next()
-		e, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		terms = appendFlat[*Or](terms, e, func(o *Or) []Expr { return o.Terms })
-	}
-	if len(terms) == 1 {
-		return terms[0], nil
-	}
-	if first, ok := terms[0].(*Or); ok {
-		terms = append(append([]Expr(nil), first.Terms...), terms[1:]...)
-	}
-	return &Or{Terms: terms}, nil
+	return parseJoined(p, tokOr, "or", p.parseAnd, func(terms []Expr) *Or { return &Or{Terms: terms} })
 }
 
 func (p *parser) parseAnd() (Expr, error) {
-	first, err := p.parseNot()
+	return parseJoined(p, tokAnd, "and", p.parseNot, func(terms []Expr) *And { return &And{Terms: terms} })
+}
+
+// parseJoined parses the operands that operand reads, joined by the
+// operator tok (or its keyword kw), into one T. An operand that is itself a
+// T gives its terms ((a AND b) AND c is a AND b AND c); a lone operand is
+// returned as it is.
+func parseJoined[T interface {
+	*And | *Or
+	Expr
+}](p *parser, tok tokenKind, kw string, operand func() (Expr, error), join func([]Expr) T) (Expr, error) {
+	first, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	terms := []Expr{first}
+	operands := []Expr{first}
 	for {
 		t := p.peek()
-		if t.kind != tokAnd && !t.isKeyword("and") {
+		if t.kind != tok && !t.isKeyword(kw) {
 			break
 		}
 		p.next()
-		e, err := p.parseNot()
+		e, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		terms = appendFlat[*And](terms, e, func(a *And) []Expr { return a.Terms })
+		operands = append(operands, e)
 	}
-	if len(terms) == 1 {
-		return terms[0], nil
+	if len(operands) == 1 {
+		return first, nil
 	}
-	if first, ok := terms[0].(*And); ok {
-		terms = append(append([]Expr(nil), first.Terms...), terms[1:]...)
+	var terms []Expr
+	for _, e := range operands {
+		if same, ok := e.(T); ok {
+			terms = append(terms, termsOf(same)...)
+		} else {
+			terms = append(terms, e)
+		}
 	}
-	return &And{Terms: terms}, nil
-}
-
-// appendFlat appends e to terms, splicing in its terms when it has the same
-// type as the expression being built ((a AND b) AND c is a AND b AND c).
-func appendFlat[T Expr](terms []Expr, e Expr, sub func(T) []Expr) []Expr {
-	if same, ok := e.(T); ok {
-		return append(terms, sub(same)...)
-	}
-	return append(terms, e)
+	return join(terms), nil
 }
 
 func (p *parser) parseNot() (Expr, error) {

@@ -30,20 +30,8 @@ func validateExpr(src string, e Expr, ok func(string) bool, depth int) error {
 		return semanticError(src, -1, "The query is nested too deeply.")
 	}
 	switch e := e.(type) {
-	case *And:
-		if e == nil {
-			return nil
-		}
-		for _, t := range e.Terms {
-			if err := validateExpr(src, t, ok, depth+1); err != nil {
-				return err
-			}
-		}
-	case *Or:
-		if e == nil {
-			return nil
-		}
-		for _, t := range e.Terms {
+	case *And, *Or:
+		for _, t := range termsOf(e) {
 			if err := validateExpr(src, t, ok, depth+1); err != nil {
 				return err
 			}
