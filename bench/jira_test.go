@@ -153,27 +153,7 @@ func BenchmarkCommentEachIssue(b *testing.B) {
 	ctx := context.Background()
 	for _, store := range []string{"sqlite", "memory"} {
 		b.Run("store="+store, func(b *testing.B) {
-			var rk, bare sample
-			for range b.N {
-				b.StopTimer()
-				dir := b.TempDir()
-				b.StartTimer()
-				s, err := runRecipe(ctx, sim, dir, run{store: store})
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				bs, err := runBare(ctx, sim, run{concurrency: 1})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := sameRequests(s.reqs, bs.reqs); err != nil {
-					b.Fatal(err)
-				}
-				rk.add(s)
-				bare.add(bs)
-				b.StartTimer()
-			}
+			rk, bare := measure(b, ctx, sim, run{store: store}, run{concurrency: 1})
 			n := float64(b.N * benchIssues)
 			if rk.cpuSeen {
 				b.ReportMetric(rk.cpu.Seconds()*1000/n, "cpu-ms/issue")
@@ -194,27 +174,7 @@ func BenchmarkCommentEachIssue(b *testing.B) {
 			name = fmt.Sprintf("latency=5ms/concurrency=%d", conc)
 		}
 		b.Run(name, func(b *testing.B) {
-			var rk, bare sample
-			for range b.N {
-				b.StopTimer()
-				dir := b.TempDir()
-				b.StartTimer()
-				s, err := runRecipe(ctx, sim, dir, run{store: "sqlite", concurrency: conc, latency: latency})
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				bs, err := runBare(ctx, sim, run{concurrency: s.concurrency, latency: latency})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := sameRequests(s.reqs, bs.reqs); err != nil {
-					b.Fatal(err)
-				}
-				rk.add(s)
-				bare.add(bs)
-				b.StartTimer()
-			}
+			rk, bare := measure(b, ctx, sim, run{store: "sqlite", concurrency: conc, latency: latency}, run{latency: latency})
 			bound := time.Duration(rk.reqs.delayed()) * latency / time.Duration(rk.concurrency)
 			b.ReportMetric(rk.wall.Seconds()/float64(b.N), "wall-s")
 			b.ReportMetric(bound.Seconds()/float64(b.N), "bound-s")
@@ -223,6 +183,40 @@ func BenchmarkCommentEachIssue(b *testing.B) {
 			b.ReportMetric(float64(b.N*benchIssues)/rk.wall.Seconds(), "jobs/s")
 		})
 	}
+}
+
+// measure runs the recipe as rc says b.N times, in a fresh directory
+// each, and after each run the bare loop as bareRC says, at the
+// concurrency the recipe ran with when bareRC gives none; both must send
+// the same requests. Only the recipe's runs are timed. It returns the
+// samples of both, summed.
+func measure(b *testing.B, ctx context.Context, sim *simulator, rc, bareRC run) (rk, bare sample) {
+	b.Helper()
+	for range b.N {
+		b.StopTimer()
+		dir := b.TempDir()
+		b.StartTimer()
+		s, err := runRecipe(ctx, sim, dir, rc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		brc := bareRC
+		if brc.concurrency == 0 {
+			brc.concurrency = s.concurrency
+		}
+		bs, err := runBare(ctx, sim, brc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := sameRequests(s.reqs, bs.reqs); err != nil {
+			b.Fatal(err)
+		}
+		rk.add(s)
+		bare.add(bs)
+		b.StartTimer()
+	}
+	return rk, bare
 }
 
 func (s *sample) add(o sample) {
