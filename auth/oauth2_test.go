@@ -199,6 +199,18 @@ type countingStore struct {
 	fail  atomic.Bool
 }
 
+// withExpiredToken returns the OAuth2 client of a fake Atlassian whose
+// counting store holds an expired token with a live refresh token.
+func withExpiredToken(t *testing.T) (*auth.OAuth2, *fakeAtlassian, *countingStore) {
+	t.Helper()
+	o, f := newFakeAtlassian(t)
+	store := &countingStore{}
+	o.Store = store
+	_, refresh := f.issue()
+	store.mem.Save(t.Context(), auth.Token{AccessToken: "expired-access", RefreshToken: auth.Secret(refresh), Expiry: time.Now().Add(-time.Minute)})
+	return o, f, store
+}
+
 func (s *countingStore) Load(ctx context.Context) (auth.Token, error) { return s.mem.Load(ctx) }
 
 func (s *countingStore) Save(ctx context.Context, t auth.Token) error {
@@ -343,12 +355,7 @@ func TestAccessibleResourcesAndCloudID(t *testing.T) {
 }
 
 func TestConcurrentCallersShareOneRefresh(t *testing.T) {
-	o, f := newFakeAtlassian(t)
-	store := &countingStore{}
-	o.Store = store
-	// An expired token in the store.
-	_, refresh := f.issue()
-	store.mem.Save(t.Context(), auth.Token{AccessToken: "expired-access", RefreshToken: auth.Secret(refresh), Expiry: time.Now().Add(-time.Minute)})
+	o, f, store := withExpiredToken(t)
 
 	client := &http.Client{Transport: o.Transport(nil)}
 	var wg sync.WaitGroup
@@ -503,11 +510,7 @@ func TestRefusedRefreshAsksToLogInAgainWithoutSecrets(t *testing.T) {
 }
 
 func TestSaveFailureKeepsTheNewTokenUnused(t *testing.T) {
-	o, f := newFakeAtlassian(t)
-	store := &countingStore{}
-	o.Store = store
-	_, refresh := f.issue()
-	store.mem.Save(t.Context(), auth.Token{AccessToken: "old", RefreshToken: auth.Secret(refresh), Expiry: time.Now().Add(-time.Minute)})
+	o, f, store := withExpiredToken(t)
 	store.fail.Store(true)
 	client := &http.Client{Transport: o.Transport(nil)}
 	if _, err := client.Get(f.srv.URL + "/ex/jira/x"); err == nil || !strings.Contains(err.Error(), "could not save") {
