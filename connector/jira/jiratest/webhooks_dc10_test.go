@@ -54,11 +54,7 @@ func TestDataCenter10WebhookResource(t *testing.T) {
 	if err := s.UpdateIssueAs(d.Alice.Name, "DEMO-2", map[string]any{"priority": "Highest"}); err != nil {
 		t.Fatal(err)
 	}
-	wait(t, s)
-	got := rc.all()
-	if len(got) != 1 {
-		t.Fatalf("received %d deliveries, want 1", len(got))
-	}
+	got := rc.delivered(t, s, 1, "deliveries")
 	if got[0].header.Get("X-Hub-Signature") != SignPayload(secret, got[0].body) {
 		t.Error("the delivery is not signed with the configured secret")
 	}

@@ -52,11 +52,7 @@ func TestDynamicWebhookJWT(t *testing.T) {
 	if _, err := s.CreateIssueAs(d.Bob.AccountID, IssueSeed{Project: "DEMO", Summary: "signed"}); err != nil {
 		t.Fatal(err)
 	}
-	wait(t, s)
-	got := rc.all()
-	if len(got) != 2 {
-		t.Fatalf("requests = %d, want 2 (a 503 and its retry)", len(got))
-	}
+	got := rc.delivered(t, s, 2, "requests (a 503 and its retry)")
 	var tokens []string
 	for _, r := range got {
 		auth := r.header.Get("Authorization")

@@ -59,6 +59,19 @@ func (rc *receiver) all() []received {
 	return slices.Clone(rc.got)
 }
 
+// delivered waits for the deliveries s has under way and returns the
+// requests rc received, stopping the test unless there are want of them;
+// what names them in the failure.
+func (rc *receiver) delivered(t *testing.T, s *Server, want int, what string) []received {
+	t.Helper()
+	wait(t, s)
+	got := rc.all()
+	if len(got) != want {
+		t.Fatalf("%s: received %d, want %d", what, len(got), want)
+	}
+	return got
+}
+
 func wait(t *testing.T, s *Server) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -86,11 +99,7 @@ func TestAdminWebhookDelivery(t *testing.T) {
 	if err := s.UpdateIssueAs(d.Alice.AccountID, "DEMO-2", map[string]any{"priority": "Highest"}); err != nil {
 		t.Fatal(err)
 	}
-	wait(t, s)
-	got := rc.all()
-	if len(got) != 3 {
-		t.Fatalf("received %d requests, want 3 (two retries)", len(got))
-	}
+	got := rc.delivered(t, s, 3, "requests (two retries)")
 	id := got[0].header.Get("X-Atlassian-Webhook-Identifier")
 	for i, r := range got {
 		if r.header.Get("X-Atlassian-Webhook-Identifier") != id {
@@ -172,11 +181,7 @@ func TestDynamicWebhooks(t *testing.T) {
 	if _, err := s.CreateIssueAs(d.Bob.AccountID, IssueSeed{Project: "DEMO", Summary: "via hook"}); err != nil {
 		t.Fatal(err)
 	}
-	wait(t, s)
-	got := rc.all()
-	if len(got) != 1 {
-		t.Fatalf("deliveries = %d, want 1 (grouped)", len(got))
-	}
+	got := rc.delivered(t, s, 1, "deliveries (grouped)")
 	var p map[string]any
 	_ = json.Unmarshal(got[0].body, &p)
 	if ids := p["matchedWebhookIds"].([]any); len(ids) != 2 || p["issue_event_type_name"] != "issue_created" || p["changelog"] == nil {
@@ -204,11 +209,7 @@ func TestDynamicWebhooks(t *testing.T) {
 	if _, err := s.CreateIssueAs(d.Bob.AccountID, IssueSeed{Project: "DEMO", Summary: "later"}); err != nil {
 		t.Fatal(err)
 	}
-	wait(t, s)
-	got = rc.all()
-	if len(got) != 2 {
-		t.Fatalf("deliveries = %d, want 2", len(got))
-	}
+	got = rc.delivered(t, s, 2, "deliveries")
 	_ = json.Unmarshal(got[1].body, &p)
 	if ids := p["matchedWebhookIds"].([]any); len(ids) != 1 || ids[0] != id0 {
 		t.Errorf("after expiry matched = %v", ids)
@@ -241,11 +242,7 @@ func TestDeliveryKnobs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	wait(t, s)
-	got := rc.all()
-	if len(got) != 6 {
-		t.Fatalf("duplicated deliveries = %d, want 6", len(got))
-	}
+	got := rc.delivered(t, s, 6, "duplicated deliveries")
 	ids := map[string]int{}
 	for _, r := range got {
 		ids[r.header.Get("X-Atlassian-Webhook-Identifier")]++
