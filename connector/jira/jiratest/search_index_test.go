@@ -239,17 +239,17 @@ func indexVsScan(t *testing.T, seed uint64) {
 			writes++
 		}
 	}
+	// maybeOne draws one of n outcomes: one of the options, or none for
+	// the draws past them.
+	maybeOne := func(n int, options ...string) []string {
+		if i := rng.IntN(n); i < len(options) {
+			return options[i : i+1 : i+1]
+		}
+		return nil
+	}
 	query := func() string {
 		field := []string{"updated", "created"}[rng.IntN(2)]
-		var where []string
-		switch rng.IntN(4) {
-		case 0:
-			where = append(where, "project = AAA")
-		case 1:
-			where = append(where, "project IN (AAA, BBB)")
-		case 2:
-			where = append(where, "project IN (BBB, DEMO, AAA)")
-		}
+		where := maybeOne(4, "project = AAA", "project IN (AAA, BBB)", "project IN (BBB, DEMO, AAA)")
 		now := clock.Now()
 		switch rng.IntN(5) {
 		case 0, 1:
@@ -265,14 +265,7 @@ func indexVsScan(t *testing.T, seed uint64) {
 			at := now.Add(-time.Duration(rng.IntN(100)) * time.Minute)
 			where = append(where, fmt.Sprintf("%s %s %d", field, []string{"<=", "<"}[rng.IntN(2)], at.UnixMilli()))
 		}
-		switch rng.IntN(6) {
-		case 0:
-			where = append(where, "labels = red")
-		case 1:
-			where = append(where, "(status = Done OR priority = High)")
-		case 2:
-			where = append(where, fmt.Sprintf("(%s >= -30m OR labels = blue)", field))
-		}
+		where = append(where, maybeOne(6, "labels = red", "(status = Done OR priority = High)", fmt.Sprintf("(%s >= -30m OR labels = blue)", field))...)
 		if len(where) == 0 {
 			where = append(where, "summary ~ seeded OR summary ~ edit OR summary ~ created")
 		}
