@@ -61,7 +61,7 @@ func fillJobs(b *testing.B, path string, n int, end time.Time) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	stmt, err := tx.Prepare(`INSERT INTO steps (job_id, seq, name, action, input, output, started, duration) VALUES (?, ?, ?, ?, '{}', '{}', ?, ?)`)
+	stmt, err := tx.Prepare(`INSERT INTO job_steps (job_seq, seq, name, action, input, output, started, duration) VALUES ((SELECT seq FROM jobs WHERE id = ?), ?, ?, ?, '{}', '{}', ?, ?)`)
 	if err != nil {
 		b.Fatal(err)
 	}
