@@ -1,12 +1,14 @@
 package sealtest
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/recipekit/recipekit/auth/seal"
+	"github.com/recipekit/recipekit/trigger"
 )
 
 // Key returns a new random key, or fails the test.
@@ -54,4 +56,21 @@ func DirBytes(tb testing.TB, dir string) string {
 		b.Write(data)
 	}
 	return b.String()
+}
+
+// Subscriptions is a recipe store's reading of webhook subscriptions.
+type Subscriptions interface {
+	Subscription(ctx context.Context, recipe string) (trigger.Subscription, error)
+}
+
+// WantSecrets checks that the subscription of each recipe in want opens to
+// its webhook secret there; when says at which step of the test, for the
+// message.
+func WantSecrets(tb testing.TB, store Subscriptions, want map[string]string, when string) {
+	tb.Helper()
+	for name, secret := range want {
+		if got, err := store.Subscription(context.Background(), name); err != nil || got.Secret.Reveal() != secret {
+			tb.Errorf("%s %s: %v", name, when, err)
+		}
+	}
 }

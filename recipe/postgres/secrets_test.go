@@ -92,9 +92,5 @@ func TestWebhookSecretsAreSealedAndRotate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	for name, want := range map[string]string{"r": whsec, "old": legacy} {
-		if got, err := s.Subscription(ctx, name); err != nil || got.Secret.Reveal() != want {
-			t.Errorf("%s with the new key alone: %v", name, err)
-		}
-	}
+	sealtest.WantSecrets(t, s, map[string]string{"r": whsec, "old": legacy}, "with the new key alone")
 }

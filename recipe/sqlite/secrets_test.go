@@ -142,11 +142,7 @@ func TestWebhookSecretRotationAndSecretsStoredInClear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, want := range map[string]string{"sealed-old": whsec, "legacy": legacy} {
-		if got, err := s.Subscription(ctx, name); err != nil || got.Secret.Reveal() != want {
-			t.Errorf("%s during rotation: %v", name, err)
-		}
-	}
+	sealtest.WantSecrets(t, s, map[string]string{"sealed-old": whsec, "legacy": legacy}, "during rotation")
 	if raw := sealtest.DirBytes(t, dir); strings.Contains(raw, legacy) || strings.Contains(raw, "seal:v1:"+oldKey.ID()+":") {
 		t.Errorf("after opening with the new key the file still holds the legacy secret in clear (%v) or a value sealed with the old key (%v)",
 			strings.Contains(raw, legacy), strings.Contains(raw, "seal:v1:"+oldKey.ID()+":"))
@@ -159,11 +155,7 @@ func TestWebhookSecretRotationAndSecretsStoredInClear(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	for name, want := range map[string]string{"sealed-old": whsec, "legacy": legacy} {
-		if got, err := s.Subscription(ctx, name); err != nil || got.Secret.Reveal() != want {
-			t.Errorf("%s with the new key alone: %v", name, err)
-		}
-	}
+	sealtest.WantSecrets(t, s, map[string]string{"sealed-old": whsec, "legacy": legacy}, "with the new key alone")
 }
 
 func TestWebhookSecretBoundToItsRecipe(t *testing.T) {
