@@ -78,11 +78,14 @@ type Client struct {
 	// ServiceDesk talks to Jira Service Management (/rest/servicedeskapi).
 	ServiceDesk *ServiceDeskService
 
-	cfg    Config
-	name   string
-	site   *url.URL
-	hc     *httpx.Client
-	logger *slog.Logger
+	cfg  Config
+	name string
+	// userAgent is set on each request NewRequest builds, so the HTTP
+	// client need not copy the request to add it.
+	userAgent string
+	site      *url.URL
+	hc        *httpx.Client
+	logger    *slog.Logger
 
 	baseMu  sync.Mutex
 	apiBase *url.URL
@@ -127,7 +130,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jira: HTTP options: %w", err)
 	}
-	c := &Client{cfg: cfg, site: site, hc: hc, logger: cfg.Logger, deployment: cfg.Deployment}
+	c := &Client{cfg: cfg, site: site, hc: hc, logger: cfg.Logger, deployment: cfg.Deployment, userAgent: opts.UserAgent}
 	c.name = cfg.Name
 	if c.name == "" {
 		c.name = "jira"
@@ -247,6 +250,7 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, query url.
 		return nil, fmt.Errorf("jira: building request: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}

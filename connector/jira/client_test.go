@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/connector/httpx"
 )
 
 // newTestClient returns a client for an httptest server, with retries
@@ -64,5 +65,27 @@ func TestDoRefusesAnAnswerPastTheLimit(t *testing.T) {
 	out, err := jc.CustomRequest().Run(context.Background(), CustomRequestInput{Method: "GET", Path: "/rest/api/2/issue/DEMO-1"})
 	if !errors.Is(err, errResponseTooLarge) || out.Body != nil {
 		t.Errorf("custom request of an endless answer: body %T, err %v", out.Body, err)
+	}
+}
+
+// Every request names the connector, or the program that set
+// HTTP.UserAgent.
+func TestRequestsCarryTheUserAgent(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.UserAgent())
+		w.Write([]byte(`{"id":"1","key":"D-1","fields":{}}`))
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	if _, _, err := newTestClient(t, srv.URL, Cloud).Issues.Get(ctx, "D-1", nil); err != nil {
+		t.Fatal(err)
+	}
+	own := mustNew(t, Config{URL: srv.URL, Deployment: Cloud, Auth: auth.APIToken{Email: "bot@example.com", Token: "s3cret-token"}, HTTP: httpx.Options{UserAgent: "acme-sync/2"}})
+	if _, _, err := own.Issues.Get(ctx, "D-1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != "recipekit-jira" || got[1] != "acme-sync/2" {
+		t.Errorf("User-Agent headers %q, want recipekit-jira then acme-sync/2", got)
 	}
 }
