@@ -118,7 +118,27 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		}
 		creds = c
 	}
-	jc, err := jira.New(jira.Config{Name: "realtime", URL: siteURL, Auth: creds})
+	// The store keeps the registration, the dedup ledger and the job
+	// records, and what the connection learnt about the site (Cloud or Data Center), so a restart
+	// does not ask again: it is opened before the connection.
+	storePath, temporary, err := ops.StorePath(o.store, getenv, "realtime", offline)
+	if err != nil {
+		return err
+	}
+	// Webhook secrets are kept sealed with RECIPEKIT_SECRET_KEY; a
+	// temporary offline store gets a key of its own.
+	keys, err := jiraenv.StoreKeys(getenv, temporary, !o.once)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, storePath, keys)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	infoCache, _ := store.(jira.InfoCache)
+
+	jc, err := jira.New(jira.Config{Name: "realtime", URL: siteURL, Auth: creds, InfoCache: infoCache})
 	if err != nil {
 		return fmt.Errorf("JIRA_URL: %w", err)
 	}
@@ -140,25 +160,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		return err
 	}
 
-	// 3. The store keeps the registration, the dedup ledger and the job
-	// records.
-	storePath, temporary, err := ops.StorePath(o.store, getenv, "realtime", offline)
-	if err != nil {
-		return err
-	}
-	// Webhook secrets are kept sealed with RECIPEKIT_SECRET_KEY; a
-	// temporary offline store gets a key of its own.
-	keys, err := jiraenv.StoreKeys(getenv, temporary, !o.once)
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, storePath, keys)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-
-	// 4. The engine, told the public address of its webhook handler.
+	// 3. The engine, told the public address of its webhook handler.
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("cannot listen for webhooks on %s: %w (choose another -listen address)", listen, err)

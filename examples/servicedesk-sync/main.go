@@ -127,7 +127,21 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		}
 		creds = c
 	}
-	jc, err := jira.New(jira.Config{Name: "servicedesk-sync", URL: siteURL, Auth: creds})
+	// The store keeps the job records and the dedup ledger, and what the
+	// connection learnt about the site (Cloud or Data Center), so a restart
+	// does not ask again: it is opened before the connection.
+	storePath, _, err := ops.StorePath(o.store, getenv, "servicedesk-sync", offline)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, storePath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	infoCache, _ := store.(jira.InfoCache)
+
+	jc, err := jira.New(jira.Config{Name: "servicedesk-sync", URL: siteURL, Auth: creds, InfoCache: infoCache})
 	if err != nil {
 		return fmt.Errorf("JIRA_URL: %w", err)
 	}
@@ -155,18 +169,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		recipes = append(recipes, r)
 	}
 
-	// 3. The store.
-	storePath, _, err := ops.StorePath(o.store, getenv, "servicedesk-sync", offline)
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, storePath)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-
-	// 4. The engine.
+	// 3. The engine.
 	progress := demo.NewReporter(stdout, store) // prints each job; optional
 	eng := recipe.NewEngine(store, recipe.WithHooks(progress))
 	for _, r := range recipes {
@@ -187,7 +190,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		}
 	}
 
-	// 5. Run.
+	// 4. Run.
 	if offline != nil {
 		return ops.Play(ctx, eng, progress, scene(offline, jc, deskID, bugType), demo.PlayOptions{Once: o.once, Fast: o.fast})
 	}

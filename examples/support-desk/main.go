@@ -139,7 +139,27 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		}
 		creds = c
 	}
-	jc, err := jira.New(jira.Config{Name: "jira", URL: jiraURL, Auth: creds})
+	// The store keeps the job records and the dedup ledger, and what the
+	// connection learnt about the site (Cloud or Data Center), so a restart
+	// does not ask again: it is opened before the connection.
+	storePath, temporary, err := ops.StorePath(o.store, getenv, "support-desk", sim)
+	if err != nil {
+		return err
+	}
+	// Webhook secrets are kept sealed with RECIPEKIT_SECRET_KEY; a
+	// temporary offline store gets a key of its own.
+	keys, err := jiraenv.StoreKeys(getenv, temporary, !o.once)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, storePath, keys)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	infoCache, _ := store.(jira.InfoCache)
+
+	jc, err := jira.New(jira.Config{Name: "jira", URL: jiraURL, Auth: creds, InfoCache: infoCache})
 	if err != nil {
 		return fmt.Errorf("JIRA_URL: %w", err)
 	}
@@ -183,24 +203,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		return err
 	}
 
-	// 3. The store.
-	storePath, temporary, err := ops.StorePath(o.store, getenv, "support-desk", sim)
-	if err != nil {
-		return err
-	}
-	// Webhook secrets are kept sealed with RECIPEKIT_SECRET_KEY; a
-	// temporary offline store gets a key of its own.
-	keys, err := jiraenv.StoreKeys(getenv, temporary, !o.once)
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, storePath, keys)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-
-	// 4. The engine, told the public address of its webhook handler.
+	// 3. The engine, told the public address of its webhook handler.
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("cannot listen for the desk's webhooks on %s: %w (choose another -listen address)", listen, err)
