@@ -82,7 +82,11 @@
 // with action.Effect.MayExist set, finds its change instead of making it
 // twice. After any other step the final record is stored before the worker
 // goes on, so a crash runs at most one non-idempotent step per worker
-// again.
+// again. When a recipe's first step writes, a worker also takes its next
+// job ahead and marks it running while it runs the one before, so that
+// checkpoint too is off the path between two requests; a crash before
+// that job starts resumes it with its first step marked as possibly made,
+// which costs a step that checks its effect one lookup.
 //
 // [Engine.Jobs] iterates over jobs by recipe and status, newest first (the
 // last failures of a recipe, say, or every job when no Limit is given), and

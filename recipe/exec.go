@@ -156,6 +156,9 @@ type jobExec struct {
 	// stored yet; the job after the next one reuses it.
 	spare []StepRecord
 	fin   *finisher
+	// mark is the running mark of the job, made ahead by its worker (nil
+	// when it was not).
+	mark *aheadMark
 	// unrepeatable is set when a step that is neither idempotent nor
 	// checks its effect ran since the job's last checkpoint: a crash before
 	// the job's end is stored would run it again.
@@ -317,6 +320,14 @@ func (x *jobExec) checkpointNow() error {
 	if x.saved == len(x.job.Steps) && x.job.Status == JobRunning {
 		return nil
 	}
+	if m := x.mark; m != nil {
+		x.mark = nil
+		if m.wait() == nil && x.saved == len(x.job.Steps) {
+			x.job.Status = JobRunning
+			x.unrepeatable = false
+			return nil
+		}
+	}
 	if err := x.rt.store.SaveSteps(x.storeCtx, x.job.ID, x.unsaved()); err != nil {
 		return &storeError{err: err}
 	}
@@ -340,6 +351,20 @@ type doNode[In, Out any] struct {
 	timeout time.Duration
 	redIn   *redactor
 	redOut  *redactor
+}
+
+// writes reports whether the step's action may change something that a
+// crash must not change twice: the engine checkpoints before it runs.
+func (n *doNode[In, Out]) writes() bool { return !n.info.Idempotent }
+
+// firstStepWrites reports whether a recipe's first step is an action that
+// writes, so that every job checkpoints before anything else happens.
+func firstStepWrites(steps []node) bool {
+	if len(steps) == 0 {
+		return false
+	}
+	w, ok := steps[0].(interface{ writes() bool })
+	return ok && w.writes()
 }
 
 func (n *doNode[In, Out]) setOut(x *jobExec, out Out) {

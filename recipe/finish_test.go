@@ -132,3 +132,55 @@ func TestJobEndsAndTheNextJob(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstWriteFollowsTheRunningMark checks that when a recipe's first
+// step writes, every job is marked running in the store before its write
+// starts, also when its worker made the mark ahead, while it ran the job
+// before: a crash during the write resumes the job with the write marked
+// as possibly made.
+func TestFirstWriteFollowsTheRunningMark(t *testing.T) {
+	store := recipe.NewMemoryStore()
+	var mu sync.Mutex
+	var problems []string
+	var name string // of the recipe running
+	act := action.New(action.Info{Name: "write", Connector: "test", EffectChecked: true}, nil,
+		func(ctx context.Context, in benchIn) (benchIn, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			jobs, err := recipe.CollectJobs(store.Jobs(ctx, recipe.JobQuery{Recipe: name, EventID: in.Key, WithoutSteps: true}))
+			switch {
+			case err != nil:
+				problems = append(problems, err.Error())
+			case len(jobs) != 1 || jobs[0].Status != recipe.JobRunning:
+				problems = append(problems, fmt.Sprintf("%s %s: %d jobs (want 1, running) when its write started", name, in.Key, len(jobs)))
+			}
+			return in, nil
+		})
+	evs := make([]trigger.Event[issue], 20)
+	for i := range evs {
+		evs[i] = trigger.Event[issue]{ID: fmt.Sprintf("SUP-%d", i), Data: issue{ID: i, Key: fmt.Sprintf("SUP-%d", i)}}
+	}
+	for _, conc := range []int{1, 3} {
+		mu.Lock()
+		name = fmt.Sprintf("marks-%d", conc)
+		mu.Unlock()
+		r := mustNew(t, name, trigger.Trigger[issue](recipetest.Events(evs...)),
+			recipe.Concurrency(conc), recipe.Do("write", act, recipe.Pills{"key": `trigger.key`}))
+		eng := recipe.NewEngine(store)
+		if err := eng.Add(r); err != nil {
+			t.Fatal(err)
+		}
+		sum, err := eng.RunOnce(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Jobs[recipe.JobSucceeded] != len(evs) {
+			t.Fatalf("concurrency %d: summary %s, want %d jobs succeeded", conc, sum, len(evs))
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range problems {
+		t.Error(p)
+	}
+}

@@ -34,6 +34,10 @@ type recipeRun struct {
 	jobCtx    context.Context // in-flight jobs
 	jobCancel context.CancelFunc
 	storeCtx  context.Context // store writes of jobs: not cancelled by shutdown
+	// markAhead: the recipe's first step writes, so a job's first
+	// checkpoint has nothing to save but the running mark, which workers
+	// make ahead (see aheadMark).
+	markAhead bool
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -74,6 +78,7 @@ func (e *Engine) startRun(ctx context.Context, ent *entry, once bool) *recipeRun
 		run.jobCtx, run.jobCancel = context.WithCancel(context.WithoutCancel(ctx))
 	}
 	run.storeCtx = context.WithoutCancel(run.jobCtx)
+	run.markAhead = firstStepWrites(ent.r.steps)
 	ent.run = run
 	if coord := e.coordinator(); coord != nil {
 		run.sh = e.newShared(ent.r, coord)
@@ -191,9 +196,15 @@ func (run *recipeRun) enqueue(qs ...queued) {
 }
 
 func (run *recipeRun) pop() (queued, bool) {
+	return run.take(true)
+}
+
+// take takes the next job; with wait false it returns at once when none
+// is queued.
+func (run *recipeRun) take(wait bool) (queued, bool) {
 	run.mu.Lock()
 	defer run.mu.Unlock()
-	for run.head == len(run.queue) && !run.closed && !run.stopping {
+	for wait && run.head == len(run.queue) && !run.closed && !run.stopping {
 		run.cond.Wait()
 	}
 	if run.stopping || run.head == len(run.queue) {
@@ -547,13 +558,69 @@ func (run *recipeRun) worker() {
 	x := newJobExec(run)
 	// The end of the last job may still be on its way to the store.
 	defer x.fin.wait()
+	var next queued
+	var nextMark *aheadMark // next was taken ahead and is being marked
 	for {
-		q, ok := run.pop()
-		if !ok {
+		q, mark := next, nextMark
+		next, nextMark = queued{}, nil
+		if mark != nil && run.isStopping() {
+			// Taken ahead but not started: it stays unfinished in the
+			// store and resumes on the next run.
+			_ = mark.wait()
+			run.count(JobPending, 1)
+			if run.sh != nil {
+				run.jobDone(q.job.ID, false)
+			}
 			return
 		}
+		if mark == nil {
+			var ok bool
+			if q, ok = run.pop(); !ok {
+				return
+			}
+		}
+		if run.markAhead {
+			var ok bool
+			if next, ok = run.take(false); ok {
+				nextMark = startMark(run, next.job.ID)
+			}
+		}
+		x.mark = mark
 		run.execute(q, x)
 	}
+}
+
+func (run *recipeRun) isStopping() bool {
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	return run.stopping
+}
+
+// aheadMark marks a job running in the background while the worker that
+// took it ahead runs the job before: the checkpoint that a job whose first
+// step writes makes before that step is then done by the time the job
+// starts, instead of sitting between two requests. A crash before the job
+// starts leaves it marked running, so it resumes with its first step's
+// action.Effect.MayExist set: a step that checks its effect looks it up
+// once, finds nothing and makes its change.
+type aheadMark struct {
+	done   chan error
+	err    error
+	waited bool
+}
+
+func startMark(run *recipeRun, id string) *aheadMark {
+	m := &aheadMark{done: make(chan error, 1)}
+	go func() { m.done <- run.e.rt.store.SaveSteps(run.storeCtx, id, nil) }()
+	return m
+}
+
+// wait waits for the mark and returns its error.
+func (m *aheadMark) wait() error {
+	if !m.waited {
+		m.err, m.waited = <-m.done, true
+	}
+	return m.err
 }
 
 // execute runs one job to a final status, which the worker's finisher
@@ -579,6 +646,12 @@ func (run *recipeRun) execute(q queued, x *jobExec) {
 	if err == nil {
 		r.src.set(x.env, r.env.trigger, data)
 		err = x.runBlock(r.steps)
+	}
+	if x.mark != nil {
+		// The job ended before its first checkpoint (a replayed first
+		// step, an event that does not decode): the mark must land first.
+		_ = x.mark.wait()
+		x.mark = nil
 	}
 	res := JobResult{Status: JobSucceeded, Finished: rt.clock.Now()}
 	if err != nil {
