@@ -433,25 +433,18 @@ func (s *Server) linkFor(c *call) (*issueLink, *apiError) {
 	return l, nil
 }
 
-func (s *Server) handleLinkGet(c *call) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+// pathLink returns the issue link of the path's id, or answers 404 and
+// returns nil. Callers hold s.mu.
+func (s *Server) pathLink(c *call) *issueLink {
 	l, e := s.linkFor(c)
-	if e != nil {
-		c.fail(e)
-		return
-	}
+	return orFail(c, l, e)
+}
+
+func (s *Server) handleLinkGet(c *call, l *issueLink) {
 	c.json(http.StatusOK, s.linkJSON(l, nil))
 }
 
-func (s *Server) handleLinkDelete(c *call) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	l, e := s.linkFor(c)
-	if e != nil {
-		c.fail(e)
-		return
-	}
+func (s *Server) handleLinkDelete(c *call, l *issueLink) {
 	if !allowed(c, l.inward.proj, "LINK_ISSUES", "You do not have the permission to delete links.") {
 		return
 	}

@@ -92,8 +92,8 @@ func (s *Server) buildRoutes() []route {
 	s.handle("GET", "/secure/attachment/{id}/{name}", dc, false, s.handleSecureAttachment)
 
 	s.handle("POST", api+"/issueLink", both, false, s.handleLinkCreate)
-	s.handle("GET", api+"/issueLink/{id}", both, false, s.handleLinkGet)
-	s.handle("DELETE", api+"/issueLink/{id}", both, false, s.handleLinkDelete)
+	s.handle("GET", api+"/issueLink/{id}", both, false, reading(s, s.pathLink, s.handleLinkGet))
+	s.handle("DELETE", api+"/issueLink/{id}", both, false, writing(s, s.pathLink, s.handleLinkDelete))
 
 	s.handle("GET", api+"/user/search", both, false, s.handleUserSearch)
 	s.handle("GET", api+"/user/assignable/search", both, false, s.handleAssignableSearch)
