@@ -718,8 +718,22 @@ func (s *Server) handleSprintIssues(c *call, sp *sprint) {
 }
 
 // movedIssues reads the {"issues": [...]} body of a move: at most 50
-// visible issues the caller may schedule. Callers hold s.mu.
-func (s *Server) movedIssues(c *call, body []string) ([]*issueRec, *apiError) {
+// visible issues the caller may schedule, each of which fits the move
+// when fits is set (checked once all are found). It answers the first
+// error and returns ok false. Callers hold s.mu.
+func (s *Server) movedIssues(c *call, body []string, fits func(*issueRec) *apiError) (issues []*issueRec, ok bool) {
+	issues, e := s.schedulableIssues(c, body)
+	for i := 0; e == nil && fits != nil && i < len(issues); i++ {
+		e = fits(issues[i])
+	}
+	if e != nil {
+		c.fail(e)
+		return nil, false
+	}
+	return issues, true
+}
+
+func (s *Server) schedulableIssues(c *call, body []string) ([]*issueRec, *apiError) {
 	if len(body) == 0 {
 		return nil, fieldErr(http.StatusBadRequest, "issues", "Give at least one issue.")
 	}
@@ -755,25 +769,22 @@ func (s *Server) handleSprintMove(c *call, body *issuesBody) {
 		c.fail(errf(http.StatusBadRequest, "Issues cannot be moved to sprint %d: it is closed.", sp.id))
 		return
 	}
-	issues, e := s.movedIssues(c, body.Issues)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	for _, r := range issues {
+	issues, ok := s.movedIssues(c, body.Issues, func(r *issueRec) *apiError {
 		if r.cur.typ.Subtask {
-			c.fail(errf(http.StatusBadRequest, "Issue %s is a sub-task: it moves with its parent.", r.key))
-			return
+			return errf(http.StatusBadRequest, "Issue %s is a sub-task: it moves with its parent.", r.key)
 		}
+		return nil
+	})
+	if !ok {
+		return
 	}
 	s.moveToSprint(issues, sp)
 	c.noContent()
 }
 
 func (s *Server) handleBacklogMove(c *call, body *issuesBody) {
-	issues, e := s.movedIssues(c, body.Issues)
-	if e != nil {
-		c.fail(e)
+	issues, ok := s.movedIssues(c, body.Issues, nil)
+	if !ok {
 		return
 	}
 	s.moveToSprint(issues, nil)
@@ -831,20 +842,17 @@ func (s *Server) handleEpicMove(c *call, body *issuesBody) {
 			return
 		}
 	}
-	issues, e := s.movedIssues(c, body.Issues)
-	if e != nil {
-		c.fail(e)
-		return
-	}
-	for _, r := range issues {
+	issues, ok := s.movedIssues(c, body.Issues, func(r *issueRec) *apiError {
 		if r.cur.typ.Subtask || isEpic(r) {
-			c.fail(errf(http.StatusBadRequest, "Issue %s is a %s and cannot belong to an epic.", r.key, r.cur.typ.Name))
-			return
+			return errf(http.StatusBadRequest, "Issue %s is a %s and cannot belong to an epic.", r.key, r.cur.typ.Name)
 		}
 		if epic != nil && r.proj != epic.proj && s.mode == Cloud {
-			c.fail(errf(http.StatusBadRequest, "Issue %s is in another project than epic %s.", r.key, epic.key))
-			return
+			return errf(http.StatusBadRequest, "Issue %s is in another project than epic %s.", r.key, epic.key)
 		}
+		return nil
+	})
+	if !ok {
+		return
 	}
 	a, now := s.st.agileOf(), s.stamp()
 	for _, r := range issues {
