@@ -1,8 +1,10 @@
 package jiratest
 
 // The helpers below carry the steps most handlers share: read the body,
-// find the issue of the path, check a permission. Each one answers the
-// call itself when the step fails and tells the handler to stop.
+// find the issue (or other resource) of the path under the lock, check a
+// permission. Each one answers the call itself when the step fails and
+// tells the handler to stop; reading, writing and writingBody wrap a
+// handler in those steps where its route is registered.
 
 // decoded decodes the JSON body into v, or answers 400 and returns false.
 func decoded(c *call, v any) bool {
@@ -78,6 +80,7 @@ func writingBody[B any](s *Server, h func(*call, *B)) func(*call) {
 	}
 }
 
+// found is reading and writing with the lock's two halves given.
 func found[T any](lock, unlock func(), find func(*call) *T, h func(*call, *T)) func(*call) {
 	return func(c *call) {
 		lock()
