@@ -30,15 +30,20 @@ func tickRecorder() *recipetest.Action[trigger.Tick, trigger.Tick] {
 	return recipetest.NewAction("report", func(_ context.Context, in trigger.Tick) (trigger.Tick, error) { return in, nil })
 }
 
-// acceptCounter counts the batches stored.
+// acceptCounter counts the batches stored. A batch the store refused
+// wrote nothing and is not counted: an engine told to stop may hand the
+// store one last batch under its cancelled context.
 type acceptCounter struct {
 	recipe.Store
 	accepts atomic.Int64
 }
 
 func (s *acceptCounter) Accept(ctx context.Context, b recipe.Batch) (recipe.Accepted, error) {
-	s.accepts.Add(1)
-	return s.Store.Accept(ctx, b)
+	acc, err := s.Store.Accept(ctx, b)
+	if err == nil {
+		s.accepts.Add(1)
+	}
+	return acc, err
 }
 
 func tickPills() recipe.Pills {
