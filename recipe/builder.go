@@ -120,6 +120,7 @@ type Recipe struct {
 	actions int // action steps, a hint for sizing job records
 
 	stepActions []StepAction
+	tel         *jobAttrs
 }
 
 // Name returns the recipe's name.

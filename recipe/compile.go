@@ -570,7 +570,7 @@ func (c *compiler) build(b *builder) (*Recipe, error) {
 		}
 	}
 	c.env = buildEnv(c.trigType, d)
-	r := &Recipe{name: c.recipe, opts: c.opts, env: c.env}
+	r := &Recipe{name: c.recipe, opts: c.opts, env: c.env, tel: newJobAttrs(c.recipe)}
 	whenScope := &scope{visible: visibleSet{}, vars: map[string]bool{}}
 	for _, w := range b.when {
 		if p := c.boolPill("", "when", w, whenScope); p != nil {

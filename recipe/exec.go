@@ -351,6 +351,7 @@ type doNode[In, Out any] struct {
 	timeout time.Duration
 	redIn   *redactor
 	redOut  *redactor
+	tel     *stepAttrs
 }
 
 // writes reports whether the step's action may change something that a
@@ -411,10 +412,10 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 	}
 	jobCtx := x.ctx
 	var span trace.Span
-	x.ctx, span = x.tel.startStep(jobCtx, x.r.name, n.name, n.actName)
+	x.ctx, span = x.tel.startStep(jobCtx, n.name, n.tel)
 	rec := StepRecord{Seq: seq, Name: n.name, Action: n.actName, Started: start}
 	defer func() {
-		x.tel.endStep(x.ctx, span, x.r.name, rec)
+		x.tel.endStep(x.ctx, span, rec, n.tel)
 		x.ctx = jobCtx
 	}()
 	x.rt.hooks.StepStarted(x.ctx, x.info, n.name)

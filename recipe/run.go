@@ -634,7 +634,7 @@ func (run *recipeRun) execute(q queued, x *jobExec) {
 	defer func() { x.finish(outstanding) }()
 	job := x.job
 	base := x.ctx
-	jobCtx, span := run.e.tel.startJob(base, x.info)
+	jobCtx, span := run.e.tel.startJob(base, x.info, r.tel)
 	x.ctx = jobCtx
 	defer func() { x.ctx = base }()
 	rt.hooks.JobStarted(jobCtx, x.info)
@@ -661,7 +661,7 @@ func (run *recipeRun) execute(q queued, x *jobExec) {
 			if errors.As(err, &serr) {
 				rt.log.ErrorContext(jobCtx, "store failed while running a job; it stays pending", "recipe", r.name, "job", job.ID, "error", err)
 			}
-			run.e.tel.endJob(jobCtx, span, x.info, res, false)
+			run.e.tel.endJob(jobCtx, span, x.info, res, false, r.tel)
 			run.count(JobPending, 1)
 			if run.sh != nil {
 				run.jobDone(job.ID, false)
@@ -744,7 +744,7 @@ func (run *recipeRun) finished(fs *finishing, err error) {
 		rt.log.ErrorContext(fs.ctx, "cannot store a finished job; it stays pending", "recipe", r.name, "job", fs.info.ID, "error", err)
 	}
 	stored := err == nil
-	run.e.tel.endJob(fs.ctx, fs.span, fs.info, res, stored)
+	run.e.tel.endJob(fs.ctx, fs.span, fs.info, res, stored, r.tel)
 	if run.sh != nil {
 		run.jobDone(fs.info.ID, stored)
 	}

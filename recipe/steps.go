@@ -113,6 +113,7 @@ func (s *doStep[In, Out]) compile(c *compiler, sc *scope) node {
 		redIn:   redactorFor(reflect.TypeFor[In]()),
 		redOut:  redactorFor(reflect.TypeFor[Out]()),
 	}
+	n.tel = newStepAttrs(c.recipe, n.name, n.actName)
 	if s.opts.retrySet {
 		n.retry = s.opts.retry
 	}

@@ -3,6 +3,7 @@ package recipe
 import (
 	"context"
 	"log/slog"
+	"slices"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -90,8 +91,52 @@ func (e *Engine) initTelemetry() {
 	e.tel = t
 }
 
+// jobAttrs holds a recipe's job attributes for the metrics, built once
+// when the recipe is compiled rather than for every job: a recipe's name
+// and the statuses a job ends with are known ahead.
+type jobAttrs struct {
+	recipe   string
+	started  metric.MeasurementOption
+	finished map[string]metric.MeasurementOption // by job status
+}
+
+func newJobAttrs(recipe string) *jobAttrs {
+	a := &jobAttrs{
+		recipe:   recipe,
+		started:  metric.WithAttributeSet(attribute.NewSet(attribute.String("recipekit.recipe", recipe))),
+		finished: map[string]metric.MeasurementOption{},
+	}
+	for _, st := range []JobStatus{JobPending, JobRunning, JobSucceeded, JobFailed, JobStopped, JobSkipped} {
+		a.finished[string(st)] = finishedAttrs(recipe, string(st))
+	}
+	return a
+}
+
+func finishedAttrs(recipe, status string) metric.MeasurementOption {
+	return metric.WithAttributeSet(attribute.NewSet(attribute.String("recipekit.recipe", recipe), attribute.String("recipekit.job.status", status)))
+}
+
+// stepAttrs holds an action step's span and metric attributes, built once
+// when the recipe is compiled: recipe, step and action names are fixed.
+type stepAttrs struct {
+	span     trace.SpanStartOption
+	ok, fail metric.MeasurementOption
+}
+
+func newStepAttrs(recipe, step, action string) *stepAttrs {
+	base := []attribute.KeyValue{
+		attribute.String("recipekit.recipe", recipe),
+		attribute.String("recipekit.step", step),
+		attribute.String("recipekit.action", action),
+	}
+	with := func(outcome string) metric.MeasurementOption {
+		return metric.WithAttributeSet(attribute.NewSet(append(slices.Clip(base), attribute.String("outcome", outcome))...))
+	}
+	return &stepAttrs{span: trace.WithAttributes(base...), ok: with("ok"), fail: with("error")}
+}
+
 // startJob opens a job's span and counts the start.
-func (t *telemetry) startJob(ctx context.Context, info JobInfo) (context.Context, trace.Span) {
+func (t *telemetry) startJob(ctx context.Context, info JobInfo, a *jobAttrs) (context.Context, trace.Span) {
 	ctx, span := t.tracer.Start(ctx, "job "+info.Recipe, trace.WithAttributes(
 		attribute.String("recipekit.recipe", info.Recipe),
 		attribute.String("recipekit.job.id", info.ID),
@@ -100,20 +145,26 @@ func (t *telemetry) startJob(ctx context.Context, info JobInfo) (context.Context
 	if info.RerunOf != "" {
 		span.SetAttributes(attribute.String("recipekit.job.rerun_of", info.RerunOf))
 	}
-	t.jobsStarted.Add(ctx, 1, metric.WithAttributes(attribute.String("recipekit.recipe", info.Recipe)))
+	t.jobsStarted.Add(ctx, 1, a.started)
 	return ctx, span
 }
 
 // endJob closes a job's span with its outcome; finished is false when the
 // job was left pending to resume later.
-func (t *telemetry) endJob(ctx context.Context, span trace.Span, info JobInfo, res JobResult, finished bool) {
+func (t *telemetry) endJob(ctx context.Context, span trace.Span, info JobInfo, res JobResult, finished bool, a *jobAttrs) {
 	status := string(res.Status)
 	if !finished {
 		status = string(JobPending)
 	}
-	span.SetAttributes(attribute.String("recipekit.job.status", status))
+	if span.IsRecording() {
+		span.SetAttributes(attribute.String("recipekit.job.status", status))
+	}
 	if finished {
-		t.jobsFinished.Add(ctx, 1, metric.WithAttributes(attribute.String("recipekit.recipe", info.Recipe), attribute.String("recipekit.job.status", status)))
+		attrs, ok := a.finished[status]
+		if !ok {
+			attrs = finishedAttrs(a.recipe, status)
+		}
+		t.jobsFinished.Add(ctx, 1, attrs)
 	}
 	if res.Status == JobFailed && finished {
 		span.SetStatus(codes.Error, res.Error)
@@ -122,28 +173,21 @@ func (t *telemetry) endJob(ctx context.Context, span trace.Span, info JobInfo, r
 }
 
 // startStep opens a step's span, a child of the job's.
-func (t *telemetry) startStep(ctx context.Context, recipeName, step, action string) (context.Context, trace.Span) {
-	return t.tracer.Start(ctx, "step "+step, trace.WithAttributes(
-		attribute.String("recipekit.recipe", recipeName),
-		attribute.String("recipekit.step", step),
-		attribute.String("recipekit.action", action),
-	))
+func (t *telemetry) startStep(ctx context.Context, step string, a *stepAttrs) (context.Context, trace.Span) {
+	return t.tracer.Start(ctx, "step "+step, a.span)
 }
 
 // endStep closes a step's span and records its duration.
-func (t *telemetry) endStep(ctx context.Context, span trace.Span, recipeName string, rec StepRecord) {
-	outcome := "ok"
+func (t *telemetry) endStep(ctx context.Context, span trace.Span, rec StepRecord, a *stepAttrs) {
+	attrs := a.ok
 	if rec.Failed() {
-		outcome = "error"
+		attrs = a.fail
 		span.SetStatus(codes.Error, rec.Error)
 	}
-	span.SetAttributes(attribute.Int("recipekit.step.attempts", rec.Attempts))
-	t.stepDuration.Record(ctx, rec.Duration.Seconds(), metric.WithAttributes(
-		attribute.String("recipekit.recipe", recipeName),
-		attribute.String("recipekit.step", rec.Name),
-		attribute.String("recipekit.action", rec.Action),
-		attribute.String("outcome", outcome),
-	))
+	if span.IsRecording() {
+		span.SetAttributes(attribute.Int("recipekit.step.attempts", rec.Attempts))
+	}
+	t.stepDuration.Record(ctx, rec.Duration.Seconds(), attrs)
 	span.End()
 }
 
