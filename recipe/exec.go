@@ -412,7 +412,7 @@ func (n *doNode[In, Out]) run(x *jobExec) error {
 	}
 	jobCtx := x.ctx
 	var span trace.Span
-	x.ctx, span = x.tel.startStep(jobCtx, n.name, n.tel)
+	x.ctx, span = x.tel.startStep(jobCtx, n.tel)
 	rec := StepRecord{Seq: seq, Name: n.name, Action: n.actName, Started: start}
 	defer func() {
 		x.tel.endStep(x.ctx, span, rec, n.tel)

@@ -96,6 +96,7 @@ func (e *Engine) initTelemetry() {
 // and the statuses a job ends with are known ahead.
 type jobAttrs struct {
 	recipe   string
+	spanName string
 	started  metric.MeasurementOption
 	finished map[string]metric.MeasurementOption // by job status
 }
@@ -103,6 +104,7 @@ type jobAttrs struct {
 func newJobAttrs(recipe string) *jobAttrs {
 	a := &jobAttrs{
 		recipe:   recipe,
+		spanName: "job " + recipe,
 		started:  metric.WithAttributeSet(attribute.NewSet(attribute.String("recipekit.recipe", recipe))),
 		finished: map[string]metric.MeasurementOption{},
 	}
@@ -119,6 +121,7 @@ func finishedAttrs(recipe, status string) metric.MeasurementOption {
 // stepAttrs holds an action step's span and metric attributes, built once
 // when the recipe is compiled: recipe, step and action names are fixed.
 type stepAttrs struct {
+	spanName string
 	span     trace.SpanStartOption
 	ok, fail metric.MeasurementOption
 }
@@ -132,12 +135,12 @@ func newStepAttrs(recipe, step, action string) *stepAttrs {
 	with := func(outcome string) metric.MeasurementOption {
 		return metric.WithAttributeSet(attribute.NewSet(append(slices.Clip(base), attribute.String("outcome", outcome))...))
 	}
-	return &stepAttrs{span: trace.WithAttributes(base...), ok: with("ok"), fail: with("error")}
+	return &stepAttrs{spanName: "step " + step, span: trace.WithAttributes(base...), ok: with("ok"), fail: with("error")}
 }
 
 // startJob opens a job's span and counts the start.
 func (t *telemetry) startJob(ctx context.Context, info JobInfo, a *jobAttrs) (context.Context, trace.Span) {
-	ctx, span := t.tracer.Start(ctx, "job "+info.Recipe, trace.WithAttributes(
+	ctx, span := t.tracer.Start(ctx, a.spanName, trace.WithAttributes(
 		attribute.String("recipekit.recipe", info.Recipe),
 		attribute.String("recipekit.job.id", info.ID),
 		attribute.String("recipekit.event.id", info.EventID),
@@ -173,8 +176,8 @@ func (t *telemetry) endJob(ctx context.Context, span trace.Span, info JobInfo, r
 }
 
 // startStep opens a step's span, a child of the job's.
-func (t *telemetry) startStep(ctx context.Context, step string, a *stepAttrs) (context.Context, trace.Span) {
-	return t.tracer.Start(ctx, "step "+step, a.span)
+func (t *telemetry) startStep(ctx context.Context, a *stepAttrs) (context.Context, trace.Span) {
+	return t.tracer.Start(ctx, a.spanName, a.span)
 }
 
 // endStep closes a step's span and records its duration.
