@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
@@ -32,7 +33,9 @@ import (
 // read again: the next page's JQL leaves them out while they keep that
 // time (`AND NOT (key in (...) AND <time field> <= <ms>)`), so other issues
 // of the same millisecond beyond the boundary are still read, and an issue
-// changed since is read at its new time. Only a run of issues sharing one millisecond that is longer
+// changed since is read at its new time. When Jira refuses that JQL (a key
+// named there was deleted or left the account's view since), the page is
+// read again without it and the ledger drops what was handed over. Only a run of issues sharing one millisecond that is longer
 // than a page is read by following Jira's page token (startAt on Data
 // Center); such a run is read twice, and again until a pass finds nothing
 // new, because an issue leaving the run while it is paged would shift
@@ -388,6 +391,19 @@ func (p *poller[T]) Poll(ctx context.Context, cursor trigger.Cursor) (trigger.Pa
 		rawDst = &raws
 	}
 	res, _, err := p.c.Search.page(ctx, opts, rawDst)
+	if err != nil && len(sc.Skip) > 0 && refusedQuery(err) {
+		// Jira refuses a JQL `key in (...)` that names an issue gone from
+		// view since it was read (deleted, moved, its security level
+		// changed). Read the boundary's issues again instead, from the
+		// start of their millisecond; the ledger drops those already
+		// handed over. Left as it was, the scan would be refused on every
+		// poll.
+		p.c.logger.Debug("jira: the search leaving out the issues read at a page boundary was refused; reading them again", "trigger", p.spec.info.Name, "error", err)
+		sc.Skip, sc.Token, sc.StartAt = nil, "", 0
+		opts.JQL, opts.NextPageToken, opts.StartAt = p.scanJQL(sc.Seek, nil), "", 0
+		raws = raws[:0]
+		res, _, err = p.c.Search.page(ctx, opts, rawDst)
+	}
 	if err != nil {
 		return trigger.Page[T]{}, p.searchError(err)
 	}
@@ -529,6 +545,13 @@ func (p *poller[T]) estimate(ctx context.Context, res SearchResult, seek int64, 
 		return 0
 	}
 	return n
+}
+
+// refusedQuery reports whether Jira answered a search with 400, the
+// answer to a JQL it will not run.
+func refusedQuery(err error) bool {
+	var he *Error
+	return errors.As(err, &he) && he.StatusCode == http.StatusBadRequest
 }
 
 func (p *poller[T]) searchError(err error) error {

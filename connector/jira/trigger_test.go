@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -278,6 +279,55 @@ func TestPollFetchesEachIssueOnce(t *testing.T) {
 		}
 		if counter.issues != 8 || counter.searches != 3 {
 			t.Errorf("the scan fetched %d issues in %d searches, want the 8 issues once in 3 pages of 3", counter.issues, counter.searches)
+		}
+	})
+}
+
+// boundaryRefuser answers 400, as Jira does for a JQL naming an issue key
+// that no longer exists, to every search that leaves out the issues read
+// at a page boundary.
+type boundaryRefuser struct {
+	mu      sync.Mutex
+	refused int
+}
+
+func (b *boundaryRefuser) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.Contains(req.URL.Path, "/search") && strings.Contains(req.URL.Query().Get("jql"), "key in (") {
+		b.mu.Lock()
+		b.refused++
+		b.mu.Unlock()
+		body := `{"errorMessages":["An issue with key 'DEMO-3' does not exist for field 'key'."],"errors":{}}`
+		return &http.Response{StatusCode: http.StatusBadRequest, Status: "400 Bad Request", Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(body)), Request: req}, nil
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// A boundary issue deleted between two pages makes Jira refuse the next
+// page's JQL (its key is named there); the scan reads the boundary again
+// instead of failing on every poll, and hands every event over once.
+func TestPollReadsTheBoundaryAgainWhenJiraRefusesItsKeys(t *testing.T) {
+	bothTrigModes(t, "Europe/Lisbon", func(t *testing.T, e *trigEnv) {
+		opts := PollOptions{Project: "DEMO", Since: e.clock.Now().Add(-time.Minute), PageSize: 3, Now: e.clock.Now}
+		for i, step := range []bool{true, true, false, false, true, true, true, true} {
+			if _, err := e.srv.CreateIssueAs(e.userID(e.demo.Alice), jiratest.IssueSeed{Project: "DEMO", Summary: "issue " + strconv.Itoa(i)}); err != nil {
+				t.Fatal(err)
+			}
+			if step {
+				e.clock.Advance(1500 * time.Millisecond)
+			}
+		}
+		refuser := &boundaryRefuser{}
+		hopts := noSleepHTTP()
+		hopts.Transport = refuser
+		jc := mustNew(t, Config{URL: e.srv.URL(), Auth: userAuth(e.mode, e.demo.Admin, dcPAT), HTTP: hopts})
+		evs, _, _ := drain(t, jc.NewIssue(opts), nil)
+		ids := eventIDs(evs)
+		if len(evs) != 8 || len(slices.Compact(slices.Sorted(slices.Values(ids)))) != 8 {
+			t.Fatalf("new issues %v, want the 8 issues once each", ids)
+		}
+		if refuser.refused == 0 {
+			t.Fatal("no search left out the boundary's issues: the test does not exercise the refusal")
 		}
 	})
 }
