@@ -2,9 +2,11 @@ package jira
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"iter"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/recipekit/recipekit/action"
@@ -196,17 +198,70 @@ func (c *Client) AssignableUsers() action.Action[AssignableUsersInput, []User] {
 // the user and Name and Key are empty; on Server/Data Center Name (the
 // login) and Key identify the user and AccountID is empty.
 type User struct {
-	Self         string            `json:"self,omitempty" expr:"self"`
-	AccountID    string            `json:"accountId,omitempty" expr:"accountId"`
-	AccountType  string            `json:"accountType,omitempty" expr:"accountType"`
-	Name         string            `json:"name,omitempty" expr:"name"`
-	Key          string            `json:"key,omitempty" expr:"key"`
-	DisplayName  string            `json:"displayName,omitempty" expr:"displayName"`
-	EmailAddress string            `json:"emailAddress,omitempty" expr:"emailAddress"`
-	Active       bool              `json:"active" expr:"active"`
-	TimeZone     string            `json:"timeZone,omitempty" expr:"timeZone"`
-	Locale       string            `json:"locale,omitempty" expr:"locale"`
-	AvatarURLs   map[string]string `json:"avatarUrls,omitempty" expr:"avatarUrls"`
+	Self         string     `json:"self,omitempty" expr:"self"`
+	AccountID    string     `json:"accountId,omitempty" expr:"accountId"`
+	AccountType  string     `json:"accountType,omitempty" expr:"accountType"`
+	Name         string     `json:"name,omitempty" expr:"name"`
+	Key          string     `json:"key,omitempty" expr:"key"`
+	DisplayName  string     `json:"displayName,omitempty" expr:"displayName"`
+	EmailAddress string     `json:"emailAddress,omitempty" expr:"emailAddress"`
+	Active       bool       `json:"active" expr:"active"`
+	TimeZone     string     `json:"timeZone,omitempty" expr:"timeZone"`
+	Locale       string     `json:"locale,omitempty" expr:"locale"`
+	AvatarURLs   AvatarURLs `json:"avatarUrls,omitempty" expr:"avatarUrls"`
+}
+
+// AvatarURLs maps an avatar size ("48x48", "24x24", "16x16", "32x32") to
+// the URL of the image of that size.
+type AvatarURLs map[string]string
+
+// MarshalJSON encodes the map exactly as encoding/json does (keys sorted),
+// without its reflection: every user in a job record carries one, and the
+// generic map encoder costs two allocations an entry. Keys or URLs with a
+// character JSON escapes (other than those it escapes for HTML) take the
+// generic encoder.
+func (m AvatarURLs) MarshalJSON() ([]byte, error) {
+	if m == nil {
+		return []byte("null"), nil
+	}
+	var arr [8]string
+	keys := arr[:0]
+	size := 2
+	for k, v := range m {
+		if !plainASCII(k) || !plainASCII(v) {
+			return json.Marshal(map[string]string(m))
+		}
+		keys = append(keys, k)
+		size += len(k) + len(v) + 6
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, k...)
+		b = append(b, '"', ':', '"')
+		b = append(b, m[k]...)
+		b = append(b, '"')
+	}
+	return append(b, '}'), nil
+}
+
+// plainASCII reports whether encoding/json writes s as itself between
+// quotes: printable ASCII without quote or backslash. '<', '>' and '&'
+// are plain here: encoding/json escapes them in a marshaler's output as it
+// does in strings, when HTML escaping is on.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\':
+			return false
+		}
+	}
+	return true
 }
 
 // ID returns the identifier Jira expects when this user is written into a
