@@ -23,19 +23,23 @@ const effectKeyPrefix = "rk1-"
 // A Try block that runs its body again reuses the keys of its steps: the
 // step's change is made once per job and iteration, not once per attempt.
 func EffectKey(recipe, jobID, step string, iterations ...int) string {
-	h := sha256.New()
-	var n [8]byte
-	for _, part := range []string{recipe, jobID, step} {
-		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
-		h.Write(n[:])
-		h.Write([]byte(part))
+	// One buffer on the stack holds the whole input of the hash (it moves
+	// to the heap only for very long names) and another the key: one
+	// allocation per key, the string.
+	var in [256]byte
+	b := in[:0]
+	for _, part := range [...]string{recipe, jobID, step} {
+		b = binary.BigEndian.AppendUint64(b, uint64(len(part)))
+		b = append(b, part...)
 	}
 	for _, i := range iterations {
-		binary.BigEndian.PutUint64(n[:], uint64(i))
-		h.Write(n[:])
+		b = binary.BigEndian.AppendUint64(b, uint64(i))
 	}
-	var sum [sha256.Size]byte
-	return effectKeyPrefix + hex.EncodeToString(h.Sum(sum[:0])[:20])
+	sum := sha256.Sum256(b)
+	var key [len(effectKeyPrefix) + 40]byte
+	copy(key[:], effectKeyPrefix)
+	hex.Encode(key[len(effectKeyPrefix):], sum[:20])
+	return string(key[:])
 }
 
 // effect returns the Effect of the step run starting now. In a resumed

@@ -3,6 +3,7 @@ package recipe_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -130,6 +131,19 @@ func TestEffectKeyDerivation(t *testing.T) {
 	}
 	if recipe.EffectKey("r", "j", "s", 3) != recipe.EffectKey("r", "j", "s", 3) {
 		t.Error("EffectKey is not deterministic")
+	}
+	// Keys already written to Jira must be found again after an upgrade:
+	// the derivation of rk1- keys never changes.
+	for _, v := range []struct {
+		key, want string
+	}{
+		{recipe.EffectKey("comment-each-issue", "job-0001", "comment"), "rk1-7d33b6eb489c72053d9ec7e043cd1c761a8a1aa3"},
+		{recipe.EffectKey("r", "j", "s", 0, 2), "rk1-d1ff848d1183f178c6da6617b8ead370da4a10c5"},
+		{recipe.EffectKey(strings.Repeat("long", 100), "j", "s", 7), "rk1-d59883f4cf3e975b23b0b43439fb1718c39cb9ec"},
+	} {
+		if v.key != v.want {
+			t.Errorf("key %s, want %s", v.key, v.want)
+		}
 	}
 }
 
