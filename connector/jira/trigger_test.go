@@ -253,22 +253,29 @@ func (c *issueCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// seedBoundaryRun creates 8 issues created at t0, t1, t2, t2, t2, t3, t4,
+// t5 and returns options that scan them in pages of 3: the first page
+// ends inside the run of t2.
+func seedBoundaryRun(t *testing.T, e *trigEnv) PollOptions {
+	t.Helper()
+	opts := PollOptions{Project: "DEMO", Since: e.clock.Now().Add(-time.Minute), PageSize: 3, Now: e.clock.Now}
+	for i, step := range []bool{true, true, false, false, true, true, true, true} {
+		if _, err := e.srv.CreateIssueAs(e.userID(e.demo.Alice), jiratest.IssueSeed{Project: "DEMO", Summary: "issue " + strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+		if step {
+			e.clock.Advance(1500 * time.Millisecond)
+		}
+	}
+	return opts
+}
+
 // A scan pages by time without reading the issue at a page's boundary
 // again: every issue is fetched once, including those sharing the
 // boundary's millisecond that fall on the next page.
 func TestPollFetchesEachIssueOnce(t *testing.T) {
 	bothTrigModes(t, "Asia/Kolkata", func(t *testing.T, e *trigEnv) {
-		opts := PollOptions{Project: "DEMO", Since: e.clock.Now().Add(-time.Minute), PageSize: 3, Now: e.clock.Now}
-		// Created at t0, t1, t2, t2, t2, t3, t4, t5: the first page ends
-		// inside the run of t2.
-		for i, step := range []bool{true, true, false, false, true, true, true, true} {
-			if _, err := e.srv.CreateIssueAs(e.userID(e.demo.Alice), jiratest.IssueSeed{Project: "DEMO", Summary: "issue " + strconv.Itoa(i)}); err != nil {
-				t.Fatal(err)
-			}
-			if step {
-				e.clock.Advance(1500 * time.Millisecond)
-			}
-		}
+		opts := seedBoundaryRun(t, e)
 		counter := &issueCounter{}
 		hopts := noSleepHTTP()
 		hopts.Transport = counter
@@ -308,15 +315,7 @@ func (b *boundaryRefuser) RoundTrip(req *http.Request) (*http.Response, error) {
 // instead of failing on every poll, and hands every event over once.
 func TestPollReadsTheBoundaryAgainWhenJiraRefusesItsKeys(t *testing.T) {
 	bothTrigModes(t, "Europe/Lisbon", func(t *testing.T, e *trigEnv) {
-		opts := PollOptions{Project: "DEMO", Since: e.clock.Now().Add(-time.Minute), PageSize: 3, Now: e.clock.Now}
-		for i, step := range []bool{true, true, false, false, true, true, true, true} {
-			if _, err := e.srv.CreateIssueAs(e.userID(e.demo.Alice), jiratest.IssueSeed{Project: "DEMO", Summary: "issue " + strconv.Itoa(i)}); err != nil {
-				t.Fatal(err)
-			}
-			if step {
-				e.clock.Advance(1500 * time.Millisecond)
-			}
-		}
+		opts := seedBoundaryRun(t, e)
 		refuser := &boundaryRefuser{}
 		hopts := noSleepHTTP()
 		hopts.Transport = refuser
