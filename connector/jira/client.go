@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -388,12 +389,19 @@ type ListOptions struct {
 }
 
 func (o ListOptions) values() url.Values {
+	return pageQuery("startAt", o.StartAt, "maxResults", o.MaxResults)
+}
+
+// pageQuery is the query of an offset-paged list: the first item's index
+// and the page size under the names the resource gives them, each left out
+// when 0 so that Jira applies its default.
+func pageQuery(startName string, start int, sizeName string, size int) url.Values {
 	q := url.Values{}
-	if o.StartAt > 0 {
-		q.Set("startAt", fmt.Sprint(o.StartAt))
+	if start > 0 {
+		q.Set(startName, strconv.Itoa(start))
 	}
-	if o.MaxResults > 0 {
-		q.Set("maxResults", fmt.Sprint(o.MaxResults))
+	if size > 0 {
+		q.Set(sizeName, strconv.Itoa(size))
 	}
 	return q
 }

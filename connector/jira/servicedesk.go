@@ -52,14 +52,7 @@ type PageOptions struct {
 }
 
 func (o PageOptions) values() url.Values {
-	q := url.Values{}
-	if o.Start > 0 {
-		q.Set("start", strconv.Itoa(o.Start))
-	}
-	if o.Limit > 0 {
-		q.Set("limit", strconv.Itoa(o.Limit))
-	}
-	return q
+	return pageQuery("start", o.Start, "limit", o.Limit)
 }
 
 // sdPage is the servicedeskapi's paged envelope.
