@@ -201,13 +201,8 @@ func (p *sprintPoller) Poll(ctx context.Context, cursor trigger.Cursor) (trigger
 
 func (p *sprintPoller) pollError(err error) error {
 	name := p.spec.info.Name
-	var rl *RateLimitError
-	if errors.As(err, &rl) {
-		wait := rl.Wait
-		if wait <= 0 {
-			wait = time.Minute
-		}
-		return fmt.Errorf("jira: trigger %s: %w: %w", name, trigger.BackOff(wait, "Jira rate limit"), err)
+	if bo := rateLimitBackOff(name, err); bo != nil {
+		return bo
 	}
 	if errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("jira: trigger %s: board %d was not found or is not visible to this account (check the id with list_boards, and the account's Browse Projects permission in its project): %w", name, p.opts.BoardID, err)

@@ -560,15 +560,26 @@ func (p *poller[T]) searchError(err error) error {
 	if errors.As(err, &he) && he.StatusCode == 400 && strings.TrimSpace(p.opts.JQL) != "" {
 		return fmt.Errorf("jira: trigger %s: Jira refused the search; check the JQL filter %q: %w", name, p.opts.JQL, err)
 	}
-	var rl *RateLimitError
-	if errors.As(err, &rl) {
-		wait := rl.Wait
-		if wait <= 0 {
-			wait = time.Minute
-		}
-		return fmt.Errorf("jira: trigger %s: %w: %w", name, trigger.BackOff(wait, "Jira rate limit"), err)
+	if bo := rateLimitBackOff(name, err); bo != nil {
+		return bo
 	}
 	return fmt.Errorf("jira: trigger %s: searching: %w", name, err)
+}
+
+// rateLimitBackOff turns a rate-limit answer to a trigger's poll into a
+// trigger.BackOff for the wait Jira asked (a minute when it named none),
+// so the runtime waits instead of counting a failure; it returns nil when
+// err is not a *RateLimitError.
+func rateLimitBackOff(trig string, err error) error {
+	var rl *RateLimitError
+	if !errors.As(err, &rl) {
+		return nil
+	}
+	wait := rl.Wait
+	if wait <= 0 {
+		wait = time.Minute
+	}
+	return fmt.Errorf("jira: trigger %s: %w: %w", trig, trigger.BackOff(wait, "Jira rate limit"), err)
 }
 
 func msID(prefix, id string, ms int64) string {

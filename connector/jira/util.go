@@ -31,22 +31,15 @@ var errResponseTooLarge = errors.New("the answer is larger than the 64 MiB the c
 // json.Unmarshaler contract has implementations copy what they keep, so
 // the buffer can be reused.)
 func decodeJSON(r io.Reader, v any) error {
-	buf := bodyBufs.Get().(*bytes.Buffer)
-	defer putBodyBuf(buf)
-	if err := readInto(buf, r); err != nil {
-		return err
-	}
-	b := bytes.TrimSpace(buf.Bytes())
-	if len(b) == 0 {
-		return nil
-	}
-	if u, ok := v.(json.Unmarshaler); ok {
-		// json.Unmarshal would scan the whole answer to validate it and
-		// again to find its end before handing it to the method, which
-		// validates what it decodes itself.
-		return u.UnmarshalJSON(b)
-	}
-	return json.Unmarshal(b, v)
+	return withBody(r, func(b []byte) error {
+		if u, ok := v.(json.Unmarshaler); ok {
+			// json.Unmarshal would scan the whole answer to validate it
+			// and again to find its end before handing it to the method,
+			// which validates what it decodes itself.
+			return u.UnmarshalJSON(b)
+		}
+		return json.Unmarshal(b, v)
+	})
 }
 
 // keptDecoder is a destination of Client.Do that decodes the body itself
@@ -57,6 +50,13 @@ type keptDecoder interface {
 
 // decodeKept reads r whole and hands d a copy of exactly its size.
 func decodeKept(r io.Reader, d keptDecoder) error {
+	return withBody(r, func(b []byte) error { return d.decodeKept(bytes.Clone(b)) })
+}
+
+// withBody reads all of r, up to maxResponseBody bytes, into a pooled
+// buffer and hands decode the body without surrounding white space,
+// unless it is empty. decode must not keep b: the buffer is reused.
+func withBody(r io.Reader, decode func(b []byte) error) error {
 	buf := bodyBufs.Get().(*bytes.Buffer)
 	defer putBodyBuf(buf)
 	if err := readInto(buf, r); err != nil {
@@ -66,7 +66,7 @@ func decodeKept(r io.Reader, d keptDecoder) error {
 	if len(b) == 0 {
 		return nil
 	}
-	return d.decodeKept(bytes.Clone(b))
+	return decode(b)
 }
 
 // readInto reads all of r into buf, up to maxResponseBody bytes.
