@@ -253,10 +253,11 @@ func (c *issueCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// seedBoundaryRun creates 8 issues created at t0, t1, t2, t2, t2, t3, t4,
-// t5 and returns options that scan them in pages of 3: the first page
-// ends inside the run of t2.
-func seedBoundaryRun(t *testing.T, e *trigEnv) PollOptions {
+// drainBoundaryRun creates 8 issues created at t0, t1, t2, t2, t2, t3, t4,
+// t5 and hands over the NewIssue events of a scan of them in pages of 3,
+// the first of which ends inside the run of t2, with every request going
+// through transport.
+func drainBoundaryRun(t *testing.T, e *trigEnv, transport http.RoundTripper) []trigger.Event[Issue] {
 	t.Helper()
 	opts := PollOptions{Project: "DEMO", Since: e.clock.Now().Add(-time.Minute), PageSize: 3, Now: e.clock.Now}
 	for i, step := range []bool{true, true, false, false, true, true, true, true} {
@@ -267,7 +268,11 @@ func seedBoundaryRun(t *testing.T, e *trigEnv) PollOptions {
 			e.clock.Advance(1500 * time.Millisecond)
 		}
 	}
-	return opts
+	hopts := noSleepHTTP()
+	hopts.Transport = transport
+	jc := mustNew(t, Config{URL: e.srv.URL(), Auth: userAuth(e.mode, e.demo.Admin, dcPAT), HTTP: hopts})
+	evs, _, _ := drain(t, jc.NewIssue(opts), nil)
+	return evs
 }
 
 // A scan pages by time without reading the issue at a page's boundary
@@ -275,12 +280,8 @@ func seedBoundaryRun(t *testing.T, e *trigEnv) PollOptions {
 // boundary's millisecond that fall on the next page.
 func TestPollFetchesEachIssueOnce(t *testing.T) {
 	bothTrigModes(t, "Asia/Kolkata", func(t *testing.T, e *trigEnv) {
-		opts := seedBoundaryRun(t, e)
 		counter := &issueCounter{}
-		hopts := noSleepHTTP()
-		hopts.Transport = counter
-		jc := mustNew(t, Config{URL: e.srv.URL(), Auth: userAuth(e.mode, e.demo.Admin, dcPAT), HTTP: hopts})
-		evs, _, _ := drain(t, jc.NewIssue(opts), nil)
+		evs := drainBoundaryRun(t, e, counter)
 		if len(evs) != 8 {
 			t.Fatalf("new issues: %v", eventIDs(evs))
 		}
@@ -315,12 +316,8 @@ func (b *boundaryRefuser) RoundTrip(req *http.Request) (*http.Response, error) {
 // instead of failing on every poll, and hands every event over once.
 func TestPollReadsTheBoundaryAgainWhenJiraRefusesItsKeys(t *testing.T) {
 	bothTrigModes(t, "Europe/Lisbon", func(t *testing.T, e *trigEnv) {
-		opts := seedBoundaryRun(t, e)
 		refuser := &boundaryRefuser{}
-		hopts := noSleepHTTP()
-		hopts.Transport = refuser
-		jc := mustNew(t, Config{URL: e.srv.URL(), Auth: userAuth(e.mode, e.demo.Admin, dcPAT), HTTP: hopts})
-		evs, _, _ := drain(t, jc.NewIssue(opts), nil)
+		evs := drainBoundaryRun(t, e, refuser)
 		ids := eventIDs(evs)
 		if len(evs) != 8 || len(slices.Compact(slices.Sorted(slices.Values(ids)))) != 8 {
 			t.Fatalf("new issues %v, want the 8 issues once each", ids)
