@@ -2,8 +2,6 @@ package jira
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -130,23 +128,8 @@ func checkFieldsAgainstReference(t *testing.T, i int, in []byte) {
 func sampleFieldObjects(t *testing.T) []string {
 	dir := testshared.Path(t, "jira", "samples")
 	var out []string
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		var doc any
-		if json.Unmarshal(b, &doc) != nil {
-			return nil
-		}
+	for _, doc := range testshared.JSONFiles(t, dir) {
 		collectFields(doc, &out)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	if len(out) < 10 {
 		t.Fatalf("found only %d issue field objects in %s", len(out), dir)

@@ -2,8 +2,6 @@ package markup
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,19 +15,7 @@ import (
 func TestSamples(t *testing.T) {
 	dir := testshared.Path(t, "jira", "samples")
 	var adfDocs, wikiTexts int
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") {
-			return err
-		}
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		var v any
-		if json.Unmarshal(raw, &v) != nil {
-			return nil
-		}
-		name, _ := filepath.Rel(dir, path)
+	for name, v := range testshared.JSONFiles(t, dir) {
 		walkRichText(v, "", func(field string, val any) {
 			switch val := val.(type) {
 			case map[string]any:
@@ -59,10 +45,6 @@ func TestSamples(t *testing.T) {
 				}
 			}
 		})
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	if adfDocs == 0 || wikiTexts == 0 {
 		t.Fatalf("the samples under %s held %d ADF documents and %d wiki texts; expected some of each", dir, adfDocs, wikiTexts)
