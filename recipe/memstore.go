@@ -182,6 +182,11 @@ func (m *memoryStore) SaveSteps(ctx context.Context, jobID string, steps []StepR
 		return err
 	}
 	defer m.mu.Unlock()
+	return m.saveSteps(jobID, steps)
+}
+
+// saveSteps is SaveSteps with m.mu held.
+func (m *memoryStore) saveSteps(jobID string, steps []StepRecord) error {
 	j, ok := m.jobs[jobID]
 	if !ok {
 		return fmt.Errorf("recipe: save steps of job %q: %w", jobID, ErrNotFound)
@@ -198,13 +203,18 @@ func (m *memoryStore) FinishJob(ctx context.Context, jobID string, res JobResult
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if !res.Status.Final() {
-		return fmt.Errorf("recipe: finish job %q: status %q is not final", jobID, res.Status)
-	}
 	if err := m.lock(); err != nil {
 		return err
 	}
 	defer m.mu.Unlock()
+	return m.finishJob(jobID, res, steps)
+}
+
+// finishJob is FinishJob with m.mu held.
+func (m *memoryStore) finishJob(jobID string, res JobResult, steps []StepRecord) error {
+	if !res.Status.Final() {
+		return fmt.Errorf("recipe: finish job %q: status %q is not final", jobID, res.Status)
+	}
 	j, ok := m.jobs[jobID]
 	if !ok {
 		return fmt.Errorf("recipe: finish job %q: %w", jobID, ErrNotFound)
@@ -224,6 +234,43 @@ func (m *memoryStore) FinishJob(ctx context.Context, jobID string, res JobResult
 	}
 	return nil
 }
+
+// WriteJobs implements JobWriter: the writes are applied under one hold
+// of the store's lock, so no reader sees some of them without the others.
+func (m *memoryStore) WriteJobs(ctx context.Context, writes []JobWrite) []error {
+	fail := func(err error) []error {
+		errs := make([]error, len(writes))
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	if err := m.lock(); err != nil {
+		return fail(err)
+	}
+	defer m.mu.Unlock()
+	var errs []error
+	for i, w := range writes {
+		var err error
+		if w.Result == nil {
+			err = m.saveSteps(w.JobID, w.Steps)
+		} else {
+			err = m.finishJob(w.JobID, *w.Result, w.Steps)
+		}
+		if err != nil {
+			if errs == nil {
+				errs = make([]error, len(writes))
+			}
+			errs[i] = err
+		}
+	}
+	return errs
+}
+
+var _ JobWriter = (*memoryStore)(nil)
 
 func (m *memoryStore) RetryJob(ctx context.Context, jobID string) (Job, error) {
 	if err := ctx.Err(); err != nil {

@@ -10,3 +10,7 @@ import (
 func TestMemoryStoreConformance(t *testing.T) {
 	recipetest.TestStore(t, func(*testing.T) recipe.Store { return recipe.NewMemoryStore() })
 }
+
+func TestMemoryStoreJobWriterConformance(t *testing.T) {
+	recipetest.TestJobWriter(t, func(*testing.T) recipe.Store { return recipe.NewMemoryStore() })
+}

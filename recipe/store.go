@@ -320,3 +320,32 @@ type ValueStore interface {
 	// SetValue stores value under key, replacing any earlier one.
 	SetValue(ctx context.Context, key string, value []byte) error
 }
+
+// JobWriter is implemented by a [Store] that can store the checkpoints and
+// final records of several jobs in one transaction; the memory and SQLite
+// stores do. A store's cost per transaction (a commit, the pages it writes)
+// is then shared by several jobs: the engine commits together the final
+// records of jobs whose end may wait (see the package documentation on
+// crash safety), and the running marks of the jobs it takes ahead.
+type JobWriter interface {
+	// WriteJobs stores each write as [Store.SaveSteps] (Result nil) or
+	// [Store.FinishJob] (Result set) would, all in one transaction. A write
+	// the store refuses (its job does not exist or is finished, or its
+	// Result.Status is not final) changes nothing and fails alone; the
+	// others are stored. Any other failure fails every write and stores
+	// nothing. It returns nil when every write was stored, otherwise one
+	// error per write, nil for those stored. Like SaveSteps and FinishJob
+	// it must not keep the writes or their step slices after it returns.
+	WriteJobs(ctx context.Context, writes []JobWrite) []error
+}
+
+// JobWrite is one job's write in [JobWriter.WriteJobs].
+type JobWrite struct {
+	// JobID names the job.
+	JobID string
+	// Steps are the step records to add, as [Store.SaveSteps] adds them.
+	Steps []StepRecord
+	// Result is the job's final result; nil for a checkpoint, which marks
+	// the job running.
+	Result *JobResult
+}

@@ -735,65 +735,127 @@ func (s *Store) updateUnfinished(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt
 // records (the checkpoint before a job's first writing step) is one
 // UPDATE; with records, the UPDATE and the records are one transaction.
 // Checkpoints and final records of jobs that run at the same time share
-// one commit (see jobWrite).
+// one commit (see writeRequest).
 func (s *Store) SaveSteps(ctx context.Context, jobID string, steps []recipe.StepRecord) error {
-	if err := s.writeJob(&jobWrite{ctx: ctx, jobID: jobID, steps: steps}); err != nil {
-		return fmt.Errorf("sqlite: save steps: %w", err)
-	}
-	return nil
+	r := &writeRequest{ctx: ctx}
+	r.one[0] = jobWrite{jobID: jobID, steps: steps}
+	r.writes = r.one[:]
+	s.write(r)
+	return r.one[0].error()
 }
 
 // FinishJob implements recipe.Store: the final status and the remaining
 // step records in one transaction, the status written by an UPDATE that
 // only matches the job while it is unfinished.
 func (s *Store) FinishJob(ctx context.Context, jobID string, res recipe.JobResult, steps []recipe.StepRecord) error {
-	if !res.Status.Final() {
-		return fmt.Errorf("sqlite: finish job %q: status %q is not final", jobID, res.Status)
-	}
-	if err := s.writeJob(&jobWrite{ctx: ctx, jobID: jobID, steps: steps, res: &res}); err != nil {
-		return fmt.Errorf("sqlite: finish job: %w", err)
-	}
-	return nil
+	r := &writeRequest{ctx: ctx}
+	r.one[0] = newJobWrite(jobID, steps, &res)
+	r.writes = r.one[:]
+	s.write(r)
+	return r.one[0].error()
 }
 
-// jobWrite is a checkpoint (res nil) or the final record of a job, handed
-// to writeJob.
-//
-// Writes of jobs running at the same time are committed together (group
-// commit): the first writer to arrive commits every write queued by the
-// time it starts, in one transaction, while the next ones queue for the
-// following commit. Each caller still returns only once its own write is
-// committed, so a write is as durable when SaveSteps or FinishJob returns
-// as with a transaction of its own; a worker running alone commits alone.
+// WriteJobs implements recipe.JobWriter: the writes go into one
+// transaction, with the writes of other callers queued at the same time
+// (see writeRequest).
+func (s *Store) WriteJobs(ctx context.Context, writes []recipe.JobWrite) []error {
+	if len(writes) == 0 {
+		return nil
+	}
+	r := &writeRequest{ctx: ctx, writes: make([]jobWrite, len(writes))}
+	for i, w := range writes {
+		r.writes[i] = newJobWrite(w.JobID, w.Steps, w.Result)
+	}
+	s.write(r)
+	var errs []error
+	for i := range r.writes {
+		if err := r.writes[i].error(); err != nil {
+			if errs == nil {
+				errs = make([]error, len(writes))
+			}
+			errs[i] = err
+		}
+	}
+	return errs
+}
+
+var _ recipe.JobWriter = (*Store)(nil)
+
+// jobWrite is a checkpoint (res nil) or the final record of a job.
 type jobWrite struct {
-	ctx   context.Context
 	jobID string
 	steps []recipe.StepRecord
 	res   *recipe.JobResult
-
-	err  error
-	done bool          // err is final; set before wake is signalled
-	wake chan struct{} // the write is committed, or its writer leads the next commit
+	err   error
 }
 
-// writeGroup queues the writes waiting for a commit.
+// newJobWrite returns the write of a checkpoint (res nil) or of a job's
+// end, refused at once when res is not a final status.
+func newJobWrite(jobID string, steps []recipe.StepRecord, res *recipe.JobResult) jobWrite {
+	w := jobWrite{jobID: jobID, steps: steps, res: res}
+	if res != nil && !res.Status.Final() {
+		w.err = &refusedWrite{fmt.Errorf("job %q: status %q is not final", jobID, res.Status)}
+	}
+	return w
+}
+
+// error returns the write's error as SaveSteps or FinishJob returns it.
+func (w *jobWrite) error() error {
+	if w.err == nil {
+		return nil
+	}
+	if w.res != nil {
+		return fmt.Errorf("sqlite: finish job: %w", w.err)
+	}
+	return fmt.Errorf("sqlite: save steps: %w", w.err)
+}
+
+// refused reports whether the write changed nothing because the store
+// refused it, as opposed to failing with its transaction.
+func (w *jobWrite) refused() bool {
+	var refused *refusedWrite
+	return errors.As(w.err, &refused)
+}
+
+// writeRequest is the job writes of one call of SaveSteps, FinishJob or
+// WriteJobs, handed to write.
+//
+// Requests made at the same time are committed together (group commit):
+// the first caller to arrive commits every request queued by the time it
+// starts, in one transaction, while the next ones queue for the following
+// commit. Each caller still returns only once its own writes are
+// committed, so a write is as durable when SaveSteps or FinishJob returns
+// as with a transaction of its own; a worker running alone commits alone.
+type writeRequest struct {
+	ctx    context.Context
+	writes []jobWrite
+	one    [1]jobWrite // the backing array of writes for a single write
+
+	done bool          // the writes' errors are final; set before wake is signalled
+	wake chan struct{} // the request is committed, or its caller leads the next commit
+}
+
+// writeGroup queues the requests waiting for a commit.
 type writeGroup struct {
 	mu      sync.Mutex
-	queue   []*jobWrite
-	leading bool // a writer is committing
+	queue   []*writeRequest
+	leading bool // a caller is committing
 }
 
-// writeJob commits w, with whatever other writes are queued.
-func (s *Store) writeJob(w *jobWrite) error {
+// write commits r, with whatever other requests are queued.
+func (s *Store) write(r *writeRequest) {
+	if !slices.ContainsFunc(r.writes, func(w jobWrite) bool { return w.err == nil }) {
+		return // every write was refused before any transaction
+	}
 	g := &s.group
-	w.wake = make(chan struct{}, 1)
+	r.wake = make(chan struct{}, 1)
 	g.mu.Lock()
-	g.queue = append(g.queue, w)
+	g.queue = append(g.queue, r)
 	if g.leading {
 		g.mu.Unlock()
-		<-w.wake
-		if w.done {
-			return w.err
+		<-r.wake
+		if r.done {
+			return
 		}
 		g.mu.Lock() // handed the lead
 	}
@@ -805,7 +867,7 @@ func (s *Store) writeJob(w *jobWrite) error {
 	s.commitWrites(batch)
 	for _, o := range batch {
 		o.done = true
-		if o != w {
+		if o != r {
 			o.wake <- struct{}{}
 		}
 	}
@@ -818,59 +880,63 @@ func (s *Store) writeJob(w *jobWrite) error {
 		g.leading = false
 		g.mu.Unlock()
 	}
-	return w.err
 }
 
-// commitWrites stores a batch of job writes and sets each one's error. A
+// commitWrites stores a batch of requests and sets each write's error. A
 // write whose job is missing or finished changes nothing and fails alone;
 // any other failure fails the whole batch, which is rolled back.
-func (s *Store) commitWrites(batch []*jobWrite) {
-	if len(batch) == 1 && batch[0].res == nil && len(batch[0].steps) == 0 {
-		w := batch[0]
-		w.err = s.updateUnfinished(w.ctx, nil, s.stmt.markRunning, w.jobID, w.jobID)
-		return
+func (s *Store) commitWrites(batch []*writeRequest) {
+	if len(batch) == 1 && len(batch[0].writes) == 1 {
+		if w := &batch[0].writes[0]; w.err == nil && w.res == nil && len(w.steps) == 0 {
+			w.err = s.updateUnfinished(batch[0].ctx, nil, s.stmt.markRunning, w.jobID, w.jobID)
+			return
+		}
 	}
 	ctx := context.WithoutCancel(batch[0].ctx)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		for _, w := range batch {
-			w.err = s.applyWrite(tx, w)
-			var refused *refusedWrite
-			if errors.As(w.err, &refused) {
-				continue // nothing of it was written
-			}
-			if w.err != nil {
-				return w.err
+		for _, r := range batch {
+			for i := range r.writes {
+				w := &r.writes[i]
+				if w.err != nil && w.refused() {
+					continue // refused before the transaction began
+				}
+				w.err = s.applyWrite(r.ctx, tx, w)
+				if w.err != nil && !w.refused() {
+					return w.err
+				}
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		for _, w := range batch {
-			var refused *refusedWrite
-			if !errors.As(w.err, &refused) {
-				w.err = err
+		for _, r := range batch {
+			for i := range r.writes {
+				if w := &r.writes[i]; !w.refused() {
+					w.err = err
+				}
 			}
 		}
 	}
 }
 
-// applyWrite runs one job write inside tx.
-func (s *Store) applyWrite(tx *sql.Tx, w *jobWrite) error {
+// applyWrite runs one job write inside tx; nothing of it is written when
+// it returns a refusedWrite.
+func (s *Store) applyWrite(ctx context.Context, tx *sql.Tx, w *jobWrite) error {
 	var err error
 	if res := w.res; res == nil {
-		err = s.updateUnfinished(w.ctx, tx, s.stmt.markRunning, w.jobID, w.jobID)
+		err = s.updateUnfinished(ctx, tx, s.stmt.markRunning, w.jobID, w.jobID)
 	} else {
 		var next int64
 		if res.Status == recipe.JobFailed {
 			next = unix(res.NextAttempt)
 		}
-		err = s.updateUnfinished(w.ctx, tx, s.stmt.finishJob, w.jobID,
+		err = s.updateUnfinished(ctx, tx, s.stmt.finishJob, w.jobID,
 			string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), next, w.jobID)
 	}
 	if err != nil {
 		return err
 	}
-	return s.saveSteps(w.ctx, tx, w.jobID, w.steps)
+	return s.saveSteps(ctx, tx, w.jobID, w.steps)
 }
 
 // RetryJob implements recipe.Store.

@@ -30,6 +30,66 @@ func TestConformance(t *testing.T) {
 	recipetest.TestStore(t, func(t *testing.T) recipe.Store { return openTemp(t) })
 }
 
+func TestJobWriterConformance(t *testing.T) {
+	recipetest.TestJobWriter(t, func(t *testing.T) recipe.Store { return openTemp(t) })
+}
+
+// TestWriteJobsSharesOneCommit: the ends of 16 jobs written by one
+// WriteJobs go to the write-ahead log as one commit, writing the pages
+// they share once, instead of 16 commits each writing them again.
+func TestWriteJobsSharesOneCommit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "recipes.db")
+	s := openPath(t, path)
+	defer s.Close()
+	const jobs = 16
+	b := recipe.Batch{Recipe: "r", At: time.Now()}
+	for i := range 2 * jobs {
+		b.Jobs = append(b.Jobs, recipe.Job{ID: fmt.Sprintf("j%d", i), Recipe: "r", Event: recipe.EventRecord{ID: fmt.Sprintf("e%d", i)}, Status: recipe.JobPending, Created: b.At})
+	}
+	if _, err := s.Accept(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	walSize := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	end := func(i int) recipe.JobWrite {
+		return recipe.JobWrite{JobID: fmt.Sprintf("j%d", i), Steps: []recipe.StepRecord{{Seq: 0, Name: "comment", Output: []byte(`{"id":"1"}`), Attempts: 1}},
+			Result: &recipe.JobResult{Status: recipe.JobSucceeded, Finished: b.At}}
+	}
+	before := walSize()
+	for i := range jobs {
+		w := end(i)
+		if err := s.FinishJob(ctx, w.JobID, *w.Result, w.Steps); err != nil {
+			t.Fatal(err)
+		}
+	}
+	separate := walSize() - before
+	before = walSize()
+	var ws []recipe.JobWrite
+	for i := jobs; i < 2*jobs; i++ {
+		ws = append(ws, end(i))
+	}
+	if errs := s.WriteJobs(ctx, ws); errs != nil {
+		t.Fatal(errs)
+	}
+	batched := walSize() - before
+	t.Logf("WAL bytes: %d for one WriteJobs, %d for separate FinishJob calls", batched, separate)
+	if batched <= 0 || batched*4 > separate {
+		t.Errorf("the write-ahead log grew by %d bytes for %d ends in one WriteJobs and %d bytes for %d FinishJob calls; want under a quarter", batched, jobs, separate, jobs)
+	}
+	for i := range 2 * jobs {
+		j, err := s.Job(ctx, fmt.Sprintf("j%d", i))
+		if err != nil || j.Status != recipe.JobSucceeded || len(j.Steps) != 1 {
+			t.Errorf("job j%d: %s with %d steps, %v", i, j.Status, len(j.Steps), err)
+		}
+	}
+}
+
 func TestReopenKeepsDataAndSchemaVersion(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.db")
 	storeOneJob(t, path)
