@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,15 +25,39 @@ import (
 // simulator instead of running tests (see TestMain).
 const simRoleEnv = "RECIPEKIT_BENCH_SIMULATOR"
 
+// simProfileEnv, set to a file name in the environment of `go test`, makes
+// the simulator process write a CPU profile of its whole life there (read
+// it with `go tool pprof`), to see what the simulator spends per request.
+const simProfileEnv = "RECIPEKIT_BENCH_SIM_CPUPROFILE"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(simRoleEnv) == "1" {
-		if err := serveSimulator(os.Stdin, os.Stdout); err != nil {
+		if err := profiled(os.Getenv(simProfileEnv), func() error { return serveSimulator(os.Stdin, os.Stdout) }); err != nil {
 			fmt.Fprintln(os.Stderr, "bench simulator:", err)
 			os.Exit(1)
 		}
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+// profiled runs serve, under the CPU profiler writing to file when file is
+// not empty.
+func profiled(file string, serve func() error) error {
+	if file == "" {
+		return serve()
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return fmt.Errorf("creating the CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("starting the CPU profile: %w", err)
+	}
+	err = serve()
+	pprof.StopCPUProfile()
+	return errors.Join(err, f.Close())
 }
 
 // serveSimulator runs in the child process: a Cloud simulator with the
