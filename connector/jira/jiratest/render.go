@@ -28,8 +28,6 @@ func parseJiraTime(v string) (time.Time, error) {
 	return time.Time{}, err
 }
 
-func marshal(v any) ([]byte, error) { return json.Marshal(v) }
-
 func (s *Server) avatarURLs(seed string) map[string]any {
 	base := s.url + "/secure/useravatar?ownerId=" + url.QueryEscape(seed)
 	return map[string]any{

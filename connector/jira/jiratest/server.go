@@ -526,7 +526,10 @@ func (c *call) fail(e *apiError) {
 }
 
 func (c *call) json(status int, v any) {
-	b, err := marshal(v)
+	buf := encodeBufs.Get().(*[]byte)
+	defer encodeBufs.Put(buf)
+	b, err := appendJSON((*buf)[:0], v)
+	*buf = b
 	if err != nil {
 		c.s.log.Error("jiratest: encoding a response failed", "err", err)
 		http.Error(c.w, "encoding error", http.StatusInternalServerError)
