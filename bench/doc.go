@@ -19,5 +19,9 @@
 // bare loop making the same requests with the same concurrency (on a busy
 // machine neither reaches the bound).
 //
+// RECIPEKIT_BENCH_SIM_CPUPROFILE=file in the environment makes the
+// simulator process write a CPU profile of its whole life to file, to see
+// what the simulator spends per request (its share of the wall time).
+//
 // The package has no code of its own; it exists for its benchmarks.
 package bench
