@@ -55,12 +55,8 @@ type AgileIssueOptions struct {
 
 func (o AgileIssueOptions) values() url.Values {
 	q := o.ListOptions.values()
-	if o.JQL != "" {
-		q.Set("jql", o.JQL)
-	}
-	if len(o.Fields) > 0 {
-		q.Set("fields", strings.Join(o.Fields, ","))
-	}
+	setGiven(q, "jql", o.JQL)
+	setList(q, "fields", o.Fields)
 	return q
 }
 

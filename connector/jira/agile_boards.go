@@ -52,15 +52,9 @@ type BoardListOptions struct {
 // List returns a page of the boards the account may see.
 func (s *BoardsService) List(ctx context.Context, opts BoardListOptions) ([]Board, *Response, error) {
 	q := opts.values()
-	if opts.Type != "" {
-		q.Set("type", opts.Type)
-	}
-	if opts.Project != "" {
-		q.Set("projectKeyOrId", opts.Project)
-	}
-	if opts.Name != "" {
-		q.Set("name", opts.Name)
-	}
+	setGiven(q, "type", opts.Type)
+	setGiven(q, "projectKeyOrId", opts.Project)
+	setGiven(q, "name", opts.Name)
 	return agileList[Board](ctx, s.client, agilePath("/board"), q)
 }
 

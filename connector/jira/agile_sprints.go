@@ -56,9 +56,7 @@ type SprintListOptions struct {
 // List returns a page of a board's sprints, oldest first.
 func (s *SprintsService) List(ctx context.Context, boardID int64, opts SprintListOptions) ([]Sprint, *Response, error) {
 	q := opts.values()
-	if len(opts.States) > 0 {
-		q.Set("state", strings.Join(opts.States, ","))
-	}
+	setList(q, "state", opts.States)
 	return agileList[Sprint](ctx, s.client, agilePath("/board/%d/sprint", boardID), q)
 }
 

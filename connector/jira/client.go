@@ -406,6 +406,22 @@ func pageQuery(startName string, start int, sizeName string, size int) url.Value
 	return q
 }
 
+// setGiven sets the query parameter name to value, unless value is empty:
+// a parameter left out lets Jira apply its default.
+func setGiven(q url.Values, name, value string) {
+	if value != "" {
+		q.Set(name, value)
+	}
+}
+
+// setList sets the list parameter name to values joined by commas, the
+// form Jira reads, unless there are none.
+func setList(q url.Values, name string, values []string) {
+	if len(values) > 0 {
+		q.Set(name, strings.Join(values, ","))
+	}
+}
+
 func apiPath(format string, args ...any) string {
 	for i, a := range args {
 		if s, ok := a.(string); ok {

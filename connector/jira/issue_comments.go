@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"iter"
-	"strings"
 	"time"
 
 	"github.com/recipekit/recipekit/action"
@@ -177,12 +176,8 @@ type CommentListOptions struct {
 // List returns a page of an issue's comments, oldest first by default.
 func (s *CommentsService) List(ctx context.Context, issue string, opts CommentListOptions) ([]Comment, *Response, error) {
 	q := opts.values()
-	if opts.OrderBy != "" {
-		q.Set("orderBy", opts.OrderBy)
-	}
-	if len(opts.Expand) > 0 {
-		q.Set("expand", strings.Join(opts.Expand, ","))
-	}
+	setGiven(q, "orderBy", opts.OrderBy)
+	setList(q, "expand", opts.Expand)
 	var page struct {
 		offsetPage[Comment]
 		Comments []Comment `json:"comments"`

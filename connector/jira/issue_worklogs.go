@@ -5,7 +5,6 @@ import (
 	"errors"
 	"iter"
 	"net/url"
-	"strings"
 
 	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/trigger"
@@ -198,11 +197,15 @@ type WorklogBody struct {
 // Add logs work on an issue. adjustEstimate is "", "auto", "leave", "new"
 // or "manual" (Jira's default is auto).
 func (s *WorklogsService) Add(ctx context.Context, issue string, w WorklogBody, adjustEstimate string) (Worklog, *Response, error) {
+	return callJSON[Worklog](ctx, s.client, "POST", apiPath("/issue/%s/worklog", issue), estimateQuery(adjustEstimate), w)
+}
+
+// estimateQuery is the query of a worklog write: how Jira adjusts the
+// issue's remaining estimate, Jira's default (auto) when empty.
+func estimateQuery(adjustEstimate string) url.Values {
 	q := url.Values{}
-	if adjustEstimate != "" {
-		q.Set("adjustEstimate", adjustEstimate)
-	}
-	return callJSON[Worklog](ctx, s.client, "POST", apiPath("/issue/%s/worklog", issue), q, w)
+	setGiven(q, "adjustEstimate", adjustEstimate)
+	return q
 }
 
 // List returns a page of an issue's worklogs.
@@ -216,9 +219,7 @@ func (s *WorklogsService) list(ctx context.Context, issue string, opts ListOptio
 		Worklogs []Worklog `json:"worklogs"`
 	}
 	q := opts.values()
-	if len(expand) > 0 {
-		q.Set("expand", strings.Join(expand, ","))
-	}
+	setList(q, "expand", expand)
 	resp, err := s.client.call(ctx, "GET", apiPath("/issue/%s/worklog", issue), q, nil, &page)
 	page.Values = page.Worklogs
 	page.fill(resp)
@@ -252,21 +253,13 @@ func (s *WorklogsService) All(ctx context.Context, issue string) iter.Seq2[Workl
 
 // Update changes a worklog; empty fields of w stay as they are.
 func (s *WorklogsService) Update(ctx context.Context, issue, id string, w WorklogBody, adjustEstimate string) (Worklog, *Response, error) {
-	q := url.Values{}
-	if adjustEstimate != "" {
-		q.Set("adjustEstimate", adjustEstimate)
-	}
-	return callJSON[Worklog](ctx, s.client, "PUT", apiPath("/issue/%s/worklog/%s", issue, id), q, w)
+	return callJSON[Worklog](ctx, s.client, "PUT", apiPath("/issue/%s/worklog/%s", issue, id), estimateQuery(adjustEstimate), w)
 }
 
 // Delete removes a worklog. adjustEstimate is "", "auto", "leave" or
 // "manual".
 func (s *WorklogsService) Delete(ctx context.Context, issue, id, adjustEstimate string) (*Response, error) {
-	q := url.Values{}
-	if adjustEstimate != "" {
-		q.Set("adjustEstimate", adjustEstimate)
-	}
-	return s.client.call(ctx, "DELETE", apiPath("/issue/%s/worklog/%s", issue, id), q, nil, nil)
+	return s.client.call(ctx, "DELETE", apiPath("/issue/%s/worklog/%s", issue, id), estimateQuery(adjustEstimate), nil, nil)
 }
 
 // UpdateWorklogInput is the input of the update_worklog action. Empty

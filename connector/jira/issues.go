@@ -31,15 +31,9 @@ func (o *GetIssueOptions) values() url.Values {
 	if o == nil {
 		return q
 	}
-	if len(o.Fields) > 0 {
-		q.Set("fields", strings.Join(o.Fields, ","))
-	}
-	if len(o.Expand) > 0 {
-		q.Set("expand", strings.Join(o.Expand, ","))
-	}
-	if len(o.Properties) > 0 {
-		q.Set("properties", strings.Join(o.Properties, ","))
-	}
+	setList(q, "fields", o.Fields)
+	setList(q, "expand", o.Expand)
+	setList(q, "properties", o.Properties)
 	return q
 }
 

@@ -58,9 +58,7 @@ func (s *ProjectsService) List(ctx context.Context, opts ProjectListOptions) ([]
 	}
 	if d == DataCenter {
 		q := url.Values{}
-		if len(opts.Expand) > 0 {
-			q.Set("expand", strings.Join(opts.Expand, ","))
-		}
+		setList(q, "expand", opts.Expand)
 		var all []Project
 		resp, err := s.client.call(ctx, "GET", apiPath("/project"), q, nil, &all)
 		if err != nil {
@@ -82,12 +80,8 @@ func (s *ProjectsService) List(ctx context.Context, opts ProjectListOptions) ([]
 		return out, resp, nil
 	}
 	q := opts.values()
-	if opts.Query != "" {
-		q.Set("query", opts.Query)
-	}
-	if len(opts.Expand) > 0 {
-		q.Set("expand", strings.Join(opts.Expand, ","))
-	}
+	setGiven(q, "query", opts.Query)
+	setList(q, "expand", opts.Expand)
 	var page offsetPage[Project]
 	resp, err := s.client.call(ctx, "GET", apiPath("/project/search"), q, nil, &page)
 	page.fill(resp)

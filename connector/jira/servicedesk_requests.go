@@ -157,15 +157,9 @@ type RequestListOptions struct {
 
 func (o RequestListOptions) query() url.Values {
 	q := url.Values{}
-	if o.ServiceDeskID != "" {
-		q.Set("serviceDeskId", o.ServiceDeskID)
-	}
-	if o.RequestTypeID != "" {
-		q.Set("requestTypeId", o.RequestTypeID)
-	}
-	if o.Ownership != "" {
-		q.Set("requestOwnership", o.Ownership)
-	}
+	setGiven(q, "serviceDeskId", o.ServiceDeskID)
+	setGiven(q, "requestTypeId", o.RequestTypeID)
+	setGiven(q, "requestOwnership", o.Ownership)
 	return q
 }
 

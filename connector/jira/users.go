@@ -91,9 +91,7 @@ func (s *UsersService) Assignable(ctx context.Context, opts AssignableOptions) (
 	} else {
 		q.Set("project", opts.Project)
 	}
-	if opts.Query != "" {
-		q.Set(n.search, opts.Query)
-	}
+	setGiven(q, n.search, opts.Query)
 	return s.page(ctx, apiPath("/user/assignable/search"), q, opts.MaxResults)
 }
 
