@@ -1,9 +1,11 @@
 package jiratest
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"testing"
 	"time"
@@ -190,5 +192,67 @@ func TestSecretsStayOutOfLogsAndPrints(t *testing.T) {
 		if strings.Contains(all.String(), secret) {
 			t.Errorf("secret %q leaked", secret)
 		}
+	}
+}
+
+func TestLatencyStartsDelaysShorterByTheLatenessMeasured(t *testing.T) {
+	const d = 5 * time.Millisecond
+	var l timerLateness
+	if got := l.early(d); got != 0 {
+		t.Fatalf("before any delay ended, a delay starts %v short, want 0", got)
+	}
+	for range 100 {
+		l.observe(d, 150*time.Microsecond)
+	}
+	if got := l.early(d); got < 140*time.Microsecond || got > 150*time.Microsecond {
+		t.Errorf("after delays ending 150µs late, a delay starts %v short, want about 150µs", got)
+	}
+	for range 100 {
+		l.observe(d, 40*time.Millisecond) // the machine stalled
+	}
+	if got := l.early(d); got > d/20 {
+		t.Errorf("after stalls, a delay of %v starts %v short, more than a twentieth", d, got)
+	}
+	if got := l.early(time.Millisecond); got != time.Millisecond/20 {
+		t.Errorf("a 1ms delay starts %v short, want its twentieth", got)
+	}
+	for range 100 {
+		l.observe(d, -time.Microsecond) // a timer that ended early
+	}
+	if got := l.early(d); got > 5*time.Microsecond {
+		t.Errorf("after delays ending on time, a delay starts %v short, want about 0", got)
+	}
+}
+
+func TestLatencyRequestGivenUpDuringTheDelayIsNotHandled(t *testing.T) {
+	s, d, _, _ := setup(t, Cloud)
+	s.SetFaults(Faults{Latency: time.Hour, PathPrefix: "/rest/api/2/issue"})
+	s.ResetRequests()
+	before := len(s.Comments("DEMO-1"))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	// Give up once the request is on its way: the simulator is then in
+	// the delay.
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { cancel() }})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+"/rest/api/2/issue/DEMO-1/comment", strings.NewReader(`{"body":"too late"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth(d.Admin.Email, d.Admin.APIToken)
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		res.Body.Close()
+		t.Fatalf("the request was answered %s through an hour of latency", res.Status)
+	}
+	// The request log has the request once the simulator is done with it.
+	deadline := time.Now().Add(30 * time.Second)
+	for len(s.Requests()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the simulator is still waiting on a request its client gave up")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if after := len(s.Comments("DEMO-1")); after != before {
+		t.Errorf("the issue has %d comments after a comment given up during the delay, want %d", after, before)
 	}
 }

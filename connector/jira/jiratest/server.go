@@ -74,6 +74,7 @@ type Server struct {
 	rateWin  map[string]*rateWindow
 	lag      time.Duration
 	delivery DeliveryOptions
+	late     timerLateness // of the Latency knob's delays
 
 	logMu    sync.Mutex
 	requests []Request
