@@ -24,44 +24,29 @@ import (
 
 // options are the command-line flags.
 type options struct {
-	ui      string        // -ui: address of the web UI
-	metrics string        // -metrics: address of the Prometheus /metrics endpoint
-	once    bool          // -once: catch up, run the jobs, exit
-	rerun   bool          // -rerun-failed: run the failed jobs again first
-	store   string        // -store: the SQLite file or a postgres:// URL
-	since   time.Duration // -since: how far back the first run looks
-	poll    time.Duration // -poll: how often to ask each site for changes
+	ops.Flags               // -once, -rerun-failed, -store, -since, -ui, -metrics
+	poll      time.Duration // -poll: how often to ask each site for changes
 
-	// Tests set these: the offline scene plays without pauses, against
-	// these simulators when set.
-	fast           bool
+	// The simulators the offline scene plays against, when a test passes
+	// them.
 	supSim, engSim *demo.Jira
 }
 
 func main() {
 	var o options
-	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero while a job in the store is failed)")
-	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
-	flag.StringVar(&o.store, "store", "", "SQLite file for the cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+ops.DefaultStorePath("jira-sync")+"; offline a temporary file)")
-	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
-	flag.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, such as 127.0.0.1:9090")
-	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up changes made this long before it (e.g. 24h); 0 starts from now")
+	o.Register(flag.CommandLine, "jira-sync", ops.FlagHelp{
+		Keeps: "the cursors, the dedup ledger and job records",
+		Since: "on the first run, also pick up changes made this long before it (e.g. 24h); 0 starts from now",
+	})
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask each site for changes (default 30s; offline 1s)")
-	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), `usage: go run ./examples/jira-sync [flags]
-
-Keeps a support project (JIRA_PROJECT, default SUP) on the site JIRA_URL
+	flag.Usage = ops.Usage(flag.CommandLine, "jira-sync", `Keeps a support project (JIRA_PROJECT, default SUP) on the site JIRA_URL
 names and an engineering project (ENG_JIRA_PROJECT, default ENG) on the
 site ENG_JIRA_URL names in step; without ENG_JIRA_URL both projects are on
 the JIRA_URL site. Without JIRA_URL it runs offline against two built-in
 Jira simulators. Credentials, one kind per site:
-%s
+`+jiraenv.Help("JIRA_")+`
 and the same names prefixed ENG_ for the engineering site.
-
-flags:
-`, jiraenv.Help("JIRA_"))
-		flag.PrintDefaults()
-	}
+`)
 	flag.Parse()
 
 	// The first Ctrl-C (or SIGTERM) stops the engine gracefully; a second
@@ -69,20 +54,18 @@ flags:
 	ops.Main("jira-sync", func(ctx context.Context) error { return run(ctx, o, os.Getenv, os.Stdout) })
 }
 
-// errJobsFailed ends a run in which a job failed.
-var errJobsFailed = ops.ErrJobsFailed
-
 // run connects to both sites, builds the recipes, opens the store and
 // runs the engine. getenv reads the environment (os.Getenv; tests pass a
 // map).
 func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
-	stopMetrics, err := ops.Metrics(o.metrics, stdout)
+	stopMetrics, err := ops.Metrics(o.Metrics, stdout)
 	if err != nil {
 		return err
 	}
 	defer stopMetrics()
-	if o.since < 0 {
-		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
+	since, err := o.FirstRun()
+	if err != nil {
+		return err
 	}
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	supURL, engURL := env("JIRA_URL"), env("ENG_JIRA_URL")
@@ -99,16 +82,14 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	case supURL == "" && engURL != "":
 		return errors.New("ENG_JIRA_URL is set but JIRA_URL is not: set JIRA_URL (and its credentials) for the support site too, or unset both to run offline")
 	case supURL == "":
-		var err error
-		if supSim, engSim, err = startOffline(o, supProject, engProject); err != nil {
+		var stop func()
+		if supSim, engSim, stop, err = startOffline(o, supProject, engProject); err != nil {
 			return err
 		}
-		defer supSim.Close()
-		defer engSim.Close()
+		defer stop()
 		supURL, supAuth, engURL, engAuth = supSim.URL(), supSim.Auth(), engSim.URL(), engSim.Auth()
 		poll = cmp.Or(o.poll, time.Second)
 	default:
-		var err error
 		if supAuth, err = jiraenv.Credentials(ctx, getenv, "JIRA_"); err != nil {
 			return fmt.Errorf("support site: %w", err)
 		}
@@ -122,13 +103,13 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 
 	// The store: one for all five recipes, which also remembers what each
 	// connection learnt about its site, so a restart does not ask again.
-	storePath, _, err := ops.StorePath(o.store, getenv, "jira-sync", supSim)
+	storePath, _, err := ops.StorePath(o.Store, getenv, "jira-sync", supSim)
 	if err != nil {
 		return err
 	}
 	store, err := openStore(ctx, storePath)
 	if err != nil {
-		return err
+		return ops.OpenError(storePath, err)
 	}
 	defer store.Close()
 	infoCache, _ := store.(jira.InfoCache)
@@ -154,7 +135,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		supBrowse: strings.TrimRight(support.SiteURL(), "/"),
 		engBrowse: strings.TrimRight(eng.SiteURL(), "/"),
 		tmpDir:    tmp, engIssueType: "Task",
-		poll: jira.PollOptions{Since: time.Now().Add(-o.since), PollInterval: poll},
+		poll: jira.PollOptions{Since: since, PollInterval: poll},
 	}
 	recipes, err := s.recipes()
 	if err != nil {
@@ -164,7 +145,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	// 3. The engine.
 	progress := demo.NewReporter(stdout, store) // prints each job; optional
 	engine := recipe.NewEngine(store, recipe.WithHooks(progress))
-	stopUI, err := ops.UI(o.ui, store, engine, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+	stopUI, err := ops.UI(o.UI, store, engine, getenv("RECIPEKIT_UI_TOKEN"), stdout)
 	if err != nil {
 		return err
 	}
@@ -177,7 +158,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	fmt.Fprintf(stdout, "jira-sync: support %s on %s  <->  engineering %s on %s\n  recipes: %s; state kept in %s\n",
 		supProject, supInfo, engProject, engInfo, strings.Join(engine.Recipes(), ", "), ops.RedactURL(storePath))
 
-	if o.rerun {
+	if o.Rerun {
 		if err := ops.RerunFailed(ctx, engine, stdout); err != nil {
 			return err
 		}
@@ -192,9 +173,9 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		if err != nil {
 			return err
 		}
-		return ops.Play(ctx, engine, progress, scene, demo.PlayOptions{Once: o.once, Fast: o.fast})
+		return ops.Play(ctx, engine, progress, scene, demo.PlayOptions{Once: o.Once, Fast: o.Fast})
 	}
-	if o.once {
+	if o.Once {
 		return ops.RunOnce(ctx, engine, progress, stdout)
 	}
 	fmt.Fprintf(stdout, "Syncing every %s; Ctrl-C stops.\n", poll)
@@ -221,39 +202,26 @@ func connect(ctx context.Context, name, siteURL string, creds auth.Strategy, cac
 
 // startOffline starts the support site (Jira Cloud) and the engineering
 // site (Jira Data Center) simulators, or takes the ones a test passes.
-func startOffline(o options, supProject, engProject string) (sup, eng *demo.Jira, err error) {
-	sup, eng = o.supSim, o.engSim
-	if sup == nil {
-		if sup, err = demo.StartJira(demo.JiraOptions{Project: supProject, ProjectName: "Support", Mode: jiratest.Cloud}); err != nil {
-			return nil, nil, err
-		}
+// stop closes what it started.
+func startOffline(o options, supProject, engProject string) (sup, eng *demo.Jira, stop func(), err error) {
+	sup, stopSup, err := demo.UseJira(o.supSim, demo.JiraOptions{Project: supProject, ProjectName: "Support", Mode: jiratest.Cloud})
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	if eng == nil {
-		if eng, err = demo.StartJira(demo.JiraOptions{Project: engProject, ProjectName: "Engineering", Mode: jiratest.DataCenter}); err != nil {
-			sup.Close()
-			return nil, nil, err
-		}
+	eng, stopEng, err := demo.UseJira(o.engSim, demo.JiraOptions{Project: engProject, ProjectName: "Engineering", Mode: jiratest.DataCenter})
+	if err != nil {
+		stopSup()
+		return nil, nil, nil, err
 	}
-	return sup, eng, nil
+	return sup, eng, func() { stopEng(); stopSup() }, nil
 }
 
 // openStore opens the store at path: a PostgreSQL database for a
 // postgres:// URL (several processes running the recipes share it), else
-// a SQLite file, creating its directory.
+// a SQLite file.
 func openStore(ctx context.Context, path string) (recipe.Store, error) {
 	if ops.IsPostgresURL(path) {
-		store, err := postgres.Open(ctx, path)
-		if err != nil {
-			return nil, ops.OpenError(path, err)
-		}
-		return store, nil
+		return postgres.Open(ctx, path)
 	}
-	if err := ops.StoreDir(path); err != nil {
-		return nil, err
-	}
-	store, err := sqlite.Open(ctx, path)
-	if err != nil {
-		return nil, ops.OpenError(path, err)
-	}
-	return store, nil
+	return sqlite.Open(ctx, path)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/examples/internal/demo"
+	"github.com/recipekit/recipekit/examples/internal/ops"
 )
 
 // sitePair is the two offline sites.
@@ -23,12 +24,11 @@ type sitePair struct {
 
 func offlineSites(t *testing.T) *sitePair {
 	t.Helper()
-	sup, eng, err := startOffline(options{}, "SUP", "ENG")
+	sup, eng, stop, err := startOffline(options{}, "SUP", "ENG")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(sup.Close)
-	t.Cleanup(eng.Close)
+	t.Cleanup(stop)
 	return &sitePair{support: sup, eng: eng}
 }
 
@@ -124,7 +124,7 @@ func checkLinks(t *testing.T, links []jiratest.RemoteLink, url, relationship, ti
 func TestOfflineSceneWithTheEngineRunning(t *testing.T) {
 	p := offlineSites(t)
 	var out bytes.Buffer
-	o := options{since: time.Hour, poll: 20 * time.Millisecond, fast: true, supSim: p.support, engSim: p.eng}
+	o := options{Flags: ops.Flags{Since: time.Hour, Fast: true}, poll: 20 * time.Millisecond, supSim: p.support, engSim: p.eng}
 	if err := run(context.Background(), o, env(nil), &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
@@ -147,7 +147,7 @@ var summaryRE = regexp.MustCompile(`summary: ([6-9]|1[0-2]) jobs: ([6-9]|1[0-2])
 func TestOfflineSceneOnce(t *testing.T) {
 	p := offlineSites(t)
 	var out bytes.Buffer
-	o := options{once: true, since: time.Hour, fast: true, supSim: p.support, engSim: p.eng}
+	o := options{Flags: ops.Flags{Once: true, Since: time.Hour, Fast: true}, supSim: p.support, engSim: p.eng}
 	if err := run(context.Background(), o, env(nil), &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
@@ -174,7 +174,7 @@ func TestOneSiteTwoProjectsFromTheEnvironment(t *testing.T) {
 	store := filepath.Join(t.TempDir(), "sync.db")
 	runOnce := func() string {
 		var out bytes.Buffer
-		o := options{once: true, store: store, since: time.Hour}
+		o := options{Flags: ops.Flags{Once: true, Store: store, Since: time.Hour}}
 		if err := run(ctx, o, env(vars), &out); err != nil {
 			t.Fatalf("run: %v\n%s", err, out.String())
 		}

@@ -21,19 +21,11 @@ import (
 func main() {
 	var o options
 	flag.StringVar(&o.escalateTo, "escalate-to", "OPS", "the project the escalation recipe creates issues in")
-	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), `usage: go run ./examples/permissions [flags]
-
-Checks that the account has every permission the recipes need in
+	flag.Usage = ops.Usage(flag.CommandLine, "permissions", `Checks that the account has every permission the recipes need in
 JIRA_PROJECT (default DEMO) and the -escalate-to project, and says how an
 administrator grants what is missing. Without JIRA_URL it checks an
 ordinary user of a built-in Jira simulator. Credentials, one kind:
-%s
-
-flags:
-`, jiraenv.Help("JIRA_"))
-		flag.PrintDefaults()
-	}
+`+jiraenv.Help("JIRA_")+"\n")
 	flag.Parse()
 
 	ops.Main("permissions", func(ctx context.Context) error { return run(ctx, o, os.Getenv, os.Stdout) })

@@ -22,41 +22,25 @@ import (
 
 // options are the command-line flags.
 type options struct {
-	once    bool          // -once: catch up, run the jobs, exit
-	rerun   bool          // -rerun-failed: run the failed jobs again first
-	store   string        // -store: the SQLite file or a postgres:// URL
-	since   time.Duration // -since: how far back the first run looks
-	poll    time.Duration // -poll: how often to ask Jira for new issues
-	ui      string        // -ui: address of the web UI
-	metrics string        // -metrics: address of the Prometheus /metrics endpoint
+	ops.Flags               // -once, -rerun-failed, -store, -since, -ui, -metrics
+	poll      time.Duration // -poll: how often to ask Jira for new issues
 
-	// Tests set these: the offline scene plays without pauses, against
-	// this simulator when set.
-	fast bool
-	sim  *demo.Jira
+	// sim is the simulator the offline scene plays against, when a test
+	// passes one.
+	sim *demo.Jira
 }
 
 func main() {
 	var o options
-	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero while a job in the store is failed)")
-	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
-	flag.StringVar(&o.store, "store", "", "SQLite file for the cursor, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+ops.DefaultStorePath("quickstart")+"; offline a temporary file)")
-	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up issues filed this long before it (e.g. 24h); 0 starts from now")
+	o.Register(flag.CommandLine, "quickstart", ops.FlagHelp{
+		Keeps: "the cursor, the dedup ledger and job records",
+		Since: "on the first run, also pick up issues filed this long before it (e.g. 24h); 0 starts from now",
+	})
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for new issues (default 30s; offline 1s)")
-	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
-	flag.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, such as 127.0.0.1:9090")
-	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), `usage: go run ./examples/quickstart [flags]
-
-Acknowledges every new issue in JIRA_PROJECT (default DEMO) on the site
+	flag.Usage = ops.Usage(flag.CommandLine, "quickstart", `Acknowledges every new issue in JIRA_PROJECT (default DEMO) on the site
 JIRA_URL names. Without JIRA_URL it runs offline against a built-in Jira
 simulator. Credentials, one kind:
-%s
-
-flags:
-`, jiraenv.Help("JIRA_"))
-		flag.PrintDefaults()
-	}
+`+jiraenv.Help("JIRA_")+"\n")
 	flag.Parse()
 
 	// The first Ctrl-C (or SIGTERM) stops the engine gracefully: polling
@@ -64,59 +48,50 @@ flags:
 	ops.Main("quickstart", func(ctx context.Context) error { return run(ctx, o, os.Getenv, os.Stdout) })
 }
 
-// errJobsFailed ends a run in which a job failed.
-var errJobsFailed = ops.ErrJobsFailed
-
 // run connects to Jira, builds the recipe, opens the store and runs the
 // engine. getenv reads the environment (os.Getenv; tests pass a map).
 func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
-	if o.since < 0 {
-		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
+	since, err := o.FirstRun()
+	if err != nil {
+		return err
 	}
 	siteURL := strings.TrimSpace(getenv("JIRA_URL"))
 	project := cmp.Or(strings.ToUpper(strings.TrimSpace(getenv("JIRA_PROJECT"))), "DEMO")
 	poll := cmp.Or(o.poll, 30*time.Second)
-	stopMetrics, err := ops.Metrics(o.metrics, stdout)
+	stopMetrics, err := ops.Metrics(o.Metrics, stdout)
 	if err != nil {
 		return err
 	}
 	defer stopMetrics()
 
 	// 1. The connection: the site JIRA_URL names, with the credentials
-	// beside it (JIRA_EMAIL and JIRA_API_TOKEN, JIRA_PAT, ...).
+	// beside it (JIRA_EMAIL and JIRA_API_TOKEN, JIRA_PAT, ...); without
+	// JIRA_URL, the offline demo's simulator.
 	var creds auth.Strategy
 	var offline *demo.Jira // the simulator, when JIRA_URL is not set
 	if siteURL == "" {
-		offline = o.sim
-		if offline == nil {
-			sim, err := demo.StartJira(demo.JiraOptions{Project: project})
-			if err != nil {
-				return err
-			}
-			defer sim.Close()
-			offline = sim
-		}
-		siteURL, creds = offline.URL(), offline.Auth()
-		poll = cmp.Or(o.poll, time.Second)
-	} else {
-		c, err := jiraenv.Credentials(ctx, getenv, "JIRA_")
+		sim, stopSim, err := demo.UseJira(o.sim, demo.JiraOptions{Project: project})
 		if err != nil {
 			return err
 		}
-		creds = c
+		defer stopSim()
+		offline, siteURL, creds = sim, sim.URL(), sim.Auth()
+		poll = cmp.Or(o.poll, time.Second)
+	} else if creds, err = jiraenv.Credentials(ctx, getenv, "JIRA_"); err != nil {
+		return err
 	}
 
 	// 2. The store keeps the cursor, the dedup ledger and the job records,
 	// so a second run never comments twice; and what the connection
 	// learnt about the site (Cloud or Data Center), so a second run does
 	// not ask again.
-	storePath, _, err := ops.StorePath(o.store, getenv, "quickstart", offline)
+	storePath, _, err := ops.StorePath(o.Store, getenv, "quickstart", offline)
 	if err != nil {
 		return err
 	}
 	store, err := openStore(ctx, storePath)
 	if err != nil {
-		return err
+		return ops.OpenError(storePath, err)
 	}
 	defer store.Close()
 	infoCache, _ := store.(jira.InfoCache)
@@ -133,7 +108,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	// 3. The recipe.
 	ack, err := acknowledge(jc, jira.PollOptions{
 		Project:      project,
-		Since:        time.Now().Add(-o.since), // where a first run starts; later runs go on from the stored cursor
+		Since:        since, // where a first run starts; later runs go on from the stored cursor
 		PollInterval: poll,
 	})
 	if err != nil {
@@ -147,13 +122,13 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	if err := eng.Add(ack); err != nil {
 		return err
 	}
-	stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+	stopUI, err := ops.UI(o.UI, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
 	if err != nil {
 		return err
 	}
 	defer stopUI()
 	fmt.Fprintf(stdout, "quickstart: acknowledging new issues in project %s\n  connected as %s: %s\n  state kept in %s\n", project, who.Account, who.Detail, ops.RedactURL(storePath))
-	if o.rerun {
+	if o.Rerun {
 		// Each failed job resumes where it failed; a job that failed
 		// because of a retryable error would also run again on its own
 		// schedule (recipe.JobRetry).
@@ -169,9 +144,9 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		// The offline demo: simulated people file issues while the engine
 		// runs (with -once, before it catches up); it ends when they are
 		// answered.
-		return ops.Play(ctx, eng, progress, demo.QuickstartScene(offline), demo.PlayOptions{Once: o.once, Fast: o.fast})
+		return ops.Play(ctx, eng, progress, demo.QuickstartScene(offline), demo.PlayOptions{Once: o.Once, Fast: o.Fast})
 	}
-	if o.once {
+	if o.Once {
 		return ops.RunOnce(ctx, eng, progress, stdout)
 	}
 	fmt.Fprintf(stdout, "Watching for new issues every %s; Ctrl-C stops.\n", poll)
@@ -209,22 +184,10 @@ func acknowledge(jc *jira.Client, opts jira.PollOptions) (*recipe.Recipe, error)
 
 // openStore opens the store at path: a PostgreSQL database for a
 // postgres:// URL (several processes running the recipe share it: each
-// issue is still commented once), else a SQLite file, creating its
-// directory.
+// issue is still commented once), else a SQLite file.
 func openStore(ctx context.Context, path string) (recipe.Store, error) {
 	if ops.IsPostgresURL(path) {
-		store, err := postgres.Open(ctx, path)
-		if err != nil {
-			return nil, ops.OpenError(path, err)
-		}
-		return store, nil
+		return postgres.Open(ctx, path)
 	}
-	if err := ops.StoreDir(path); err != nil {
-		return nil, err
-	}
-	store, err := sqlite.Open(ctx, path)
-	if err != nil {
-		return nil, ops.OpenError(path, err)
-	}
-	return store, nil
+	return sqlite.Open(ctx, path)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/examples/internal/demo"
+	"github.com/recipekit/recipekit/examples/internal/ops"
 )
 
 // env returns a getenv over vars.
@@ -31,7 +32,7 @@ func TestOfflineScene(t *testing.T) {
 	defer site.Close()
 	before := len(site.Sim.Issues("DEMO"))
 	var out bytes.Buffer
-	o := options{since: time.Hour, poll: 20 * time.Millisecond, fast: true, sim: site}
+	o := options{Flags: ops.Flags{Since: time.Hour, Fast: true}, poll: 20 * time.Millisecond, sim: site}
 	if err := run(ctx, o, offlineEnv, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
@@ -74,7 +75,7 @@ func TestOfflineScene(t *testing.T) {
 
 func TestOfflineOnce(t *testing.T) {
 	var out bytes.Buffer
-	o := options{once: true, since: time.Hour, fast: true}
+	o := options{Flags: ops.Flags{Once: true, Since: time.Hour, Fast: true}}
 	if err := run(context.Background(), o, offlineEnv, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
@@ -101,7 +102,7 @@ func TestOnceAgainstASiteTwiceWithTheSameStorePostsNothingTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := filepath.Join(t.TempDir(), "state", "quickstart.db")
-	o := options{once: true, store: store, since: 10 * time.Minute}
+	o := options{Flags: ops.Flags{Once: true, Store: store, Since: 10 * time.Minute}}
 	getenv := siteEnv(sim, people.Admin, "DEMO")
 	var out bytes.Buffer
 	if err := run(ctx, o, getenv, &out); err != nil {
@@ -171,7 +172,7 @@ func TestNoInProgressTransitionIsNotAFailure(t *testing.T) {
 	}
 	getenv := env(map[string]string{"JIRA_URL": sim.URL(), "JIRA_PAT": people.Admin.PAT, "JIRA_PROJECT": "OPS"})
 	var out bytes.Buffer
-	o := options{once: true, store: filepath.Join(t.TempDir(), "q.db"), since: time.Hour}
+	o := options{Flags: ops.Flags{Once: true, Store: filepath.Join(t.TempDir(), "q.db"), Since: time.Hour}}
 	if err := run(ctx, o, getenv, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
@@ -190,9 +191,9 @@ func TestFailedJobFailsTheOnceRun(t *testing.T) {
 	}
 	sim.RevokePermission("DEMO", people.Admin.AccountID, "ADD_COMMENTS")
 	var out bytes.Buffer
-	o := options{once: true, store: filepath.Join(t.TempDir(), "q.db"), since: time.Hour}
+	o := options{Flags: ops.Flags{Once: true, Store: filepath.Join(t.TempDir(), "q.db"), Since: time.Hour}}
 	err := run(ctx, o, siteEnv(sim, people.Admin, ""), &out)
-	if !errors.Is(err, errJobsFailed) {
+	if !errors.Is(err, ops.ErrJobsFailed) {
 		t.Fatalf("err = %v, want ErrJobsFailed\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "ADD_COMMENTS") {
@@ -201,7 +202,7 @@ func TestFailedJobFailsTheOnceRun(t *testing.T) {
 
 	// Nothing new, but the job is still failed: the run fails again.
 	out.Reset()
-	if err := run(ctx, o, siteEnv(sim, people.Admin, ""), &out); !errors.Is(err, errJobsFailed) {
+	if err := run(ctx, o, siteEnv(sim, people.Admin, ""), &out); !errors.Is(err, ops.ErrJobsFailed) {
 		t.Fatalf("a run while a job is still failed: err = %v, want ErrJobsFailed\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "-rerun-failed") {
@@ -212,7 +213,7 @@ func TestFailedJobFailsTheOnceRun(t *testing.T) {
 	// step, and the run succeeds.
 	sim.SetPermission("DEMO", people.Admin.AccountID, jiratest.AllPermissions...)
 	out.Reset()
-	o.rerun = true
+	o.Rerun = true
 	if err := run(ctx, o, siteEnv(sim, people.Admin, ""), &out); err != nil {
 		t.Fatalf("-rerun-failed: %v\n%s", err, out.String())
 	}
@@ -226,7 +227,7 @@ func TestFailedJobFailsTheOnceRun(t *testing.T) {
 	}
 	// And the next run is clean.
 	out.Reset()
-	o.rerun = false
+	o.Rerun = false
 	if err := run(ctx, o, siteEnv(sim, people.Admin, ""), &out); err != nil {
 		t.Fatalf("the run after the rerun: %v\n%s", err, out.String())
 	}
@@ -234,7 +235,7 @@ func TestFailedJobFailsTheOnceRun(t *testing.T) {
 
 func TestBadEnvironmentSaysWhatToSet(t *testing.T) {
 	getenv := env(map[string]string{"JIRA_URL": "https://acme.atlassian.net"})
-	err := run(context.Background(), options{store: filepath.Join(t.TempDir(), "q.db")}, getenv, &bytes.Buffer{})
+	err := run(context.Background(), options{Flags: ops.Flags{Store: filepath.Join(t.TempDir(), "q.db")}}, getenv, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "JIRA_API_TOKEN") || !strings.Contains(err.Error(), "JIRA_PAT") {
 		t.Errorf("err = %v", err)
 	}

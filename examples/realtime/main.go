@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/auth/seal"
@@ -27,48 +26,34 @@ const recipeName = "realtime-triage"
 
 // options are the command-line flags.
 type options struct {
-	ui        string        // -ui: address of the web UI
-	metrics   string        // -metrics: address of the Prometheus /metrics endpoint
-	once      bool          // -once: register nothing, run the backup poll once, exit
-	rerun     bool          // -rerun-failed: run the failed jobs again first
-	store     string        // -store: the SQLite file or a postgres:// URL
-	since     time.Duration // -since: how far back the first backup poll looks
-	listen    string        // -listen: the webhook handler's address
-	publicURL string        // -public-url: where Jira posts
+	ops.Flags        // -once, -rerun-failed, -store, -since, -ui, -metrics
+	listen    string // -listen: the webhook handler's address
+	publicURL string // -public-url: where Jira posts
 
-	// Tests set these: the offline scene plays without pauses, against
-	// this simulator when set.
-	fast bool
-	sim  *demo.Jira
+	// sim is the simulator the offline scene plays against, when a test
+	// passes one.
+	sim *demo.Jira
 }
 
 func main() {
 	var o options
-	flag.BoolVar(&o.once, "once", false, "register no webhook: run the backup poll once, run the jobs, print a summary and exit")
-	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
-	flag.StringVar(&o.store, "store", "", "SQLite file for the webhook registration, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+ops.DefaultStorePath("realtime")+"; offline a temporary file)")
-	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
-	flag.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, such as 127.0.0.1:9090")
-	flag.DurationVar(&o.since, "since", time.Hour, "how far back the first backup poll looks (e.g. 24h); 0 starts from now")
+	o.Register(flag.CommandLine, "realtime", ops.FlagHelp{
+		Once:  "register no webhook: run the backup poll once, run the jobs, print a summary and exit",
+		Keeps: "the webhook registration, the dedup ledger and job records",
+		Since: "how far back the first backup poll looks (e.g. 24h); 0 starts from now",
+	})
 	flag.StringVar(&o.listen, "listen", "", "address the webhook handler listens on (default 127.0.0.1:8088; offline a free port)")
 	flag.StringVar(&o.publicURL, "public-url", "", "the address Jira posts to, forwarded to -listen (default http://<listen>)")
-	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), `usage: go run ./examples/realtime [flags]
-
-Reacts to issues in JIRA_PROJECT (default DEMO) the moment they change,
+	flag.Usage = ops.Usage(flag.CommandLine, "realtime", `Reacts to issues in JIRA_PROJECT (default DEMO) the moment they change,
 through a webhook it registers on start and removes on exit. Without
 JIRA_URL it runs offline against a built-in Jira simulator. Credentials,
 one kind:
-%s
+`+jiraenv.Help("JIRA_")+`
 Registering webhooks needs the Administer Jira global permission (or an
 OAuth app's manage:jira-webhook scope). RECIPEKIT_SECRET_KEY (base64 of
 32 random bytes: head -c 32 /dev/urandom | base64) seals the webhook
 secret the store keeps.
-
-flags:
-`, jiraenv.Help("JIRA_"))
-		flag.PrintDefaults()
-	}
+`)
 	flag.Parse()
 
 	// The first Ctrl-C (or SIGTERM) stops the engine gracefully, which
@@ -76,64 +61,55 @@ flags:
 	ops.Main("realtime", func(ctx context.Context) error { return run(ctx, o, os.Getenv, os.Stdout) })
 }
 
-// errJobsFailed ends a run in which a job failed.
-var errJobsFailed = ops.ErrJobsFailed
-
 // run connects to Jira, builds the recipe, opens the store and runs the
 // engine behind the webhook handler. getenv reads the environment
 // (os.Getenv; tests pass a map).
 func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
-	stopMetrics, err := ops.Metrics(o.metrics, stdout)
+	stopMetrics, err := ops.Metrics(o.Metrics, stdout)
 	if err != nil {
 		return err
 	}
 	defer stopMetrics()
-	if o.since < 0 {
-		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
+	since, err := o.FirstRun()
+	if err != nil {
+		return err
 	}
 	siteURL := strings.TrimSpace(getenv("JIRA_URL"))
 	project := cmp.Or(strings.ToUpper(strings.TrimSpace(getenv("JIRA_PROJECT"))), "DEMO")
 	listen := cmp.Or(o.listen, "127.0.0.1:8088")
 
 	// 1. The connection: the site JIRA_URL names, with the credentials
-	// beside it.
+	// beside it; without JIRA_URL, the offline demo's simulator.
 	var creds auth.Strategy
 	var offline *demo.Jira // the simulator, when JIRA_URL is not set
 	if siteURL == "" {
-		offline = o.sim
-		if offline == nil {
-			sim, err := demo.StartJira(demo.JiraOptions{})
-			if err != nil {
-				return err
-			}
-			defer sim.Close()
-			offline = sim
-		}
-		siteURL, creds = offline.URL(), offline.Auth()
-		listen = cmp.Or(o.listen, "127.0.0.1:0")
-	} else {
-		c, err := jiraenv.Credentials(ctx, getenv, "JIRA_")
+		sim, stopSim, err := demo.UseJira(o.sim, demo.JiraOptions{})
 		if err != nil {
 			return err
 		}
-		creds = c
+		defer stopSim()
+		offline, siteURL, creds = sim, sim.URL(), sim.Auth()
+		listen = cmp.Or(o.listen, "127.0.0.1:0")
+	} else if creds, err = jiraenv.Credentials(ctx, getenv, "JIRA_"); err != nil {
+		return err
 	}
 	// The store keeps the registration, the dedup ledger and the job
-	// records, and what the connection learnt about the site (Cloud or Data Center), so a restart
-	// does not ask again: it is opened before the connection.
-	storePath, temporary, err := ops.StorePath(o.store, getenv, "realtime", offline)
+	// records, and what the connection learnt about the site (Cloud or
+	// Data Center), so a restart does not ask again: it is opened before
+	// the connection.
+	storePath, temporary, err := ops.StorePath(o.Store, getenv, "realtime", offline)
 	if err != nil {
 		return err
 	}
 	// Webhook secrets are kept sealed with RECIPEKIT_SECRET_KEY; a
 	// temporary offline store gets a key of its own.
-	keys, err := jiraenv.StoreKeys(getenv, temporary, !o.once)
+	keys, err := jiraenv.StoreKeys(getenv, temporary, !o.Once)
 	if err != nil {
 		return err
 	}
 	store, err := openStore(ctx, storePath, keys)
 	if err != nil {
-		return err
+		return ops.OpenError(storePath, err)
 	}
 	defer store.Close()
 	infoCache, _ := store.(jira.InfoCache)
@@ -152,7 +128,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	// missed.
 	issueEvents := jc.IssueWebhook(jira.WebhookOptions{PollOptions: jira.PollOptions{
 		Project:          project,
-		Since:            time.Now().Add(-o.since),
+		Since:            since,
 		IgnoreOwnChanges: true,
 	}})
 	r, err := triage(jc, issueEvents)
@@ -169,7 +145,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	public := strings.TrimRight(cmp.Or(o.publicURL, "http://"+ln.Addr().String()), "/")
 	progress := demo.NewReporter(stdout, store) // prints each job; optional
 	eng := recipe.NewEngine(store, recipe.WithHooks(progress), recipe.WithWebhookBaseURL(public+"/hooks"))
-	stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+	stopUI, err := ops.UI(o.UI, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
 	if err != nil {
 		return err
 	}
@@ -184,7 +160,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		fmt.Fprintf(stdout, "  note: Jira must reach %s; Jira Cloud cannot reach this machine's loopback address: pass -public-url\n", public)
 	}
 
-	if o.rerun {
+	if o.Rerun {
 		if err := ops.RerunFailed(ctx, eng, stdout); err != nil {
 			return err
 		}
@@ -196,9 +172,9 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	if offline != nil {
 		// The offline demo: simulated people change issues while the
 		// engine runs; the forged delivery at the end is refused.
-		return ops.Play(ctx, eng, progress, demo.RealtimeScene(offline, callback), demo.PlayOptions{Fast: o.fast, Run: serve})
+		return ops.Play(ctx, eng, progress, demo.RealtimeScene(offline, callback), demo.PlayOptions{Fast: o.Fast, Run: serve})
 	}
-	if o.once {
+	if o.Once {
 		fmt.Fprintln(stdout, "-once: no webhook is registered; running the backup poll once.")
 		return ops.RunOnce(ctx, eng, progress, stdout)
 	}
@@ -229,22 +205,11 @@ func triage(jc *jira.Client, trig trigger.Webhook[jira.IssueChange]) (*recipe.Re
 
 // openStore opens the store at path: a PostgreSQL database for a
 // postgres:// URL (several processes running the recipes share it), else
-// a SQLite file, creating its directory. keys seal the webhook secrets it
-// keeps; without them it keeps none.
+// a SQLite file. keys seal the webhook secrets it keeps; without them it
+// keeps none.
 func openStore(ctx context.Context, path string, keys *seal.Keyring) (recipe.Store, error) {
 	if ops.IsPostgresURL(path) {
-		store, err := postgres.Open(ctx, path, postgres.WithSecretKeys(keys))
-		if err != nil {
-			return nil, ops.OpenError(path, err)
-		}
-		return store, nil
+		return postgres.Open(ctx, path, postgres.WithSecretKeys(keys))
 	}
-	if err := ops.StoreDir(path); err != nil {
-		return nil, err
-	}
-	store, err := sqlite.Open(ctx, path, sqlite.WithSecretKeys(keys))
-	if err != nil {
-		return nil, ops.OpenError(path, err)
-	}
-	return store, nil
+	return sqlite.Open(ctx, path, sqlite.WithSecretKeys(keys))
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/examples/internal/demo"
+	"github.com/recipekit/recipekit/examples/internal/ops"
 )
 
 func runOffline(t *testing.T, mode jiratest.Mode, delivery jiratest.DeliveryOptions) (*demo.Jira, string) {
@@ -22,7 +23,7 @@ func runOffline(t *testing.T, mode jiratest.Mode, delivery jiratest.DeliveryOpti
 	t.Cleanup(site.Close)
 	site.Sim.SetDelivery(delivery)
 	var out bytes.Buffer
-	o := options{since: time.Hour, fast: true, sim: site}
+	o := options{Flags: ops.Flags{Since: time.Hour, Fast: true}, sim: site}
 	if err := run(ctx, o, func(string) string { return "" }, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
@@ -100,7 +101,7 @@ func TestOnceRunsTheBackupPollWithoutRegistering(t *testing.T) {
 	}
 	vars := map[string]string{"JIRA_URL": sim.URL(), "JIRA_EMAIL": people.Admin.Email, "JIRA_API_TOKEN": people.Admin.APIToken}
 	var out bytes.Buffer
-	o := options{once: true, store: t.TempDir() + "/rt.db", since: time.Hour, listen: "127.0.0.1:0"}
+	o := options{Flags: ops.Flags{Once: true, Store: t.TempDir() + "/rt.db", Since: time.Hour}, listen: "127.0.0.1:0"}
 	if err := run(ctx, o, func(k string) string { return vars[k] }, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}

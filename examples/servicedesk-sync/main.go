@@ -24,33 +24,22 @@ import (
 
 // options are the command-line flags.
 type options struct {
-	once    bool          // -once: catch up, run the jobs, exit
-	rerun   bool          // -rerun-failed: run the failed jobs again first
-	store   string        // -store: the SQLite file or a postgres:// URL
-	since   time.Duration // -since: how far back the first run looks
-	poll    time.Duration // -poll: how often to ask Jira for changes
-	ui      string        // -ui: address of the web UI
-	metrics string        // -metrics: address of the Prometheus /metrics endpoint
+	ops.Flags               // -once, -rerun-failed, -store, -since, -ui, -metrics
+	poll      time.Duration // -poll: how often to ask Jira for changes
 
-	// Tests set these: the offline scene plays without pauses, in this
-	// simulator when set.
-	fast bool
-	sim  *demo.Jira
+	// sim is the simulator the offline scene plays in, when a test passes
+	// one.
+	sim *demo.Jira
 }
 
 func main() {
 	var o options
-	flag.BoolVar(&o.once, "once", false, "poll until caught up, run the jobs, print a summary and exit (non-zero while a job in the store is failed)")
-	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
-	flag.StringVar(&o.store, "store", "", "SQLite file for cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+ops.DefaultStorePath("servicedesk-sync")+"; offline a temporary file)")
-	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up changes made this long before it (e.g. 24h); 0 starts from now")
+	o.Register(flag.CommandLine, "servicedesk-sync", ops.FlagHelp{
+		Keeps: "cursors, the dedup ledger and job records",
+		Since: "on the first run, also pick up changes made this long before it (e.g. 24h); 0 starts from now",
+	})
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for requests, comments and status changes (default 30s; offline 1s)")
-	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
-	flag.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, such as 127.0.0.1:9090")
-	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), `usage: go run ./examples/servicedesk-sync [flags]
-
-Keeps a Jira Service Management desk and an engineering project in step:
+	flag.Usage = ops.Usage(flag.CommandLine, "servicedesk-sync", `Keeps a Jira Service Management desk and an engineering project in step:
 a new "Bug report" request becomes an engineering issue in JIRA_PROJECT
 (default ENG) linked both ways, engineering comments starting with #public
 reach the customer, and resolving the issue resolves the request.
@@ -61,12 +50,7 @@ SERVICE_DESK_REQUEST_TYPE the request type to escalate (default "Bug report")
 SERVICE_DESK_RESOLVE      the request transition that resolves it (default "Done")
 
 Jira: JIRA_URL and one kind of credentials:
-%s
-
-flags:
-`, jiraenv.Help("JIRA_"))
-		flag.PrintDefaults()
-	}
+`+jiraenv.Help("JIRA_")+"\n")
 	flag.Parse()
 
 	// The first Ctrl-C (or SIGTERM) stops the engine gracefully; a second
@@ -74,15 +58,13 @@ flags:
 	ops.Main("servicedesk-sync", func(ctx context.Context) error { return run(ctx, o, os.Getenv, os.Stdout) })
 }
 
-// errJobsFailed ends a run in which a job failed.
-var errJobsFailed = ops.ErrJobsFailed
-
 // run connects to Jira, finds the desk's request type, builds the
 // recipes, opens the store and runs the engine. getenv reads the
 // environment (os.Getenv; tests pass a map).
 func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
-	if o.since < 0 {
-		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
+	since, err := o.FirstRun()
+	if err != nil {
+		return err
 	}
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	siteURL := env("JIRA_URL")
@@ -91,52 +73,46 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	typeName := cmp.Or(env("SERVICE_DESK_REQUEST_TYPE"), "Bug report")
 	resolve := cmp.Or(env("SERVICE_DESK_RESOLVE"), "Done")
 	poll := cmp.Or(o.poll, 30*time.Second)
-	stopMetrics, err := ops.Metrics(o.metrics, stdout)
+	stopMetrics, err := ops.Metrics(o.Metrics, stdout)
 	if err != nil {
 		return err
 	}
 	defer stopMetrics()
 
 	// 1. The connection: one site holds the desk and the engineering
-	// project.
+	// project; without JIRA_URL, the offline demo's simulator, with a desk.
 	var creds auth.Strategy
 	var offline *demo.Jira // the simulator, when JIRA_URL is not set
-	if siteURL == "" {
-		offline = o.sim
-		if offline == nil {
-			sim, err := demo.StartJira(demo.JiraOptions{Project: project, ProjectName: "Engineering"})
-			if err != nil {
-				return err
-			}
-			defer sim.Close()
-			offline = sim
-		}
-		desk, err := seedDesk(offline)
+	switch {
+	case siteURL == "":
+		sim, stopSim, err := demo.UseJira(o.sim, demo.JiraOptions{Project: project, ProjectName: "Engineering"})
 		if err != nil {
 			return err
 		}
-		siteURL, creds, deskID = offline.URL(), offline.Auth(), desk.ID
+		defer stopSim()
+		desk, err := seedDesk(sim)
+		if err != nil {
+			return err
+		}
+		offline, siteURL, creds, deskID = sim, sim.URL(), sim.Auth(), desk.ID
 		poll = cmp.Or(o.poll, time.Second)
-	} else {
-		if deskID == "" {
-			return errors.New("set SERVICE_DESK_ID to the service desk's id (the number in its portal URL, /servicedesk/customer/portal/<id>), or unset JIRA_URL to run offline")
-		}
-		c, err := jiraenv.Credentials(ctx, getenv, "JIRA_")
-		if err != nil {
+	case deskID == "":
+		return errors.New("set SERVICE_DESK_ID to the service desk's id (the number in its portal URL, /servicedesk/customer/portal/<id>), or unset JIRA_URL to run offline")
+	default:
+		if creds, err = jiraenv.Credentials(ctx, getenv, "JIRA_"); err != nil {
 			return err
 		}
-		creds = c
 	}
 	// The store keeps the job records and the dedup ledger, and what the
 	// connection learnt about the site (Cloud or Data Center), so a restart
 	// does not ask again: it is opened before the connection.
-	storePath, _, err := ops.StorePath(o.store, getenv, "servicedesk-sync", offline)
+	storePath, _, err := ops.StorePath(o.Store, getenv, "servicedesk-sync", offline)
 	if err != nil {
 		return err
 	}
 	store, err := openStore(ctx, storePath)
 	if err != nil {
-		return err
+		return ops.OpenError(storePath, err)
 	}
 	defer store.Close()
 	infoCache, _ := store.(jira.InfoCache)
@@ -158,7 +134,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	s := deskSync{
 		jira: jc, project: project, deskID: deskID, bugType: bugType, resolve: resolve,
 		browse: strings.TrimRight(siteURL, "/") + "/browse/",
-		poll:   jira.PollOptions{Since: time.Now().Add(-o.since), PollInterval: poll},
+		poll:   jira.PollOptions{Since: since, PollInterval: poll},
 	}
 	var recipes []*recipe.Recipe
 	for _, build := range []func() (*recipe.Recipe, error){s.escalate, s.publicComments, s.resolutions} {
@@ -177,14 +153,14 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 			return err
 		}
 	}
-	stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+	stopUI, err := ops.UI(o.UI, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
 	if err != nil {
 		return err
 	}
 	defer stopUI()
 	fmt.Fprintf(stdout, "servicedesk-sync: %q requests of service desk %s <-> project %s\n  connected as %s: %s\n  state kept in %s\n",
 		typeName, deskID, project, who.Account, who.Detail, ops.RedactURL(storePath))
-	if o.rerun {
+	if o.Rerun {
 		if err := ops.RerunFailed(ctx, eng, stdout); err != nil {
 			return err
 		}
@@ -192,9 +168,9 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 
 	// 4. Run.
 	if offline != nil {
-		return ops.Play(ctx, eng, progress, scene(offline, jc, deskID, bugType), demo.PlayOptions{Once: o.once, Fast: o.fast})
+		return ops.Play(ctx, eng, progress, scene(offline, jc, deskID, bugType), demo.PlayOptions{Once: o.Once, Fast: o.Fast})
 	}
-	if o.once {
+	if o.Once {
 		return ops.RunOnce(ctx, eng, progress, stdout)
 	}
 	fmt.Fprintf(stdout, "Polling Jira every %s; Ctrl-C stops.\n", poll)
@@ -343,18 +319,7 @@ func (s deskSync) engineering() jira.PollOptions {
 // SQLite file.
 func openStore(ctx context.Context, path string) (recipe.Store, error) {
 	if ops.IsPostgresURL(path) {
-		store, err := postgres.Open(ctx, path)
-		if err != nil {
-			return nil, ops.OpenError(path, err)
-		}
-		return store, nil
+		return postgres.Open(ctx, path)
 	}
-	if err := ops.StoreDir(path); err != nil {
-		return nil, err
-	}
-	store, err := sqlite.Open(ctx, path)
-	if err != nil {
-		return nil, ops.OpenError(path, err)
-	}
-	return store, nil
+	return sqlite.Open(ctx, path)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/examples/internal/demo"
+	"github.com/recipekit/recipekit/examples/internal/ops"
 )
 
 // env returns a getenv over vars.
@@ -31,7 +32,7 @@ func startSite(t *testing.T) *demo.Jira {
 func TestOfflineOnceKeepsBothSidesInStep(t *testing.T) {
 	site := startSite(t)
 	var out bytes.Buffer
-	o := options{once: true, since: time.Hour, poll: 20 * time.Millisecond, fast: true, sim: site}
+	o := options{Flags: ops.Flags{Once: true, Since: time.Hour, Fast: true}, poll: 20 * time.Millisecond, sim: site}
 	if err := run(context.Background(), o, env(nil), &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
@@ -127,12 +128,12 @@ func TestOfflineOnceKeepsBothSidesInStep(t *testing.T) {
 func TestSettingsErrorsSayWhatToDo(t *testing.T) {
 	ctx := context.Background()
 	var out bytes.Buffer
-	err := run(ctx, options{since: time.Hour}, env(map[string]string{"JIRA_URL": "https://example.atlassian.net"}), &out)
+	err := run(ctx, options{Flags: ops.Flags{Since: time.Hour}}, env(map[string]string{"JIRA_URL": "https://example.atlassian.net"}), &out)
 	if err == nil || !strings.Contains(err.Error(), "SERVICE_DESK_ID") {
 		t.Errorf("without SERVICE_DESK_ID: err = %v, want it named", err)
 	}
 	site := startSite(t)
-	err = run(ctx, options{once: true, since: time.Hour, fast: true, sim: site}, env(map[string]string{"SERVICE_DESK_REQUEST_TYPE": "Feature wish"}), &out)
+	err = run(ctx, options{Flags: ops.Flags{Once: true, Since: time.Hour, Fast: true}, sim: site}, env(map[string]string{"SERVICE_DESK_REQUEST_TYPE": "Feature wish"}), &out)
 	if err == nil || !strings.Contains(err.Error(), `"Feature wish"`) || !strings.Contains(err.Error(), `"Bug report"`) {
 		t.Errorf("unknown request type: err = %v, want it named with the desk's types", err)
 	}

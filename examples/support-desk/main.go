@@ -29,55 +29,41 @@ import (
 
 // options are the command-line flags.
 type options struct {
-	ui        string        // -ui: address of the web UI
-	metrics   string        // -metrics: address of the Prometheus /metrics endpoint
-	once      bool          // -once: catch up with Jira, run the jobs, exit
-	rerun     bool          // -rerun-failed: run the failed jobs again first
-	store     string        // -store: the SQLite file or a postgres:// URL
-	since     time.Duration // -since: how far back the first run looks in Jira
+	ops.Flags               // -once, -rerun-failed, -store, -since, -ui, -metrics
 	poll      time.Duration // -poll: how often to ask Jira for changes
 	listen    string        // -listen: the address the desk's webhooks arrive on
 	publicURL string        // -public-url: where the desk reaches -listen
 
-	// Tests set these: the offline scene plays without pauses, against
-	// these systems when set.
-	fast bool
+	// The systems the offline scene plays against, when a test passes
+	// them.
 	sim  *demo.Jira
 	desk *fakedesk.Desk
 }
 
 func main() {
 	var o options
-	flag.BoolVar(&o.once, "once", false, "poll Jira until caught up, run the jobs, print a summary and exit (desk webhooks are not received)")
-	flag.BoolVar(&o.rerun, "rerun-failed", false, "run the store's failed jobs again first, each from the step that failed (steps done before are not repeated)")
-	flag.StringVar(&o.store, "store", "", "SQLite file for cursors, the dedup ledger and job records, or a postgres:// URL that several processes share (default $RECIPEKIT_STORE, else "+ops.DefaultStorePath("support-desk")+"; offline a temporary file)")
-	flag.StringVar(&o.ui, "ui", "", "serve the web UI at this address, such as 127.0.0.1:8080 (set RECIPEKIT_UI_TOKEN to serve other machines)")
-	flag.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://ADDR/metrics, such as 127.0.0.1:9090")
-	flag.DurationVar(&o.since, "since", time.Hour, "on the first run, also pick up Jira changes made this long before it; 0 starts from now")
+	o.Register(flag.CommandLine, "support-desk", ops.FlagHelp{
+		Once:  "poll Jira until caught up, run the jobs, print a summary and exit (desk webhooks are not received)",
+		Keeps: "cursors, the dedup ledger and job records",
+		Since: "on the first run, also pick up Jira changes made this long before it; 0 starts from now",
+	})
 	flag.DurationVar(&o.poll, "poll", 0, "how often to ask Jira for comments and resolutions (default 30s; offline 1s)")
 	flag.StringVar(&o.listen, "listen", "", "address the desk's webhooks arrive on (default 127.0.0.1:8089; offline a free port)")
 	flag.StringVar(&o.publicURL, "public-url", "", "the URL the desk posts to, forwarded to -listen (default http://<listen>)")
-	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), `usage: go run ./examples/support-desk [flags]
-
-Keeps a support desk and Jira in step: an escalated desk ticket becomes a
+	flag.Usage = ops.Usage(flag.CommandLine, "support-desk", `Keeps a support desk and Jira in step: an escalated desk ticket becomes a
 Jira issue in JIRA_PROJECT (default DEMO), Jira comments starting with
 #public go back to the ticket, and resolving the issue closes the ticket.
 Without JIRA_URL and DESK_URL it runs offline against a Jira simulator and
 a small built-in desk.
 
 Jira: JIRA_URL and one kind of credentials:
-%s
+`+jiraenv.Help("JIRA_")+`
 Desk: DESK_URL (its API base, such as https://desk.example.com), DESK_API_KEY
 (sent as a bearer token) and DESK_WEBHOOK_SECRET (the secret its webhooks
 are signed with; configure the desk to post to <public-url>/hooks/desk-escalation).
 RECIPEKIT_SECRET_KEY (base64 of 32 random bytes: head -c 32 /dev/urandom | base64)
 seals the webhook secret the store keeps.
-
-flags:
-`, jiraenv.Help("JIRA_"))
-		flag.PrintDefaults()
-	}
+`)
 	flag.Parse()
 
 	// The first Ctrl-C (or SIGTERM) stops the engine gracefully; a second
@@ -85,20 +71,18 @@ flags:
 	ops.Main("support-desk", func(ctx context.Context) error { return run(ctx, o, os.Getenv, os.Stdout) })
 }
 
-// errJobsFailed ends a run in which a job failed.
-var errJobsFailed = ops.ErrJobsFailed
-
 // run connects to Jira and the desk, builds the recipes, opens the store,
 // serves the desk's webhooks and runs the engine. getenv reads the
 // environment (os.Getenv; tests pass a map).
 func run(ctx context.Context, o options, getenv func(string) string, stdout io.Writer) error {
-	stopMetrics, err := ops.Metrics(o.metrics, stdout)
+	stopMetrics, err := ops.Metrics(o.Metrics, stdout)
 	if err != nil {
 		return err
 	}
 	defer stopMetrics()
-	if o.since < 0 {
-		return fmt.Errorf("-since %s is negative: give how far back to start, such as -since 24h", o.since)
+	since, err := o.FirstRun()
+	if err != nil {
+		return err
 	}
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	jiraURL, deskURL := env("JIRA_URL"), strings.TrimRight(env("DESK_URL"), "/")
@@ -113,12 +97,11 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	var sim *demo.Jira
 	var desk *fakedesk.Desk
 	if offline {
-		var err error
-		if sim, desk, err = startOffline(o); err != nil {
+		var stop func()
+		if sim, desk, stop, err = startOffline(o); err != nil {
 			return err
 		}
-		defer sim.Close()
-		defer desk.Close()
+		defer stop()
 		jiraURL, deskURL = sim.URL(), desk.URL()
 		deskKey, hookSecret = demoDeskKey, demoHookSecret
 		poll, listen = cmp.Or(o.poll, time.Second), cmp.Or(o.listen, "127.0.0.1:0")
@@ -132,29 +115,25 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	var creds auth.Strategy
 	if sim != nil {
 		creds = sim.Auth()
-	} else {
-		c, err := jiraenv.Credentials(ctx, getenv, "JIRA_")
-		if err != nil {
-			return err
-		}
-		creds = c
+	} else if creds, err = jiraenv.Credentials(ctx, getenv, "JIRA_"); err != nil {
+		return err
 	}
 	// The store keeps the job records and the dedup ledger, and what the
 	// connection learnt about the site (Cloud or Data Center), so a restart
 	// does not ask again: it is opened before the connection.
-	storePath, temporary, err := ops.StorePath(o.store, getenv, "support-desk", sim)
+	storePath, temporary, err := ops.StorePath(o.Store, getenv, "support-desk", sim)
 	if err != nil {
 		return err
 	}
 	// Webhook secrets are kept sealed with RECIPEKIT_SECRET_KEY; a
 	// temporary offline store gets a key of its own.
-	keys, err := jiraenv.StoreKeys(getenv, temporary, !o.once)
+	keys, err := jiraenv.StoreKeys(getenv, temporary, !o.Once)
 	if err != nil {
 		return err
 	}
 	store, err := openStore(ctx, storePath, keys)
 	if err != nil {
-		return err
+		return ops.OpenError(storePath, err)
 	}
 	defer store.Close()
 	infoCache, _ := store.(jira.InfoCache)
@@ -188,7 +167,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	// 2. The recipes.
 	s := deskSync{
 		jira: jc, project: project, desk: deskClient, deskAPI: deskURL + "/api", browse: strings.TrimRight(jiraURL, "/"),
-		poll: jira.PollOptions{Since: time.Now().Add(-o.since), PollInterval: poll},
+		poll: jira.PollOptions{Since: since, PollInterval: poll},
 	}
 	escalation, err := s.escalate(deskEvents)
 	if err != nil {
@@ -212,7 +191,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	public := strings.TrimRight(cmp.Or(o.publicURL, "http://"+ln.Addr().String()), "/")
 	progress := demo.NewReporter(stdout, store) // prints each job; optional
 	eng := recipe.NewEngine(store, recipe.WithHooks(progress), recipe.WithWebhookBaseURL(public+"/hooks"))
-	stopUI, err := ops.UI(o.ui, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
+	stopUI, err := ops.UI(o.UI, store, eng, getenv("RECIPEKIT_UI_TOKEN"), stdout)
 	if err != nil {
 		return err
 	}
@@ -226,7 +205,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 	fmt.Fprintf(stdout, "support-desk: desk %s <-> Jira project %s (%s, as %s)\n  desk webhooks: %s (X-Desk-Signature HMAC)\n  state kept in %s\n",
 		deskURL, project, who.Detail, who.Account, callback, ops.RedactURL(storePath))
 
-	if o.rerun {
+	if o.Rerun {
 		if err := ops.RerunFailed(ctx, eng, stdout); err != nil {
 			return err
 		}
@@ -242,9 +221,9 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout io.W
 		// Webhooks need the engine running, so -once plays it the same
 		// way: the scene ends by itself.
 		desk.AddWebhook(callback, []byte(hookSecret.Reveal()))
-		return ops.Play(ctx, eng, progress, demo.SupportDeskScene(sim, desk), demo.PlayOptions{Fast: o.fast, Run: serve})
+		return ops.Play(ctx, eng, progress, demo.SupportDeskScene(sim, desk), demo.PlayOptions{Fast: o.Fast, Run: serve})
 	}
-	if o.once {
+	if o.Once {
 		return ops.RunOnce(ctx, eng, progress, stdout)
 	}
 	fmt.Fprintf(stdout, "Waiting for desk webhooks and polling Jira every %s; Ctrl-C stops.\n", poll)
@@ -276,25 +255,20 @@ const (
 )
 
 // startOffline starts the Jira simulator and the built-in desk, or takes
-// the ones a test passes.
-func startOffline(o options) (*demo.Jira, *fakedesk.Desk, error) {
-	sim, desk := o.sim, o.desk
-	if sim == nil {
-		s, err := demo.StartJira(demo.JiraOptions{})
-		if err != nil {
-			return nil, nil, err
-		}
-		sim = s
+// the ones a test passes. stop closes what it started.
+func startOffline(o options) (sim *demo.Jira, desk *fakedesk.Desk, stop func(), err error) {
+	sim, stopSim, err := demo.UseJira(o.sim, demo.JiraOptions{})
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	if desk == nil {
-		d, err := fakedesk.Start(demoDeskKey.Reveal())
-		if err != nil {
-			sim.Close()
-			return nil, nil, err
-		}
-		desk = d
+	if desk = o.desk; desk != nil {
+		return sim, desk, stopSim, nil
 	}
-	return sim, desk, nil
+	if desk, err = fakedesk.Start(demoDeskKey.Reveal()); err != nil {
+		stopSim()
+		return nil, nil, nil, err
+	}
+	return sim, desk, func() { desk.Close(); stopSim() }, nil
 }
 
 // missingDeskSettings says which variables a run against real systems
@@ -321,22 +295,11 @@ func missingDeskSettings(jiraURL, deskURL string, key, secret auth.Secret) strin
 
 // openStore opens the store at path: a PostgreSQL database for a
 // postgres:// URL (several processes running the recipes share it), else
-// a SQLite file, creating its directory. keys seal the webhook secrets it
-// keeps; without them it keeps none.
+// a SQLite file. keys seal the webhook secrets it keeps; without them it
+// keeps none.
 func openStore(ctx context.Context, path string, keys *seal.Keyring) (recipe.Store, error) {
 	if ops.IsPostgresURL(path) {
-		store, err := postgres.Open(ctx, path, postgres.WithSecretKeys(keys))
-		if err != nil {
-			return nil, ops.OpenError(path, err)
-		}
-		return store, nil
+		return postgres.Open(ctx, path, postgres.WithSecretKeys(keys))
 	}
-	if err := ops.StoreDir(path); err != nil {
-		return nil, err
-	}
-	store, err := sqlite.Open(ctx, path, sqlite.WithSecretKeys(keys))
-	if err != nil {
-		return nil, ops.OpenError(path, err)
-	}
-	return store, nil
+	return sqlite.Open(ctx, path, sqlite.WithSecretKeys(keys))
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/examples/internal/demo"
+	"github.com/recipekit/recipekit/examples/internal/ops"
 	"github.com/recipekit/recipekit/examples/support-desk/fakedesk"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -113,7 +114,7 @@ func checkBothSystems(t *testing.T, sim *demo.Jira, desk *fakedesk.Desk) {
 func TestOfflineSceneSyncsBothSystems(t *testing.T) {
 	sim, desk := startBoth(t)
 	var out bytes.Buffer
-	o := options{since: time.Hour, poll: 20 * time.Millisecond, fast: true, sim: sim, desk: desk}
+	o := options{Flags: ops.Flags{Since: time.Hour, Fast: true}, poll: 20 * time.Millisecond, sim: sim, desk: desk}
 	if err := run(context.Background(), o, env(nil), &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
@@ -140,7 +141,7 @@ func TestOfflineSceneSyncsBothSystems(t *testing.T) {
 func TestOfflineOnce(t *testing.T) {
 	sim, desk := startBoth(t)
 	var out bytes.Buffer
-	o := options{once: true, since: time.Hour, fast: true, sim: sim, desk: desk}
+	o := options{Flags: ops.Flags{Once: true, Since: time.Hour, Fast: true}, sim: sim, desk: desk}
 	if err := run(context.Background(), o, env(nil), &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
@@ -172,7 +173,7 @@ func TestOnceAgainstSystemsFromTheEnvironment(t *testing.T) {
 		"JIRA_URL": sim.URL(), "JIRA_EMAIL": sim.People.Admin.Email, "JIRA_API_TOKEN": sim.People.Admin.APIToken,
 		"DESK_URL": desk.URL() + "/", "DESK_API_KEY": demoDeskKey.Reveal(), "DESK_WEBHOOK_SECRET": "s3cret",
 	})
-	o := options{once: true, store: filepath.Join(t.TempDir(), "desk.db"), since: time.Hour, listen: "127.0.0.1:0"}
+	o := options{Flags: ops.Flags{Once: true, Store: filepath.Join(t.TempDir(), "desk.db"), Since: time.Hour}, listen: "127.0.0.1:0"}
 	for range 2 {
 		var out bytes.Buffer
 		if err := run(ctx, o, getenv, &out); err != nil {
@@ -202,10 +203,10 @@ func TestAWrongDeskKeyFailsTheJob(t *testing.T) {
 		"DESK_URL": desk.URL(), "DESK_API_KEY": "wrong-key-value", "DESK_WEBHOOK_SECRET": "s3cret",
 	})
 	var out bytes.Buffer
-	o := options{once: true, store: filepath.Join(t.TempDir(), "desk.db"), since: time.Hour, listen: "127.0.0.1:0"}
+	o := options{Flags: ops.Flags{Once: true, Store: filepath.Join(t.TempDir(), "desk.db"), Since: time.Hour}, listen: "127.0.0.1:0"}
 	err = run(ctx, o, getenv, &out)
-	if !errors.Is(err, errJobsFailed) {
-		t.Fatalf("err = %v, want errJobsFailed\n%s", err, out.String())
+	if !errors.Is(err, ops.ErrJobsFailed) {
+		t.Fatalf("err = %v, want ops.ErrJobsFailed\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "401") || strings.Contains(out.String(), "wrong-key-value") {
 		t.Errorf("the failure should show the desk's 401 and never the key:\n%s", out.String())
@@ -238,7 +239,7 @@ func TestRunningNeedsTheSecretKey(t *testing.T) {
 		"JIRA_URL": sim.URL(), "JIRA_EMAIL": sim.People.Admin.Email, "JIRA_API_TOKEN": sim.People.Admin.APIToken,
 		"DESK_URL": desk.URL(), "DESK_API_KEY": demoDeskKey.Reveal(), "DESK_WEBHOOK_SECRET": "s3cret",
 	})
-	o := options{store: filepath.Join(t.TempDir(), "desk.db"), listen: "127.0.0.1:0"}
+	o := options{Flags: ops.Flags{Store: filepath.Join(t.TempDir(), "desk.db")}, listen: "127.0.0.1:0"}
 	err := run(context.Background(), o, getenv, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "RECIPEKIT_SECRET_KEY") {
 		t.Errorf("err = %v, want it to ask for RECIPEKIT_SECRET_KEY", err)

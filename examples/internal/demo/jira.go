@@ -59,6 +59,19 @@ func StartJira(opts JiraOptions) (*Jira, error) {
 	return &Jira{Sim: sim, People: people, Project: project}, nil
 }
 
+// UseJira is the offline site of a run: sim when a test passes one, else
+// a simulator [StartJira] starts with opts. stop closes only a simulator
+// UseJira started.
+func UseJira(sim *Jira, opts JiraOptions) (j *Jira, stop func(), err error) {
+	if sim != nil {
+		return sim, func() {}, nil
+	}
+	if sim, err = StartJira(opts); err != nil {
+		return nil, nil, err
+	}
+	return sim, sim.Close, nil
+}
+
 // addProject turns the simulator's panic on a bad project key into an
 // error.
 func addProject(sim *jiratest.Server, p jiratest.Project) (err error) {

@@ -1,10 +1,11 @@
 // Package ops holds what every example program does alike around its
-// recipe: it serves the operator endpoints (the web UI, recipe/ui, with -ui
-// ADDR and Prometheus metrics with -metrics ADDR), runs the program until
-// Ctrl-C, says where the store lives and what went wrong opening it, and
-// carries out -once and -rerun-failed. Each example's main.go keeps the
-// calls a user writes: the connection, the recipes, the store's Open, the
-// engine and its run.
+// recipe: it defines the common flags (-once, -rerun-failed, -store,
+// -since, -ui, -metrics) and the -help text, serves the operator
+// endpoints (the web UI, recipe/ui, with -ui ADDR and Prometheus metrics
+// with -metrics ADDR), runs the program until Ctrl-C, says where the store
+// lives and what went wrong opening it, and carries out -once and
+// -rerun-failed. Each example's main.go keeps the calls a user writes: the
+// connection, the recipes, the store's Open, the engine and its run.
 package ops
 
 import (

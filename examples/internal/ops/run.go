@@ -46,16 +46,20 @@ func DefaultStorePath(name string) string {
 // StorePath says where the example named name keeps its state: the -store
 // flag (storeFlag), else $RECIPEKIT_STORE, else offline (offline is the
 // simulator; nil when a real site is used) a temporary file, else
-// [DefaultStorePath]. temporary reports the offline temporary file.
+// [DefaultStorePath]. temporary reports the offline temporary file. It
+// creates the directory of a SQLite file, so the store opens there.
 func StorePath(storeFlag string, getenv func(string) string, name string, offline *demo.Jira) (path string, temporary bool, err error) {
-	if p := cmp.Or(storeFlag, strings.TrimSpace(getenv("RECIPEKIT_STORE"))); p != "" {
-		return p, false, nil
+	path = cmp.Or(storeFlag, strings.TrimSpace(getenv("RECIPEKIT_STORE")))
+	switch {
+	case path == "" && offline != nil:
+		path, err = offline.StorePath(name)
+		return path, true, err
+	case path == "":
+		path = DefaultStorePath(name)
+	case IsPostgresURL(path):
+		return path, false, nil
 	}
-	if offline == nil {
-		return DefaultStorePath(name), false, nil
-	}
-	path, err = offline.StorePath(name)
-	return path, true, err
+	return path, false, storeDir(path)
 }
 
 // IsPostgresURL reports whether the store path is a PostgreSQL URL rather
@@ -64,8 +68,8 @@ func IsPostgresURL(path string) bool {
 	return strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://")
 }
 
-// StoreDir creates the directory of a SQLite store's file.
-func StoreDir(path string) error {
+// storeDir creates the directory of a SQLite store's file.
+func storeDir(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("creating the store's directory: %w; pass -store with a writable path", err)
 	}
