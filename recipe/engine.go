@@ -295,15 +295,29 @@ func (e *Engine) entry(name string) (*entry, error) {
 	return ent, nil
 }
 
+// storeStopped stores whether the recipe named name is stopped, for
+// [Engine.Start] and [Engine.Stop], and returns its entry.
+func (e *Engine) storeStopped(ctx context.Context, name string, stopped bool) (*entry, error) {
+	ent, err := e.entry(name)
+	if err != nil {
+		return nil, err
+	}
+	verb := "start"
+	if stopped {
+		verb = "stop"
+	}
+	if err := e.rt.store.SetState(ctx, name, RecipeState{Stopped: stopped, Updated: e.rt.clock.Now()}); err != nil {
+		return nil, fmt.Errorf("recipe: %s %q: %w", verb, name, err)
+	}
+	return ent, nil
+}
+
 // Start marks a stopped recipe as started (in the store, so it survives a
 // restart) and, if the engine is running, starts it.
 func (e *Engine) Start(ctx context.Context, name string) error {
-	ent, err := e.entry(name)
+	ent, err := e.storeStopped(ctx, name, false)
 	if err != nil {
 		return err
-	}
-	if err := e.rt.store.SetState(ctx, name, RecipeState{Stopped: false, Updated: e.rt.clock.Now()}); err != nil {
-		return fmt.Errorf("recipe: start %q: %w", name, err)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -320,12 +334,9 @@ func (e *Engine) Start(ctx context.Context, name string) error {
 // stopped state is stored, so the recipe stays stopped across restarts
 // until Start.
 func (e *Engine) Stop(ctx context.Context, name string) error {
-	ent, err := e.entry(name)
+	ent, err := e.storeStopped(ctx, name, true)
 	if err != nil {
 		return err
-	}
-	if err := e.rt.store.SetState(ctx, name, RecipeState{Stopped: true, Updated: e.rt.clock.Now()}); err != nil {
-		return fmt.Errorf("recipe: stop %q: %w", name, err)
 	}
 	e.mu.Lock()
 	ent.stopped = true

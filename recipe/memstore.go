@@ -174,6 +174,20 @@ func mergeSteps(have []StepRecord, add []StepRecord) []StepRecord {
 	return have
 }
 
+// unfinishedLocked returns the job jobID, which must exist and not be
+// finished yet, for the store write what describes ("finish job"). m.mu
+// is held.
+func (m *memoryStore) unfinishedLocked(jobID, what string) (*memJob, error) {
+	j, ok := m.jobs[jobID]
+	if !ok {
+		return nil, fmt.Errorf("recipe: %s %q: %w", what, jobID, ErrNotFound)
+	}
+	if j.job.Status.Final() {
+		return nil, fmt.Errorf("recipe: %s %q: job already finished", what, jobID)
+	}
+	return j, nil
+}
+
 func (m *memoryStore) SaveSteps(ctx context.Context, jobID string, steps []StepRecord) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -187,12 +201,9 @@ func (m *memoryStore) SaveSteps(ctx context.Context, jobID string, steps []StepR
 
 // saveSteps is SaveSteps with m.mu held.
 func (m *memoryStore) saveSteps(jobID string, steps []StepRecord) error {
-	j, ok := m.jobs[jobID]
-	if !ok {
-		return fmt.Errorf("recipe: save steps of job %q: %w", jobID, ErrNotFound)
-	}
-	if j.job.Status.Final() {
-		return fmt.Errorf("recipe: save steps of job %q: job already finished", jobID)
+	j, err := m.unfinishedLocked(jobID, "save steps of job")
+	if err != nil {
+		return err
 	}
 	j.job.Steps = mergeSteps(j.job.Steps, steps)
 	j.job.Status = JobRunning
@@ -215,12 +226,9 @@ func (m *memoryStore) finishJob(jobID string, res JobResult, steps []StepRecord)
 	if !res.Status.Final() {
 		return fmt.Errorf("recipe: finish job %q: status %q is not final", jobID, res.Status)
 	}
-	j, ok := m.jobs[jobID]
-	if !ok {
-		return fmt.Errorf("recipe: finish job %q: %w", jobID, ErrNotFound)
-	}
-	if j.job.Status.Final() {
-		return fmt.Errorf("recipe: finish job %q: job already finished", jobID)
+	j, err := m.unfinishedLocked(jobID, "finish job")
+	if err != nil {
+		return err
 	}
 	j.job.Steps = mergeSteps(j.job.Steps, steps)
 	j.job.Status = res.Status

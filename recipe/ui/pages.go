@@ -443,29 +443,27 @@ func (h *Handler) redirectRecipe(w http.ResponseWriter, r *http.Request, name, n
 }
 
 func (h *Handler) startRecipe(w http.ResponseWriter, r *http.Request) {
-	if !h.needEngine(w, r) {
-		return
-	}
-	name := r.PathValue("name")
-	if err := h.opts.Engine.Start(r.Context(), name); err != nil {
-		h.fail(w, r, http.StatusBadRequest, "cannot start the recipe", err)
-		return
-	}
-	h.log.Info("ui: recipe started", "user", userFrom(r.Context()), "recipe", name)
-	h.redirectRecipe(w, r, name, "started")
+	h.changeRecipe(w, r, (*recipe.Engine).Start, "start", "started")
 }
 
 func (h *Handler) stopRecipe(w http.ResponseWriter, r *http.Request) {
+	h.changeRecipe(w, r, (*recipe.Engine).Stop, "stop", "stopped")
+}
+
+// changeRecipe applies change (the engine's Start or Stop, named verb) to
+// the recipe the path names, logs it and shows the recipe with the notice
+// done.
+func (h *Handler) changeRecipe(w http.ResponseWriter, r *http.Request, change func(*recipe.Engine, context.Context, string) error, verb, done string) {
 	if !h.needEngine(w, r) {
 		return
 	}
 	name := r.PathValue("name")
-	if err := h.opts.Engine.Stop(r.Context(), name); err != nil {
-		h.fail(w, r, http.StatusBadRequest, "cannot stop the recipe", err)
+	if err := change(h.opts.Engine, r.Context(), name); err != nil {
+		h.fail(w, r, http.StatusBadRequest, "cannot "+verb+" the recipe", err)
 		return
 	}
-	h.log.Info("ui: recipe stopped", "user", userFrom(r.Context()), "recipe", name)
-	h.redirectRecipe(w, r, name, "stopped")
+	h.log.Info("ui: recipe "+done, "user", userFrom(r.Context()), "recipe", name)
+	h.redirectRecipe(w, r, name, done)
 }
 
 // jobLive streams server-sent events while a job runs: "update" whenever
