@@ -152,10 +152,7 @@ type jobExec struct {
 	saved    int   // job.Steps[saved:] are not in the store yet
 	loops    []int // iteration of each enclosing ForEach and Repeat, outermost first
 	retrying int   // enclosing Try blocks running their body again
-	// spare is the step slice of a job whose end the finisher has not
-	// stored yet; the job after the next one reuses it.
-	spare []StepRecord
-	fin   *finisher
+	fin      *finisher
 	// mark is the running mark of the job, made ahead by its worker (nil
 	// when it was not).
 	mark *aheadMark
@@ -182,7 +179,7 @@ func newJobExec(run *recipeRun) *jobExec {
 		steps:    make([]StepRecord, 0, run.r.actions),
 	}
 	x.env, x.envAny = x.jenv.vals, x.jenv.exprEnv
-	x.fin = &finisher{run: run}
+	x.fin = newFinisher(run)
 	x.job = &x.jobVal
 	return x
 }
@@ -208,13 +205,12 @@ func (x *jobExec) start(job Job) {
 	x.jobVal.Steps = x.steps[:0]
 }
 
-// finish keeps the (possibly grown) step slice for reuse: by the next job,
-// or, when the job's end is outstanding, by the job after next (the
-// finisher is done with an end before it takes the next one, so the slice
-// is free again by then).
-func (x *jobExec) finish(outstanding bool) {
-	if outstanding {
-		x.steps, x.spare = x.spare, x.jobVal.Steps[:0]
+// finish readies the step slice for the next job: the job's own (possibly
+// grown) one, or, when the finisher has taken it with the job's end, one
+// the finisher is done with.
+func (x *jobExec) finish(handedOver bool) {
+	if handedOver {
+		x.steps = x.fin.spare()
 	} else {
 		x.steps = x.jobVal.Steps[:0]
 	}

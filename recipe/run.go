@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go.opentelemetry.io/otel/trace"
 	"maps"
 	"sync"
 	"time"
@@ -556,8 +555,8 @@ func (r *Recipe) skipReason(i int) string {
 func (run *recipeRun) worker() {
 	defer run.workers.Done()
 	x := newJobExec(run)
-	// The end of the last job may still be on its way to the store.
-	defer x.fin.wait()
+	// The ends of the last jobs may still be on their way to the store.
+	defer x.fin.close()
 	var next queued
 	var nextMark *aheadMark // next was taken ahead and is being marked
 	for {
@@ -575,8 +574,13 @@ func (run *recipeRun) worker() {
 		}
 		if mark == nil {
 			var ok bool
-			if q, ok = run.pop(); !ok {
-				return
+			if q, ok = run.take(false); !ok {
+				// Nothing to run for now: the ends gathered must not
+				// wait for the next job.
+				x.fin.flush()
+				if q, ok = run.pop(); !ok {
+					return
+				}
 			}
 		}
 		if run.markAhead {
@@ -630,8 +634,8 @@ func (run *recipeRun) execute(q queued, x *jobExec) {
 	r := run.r
 	rt := &run.e.rt
 	x.start(q.job)
-	outstanding := false
-	defer func() { x.finish(outstanding) }()
+	handedOver := false
+	defer func() { x.finish(handedOver) }()
 	job := x.job
 	base := x.ctx
 	jobCtx, span := run.e.tel.startJob(base, x.info, r.tel)
@@ -672,67 +676,9 @@ func (run *recipeRun) execute(q queued, x *jobExec) {
 			res.NextAttempt = r.nextAttempt(err, job.Retries, job.Created, res.Finished)
 		}
 	}
-	outstanding = x.fin.end(finishing{ctx: jobCtx, span: span, info: x.info, eventID: job.Event.ID, res: res, steps: x.unsaved(), repeatable: !x.unrepeatable})
+	x.fin.end(finishing{ctx: jobCtx, span: span, info: x.info, eventID: job.Event.ID, res: res, steps: x.unsaved(), buf: x.jobVal.Steps, repeatable: !x.unrepeatable})
+	handedOver = true
 }
-
-// finishing is the end of a job on its way to the store.
-type finishing struct {
-	ctx     context.Context // the job's, with its span
-	span    trace.Span
-	info    JobInfo
-	eventID string
-	res     JobResult
-	steps   []StepRecord // the records not saved yet
-	// repeatable: no step a crash would run again (one that ran since the
-	// job's last checkpoint) can duplicate its change.
-	repeatable bool
-}
-
-// finisher stores the ends of one worker's jobs. When no step that a
-// crash would run again can duplicate its change, it stores the end in the
-// background while the worker runs the next job, so that the store write
-// overlaps the next job's requests instead of adding to them. Otherwise it
-// stores the end before the worker goes on.
-//
-// The steps a crash would run again are those since the job's last
-// checkpoint: its last non-idempotent step, whose record is stored with the
-// end, and any idempotent ones after it. When that step is repeatable
-// (idempotent, or checking its effect by key), a crash before the end is
-// committed loses nothing: the job is unfinished in the store and marked
-// running (its first checkpoint came before its first non-idempotent
-// step), so it resumes from its checkpoints with action.Effect.MayExist
-// set, and the step finds the change it made instead of making it again.
-// When the step is not repeatable, the end is durable before the next job
-// starts, so a crash runs at most one such step per worker again.
-//
-// A worker has at most one end outstanding: a new end waits for the one
-// before to be stored, and the worker waits for the last one before it
-// leaves.
-type finisher struct {
-	run   *recipeRun
-	async sync.WaitGroup // the end being stored in the background, if any
-}
-
-// end stores a job's end, or starts to in the background; it reports
-// whether the end is still outstanding, so that its steps slice is not
-// reused until the worker's next end.
-func (f *finisher) end(fs finishing) (outstanding bool) {
-	f.async.Wait()
-	run := f.run
-	if !fs.repeatable {
-		run.finished(&fs, run.e.rt.store.FinishJob(run.storeCtx, fs.info.ID, fs.res, fs.steps))
-		return false
-	}
-	f.async.Add(1)
-	go func() {
-		defer f.async.Done()
-		run.finished(&fs, run.e.rt.store.FinishJob(run.storeCtx, fs.info.ID, fs.res, fs.steps))
-	}()
-	return true
-}
-
-// wait waits until the end outstanding, if any, is stored.
-func (f *finisher) wait() { f.async.Wait() }
 
 // finished reports a job's end once the store write is over: err is the
 // write's error.
