@@ -81,14 +81,7 @@ func TestEndsThatMayWaitShareCommits(t *testing.T) {
 				func(_ context.Context, in benchIn) (benchIn, error) { return in, nil })
 			r := mustNew(t, "batched", trigger.Trigger[issue](recipetest.Events(issueEvents(jobs)...)),
 				recipe.Concurrency(conc), recipe.Do("write", act, recipe.Pills{"key": `trigger.key`}))
-			eng := recipe.NewEngine(store)
-			if err := eng.Add(r); err != nil {
-				t.Fatal(err)
-			}
-			sum, err := eng.RunOnce(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, sum := runOnce(t, store, r)
 			if sum.Jobs[recipe.JobSucceeded] != jobs {
 				t.Fatalf("summary %s, want %d jobs succeeded", sum, jobs)
 			}
@@ -143,14 +136,7 @@ func TestEndThatCannotWaitIsStoredFirst(t *testing.T) {
 		recipe.Do("checked", checked, recipe.Pills{"key": `trigger.key`, "n": `trigger.id`}),
 		recipe.If(`trigger.id % 4 == 3`, recipe.Do("plain", plain, recipe.Pills{"key": `trigger.key`})),
 	)
-	eng := recipe.NewEngine(store)
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	sum, err := eng.RunOnce(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, sum := runOnce(t, store, r)
 	if sum.Jobs[recipe.JobSucceeded] != jobs {
 		t.Fatalf("summary %s, want %d jobs succeeded", sum, jobs)
 	}
@@ -191,14 +177,7 @@ func TestRefusedEndFailsAlone(t *testing.T) {
 		})
 	r := mustNew(t, "refused", trigger.Trigger[issue](recipetest.Events(issueEvents(jobs)...)),
 		recipe.Do("write", act, recipe.Pills{"key": `trigger.key`}))
-	eng := recipe.NewEngine(store)
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	sum, err := eng.RunOnce(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, sum := runOnce(t, store, r)
 	if sum.Jobs[recipe.JobSucceeded] != jobs-1 || sum.Jobs[recipe.JobPending] != 1 {
 		t.Errorf("summary %s, want %d succeeded and the refused one pending", sum, jobs-1)
 	}
@@ -248,14 +227,7 @@ func TestGatheredEndIsStoredWhileTheNextJobRuns(t *testing.T) {
 		})
 	r := mustNew(t, "slow", trigger.Trigger[issue](recipetest.Events(issueEvents(2)...)),
 		recipe.Do("write", act, recipe.Pills{"key": `trigger.key`}))
-	eng := recipe.NewEngine(store)
-	if err := eng.Add(r); err != nil {
-		t.Fatal(err)
-	}
-	sum, err := eng.RunOnce(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, sum := runOnce(t, store, r)
 	if sum.Jobs[recipe.JobSucceeded] != 2 {
 		t.Errorf("summary %s, want 2 jobs succeeded", sum)
 	}

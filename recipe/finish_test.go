@@ -92,14 +92,7 @@ func TestJobEndsAndTheNextJob(t *testing.T) {
 			}
 			r := mustNew(t, "ends", trigger.Trigger[issue](recipetest.Events(evs...)),
 				recipe.Do("write", act, recipe.Pills{"key": `trigger.key`}))
-			eng := recipe.NewEngine(store)
-			if err := eng.Add(r); err != nil {
-				t.Fatal(err)
-			}
-			sum, err := eng.RunOnce(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
+			eng, sum := runOnce(t, store, r)
 			if sum.Jobs[recipe.JobSucceeded] != 3 {
 				t.Fatalf("summary %s, want 3 jobs succeeded", sum)
 			}
@@ -166,14 +159,7 @@ func TestFirstWriteFollowsTheRunningMark(t *testing.T) {
 		mu.Unlock()
 		r := mustNew(t, name, trigger.Trigger[issue](recipetest.Events(evs...)),
 			recipe.Concurrency(conc), recipe.Do("write", act, recipe.Pills{"key": `trigger.key`}))
-		eng := recipe.NewEngine(store)
-		if err := eng.Add(r); err != nil {
-			t.Fatal(err)
-		}
-		sum, err := eng.RunOnce(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, sum := runOnce(t, store, r)
 		if sum.Jobs[recipe.JobSucceeded] != len(evs) {
 			t.Fatalf("concurrency %d: summary %s, want %d jobs succeeded", conc, sum, len(evs))
 		}

@@ -29,6 +29,21 @@ func mustNew[T any](t *testing.T, name string, trig trigger.Trigger[T], parts ..
 	return r
 }
 
+// runOnce runs r once in a new engine over store and returns the engine
+// and the run's summary; an error of the run fails the test.
+func runOnce(t *testing.T, store recipe.Store, r *recipe.Recipe) (*recipe.Engine, recipe.Summary) {
+	t.Helper()
+	eng := recipe.NewEngine(store)
+	if err := eng.Add(r); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := eng.RunOnce(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng, sum
+}
+
 type note struct {
 	Text string `expr:"text" json:"text"`
 	N    int    `expr:"n" json:"n"`
