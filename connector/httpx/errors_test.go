@@ -2,27 +2,20 @@ package httpx_test
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/recipekit/recipekit/connector/httpx"
+	"github.com/recipekit/recipekit/connector/internal/httpfake"
 )
 
+// response answers a GET whose URL holds credentials and a token that
+// errors must not show.
 func response(code int, body string, header ...string) *http.Response {
-	h := http.Header{}
-	for i := 0; i+1 < len(header); i += 2 {
-		h.Set(header[i], header[i+1])
-	}
 	u, _ := url.Parse("https://user:pw@api.example.com/v1/items/ABC-1?expand=names&token=hush")
-	return &http.Response{
-		StatusCode: code,
-		Header:     h,
-		Body:       io.NopCloser(strings.NewReader(body)),
-		Request:    &http.Request{Method: http.MethodGet, URL: u},
-	}
+	return httpfake.Response(&http.Request{Method: http.MethodGet, URL: u}, code, body, header...)
 }
 
 func TestCheckResponseSuccessAndLimits(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/httpx"
+	"github.com/recipekit/recipekit/connector/internal/httpfake"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 )
 
@@ -166,18 +167,11 @@ func TestNotFoundExplainedFromMyPermissionsAnswers(t *testing.T) {
 	}
 }
 
+// response is Jira's answer to a GET of an issue whose URL holds
+// credentials and a token that errors must not show.
 func response(code int, body string, header ...string) *http.Response {
-	h := http.Header{}
-	for i := 0; i+1 < len(header); i += 2 {
-		h.Set(header[i], header[i+1])
-	}
 	u, _ := url.Parse("https://user:pw@jira.example.com/rest/api/2/issue/ABC-1?expand=names&token=hush")
-	return &http.Response{
-		StatusCode: code,
-		Header:     h,
-		Body:       io.NopCloser(strings.NewReader(body)),
-		Request:    &http.Request{Method: http.MethodGet, URL: u},
-	}
+	return httpfake.Response(&http.Request{Method: http.MethodGet, URL: u}, code, body, header...)
 }
 
 func TestCheckResponseTypedErrors(t *testing.T) {

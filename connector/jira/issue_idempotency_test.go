@@ -1,15 +1,14 @@
 package jira
 
 import (
-	"bytes"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/connector/httpx"
+	"github.com/recipekit/recipekit/connector/internal/httpfake"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 )
 
@@ -73,11 +72,7 @@ type forbidProperties struct{ base http.RoundTripper }
 func (f forbidProperties) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method == http.MethodGet && strings.Contains(req.URL.Path, "/properties/") {
 		body := `{"errorMessages":["You do not have the permission to see the specified issue."],"errors":{}}`
-		return &http.Response{
-			StatusCode: http.StatusForbidden, Status: "403 Forbidden", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-			Header: http.Header{"Content-Type": {"application/json;charset=UTF-8"}},
-			Body:   io.NopCloser(bytes.NewReader([]byte(body))), ContentLength: int64(len(body)), Request: req,
-		}, nil
+		return httpfake.Response(req, http.StatusForbidden, body, "Content-Type", "application/json;charset=UTF-8"), nil
 	}
 	return f.base.RoundTrip(req)
 }

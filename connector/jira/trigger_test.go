@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recipekit/recipekit/connector/internal/httpfake"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -305,8 +306,7 @@ func (b *boundaryRefuser) RoundTrip(req *http.Request) (*http.Response, error) {
 		b.refused++
 		b.mu.Unlock()
 		body := `{"errorMessages":["An issue with key 'DEMO-3' does not exist for field 'key'."],"errors":{}}`
-		return &http.Response{StatusCode: http.StatusBadRequest, Status: "400 Bad Request", Header: http.Header{"Content-Type": {"application/json"}},
-			Body: io.NopCloser(strings.NewReader(body)), Request: req}, nil
+		return httpfake.Response(req, http.StatusBadRequest, body, "Content-Type", "application/json"), nil
 	}
 	return http.DefaultTransport.RoundTrip(req)
 }
