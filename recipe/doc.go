@@ -87,11 +87,13 @@
 // action.Effect.MayExist set, finds its change instead of making it twice.
 // After any other step the final record is stored (with those gathered
 // before it) before the worker goes on, so a crash runs at most one
-// non-idempotent step per worker again. When a recipe's first step writes, a worker also takes its next
-// job ahead and marks it running while it runs the one before, so that
-// checkpoint too is off the path between two requests; a crash before
-// that job starts resumes it with its first step marked as possibly made,
-// which costs a step that checks its effect one lookup.
+// non-idempotent step per worker again. When a recipe's first step writes,
+// the engine marks queued jobs running before the workers take them, a
+// batch at a time (32 jobs, or four per unit of concurrency, in one
+// transaction on a JobWriter store), so that checkpoint too is off the path
+// between two requests; a crash before such a job starts resumes it with
+// its first step marked as possibly made, which costs a step that checks
+// its effect one lookup.
 //
 // [Engine.Jobs] iterates over jobs by recipe and status, newest first (the
 // last failures of a recipe, say, or every job when no Limit is given), and

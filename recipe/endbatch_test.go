@@ -15,12 +15,15 @@ import (
 )
 
 // writerLog is a memory store that writes several jobs in one transaction
-// (recipe.JobWriter) and logs how the engine stores jobs' ends.
+// (recipe.JobWriter) and logs how the engine stores jobs' ends and
+// running marks.
 type writerLog struct {
 	recipe.Store
-	mu        sync.Mutex
-	finishes  int   // FinishJob calls
-	endWrites []int // for each WriteJobs call that ended jobs, how many
+	mu         sync.Mutex
+	finishes   int   // FinishJob calls
+	marks      int   // SaveSteps calls without step records
+	endWrites  []int // for each WriteJobs call that ended jobs, how many
+	markWrites []int // for each WriteJobs call that marked jobs running, how many
 }
 
 func newWriterLog() *writerLog { return &writerLog{Store: recipe.NewMemoryStore()} }
@@ -32,16 +35,31 @@ func (s *writerLog) FinishJob(ctx context.Context, id string, res recipe.JobResu
 	return s.Store.FinishJob(ctx, id, res, steps)
 }
 
+func (s *writerLog) SaveSteps(ctx context.Context, id string, steps []recipe.StepRecord) error {
+	if len(steps) == 0 {
+		s.mu.Lock()
+		s.marks++
+		s.mu.Unlock()
+	}
+	return s.Store.SaveSteps(ctx, id, steps)
+}
+
 func (s *writerLog) WriteJobs(ctx context.Context, ws []recipe.JobWrite) []error {
-	ends := 0
+	ends, marks := 0, 0
 	for _, w := range ws {
-		if w.Result != nil {
+		switch {
+		case w.Result != nil:
 			ends++
+		case len(w.Steps) == 0:
+			marks++
 		}
 	}
 	s.mu.Lock()
 	if ends > 0 {
 		s.endWrites = append(s.endWrites, ends)
+	}
+	if marks > 0 {
+		s.markWrites = append(s.markWrites, marks)
 	}
 	s.mu.Unlock()
 	return s.Store.(recipe.JobWriter).WriteJobs(ctx, ws)
@@ -68,11 +86,11 @@ func issueEvents(n int) []trigger.Event[issue] {
 	return evs
 }
 
-// TestEndsThatMayWaitShareCommits: when every job's writing step checks
-// its effect, a store that writes several jobs at once receives the ends
-// of many jobs per write, and every end is stored by the time RunOnce
-// returns.
-func TestEndsThatMayWaitShareCommits(t *testing.T) {
+// TestJobWritesShareCommits: when every job's writing step checks its
+// effect, a store that writes several jobs at once receives the ends of
+// many jobs per write, and the running marks made before their first step
+// as well; every end is stored by the time RunOnce returns.
+func TestJobWritesShareCommits(t *testing.T) {
 	const jobs = 200
 	for _, conc := range []int{1, 3} {
 		t.Run(fmt.Sprintf("concurrency %d", conc), func(t *testing.T) {
@@ -100,6 +118,16 @@ func TestEndsThatMayWaitShareCommits(t *testing.T) {
 			}
 			if len(store.endWrites) > jobs/4 {
 				t.Errorf("%d ends took %d writes (%v); want them gathered, at most %d writes", jobs, len(store.endWrites), store.endWrites, jobs/4)
+			}
+			marked := store.marks
+			for _, n := range store.markWrites {
+				marked += n
+			}
+			if marked < jobs {
+				t.Errorf("%d running marks for %d jobs", marked, jobs)
+			}
+			if writes := store.marks + len(store.markWrites); writes > jobs/4 {
+				t.Errorf("%d running marks took %d writes (%d alone, %v together); want at most %d writes", marked, writes, store.marks, store.markWrites, jobs/4)
 			}
 		})
 	}

@@ -153,9 +153,9 @@ type jobExec struct {
 	loops    []int // iteration of each enclosing ForEach and Repeat, outermost first
 	retrying int   // enclosing Try blocks running their body again
 	fin      *finisher
-	// mark is the running mark of the job, made ahead by its worker (nil
-	// when it was not).
-	mark *aheadMark
+	// mark is the running mark of the job, made ahead while it was queued
+	// (none when it was not).
+	mark markRef
 	// unrepeatable is set when a step that is neither idempotent nor
 	// checks its effect ran since the job's last checkpoint: a crash before
 	// the job's end is stored would run it again.
@@ -316,8 +316,8 @@ func (x *jobExec) checkpointNow() error {
 	if x.saved == len(x.job.Steps) && x.job.Status == JobRunning {
 		return nil
 	}
-	if m := x.mark; m != nil {
-		x.mark = nil
+	if m := x.mark; m.w != nil {
+		x.mark = markRef{}
 		if m.wait() == nil && x.saved == len(x.job.Steps) {
 			x.job.Status = JobRunning
 			x.unrepeatable = false

@@ -18,6 +18,7 @@ import (
 type queued struct {
 	job  Job
 	data any // the typed event data when at hand; nil to decode Job.Event.Data
+	mark markRef
 }
 
 // recipeRun is one recipe running in an engine: its poller, its webhook
@@ -34,14 +35,19 @@ type recipeRun struct {
 	jobCancel context.CancelFunc
 	storeCtx  context.Context // store writes of jobs: not cancelled by shutdown
 	// markAhead: the recipe's first step writes, so a job's first
-	// checkpoint has nothing to save but the running mark, which workers
-	// make ahead (see aheadMark).
+	// checkpoint has nothing to save but the running mark, which is made
+	// ahead, while the job waits in the queue (see markAheadLocked), up to
+	// markBatch jobs in one store write whenever no more than markLow
+	// queued jobs are marked.
 	markAhead bool
+	markBatch int
+	markLow   int
 
 	mu       sync.Mutex
 	cond     *sync.Cond
 	queue    []queued
 	head     int
+	unmarked int // queue[unmarked:] are not marked ahead
 	closed   bool
 	stopping bool
 	popped   chan struct{}
@@ -56,6 +62,7 @@ type recipeRun struct {
 
 	bg      sync.WaitGroup
 	workers sync.WaitGroup
+	marks   sync.WaitGroup // running marks being written
 
 	// On a shared store (see Coordinator): the leases' state, and the
 	// lease keeper, which outlives polling until the workers are done.
@@ -78,6 +85,12 @@ func (e *Engine) startRun(ctx context.Context, ent *entry, once bool) *recipeRun
 	}
 	run.storeCtx = context.WithoutCancel(run.jobCtx)
 	run.markAhead = firstStepWrites(ent.r.steps)
+	conc := ent.r.opts.Concurrency
+	if _, ok := e.rt.store.(JobWriter); ok {
+		run.markBatch, run.markLow = max(32, 4*conc), max(8, 2*conc)
+	} else {
+		run.markBatch, run.markLow = 1, conc
+	}
 	ent.run = run
 	if coord := e.coordinator(); coord != nil {
 		run.sh = e.newShared(ent.r, coord)
@@ -125,6 +138,7 @@ func (run *recipeRun) stop() {
 		run.jobCancel()
 		<-done
 	}
+	run.marks.Wait()
 	run.bg.Wait()
 	run.jobCancel()
 	run.endShared()
@@ -134,6 +148,7 @@ func (run *recipeRun) stop() {
 func (run *recipeRun) wait() {
 	run.bg.Wait()
 	run.workers.Wait()
+	run.marks.Wait()
 	run.cancel()
 	run.jobCancel()
 	run.endShared()
@@ -209,13 +224,17 @@ func (run *recipeRun) take(wait bool) (queued, bool) {
 	if run.stopping || run.head == len(run.queue) {
 		return queued{}, false
 	}
+	if run.markAhead {
+		run.markAheadLocked()
+	}
 	q := run.queue[run.head]
 	run.queue[run.head] = queued{}
 	run.head++
 	if run.head == len(run.queue) {
-		run.queue, run.head = run.queue[:0], 0
+		run.queue, run.head, run.unmarked = run.queue[:0], 0, 0
 	} else if run.head > 1024 && run.head*2 > len(run.queue) {
 		n := copy(run.queue, run.queue[run.head:])
+		run.unmarked = max(run.unmarked-run.head, 0)
 		run.queue, run.head = run.queue[:n], 0
 	}
 	select {
@@ -557,74 +576,99 @@ func (run *recipeRun) worker() {
 	x := newJobExec(run)
 	// The ends of the last jobs may still be on their way to the store.
 	defer x.fin.close()
-	var next queued
-	var nextMark *aheadMark // next was taken ahead and is being marked
 	for {
-		q, mark := next, nextMark
-		next, nextMark = queued{}, nil
-		if mark != nil && run.isStopping() {
-			// Taken ahead but not started: it stays unfinished in the
-			// store and resumes on the next run.
-			_ = mark.wait()
-			run.count(JobPending, 1)
-			if run.sh != nil {
-				run.jobDone(q.job.ID, false)
-			}
-			return
-		}
-		if mark == nil {
-			var ok bool
-			if q, ok = run.take(false); !ok {
-				// Nothing to run for now: the ends gathered must not
-				// wait for the next job.
-				x.fin.flush()
-				if q, ok = run.pop(); !ok {
-					return
-				}
+		q, ok := run.take(false)
+		if !ok {
+			// Nothing to run for now: the ends gathered must not wait
+			// for the next job.
+			x.fin.flush()
+			if q, ok = run.pop(); !ok {
+				return
 			}
 		}
-		if run.markAhead {
-			var ok bool
-			if next, ok = run.take(false); ok {
-				nextMark = startMark(run, next.job.ID)
-			}
-		}
-		x.mark = mark
+		x.mark = q.mark
 		run.execute(q, x)
 	}
 }
 
-func (run *recipeRun) isStopping() bool {
-	run.mu.Lock()
-	defer run.mu.Unlock()
-	return run.stopping
+// markAheadLocked marks queued jobs running before a worker takes them,
+// so that when a job starts, the checkpoint before its first step (which
+// writes) is already made instead of sitting between two requests. When no
+// more than markLow of the jobs at the head of the queue (the one being
+// taken included) are marked, the next markBatch are marked in the
+// background, in one store write when the store is a JobWriter. A crash
+// before a marked job starts leaves it marked running, so it resumes with
+// its first step's action.Effect.MayExist set: a step that checks its
+// effect looks it up once, finds nothing and makes its change. run.mu is
+// held.
+func (run *recipeRun) markAheadLocked() {
+	run.unmarked = max(run.unmarked, run.head)
+	for run.unmarked-run.head <= run.markLow && run.unmarked < len(run.queue) {
+		n := min(run.markBatch, len(run.queue)-run.unmarked)
+		w := &markWindow{ids: make([]string, n), done: make(chan struct{})}
+		for i := range n {
+			e := &run.queue[run.unmarked+i]
+			e.mark = markRef{w: w, i: i}
+			w.ids[i] = e.job.ID
+		}
+		run.unmarked += n
+		run.marks.Add(1)
+		go run.writeMarks(w)
+	}
 }
 
-// aheadMark marks a job running in the background while the worker that
-// took it ahead runs the job before: the checkpoint that a job whose first
-// step writes makes before that step is then done by the time the job
-// starts, instead of sitting between two requests. A crash before the job
-// starts leaves it marked running, so it resumes with its first step's
-// action.Effect.MayExist set: a step that checks its effect looks it up
-// once, finds nothing and makes its change.
-type aheadMark struct {
-	done   chan error
-	err    error
-	waited bool
+// markWindow is the running marks of queued jobs written by one store
+// write.
+type markWindow struct {
+	ids  []string
+	done chan struct{} // closed once the marks are written
+	errs []error       // by job, once done is closed; nil when every mark was stored
 }
 
-func startMark(run *recipeRun, id string) *aheadMark {
-	m := &aheadMark{done: make(chan error, 1)}
-	go func() { m.done <- run.e.rt.store.SaveSteps(run.storeCtx, id, nil) }()
-	return m
+// markRef is a queued job's mark in its window; the zero markRef is no
+// mark.
+type markRef struct {
+	w *markWindow
+	i int
 }
 
 // wait waits for the mark and returns its error.
-func (m *aheadMark) wait() error {
-	if !m.waited {
-		m.err, m.waited = <-m.done, true
+func (m markRef) wait() error {
+	<-m.w.done
+	if m.w.errs == nil {
+		return nil
 	}
-	return m.err
+	return m.w.errs[m.i]
+}
+
+// writeMarks writes the running marks of a window.
+func (run *recipeRun) writeMarks(w *markWindow) {
+	defer run.marks.Done()
+	defer close(w.done)
+	store := run.e.rt.store
+	if jw, ok := store.(JobWriter); ok && len(w.ids) > 1 {
+		ws := make([]JobWrite, len(w.ids))
+		for i, id := range w.ids {
+			ws[i] = JobWrite{JobID: id}
+		}
+		w.errs = jw.WriteJobs(run.storeCtx, ws)
+		if w.errs != nil && len(w.errs) != len(w.ids) {
+			err := fmt.Errorf("recipe: the store answered %d results for %d job writes", len(w.errs), len(w.ids))
+			w.errs = make([]error, len(w.ids))
+			for i := range w.errs {
+				w.errs[i] = err
+			}
+		}
+		return
+	}
+	for i, id := range w.ids {
+		if err := store.SaveSteps(run.storeCtx, id, nil); err != nil {
+			if w.errs == nil {
+				w.errs = make([]error, len(w.ids))
+			}
+			w.errs[i] = err
+		}
+	}
 }
 
 // execute runs one job to a final status, which the worker's finisher
@@ -651,11 +695,11 @@ func (run *recipeRun) execute(q queued, x *jobExec) {
 		r.src.set(x.env, r.env.trigger, data)
 		err = x.runBlock(r.steps)
 	}
-	if x.mark != nil {
+	if x.mark.w != nil {
 		// The job ended before its first checkpoint (a replayed first
 		// step, an event that does not decode): the mark must land first.
 		_ = x.mark.wait()
-		x.mark = nil
+		x.mark = markRef{}
 	}
 	res := JobResult{Status: JobSucceeded, Finished: rt.clock.Now()}
 	if err != nil {
