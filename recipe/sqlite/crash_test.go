@@ -109,6 +109,13 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	if dir := os.Getenv(checkedCrashEnv); dir != "" {
+		if err := checkedCrashChild(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			os.Exit(3)
+		}
+		os.Exit(0)
+	}
 	if dir := os.Getenv(crashEnv); dir != "" {
 		if err := crashChild(dir); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
@@ -124,8 +131,14 @@ func TestMain(m *testing.M) {
 // child's output ends; done reports whether the child said DONE.
 func startChild(t *testing.T, dir string) (*exec.Cmd, <-chan struct{}, *bool) {
 	t.Helper()
+	return startChildOf(t, crashEnv, dir)
+}
+
+// startChildOf is startChild for the child that env (set to dir) selects.
+func startChildOf(t *testing.T, env, dir string) (*exec.Cmd, <-chan struct{}, *bool) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashEnv+"="+dir)
+	cmd.Env = append(os.Environ(), env+"="+dir)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	pipe, err := cmd.StdoutPipe()
