@@ -135,14 +135,10 @@ type RequestFieldOpt struct {
 	Label string `json:"label" expr:"label"`
 }
 
-// RequestFieldSchema is the Jira type of a request type field.
-type RequestFieldSchema struct {
-	Type     string `json:"type" expr:"type"`
-	Items    string `json:"items,omitempty" expr:"items"`
-	System   string `json:"system,omitempty" expr:"system"`
-	Custom   string `json:"custom,omitempty" expr:"custom"`
-	CustomID int64  `json:"customId,omitempty" expr:"customId"`
-}
+// RequestFieldSchema is the Jira type of a request type field: the
+// service desk API sends the schema of the Jira field behind it, the
+// FieldSchema the platform API describes fields with.
+type RequestFieldSchema = FieldSchema
 
 // List returns a page of the service desks the connection can see.
 func (s *ServiceDeskService) List(ctx context.Context, opts PageOptions) ([]ServiceDesk, *Response, error) {
