@@ -95,12 +95,18 @@ func (s *Server) handleCommentCreate(c *call) {
 		c.fail(e)
 		return
 	}
+	// The answer is rendered under the lock and encoded after it, so
+	// that comments added at once wait for each other's changes only.
+	var out map[string]any
 	writing(s, s.issueWith("ADD_COMMENTS", "You do not have the permission to comment on this issue."), func(c *call, r *issueRec) {
 		cm := s.addCommentLocked(c.user, r, *b.Body, b.Visibility)
 		cm.properties = props
 		cm.internal = internalProperty(props)
-		c.json(http.StatusCreated, withProperties(c, s.commentJSON(cm), cm.properties))
+		out = withProperties(c, s.commentJSON(cm), cm.properties)
 	})(c)
+	if out != nil {
+		c.json(http.StatusCreated, out)
+	}
 }
 
 func (s *Server) handleCommentList(c *call, r *issueRec) {

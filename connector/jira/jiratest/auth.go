@@ -168,18 +168,23 @@ func (s *Server) authenticate(c *call) bool {
 }
 
 func (s *Server) basicLogin(c *call, name, secret string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.st.user(name)
 	if s.mode == Cloud {
 		// Cloud: email + API token only (password basic auth was removed).
-		if u == nil || !strings.EqualFold(u.Email, name) || !eq(u.APIToken, secret) || !u.Active {
+		// Nothing is counted, so logins share the read lock.
+		s.mu.RLock()
+		u := s.st.user(name)
+		ok := u != nil && strings.EqualFold(u.Email, name) && eq(u.APIToken, secret) && u.Active
+		s.mu.RUnlock()
+		if !ok {
 			s.unauthorized(c, "AUTHENTICATED_FAILED")
 			return false
 		}
 		c.user = u
 		return true
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.st.user(name)
 	if u == nil || (u.Name != name && !strings.EqualFold(u.Email, name)) {
 		s.unauthorized(c, "AUTHENTICATED_FAILED")
 		return false

@@ -303,12 +303,15 @@ func (s *Server) match(method, path string) (r *route, params []string, pathMatc
 	return nil, nil, pathMatched
 }
 
+// matchSegs matches a path's segments against a route's pattern and
+// returns the parameters. Most routes do not match: it allocates nothing
+// until the whole pattern has matched.
 func matchSegs(pat, segs []string) ([]string, bool) {
-	var ps []string
+	n, rest := 0, false // parameters; a * takes the rest of the path
 	for i, p := range pat {
 		if p == "*" {
-			ps = append(ps, strings.Join(segs[i:], "/"))
-			return ps, true
+			n, rest = n+1, true
+			break
 		}
 		if i >= len(segs) {
 			return nil, false
@@ -317,15 +320,27 @@ func matchSegs(pat, segs []string) ([]string, bool) {
 			if segs[i] == "" {
 				return nil, false
 			}
-			ps = append(ps, segs[i])
+			n++
 			continue
 		}
 		if p != segs[i] {
 			return nil, false
 		}
 	}
-	if len(pat) != len(segs) {
+	if !rest && len(pat) != len(segs) {
 		return nil, false
+	}
+	if n == 0 {
+		return nil, true
+	}
+	ps := make([]string, 0, n)
+	for i, p := range pat {
+		if p == "*" {
+			return append(ps, strings.Join(segs[i:], "/")), true
+		}
+		if strings.HasPrefix(p, "{") {
+			ps = append(ps, segs[i])
+		}
 	}
 	return ps, true
 }

@@ -3,6 +3,7 @@ package jiratest
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -147,6 +148,31 @@ func TestHugeMaxResultsPages(t *testing.T) {
 	for q, want := range map[string]float64{"": 50, "?maxResults=0": 50, "?maxResults=7": 7, "?maxResults=500": 100} {
 		if got := c.must(200, c.get("/rest/api/2/project/search"+q)).json(t)["maxResults"]; got != want {
 			t.Errorf("project search%s: maxResults %v, want %v", q, got, want)
+		}
+	}
+}
+
+func TestRoutePatternsMatchWholePathsAndTakeTheirParameters(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, path string
+		params        []string
+		ok            bool
+	}{
+		{"/rest/api/2/serverInfo", "/rest/api/2/serverInfo", nil, true},
+		{"/rest/api/2/issue/{k}/comment", "/rest/api/2/issue/DEMO-1/comment", []string{"DEMO-1"}, true},
+		{"/rest/api/2/issue/{k}/comment/{id}", "/rest/api/2/issue/DEMO-1/comment/10000", []string{"DEMO-1", "10000"}, true},
+		{"/rest/api/2/issue/{k}/comment", "/rest/api/2/issue/DEMO-1/comment/10000", nil, false},
+		{"/rest/api/2/issue/{k}/comment", "/rest/api/2/issue/DEMO-1", nil, false},
+		{"/rest/api/2/issue/{k}", "/rest/api/2/issue/", nil, false},
+		{"/rest/api/2/issue/{k}", "/rest/api/2/issues/DEMO-1", nil, false},
+		{"/media/*", "/media/file/abc/binary", []string{"file/abc/binary"}, true},
+		{"/media/*", "/media", []string{""}, true},
+		{"/secure/attachment/{id}/*", "/secure/attachment/10/a/b.txt", []string{"10", "a/b.txt"}, true},
+	} {
+		pat := strings.Split(strings.Trim(tc.pattern, "/"), "/")
+		params, ok := matchSegs(pat, strings.Split(strings.Trim(tc.path, "/"), "/"))
+		if ok != tc.ok || !slices.Equal(params, tc.params) {
+			t.Errorf("%s against %s = %q, %v; want %q, %v", tc.pattern, tc.path, params, ok, tc.params, tc.ok)
 		}
 	}
 }
