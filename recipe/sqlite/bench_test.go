@@ -12,7 +12,6 @@ import (
 	"github.com/recipekit/recipekit/internal/cputime"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/recipetest"
-	"github.com/recipekit/recipekit/recipe/sqlite"
 	"github.com/recipekit/recipekit/trigger"
 )
 
@@ -27,10 +26,7 @@ func BenchmarkJobsPerSecond(b *testing.B) {
 	for _, conc := range []int{1, 4} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
 			ctx := context.Background()
-			store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
+			store := openPath(b, filepath.Join(b.TempDir(), "bench.db"))
 			defer store.Close()
 			evs := make([]trigger.Event[crashEvent], b.N)
 			for i := range evs {
@@ -74,27 +70,17 @@ func BenchmarkJobsPerSecond(b *testing.B) {
 // (cpu-µs/job): on a busy machine ns/op also counts the time spent waiting.
 func BenchmarkJobWrites(b *testing.B) {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	store := openPath(b, filepath.Join(b.TempDir(), "bench.db"))
 	defer store.Close()
-	data := []byte(`{"summary":"` + strings.Repeat("x", 2500) + `"}`)
 	output := []byte(`{"body":"` + strings.Repeat("y", 1000) + `"}`)
 	input := []byte(`{"issueKey":"DEMO-1","body":"Thanks!"}`)
 	now := time.Now()
-	const page = 100
 	b.ReportAllocs()
 	n := 0
-	cpu0, cpuOK := cputime.Process()
+	reportCPU := cpuPerJob(b)
 	for b.Loop() {
-		if n%page == 0 {
-			batch := recipe.Batch{Recipe: "bench", SetCursor: true, Cursor: trigger.Cursor(fmt.Sprint(n)), At: now}
-			for i := range page {
-				id := fmt.Sprintf("job-%d", n+i)
-				batch.Jobs = append(batch.Jobs, recipe.Job{ID: id, Recipe: "bench", Event: recipe.EventRecord{ID: "ev-" + id, Time: now, Data: data}, Status: recipe.JobPending, Created: now})
-			}
-			if _, err := store.Accept(ctx, batch); err != nil {
+		if n%benchPageSize == 0 {
+			if _, err := store.Accept(ctx, benchPage(n, now, false)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -108,9 +94,7 @@ func BenchmarkJobWrites(b *testing.B) {
 		}
 		n++
 	}
-	if cpu1, ok := cputime.Process(); ok && cpuOK {
-		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(n), "cpu-µs/job")
-	}
+	reportCPU(n)
 }
 
 // BenchmarkAccept measures storing pages of 100 new jobs (events of 2.5
@@ -118,29 +102,53 @@ func BenchmarkJobWrites(b *testing.B) {
 // are stored. It reports the process CPU time per job (cpu-µs/job).
 func BenchmarkAccept(b *testing.B) {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	store := openPath(b, filepath.Join(b.TempDir(), "bench.db"))
 	defer store.Close()
-	data := []byte(`{"summary":"` + strings.Repeat("x", 2500) + `"}`)
 	now := time.Now()
-	const page = 100
 	b.ReportAllocs()
 	n := 0
-	cpu0, cpuOK := cputime.Process()
+	reportCPU := cpuPerJob(b)
 	for b.Loop() {
-		batch := recipe.Batch{Recipe: "bench", SetCursor: true, Cursor: trigger.Cursor(fmt.Sprint(n)), At: now}
-		for i := range page {
-			id := fmt.Sprintf("job-%d", n+i)
-			batch.Jobs = append(batch.Jobs, recipe.Job{ID: id, Recipe: "bench", Label: fmt.Sprintf("DEMO-%d Printer on fire", n+i), Event: recipe.EventRecord{ID: "ev-" + id, Time: now, Data: data}, Status: recipe.JobPending, Created: now})
-		}
-		if _, err := store.Accept(ctx, batch); err != nil {
+		if _, err := store.Accept(ctx, benchPage(n, now, true)); err != nil {
 			b.Fatal(err)
 		}
-		n += page
+		n += benchPageSize
 	}
-	if cpu1, ok := cputime.Process(); ok && cpuOK {
-		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(n), "cpu-µs/job")
+	reportCPU(n)
+}
+
+// cpuPerJob starts measuring the process CPU time; the function it returns
+// reports the time since per job, for jobs jobs (cpu-µs/job): on a busy
+// machine ns/op also counts the time spent waiting. Where the CPU time is
+// not read, it reports nothing.
+func cpuPerJob(b *testing.B) (report func(jobs int)) {
+	cpu0, ok0 := cputime.Process()
+	return func(jobs int) {
+		if cpu1, ok := cputime.Process(); ok && ok0 {
+			b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(jobs), "cpu-µs/job")
+		}
 	}
+}
+
+// benchPageSize is how many jobs a page of benchPage holds.
+const benchPageSize = 100
+
+// benchEvent is the data of an event of benchPage: 2.5 KB, the size of a
+// Jira issue.
+var benchEvent = []byte(`{"summary":"` + strings.Repeat("x", 2500) + `"}`)
+
+// benchPage is a page of new jobs from job-n on, as a polling trigger's
+// page is stored with Accept; labelled gives each job a label, as an
+// issue's key and summary label its job.
+func benchPage(n int, now time.Time, labelled bool) recipe.Batch {
+	batch := recipe.Batch{Recipe: "bench", SetCursor: true, Cursor: trigger.Cursor(fmt.Sprint(n)), At: now}
+	for i := range benchPageSize {
+		id := fmt.Sprintf("job-%d", n+i)
+		job := recipe.Job{ID: id, Recipe: "bench", Event: recipe.EventRecord{ID: "ev-" + id, Time: now, Data: benchEvent}, Status: recipe.JobPending, Created: now}
+		if labelled {
+			job.Label = fmt.Sprintf("DEMO-%d Printer on fire", n+i)
+		}
+		batch.Jobs = append(batch.Jobs, job)
+	}
+	return batch
 }

@@ -101,7 +101,7 @@ func TestReopenKeepsDataAndSchemaVersion(t *testing.T) {
 }
 
 // openPath opens the store at path.
-func openPath(t *testing.T, path string) *sqlite.Store {
+func openPath(t testing.TB, path string) *sqlite.Store {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), path)
 	if err != nil {
