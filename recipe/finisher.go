@@ -103,7 +103,7 @@ func (f *finisher) end(fs finishing) {
 		}
 		ends = f.takeLocked()
 	case len(f.gathered) == 1:
-		f.timer = time.AfterFunc(endLag, f.flushNow)
+		f.timer = time.AfterFunc(endLag, f.flushDue)
 	}
 	f.mu.Unlock()
 	if ends != nil {
@@ -111,30 +111,27 @@ func (f *finisher) end(fs finishing) {
 	}
 }
 
-// flush starts to store the gathered ends in the background: the worker
-// has nothing to run for now.
-func (f *finisher) flush() {
+// flush stores the gathered ends, in the background unless wait is set.
+// The worker flushes when it has nothing to run for now, and as it leaves.
+func (f *finisher) flush(wait bool) {
 	f.mu.Lock()
 	ends := f.takeLocked()
 	f.mu.Unlock()
-	if ends != nil {
-		go f.commit(ends)
-	}
-}
-
-// flushNow stores the gathered ends and returns when they are stored.
-func (f *finisher) flushNow() {
-	f.mu.Lock()
-	ends := f.takeLocked()
-	f.mu.Unlock()
-	if ends != nil {
+	switch {
+	case ends == nil:
+	case wait:
 		f.commit(ends)
+	default:
+		go f.commit(ends)
 	}
 }
+
+// flushDue stores the gathered ends once the oldest has waited endLag.
+func (f *finisher) flushDue() { f.flush(true) }
 
 // close stores the gathered ends and waits until every end is stored.
 func (f *finisher) close() {
-	f.flushNow()
+	f.flush(true)
 	f.mu.Lock()
 	for f.inflight > 0 {
 		f.done.Wait()

@@ -581,7 +581,7 @@ func (run *recipeRun) worker() {
 		if !ok {
 			// Nothing to run for now: the ends gathered must not wait
 			// for the next job.
-			x.fin.flush()
+			x.fin.flush(false)
 			if q, ok = run.pop(); !ok {
 				return
 			}

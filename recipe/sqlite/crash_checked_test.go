@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 
 	"github.com/recipekit/recipekit/action"
@@ -103,39 +102,7 @@ func TestCrashWithGatheredEndsRepeatsNoEffect(t *testing.T) {
 	}
 	dir := t.TempDir()
 	rng := crashRand(t, 2)
-	for kills := 0; kills < checkedCrashKills; {
-		target := 1 + rng.IntN(300)
-		cmd, effects, done := startChildOf(t, checkedCrashEnv, dir)
-		seen := 0
-		for seen < target {
-			if _, ok := <-effects; !ok {
-				break
-			}
-			seen++
-		}
-		if seen < target {
-			if err := cmd.Wait(); err != nil {
-				t.Fatalf("child failed: %v", err)
-			}
-			if *done {
-				t.Fatalf("the child finished all events after %d kills; the kill points are too late", kills)
-			}
-			continue
-		}
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		for range effects {
-		}
-		_ = cmd.Wait()
-		kills++
-	}
-	cmd, effects, done := startChildOf(t, checkedCrashEnv, dir)
-	for range effects {
-	}
-	if err := cmd.Wait(); err != nil || !*done {
-		t.Fatalf("final child run: %v (done %v)", err, *done)
-	}
+	killRepeatedly(t, checkedCrashEnv, dir, checkedCrashKills, func() int { return 1 + rng.IntN(150) })
 	jobs := crashJobs(t, dir, "checked-crash")
 	perEvent := map[string]int{}
 	for _, j := range jobs {

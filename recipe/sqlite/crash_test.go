@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -177,42 +176,9 @@ func TestCrashSafetyUnderSIGKILL(t *testing.T) {
 	dir := t.TempDir()
 	rng := crashRand(t, 0)
 
-	kills := 0
-	for kills < crashKills {
-		target := rng.IntN(160) // side effects to wait for before the kill; 0 kills at start-up
-		cmd, effects, done := startChild(t, dir)
-		seen := 0
-		for seen < target {
-			if _, ok := <-effects; !ok {
-				break
-			}
-			seen++
-		}
-		if seen < target { // the child finished (or died) before the kill point
-			if err := cmd.Wait(); err != nil {
-				t.Fatalf("child failed: %v", err)
-			}
-			if *done {
-				t.Fatalf("the child finished all events after %d kills; the kill points are too late", kills)
-			}
-			continue
-		}
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		for range effects {
-		}
-		_ = cmd.Wait()
-		kills++
-	}
-
-	// A last run without a kill finishes everything.
-	cmd, effects, done := startChild(t, dir)
-	for range effects {
-	}
-	if err := cmd.Wait(); err != nil || !*done {
-		t.Fatalf("final child run: %v (done %v)", err, *done)
-	}
+	// 0 side effects to wait for kills at start-up.
+	killRepeatedly(t, crashEnv, dir, crashKills, func() int { return rng.IntN(160) })
+	kills := crashKills
 
 	jobs := crashJobs(t, dir, "crash")
 	perEvent := map[string]int{}

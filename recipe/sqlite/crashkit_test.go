@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -48,6 +49,48 @@ func runCrashChild(ctx context.Context, dir string, r *recipe.Recipe, done func(
 	}
 	done()
 	return store.Close()
+}
+
+// killRepeatedly runs the child that env selects over dir kills times,
+// each time killing it with SIGKILL once it has announced the number of
+// side effects target returns, then runs it once more to the end.
+func killRepeatedly(t *testing.T, env, dir string, kills int, target func() int) {
+	t.Helper()
+	for killed := 0; killed < kills; {
+		want := target()
+		cmd, effects, done := startChildOf(t, env, dir)
+		seen := 0
+		for seen < want {
+			if _, ok := <-effects; !ok {
+				break
+			}
+			seen++
+		}
+		if seen < want { // the child finished (or died) before the kill point
+			if err := cmd.Wait(); err != nil {
+				t.Fatalf("child failed: %v", err)
+			}
+			if *done {
+				t.Fatalf("the child finished all events after %d kills; the kill points are too late", killed)
+			}
+			continue
+		}
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		for range effects {
+		}
+		_ = cmd.Wait()
+		killed++
+	}
+
+	// A last run without a kill finishes everything.
+	cmd, effects, done := startChildOf(t, env, dir)
+	for range effects {
+	}
+	if err := cmd.Wait(); err != nil || !*done {
+		t.Fatalf("final child run: %v (done %v)", err, *done)
+	}
 }
 
 // crashJobs returns the jobs of recipe name in dir's store after the last
