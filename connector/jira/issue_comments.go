@@ -261,7 +261,20 @@ type CommentPage struct {
 
 // UnmarshalJSON reads a comment, accepting a body in Atlassian Document
 // Format (sent to REST v3 consumers and in some webhooks) as its text.
+//
+// A comment in the shape Jira sends is read in one walk without
+// reflection (see json_fast.go).
 func (c *Comment) UnmarshalJSON(b []byte) error {
+	var fast Comment
+	if fast.decodeFast(b) {
+		*c = fast
+		return nil
+	}
+	return c.decodeStd(b)
+}
+
+// decodeStd is UnmarshalJSON for a comment in any shape.
+func (c *Comment) decodeStd(b []byte) error {
 	type plain Comment
 	var v struct {
 		plain

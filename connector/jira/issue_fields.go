@@ -77,11 +77,22 @@ var knownFieldNames = sync.OnceValue(func() map[string]bool {
 // fields. A description sent as an Atlassian Document (by v3 consumers of
 // webhooks) is reduced to its text.
 //
-// The typed fields are decoded once by the standard decoder, which skips
-// the keys it does not know; one allocation-free walk over the object's
-// members then picks out those keys, and each custom or other value is
-// decoded once, on its own.
+// Fields in the shapes Jira sends are decoded in one walk over the
+// object's members (see json_fast.go). Otherwise the typed fields are
+// decoded by the standard decoder, which skips the keys it does not know;
+// one allocation-free walk over the object's members then picks out those
+// keys, and each custom or other value is decoded once, on its own.
 func (f *IssueFields) UnmarshalJSON(b []byte) error {
+	var fast issueFieldsJSON
+	if fast.decodeFast(b) {
+		*f = IssueFields(fast)
+		return nil
+	}
+	return f.decodeStd(b)
+}
+
+// decodeStd is UnmarshalJSON for fields in any shape.
+func (f *IssueFields) decodeStd(b []byte) error {
 	known := knownFieldNames()
 	var std issueFieldsJSON
 	if err := json.Unmarshal(b, &std); err != nil {
