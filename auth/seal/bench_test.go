@@ -3,20 +3,13 @@ package seal_test
 import (
 	"testing"
 
-	"github.com/recipekit/recipekit/auth/seal"
+	"github.com/recipekit/recipekit/internal/sealtest"
 )
 
 // BenchmarkSealOpen measures sealing and opening a webhook-secret-sized
 // value: the cost a store pays per secret written or read.
 func BenchmarkSealOpen(b *testing.B) {
-	k, err := seal.GenerateKey()
-	if err != nil {
-		b.Fatal(err)
-	}
-	kr, err := seal.NewKeyring(k)
-	if err != nil {
-		b.Fatal(err)
-	}
+	kr := sealtest.NewKeyring(b)
 	secret := []byte("whsec-0123456789abcdef0123456789abcdef")
 	sealed, err := kr.Seal(secret, "webhook secret of r")
 	if err != nil {

@@ -8,23 +8,12 @@ import (
 	"testing"
 
 	"github.com/recipekit/recipekit/auth/seal"
+	"github.com/recipekit/recipekit/internal/sealtest"
 )
 
-func mustKey(t *testing.T) seal.Key {
-	t.Helper()
-	k, err := seal.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 func TestSealOpenRoundTripHidesThePlaintext(t *testing.T) {
-	k := mustKey(t)
-	kr, err := seal.NewKeyring(k)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := sealtest.Key(t)
+	kr := sealtest.Keyring(t, k)
 	secret := []byte("whsec-very-secret-value")
 	sealed, err := kr.Seal(secret, "webhook secret of r1")
 	if err != nil {
@@ -65,7 +54,7 @@ func TestSealOpenRoundTripHidesThePlaintext(t *testing.T) {
 }
 
 func TestWrongOrMissingKeyNamesTheKeyIDAndHowToRotate(t *testing.T) {
-	oldKey, newKey := mustKey(t), mustKey(t)
+	oldKey, newKey := sealtest.Key(t), sealtest.Key(t)
 	oldRing, _ := seal.NewKeyring(oldKey)
 	sealed, err := oldRing.Seal([]byte("s3cr3t"), "ctx")
 	if err != nil {
@@ -91,10 +80,7 @@ func TestWrongOrMissingKeyNamesTheKeyIDAndHowToRotate(t *testing.T) {
 	}
 
 	// Rotation: the new key current, the old one previous.
-	rotating, err := seal.NewKeyring(newKey, oldKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rotating := sealtest.Keyring(t, newKey, oldKey)
 	if got, err := rotating.Open(sealed, "ctx"); err != nil || string(got) != "s3cr3t" {
 		t.Fatalf("rotating keyring: %q, %v", got, err)
 	}
@@ -111,7 +97,7 @@ func TestWrongOrMissingKeyNamesTheKeyIDAndHowToRotate(t *testing.T) {
 }
 
 func TestParseKeyAndKeyring(t *testing.T) {
-	k := mustKey(t)
+	k := sealtest.Key(t)
 	for _, text := range []string{k.Base64(), " " + k.Base64() + "\n", strings.TrimRight(k.Base64(), "=")} {
 		got, err := seal.ParseKey(text)
 		if err != nil || got.ID() != k.ID() {
@@ -130,7 +116,7 @@ func TestParseKeyAndKeyring(t *testing.T) {
 	if s := fmt.Sprintf("%v %s %#v", k, k, k); strings.Contains(s, k.Base64()) || !strings.Contains(s, k.ID()) {
 		t.Errorf("a key prints as %q", s)
 	}
-	p1, p2 := mustKey(t), mustKey(t)
+	p1, p2 := sealtest.Key(t), sealtest.Key(t)
 	kr, err := seal.ParseKeyring(k.Base64(), p1.Base64()+", "+p2.Base64())
 	if err != nil {
 		t.Fatal(err)
