@@ -104,3 +104,39 @@ func TestMigrationKeepsRunningJobs(t *testing.T) {
 		t.Fatalf("counts after finishing = %+v, %v", counts, err)
 	}
 }
+
+// TestMigrationMovesEventData opens a database written at schema version
+// 7, whose jobs kept their event data in their rows: the data reads as it
+// was, through every way of reading a job, and goes with its job when the
+// job is pruned.
+func TestMigrationMovesEventData(t *testing.T) {
+	ctx := context.Background()
+	s := openOldDatabase(t, "v7.db", append([]string{
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`},
+		append(migrations[:7:7],
+			`INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (6, 0), (7, 0)`,
+			`INSERT INTO jobs (id, recipe, event_id, event_time, event_data, status, created, finished) VALUES
+				('j1', 'r', 'e1', 1, '{"key":"DEMO-1"}', 'succeeded', 1, 2),
+				('j2', 'r', 'e2', 1, '{"key":"DEMO-2"}', 'pending', 1, 0)`,
+			`INSERT INTO jobs_fts (rowid, search) SELECT seq, search FROM jobs`,
+		)...)...)
+	j, err := s.Job(ctx, "j1")
+	if err != nil || string(j.Event.Data) != `{"key":"DEMO-1"}` {
+		t.Fatalf("old job j1 reads as %+v, %v", j, err)
+	}
+	pending, err := s.PendingJobs(ctx, "r")
+	if err != nil || len(pending) != 1 || string(pending[0].Event.Data) != `{"key":"DEMO-2"}` {
+		t.Fatalf("unfinished jobs = %+v, %v", pending, err)
+	}
+	listed, err := recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Recipe: "r"}))
+	if err != nil || len(listed) != 2 || string(listed[1].Event.Data) != `{"key":"DEMO-1"}` {
+		t.Fatalf("listed jobs = %+v, %v", listed, err)
+	}
+	if n, err := s.Prune(ctx, "r", recipe.PrunePolicy{Keep: 0, FinishedBefore: time.Now()}); err != nil || n != 1 {
+		t.Fatalf("Prune = %d, %v; want the finished job pruned", n, err)
+	}
+	var events int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM job_events`).Scan(&events); err != nil || events != 1 {
+		t.Fatalf("%d events left after pruning one of two jobs (%v), want 1", events, err)
+	}
+}

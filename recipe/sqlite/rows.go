@@ -9,7 +9,7 @@ import (
 )
 
 // rowsLevels is how many sizes of multi-row statement a rowsStmt has: 1,
-// 2, 4 ... 64 rows. 64 rows of a job's 17 values stay well under SQLite's
+// 2, 4 ... 64 rows. 64 rows of a job's 16 values stay well under SQLite's
 // limit of 32,766 bound values.
 const rowsLevels = 7
 
