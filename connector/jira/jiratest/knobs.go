@@ -2,7 +2,6 @@ package jiratest
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -69,12 +67,15 @@ type Faults struct {
 	GatewayTimeout FaultRate
 	// Latency delays matching requests by this long, by the real clock,
 	// before they are handled; a request whose client gives up during the
-	// delay is not handled. A timer ends late on a busy machine (by 0.1
-	// to 0.2 ms on a shared virtual machine), which would make n requests
-	// take n × (Latency + that lateness). The simulator measures how late
-	// its delays end and starts each delay that much shorter, by at most
-	// a twentieth of Latency, so that delays last Latency on average: one
-	// request may be handled up to that much before Latency has passed.
+	// delay is not handled. Delays are kept close to Latency (see
+	// latency.go): the Go runtime wakes an idle process about 0.2 ms after
+	// a timer is due, which would make n requests take n × (Latency +
+	// 0.2 ms), so the simulator sleeps the last stretch of a delay with
+	// the operating system's precise sleep where it has one (Linux), and
+	// ends that sleep early by how late such sleeps have been ending, by
+	// at most a twentieth of Latency: delays last Latency on average, and
+	// one request may be handled up to that much before Latency has
+	// passed.
 	Latency time.Duration
 	// LatencyRate says which requests are delayed; zero means all.
 	LatencyRate FaultRate
@@ -133,7 +134,7 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, path string
 	}
 	retryAfter := f.RetryAfter
 	s.knobMu.Unlock()
-	if delay > 0 && !s.late.wait(r.Context(), delay) {
+	if delay > 0 && !s.delays.wait(r.Context(), delay) {
 		return true, answer
 	}
 	switch {
@@ -152,44 +153,6 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request, path string
 		return true, answer
 	}
 	return false, after
-}
-
-// timerLateness is how late the latency knob's delays end, on average:
-// the simulator starts each delay that much shorter (see Faults.Latency).
-type timerLateness struct {
-	ns atomic.Int64 // a moving average over the last delays, about 8
-}
-
-// early is how much shorter than d a delay is started: the lateness
-// measured, at most d/20.
-func (l *timerLateness) early(d time.Duration) time.Duration {
-	return min(time.Duration(l.ns.Load()), d/20)
-}
-
-// observe adds a delay that was started for armed and ended late after
-// it to the average; a delay of d ending more than d/20 late counts as
-// d/20 late, so that one long stall of the machine does not shorten the
-// delays after it.
-func (l *timerLateness) observe(d, late time.Duration) {
-	late = max(min(late, d/20), 0)
-	old := l.ns.Load()
-	l.ns.Store(old + (int64(late)-old)/8)
-}
-
-// wait waits for d less the lateness measured; it reports false when ctx
-// ends first.
-func (l *timerLateness) wait(ctx context.Context, d time.Duration) bool {
-	armed := d - l.early(d)
-	start := time.Now()
-	t := time.NewTimer(armed)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-		return false
-	}
-	l.observe(d, time.Since(start)-armed)
-	return true
 }
 
 func hijackClose(w http.ResponseWriter) {

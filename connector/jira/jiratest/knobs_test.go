@@ -194,32 +194,32 @@ func TestSecretsStayOutOfLogsAndPrints(t *testing.T) {
 	}
 }
 
-func TestLatencyStartsDelaysShorterByTheLatenessMeasured(t *testing.T) {
+func TestLatencyEndsDelaysSoonerByTheLatenessMeasured(t *testing.T) {
 	const d = 5 * time.Millisecond
-	var l timerLateness
+	var l delayClock
 	if got := l.early(d); got != 0 {
-		t.Fatalf("before any delay ended, a delay starts %v short, want 0", got)
+		t.Fatalf("before any delay ended, a delay ends %v early, want 0", got)
 	}
 	for range 100 {
 		l.observe(d, 150*time.Microsecond)
 	}
 	if got := l.early(d); got < 140*time.Microsecond || got > 150*time.Microsecond {
-		t.Errorf("after delays ending 150µs late, a delay starts %v short, want about 150µs", got)
+		t.Errorf("after delays ending 150µs late, a delay ends %v early, want about 150µs", got)
 	}
 	for range 100 {
 		l.observe(d, 40*time.Millisecond) // the machine stalled
 	}
 	if got := l.early(d); got > d/20 {
-		t.Errorf("after stalls, a delay of %v starts %v short, more than a twentieth", d, got)
+		t.Errorf("after stalls, a delay of %v ends %v early, more than a twentieth", d, got)
 	}
 	if got := l.early(time.Millisecond); got != time.Millisecond/20 {
-		t.Errorf("a 1ms delay starts %v short, want its twentieth", got)
+		t.Errorf("a 1ms delay ends %v early, want its twentieth", got)
 	}
 	for range 100 {
 		l.observe(d, -time.Microsecond) // a timer that ended early
 	}
 	if got := l.early(d); got > 5*time.Microsecond {
-		t.Errorf("after delays ending on time, a delay starts %v short, want about 0", got)
+		t.Errorf("after delays ending on time, a delay ends %v early, want about 0", got)
 	}
 }
 

@@ -74,7 +74,7 @@ type Server struct {
 	rateWin  map[string]*rateWindow
 	lag      time.Duration
 	delivery DeliveryOptions
-	late     timerLateness // of the Latency knob's delays
+	delays   delayClock // of the Latency knob
 
 	logMu    sync.Mutex
 	requests []Request
