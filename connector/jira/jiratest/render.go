@@ -28,12 +28,19 @@ func parseJiraTime(v string) (time.Time, error) {
 	return time.Time{}, err
 }
 
+// avatarURLs returns the avatar URLs of a user or project. A search page
+// renders hundreds of them: each is built once and the same map is shared
+// by every answer, which must not change it.
 func (s *Server) avatarURLs(seed string) map[string]any {
+	if m, ok := s.avatars.Load(seed); ok {
+		return m.(map[string]any)
+	}
 	base := s.url + "/secure/useravatar?ownerId=" + url.QueryEscape(seed)
-	return map[string]any{
+	m, _ := s.avatars.LoadOrStore(seed, map[string]any{
 		"48x48": base + "&size=48", "24x24": base + "&size=24&s=24",
 		"16x16": base + "&size=16&s=16", "32x32": base + "&size=32&s=32",
-	}
+	})
+	return m.(map[string]any)
 }
 
 // userJSON renders a user as the REST API does: accountId on Cloud,

@@ -75,6 +75,7 @@ type Server struct {
 	lag      time.Duration
 	delivery DeliveryOptions
 	delays   delayClock // of the Latency knob
+	avatars  sync.Map   // avatar URL maps by owner, see avatarURLs
 
 	logMu    sync.Mutex
 	requests []Request
