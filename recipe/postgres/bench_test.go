@@ -85,13 +85,8 @@ func benchJobs(n int) []recipe.Job {
 func BenchmarkSharedJobs(b *testing.B) {
 	for _, procs := range []int{1, 2, 4} {
 		b.Run(fmt.Sprintf("processes=%d", procs), func(b *testing.B) {
-			dbURL := pgtestDatabase(b)
+			store, dbURL := openDatabase(b)
 			ctx := context.Background()
-			store, err := postgres.Open(ctx, dbURL)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer store.Close()
 			f := &fleet{t: b, logDir: b.TempDir(), cfg: childConfig{DB: dbURL, Bench: true}}
 			for slot := range procs {
 				f.start(slot)

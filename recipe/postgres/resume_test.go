@@ -66,13 +66,8 @@ func resumeChild(ctx context.Context, cfg childConfig) int {
 // and the second finds the effect the dead process wrote instead of
 // writing it twice.
 func TestJobOfAKilledProcessResumesElsewhere(t *testing.T) {
-	dbURL := pgtestDatabase(t)
+	store, dbURL := openDatabase(t)
 	ctx := context.Background()
-	store, err := postgres.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	sk := &sink{writes: map[string]int{}, byEvent: map[string]int{}}
 	sinkSrv := httptest.NewServer(sk)
 	defer sinkSrv.Close()

@@ -12,14 +12,26 @@ import (
 	"github.com/recipekit/recipekit/recipe/recipetest"
 )
 
+// openTemp opens a store, with a keyring for webhook secrets, over a new
+// database.
 func openTemp(t *testing.T) *postgres.Store {
 	t.Helper()
-	s, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), postgres.WithSecretKeys(sealtest.NewKeyring(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s, _ := openDatabase(t, postgres.WithSecretKeys(sealtest.NewKeyring(t)))
 	return s
+}
+
+// openDatabase opens a store over a new database, closed when the test
+// ends, and returns it with the database's URL, for the other stores or
+// processes sharing it.
+func openDatabase(tb testing.TB, opts ...postgres.Option) (*postgres.Store, string) {
+	tb.Helper()
+	url := pgtestDatabase(tb)
+	s, err := postgres.Open(context.Background(), url, opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s, url
 }
 
 func TestConformance(t *testing.T) {
