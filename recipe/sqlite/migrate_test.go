@@ -140,3 +140,53 @@ func TestMigrationMovesEventData(t *testing.T) {
 		t.Fatalf("%d events left after pruning one of two jobs (%v), want 1", events, err)
 	}
 }
+
+// TestMigrationKeepsMinuteCounts opens a database written at schema
+// version 8, where a trigger counted every new job in job_minutes: the
+// counts it kept stay, and the jobs stored after the upgrade (a page with
+// several minutes and statuses, a job added alone, a refused duplicate)
+// are each counted once.
+func TestMigrationKeepsMinuteCounts(t *testing.T) {
+	ctx := context.Background()
+	minute := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+	s := openOldDatabase(t, "v8.db", append(append([]string{
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`},
+		migrations[:8]...),
+		`INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (6, 0), (7, 0), (8, 0)`,
+		`INSERT INTO jobs (id, recipe, event_id, event_time, status, created) VALUES ('old', 'r', 'e-old', 1, 'pending', `+fmt.Sprint(minute.Add(10*time.Second).UnixNano())+`)`,
+	)...)
+	newJob := func(id string, created time.Time, st recipe.JobStatus) recipe.Job {
+		return recipe.Job{ID: id, Recipe: "r", Event: recipe.EventRecord{ID: "e-" + id, Time: created}, Status: st, Created: created}
+	}
+	_, err := s.Accept(ctx, recipe.Batch{Recipe: "r", At: minute, Jobs: []recipe.Job{
+		newJob("a", minute.Add(20*time.Second), recipe.JobPending),
+		newJob("b", minute.Add(70*time.Second), recipe.JobPending),
+		newJob("c", minute.Add(30*time.Second), recipe.JobFailed),
+		newJob("d", minute.Add(40*time.Second), recipe.JobPending),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddJob(ctx, newJob("e", minute.Add(50*time.Second), recipe.JobPending)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddJob(ctx, newJob("e", minute.Add(50*time.Second), recipe.JobPending)); err == nil {
+		t.Fatal("AddJob of an existing job ID succeeded")
+	}
+	counts, err := s.JobCounts(ctx, recipe.CountQuery{Since: minute, Until: minute.Add(2 * time.Minute), Bucket: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, c := range counts {
+		got[fmt.Sprintf("%s %s +%v", c.Recipe, c.Status, c.Bucket.Sub(minute))] += c.Count
+	}
+	want := map[string]int{"r pending +0s": 4, "r failed +0s": 1, "r pending +1m0s": 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("counts by minute = %v, want %v", got, want)
+	}
+	var triggers int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'job_minutes_insert'`).Scan(&triggers); err != nil || triggers != 0 {
+		t.Fatalf("job_minutes_insert triggers after the upgrade = %d, %v; want 0", triggers, err)
+	}
+}

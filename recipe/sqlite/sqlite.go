@@ -46,6 +46,7 @@ type statements struct {
 	saveStep    *sql.Stmt
 	jobStatus   *sql.Stmt
 	indexJobs   *sql.Stmt
+	addMinutes  *sql.Stmt
 }
 
 // prepare prepares the hot statements.
@@ -60,6 +61,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.stmt.saveStep, `INSERT OR REPLACE INTO job_steps (job_seq, seq, name, action, input, output, error, error_type, retryable, attempts, started, duration) VALUES ((SELECT seq FROM jobs WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.stmt.jobStatus, `SELECT ` + statusColumn + ` FROM jobs WHERE id = ?`},
 		{&s.stmt.indexJobs, `INSERT INTO jobs_fts (rowid, search) SELECT seq, search FROM jobs WHERE seq >= ?`},
+		{&s.stmt.addMinutes, `INSERT INTO job_minutes (recipe, minute, status, n) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n`},
 	} {
 		st, err := s.db.PrepareContext(ctx, p.query)
 		if err != nil {
@@ -368,6 +370,11 @@ var migrations = []string{
 	);
 	INSERT INTO job_events (job_seq, data) SELECT seq, event_data FROM jobs;
 	ALTER TABLE jobs DROP COLUMN event_data;`,
+	// 9: job_minutes counts new jobs through the statements that store
+	// them, one upsert per recipe, minute and status of a batch (see
+	// addMinutes), not through a trigger run for every job: a page of 100
+	// jobs of one minute was 100 upserts of the same row.
+	`DROP TRIGGER job_minutes_insert;`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -550,7 +557,8 @@ func (s *Store) markLedger(ctx context.Context, tx *sql.Tx, recipeName string, a
 	return marked, nil
 }
 
-// insertJobs inserts jobs, their events and adds them to the text index.
+// insertJobs inserts jobs and their events, adds them to the text index
+// and counts them in job_minutes.
 func (s *Store) insertJobs(ctx context.Context, tx *sql.Tx, jobs []recipe.Job) error {
 	if len(jobs) == 0 {
 		return nil
@@ -558,17 +566,17 @@ func (s *Store) insertJobs(ctx context.Context, tx *sql.Tx, jobs []recipe.Job) e
 	first := int64(-1)
 	args := make([]any, 0, jobInsertColumns*rowsPerStatement(len(jobs)))
 	events := make([]any, 0, 2*len(jobs))
-	for len(jobs) > 0 {
-		n := rowsPerStatement(len(jobs))
+	for rest := jobs; len(rest) > 0; {
+		n := rowsPerStatement(len(rest))
 		stmt := s.jobRows.stmt(n)
 		args = args[:0]
-		for _, j := range jobs[:n] {
+		for _, j := range rest[:n] {
 			args = appendJobValues(args, j)
 		}
 		r, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE") {
-				return alreadyExists(jobs[:n])
+				return alreadyExists(rest[:n])
 			}
 			return err
 		}
@@ -580,10 +588,10 @@ func (s *Store) insertJobs(ctx context.Context, tx *sql.Tx, jobs []recipe.Job) e
 		if first < 0 {
 			first = last - int64(n) + 1
 		}
-		for i, j := range jobs[:n] {
+		for i, j := range rest[:n] {
 			events = append(events, last-int64(n-1-i), []byte(j.Event.Data))
 		}
-		jobs = jobs[n:]
+		rest = rest[n:]
 	}
 	for len(events) > 0 {
 		n := rowsPerStatement(len(events) / 2)
@@ -592,8 +600,39 @@ func (s *Store) insertJobs(ctx context.Context, tx *sql.Tx, jobs []recipe.Job) e
 		}
 		events = events[2*n:]
 	}
-	_, err := tx.StmtContext(ctx, s.stmt.indexJobs).ExecContext(ctx, first)
-	return err
+	if _, err := tx.StmtContext(ctx, s.stmt.indexJobs).ExecContext(ctx, first); err != nil {
+		return err
+	}
+	return s.addMinutes(ctx, tx, jobs)
+}
+
+// jobMinute is a row of job_minutes: the jobs of a recipe created in one
+// minute with one stored status.
+type jobMinute struct {
+	recipe string
+	minute int64
+	status string
+}
+
+// addMinutes adds jobs to their job_minutes counts, one upsert per row.
+func (s *Store) addMinutes(ctx context.Context, tx *sql.Tx, jobs []recipe.Job) error {
+	counts := make(map[jobMinute]int, 1)
+	order := make([]jobMinute, 0, 1) // rows in the order of their first job, so a batch writes alike every time
+	for _, j := range jobs {
+		st, _ := storedStatus(j.Status)
+		k := jobMinute{recipe: j.Recipe, minute: unix(j.Created) / int64(time.Minute), status: st}
+		if counts[k] == 0 {
+			order = append(order, k)
+		}
+		counts[k]++
+	}
+	stmt := tx.StmtContext(ctx, s.stmt.addMinutes)
+	for _, k := range order {
+		if _, err := stmt.ExecContext(ctx, k.recipe, k.minute, k.status, counts[k]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // alreadyExists is the error of an insert of jobs refused because a job
@@ -1280,7 +1319,7 @@ func (s *Store) Prune(ctx context.Context, name string, p recipe.PrunePolicy) (i
 
 // Close implements recipe.Store.
 func (s *Store) Close() error {
-	for _, st := range []*sql.Stmt{s.stmt.setCursor, s.stmt.markRunning, s.stmt.finishJob, s.stmt.saveStep, s.stmt.jobStatus, s.stmt.indexJobs} {
+	for _, st := range []*sql.Stmt{s.stmt.setCursor, s.stmt.markRunning, s.stmt.finishJob, s.stmt.saveStep, s.stmt.jobStatus, s.stmt.indexJobs, s.stmt.addMinutes} {
 		if st != nil {
 			_ = st.Close()
 		}
