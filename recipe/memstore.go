@@ -58,11 +58,17 @@ func (m *memoryStore) lock() error {
 	return nil
 }
 
-func (m *memoryStore) Accept(ctx context.Context, b Batch) (Accepted, error) {
+// lockWrite is lock for a write: a write whose context has ended is
+// refused before it waits for the lock.
+func (m *memoryStore) lockWrite(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
-		return Accepted{}, err
+		return err
 	}
-	if err := m.lock(); err != nil {
+	return m.lock()
+}
+
+func (m *memoryStore) Accept(ctx context.Context, b Batch) (Accepted, error) {
+	if err := m.lockWrite(ctx); err != nil {
 		return Accepted{}, err
 	}
 	defer m.mu.Unlock()
@@ -115,10 +121,7 @@ func (m *memoryStore) insert(j Job) {
 }
 
 func (m *memoryStore) AddJob(ctx context.Context, job Job) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := m.lock(); err != nil {
+	if err := m.lockWrite(ctx); err != nil {
 		return err
 	}
 	defer m.mu.Unlock()
@@ -189,10 +192,7 @@ func (m *memoryStore) unfinishedLocked(jobID, what string) (*memJob, error) {
 }
 
 func (m *memoryStore) SaveSteps(ctx context.Context, jobID string, steps []StepRecord) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := m.lock(); err != nil {
+	if err := m.lockWrite(ctx); err != nil {
 		return err
 	}
 	defer m.mu.Unlock()
@@ -211,10 +211,7 @@ func (m *memoryStore) saveSteps(jobID string, steps []StepRecord) error {
 }
 
 func (m *memoryStore) FinishJob(ctx context.Context, jobID string, res JobResult, steps []StepRecord) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := m.lock(); err != nil {
+	if err := m.lockWrite(ctx); err != nil {
 		return err
 	}
 	defer m.mu.Unlock()
@@ -253,10 +250,7 @@ func (m *memoryStore) WriteJobs(ctx context.Context, writes []JobWrite) []error 
 		}
 		return errs
 	}
-	if err := ctx.Err(); err != nil {
-		return fail(err)
-	}
-	if err := m.lock(); err != nil {
+	if err := m.lockWrite(ctx); err != nil {
 		return fail(err)
 	}
 	defer m.mu.Unlock()
@@ -281,10 +275,7 @@ func (m *memoryStore) WriteJobs(ctx context.Context, writes []JobWrite) []error 
 var _ JobWriter = (*memoryStore)(nil)
 
 func (m *memoryStore) RetryJob(ctx context.Context, jobID string) (Job, error) {
-	if err := ctx.Err(); err != nil {
-		return Job{}, err
-	}
-	if err := m.lock(); err != nil {
+	if err := m.lockWrite(ctx); err != nil {
 		return Job{}, err
 	}
 	defer m.mu.Unlock()
@@ -398,11 +389,31 @@ func containsFold(j *Job, lower string) bool {
 	return strings.Contains(jobsearch.Text(j.Label, j.Event.ID, j.ID), lower)
 }
 
-func (m *memoryStore) JobCounts(ctx context.Context, q CountQuery) ([]JobCount, error) {
+// lockCount validates the query of JobCounts or StepStats and takes the
+// lock, as lock does.
+func (m *memoryStore) lockCount(q CountQuery) error {
 	if err := q.Validate(); err != nil {
-		return nil, err
+		return err
 	}
-	if err := m.lock(); err != nil {
+	return m.lock()
+}
+
+// createdInLocked returns the jobs created in q's time range, of its
+// recipe when it names one, in insertion order. m.mu is held.
+func (m *memoryStore) createdInLocked(q CountQuery) []*Job {
+	var jobs []*Job
+	for _, mj := range m.order {
+		j := &mj.job
+		if (q.Recipe != "" && j.Recipe != q.Recipe) || j.Created.Before(q.Since) || !j.Created.Before(q.Until) {
+			continue
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs
+}
+
+func (m *memoryStore) JobCounts(ctx context.Context, q CountQuery) ([]JobCount, error) {
+	if err := m.lockCount(q); err != nil {
 		return nil, err
 	}
 	defer m.mu.Unlock()
@@ -412,11 +423,7 @@ func (m *memoryStore) JobCounts(ctx context.Context, q CountQuery) ([]JobCount, 
 		bucket time.Time
 	}
 	counts := map[key]int{}
-	for _, mj := range m.order {
-		j := &mj.job
-		if (q.Recipe != "" && j.Recipe != q.Recipe) || j.Created.Before(q.Since) || !j.Created.Before(q.Until) {
-			continue
-		}
+	for _, j := range m.createdInLocked(q) {
 		counts[key{j.Recipe, j.Status, q.BucketOf(j.Created)}]++
 	}
 	out := make([]JobCount, 0, len(counts))
@@ -427,24 +434,14 @@ func (m *memoryStore) JobCounts(ctx context.Context, q CountQuery) ([]JobCount, 
 }
 
 func (m *memoryStore) StepStats(ctx context.Context, q CountQuery) ([]StepStat, error) {
-	if err := q.Validate(); err != nil {
-		return nil, err
-	}
-	if err := m.lock(); err != nil {
+	if err := m.lockCount(q); err != nil {
 		return nil, err
 	}
 	defer m.mu.Unlock()
 	type key struct{ name, action string }
 	durations := map[key][]time.Duration{}
 	failed := map[key]int{}
-	var inRange []*Job
-	for _, mj := range m.order {
-		j := &mj.job
-		if (q.Recipe != "" && j.Recipe != q.Recipe) || j.Created.Before(q.Since) || !j.Created.Before(q.Until) {
-			continue
-		}
-		inRange = append(inRange, j)
-	}
+	inRange := m.createdInLocked(q)
 	if q.MaxJobs > 0 && len(inRange) > q.MaxJobs {
 		slices.SortStableFunc(inRange, func(a, b *Job) int { return a.Created.Compare(b.Created) })
 		inRange = inRange[len(inRange)-q.MaxJobs:]
