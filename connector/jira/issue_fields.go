@@ -139,70 +139,97 @@ func eachMember(b []byte, fn func(key, value []byte) error) error {
 		}
 		return nil
 	}
+	_, err := walkObject(b, i, func(k []byte, i int) (int, error) {
+		end, err := skipValue(b, i)
+		if err != nil {
+			return 0, err
+		}
+		return end, fn(k, b[i:end])
+	})
+	return err
+}
+
+// walkObject calls member with the key of each member of the JSON object
+// starting at b[i] and the index where its value starts; member reads the
+// value and returns the index just past it. walkObject returns the index
+// just past the object. Unlike eachMember, which finds the end of each
+// value before handing it over, it lets a decoder read nested objects in
+// the same pass.
+func walkObject(b []byte, i int, member func(key []byte, i int) (int, error)) (int, error) {
 	if i >= len(b) || b[i] != '{' {
-		return errors.New("jira: expected a JSON object")
+		return 0, errors.New("jira: expected a JSON object")
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return nil
+		return i + 1, nil
 	}
 	for {
 		if i >= len(b) || b[i] != '"' {
-			return errMalformedObject
+			return 0, errMalformedObject
 		}
 		end, err := skipString(b, i)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		key := b[i+1 : end-1]
 		if !plainString(key) {
 			// Escapes or invalid UTF-8: unquote as encoding/json does.
 			var s string
 			if err := json.Unmarshal(b[i:end], &s); err != nil {
-				return err
+				return 0, err
 			}
 			key = []byte(s)
 		}
 		i = skipSpace(b, end)
 		if i >= len(b) || b[i] != ':' {
-			return errMalformedObject
+			return 0, errMalformedObject
 		}
 		start := skipSpace(b, i+1)
-		end, err = skipValue(b, start)
-		if err != nil {
-			return err
+		if start >= len(b) {
+			return 0, errMalformedObject
 		}
-		if err := fn(key, b[start:end]); err != nil {
-			return err
+		if end, err = member(key, start); err != nil {
+			return 0, err
 		}
 		var done bool
 		if i, done, err = afterValue(b, end, '}'); done || err != nil {
-			return err
+			return i, err
 		}
 	}
 }
 
 // eachElement calls fn with each element of the JSON array b, in order.
 func eachElement(b []byte, fn func(value []byte) error) error {
-	i := skipSpace(b, 0)
+	_, err := walkArray(b, skipSpace(b, 0), func(i int) (int, error) {
+		end, err := skipValue(b, i)
+		if err != nil {
+			return 0, err
+		}
+		return end, fn(b[i:end])
+	})
+	return err
+}
+
+// walkArray is walkObject for the elements of the array starting at b[i].
+func walkArray(b []byte, i int, element func(i int) (int, error)) (int, error) {
 	if i >= len(b) || b[i] != '[' {
-		return errMalformedObject
+		return 0, errMalformedObject
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == ']' {
-		return nil
+		return i + 1, nil
 	}
 	for {
-		end, err := skipValue(b, i)
-		if err != nil {
-			return err
+		if i >= len(b) {
+			return 0, errMalformedObject
 		}
-		if err := fn(b[i:end]); err != nil {
-			return err
+		end, err := element(i)
+		if err != nil {
+			return 0, err
 		}
 		var done bool
 		if i, done, err = afterValue(b, end, ']'); done || err != nil {
-			return err
+			return i, err
 		}
 	}
 }
@@ -211,7 +238,7 @@ var errMalformedObject = errors.New("jira: malformed JSON")
 
 // afterValue steps over what follows a member or element of an object or
 // array ending at end: a comma (next is where the following one starts) or
-// the closing byte (done).
+// the closing byte (done; next is just past it).
 func afterValue(b []byte, end int, closing byte) (next int, done bool, err error) {
 	i := skipSpace(b, end)
 	if i >= len(b) {
@@ -221,7 +248,7 @@ func afterValue(b []byte, end int, closing byte) (next int, done bool, err error
 	case ',':
 		return skipSpace(b, i+1), false, nil
 	case closing:
-		return 0, true, nil
+		return i + 1, true, nil
 	}
 	return 0, false, errMalformedObject
 }
@@ -238,15 +265,24 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// skipString returns the index just past the string starting at b[i].
+// skipString returns the index just past the string starting at b[i]. It
+// jumps from quote to quote (bytes.IndexByte reads many bytes at a time):
+// a quote ends the string unless an odd number of backslashes precede it.
 func skipString(b []byte, i int) (int, error) {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
+	for j := i + 1; j < len(b); {
+		q := bytes.IndexByte(b[j:], '"')
+		if q < 0 {
+			break
+		}
+		j += q
+		escapes := 0
+		for k := j - 1; k > i && b[k] == '\\'; k-- {
+			escapes++
+		}
+		if escapes%2 == 0 {
 			return j + 1, nil
 		}
+		j++
 	}
 	return 0, errMalformedObject
 }

@@ -33,33 +33,21 @@ var errNotFast = errors.New("jira: the value needs the standard decoder")
 
 func isJSONNull(v []byte) bool { return string(v) == "null" }
 
-// wholeValue returns b without surrounding white space when it holds one
-// JSON value (whose inside is not checked yet), or false.
-func wholeValue(b []byte) ([]byte, bool) {
-	start := skipSpace(b, 0)
-	end, err := skipValue(b, start)
-	if err != nil || skipSpace(b, end) != len(b) {
-		return nil, false
+// valueAt returns the JSON value starting at b[i] (delimited, not yet
+// checked) and the index just past it.
+func valueAt(b []byte, i int) ([]byte, int, bool) {
+	end, err := skipValue(b, i)
+	if err != nil {
+		return nil, 0, false
 	}
-	return b[start:end], true
+	return b[i:end], end, true
 }
 
-// fastObject calls member with each member of the JSON object v, stopping
-// at the first false. null has no members. Anything but an object is
-// false.
-func fastObject(v []byte, member func(key, value []byte) bool) bool {
-	if isJSONNull(v) {
-		return true
-	}
-	if len(v) == 0 || v[0] != '{' {
-		return false
-	}
-	return eachMember(v, func(k, v []byte) error {
-		if !member(k, v) {
-			return errNotFast
-		}
-		return nil
-	}) == nil
+// nullAt reads the value starting at b[i], a non-object where an object is
+// expected: only null is read, as nothing.
+func nullAt(b []byte, i int) (int, bool) {
+	v, end, ok := valueAt(b, i)
+	return end, ok && isJSONNull(v)
 }
 
 // fastString decodes the JSON string v into *s; null leaves *s as it is.
@@ -92,51 +80,49 @@ func fastString(v []byte, s *string) bool {
 func unquote(in []byte) (string, bool) {
 	var arr [256]byte
 	out := arr[:0]
-	for i := 0; i < len(in); {
-		c := in[i]
-		switch {
-		case c == '\\':
-			if i+1 >= len(in) {
-				return "", false
-			}
-			switch e := in[i+1]; e {
-			case '"', '\\', '/':
-				out = append(out, e)
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
-			case 'u':
-				r, ok := hex4(in[i+2:])
-				if !ok || utf16.IsSurrogate(r) {
-					return "", false
-				}
-				out = utf8.AppendRune(out, r)
-				i += 6
-				continue
-			default:
-				return "", false
-			}
-			i += 2
-		case c == '"' || c < 0x20:
-			return "", false
-		case c < utf8.RuneSelf:
-			out = append(out, c)
-			i++
-		default:
-			r, size := utf8.DecodeRune(in[i:])
-			if r == utf8.RuneError && size == 1 {
-				return "", false
-			}
-			out = append(out, in[i:i+size]...)
-			i += size
+	for len(in) > 0 {
+		run := in
+		if j := bytes.IndexByte(in, '\\'); j >= 0 {
+			run = in[:j]
 		}
+		// A run holds no backslash; it may still hold what needs
+		// encoding/json (a control character, invalid UTF-8).
+		if !plainString(run) {
+			return "", false
+		}
+		out = append(out, run...)
+		in = in[len(run):]
+		if len(in) == 0 {
+			break
+		}
+		if len(in) < 2 {
+			return "", false
+		}
+		switch e := in[1]; e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := hex4(in[2:])
+			if !ok || utf16.IsSurrogate(r) {
+				return "", false
+			}
+			out = utf8.AppendRune(out, r)
+			in = in[6:]
+			continue
+		default:
+			return "", false
+		}
+		in = in[2:]
 	}
 	return string(out), true
 }
@@ -272,38 +258,34 @@ func decodeAnyChecked(m *map[string]any, k string, v []byte) bool {
 	return putDecoded(m, k, v) == nil
 }
 
-// fastSkip accepts a member no field of the type holds, as encoding/json
+// skip accepts a member no field of the type holds, as encoding/json
 // skips it, after checking that its value is valid JSON. A name equal to
 // a field's but for case is false: encoding/json would decode it into
 // that field.
-func fastSkip(k, v []byte, names []string) bool {
-	for _, n := range names {
-		if foldEqual(k, n) {
-			return false
-		}
-	}
-	return validJSON(v)
+func (c *structCodec) skip(k, v []byte) bool {
+	return !c.matchesFolded(k) && validJSON(v)
 }
 
-// foldEqual reports whether the member name k equals the field name n
+// matchesFolded reports whether the member name k equals a field's name
 // under Unicode case folding, as encoding/json matches them.
-func foldEqual(k []byte, n string) bool {
-	for _, c := range k {
-		if c >= utf8.RuneSelf {
-			return strings.EqualFold(string(k), n)
-		}
-	}
-	if len(k) != len(n) {
-		return false
-	}
-	for i, c := range k {
-		if d := n[i]; c != d {
-			if lc := c | 0x20; lc < 'a' || lc > 'z' || lc != d|0x20 {
-				return false
+func (c *structCodec) matchesFolded(k []byte) bool {
+	var arr [64]byte
+	lower := arr[:0]
+	for _, ch := range k {
+		if ch >= utf8.RuneSelf {
+			for _, n := range c.names {
+				if strings.EqualFold(string(k), n) {
+					return true
+				}
 			}
+			return false
 		}
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		lower = append(lower, ch)
 	}
-	return true
+	return c.folded[string(lower)]
 }
 
 // structCodec decodes the members of a JSON object into the fields of a
@@ -314,11 +296,16 @@ type structCodec struct {
 	// path.
 	names  []string
 	fields map[string]fieldCodec
+	// folded holds the names in lower case, to tell at once that an
+	// ASCII member name matches none.
+	folded map[string]bool
 }
 
 type fieldCodec struct {
-	index  int
-	decode func(v []byte, field reflect.Value) bool
+	index int
+	// decode reads the value starting at b[i] into the field and returns
+	// the index just past it; false when encoding/json must decode it.
+	decode func(b []byte, i int, field reflect.Value) (int, bool)
 }
 
 var structCodecs sync.Map // reflect.Type -> *structCodec (nil: encoding/json decodes the type)
@@ -336,7 +323,7 @@ func codecOf(t reflect.Type) *structCodec {
 }
 
 func buildCodec(t reflect.Type) *structCodec {
-	c := &structCodec{fields: make(map[string]fieldCodec, t.NumField())}
+	c := &structCodec{fields: make(map[string]fieldCodec, t.NumField()), folded: make(map[string]bool, t.NumField())}
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		if sf.Anonymous {
@@ -356,9 +343,10 @@ func buildCodec(t reflect.Type) *structCodec {
 			return nil
 		}
 		c.names = append(c.names, name)
+		c.folded[strings.ToLower(name)] = true
 		dec := valueDecoder(sf.Type)
 		if strings.Contains(","+opts+",", ",string,") {
-			dec = decodeStandard
+			dec = whole(decodeStandard)
 		}
 		c.fields[name] = fieldCodec{index: i, decode: dec}
 	}
@@ -373,43 +361,46 @@ var (
 )
 
 // valueDecoder returns how a field of type t is decoded: strings,
-// booleans, ints, structs, pointers to structs, maps of strings,
-// slices of strings, empty arrays and timestamps without encoding/json;
-// any other value, and any type with a decoding method of its own, with
-// it.
-func valueDecoder(t reflect.Type) func([]byte, reflect.Value) bool {
+// booleans, ints, structs, pointers to structs, maps of strings, slices of
+// strings, empty arrays and timestamps without encoding/json; any other
+// value, and any type with a decoding method of its own, with it. Objects
+// are read in the pass that reads their members.
+func valueDecoder(t reflect.Type) func([]byte, int, reflect.Value) (int, bool) {
 	if t == timeType {
-		return func(v []byte, f reflect.Value) bool { return fastTime(v, f.Addr().Interface().(*Time)) }
+		return whole(func(v []byte, f reflect.Value) bool { return fastTime(v, f.Addr().Interface().(*Time)) })
 	}
 	if p := reflect.PointerTo(t); p.Implements(unmarshalerType) || p.Implements(textType) {
-		return decodeStandard
+		return whole(decodeStandard)
 	}
 	switch t.Kind() {
 	case reflect.String:
 		if t == reflect.TypeFor[string]() {
-			return func(v []byte, f reflect.Value) bool { return fastString(v, f.Addr().Interface().(*string)) }
+			return whole(func(v []byte, f reflect.Value) bool { return fastString(v, f.Addr().Interface().(*string)) })
 		}
 	case reflect.Bool:
 		if t == reflect.TypeFor[bool]() {
-			return func(v []byte, f reflect.Value) bool { return fastBool(v, f.Addr().Interface().(*bool)) }
+			return whole(func(v []byte, f reflect.Value) bool { return fastBool(v, f.Addr().Interface().(*bool)) })
 		}
 	case reflect.Int:
 		if t == reflect.TypeFor[int]() {
-			return func(v []byte, f reflect.Value) bool { return fastInt(v, f.Addr().Interface().(*int)) }
+			return whole(func(v []byte, f reflect.Value) bool { return fastInt(v, f.Addr().Interface().(*int)) })
 		}
 	case reflect.Struct:
 		return fastStruct
 	case reflect.Pointer:
 		if e := t.Elem(); e.Kind() == reflect.Struct && !t.Implements(unmarshalerType) && !t.Implements(textType) {
-			return func(v []byte, f reflect.Value) bool {
-				if isJSONNull(v) {
-					f.SetZero()
-					return true
+			return func(b []byte, i int, f reflect.Value) (int, bool) {
+				if b[i] != '{' {
+					end, ok := nullAt(b, i)
+					if ok {
+						f.SetZero()
+					}
+					return end, ok
 				}
 				if f.IsNil() {
 					f.Set(reflect.New(e))
 				}
-				return fastStruct(v, f.Elem())
+				return fastStruct(b, i, f.Elem())
 			}
 		}
 	case reflect.Map:
@@ -418,17 +409,25 @@ func valueDecoder(t reflect.Type) func([]byte, reflect.Value) bool {
 		}
 	case reflect.Slice:
 		if t.Elem() == stringType {
-			return func(v []byte, f reflect.Value) bool { return fastStrings(v, f.Addr().Interface().(*[]string)) }
+			return whole(func(v []byte, f reflect.Value) bool { return fastStrings(v, f.Addr().Interface().(*[]string)) })
 		}
-		return func(v []byte, f reflect.Value) bool {
-			if len(v) >= 2 && v[0] == '[' && skipSpace(v, 1) == len(v)-1 {
+		return func(b []byte, i int, f reflect.Value) (int, bool) {
+			if j := skipSpace(b, i+1); b[i] == '[' && j < len(b) && b[j] == ']' {
 				f.Set(reflect.MakeSlice(t, 0, 0))
-				return true
+				return j + 1, true
 			}
-			return decodeStandard(v, f)
+			return whole(decodeStandard)(b, i, f)
 		}
 	}
-	return decodeStandard
+	return whole(decodeStandard)
+}
+
+// whole adapts a decoder of a delimited value to valueDecoder's form.
+func whole(dec func(v []byte, f reflect.Value) bool) func([]byte, int, reflect.Value) (int, bool) {
+	return func(b []byte, i int, f reflect.Value) (int, bool) {
+		v, end, ok := valueAt(b, i)
+		return end, ok && dec(v, f)
+	}
 }
 
 // decodeStandard decodes v into the field f with encoding/json.
@@ -436,27 +435,40 @@ func decodeStandard(v []byte, f reflect.Value) bool {
 	return json.Unmarshal(v, f.Addr().Interface()) == nil
 }
 
-// fastStruct decodes the JSON object (or null) v into the struct f.
-func fastStruct(v []byte, f reflect.Value) bool {
+// fastStruct decodes the JSON object (or null) starting at b[i] into the
+// struct f.
+func fastStruct(b []byte, i int, f reflect.Value) (int, bool) {
+	if b[i] != '{' {
+		return nullAt(b, i)
+	}
 	c := codecOf(f.Type())
 	if c == nil {
-		return decodeStandard(v, f)
+		return whole(decodeStandard)(b, i, f)
 	}
-	return fastObject(v, func(k, v []byte) bool { return c.member(k, v, f) })
+	end, err := walkObject(b, i, func(k []byte, i int) (int, error) { return c.member(k, b, i, f) })
+	return end, err == nil
 }
 
-// member decodes one member of an object into the struct f.
-func (c *structCodec) member(k, v []byte, f reflect.Value) bool {
+// member decodes the member k, whose value starts at b[i], into the struct
+// f; errNotFast when encoding/json must decode the struct.
+func (c *structCodec) member(k, b []byte, i int, f reflect.Value) (int, error) {
 	if fc, ok := c.fields[string(k)]; ok {
-		return fc.decode(v, f.Field(fc.index))
+		if end, ok := fc.decode(b, i, f.Field(fc.index)); ok {
+			return end, nil
+		}
+		return 0, errNotFast
 	}
-	return fastSkip(k, v, c.names)
+	v, end, ok := valueAt(b, i)
+	if !ok || !c.skip(k, v) {
+		return 0, errNotFast
+	}
+	return end, nil
 }
 
 // fastStringMap decodes an object of strings into a map of strings
 // (AvatarURLs): null sets nil; members are added to the map, made when
 // nil.
-func fastStringMap(v []byte, f reflect.Value) bool {
+func fastStringMap(b []byte, i int, f reflect.Value) (int, bool) {
 	var m map[string]string
 	switch p := f.Addr().Interface().(type) {
 	case *AvatarURLs:
@@ -464,30 +476,32 @@ func fastStringMap(v []byte, f reflect.Value) bool {
 	case *map[string]string:
 		m = *p
 	default:
-		return decodeStandard(v, f)
+		return whole(decodeStandard)(b, i, f)
 	}
-	if isJSONNull(v) {
-		f.SetZero()
-		return true
-	}
-	if len(v) == 0 || v[0] != '{' {
-		return false
+	if b[i] != '{' {
+		end, ok := nullAt(b, i)
+		if ok {
+			f.SetZero()
+		}
+		return end, ok
 	}
 	if m == nil {
 		m = make(map[string]string, 4)
 	}
-	ok := fastObject(v, func(k, v []byte) bool {
+	end, err := walkObject(b, i, func(k []byte, i int) (int, error) {
+		v, end, ok := valueAt(b, i)
 		var s string
-		if isJSONNull(v) || !fastString(v, &s) {
-			return false
+		if !ok || isJSONNull(v) || !fastString(v, &s) {
+			return 0, errNotFast
 		}
 		m[string(k)] = s
-		return true
+		return end, nil
 	})
-	if ok {
-		f.Set(reflect.ValueOf(m).Convert(f.Type()))
+	if err != nil {
+		return 0, false
 	}
-	return ok
+	f.Set(reflect.ValueOf(m).Convert(f.Type()))
+	return end, true
 }
 
 // fastStrings decodes an array of strings (a null element is "").
@@ -559,24 +573,56 @@ var (
 // decodeFast decodes the object b into f (zero) as IssueFields.UnmarshalJSON
 // does when every typed field has the type it expects.
 func (f *issueFieldsJSON) decodeFast(b []byte) bool {
-	b, ok := wholeValue(b)
-	if !ok || isJSONNull(b) {
-		return ok
-	}
-	if b[0] != '{' {
+	i := skipSpace(b, 0)
+	if i >= len(b) {
 		return false
+	}
+	end, ok := f.walk(b, i)
+	return ok && skipSpace(b, end) == len(b)
+}
+
+// walk is decodeFast for the object starting at b[i]; it returns the index
+// just past it.
+func (f *issueFieldsJSON) walk(b []byte, i int) (int, bool) {
+	if b[i] != '{' {
+		return nullAt(b, i)
 	}
 	c := issueFieldsCodec()
 	fv := reflect.ValueOf(f).Elem()
-	return eachMember(b, func(k, v []byte) error {
-		if !f.member(c, fv, k, v) {
-			return errNotFast
+	end, err := walkObject(b, i, func(k []byte, i int) (int, error) {
+		if fc, ok := c.fields[string(k)]; ok {
+			if end, ok := fc.decode(b, i, fv.Field(fc.index)); ok {
+				return end, nil
+			}
+			return 0, errNotFast
 		}
-		return nil
-	}) == nil
+		v, end, ok := valueAt(b, i)
+		if !ok || !f.untyped(c, k, v) {
+			return 0, errNotFast
+		}
+		return end, nil
+	})
+	return end, err == nil
 }
 
-func (f *issueFieldsJSON) member(c *structCodec, fv reflect.Value, k, v []byte) bool {
+// decodeAt decodes the fields object starting at b[i] as UnmarshalJSON
+// does and returns the index just past it.
+func (f *IssueFields) decodeAt(b []byte, i int) (int, error) {
+	var fast issueFieldsJSON
+	if end, ok := fast.walk(b, i); ok {
+		*f = IssueFields(fast)
+		return end, nil
+	}
+	v, end, ok := valueAt(b, i)
+	if !ok {
+		return 0, errMalformedObject
+	}
+	return end, f.decodeStd(v)
+}
+
+// untyped decodes a member that has no typed field: a description, an
+// environment, a custom field or another field.
+func (f *issueFieldsJSON) untyped(c *structCodec, k, v []byte) bool {
 	switch string(k) {
 	case "description":
 		f.Description = ""
@@ -588,13 +634,8 @@ func (f *issueFieldsJSON) member(c *structCodec, fv reflect.Value, k, v []byte) 
 	if bytes.HasPrefix(k, customPrefix) {
 		return decodeAnyChecked(&f.Custom, string(k), v)
 	}
-	if fc, ok := c.fields[string(k)]; ok {
-		return fc.decode(v, fv.Field(fc.index))
-	}
-	for _, n := range c.names {
-		if foldEqual(k, n) {
-			return false
-		}
+	if c.matchesFolded(k) {
+		return false
 	}
 	return decodeAnyChecked(&f.Other, string(k), v)
 }
@@ -602,17 +643,26 @@ func (f *issueFieldsJSON) member(c *structCodec, fv reflect.Value, k, v []byte) 
 // decodeFast decodes the comment b into c (zero) as Comment.UnmarshalJSON
 // does when every field has the type it expects.
 func (c *Comment) decodeFast(b []byte) bool {
-	b, ok := wholeValue(b)
-	if !ok {
+	i := skipSpace(b, 0)
+	if i >= len(b) {
 		return false
+	}
+	if b[i] != '{' {
+		end, ok := nullAt(b, i)
+		return ok && skipSpace(b, end) == len(b)
 	}
 	codec := commentCodec()
 	cv := reflect.ValueOf(c).Elem()
-	return fastObject(b, func(k, v []byte) bool {
-		if string(k) == "body" {
-			c.Body = ""
-			return fastText(v, &c.Body)
+	end, err := walkObject(b, i, func(k []byte, i int) (int, error) {
+		if string(k) != "body" {
+			return codec.member(k, b, i, cv)
 		}
-		return codec.member(k, v, cv)
+		v, end, ok := valueAt(b, i)
+		c.Body = ""
+		if !ok || !fastText(v, &c.Body) {
+			return 0, errNotFast
+		}
+		return end, nil
 	})
+	return err == nil && skipSpace(b, end) == len(b)
 }

@@ -224,74 +224,105 @@ type rawSearchPage struct {
 func (p *rawSearchPage) decodeKept(b []byte) error {
 	res := p.res
 	*p.raw = (*p.raw)[:0]
-	return eachMember(b, func(k, v []byte) error {
+	i := skipSpace(b, 0)
+	if i < len(b) && b[i] == 'n' {
+		_, err := skipValue(b, i)
+		return err
+	}
+	_, err := walkObject(b, i, func(k []byte, i int) (int, error) {
+		if string(k) == "issues" && b[i] == '[' {
+			res.Issues = res.Issues[:0]
+			return walkArray(b, i, func(i int) (int, error) {
+				res.Issues = append(res.Issues, Issue{})
+				end, err := decodeIssue(b, i, &res.Issues[len(res.Issues)-1])
+				if err != nil {
+					return 0, err
+				}
+				*p.raw = append(*p.raw, b[i:end:end])
+				return end, nil
+			})
+		}
+		v, end, ok := valueAt(b, i)
+		if !ok {
+			return 0, errMalformedObject
+		}
+		var err error
 		switch string(k) {
 		case "issues":
 			res.Issues = res.Issues[:0]
-			if string(v) == "null" {
-				return nil
+			if string(v) != "null" {
+				err = errors.New("jira: the issues of a search answer are not an array")
 			}
-			return eachElement(v, func(e []byte) error {
-				res.Issues = append(res.Issues, Issue{})
-				if err := decodeIssue(e, &res.Issues[len(res.Issues)-1]); err != nil {
-					return err
-				}
-				*p.raw = append(*p.raw, e[:len(e):len(e)])
-				return nil
-			})
 		case "isLast":
-			return json.Unmarshal(v, &res.IsLast)
+			err = json.Unmarshal(v, &res.IsLast)
 		case "nextPageToken":
-			return json.Unmarshal(v, &res.NextPageToken)
+			err = json.Unmarshal(v, &res.NextPageToken)
 		case "startAt":
-			return json.Unmarshal(v, &res.StartAt)
+			err = json.Unmarshal(v, &res.StartAt)
 		case "maxResults":
-			return json.Unmarshal(v, &res.MaxResults)
+			err = json.Unmarshal(v, &res.MaxResults)
 		case "total":
-			return json.Unmarshal(v, &res.Total)
+			err = json.Unmarshal(v, &res.Total)
 		case "names":
-			return json.Unmarshal(v, &res.Names)
+			err = json.Unmarshal(v, &res.Names)
 		}
-		return nil
+		return end, err
+	})
+	return err
+}
+
+// decodeIssue decodes the issue starting at b[i] as json.Unmarshal would,
+// reading its members in place, and returns the index just past it: the
+// fields are decoded in the pass that finds their end, and the issue is
+// not scanned whole to validate it before decoding. Members Issue does not
+// hold are still checked to be valid JSON, so that the issue can be kept
+// as its record.
+func decodeIssue(b []byte, i int, is *Issue) (int, error) {
+	if b[i] != '{' {
+		// null decodes to nothing, as json.Unmarshal would.
+		if end, ok := nullAt(b, i); ok {
+			return end, nil
+		}
+		return 0, errors.New("jira: expected a JSON object")
+	}
+	return walkObject(b, i, func(k []byte, i int) (int, error) {
+		if string(k) == "fields" {
+			return is.Fields.decodeAt(b, i)
+		}
+		v, end, ok := valueAt(b, i)
+		if !ok {
+			return 0, errMalformedObject
+		}
+		return end, decodeIssueMember(is, k, v)
 	})
 }
 
-// decodeIssue decodes one issue of a search answer as json.Unmarshal
-// would, reading its members in place: the fields are decoded once by
-// IssueFields.UnmarshalJSON instead of being scanned first to find their
-// end, and the issue is not scanned whole to validate it before decoding.
-// Members Issue does not hold are still checked to be valid JSON, so that
-// b can be kept as the issue's record.
-func decodeIssue(b []byte, is *Issue) error {
-	return eachMember(b, func(k, v []byte) error {
-		switch string(k) {
-		case "id":
-			return decodeString(v, &is.ID)
-		case "key":
-			return decodeString(v, &is.Key)
-		case "self":
-			return decodeString(v, &is.Self)
-		case "fields":
-			return is.Fields.UnmarshalJSON(v)
-		case "changelog":
-			return json.Unmarshal(v, &is.Changelog)
-		case "names":
-			return json.Unmarshal(v, &is.Names)
-		case "renderedFields":
-			return json.Unmarshal(v, &is.RenderedFields)
-		case "transitions":
-			return json.Unmarshal(v, &is.Transitions)
-		case "properties":
-			return json.Unmarshal(v, &is.Properties)
-		}
-		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && plainString(v[1:len(v)-1]) {
-			return nil
-		}
-		if !json.Valid(v) {
-			return fmt.Errorf("jira: the issue member %q is not valid JSON", k)
-		}
+func decodeIssueMember(is *Issue, k, v []byte) error {
+	switch string(k) {
+	case "id":
+		return decodeString(v, &is.ID)
+	case "key":
+		return decodeString(v, &is.Key)
+	case "self":
+		return decodeString(v, &is.Self)
+	case "changelog":
+		return json.Unmarshal(v, &is.Changelog)
+	case "names":
+		return json.Unmarshal(v, &is.Names)
+	case "renderedFields":
+		return json.Unmarshal(v, &is.RenderedFields)
+	case "transitions":
+		return json.Unmarshal(v, &is.Transitions)
+	case "properties":
+		return json.Unmarshal(v, &is.Properties)
+	}
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && plainString(v[1:len(v)-1]) {
 		return nil
-	})
+	}
+	if !json.Valid(v) {
+		return fmt.Errorf("jira: the issue member %q is not valid JSON", k)
+	}
+	return nil
 }
 
 // decodeString decodes a JSON string (or null, which leaves *s as it is)

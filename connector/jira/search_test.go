@@ -347,7 +347,7 @@ func TestDecodeIssueMatchesUnmarshal(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var want, got Issue
 			werr := json.Unmarshal([]byte(in), &want)
-			gerr := decodeIssue([]byte(in), &got)
+			_, gerr := decodeIssue([]byte(in), 0, &got)
 			if (werr == nil) != (gerr == nil) {
 				t.Fatalf("json.Unmarshal: %v; decodeIssue: %v", werr, gerr)
 			}
