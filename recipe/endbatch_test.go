@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -113,11 +114,11 @@ func TestJobWritesShareCommits(t *testing.T) {
 			for _, n := range store.endWrites {
 				total += n
 			}
-			if store.finishes != 0 || total != jobs {
-				t.Errorf("%d FinishJob calls and %d ends in WriteJobs, want 0 and %d", store.finishes, total, jobs)
+			if store.finishes+total != jobs {
+				t.Errorf("%d FinishJob calls and %d ends in WriteJobs for %d jobs", store.finishes, total, jobs)
 			}
-			if len(store.endWrites) > jobs/4 {
-				t.Errorf("%d ends took %d writes (%v); want them gathered, at most %d writes", jobs, len(store.endWrites), store.endWrites, jobs/4)
+			if writes := store.finishes + len(store.endWrites); writes > jobs/4 {
+				t.Errorf("%d ends took %d writes (%d alone, %v together); want them gathered, at most %d writes", jobs, writes, store.finishes, store.endWrites, jobs/4)
 			}
 			marked := store.marks
 			for _, n := range store.markWrites {
@@ -224,8 +225,8 @@ func TestRefusedEndFailsAlone(t *testing.T) {
 	}
 	store.mu.Lock()
 	defer store.mu.Unlock()
-	if len(store.endWrites) == jobs {
-		t.Errorf("every end was written alone; want the refused one among others")
+	if !slices.ContainsFunc(store.endWrites, func(n int) bool { return n > 1 }) {
+		t.Errorf("every end was written alone (%d FinishJob calls, WriteJobs ends %v); want the refused one among others", store.finishes, store.endWrites)
 	}
 }
 

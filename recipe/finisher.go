@@ -169,13 +169,13 @@ func (f *finisher) spare() []StepRecord {
 	return make([]StepRecord, 0, f.run.r.actions)
 }
 
-// commit stores ends in one transaction when the store can, and reports
-// each one.
+// commit stores ends, several in one transaction when the store can, and
+// reports each one.
 func (f *finisher) commit(ends []finishing) {
 	run := f.run
 	store := run.e.rt.store
 	var errs []error
-	if f.writer != nil {
+	if f.writer != nil && len(ends) > 1 {
 		ws := make([]JobWrite, len(ends))
 		for i := range ends {
 			ws[i] = JobWrite{JobID: ends[i].info.ID, Steps: ends[i].steps, Result: &ends[i].res}

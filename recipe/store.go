@@ -322,11 +322,12 @@ type ValueStore interface {
 }
 
 // JobWriter is implemented by a [Store] that can store the checkpoints and
-// final records of several jobs in one transaction; the memory and SQLite
-// stores do. A store's cost per transaction (a commit, the pages it writes)
-// is then shared by several jobs: the engine commits together the final
-// records of jobs whose end may wait (see the package documentation on
-// crash safety), and the running marks of the jobs it takes ahead.
+// final records of several jobs in one transaction; the memory, SQLite and
+// PostgreSQL stores do. A store's cost per transaction (a commit, the
+// pages it writes, the round trips) is then shared by several jobs: the
+// engine marks the jobs it takes ahead running a batch at a time and, on
+// a store that serves one process, commits together the final records of
+// jobs whose end may wait (see the package documentation on crash safety).
 type JobWriter interface {
 	// WriteJobs stores each write as [Store.SaveSteps] (Result nil) or
 	// [Store.FinishJob] (Result set) would, all in one transaction. A write

@@ -553,13 +553,8 @@ func (s *Store) FinishJob(ctx context.Context, jobID string, res recipe.JobResul
 	if !res.Status.Final() {
 		return fmt.Errorf("postgres: finish job %q: status %q is not final", jobID, res.Status)
 	}
-	var next int64
-	if res.Status == recipe.JobFailed {
-		next = unix(res.NextAttempt)
-	}
 	var n int
-	args := append(columnsOf(steps).args(), jobID, string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), next)
-	err := s.pool.QueryRow(ctx, finishJobSQL, args...).Scan(&n)
+	err := s.pool.QueryRow(ctx, finishJobSQL, finishArgs(jobID, res, steps)...).Scan(&n)
 	if err == nil && n == 0 {
 		err = s.whyNotChanged(ctx, jobID)
 	}
@@ -568,6 +563,74 @@ func (s *Store) FinishJob(ctx context.Context, jobID string, res recipe.JobResul
 	}
 	return nil
 }
+
+// finishArgs are the arguments of finishJobSQL.
+func finishArgs(jobID string, res recipe.JobResult, steps []recipe.StepRecord) []any {
+	var next int64
+	if res.Status == recipe.JobFailed {
+		next = unix(res.NextAttempt)
+	}
+	return append(columnsOf(steps).args(), jobID, string(res.Status), res.Error, res.ErrorType, res.Message, unix(res.Finished), next)
+}
+
+// WriteJobs implements recipe.JobWriter: the statements of SaveSteps and
+// FinishJob for every write go to the server as one batch in one
+// transaction, a few round trips for them all.
+func (s *Store) WriteJobs(ctx context.Context, writes []recipe.JobWrite) []error {
+	errs := make([]error, len(writes))
+	failed := false
+	var b pgx.Batch
+	queued := make([]int, 0, len(writes))
+	for i, w := range writes {
+		switch {
+		case w.Result == nil:
+			b.Queue(saveStepsSQL, append(columnsOf(w.Steps).args(), w.JobID)...)
+		case !w.Result.Status.Final():
+			errs[i], failed = fmt.Errorf("postgres: finish job %q: status %q is not final", w.JobID, w.Result.Status), true
+			continue
+		default:
+			b.Queue(finishJobSQL, finishArgs(w.JobID, *w.Result, w.Steps)...)
+		}
+		queued = append(queued, i)
+	}
+	var unchanged []int
+	if len(queued) > 0 {
+		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			unchanged = unchanged[:0]
+			br := tx.SendBatch(ctx, &b)
+			for _, i := range queued {
+				var n int
+				if err := br.QueryRow().Scan(&n); err != nil {
+					_ = br.Close()
+					return err
+				}
+				if n == 0 {
+					unchanged = append(unchanged, i)
+				}
+			}
+			return br.Close()
+		})
+		if err != nil {
+			for _, i := range queued {
+				errs[i] = fmt.Errorf("postgres: write jobs: %w", err)
+			}
+			return errs
+		}
+	}
+	for _, i := range unchanged {
+		what := "save steps"
+		if writes[i].Result != nil {
+			what = "finish job"
+		}
+		errs[i], failed = fmt.Errorf("postgres: %s: %w", what, s.whyNotChanged(ctx, writes[i].JobID)), true
+	}
+	if !failed {
+		return nil
+	}
+	return errs
+}
+
+var _ recipe.JobWriter = (*Store)(nil)
 
 // RetryJob implements recipe.Store.
 func (s *Store) RetryJob(ctx context.Context, jobID string) (recipe.Job, error) {

@@ -38,6 +38,10 @@ func TestConformance(t *testing.T) {
 	recipetest.TestStore(t, func(t *testing.T) recipe.Store { return openTemp(t) })
 }
 
+func TestJobWriterConformance(t *testing.T) {
+	recipetest.TestJobWriter(t, func(t *testing.T) recipe.Store { return openTemp(t) })
+}
+
 func TestOpenMigratesOnceWhenProcessesStartTogether(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	ctx := context.Background()
