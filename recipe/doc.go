@@ -77,13 +77,13 @@
 // A worker stores a job's final record while it starts its next job when
 // the job's last non-idempotent step is repeatable (action.Info: it checks
 // its effect by key, as Jira's writes do), so the store write overlaps the
-// next job's requests. On a store that writes several jobs in one
-// transaction (JobWriter: the memory and SQLite stores) a worker gathers
-// such final records and commits them together: up to 32 of them, none
-// waiting more than 50 ms, and all of them whenever the worker has nothing
-// to run or stops, so RunOnce and Stop return with every job stored. A
-// crash before that write is committed resumes the job, which its first
-// checkpoint marked running, and the step, run again with
+// next job's requests. On a store that serves one process and writes
+// several jobs in one transaction (JobWriter: the memory and SQLite stores)
+// a worker gathers such final records and commits them together: up to 32
+// of them, none waiting more than 50 ms, and all of them whenever the
+// worker has nothing to run or stops, so RunOnce and Stop return with every
+// job stored. A crash before that write is committed resumes the job, which
+// its first checkpoint marked running, and the step, run again with
 // action.Effect.MayExist set, finds its change instead of making it twice.
 // After any other step the final record is stored (with those gathered
 // before it) before the worker goes on, so a crash runs at most one
