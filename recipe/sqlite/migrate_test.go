@@ -190,3 +190,78 @@ func TestMigrationKeepsMinuteCounts(t *testing.T) {
 		t.Fatalf("job_minutes_insert triggers after the upgrade = %d, %v; want 0", triggers, err)
 	}
 }
+
+// TestMigrationRebuildsTextIndex opens a database written at schema
+// version 9, whose text index kept where each trigram is in a job's text:
+// the index is built again, so the text filter finds the old jobs beside
+// new ones, and forgets the jobs pruned.
+func TestMigrationRebuildsTextIndex(t *testing.T) {
+	ctx := context.Background()
+	s := openOldDatabase(t, "v9.db", append(append([]string{
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`},
+		migrations[:9]...),
+		`INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (6, 0), (7, 0), (8, 0), (9, 0)`,
+		`INSERT INTO jobs (id, recipe, event_id, event_time, label, search, status, created, finished) VALUES
+			('old-1', 'r', 'e1', 1, 'DEMO-1 Printer on fire', 'demo-1 printer on fire e1 old-1', 'succeeded', 1, 2),
+			('old-2', 'r', 'e2', 1, 'DEMO-2 abcab', 'demo-2 abcab e2 old-2', 'pending', 1, 0)`,
+		`INSERT INTO jobs_fts (rowid, search) SELECT seq, search FROM jobs`,
+	)...)
+	now := time.Now()
+	_, err := s.Accept(ctx, recipe.Batch{Recipe: "r", At: now, Jobs: []recipe.Job{
+		{ID: "new-1", Recipe: "r", Label: "DEMO-3 Printer jam", Event: recipe.EventRecord{ID: "e3", Time: now}, Status: recipe.JobPending, Created: now},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	search := func(text string) string {
+		t.Helper()
+		jobs, err := recipe.CollectJobs(s.Jobs(ctx, recipe.JobQuery{Text: text, WithoutSteps: true}))
+		if err != nil {
+			t.Fatalf("jobs with %q: %v", text, err)
+		}
+		ids := make([]string, len(jobs))
+		for i, j := range jobs {
+			ids[i] = j.ID
+		}
+		return fmt.Sprint(ids)
+	}
+	for _, c := range []struct{ text, want string }{
+		{"PRINTER", "[new-1 old-1]"},
+		{"on fire", "[old-1]"},
+		{"old-2", "[old-2]"},
+		{"abcab", "[old-2]"},
+		{"bcabc", "[]"}, // every trigram of it is in old-2's text, the text is not
+		{"fire on", "[]"},
+	} {
+		if got := search(c.text); got != c.want {
+			t.Errorf("jobs with %q = %s, want %s", c.text, got, c.want)
+		}
+	}
+	if n, err := s.Prune(ctx, "r", recipe.PrunePolicy{FinishedBefore: now}); err != nil || n != 1 {
+		t.Fatalf("Prune = %d, %v; want old-1 pruned", n, err)
+	}
+	if got := search("printer"); got != "[new-1]" {
+		t.Errorf("jobs with %q after pruning old-1 = %s, want [new-1]", "printer", got)
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO jobs_fts (jobs_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+		t.Errorf("the text index does not match the jobs: %v", err)
+	}
+}
+
+// TestTrigramQueryCoversText checks the index query of a text filter: the
+// trigrams of the text, end to end, the last one ending at the text's end,
+// quotes doubled.
+func TestTrigramQueryCoversText(t *testing.T) {
+	for text, want := range map[string]string{
+		"abc":        `"abc"`,
+		"abcd":       `"abc" AND "bcd"`,
+		"proj-4242 ": `"pro" AND "j-4" AND "242" AND "42 "`,
+		`say "hi"`:   `"say" AND " ""h" AND "hi"""`,
+		"abcdef":     `"abc" AND "def"`,
+		"écrit":      `"écr" AND "rit"`,
+	} {
+		if got := trigramQuery(text); got != want {
+			t.Errorf("trigramQuery(%q) = %s, want %s", text, got, want)
+		}
+	}
+}

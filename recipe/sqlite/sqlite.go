@@ -375,6 +375,17 @@ var migrations = []string{
 	// addMinutes), not through a trigger run for every job: a page of 100
 	// jobs of one minute was 100 upserts of the same row.
 	`DROP TRIGGER job_minutes_insert;`,
+	// 10: a cheaper text index. jobs_fts keeps which jobs hold each
+	// trigram, not where (detail = none), and no size per job
+	// (columnsize = 0, used only for ranking): a job's text is found by
+	// the jobs that hold all its trigrams, then checked whole (see Jobs).
+	// Segments are merged when 16 of a size exist, not 4: merging, which
+	// rewrote every job's entries again and again as the index grew, was
+	// most of what indexing a page of jobs cost.
+	`DROP TABLE jobs_fts;
+	CREATE VIRTUAL TABLE jobs_fts USING fts5 (search, content = 'jobs', content_rowid = 'seq', tokenize = 'trigram', detail = none, columnsize = 0);
+	INSERT INTO jobs_fts (jobs_fts, rank) VALUES ('automerge', 16);
+	INSERT INTO jobs_fts (jobs_fts) VALUES ('rebuild');`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -1075,11 +1086,12 @@ func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Jo
 	order := ` AND j.seq < ? ORDER BY j.seq DESC LIMIT ?`
 	text := jobsearch.Lower(q.Text)
 	switch {
-	case utf8.RuneCountInString(text) >= 3:
-		// A trigram phrase matches exactly the documents that contain it.
+	case utf8.RuneCountInString(text) >= 3 && utf8.ValidString(text):
+		// The index finds the jobs that hold every trigram of the text;
+		// instr keeps those that hold the text itself.
 		page = `SELECT j.seq FROM jobs_fts f JOIN jobs j ON j.seq = f.rowid`
-		where = append([]string{"jobs_fts MATCH ?"}, where...)
-		args = append([]any{`"` + strings.ReplaceAll(text, `"`, `""`) + `"`}, args...)
+		where = append([]string{"jobs_fts MATCH ?", "instr(j.search, ?) > 0"}, where...)
+		args = append([]any{trigramQuery(text), text}, args...)
 		order = ` AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`
 	case text != "":
 		where, args = append(where, "instr(j.search, ?) > 0"), append(args, text)
@@ -1089,6 +1101,30 @@ func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Jo
 	return sqlstore.Jobs(ctx, s.tables, q, func(after int64, n int) ([]recipe.Job, int64, error) {
 		return s.jobsPage(ctx, !q.WithoutSteps, query, append(slices.Clip(args), after, n)...)
 	})
+}
+
+// trigramQuery is the jobs_fts query of the jobs whose search text holds
+// the trigrams (runs of three characters) that cover text, which has three
+// or more: the first three characters, the next three and so on, the last
+// trigram ending at text's end. Each is a quoted string, all are required.
+// Every job holding text is found; the few others found are left out by
+// Jobs' instr check. Fewer trigrams than all the overlapping ones make
+// fewer index lists to walk, and the rare ones are still among them.
+func trigramQuery(text string) string {
+	runes := []rune(text)
+	var b strings.Builder
+	for i := 0; ; i += 3 {
+		if i+3 > len(runes) {
+			i = len(runes) - 3 // the last trigram, overlapping the one before
+		}
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteString(`"` + strings.ReplaceAll(string(runes[i:i+3]), `"`, `""`) + `"`)
+		if i+3 == len(runes) {
+			return b.String()
+		}
+	}
 }
 
 // jobsPage runs one page query of Jobs; it returns the jobs, with their

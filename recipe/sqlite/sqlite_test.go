@@ -95,7 +95,7 @@ func TestReopenKeepsDataAndSchemaVersion(t *testing.T) {
 	storeOneJob(t, path)
 	s := reopenWithOneJob(t, path)
 	v, err := s.SchemaVersion(context.Background())
-	if err != nil || v != 9 {
+	if err != nil || v != 10 {
 		t.Fatalf("schema version = %d, %v", v, err)
 	}
 }
