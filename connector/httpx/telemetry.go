@@ -3,7 +3,6 @@ package httpx
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -48,26 +47,80 @@ func newTelemetry(opts Options) *telemetry {
 	return t
 }
 
-// idSegment matches path segments that are identifiers rather than route
-// words: numbers, keys such as PROJ-12, and long hexadecimal or UUID-like
-// tokens.
-var idSegment = regexp.MustCompile(`^(\d{2,}|[A-Za-z][A-Za-z0-9_]*-\d+|[0-9a-fA-F-]{16,}|[0-9a-f]+:[0-9a-f-]+)$`)
-
 // RouteTemplate is the default Options.Route: the request's path with each
 // segment that looks like an identifier (a number of two digits or more, a
 // key such as PROJ-12, a long hexadecimal or UUID token) replaced by {id},
 // so that /rest/api/2/issue/PROJ-12/comment/10001 becomes
 // /rest/api/2/issue/{id}/comment/{id}: a span name and metric attribute of
-// bounded cardinality.
+// bounded cardinality. It runs for every request: a path with no
+// identifier is returned as it is, and one with identifiers is built in
+// one allocation.
 func RouteTemplate(req *http.Request) string {
-	parts := strings.Split(req.URL.Path, "/")
-	for i, p := range parts {
-		if p != "" && idSegment.MatchString(p) {
-			parts[i] = "{id}"
+	path := req.URL.Path
+	var out []byte // nil until a segment is replaced
+	start := 0
+	for i := 0; i <= len(path); i++ {
+		if i < len(path) && path[i] != '/' {
+			continue
+		}
+		seg := path[start:i]
+		switch {
+		case seg != "" && idSegment(seg):
+			if out == nil {
+				out = make([]byte, 0, len(path)+8)
+				out = append(out, path[:start]...)
+			}
+			out = append(out, "{id}"...)
+		case out != nil:
+			out = append(out, seg...)
+		}
+		if out != nil && i < len(path) {
+			out = append(out, '/')
+		}
+		start = i + 1
+	}
+	if out == nil {
+		return path
+	}
+	return string(out)
+}
+
+// idSegment reports whether a path segment is an identifier rather than a
+// route word: a number of two digits or more, a key such as PROJ-12 (a
+// letter, letters, digits or underscores, a dash, digits), a hexadecimal
+// or UUID-like token of 16 characters or more, or two lowercase
+// hexadecimal parts around a colon (an Atlassian account id).
+func idSegment(s string) bool {
+	if len(s) >= 2 && all(s, isDigit) {
+		return true
+	}
+	if len(s) >= 16 && all(s, func(c byte) bool { return isHex(c) || c == '-' }) {
+		return true
+	}
+	if dash := strings.IndexByte(s, '-'); dash > 0 && isLetter(s[0]) {
+		if all(s[1:dash], func(c byte) bool { return isLetter(c) || isDigit(c) || c == '_' }) && dash+1 < len(s) && all(s[dash+1:], isDigit) {
+			return true
 		}
 	}
-	return strings.Join(parts, "/")
+	if colon := strings.IndexByte(s, ':'); colon > 0 && colon+1 < len(s) {
+		lowerHex := func(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'f' }
+		return all(s[:colon], lowerHex) && all(s[colon+1:], func(c byte) bool { return lowerHex(c) || c == '-' })
+	}
+	return false
 }
+
+func all(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+func isHex(c byte) bool    { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 func (t *telemetry) start(ctx context.Context, req *http.Request, method string) (context.Context, trace.Span, string) {
 	route := t.route(req)
@@ -81,7 +134,9 @@ func (t *telemetry) start(ctx context.Context, req *http.Request, method string)
 
 // attempt counts one attempt's outcome.
 func (t *telemetry) attempt(ctx context.Context, st *call, status int) {
-	if st == nil {
+	// Without a metrics SDK the instrument drops the count: skip building
+	// its attribute set, which costs more than the rest of the count.
+	if st == nil || !t.requests.Enabled(ctx) {
 		return
 	}
 	t.requests.Add(ctx, 1, metric.WithAttributes(
@@ -96,9 +151,11 @@ func (t *telemetry) wait(ctx context.Context, st *call, source string, status in
 	if st == nil {
 		st = &call{}
 	}
-	attrs := []attribute.KeyValue{attribute.String("recipekit.rate_limit.source", source), attribute.String("http.route", st.route)}
-	t.waits.Add(ctx, 1, metric.WithAttributes(attrs...))
-	t.waitTime.Add(ctx, d.Seconds(), metric.WithAttributes(attrs...))
+	if t.waits.Enabled(ctx) || t.waitTime.Enabled(ctx) {
+		attrs := []attribute.KeyValue{attribute.String("recipekit.rate_limit.source", source), attribute.String("http.route", st.route)}
+		t.waits.Add(ctx, 1, metric.WithAttributes(attrs...))
+		t.waitTime.Add(ctx, d.Seconds(), metric.WithAttributes(attrs...))
+	}
 	if st.span != nil {
 		st.span.AddEvent("rate limit wait", trace.WithAttributes(
 			attribute.String("recipekit.rate_limit.source", source),
