@@ -85,11 +85,21 @@ func (t Time) String() string {
 }
 
 // MarshalJSON writes the value in Jira's layout, or null for the zero value.
+// The layouts write digits and punctuation JSON never escapes, so the
+// string is formatted straight into its quotes: every job record holds
+// several timestamps.
 func (t Time) MarshalJSON() ([]byte, error) {
 	if t.Time.IsZero() {
 		return []byte("null"), nil
 	}
-	return json.Marshal(t.String())
+	layout := TimeLayout
+	if t.dateOnly {
+		layout = DateLayout
+	}
+	b := make([]byte, 0, len(layout)+8)
+	b = append(b, '"')
+	b = t.Time.AppendFormat(b, layout)
+	return append(b, '"'), nil
 }
 
 // UnmarshalJSON reads a Jira timestamp, a date, epoch milliseconds or null.

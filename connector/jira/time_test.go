@@ -43,3 +43,22 @@ func TestTimeParsesJiraFormsAndRoundTrips(t *testing.T) {
 		t.Errorf("bad time error should show the expected form, got %v", err)
 	}
 }
+
+func TestTimeMarshalsItsStringForAnyYearAndZone(t *testing.T) {
+	kathmandu := time.FixedZone("", 5*3600+45*60)
+	for _, tm := range []Time{
+		NewTime(time.Date(2024, 2, 29, 23, 59, 59, 999e6, kathmandu)),
+		NewTime(time.Date(12345, 1, 1, 0, 0, 0, 0, time.UTC)),
+		NewTime(time.Date(-1, 1, 1, 0, 0, 0, 0, time.FixedZone("", -12*3600))),
+		NewDate(time.Date(1, 1, 2, 0, 0, 0, 1, time.UTC)),
+		NewDate(time.Date(2024, 12, 31, 23, 0, 0, 0, kathmandu)),
+	} {
+		want, err := json.Marshal(tm.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := json.Marshal(tm); err != nil || string(got) != string(want) {
+			t.Errorf("%v marshals as %s, %v; want %s", tm.Time, got, err, want)
+		}
+	}
+}
