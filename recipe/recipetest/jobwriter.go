@@ -29,6 +29,7 @@ func TestJobWriter(t *testing.T, open func(t *testing.T) recipe.Store) {
 	}
 	run("WritesCheckpointsAndEnds", testWriteJobs)
 	run("RefusedWritesFailAlone", testWriteJobsRefused)
+	run("RefusedMarksFailAlone", testWriteJobsRefusedMarks)
 	run("ConcurrentWriters", testWriteJobsConcurrent)
 }
 
@@ -118,6 +119,38 @@ func testWriteJobsRefused(t *testing.T, ctx context.Context, s recipe.Store, w r
 		j, err := s.Job(ctx, id)
 		must(t, err)
 		eq(t, id, fmt.Sprintf("%s|%d", j.Status, len(j.Steps)), want)
+	}
+}
+
+// testWriteJobsRefusedMarks: among running marks written together (the
+// jobs the engine takes ahead), those of a missing or finished job fail
+// alone and the others mark their jobs running, also when a job is named
+// twice.
+func testWriteJobsRefusedMarks(t *testing.T, ctx context.Context, s recipe.Store, w recipe.JobWriter) {
+	acceptJobs(t, ctx, s, "a", "finished", "b", "c")
+	must(t, s.FinishJob(ctx, "finished", recipe.JobResult{Status: recipe.JobSucceeded, Finished: t0}, nil))
+	ids := []string{"a", "missing", "finished", "b", "b", "c"}
+	ws := make([]recipe.JobWrite, len(ids))
+	for i, id := range ids {
+		ws[i] = recipe.JobWrite{JobID: id}
+	}
+	errs := w.WriteJobs(ctx, ws)
+	if len(errs) != len(ids) {
+		t.Fatalf("WriteJobs returned %d errors for %d writes: %v", len(errs), len(ids), errs)
+	}
+	for i, id := range ids {
+		failed := id == "missing" || id == "finished"
+		if (errs[i] != nil) != failed {
+			t.Errorf("mark of %s: error %v, want failure %v", id, errs[i], failed)
+		}
+	}
+	if !errors.Is(errs[1], recipe.ErrNotFound) {
+		t.Errorf("mark of a missing job: %v; want an error wrapping ErrNotFound", errs[1])
+	}
+	for id, want := range map[string]recipe.JobStatus{"a": recipe.JobRunning, "b": recipe.JobRunning, "c": recipe.JobRunning, "finished": recipe.JobSucceeded} {
+		j, err := s.Job(ctx, id)
+		must(t, err)
+		eq(t, id, j.Status, want)
 	}
 }
 

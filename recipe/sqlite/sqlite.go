@@ -34,6 +34,7 @@ type Store struct {
 	ledgerRows rowsStmt
 	jobRows    rowsStmt
 	eventRows  rowsStmt
+	markRows   rowsStmt
 }
 
 // statements are the statements the engine runs for every event and job,
@@ -69,7 +70,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 		*p.dst = st
 	}
-	for _, r := range []*rowsStmt{&s.ledgerRows, &s.jobRows, &s.eventRows} {
+	for _, r := range []*rowsStmt{&s.ledgerRows, &s.jobRows, &s.eventRows, &s.markRows} {
 		if err := r.prepare(ctx, s.db); err != nil {
 			return err
 		}
@@ -142,6 +143,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		ledgerRows: rowsStmt{head: `INSERT INTO ledger (recipe, event_id, accepted_at) VALUES `, row: `(?, ?, ?)`, tail: ` ON CONFLICT DO NOTHING RETURNING event_id`},
 		jobRows:    rowsStmt{head: insertJobs, row: `(` + strings.Repeat("?, ", jobInsertColumns-1) + `?)`},
 		eventRows:  rowsStmt{head: `INSERT INTO job_events (job_seq, data) VALUES `, row: `(?, ?)`},
+		markRows:   rowsStmt{head: `UPDATE jobs SET running = 1 WHERE status = 'pending' AND id IN (`, row: `?`, tail: `)`},
 	}
 	s.tables = sqlstore.New(sqlstore.Conn{
 		Store: "sqlite", NoRows: sql.ErrNoRows, Secrets: s.secrets,
@@ -970,8 +972,16 @@ func (s *Store) commitWrites(batch []*writeRequest) {
 	ctx := context.WithoutCancel(batch[0].ctx)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		for _, r := range batch {
-			for i := range r.writes {
+			for i := 0; i < len(r.writes); {
+				if n := marksAt(r.writes[i:]); n > 1 {
+					if err := s.markRunning(r.ctx, tx, r.writes[i:i+n]); err != nil {
+						return err
+					}
+					i += n
+					continue
+				}
 				w := &r.writes[i]
+				i++
 				if w.err != nil && w.refused() {
 					continue // refused before the transaction began
 				}
@@ -992,6 +1002,49 @@ func (s *Store) commitWrites(batch []*writeRequest) {
 			}
 		}
 	}
+}
+
+// marksAt returns how many writes at the start of ws only mark their job
+// running.
+func marksAt(ws []jobWrite) int {
+	n := 0
+	for n < len(ws) && ws[n].err == nil && ws[n].res == nil && len(ws[n].steps) == 0 {
+		n++
+	}
+	return n
+}
+
+// markRunning marks the jobs of several writes running inside tx with a
+// few multi-row statements (the running marks of the jobs the engine takes
+// ahead). When a statement changes fewer rows than it names, a job is
+// missing or finished: its writes are made again one by one to say which.
+func (s *Store) markRunning(ctx context.Context, tx *sql.Tx, ws []jobWrite) error {
+	args := make([]any, 0, rowsPerStatement(len(ws)))
+	for len(ws) > 0 {
+		n := rowsPerStatement(len(ws))
+		args = args[:0]
+		for _, w := range ws[:n] {
+			args = append(args, w.jobID)
+		}
+		r, err := tx.StmtContext(ctx, s.markRows.stmt(n)).ExecContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		changed, err := r.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if changed != int64(n) {
+			for k := range ws[:n] {
+				w := &ws[k]
+				if w.err = s.updateUnfinished(ctx, tx, s.stmt.markRunning, w.jobID, w.jobID); w.err != nil && !w.refused() {
+					return w.err
+				}
+			}
+		}
+		ws = ws[n:]
+	}
+	return nil
 }
 
 // applyWrite runs one job write inside tx; nothing of it is written when
@@ -1363,6 +1416,7 @@ func (s *Store) Close() error {
 	s.ledgerRows.close()
 	s.jobRows.close()
 	s.eventRows.close()
+	s.markRows.close()
 	return s.db.Close()
 }
 
