@@ -265,3 +265,33 @@ func TestTrigramQueryCoversText(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentOpensOfANewDatabase opens one new database file from
+// several stores at once, as processes starting together do: each finds
+// the schema whole, migrated once.
+func TestConcurrentOpensOfANewDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	const n = 4
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			s, err := Open(ctx, path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer s.Close()
+			v, err := s.SchemaVersion(ctx)
+			if err == nil && v != len(migrations) {
+				err = fmt.Errorf("schema version %d, want %d", v, len(migrations))
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -394,26 +394,28 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	var have int
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if have > len(migrations) {
-		return fmt.Errorf("the database has schema version %d, newer than this program knows (%d): use a newer recipekit", have, len(migrations))
-	}
-	for v := have + 1; v <= len(migrations); v++ {
-		err := s.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, time.Now().UnixNano())
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("migrate to schema version %d: %w", v, err)
+	// The pending migrations go in one transaction: a new database is
+	// created by one commit instead of one per migration, and a process
+	// opening the database at the same time finds it either before them
+	// all or after them all (the version is read under the write lock).
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var have int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
 		}
-	}
-	return nil
+		if have > len(migrations) {
+			return fmt.Errorf("the database has schema version %d, newer than this program knows (%d): use a newer recipekit", have, len(migrations))
+		}
+		for v := have + 1; v <= len(migrations); v++ {
+			if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+				return fmt.Errorf("migrate to schema version %d: %w", v, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, time.Now().UnixNano()); err != nil {
+				return fmt.Errorf("migrate to schema version %d: %w", v, err)
+			}
+		}
+		return nil
+	})
 }
 
 // SchemaVersion returns the schema version the database is at.
