@@ -3,7 +3,6 @@ package jira
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -239,7 +238,7 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, query url.
 	case io.Reader:
 		r = b
 	default:
-		buf, err := json.Marshal(body)
+		buf, err := requestJSON(body)
 		if err != nil {
 			return nil, fmt.Errorf("jira: encoding the request body: %w", err)
 		}
