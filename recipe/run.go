@@ -43,10 +43,15 @@ type recipeRun struct {
 	markBatch int
 	markLow   int
 
-	mu       sync.Mutex
-	cond     *sync.Cond
-	queue    []queued
-	head     int
+	mu    sync.Mutex
+	cond  *sync.Cond
+	queue []queued
+	head  int
+	// held names the jobs queued or running in this run, so that a job is
+	// queued once even when two sources hand it over: the unfinished jobs
+	// read when the run starts include one that a webhook delivery stored
+	// and queued a moment before. A job leaves it when it ends.
+	held     map[string]struct{}
 	unmarked int // queue[unmarked:] are not marked ahead
 	closed   bool
 	stopping bool
@@ -205,8 +210,25 @@ func (run *recipeRun) enqueue(qs ...queued) {
 	if run.stopping {
 		return // the jobs are stored as pending and resume on the next run
 	}
-	run.queue = append(run.queue, qs...)
+	if run.held == nil {
+		run.held = make(map[string]struct{}, len(qs))
+	}
+	for _, q := range qs {
+		if _, dup := run.held[q.job.ID]; dup {
+			continue
+		}
+		run.held[q.job.ID] = struct{}{}
+		run.queue = append(run.queue, q)
+	}
 	run.cond.Broadcast()
+}
+
+// release takes an ended job out of the run's held jobs, so that it can
+// be queued again (a retry, a rerun).
+func (run *recipeRun) release(id string) {
+	run.mu.Lock()
+	delete(run.held, id)
+	run.mu.Unlock()
 }
 
 func (run *recipeRun) pop() (queued, bool) {
@@ -711,6 +733,7 @@ func (run *recipeRun) execute(q queued, x *jobExec) {
 			}
 			run.e.tel.endJob(jobCtx, span, x.info, res, false, r.tel)
 			run.count(JobPending, 1)
+			run.release(job.ID)
 			if run.sh != nil {
 				run.jobDone(job.ID, false)
 			}
@@ -735,6 +758,7 @@ func (run *recipeRun) finished(fs *finishing, err error) {
 	}
 	stored := err == nil
 	run.e.tel.endJob(fs.ctx, fs.span, fs.info, res, stored, r.tel)
+	run.release(fs.info.ID)
 	if run.sh != nil {
 		run.jobDone(fs.info.ID, stored)
 	}

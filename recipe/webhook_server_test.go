@@ -7,10 +7,13 @@ import (
 	"io"
 	"net"
 	"net/http/httptest"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/recipetest"
 	"github.com/recipekit/recipekit/trigger"
 )
 
@@ -126,5 +129,71 @@ func TestWebhookRefusesEventsWithoutIDOrTime(t *testing.T) {
 			ids = append(ids, fmt.Sprintf("%q at %s", j.Event.ID, j.Event.Time))
 		}
 		t.Errorf("stored jobs for events %v, want only \"fine\"", ids)
+	}
+}
+
+// writingStore is a store that writes several jobs at once, as the memory
+// store does.
+type writingStore interface {
+	recipe.Store
+	recipe.JobWriter
+}
+
+// startRaceStore is a memory store whose first read of the unfinished jobs
+// (made as a run starts) waits until the test says, and which tells when
+// the run has gone on to read its cursor (after queueing those jobs).
+type startRaceStore struct {
+	writingStore
+	readPending chan struct{} // closed by the test: read the unfinished jobs now
+	once        sync.Once
+	cursorRead  chan struct{} // closed when the run reads its cursor
+	cursorOnce  sync.Once
+}
+
+func (s *startRaceStore) PendingJobs(ctx context.Context, name string) ([]recipe.Job, error) {
+	s.once.Do(func() { <-s.readPending })
+	return s.writingStore.PendingJobs(ctx, name)
+}
+
+func (s *startRaceStore) Cursor(ctx context.Context, name string) (trigger.Cursor, error) {
+	s.cursorOnce.Do(func() { close(s.cursorRead) })
+	return s.writingStore.Cursor(ctx, name)
+}
+
+// TestDeliveryAtRunStartRunsItsJobOnce: a webhook delivery stored and
+// queued while the run is still reading the unfinished jobs it resumes is
+// among those jobs; its job must run once, not once from each.
+func TestDeliveryAtRunStartRunsItsJobOnce(t *testing.T) {
+	store := &startRaceStore{writingStore: recipe.NewMemoryStore().(writingStore), readPending: make(chan struct{}), cursorRead: make(chan struct{})}
+	wh := newFakeWebhook()
+	gate := make(chan struct{})
+	var calls atomic.Int32
+	act := recipetest.NewAction("note", func(_ context.Context, in note) (note, error) {
+		if calls.Add(1) == 1 {
+			<-gate // the job is running while the run reads the unfinished jobs
+		}
+		return in, nil
+	})
+	r := mustNew(t, "race", trigger.Webhook[int](wh), recipe.Do("n", act, recipe.Pills{"n": `trigger`}))
+	eng := recipe.NewEngine(store, recipe.WithClock(newManualClock()), recipe.WithWebhookBaseURL("https://example.test/hooks"))
+	ctx, stop := runEngine(t, eng, r)
+	<-wh.subs
+	waitFor(t, func() bool { _, err := store.Subscription(ctx, "race"); return err == nil })
+	if code := postHandler(eng, "/hooks/race", "tok", "fine"); code != 200 {
+		t.Fatalf("delivery answered %d", code)
+	}
+	waitFor(t, func() bool { return calls.Load() == 1 })
+	close(store.readPending)
+	<-store.cursorRead
+	close(gate)
+	waitFor(t, func() bool {
+		jobs, err := recipe.CollectJobs(store.Jobs(ctx, recipe.JobQuery{Recipe: "race", Status: recipe.JobSucceeded}))
+		return err == nil && len(jobs) == 1
+	})
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("the delivered event's step ran %d times, want 1", n)
 	}
 }
