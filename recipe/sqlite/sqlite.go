@@ -394,28 +394,34 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	// The pending migrations go in one transaction: a new database is
-	// created by one commit instead of one per migration, and a process
-	// opening the database at the same time finds it either before them
-	// all or after them all (the version is read under the write lock).
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		var have int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
-			return fmt.Errorf("read schema version: %w", err)
-		}
-		if have > len(migrations) {
-			return fmt.Errorf("the database has schema version %d, newer than this program knows (%d): use a newer recipekit", have, len(migrations))
-		}
-		for v := have + 1; v <= len(migrations); v++ {
+	const version = `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`
+	var have int
+	if err := s.db.QueryRowContext(ctx, version).Scan(&have); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("the database has schema version %d, newer than this program knows (%d): use a newer recipekit", have, len(migrations))
+	}
+	for v := have + 1; v <= len(migrations); v++ {
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			// Another process opening the database at the same time may
+			// have applied it since: the version is read again under the
+			// write lock the transaction holds.
+			var now int
+			if err := tx.QueryRowContext(ctx, version).Scan(&now); err != nil || now >= v {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
-				return fmt.Errorf("migrate to schema version %d: %w", v, err)
+				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, time.Now().UnixNano()); err != nil {
-				return fmt.Errorf("migrate to schema version %d: %w", v, err)
-			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, time.Now().UnixNano())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate to schema version %d: %w", v, err)
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // SchemaVersion returns the schema version the database is at.
