@@ -68,14 +68,12 @@ type Faults struct {
 	// Latency delays matching requests by this long, by the real clock,
 	// before they are handled; a request whose client gives up during the
 	// delay is not handled. Delays are kept close to Latency (see
-	// latency.go): the Go runtime wakes an idle process about 0.2 ms after
-	// a timer is due, which would make n requests take n × (Latency +
-	// 0.2 ms), so the simulator sleeps the last stretch of a delay with
-	// the operating system's precise sleep where it has one (Linux), and
-	// ends that sleep early by how late such sleeps have been ending, by
-	// at most a twentieth of Latency: delays last Latency on average, and
-	// one request may be handled up to that much before Latency has
-	// passed.
+	// latency.go): a Go timer wakes an idle process about 0.2 ms after it
+	// is due, which would make n requests take n × (Latency + 0.2 ms), so
+	// on Linux a delay waits on a timerfd instead, set to end early by how
+	// late delays have been ending, by at most a twentieth of Latency:
+	// delays last Latency on average, and one request may be handled up
+	// to that much before Latency has passed.
 	Latency time.Duration
 	// LatencyRate says which requests are delayed; zero means all.
 	LatencyRate FaultRate

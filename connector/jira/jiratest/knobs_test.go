@@ -262,3 +262,16 @@ func TestLatencyRequestGivenUpDuringTheDelayIsNotHandled(t *testing.T) {
 		t.Errorf("the issue has %d comments after a comment given up during the delay, want %d", after, before)
 	}
 }
+
+func TestLatencyDelaysEveryRequestByAtLeast19Twentieths(t *testing.T) {
+	s, _, c, _ := setup(t, Cloud)
+	const latency = 20 * time.Millisecond
+	s.SetFaults(Faults{Latency: latency, PathPrefix: "/rest/api/2/myself"})
+	for i := range 10 {
+		start := time.Now()
+		c.must(200, c.get("/rest/api/2/myself"))
+		if el := time.Since(start); el < latency-latency/20 {
+			t.Fatalf("request %d answered after %v, less than 19/20 of the %v latency", i+1, el, latency)
+		}
+	}
+}

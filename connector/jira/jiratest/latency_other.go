@@ -2,9 +2,12 @@
 
 package jiratest
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
-// sleepPrecisely sleeps d with the Go runtime's timer, which ends the
-// delay as late as the runtime wakes up: the platform's precise sleep is
-// not used.
-func sleepPrecisely(d time.Duration) { time.Sleep(d) }
+// sleepPrecisely waits for d on a Go timer, which ends as late as the
+// runtime wakes up: this platform's precise timers are not used. It
+// reports false when ctx ends first.
+func sleepPrecisely(ctx context.Context, d time.Duration) bool { return sleepCtx(ctx, d) }
