@@ -55,9 +55,14 @@ type recipeRun struct {
 	unmarked int // queue[unmarked:] are not marked ahead
 	closed   bool
 	stopping bool
-	popped   chan struct{}
-	jobs     map[JobStatus]int
-	retryAt  time.Time // earliest retry a worker scheduled since retryLoop last looked
+	// feed stops polling while highWater or more jobs are queued, and
+	// waits for popped, which take signals only once the backlog is below
+	// highWater: while it stays at highWater or above, a signal for each
+	// job taken would wake feed only to wait again.
+	highWater int
+	popped    chan struct{}
+	jobs      map[JobStatus]int
+	retryAt   time.Time // earliest retry a worker scheduled since retryLoop last looked
 	// retryWake tells retryLoop that a worker scheduled a retry.
 	retryWake chan struct{}
 	skipped   map[string]int // by reason
@@ -81,6 +86,7 @@ type recipeRun struct {
 func (e *Engine) startRun(ctx context.Context, ent *entry, once bool) *recipeRun {
 	run := &recipeRun{e: e, ent: ent, r: ent.r, once: once, jobs: map[JobStatus]int{}, skipped: map[string]int{}, popped: make(chan struct{}, 1), retryWake: make(chan struct{}, 1)}
 	run.cond = sync.NewCond(&run.mu)
+	run.highWater = 256 * ent.r.opts.Concurrency
 	run.ctx, run.cancel = context.WithCancel(ctx)
 	if once {
 		run.jobCtx, run.jobCancel = context.WithCancel(ctx)
@@ -259,9 +265,11 @@ func (run *recipeRun) take(wait bool) (queued, bool) {
 		run.unmarked = max(run.unmarked-run.head, 0)
 		run.queue, run.head = run.queue[:n], 0
 	}
-	select {
-	case run.popped <- struct{}{}:
-	default:
+	if len(run.queue)-run.head < run.highWater {
+		select {
+		case run.popped <- struct{}{}:
+		default:
+		}
 	}
 	return q, true
 }
@@ -358,7 +366,6 @@ func (run *recipeRun) feed() {
 	m := &vm.VM{MemoryBudget: run.r.opts.PillMemoryBudget}
 	buf := newRecordBuf(maxPageBuf)
 	var done int64 // new events handled, for Hooks.Progress
-	high := 256 * run.r.opts.Concurrency
 	for run.ctx.Err() == nil {
 		if run.sh != nil {
 			// Only the poll lease holder polls. Another process may have
@@ -374,7 +381,7 @@ func (run *recipeRun) feed() {
 				tenure = epoch
 			}
 		}
-		for run.backlog() >= high {
+		for run.backlog() >= run.highWater {
 			select {
 			case <-run.ctx.Done():
 				return
