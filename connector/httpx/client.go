@@ -149,7 +149,7 @@ func New(strategy auth.Strategy, opts Options) (*Client, error) {
 	}
 	c.plain = &http.Client{Transport: rt}
 	c.rc = &retryablehttp.Client{
-		HTTPClient: &http.Client{Transport: rt, Timeout: c.opts.Timeout},
+		HTTPClient: &http.Client{Transport: &attemptTimeout{base: rt, d: c.opts.Timeout}},
 		// Every retry decision is made by checkRetry, so retryablehttp's
 		// own counter only needs to stay out of the way.
 		RetryMax:   math.MaxInt32,

@@ -2,8 +2,10 @@ package httpx_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -52,6 +54,32 @@ func TestLogRecordsCarryMethodPathStatusAttemptWait(t *testing.T) {
 	}
 	if w, _ := retry["wait"].(float64); time.Duration(w) < 3*time.Second {
 		t.Errorf("retry record wait %v, want at least 3s", retry["wait"])
+	}
+}
+
+func TestTimeoutBoundsReadingTheBody(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("{"))
+		w.(http.Flusher).Flush()
+		select { // the rest of the body never comes
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c, _ := newClient(t, httpx.Options{Timeout: 100 * time.Millisecond, MaxRetries: -1})
+	resp, err := do(t, c, t.Context(), http.MethodGet, srv.URL, "")
+	if err != nil {
+		t.Fatalf("headers came at once, yet Do failed: %v", err)
+	}
+	defer resp.Body.Close()
+	_, err = io.ReadAll(resp.Body)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("reading a body that stalls: err = %v, want the attempt's deadline", err)
 	}
 }
 
