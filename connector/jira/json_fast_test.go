@@ -308,3 +308,25 @@ func sampleComments(t *testing.T) []string {
 	}
 	return out
 }
+
+// A search answer is kept issue by issue as job records: one that is not a
+// single JSON object (or null) must fail, as json.Unmarshal would.
+func TestSearchPageRefusesWhatIsNotOneObject(t *testing.T) {
+	for _, page := range []string{`{"issues":[]} x`, `{"issues":[]}}`, `{"total":1}{`, `{"issues":[{"id":"1"}]}[`, `nope`, `nullx`, `null null`} {
+		if json.Valid([]byte(page)) {
+			t.Fatalf("%q is valid JSON: not a case for this test", page)
+		}
+		var res SearchResult
+		var raw []json.RawMessage
+		if err := (&rawSearchPage{res: &res, raw: &raw}).decodeKept([]byte(page)); err == nil {
+			t.Errorf("the search answer %q decoded", page)
+		}
+	}
+	for _, page := range []string{`null`, ` {"issues":[{"id":"1"}]} `} {
+		var res SearchResult
+		var raw []json.RawMessage
+		if err := (&rawSearchPage{res: &res, raw: &raw}).decodeKept([]byte(page)); err != nil {
+			t.Errorf("the search answer %q: %v", page, err)
+		}
+	}
+}

@@ -225,11 +225,14 @@ func (p *rawSearchPage) decodeKept(b []byte) error {
 	res := p.res
 	*p.raw = (*p.raw)[:0]
 	i := skipSpace(b, 0)
-	if i < len(b) && b[i] == 'n' {
-		_, err := skipValue(b, i)
-		return err
+	if i < len(b) && b[i] != '{' {
+		// null decodes to nothing, as json.Unmarshal would.
+		if end, ok := nullAt(b, i); ok && skipSpace(b, end) == len(b) {
+			return nil
+		}
+		return errors.New("jira: a search answer is not a JSON object")
 	}
-	_, err := walkObject(b, i, func(k []byte, i int) (int, error) {
+	end, err := walkObject(b, i, func(k []byte, i int) (int, error) {
 		if string(k) == "issues" && b[i] == '[' {
 			res.Issues = res.Issues[:0]
 			return walkArray(b, i, func(i int) (int, error) {
@@ -268,6 +271,11 @@ func (p *rawSearchPage) decodeKept(b []byte) error {
 		}
 		return end, err
 	})
+	if err == nil && skipSpace(b, end) != len(b) {
+		// The issues are kept as job records: an answer with more after
+		// its object is not JSON, whatever the object held.
+		return errMalformedObject
+	}
 	return err
 }
 
