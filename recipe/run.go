@@ -50,8 +50,14 @@ type recipeRun struct {
 	// held names the jobs queued or running in this run, so that a job is
 	// queued once even when two sources hand it over: the unfinished jobs
 	// read when the run starts include one that a webhook delivery stored
-	// and queued a moment before. A job leaves it when it ends.
-	held     map[string]struct{}
+	// and queued a moment before. It maps each job to its Job.Retries. A
+	// job leaves it when it ends.
+	held map[string]int
+	// again holds a job handed over anew, with more retries, while an
+	// earlier attempt of it is held: the job failed and was put back to
+	// pending (RerunFailed, the retry loop) before its end was reported.
+	// It is queued once that end is.
+	again    map[string]queued
 	unmarked int // queue[unmarked:] are not marked ahead
 	closed   bool
 	stopping bool
@@ -217,24 +223,42 @@ func (run *recipeRun) enqueue(qs ...queued) {
 		return // the jobs are stored as pending and resume on the next run
 	}
 	if run.held == nil {
-		run.held = make(map[string]struct{}, len(qs))
+		run.held = make(map[string]int, len(qs))
 	}
 	for _, q := range qs {
-		if _, dup := run.held[q.job.ID]; dup {
+		if retries, dup := run.held[q.job.ID]; dup {
+			if q.job.Retries > retries {
+				if run.again == nil {
+					run.again = map[string]queued{}
+				}
+				run.again[q.job.ID] = q
+			}
 			continue
 		}
-		run.held[q.job.ID] = struct{}{}
+		run.held[q.job.ID] = q.job.Retries
 		run.queue = append(run.queue, q)
 	}
 	run.cond.Broadcast()
 }
 
 // release takes an ended job out of the run's held jobs, so that it can
-// be queued again (a retry, a rerun).
+// be queued again (a retry, a rerun), and queues it at once when it was
+// handed over again while it was held.
 func (run *recipeRun) release(id string) {
 	run.mu.Lock()
+	defer run.mu.Unlock()
 	delete(run.held, id)
-	run.mu.Unlock()
+	q, ok := run.again[id]
+	if !ok {
+		return
+	}
+	delete(run.again, id)
+	if run.stopping {
+		return // pending in the store: it resumes on the next run
+	}
+	run.held[id] = q.job.Retries
+	run.queue = append(run.queue, q)
+	run.cond.Broadcast()
 }
 
 func (run *recipeRun) pop() (queued, bool) {

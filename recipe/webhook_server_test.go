@@ -197,3 +197,66 @@ func TestDeliveryAtRunStartRunsItsJobOnce(t *testing.T) {
 		t.Errorf("the delivered event's step ran %d times, want 1", n)
 	}
 }
+
+// rerunOnFailStore is a memory store (writing one job at a time) that
+// reruns the recipe's failed jobs right after it stores the first failed
+// end: before the engine has reported that end.
+type rerunOnFailStore struct {
+	recipe.Store
+	eng   *recipe.Engine
+	once  sync.Once
+	rerun atomic.Int32 // jobs RerunFailed put back, -1 on error
+}
+
+func (s *rerunOnFailStore) FinishJob(ctx context.Context, jobID string, res recipe.JobResult, steps []recipe.StepRecord) error {
+	if err := s.Store.FinishJob(ctx, jobID, res, steps); err != nil {
+		return err
+	}
+	if res.Status == recipe.JobFailed {
+		s.once.Do(func() {
+			n, err := s.eng.RerunFailed(ctx, "rerun")
+			if err != nil {
+				n = -1
+			}
+			s.rerun.Store(int32(n))
+		})
+	}
+	return nil
+}
+
+// TestRerunRightAfterTheFailedEndIsStoredRunsTheJob: a failed job put back
+// to pending the moment its end is stored, before the run has let the job
+// go, must still run again in this run instead of staying pending.
+func TestRerunRightAfterTheFailedEndIsStoredRunsTheJob(t *testing.T) {
+	store := &rerunOnFailStore{Store: recipe.NewMemoryStore()}
+	wh := newFakeWebhook()
+	var calls atomic.Int32
+	act := recipetest.NewAction("note", func(_ context.Context, in note) (note, error) {
+		if calls.Add(1) == 1 {
+			return note{}, errors.New("remote said no")
+		}
+		return in, nil
+	})
+	r := mustNew(t, "rerun", trigger.Webhook[int](wh), recipe.Do("n", act, recipe.Pills{"n": `trigger`}))
+	eng := recipe.NewEngine(store, recipe.WithClock(newManualClock()), recipe.WithWebhookBaseURL("https://example.test/hooks"))
+	store.eng = eng
+	ctx, stop := runEngine(t, eng, r)
+	<-wh.subs
+	waitFor(t, func() bool { _, err := store.Subscription(ctx, "rerun"); return err == nil })
+	if code := postHandler(eng, "/hooks/rerun", "tok", "fine"); code != 200 {
+		t.Fatalf("delivery answered %d", code)
+	}
+	waitFor(t, func() bool {
+		jobs, err := recipe.CollectJobs(store.Jobs(ctx, recipe.JobQuery{Recipe: "rerun", Status: recipe.JobSucceeded}))
+		return err == nil && len(jobs) == 1
+	})
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if n := store.rerun.Load(); n != 1 {
+		t.Errorf("RerunFailed put back %d jobs, want 1", n)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("the step ran %d times, want 2", n)
+	}
+}
