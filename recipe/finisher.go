@@ -180,14 +180,7 @@ func (f *finisher) commit(ends []finishing) {
 		for i := range ends {
 			ws[i] = JobWrite{JobID: ends[i].info.ID, Steps: ends[i].steps, Result: &ends[i].res}
 		}
-		errs = f.writer.WriteJobs(run.storeCtx, ws)
-		if errs != nil && len(errs) != len(ends) {
-			err := fmt.Errorf("recipe: the store answered %d results for %d job writes", len(errs), len(ends))
-			errs = make([]error, len(ends))
-			for i := range errs {
-				errs[i] = err
-			}
-		}
+		errs = writeJobs(run.storeCtx, f.writer, ws)
 	} else {
 		for i := range ends {
 			if err := store.FinishJob(run.storeCtx, ends[i].info.ID, ends[i].res, ends[i].steps); err != nil {
@@ -214,4 +207,19 @@ func (f *finisher) commit(ends []finishing) {
 	f.inflight--
 	f.done.Broadcast()
 	f.mu.Unlock()
+}
+
+// writeJobs stores ws in one WriteJobs call and returns its errors: nil
+// when every write was stored, otherwise one per write. A store answering
+// with another number of errors fails every write.
+func writeJobs(ctx context.Context, w JobWriter, ws []JobWrite) []error {
+	errs := w.WriteJobs(ctx, ws)
+	if errs != nil && len(errs) != len(ws) {
+		err := fmt.Errorf("recipe: the store answered %d results for %d job writes", len(errs), len(ws))
+		errs = make([]error, len(ws))
+		for i := range errs {
+			errs[i] = err
+		}
+	}
+	return errs
 }

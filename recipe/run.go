@@ -704,14 +704,7 @@ func (run *recipeRun) writeMarks(w *markWindow) {
 		for i, id := range w.ids {
 			ws[i] = JobWrite{JobID: id}
 		}
-		w.errs = jw.WriteJobs(run.storeCtx, ws)
-		if w.errs != nil && len(w.errs) != len(w.ids) {
-			err := fmt.Errorf("recipe: the store answered %d results for %d job writes", len(w.errs), len(w.ids))
-			w.errs = make([]error, len(w.ids))
-			for i := range w.errs {
-				w.errs[i] = err
-			}
-		}
+		w.errs = writeJobs(run.storeCtx, jw, ws)
 		return
 	}
 	for i, id := range w.ids {
