@@ -312,7 +312,7 @@ func sampleComments(t *testing.T) []string {
 // A search answer is kept issue by issue as job records: one that is not a
 // single JSON object (or null) must fail, as json.Unmarshal would.
 func TestSearchPageRefusesWhatIsNotOneObject(t *testing.T) {
-	for _, page := range []string{`{"issues":[]} x`, `{"issues":[]}}`, `{"total":1}{`, `{"issues":[{"id":"1"}]}[`, `nope`, `nullx`, `null null`} {
+	for _, page := range []string{`{"issues":[]} x`, `{"issues":[]}}`, `{"total":1}{`, `{"issues":[{"id":"1"}]}[`, `nope`, `nullx`, `null null`, `{"issues":[],"warningMessages":[nope]}`, `{"x":nul,"issues":[]}`} {
 		if json.Valid([]byte(page)) {
 			t.Fatalf("%q is valid JSON: not a case for this test", page)
 		}

@@ -268,6 +268,12 @@ func (p *rawSearchPage) decodeKept(b []byte) error {
 			err = json.Unmarshal(v, &res.Total)
 		case "names":
 			err = json.Unmarshal(v, &res.Names)
+		default:
+			// Members the page does not read (warningMessages...) are
+			// still checked, as json.Unmarshal checks the whole answer.
+			if !validJSON(v) {
+				err = fmt.Errorf("jira: the search answer's member %q is not valid JSON", k)
+			}
 		}
 		return end, err
 	})
