@@ -349,7 +349,14 @@ func (run *recipeRun) claimLoop() {
 				for i, j := range jobs {
 					qs[i] = queued{job: j}
 				}
-				run.enqueue(qs...)
+				if n := run.enqueue(qs...); n > 0 {
+					// Held already (claimed again after its lease
+					// lapsed while it ran): the attempt under way
+					// ends it, once.
+					sh.mu.Lock()
+					sh.inflight -= n
+					sh.mu.Unlock()
+				}
 				continue
 			}
 			if run.once && feedDone {

@@ -215,12 +215,13 @@ func (run *recipeRun) push(qs ...queued) {
 	run.enqueue(qs...)
 }
 
-// enqueue hands jobs to the workers.
-func (run *recipeRun) enqueue(qs ...queued) {
+// enqueue hands jobs to the workers. It reports how many it dropped as
+// already held by the run with the same retries: they will not end here.
+func (run *recipeRun) enqueue(qs ...queued) (dropped int) {
 	run.mu.Lock()
 	defer run.mu.Unlock()
 	if run.stopping {
-		return // the jobs are stored as pending and resume on the next run
+		return 0 // the jobs are stored as pending and resume on the next run
 	}
 	if run.held == nil {
 		run.held = make(map[string]int, len(qs))
@@ -232,6 +233,8 @@ func (run *recipeRun) enqueue(qs ...queued) {
 					run.again = map[string]queued{}
 				}
 				run.again[q.job.ID] = q
+			} else {
+				dropped++
 			}
 			continue
 		}
@@ -239,6 +242,7 @@ func (run *recipeRun) enqueue(qs ...queued) {
 		run.queue = append(run.queue, q)
 	}
 	run.cond.Broadcast()
+	return dropped
 }
 
 // release takes an ended job out of the run's held jobs, so that it can
