@@ -330,3 +330,24 @@ func TestSearchPageRefusesWhatIsNotOneObject(t *testing.T) {
 		}
 	}
 }
+
+// json.Unmarshal decodes an issue's member whose name differs only in case
+// (or by a Unicode fold) into that member: a search page does the same.
+func TestSearchPageMatchesIssueMembersAsEncodingJSON(t *testing.T) {
+	page := `{"issues":[{"ID":"1","kEy":"A-1","Names":{"a":"b"},"FIELDS":{"summary":"s"},"ſelf":"u","expand":""}]}`
+	var want SearchResult
+	if err := json.Unmarshal([]byte(page), &want); err != nil {
+		t.Fatal(err)
+	}
+	var res SearchResult
+	var raw []json.RawMessage
+	if err := (&rawSearchPage{res: &res, raw: &raw}).decodeKept([]byte(page)); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(res.Issues, want.Issues) {
+		t.Errorf("search page issues\n %+v\nencoding/json\n %+v", res.Issues, want.Issues)
+	}
+	if want.Issues[0].Key != "A-1" || want.Issues[0].Fields.Summary != "s" || want.Issues[0].Self != "u" {
+		t.Fatalf("not a case for this test: encoding/json read %+v", want.Issues[0])
+	}
+}

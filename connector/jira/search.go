@@ -300,6 +300,7 @@ func decodeIssue(b []byte, i int, is *Issue) (int, error) {
 		return 0, errors.New("jira: expected a JSON object")
 	}
 	return walkObject(b, i, func(k []byte, i int) (int, error) {
+		k = issueMember(k)
 		if string(k) == "fields" {
 			return is.Fields.decodeAt(b, i)
 		}
@@ -309,6 +310,26 @@ func decodeIssue(b []byte, i int, is *Issue) (int, error) {
 		}
 		return end, decodeIssueMember(is, k, v)
 	})
+}
+
+// issueMembers are the names of Issue's members.
+var issueMembers = [...]string{"id", "key", "self", "fields", "changelog", "names", "renderedFields", "transitions", "properties"}
+
+// issueMember returns the name of the Issue member the key k stands for:
+// json.Unmarshal decodes a key that differs from a member's name only in
+// case into that member.
+func issueMember(k []byte) []byte {
+	for _, m := range issueMembers {
+		if string(k) == m {
+			return k
+		}
+	}
+	for _, m := range issueMembers {
+		if strings.EqualFold(string(k), m) {
+			return []byte(m)
+		}
+	}
+	return k
 }
 
 func decodeIssueMember(is *Issue, k, v []byte) error {
