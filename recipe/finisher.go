@@ -56,10 +56,12 @@ type finishing struct {
 // the step is not repeatable, the end is durable before the next job
 // starts, so a crash runs at most one such step per worker again.
 //
-// At most one gathered batch per worker is being committed when the next
-// fills up: the worker waits for the one before, so a slow store holds the
-// worker back instead of piling up ends. The worker waits for every end
-// to be stored before it leaves.
+// When a gathered batch fills up, the worker waits for every commit of
+// its ends still under way before it sends the batch off, so a slow store
+// holds the worker back instead of piling up ends. (The batch sent off
+// when the worker runs out of jobs does not wait: a worker that keeps
+// running out of jobs on a slow store may have several commits under way.)
+// The worker waits for every end to be stored before it leaves.
 type finisher struct {
 	run    *recipeRun
 	writer JobWriter // nil: the store writes one job at a time
