@@ -8,22 +8,13 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
-	_ "time/tzdata" // named zones without relying on the system's database
 
+	"github.com/recipekit/recipekit/internal/tztest"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/recipetest"
 	"github.com/recipekit/recipekit/recipe/sqlite"
 	"github.com/recipekit/recipekit/trigger"
 )
-
-func loadZone(t *testing.T, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
 
 // tickRecorder is an action that records the ticks it is handed.
 func tickRecorder() *recipetest.Action[trigger.Tick, trigger.Tick] {
@@ -64,7 +55,7 @@ func at(s string) time.Time {
 // scheduled time runs once, a downtime is caught up with one run, and a
 // clock set back fires nothing again.
 func TestScheduleAcrossRestartsAndClockChanges(t *testing.T) {
-	paris := loadZone(t, "Europe/Paris")
+	paris := tztest.Load(t, "Europe/Paris")
 	sched, err := trigger.Cron("0 9 * * *", paris) // 08:00Z in winter
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +135,7 @@ func TestScheduleAcrossRestartsAndClockChanges(t *testing.T) {
 // New York's spring and autumn changes: the skipped 02:30 runs once at the
 // jump, the repeated 01:30 runs once.
 func TestScheduleRunsThroughDaylightSavingChanges(t *testing.T) {
-	ny := loadZone(t, "America/New_York")
+	ny := tztest.Load(t, "America/New_York")
 	cases := []struct {
 		name  string
 		expr  string

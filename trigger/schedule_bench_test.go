@@ -4,16 +4,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/recipekit/recipekit/internal/tztest"
 	"github.com/recipekit/recipekit/trigger"
 )
 
 // BenchmarkCronNext measures finding the next time of a weekday-morning
 // schedule in a zone with daylight saving, from times spread over a year.
 func BenchmarkCronNext(b *testing.B) {
-	loc, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		b.Fatal(err)
-	}
+	loc := tztest.Load(b, "America/New_York")
 	s, err := trigger.Cron("30 8 * * MON-FRI", loc)
 	if err != nil {
 		b.Fatal(err)

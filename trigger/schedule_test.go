@@ -5,19 +5,10 @@ import (
 	"strings"
 	"testing"
 	"time"
-	_ "time/tzdata" // named zones without relying on the system's database
 
+	"github.com/recipekit/recipekit/internal/tztest"
 	"github.com/recipekit/recipekit/trigger"
 )
-
-func zone(t *testing.T, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
 
 func mustCron(t *testing.T, expr string, loc *time.Location) *trigger.Schedule {
 	t.Helper()
@@ -37,8 +28,8 @@ func utc(s string) time.Time {
 }
 
 func TestCronNext(t *testing.T) {
-	ny := zone(t, "America/New_York")
-	paris := zone(t, "Europe/Paris")
+	ny := tztest.Load(t, "America/New_York")
+	paris := tztest.Load(t, "Europe/Paris")
 	cases := []struct {
 		name  string
 		expr  string
@@ -79,7 +70,7 @@ func TestCronNext(t *testing.T) {
 		{"from inside the repeated hour", "45 1 * * *", ny, "2026-11-01T06:10:00Z",
 			[]string{"2026-11-02T06:45:00Z"}},
 		// Lord Howe Island moves its clock by half an hour.
-		{"half-hour daylight saving", "15 2 * * *", zone(t, "Australia/Lord_Howe"), "2026-10-03T12:00:00Z",
+		{"half-hour daylight saving", "15 2 * * *", tztest.Load(t, "Australia/Lord_Howe"), "2026-10-03T12:00:00Z",
 			[]string{"2026-10-03T15:30:00Z", "2026-10-04T15:15:00Z"}},
 	}
 	for _, tc := range cases {
@@ -174,7 +165,7 @@ func due(t *testing.T, s *trigger.Schedule, cursor trigger.Cursor, now time.Time
 }
 
 func TestScheduleDueAcrossClockChanges(t *testing.T) {
-	s := mustCron(t, "0 9 * * *", zone(t, "Europe/Paris")) // 08:00Z in winter
+	s := mustCron(t, "0 9 * * *", tztest.Load(t, "Europe/Paris")) // 08:00Z in winter
 	start := utc("2026-01-05T07:00:00Z")
 
 	// The first look only records the start.
@@ -268,7 +259,7 @@ func TestScheduleRejectsAForeignCursor(t *testing.T) {
 }
 
 func TestScheduleInfoAndPoll(t *testing.T) {
-	s := mustCron(t, "0 9 * * MON-FRI", zone(t, "Europe/Paris"))
+	s := mustCron(t, "0 9 * * MON-FRI", tztest.Load(t, "Europe/Paris"))
 	info := s.Info()
 	if info.Name != "schedule" || info.PollInterval != time.Minute || !strings.Contains(info.Description, "0 9 * * MON-FRI (Europe/Paris)") {
 		t.Errorf("info = %+v", info)
