@@ -5,38 +5,21 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/connector/jira/markup"
+	"github.com/recipekit/recipekit/internal/jirademo"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/recipetest"
 	"github.com/recipekit/recipekit/trigger"
 )
-
-// exampleSite starts an offline Jira site with demo data (DEMO-1 to
-// DEMO-5) and connects to it as its integration user. A program connects
-// to its own site the same way, with its URL and credentials.
-func exampleSite() (*jira.Client, *jiratest.Server, jiratest.Demo) {
-	srv := jiratest.NewServer(jiratest.Options{Mode: jiratest.Cloud})
-	demo := srv.SeedDemo()
-	jc, err := jira.New(jira.Config{
-		Name: "support",
-		URL:  srv.URL(),
-		Auth: auth.APIToken{Email: demo.Admin.Email, Token: auth.Secret(demo.Admin.APIToken)},
-	})
-	if err != nil {
-		panic(err)
-	}
-	return jc, srv, demo
-}
 
 // A recipe is a trigger followed by steps whose inputs are pills:
 // expressions over the trigger's event and earlier steps' outputs,
 // compiled and type-checked once by New. This one thanks the reporter of
 // each new issue and labels the urgent ones.
 func Example() {
-	jc, srv, demo := exampleSite()
+	jc, srv, demo := jirademo.Site()
 	defer srv.Close()
 	ctx := context.Background()
 
@@ -86,7 +69,7 @@ func Example() {
 // them. The engine runs the schedule by its clock and keeps the last run
 // in its store, so a restart neither misses nor repeats a morning.
 func Example_everyMorning() {
-	jc, srv, _ := exampleSite()
+	jc, srv, _ := jirademo.Site()
 	defer srv.Close()
 	ctx := context.Background()
 
@@ -159,7 +142,7 @@ type sweep struct {
 // finds. Engine.Trigger stores the job; RunOnce, or a running engine,
 // runs it.
 func ExampleEngine_Trigger() {
-	jc, srv, _ := exampleSite()
+	jc, srv, _ := jirademo.Site()
 	defer srv.Close()
 	ctx := context.Background()
 
@@ -252,7 +235,7 @@ func ExampleEngine_Jobs() {
 // Jira wiki markup conversion, so a comment written in Markdown reads well
 // in Jira.
 func ExampleFunc() {
-	jc, srv, demo := exampleSite()
+	jc, srv, demo := jirademo.Site()
 	defer srv.Close()
 	ctx := context.Background()
 

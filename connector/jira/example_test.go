@@ -7,27 +7,11 @@ import (
 
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/jira"
-	"github.com/recipekit/recipekit/connector/jira/jiratest"
+	"github.com/recipekit/recipekit/internal/jirademo"
 )
 
-// connect starts a simulated Jira Cloud site with demo data and returns a
-// connection to it as the demo's integration user.
-func connect() (*jira.Client, *jiratest.Server, jiratest.Demo) {
-	srv := jiratest.NewServer(jiratest.Options{Mode: jiratest.Cloud})
-	demo := srv.SeedDemo()
-	jc, err := jira.New(jira.Config{
-		Name: "support",
-		URL:  srv.URL(),
-		Auth: auth.APIToken{Email: demo.Admin.Email, Token: auth.Secret(demo.Admin.APIToken)},
-	})
-	if err != nil {
-		panic(err)
-	}
-	return jc, srv, demo
-}
-
 func ExampleClient_Test() {
-	jc, srv, _ := connect()
+	jc, srv, _ := jirademo.Site()
 	defer srv.Close()
 	res, err := jc.Test(context.Background())
 	if err != nil {
@@ -39,7 +23,7 @@ func ExampleClient_Test() {
 }
 
 func ExampleClient_CreateIssue() {
-	jc, srv, _ := connect()
+	jc, srv, _ := jirademo.Site()
 	defer srv.Close()
 	create := jc.CreateIssue()
 	issue, err := create.Run(context.Background(), jira.CreateIssueInput{
@@ -68,7 +52,7 @@ func ExampleClient_CreateIssue() {
 }
 
 func ExampleClient_AddComment() {
-	jc, srv, _ := connect()
+	jc, srv, _ := jirademo.Site()
 	defer srv.Close()
 	var add = jc.AddComment() // action.Action[jira.AddCommentInput, jira.Comment]
 	c, err := add.Run(context.Background(), jira.AddCommentInput{IssueKey: "DEMO-2", Body: "Thanks! We are on it."})
@@ -81,7 +65,7 @@ func ExampleClient_AddComment() {
 }
 
 func ExampleClient_TransitionIssue() {
-	jc, srv, _ := connect()
+	jc, srv, _ := jirademo.Site()
 	defer srv.Close()
 	// By transition name or by target status, case-insensitive.
 	issue, err := jc.TransitionIssue().Run(context.Background(), jira.TransitionIssueInput{IssueKey: "DEMO-3", To: "done", Resolution: "Done"})
@@ -94,7 +78,7 @@ func ExampleClient_TransitionIssue() {
 }
 
 func ExampleSearchService_All() {
-	jc, srv, _ := connect()
+	jc, srv, _ := jirademo.Site()
 	defer srv.Close()
 	opts := jira.SearchOptions{JQL: "project = DEMO AND issuetype = Bug ORDER BY key ASC", Fields: []string{"summary", "priority"}}
 	for issue, err := range jc.Search.All(context.Background(), opts) {
@@ -110,7 +94,7 @@ func ExampleSearchService_All() {
 }
 
 func ExamplePermissionError() {
-	jc, srv, demo := connect()
+	jc, srv, demo := jirademo.Site()
 	defer srv.Close()
 	// Bob may browse DEMO but not comment.
 	srv.SetPermission("DEMO", demo.Bob.AccountID, "BROWSE_PROJECTS")
