@@ -376,12 +376,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 }
 
 func (d *Desk) getTicket(w http.ResponseWriter, r *http.Request) {
-	t, ok := d.Ticket(r.PathValue("id"))
-	if !ok {
-		writeError(w, http.StatusNotFound, "no ticket "+r.PathValue("id"))
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
+	d.withTicket(w, r, func(t *Ticket) { writeJSON(w, http.StatusOK, t) })
 }
 
 func (d *Desk) postTicket(w http.ResponseWriter, r *http.Request) {
@@ -399,14 +394,17 @@ func (d *Desk) postTicket(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, t)
 }
 
-// pathTicketLocked returns the ticket the request's path names, or answers
-// 404. d.mu is held.
-func (d *Desk) pathTicketLocked(w http.ResponseWriter, r *http.Request) (*Ticket, bool) {
+// withTicket runs f on the ticket the request's path names with d.mu held,
+// or answers 404 when there is no such ticket.
+func (d *Desk) withTicket(w http.ResponseWriter, r *http.Request, f func(t *Ticket)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	t, ok := d.tickets[r.PathValue("id")]
 	if !ok {
 		writeError(w, http.StatusNotFound, "no ticket "+r.PathValue("id"))
+		return
 	}
-	return t, ok
+	f(t)
 }
 
 func (d *Desk) patchTicket(w http.ResponseWriter, r *http.Request) {
@@ -420,34 +418,30 @@ func (d *Desk) patchTicket(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &in) {
 		return
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	t, ok := d.pathTicketLocked(w, r)
-	if !ok {
-		return
-	}
-	if in.Status != nil && !slices.Contains([]string{StatusOpen, StatusPending, StatusClosed}, *in.Status) {
-		writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("status %q is not one of open, pending, closed", *in.Status))
-		return
-	}
-	before := *t
-	set := func(dst *string, v *string) {
-		if v != nil {
-			*dst = *v
+	d.withTicket(w, r, func(t *Ticket) {
+		if in.Status != nil && !slices.Contains([]string{StatusOpen, StatusPending, StatusClosed}, *in.Status) {
+			writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("status %q is not one of open, pending, closed", *in.Status))
+			return
 		}
-	}
-	set(&t.Status, in.Status)
-	set(&t.Priority, in.Priority)
-	set(&t.ExternalID, in.ExternalID)
-	set(&t.ExternalURL, in.ExternalURL)
-	if in.Escalated != nil {
-		t.Escalated = *in.Escalated
-	}
-	if t.Status != before.Status || t.Priority != before.Priority || t.Escalated != before.Escalated ||
-		t.ExternalID != before.ExternalID || t.ExternalURL != before.ExternalURL {
-		d.touchLocked(t, "ticket.updated", nil)
-	}
-	writeJSON(w, http.StatusOK, t)
+		before := *t
+		set := func(dst *string, v *string) {
+			if v != nil {
+				*dst = *v
+			}
+		}
+		set(&t.Status, in.Status)
+		set(&t.Priority, in.Priority)
+		set(&t.ExternalID, in.ExternalID)
+		set(&t.ExternalURL, in.ExternalURL)
+		if in.Escalated != nil {
+			t.Escalated = *in.Escalated
+		}
+		if t.Status != before.Status || t.Priority != before.Priority || t.Escalated != before.Escalated ||
+			t.ExternalID != before.ExternalID || t.ExternalURL != before.ExternalURL {
+			d.touchLocked(t, "ticket.updated", nil)
+		}
+		writeJSON(w, http.StatusOK, t)
+	})
 }
 
 func (d *Desk) postComment(w http.ResponseWriter, r *http.Request) {
@@ -463,26 +457,22 @@ func (d *Desk) postComment(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, "body is required")
 		return
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	t, ok := d.pathTicketLocked(w, r)
-	if !ok {
-		return
-	}
-	key := r.Header.Get("Idempotency-Key")
-	if c, seen := d.idem[t.ID+"|"+key]; key != "" && seen {
-		writeJSON(w, http.StatusOK, c)
-		return
-	}
-	d.nextID++
-	c := Comment{ID: fmt.Sprintf("c-%d", d.nextID), Author: in.Author, Body: in.Body, Public: in.Public, CreatedAt: time.Now().UTC()}
-	if c.Author == "" {
-		c.Author = "API"
-	}
-	t.Comments = append(t.Comments, c)
-	if key != "" {
-		d.idem[t.ID+"|"+key] = c
-	}
-	d.touchLocked(t, "comment.created", &c)
-	writeJSON(w, http.StatusCreated, c)
+	d.withTicket(w, r, func(t *Ticket) {
+		key := r.Header.Get("Idempotency-Key")
+		if c, seen := d.idem[t.ID+"|"+key]; key != "" && seen {
+			writeJSON(w, http.StatusOK, c)
+			return
+		}
+		d.nextID++
+		c := Comment{ID: fmt.Sprintf("c-%d", d.nextID), Author: in.Author, Body: in.Body, Public: in.Public, CreatedAt: time.Now().UTC()}
+		if c.Author == "" {
+			c.Author = "API"
+		}
+		t.Comments = append(t.Comments, c)
+		if key != "" {
+			d.idem[t.ID+"|"+key] = c
+		}
+		d.touchLocked(t, "comment.created", &c)
+		writeJSON(w, http.StatusCreated, c)
+	})
 }
