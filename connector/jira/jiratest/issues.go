@@ -86,29 +86,11 @@ func (s *Server) setField(p *project, d *issueData, id string, v any, loose bool
 		}
 		d.labels = dedupe(list)
 	case "components":
-		refs, ok := refList(v, loose, "id", "name")
-		if !ok {
-			return "Please provide Component"
-		}
-		list, msg := lookUpAll(refs, p.componentBy, "Component name '%s' is not valid")
-		if msg != "" {
-			return msg
-		}
-		d.components = list
-	case "fixVersions", "versions":
-		refs, ok := refList(v, loose, "id", "name")
-		if !ok {
-			return "Please provide Version"
-		}
-		out, msg := lookUpAll(refs, p.versionBy, "Version name '%s' is not valid")
-		if msg != "" {
-			return msg
-		}
-		if id == "fixVersions" {
-			d.fixVersions = out
-		} else {
-			d.versions = out
-		}
+		return setRefList(&d.components, v, loose, p.componentBy, "Component")
+	case "fixVersions":
+		return setRefList(&d.fixVersions, v, loose, p.versionBy, "Version")
+	case "versions":
+		return setRefList(&d.versions, v, loose, p.versionBy, "Version")
 	case "duedate":
 		if v == nil {
 			d.dueDate = ""
@@ -154,18 +136,24 @@ func (s *Server) setField(p *project, d *issueData, id string, v any, loose bool
 	return ""
 }
 
-// lookUpAll finds each of refs with find; for one find does not know it
-// returns the message unknown makes of it (%s is the ref).
-func lookUpAll[T any](refs []string, find func(string) *T, unknown string) ([]*T, string) {
+// setRefList sets *dst to the things v lists by id or name, found with
+// find; what names the kind of thing in the messages for a value that is
+// not a list of references or a reference find does not know.
+func setRefList[T any](dst *[]*T, v any, loose bool, find func(string) *T, what string) string {
+	refs, ok := refList(v, loose, "id", "name")
+	if !ok {
+		return "Please provide " + what
+	}
 	var out []*T
 	for _, r := range refs {
 		x := find(r)
 		if x == nil {
-			return nil, fmt.Sprintf(unknown, r)
+			return fmt.Sprintf("%s name '%s' is not valid", what, r)
 		}
 		out = append(out, x)
 	}
-	return out, ""
+	*dst = out
+	return ""
 }
 
 // setOptionalRef sets *dst to what v refers to by id or name, found with
@@ -560,29 +548,17 @@ func (s *Server) applyOp(p *project, d *issueData, id, verb string, v any, loose
 			if !ok {
 				return "The label value must be a string."
 			}
-			if verb == "add" {
-				if strings.ContainsAny(l, " \t") {
-					return fmt.Sprintf("The label '%s' contains spaces which is invalid.", l)
-				}
-				if !slices.Contains(d.labels, l) {
-					d.labels = append(slices.Clone(d.labels), l)
-				}
-			} else {
-				d.labels = slices.DeleteFunc(slices.Clone(d.labels), func(x string) bool { return x == l })
+			if verb == "add" && strings.ContainsAny(l, " \t") {
+				return fmt.Sprintf("The label '%s' contains spaces which is invalid.", l)
 			}
+			d.labels = addOrRemove(verb, d.labels, l)
 		case "components":
 			ref, ok := refOf(v, loose, "id", "name")
 			c := p.componentBy(ref)
 			if !ok || c == nil {
 				return "Please provide Component"
 			}
-			if verb == "add" {
-				if !slices.Contains(d.components, c) {
-					d.components = append(slices.Clone(d.components), c)
-				}
-			} else {
-				d.components = slices.DeleteFunc(slices.Clone(d.components), func(x *Component) bool { return x == c })
-			}
+			d.components = addOrRemove(verb, d.components, c)
 		case "fixVersions", "versions":
 			ref, ok := refOf(v, loose, "id", "name")
 			x := p.versionBy(ref)
@@ -593,13 +569,7 @@ func (s *Server) applyOp(p *project, d *issueData, id, verb string, v any, loose
 			if id == "versions" {
 				list = &d.versions
 			}
-			if verb == "add" {
-				if !slices.Contains(*list, x) {
-					*list = append(slices.Clone(*list), x)
-				}
-			} else {
-				*list = slices.DeleteFunc(slices.Clone(*list), func(y *Version) bool { return y == x })
-			}
+			*list = addOrRemove(verb, *list, x)
 		default:
 			f := s.st.fieldBy(id)
 			if f == nil || (f.Type != "options" && f.Type != "labels") {
@@ -610,26 +580,33 @@ func (s *Server) applyOp(p *project, d *issueData, id, verb string, v any, loose
 				return "Specify the value to " + verb
 			}
 			cur, _ := d.custom[f.ID].([]string)
-			if verb == "add" {
-				if f.Type == "options" && len(f.AllowedValues) > 0 && !slices.Contains(f.AllowedValues, ref) {
-					return fmt.Sprintf("Option value '%s' is not valid", ref)
-				}
-				if !slices.Contains(cur, ref) {
-					cur = append(slices.Clone(cur), ref)
-				}
-			} else {
-				cur = slices.DeleteFunc(slices.Clone(cur), func(x string) bool { return x == ref })
+			if verb == "add" && f.Type == "options" && len(f.AllowedValues) > 0 && !slices.Contains(f.AllowedValues, ref) {
+				return fmt.Sprintf("Option value '%s' is not valid", ref)
 			}
 			if d.custom == nil {
 				d.custom = map[string]any{}
 			}
-			d.custom[f.ID] = cur
+			d.custom[f.ID] = addOrRemove(verb, cur, ref)
 		}
 		return ""
 	case "edit":
 		return s.setField(p, d, id, v, loose)
 	}
 	return fmt.Sprintf("Unknown operation '%s': use set, add, remove or edit.", verb)
+}
+
+// addOrRemove applies an add or remove update operation to list: add
+// appends x unless list holds it already, remove drops every x. The result
+// never shares a changed backing array with list, which the issue's
+// previous state may still hold.
+func addOrRemove[T comparable](verb string, list []T, x T) []T {
+	if verb == "add" {
+		if slices.Contains(list, x) {
+			return list
+		}
+		return append(slices.Clone(list), x)
+	}
+	return slices.DeleteFunc(slices.Clone(list), func(y T) bool { return y == x })
 }
 
 // ---- edit ----
