@@ -868,31 +868,9 @@ func diffData(s *Server, a, b *issueData) []changeItem {
 	if !slices.Equal(a.labels, b.labels) {
 		items = append(items, changeItem{field: "labels", fieldtype: "jira", fieldID: "labels", from: ptr(""), fromString: ptr(strings.Join(a.labels, " ")), to: ptr(""), toString: ptr(strings.Join(b.labels, " "))})
 	}
-	for _, c := range b.components {
-		if !slices.Contains(a.components, c) {
-			items = append(items, changeItem{field: "Component", fieldtype: "jira", fieldID: "components", to: ptr(c.ID), toString: ptr(c.Name)})
-		}
-	}
-	for _, c := range a.components {
-		if !slices.Contains(b.components, c) {
-			items = append(items, changeItem{field: "Component", fieldtype: "jira", fieldID: "components", from: ptr(c.ID), fromString: ptr(c.Name)})
-		}
-	}
-	for _, vd := range []struct {
-		name, id string
-		old, new []*Version
-	}{{"Fix Version", "fixVersions", a.fixVersions, b.fixVersions}, {"Version", "versions", a.versions, b.versions}} {
-		for _, v := range vd.new {
-			if !slices.Contains(vd.old, v) {
-				items = append(items, changeItem{field: vd.name, fieldtype: "jira", fieldID: vd.id, to: ptr(v.ID), toString: ptr(v.Name)})
-			}
-		}
-		for _, v := range vd.old {
-			if !slices.Contains(vd.new, v) {
-				items = append(items, changeItem{field: vd.name, fieldtype: "jira", fieldID: vd.id, from: ptr(v.ID), fromString: ptr(v.Name)})
-			}
-		}
-	}
+	items = append(items, memberChanges("Component", "components", a.components, b.components)...)
+	items = append(items, memberChanges("Fix Version", "fixVersions", a.fixVersions, b.fixVersions)...)
+	items = append(items, memberChanges("Version", "versions", a.versions, b.versions)...)
 	if a.dueDate != b.dueDate {
 		items = append(items, changeItem{field: "duedate", fieldtype: "jira", fieldID: "duedate", from: nilIfEmpty(a.dueDate), fromString: nilIfEmpty(a.dueDate), to: nilIfEmpty(b.dueDate), toString: nilIfEmpty(b.dueDate)})
 	}
@@ -907,14 +885,7 @@ func diffData(s *Server, a, b *issueData) []changeItem {
 		items = append(items, changeItem{field: "IssueParentAssociation", fieldtype: "jira", from: nilIfEmpty(oid), fromString: nilIfEmpty(okey), to: nilIfEmpty(nid), toString: nilIfEmpty(nkey)})
 	}
 	if a.security != b.security {
-		var oid, oname, nid, nname string
-		if a.security != nil {
-			oid, oname = a.security.ID, a.security.Name
-		}
-		if b.security != nil {
-			nid, nname = b.security.ID, b.security.Name
-		}
-		ref("security", oid, oname, nid, nname)
+		namedChange(ref, "security", a.security, b.security)
 	}
 	keys := slices.Sorted(maps.Keys(b.custom))
 	for k := range a.custom {
@@ -930,6 +901,29 @@ func diffData(s *Server, a, b *issueData) []changeItem {
 				name = f.Name
 			}
 			items = append(items, changeItem{field: name, fieldtype: "custom", fieldID: k, fromString: nilIfEmpty(ov), toString: nilIfEmpty(nv)})
+		}
+	}
+	return items
+}
+
+// memberChanges records a change item for each member of new that old
+// lacks (added) and then for each member of old that new lacks (removed),
+// as Jira records the components and versions of an issue.
+func memberChanges[T interface {
+	comparable
+	named
+}](field, fieldID string, old, new []T) []changeItem {
+	var items []changeItem
+	for _, x := range new {
+		if !slices.Contains(old, x) {
+			id, name := x.idAndName()
+			items = append(items, changeItem{field: field, fieldtype: "jira", fieldID: fieldID, to: ptr(id), toString: ptr(name)})
+		}
+	}
+	for _, x := range old {
+		if !slices.Contains(new, x) {
+			id, name := x.idAndName()
+			items = append(items, changeItem{field: field, fieldtype: "jira", fieldID: fieldID, from: ptr(id), fromString: ptr(name)})
 		}
 	}
 	return items
