@@ -51,9 +51,9 @@ func StartJira(opts JiraOptions) (*Jira, error) {
 		if name == "" {
 			name = project
 		}
-		if err := addProject(sim, jiratest.Project{Key: project, Name: name, Lead: people.Admin.ID(opts.Mode)}); err != nil {
+		if _, err := addProject(sim, jiratest.Project{Key: project, Name: name, Lead: people.Admin.ID(opts.Mode)}); err != nil {
 			sim.Close()
-			return nil, err
+			return nil, fmt.Errorf("%w (JIRA_PROJECT must be 2-10 upper-case letters or digits)", err)
 		}
 	}
 	return &Jira{Sim: sim, People: people, Project: project}, nil
@@ -72,16 +72,21 @@ func UseJira(sim *Jira, opts JiraOptions) (j *Jira, stop func(), err error) {
 	return sim, sim.Close, nil
 }
 
+// AddProject creates a project in the simulator and returns it, or says
+// why the simulator refuses its key.
+func (j *Jira) AddProject(p jiratest.Project) (jiratest.Project, error) {
+	return addProject(j.Sim, p)
+}
+
 // addProject turns the simulator's panic on a bad project key into an
 // error.
-func addProject(sim *jiratest.Server, p jiratest.Project) (err error) {
+func addProject(sim *jiratest.Server, p jiratest.Project) (created jiratest.Project, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("creating project %s in the simulator: %v (JIRA_PROJECT must be 2-10 upper-case letters or digits)", p.Key, r)
+			err = fmt.Errorf("creating project %s in the simulator: %v", p.Key, r)
 		}
 	}()
-	sim.AddProject(p)
-	return nil
+	return sim.AddProject(p), nil
 }
 
 // URL is the simulator's base URL, the JIRA_URL of the offline site.
