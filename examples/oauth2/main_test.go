@@ -15,6 +15,7 @@ import (
 
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
 	"github.com/recipekit/recipekit/examples/internal/jiraenv"
+	"github.com/recipekit/recipekit/examples/internal/outputtest"
 )
 
 // browser follows the link with an HTTP client, as a person's browser
@@ -87,11 +88,7 @@ func TestOfflineLoginSavesTokensAndCloudID(t *testing.T) {
 		t.Errorf("authorize %v, exchange %v, resources %v, gateway call %v", sawAuthorize, sawExchange, sawResources, sawGateway)
 	}
 	text := out.String()
-	for _, want := range []string{"/authorize?", "state=", "Authorized; tokens saved to " + o.TokenFile, "cloud id " + sim.CloudID(), "Connected as Integration Bot"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("output lacks %q:\n%s", want, text)
-		}
-	}
+	outputtest.Contains(t, text, "/authorize?", "state=", "Authorized; tokens saved to "+o.TokenFile, "cloud id "+sim.CloudID(), "Connected as Integration Bot")
 	if strings.Contains(text, tok.AccessToken) || strings.Contains(text, tok.RefreshToken) {
 		t.Error("the output shows a token")
 	}
