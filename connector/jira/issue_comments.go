@@ -312,22 +312,27 @@ func commentSpec(name string, updated bool) pollSpec[CommentEvent] {
 	if updated {
 		title, desc = "New or updated comment", "Emits each new comment and each edit of a comment, with its issue, once."
 	}
-	return childSpec(trigger.Info{Name: name, Title: title, Description: desc}, updated, childKind[Comment, CommentEvent]{
-		field: "comment",
-		embedded: func(is Issue) ([]Comment, int) {
-			if cp := is.Fields.Comment; cp != nil {
-				return cp.Comments, cp.Total
-			}
-			return nil, 0
-		},
-		all: func(ctx context.Context, c *Client, issueID string) iter.Seq2[Comment, error] {
-			return c.Comments.All(ctx, issueID, CommentListOptions{})
-		},
-		meta: func(cm Comment) childMeta {
-			return childMeta{id: cm.ID, created: cm.Created, updated: cm.Updated, author: cm.Author, updateAuthor: cm.UpdateAuthor}
-		},
-		event: func(cm Comment, is Issue) CommentEvent { return CommentEvent{Comment: cm, Issue: is} },
-	})
+	return childSpec(trigger.Info{Name: name, Title: title, Description: desc}, updated, commentKind)
+}
+
+// commentKind is how the comment triggers read comments: embedded in a
+// searched issue, through the API, and from a webhook delivery.
+var commentKind = childKind[Comment, CommentEvent]{
+	field: "comment",
+	embedded: func(is Issue) ([]Comment, int) {
+		if cp := is.Fields.Comment; cp != nil {
+			return cp.Comments, cp.Total
+		}
+		return nil, 0
+	},
+	all: func(ctx context.Context, c *Client, issueID string) iter.Seq2[Comment, error] {
+		return c.Comments.All(ctx, issueID, CommentListOptions{})
+	},
+	delivered: func(ev *WebhookEvent) *Comment { return ev.Comment },
+	meta: func(cm Comment) childMeta {
+		return childMeta{id: cm.ID, created: cm.Created, updated: cm.Updated, author: cm.Author, updateAuthor: cm.UpdateAuthor}
+	},
+	event: func(cm Comment, is Issue) CommentEvent { return CommentEvent{Comment: cm, Issue: is} },
 }
 
 // CommentEvent is a new or updated comment with its issue. Event IDs are

@@ -149,22 +149,27 @@ func worklogSpec(name string, updated bool) pollSpec[WorklogEvent] {
 	if updated {
 		title, desc = "New or updated worklog", "Emits each new worklog and each edit of one, with its issue, once."
 	}
-	return childSpec(trigger.Info{Name: name, Title: title, Description: desc}, updated, childKind[Worklog, WorklogEvent]{
-		field: "worklog",
-		embedded: func(is Issue) ([]Worklog, int) {
-			if wp := is.Fields.Worklog; wp != nil {
-				return wp.Worklogs, wp.Total
-			}
-			return nil, 0
-		},
-		all: func(ctx context.Context, c *Client, issueID string) iter.Seq2[Worklog, error] {
-			return c.Worklogs.All(ctx, issueID)
-		},
-		meta: func(w Worklog) childMeta {
-			return childMeta{id: w.ID, created: w.Created, updated: w.Updated, author: w.Author, updateAuthor: w.UpdateAuthor}
-		},
-		event: func(w Worklog, is Issue) WorklogEvent { return WorklogEvent{Worklog: w, Issue: is} },
-	})
+	return childSpec(trigger.Info{Name: name, Title: title, Description: desc}, updated, worklogKind)
+}
+
+// worklogKind is how the worklog triggers read worklogs: embedded in a
+// searched issue, through the API, and from a webhook delivery.
+var worklogKind = childKind[Worklog, WorklogEvent]{
+	field: "worklog",
+	embedded: func(is Issue) ([]Worklog, int) {
+		if wp := is.Fields.Worklog; wp != nil {
+			return wp.Worklogs, wp.Total
+		}
+		return nil, 0
+	},
+	all: func(ctx context.Context, c *Client, issueID string) iter.Seq2[Worklog, error] {
+		return c.Worklogs.All(ctx, issueID)
+	},
+	delivered: func(ev *WebhookEvent) *Worklog { return ev.Worklog },
+	meta: func(w Worklog) childMeta {
+		return childMeta{id: w.ID, created: w.Created, updated: w.Updated, author: w.Author, updateAuthor: w.UpdateAuthor, issueID: w.IssueID}
+	},
+	event: func(w Worklog, is Issue) WorklogEvent { return WorklogEvent{Worklog: w, Issue: is} },
 }
 
 // WorklogEvent is a new or updated worklog with its issue. Event IDs are

@@ -595,16 +595,18 @@ type childMeta struct {
 	id                   string
 	created, updated     Time
 	author, updateAuthor User
+	issueID              string // the item's issue, where the item names it
 }
 
 // childKind describes items an issue carries in a paged field (comments,
-// worklogs), for childSpec.
+// worklogs), for childSpec and the real-time triggers' convert.
 type childKind[T, E any] struct {
-	field    string                                                     // the issue field, also the event id prefix
-	embedded func(Issue) (items []T, total int)                         // the items the search embedded, and how many there are
-	all      func(context.Context, *Client, string) iter.Seq2[T, error] // every item of an issue
-	meta     func(T) childMeta
-	event    func(T, Issue) E
+	field     string                                                     // the issue field, also the event id prefix and that of the webhook event names
+	embedded  func(Issue) (items []T, total int)                         // the items the search embedded, and how many there are
+	all       func(context.Context, *Client, string) iter.Seq2[T, error] // every item of an issue
+	delivered func(*WebhookEvent) *T                                     // the item a webhook delivery carries, if any
+	meta      func(T) childMeta
+	event     func(T, Issue) E
 }
 
 // childSpec is the polling trigger over an issue's comments or worklogs:

@@ -195,6 +195,58 @@ func TestWebhookParseVerifiesAndFilters(t *testing.T) {
 	}
 }
 
+// TestCommentAndWorklogDeliveries checks the events the comment and
+// worklog webhooks make of a delivery: the poll's event ID (the creation
+// time for a new item, the edit time for an edited one), the edit
+// attributed to its update author (so IgnoreOwnChanges drops the
+// connection's own edit of someone else's item), and, when the delivery
+// carries no issue, the issue id the worklog names.
+func TestCommentAndWorklogDeliveries(t *testing.T) {
+	jc := mustNew(t, Config{URL: "https://acme.atlassian.net", Auth: auth.APIToken{Email: "a@b.c", Token: "t"}})
+	secret := auth.Secret("s3cret")
+	sub := trigger.Subscription{ID: "1", Secret: secret, State: []byte(`{"mode":"admin","me":{"accountId":"me"}}`)}
+	parse := func(tr interface {
+		Parse(trigger.Subscription, http.Header, []byte) ([]trigger.Event[CommentEvent], error)
+	}, body string) []trigger.Event[CommentEvent] {
+		t.Helper()
+		evs, err := tr.Parse(sub, http.Header{"X-Hub-Signature": {webhooksign.Sign([]byte(secret.Reveal()), []byte(body))}}, []byte(body))
+		if err != nil {
+			t.Fatalf("Parse: %v", err)
+		}
+		return evs
+	}
+	const (
+		created = "2026-12-04T09:00:00.000+0000" // 1796374800000
+		edited  = "2026-12-04T10:00:00.000+0000" // 1796378400000
+	)
+	comment := func(event string) string {
+		return `{"webhookEvent":"` + event + `","timestamp":1796380000000,"issue":{"id":"10042","key":"DEMO-42","fields":{"summary":"s"}},` +
+			`"comment":{"id":"7","body":"hi","author":{"accountId":"alice"},"updateAuthor":{"accountId":"me"},"created":"` + created + `","updated":"` + edited + `"}}`
+	}
+	comments := jc.CommentWebhook(WebhookOptions{PollOptions: PollOptions{IgnoreOwnChanges: true}})
+	evs := parse(comments, comment("comment_created"))
+	if len(evs) != 1 || evs[0].ID != "comment:7@1796378400000" || evs[0].Data.Comment.ID != "7" || evs[0].Data.Issue.Key != "DEMO-42" {
+		t.Fatalf("comment_created: %+v", evs)
+	}
+	if !evs[0].Time.Equal(time.UnixMilli(1796378400000)) {
+		t.Errorf("comment_created at %s, want the comment's last edit", evs[0].Time)
+	}
+	if evs := parse(comments, comment("comment_updated")); len(evs) != 0 {
+		t.Errorf("the connection's own edit of alice's comment was not dropped: %+v", evs)
+	}
+	if evs := parse(jc.CommentWebhook(WebhookOptions{}), comment("comment_updated")); len(evs) != 1 || evs[0].ID != "comment:7@1796378400000" {
+		t.Errorf("comment_updated without IgnoreOwnChanges: %+v", evs)
+	}
+
+	worklogs := jc.WorklogWebhook(WebhookOptions{PollOptions: PollOptions{IgnoreOwnChanges: true}})
+	body := `{"webhookEvent":"worklog_created","timestamp":1796380000000,` +
+		`"worklog":{"id":"9","issueId":"10042","timeSpentSeconds":60,"author":{"accountId":"alice"},"updateAuthor":{"accountId":"alice"},"created":"` + created + `","updated":"` + created + `"}}`
+	wevs, err := worklogs.Parse(sub, http.Header{"X-Hub-Signature": {webhooksign.Sign([]byte(secret.Reveal()), []byte(body))}}, []byte(body))
+	if err != nil || len(wevs) != 1 || wevs[0].ID != "worklog:9@1796374800000" || wevs[0].Data.Worklog.ID != "9" || wevs[0].Data.Issue.ID != "10042" {
+		t.Fatalf("worklog_created without an issue: %+v, %v", wevs, err)
+	}
+}
+
 func TestParseWebhookEventErrors(t *testing.T) {
 	for body, want := range map[string]string{
 		"":                    "body is empty",

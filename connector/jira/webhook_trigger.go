@@ -141,7 +141,7 @@ func (c *Client) IssueWebhook(opts WebhookOptions) trigger.Webhook[IssueChange] 
 func (c *Client) CommentWebhook(opts WebhookOptions) trigger.Webhook[CommentEvent] {
 	info := trigger.Info{Name: TriggerCommentWebhook, Title: "New or updated comment (real time)",
 		Description: "Receives new and edited comments from a webhook the trigger registers in Jira, with a backup poll that catches missed deliveries."}
-	return newHookTrigger(c, opts, info, []string{"comment_created", "comment_updated"}, c.NewOrUpdatedComment, convertComment)
+	return newHookTrigger(c, opts, info, []string{"comment_created", "comment_updated"}, c.NewOrUpdatedComment, commentKind.convert)
 }
 
 // DeletedIssueWebhook returns a real-time trigger for deleted issues
@@ -163,7 +163,7 @@ func (c *Client) DeletedIssueWebhook(opts WebhookOptions) trigger.Webhook[Issue]
 func (c *Client) WorklogWebhook(opts WebhookOptions) trigger.Webhook[WorklogEvent] {
 	info := trigger.Info{Name: TriggerWorklogWebhook, Title: "New or updated worklog (real time)",
 		Description: "Receives new and edited worklogs from a webhook the trigger registers in Jira, with a backup poll that catches missed deliveries."}
-	return newHookTrigger(c, opts, info, []string{"worklog_created", "worklog_updated"}, c.NewOrUpdatedWorklog, convertWorklog)
+	return newHookTrigger(c, opts, info, []string{"worklog_created", "worklog_updated"}, c.NewOrUpdatedWorklog, worklogKind.convert)
 }
 
 // AnyEventWebhook returns a real-time trigger for the events named in
@@ -328,38 +328,27 @@ func convertIssueChange(ev *WebhookEvent, _ []byte) []found[IssueChange] {
 	return []found[IssueChange]{{id: changeID(is.ID, ch), legacy: msID("issue", is.ID, ms), ms: ms, author: &author, noop: !ch.Created && noopItems(ch.Items), data: ch}}
 }
 
-func convertComment(ev *WebhookEvent, _ []byte) []found[CommentEvent] {
-	if ev.Comment == nil {
+// convert turns a delivery of a new or edited item (comment_created,
+// comment_updated, worklog_created, ...) into the event the matching poll
+// emits for it: timed by its last edit, attributed to its update author
+// when the delivery reports an edit, with the delivery's issue (else only
+// the issue id the item names).
+func (k childKind[T, E]) convert(ev *WebhookEvent, _ []byte) []found[E] {
+	x := k.delivered(ev)
+	if x == nil {
 		return nil
 	}
-	cm := *ev.Comment
-	ms := eventMs(ev, cm.Updated, cm.Created)
-	author := cm.Author
-	if ev.WebhookEvent == "comment_updated" && cm.UpdateAuthor.ID() != "" {
-		author = cm.UpdateAuthor
+	m := k.meta(*x)
+	ms := eventMs(ev, m.updated, m.created)
+	author := m.author
+	if ev.WebhookEvent == k.field+"_updated" && m.updateAuthor.ID() != "" {
+		author = m.updateAuthor
 	}
-	var is Issue
+	is := Issue{ID: m.issueID}
 	if ev.Issue != nil {
 		is = bare(*ev.Issue)
 	}
-	return []found[CommentEvent]{{id: msID("comment", cm.ID, ms), ms: ms, author: &author, data: CommentEvent{Comment: cm, Issue: is}}}
-}
-
-func convertWorklog(ev *WebhookEvent, _ []byte) []found[WorklogEvent] {
-	if ev.Worklog == nil {
-		return nil
-	}
-	w := *ev.Worklog
-	ms := eventMs(ev, w.Updated, w.Created)
-	author := w.Author
-	if ev.WebhookEvent == "worklog_updated" && w.UpdateAuthor.ID() != "" {
-		author = w.UpdateAuthor
-	}
-	is := Issue{ID: w.IssueID}
-	if ev.Issue != nil {
-		is = bare(*ev.Issue)
-	}
-	return []found[WorklogEvent]{{id: msID("worklog", w.ID, ms), ms: ms, author: &author, data: WorklogEvent{Worklog: w, Issue: is}}}
+	return []found[E]{{id: msID(k.field, m.id, ms), ms: ms, author: &author, data: k.event(*x, is)}}
 }
 
 func convertDeleted(ev *WebhookEvent, _ []byte) []found[Issue] {
