@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/recipekit/recipekit/recipe"
+	"github.com/recipekit/recipekit/recipe/internal/sqlstore"
 )
 
 var _ recipe.Coordinator = (*Store)(nil)
@@ -82,13 +83,8 @@ func (s *Store) ClaimJobs(ctx context.Context, c recipe.JobClaim) ([]recipe.Job,
 		}
 		got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (claimed, error) {
 			var cl claimed
-			var evTime, created, finished, next int64
-			var data []byte
-			var status string
-			err := r.Scan(&cl.job.ID, &cl.job.Recipe, &cl.job.Event.ID, &evTime, &data, &status, &cl.job.Error, &cl.job.ErrorType, &cl.job.Message, &cl.job.RerunOf, &created, &finished, &cl.job.Label, &cl.job.Retries, &next, &cl.seq)
-			cl.job.Event.Time, cl.job.Created, cl.job.Finished, cl.job.NextAttempt = fromUnix(evTime), fromUnix(created), fromUnix(finished), fromUnix(next)
-			cl.job.Event.Data = data
-			cl.job.Status = recipe.JobStatus(status)
+			var err error
+			cl.job, err = sqlstore.ScanJob(r, &cl.seq)
 			return cl, err
 		})
 		if err != nil {

@@ -386,19 +386,8 @@ func (s *Store) AddJob(ctx context.Context, job recipe.Job) error {
 	return nil
 }
 
+// jobColumns are the columns sqlstore.ScanJob reads, in its order.
 const jobColumns = `id, recipe, event_id, event_time, event_data, status, error, error_type, message, rerun_of, created, finished, label, retries, next_attempt`
-
-func scanJob(row pgx.Row) (recipe.Job, error) {
-	var j recipe.Job
-	var evTime, created, finished, next int64
-	var data []byte
-	var status string
-	err := row.Scan(&j.ID, &j.Recipe, &j.Event.ID, &evTime, &data, &status, &j.Error, &j.ErrorType, &j.Message, &j.RerunOf, &created, &finished, &j.Label, &j.Retries, &next)
-	j.Event.Time, j.Created, j.Finished, j.NextAttempt = fromUnix(evTime), fromUnix(created), fromUnix(finished), fromUnix(next)
-	j.Event.Data = data
-	j.Status = recipe.JobStatus(status)
-	return j, err
-}
 
 // querier is a pool or a transaction.
 type querier interface {
@@ -410,7 +399,7 @@ func queryJobs(ctx context.Context, q querier, query string, args ...any) ([]rec
 	if err != nil {
 		return nil, err
 	}
-	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (recipe.Job, error) { return scanJob(r) })
+	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (recipe.Job, error) { return sqlstore.ScanJob(r) })
 	if err != nil {
 		return nil, err
 	}
@@ -437,15 +426,10 @@ func loadSteps(ctx context.Context, q querier, jobs []recipe.Job) error {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var st recipe.StepRecord
-		var jobID string
-		var in, out []byte
-		var started, dur int64
-		if err := rows.Scan(&jobID, &st.Seq, &st.Name, &st.Action, &in, &out, &st.Error, &st.ErrorType, &st.Retryable, &st.Attempts, &started, &dur); err != nil {
+		jobID, st, err := sqlstore.ScanStep(rows)
+		if err != nil {
 			return err
 		}
-		st.Input, st.Output = in, out
-		st.Started, st.Duration = fromUnix(started), time.Duration(dur)
 		i := index[jobID]
 		jobs[i].Steps = append(jobs[i].Steps, st)
 	}
@@ -712,14 +696,14 @@ func (s *Store) jobsPage(ctx context.Context, q recipe.JobQuery, after int64, n 
 	}
 	add("seq < $?", after)
 	args = append(args, n)
-	rows, err := s.pool.Query(ctx, `SELECT seq, `+jobColumns+` FROM jobs WHERE `+strings.Join(where, " AND ")+
+	rows, err := s.pool.Query(ctx, `SELECT `+jobColumns+`, seq FROM jobs WHERE `+strings.Join(where, " AND ")+
 		fmt.Sprintf(` ORDER BY seq DESC LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, 0, err
 	}
 	var last int64
 	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (recipe.Job, error) {
-		return scanJob(seqRow{r, &last})
+		return sqlstore.ScanJob(r, &last)
 	})
 	if err != nil || q.WithoutSteps {
 		return jobs, last, err
@@ -728,17 +712,6 @@ func (s *Store) jobsPage(ctx context.Context, q recipe.JobQuery, after int64, n 
 		return nil, 0, err
 	}
 	return jobs, last, nil
-}
-
-// seqRow scans a row that starts with the job's seq before the job's
-// columns.
-type seqRow struct {
-	row pgx.Row
-	seq *int64
-}
-
-func (r seqRow) Scan(dest ...any) error {
-	return r.row.Scan(append([]any{r.seq}, dest...)...)
 }
 
 // JobCounts implements recipe.Store.

@@ -443,9 +443,8 @@ func (s *Store) tx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// unix and fromUnix store times as the other SQL stores do.
-func unix(t time.Time) int64     { return sqlstore.Nanos(t) }
-func fromUnix(n int64) time.Time { return sqlstore.FromNanos(n) }
+// unix stores a time as the other SQL stores do.
+func unix(t time.Time) int64 { return sqlstore.Nanos(t) }
 
 // jobInsertColumns is the number of values appendJobValues appends.
 const jobInsertColumns = 16
@@ -677,19 +676,8 @@ func (s *Store) AddJob(ctx context.Context, job recipe.Job) error {
 	return nil
 }
 
-const jobColumns = `id, recipe, event_id, event_time, (SELECT data FROM job_events WHERE job_seq = jobs.seq), label, ` + statusColumn + `, error, error_type, message, rerun_of, created, finished, retries, next_attempt`
-
-func scanJob(rows interface{ Scan(...any) error }) (recipe.Job, error) {
-	var j recipe.Job
-	var evTime, created, finished, next int64
-	var data []byte
-	var status string
-	err := rows.Scan(&j.ID, &j.Recipe, &j.Event.ID, &evTime, &data, &j.Label, &status, &j.Error, &j.ErrorType, &j.Message, &j.RerunOf, &created, &finished, &j.Retries, &next)
-	j.Event.Time, j.Created, j.Finished, j.NextAttempt = fromUnix(evTime), fromUnix(created), fromUnix(finished), fromUnix(next)
-	j.Event.Data = data
-	j.Status = recipe.JobStatus(status)
-	return j, err
-}
+// jobColumns are the columns sqlstore.ScanJob reads, in its order.
+const jobColumns = `id, recipe, event_id, event_time, (SELECT data FROM job_events WHERE job_seq = jobs.seq), ` + statusColumn + `, error, error_type, message, rerun_of, created, finished, label, retries, next_attempt`
 
 func (s *Store) queryJobs(ctx context.Context, query string, args ...any) ([]recipe.Job, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
@@ -699,7 +687,7 @@ func (s *Store) queryJobs(ctx context.Context, query string, args ...any) ([]rec
 	defer rows.Close()
 	var jobs []recipe.Job
 	for rows.Next() {
-		j, err := scanJob(rows)
+		j, err := sqlstore.ScanJob(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -736,16 +724,11 @@ func (s *Store) loadSteps(ctx context.Context, jobs []recipe.Job) error {
 			return err
 		}
 		for rows.Next() {
-			var st recipe.StepRecord
-			var jobID string
-			var in, o []byte
-			var started, dur int64
-			if err := rows.Scan(&jobID, &st.Seq, &st.Name, &st.Action, &in, &o, &st.Error, &st.ErrorType, &st.Retryable, &st.Attempts, &started, &dur); err != nil {
+			jobID, st, err := sqlstore.ScanStep(rows)
+			if err != nil {
 				rows.Close()
 				return err
 			}
-			st.Input, st.Output = in, o
-			st.Started, st.Duration = fromUnix(started), time.Duration(dur)
 			i := index[jobID]
 			jobs[i].Steps = append(jobs[i].Steps, st)
 		}
@@ -1158,7 +1141,7 @@ func (s *Store) Jobs(ctx context.Context, q recipe.JobQuery) iter.Seq2[recipe.Jo
 		where, args = append(where, "instr(j.search, ?) > 0"), append(args, text)
 	}
 	page += " WHERE " + strings.Join(append(where, "1"), " AND ") + order
-	query := `SELECT seq, ` + jobColumns + ` FROM jobs WHERE seq IN (` + page + `) ORDER BY seq DESC`
+	query := `SELECT ` + jobColumns + `, seq FROM jobs WHERE seq IN (` + page + `) ORDER BY seq DESC`
 	return sqlstore.Jobs(ctx, s.tables, q, func(after int64, n int) ([]recipe.Job, int64, error) {
 		return s.jobsPage(ctx, !q.WithoutSteps, query, append(slices.Clip(args), after, n)...)
 	})
@@ -1199,7 +1182,7 @@ func (s *Store) jobsPage(ctx context.Context, steps bool, query string, args ...
 	var jobs []recipe.Job
 	var last int64
 	for rows.Next() {
-		j, err := scanJob(seqScanner{rows, &last})
+		j, err := sqlstore.ScanJob(rows, &last)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -1216,17 +1199,6 @@ func (s *Store) jobsPage(ctx context.Context, steps bool, query string, args ...
 		return nil, 0, err
 	}
 	return jobs, last, nil
-}
-
-// seqScanner scans a row that starts with the job's seq before the job's
-// columns.
-type seqScanner struct {
-	rows *sql.Rows
-	seq  *int64
-}
-
-func (r seqScanner) Scan(dest ...any) error {
-	return r.rows.Scan(append([]any{r.seq}, dest...)...)
 }
 
 // JobCounts implements recipe.Store. Ranges and buckets in whole minutes

@@ -86,6 +86,36 @@ func FromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
+// ScanJob reads a job from row, whose columns are, in this order: id,
+// recipe, event_id, event_time, the event's data, status, error,
+// error_type, message, rerun_of, created, finished, label, retries and
+// next_attempt, then as many more as more has destinations for (a job's
+// seq, to page or sort by).
+func ScanJob(row Row, more ...any) (recipe.Job, error) {
+	var j recipe.Job
+	var evTime, created, finished, next int64
+	var data []byte
+	var status string
+	dest := append(make([]any, 0, 15+len(more)), &j.ID, &j.Recipe, &j.Event.ID, &evTime, &data, &status, &j.Error, &j.ErrorType, &j.Message, &j.RerunOf, &created, &finished, &j.Label, &j.Retries, &next)
+	err := row.Scan(append(dest, more...)...)
+	j.Event.Time, j.Created, j.Finished, j.NextAttempt = FromNanos(evTime), FromNanos(created), FromNanos(finished), FromNanos(next)
+	j.Event.Data = data
+	j.Status = recipe.JobStatus(status)
+	return j, err
+}
+
+// ScanStep reads a step record from row, whose columns are, in this order:
+// the job's ID, then the step's seq, name, action, input, output, error,
+// error_type, retryable, attempts, started and duration.
+func ScanStep(row Row) (jobID string, st recipe.StepRecord, err error) {
+	var in, out []byte
+	var started, dur int64
+	err = row.Scan(&jobID, &st.Seq, &st.Name, &st.Action, &in, &out, &st.Error, &st.ErrorType, &st.Retryable, &st.Attempts, &started, &dur)
+	st.Input, st.Output = in, out
+	st.Started, st.Duration = FromNanos(started), time.Duration(dur)
+	return jobID, st, err
+}
+
 // Cursor implements recipe.Store.
 func (t *Tables) Cursor(ctx context.Context, name string) (trigger.Cursor, error) {
 	var c []byte
