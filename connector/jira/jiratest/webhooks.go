@@ -147,6 +147,15 @@ func (s *Server) adminHookFor(c *call) *webhook {
 	return nil
 }
 
+// managedAdminHook is adminHookFor for a caller who must be allowed to
+// manage webhooks: it answers 403 to anyone else. Callers hold s.mu.
+func (s *Server) managedAdminHook(c *call) *webhook {
+	if !s.requireAdmin(c) {
+		return nil
+	}
+	return s.adminHookFor(c)
+}
+
 func (s *Server) handleAdminHookList(c *call) { s.listAdminHooks(c, s.adminHookJSON) }
 
 // listAdminHooks answers a list of the admin (not dynamic) webhooks, each
@@ -171,14 +180,7 @@ func (s *Server) handleAdminHookGet(c *call) { s.getAdminHook(c, s.adminHookJSON
 // getAdminHook answers the admin webhook of the path's id in the form of
 // the resource asked.
 func (s *Server) getAdminHook(c *call, render func(*webhook) map[string]any) {
-	if !s.requireAdmin(c) {
-		return
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if w := s.adminHookFor(c); w != nil {
-		c.json(http.StatusOK, render(w))
-	}
+	reading(s, s.managedAdminHook, func(c *call, w *webhook) { c.json(http.StatusOK, render(w)) })(c)
 }
 
 func (s *Server) applyAdminHook(w *webhook, b adminHookBody) *apiError {
@@ -280,17 +282,10 @@ func (s *Server) updateAdminHook(c *call, b adminHookBody, render func(*webhook)
 }
 
 func (s *Server) handleAdminHookDelete(c *call) {
-	if !s.requireAdmin(c) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.adminHookFor(c)
-	if w == nil {
-		return
-	}
-	s.st.webhooks = slices.DeleteFunc(s.st.webhooks, func(x *webhook) bool { return x == w })
-	c.noContent()
+	writing(s, s.managedAdminHook, func(c *call, w *webhook) {
+		s.st.webhooks = slices.DeleteFunc(s.st.webhooks, func(x *webhook) bool { return x == w })
+		c.noContent()
+	})(c)
 }
 
 // ---- Data Center 10 admin webhooks (/rest/jira-webhook/1.0/webhooks) ----
@@ -487,49 +482,44 @@ func (s *Server) handleDynHookList(c *call) {
 	c.json(http.StatusOK, map[string]any{"isLast": last, "maxResults": max, "startAt": start, "total": len(list), "values": vals})
 }
 
-// dynIDs reads the webhookIds of a delete or refresh by an app: 403 for
-// a caller that is not an app, 400 for a bad or empty list.
-func (s *Server) dynIDs(c *call) ([]int, bool) {
+// changeDynHooks runs change under the write lock with the webhookIds a
+// delete or refresh by an app lists: it answers 403 to a caller that is
+// not an app and 400 for a bad or empty list.
+func (s *Server) changeDynHooks(c *call, change func(ids []int)) {
 	var b struct {
 		IDs []int `json:"webhookIds"`
 	}
 	if !s.requireApp(c) || !decoded(c, &b) {
-		return nil, false
+		return
 	}
 	if len(b.IDs) == 0 {
 		c.fail(fieldErr(http.StatusBadRequest, "webhookIds", "List the ids of the webhooks, e.g. {\"webhookIds\": [10000]}."))
-		return nil, false
+		return
 	}
-	return b.IDs, true
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	change(b.IDs)
 }
 
 func (s *Server) handleDynHookDelete(c *call) {
-	ids, ok := s.dynIDs(c)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.st.webhooks = slices.DeleteFunc(s.st.webhooks, func(w *webhook) bool {
-		return w.dynamic && w.client == c.oauth.client && slices.Contains(ids, w.id)
+	s.changeDynHooks(c, func(ids []int) {
+		s.st.webhooks = slices.DeleteFunc(s.st.webhooks, func(w *webhook) bool {
+			return w.dynamic && w.client == c.oauth.client && slices.Contains(ids, w.id)
+		})
+		c.w.WriteHeader(http.StatusAccepted)
 	})
-	c.w.WriteHeader(http.StatusAccepted)
 }
 
 func (s *Server) handleDynHookRefresh(c *call) {
-	ids, ok := s.dynIDs(c)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	exp := s.now().Add(DynamicWebhookTTL)
-	for _, w := range s.appHooks(c) {
-		if slices.Contains(ids, w.id) {
-			w.expires = exp
+	s.changeDynHooks(c, func(ids []int) {
+		exp := s.now().Add(DynamicWebhookTTL)
+		for _, w := range s.appHooks(c) {
+			if slices.Contains(ids, w.id) {
+				w.expires = exp
+			}
 		}
-	}
-	c.json(http.StatusOK, map[string]any{"expirationDate": exp.UnixMilli()})
+		c.json(http.StatusOK, map[string]any{"expirationDate": exp.UnixMilli()})
+	})
 }
 
 // ---- events ----
