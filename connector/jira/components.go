@@ -128,9 +128,7 @@ func (c *Client) UpdateComponent() action.Action[ComponentInput, Component] {
 
 // ListComponents returns the list_components action.
 func (c *Client) ListComponents() action.Action[ProjectInput, []Component] {
-	return newAction(c, "list_components", ProjectInput.validate, func(ctx context.Context, in ProjectInput) ([]Component, error) {
-		return upTo(c.Components.All(ctx, in.Project), 0, 10000)
-	})
+	return projectListAction(c, "list_components", c.Components.All)
 }
 
 // Component is a project component.

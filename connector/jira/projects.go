@@ -159,6 +159,16 @@ func (in ProjectInput) validate() error {
 	return required("project", in.Project, "give the project key")
 }
 
+// projectListAction is the action named name that returns a project's
+// whole list of things all yields (its components, its versions): Jira
+// sends such a list in one answer, so the action takes no limit and only
+// a bound keeps a step output from growing without end.
+func projectListAction[T any](c *Client, name string, all func(ctx context.Context, project string) iter.Seq2[T, error]) action.Action[ProjectInput, []T] {
+	return newAction(c, name, ProjectInput.validate, func(ctx context.Context, in ProjectInput) ([]T, error) {
+		return upTo(all(ctx, in.Project), 0, 10000)
+	})
+}
+
 // CreateProjectInput is the input of the create_project action.
 type CreateProjectInput struct {
 	// Key is the project key: 2 to 10 capital letters and digits, starting

@@ -117,9 +117,7 @@ func (c *Client) UpdateVersion() action.Action[VersionInput, Version] {
 
 // ListVersions returns the list_versions action.
 func (c *Client) ListVersions() action.Action[ProjectInput, []Version] {
-	return newAction(c, "list_versions", ProjectInput.validate, func(ctx context.Context, in ProjectInput) ([]Version, error) {
-		return upTo(c.Versions.All(ctx, in.Project), 0, 10000)
-	})
+	return projectListAction(c, "list_versions", c.Versions.All)
 }
 
 // Version is a project version (release).
