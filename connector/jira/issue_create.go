@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -192,70 +193,47 @@ func (c *Client) buildCreate(ctx context.Context, d Deployment, meta CreateMeta,
 	} else {
 		fields["project"] = map[string]any{"key": in.Project}
 	}
-	var errs []error
-	set := func(input, id string, v any) {
-		fm, ok := meta.Field(id)
-		if !ok {
-			errs = append(errs, action.Invalid(input, "the field %s is not on the create screen of %s in project %s; fields there: %s", id, meta.IssueType.Name, meta.Project, screenFields(meta)))
-			return
-		}
-		sv, err := shapeValue(d, fm, v)
-		if err != nil {
-			errs = append(errs, action.Invalid(input, "%v", err))
-			return
-		}
-		fields[fm.FieldID] = sv
-	}
+	s := &screenInput{d: d, field: meta.Field, fields: fields, absent: func(input, id string) error {
+		return action.Invalid(input, "the field %s is not on the create screen of %s in project %s; fields there: %s", id, meta.IssueType.Name, meta.Project, screenFields(meta))
+	}}
 	if in.Description != "" {
-		set("description", "description", in.Description)
+		s.set("description", "description", in.Description)
 	}
 	if in.Parent != "" {
 		// Cloud lists parent on the screen; DC 7/8 does not, but accepts it.
 		if fm, ok := meta.Field("parent"); ok {
-			set("parent", fm.FieldID, in.Parent)
+			s.set("parent", fm.FieldID, in.Parent)
 		} else {
 			fields["parent"] = map[string]any{"key": in.Parent}
 		}
 	} else if meta.IssueType.Subtask {
-		errs = append(errs, action.Invalid("parent", "%s is a sub-task type: give the parent issue key", meta.IssueType.Name))
+		s.errs = append(s.errs, action.Invalid("parent", "%s is a sub-task type: give the parent issue key", meta.IssueType.Name))
 	}
 	if in.Assignee != "" {
-		set("assignee", "assignee", in.Assignee)
+		s.set("assignee", "assignee", in.Assignee)
 	}
 	if in.Reporter != "" {
-		set("reporter", "reporter", in.Reporter)
+		s.set("reporter", "reporter", in.Reporter)
 	}
 	if in.Priority != "" {
-		set("priority", "priority", in.Priority)
+		s.set("priority", "priority", in.Priority)
 	}
 	if len(in.Labels) > 0 {
-		set("labels", "labels", in.Labels)
+		s.set("labels", "labels", in.Labels)
 	}
 	if len(in.Components) > 0 {
-		set("components", "components", in.Components)
+		s.set("components", "components", in.Components)
 	}
 	if len(in.FixVersions) > 0 {
-		set("fixVersions", "fixVersions", in.FixVersions)
+		s.set("fixVersions", "fixVersions", in.FixVersions)
 	}
 	if len(in.Versions) > 0 {
-		set("versions", "versions", in.Versions)
+		s.set("versions", "versions", in.Versions)
 	}
 	if in.DueDate != "" {
-		set("dueDate", "duedate", in.DueDate)
+		s.set("dueDate", "duedate", in.DueDate)
 	}
-	keys := make([]string, 0, len(in.Fields))
-	for k := range in.Fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		id, err := c.resolveOnScreen(ctx, k, meta.Field)
-		if err != nil {
-			errs = append(errs, action.Invalid("fields."+k, "%v", err))
-			continue
-		}
-		set("fields."+k, id, in.Fields[k])
-	}
+	s.setNamed(ctx, c, in.Fields)
 	var missing []string
 	for _, fm := range meta.Fields {
 		// Jira makes the caller the reporter when none is given.
@@ -264,22 +242,66 @@ func (c *Client) buildCreate(ctx context.Context, d Deployment, meta CreateMeta,
 		}
 	}
 	if len(missing) > 0 {
-		errs = append(errs, action.Invalid("fields", "required on the create screen of %s in project %s but not given: %s", meta.IssueType.Name, meta.Project, strings.Join(missing, ", ")))
+		s.errs = append(s.errs, action.Invalid("fields", "required on the create screen of %s in project %s but not given: %s", meta.IssueType.Name, meta.Project, strings.Join(missing, ", ")))
 	}
 	body := IssueUpdate{Fields: fields}
 	if in.IdempotencyKey != "" {
 		if _, ok := meta.Field("labels"); !ok {
-			errs = append(errs, action.Invalid("idempotencyKey", "an idempotency key is kept in a label, and the labels field is not on the create screen of %s in project %s; add it to the screen or create without a key", meta.IssueType.Name, meta.Project))
+			s.errs = append(s.errs, action.Invalid("idempotencyKey", "an idempotency key is kept in a label, and the labels field is not on the create screen of %s in project %s; add it to the screen or create without a key", meta.IssueType.Name, meta.Project))
 		} else {
 			labels, _ := fields["labels"].([]any)
 			fields["labels"] = append(labels, idempotencyLabel(in.IdempotencyKey))
 		}
 		body.Properties = []EntityProperty{{Key: IdempotencyProperty, Value: map[string]string{"key": in.IdempotencyKey}}}
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := errors.Join(s.errs...); err != nil {
 		return IssueUpdate{}, err
 	}
 	return body, nil
+}
+
+// screenInput shapes an action's inputs into the fields of a create, edit
+// or transition request, each checked against the screen Jira checks it
+// against. The problems pile up in errs, so that one answer names every
+// wrong input.
+type screenInput struct {
+	d Deployment
+	// field finds a field of the screen by its id.
+	field func(id string) (FieldMeta, bool)
+	// absent is the error of an input whose field is not on the screen.
+	absent func(input, id string) error
+	fields map[string]any
+	errs   []error
+}
+
+// set puts v, shaped for the field id, in the fields; input names it in
+// an error.
+func (s *screenInput) set(input, id string, v any) {
+	fm, ok := s.field(id)
+	if !ok {
+		s.errs = append(s.errs, s.absent(input, id))
+		return
+	}
+	sv, err := shapeValue(s.d, fm, v)
+	if err != nil {
+		s.errs = append(s.errs, action.Invalid(input, "%v", err))
+		return
+	}
+	s.fields[fm.FieldID] = sv
+}
+
+// setNamed sets the fields an input holds by display name or id (the
+// fields input of an action), in the order of their names so that the
+// errors come in a stable order.
+func (s *screenInput) setNamed(ctx context.Context, c *Client, named map[string]any) {
+	for _, k := range slices.Sorted(maps.Keys(named)) {
+		id, err := c.resolveOnScreen(ctx, k, s.field)
+		if err != nil {
+			s.errs = append(s.errs, action.Invalid("fields."+k, "%v", err))
+			continue
+		}
+		s.set("fields."+k, id, named[k])
+	}
 }
 
 // resolveOnScreen maps a field name or id to an id: ids and names on the

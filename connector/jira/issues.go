@@ -211,37 +211,26 @@ func (c *Client) UpdateIssue() action.Action[UpdateIssueInput, Issue] {
 			return FieldMeta{}, false
 		}
 		body := IssueUpdate{Fields: map[string]any{}, Update: map[string][]FieldOperation{}}
-		var errs []error
-		set := func(input, id string, v any) {
-			m, ok := onScreen(id)
-			if !ok {
-				errs = append(errs, action.Invalid(input, "the field %s is not on the edit screen of %s (or the account may not edit it)", id, in.IssueKey))
-				return
-			}
-			sv, err := shapeValue(d, m, v)
-			if err != nil {
-				errs = append(errs, action.Invalid(input, "%v", err))
-				return
-			}
-			body.Fields[m.FieldID] = sv
-		}
+		s := &screenInput{d: d, field: onScreen, fields: body.Fields, absent: func(input, id string) error {
+			return action.Invalid(input, "the field %s is not on the edit screen of %s (or the account may not edit it)", id, in.IssueKey)
+		}}
 		if in.Summary != "" {
-			set("summary", "summary", in.Summary)
+			s.set("summary", "summary", in.Summary)
 		}
 		if in.Description != "" {
-			set("description", "description", in.Description)
+			s.set("description", "description", in.Description)
 		}
 		if in.Priority != "" {
-			set("priority", "priority", in.Priority)
+			s.set("priority", "priority", in.Priority)
 		}
 		if in.Assignee != "" {
-			set("assignee", "assignee", in.Assignee)
+			s.set("assignee", "assignee", in.Assignee)
 		}
 		if in.DueDate != "" {
-			set("dueDate", "duedate", in.DueDate)
+			s.set("dueDate", "duedate", in.DueDate)
 		}
 		if in.Labels != nil {
-			set("labels", "labels", in.Labels)
+			s.set("labels", "labels", in.Labels)
 		}
 		for _, l := range in.AddLabels {
 			body.Update["labels"] = append(body.Update["labels"], FieldOperation{"add": l})
@@ -251,23 +240,11 @@ func (c *Client) UpdateIssue() action.Action[UpdateIssueInput, Issue] {
 		}
 		if len(body.Update["labels"]) > 0 {
 			if _, ok := onScreen("labels"); !ok {
-				errs = append(errs, action.Invalid("addLabels", "the labels field is not on the edit screen of %s", in.IssueKey))
+				s.errs = append(s.errs, action.Invalid("addLabels", "the labels field is not on the edit screen of %s", in.IssueKey))
 			}
 		}
-		keys := make([]string, 0, len(in.Fields))
-		for k := range in.Fields {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			id, err := c.resolveOnScreen(ctx, k, onScreen)
-			if err != nil {
-				errs = append(errs, action.Invalid("fields."+k, "%v", err))
-				continue
-			}
-			set("fields."+k, id, in.Fields[k])
-		}
-		if err := errors.Join(errs...); err != nil {
+		s.setNamed(ctx, c, in.Fields)
+		if err := errors.Join(s.errs...); err != nil {
 			return Issue{}, err
 		}
 		if len(body.Fields) == 0 {

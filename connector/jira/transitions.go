@@ -123,46 +123,31 @@ func (c *Client) TransitionIssue() action.Action[TransitionIssueInput, Issue] {
 			return Issue{}, action.Invalid("to", "%v", err)
 		}
 		fields := map[string]any{}
-		var errs []error
-		set := func(input, id string, v any) {
+		// The transition's screen is keyed by field id; its fields may
+		// carry neither the id nor a name.
+		onScreen := func(id string) (FieldMeta, bool) {
 			m, ok := t.Fields[id]
-			if !ok {
-				errs = append(errs, action.Invalid(input, "the transition %q has no field %s on its screen", t.Name, id))
-				return
+			if ok && m.FieldID == "" {
+				m.FieldID = id
 			}
-			if m.Name == "" {
+			if ok && m.Name == "" {
 				m.Name = id
 			}
-			sv, err := shapeValue(d, m, v)
-			if err != nil {
-				errs = append(errs, action.Invalid(input, "%v", err))
-				return
-			}
-			fields[id] = sv
+			return m, ok
 		}
+		s := &screenInput{d: d, field: onScreen, fields: fields, absent: func(input, id string) error {
+			return action.Invalid(input, "the transition %q has no field %s on its screen", t.Name, id)
+		}}
 		if in.Resolution != "" {
-			set("resolution", "resolution", in.Resolution)
+			s.set("resolution", "resolution", in.Resolution)
 		}
-		for k, v := range in.Fields {
-			id, err := c.resolveOnScreen(ctx, k, func(id string) (FieldMeta, bool) {
-				m, ok := t.Fields[id]
-				if ok && m.FieldID == "" {
-					m.FieldID = id
-				}
-				return m, ok
-			})
-			if err != nil {
-				errs = append(errs, action.Invalid("fields."+k, "%v", err))
-				continue
-			}
-			set("fields."+k, id, v)
-		}
+		s.setNamed(ctx, c, in.Fields)
 		for id, m := range t.Fields {
 			if m.Required && !m.HasDefaultValue && fields[id] == nil {
-				errs = append(errs, action.Invalid("fields", "the transition %q requires the field %s (%s)", t.Name, m.Name, id))
+				s.errs = append(s.errs, action.Invalid("fields", "the transition %q requires the field %s (%s)", t.Name, m.Name, id))
 			}
 		}
-		if err := errors.Join(errs...); err != nil {
+		if err := errors.Join(s.errs...); err != nil {
 			return Issue{}, err
 		}
 		var update map[string][]FieldOperation

@@ -32,3 +32,29 @@ func TestTransitionIssue(t *testing.T) {
 		}
 	})
 }
+
+// An update or a transition names every entry of its fields input that is
+// not on its screen, in the order of the entries' names, and changes
+// nothing.
+func TestFieldsOffTheScreenAreEachNamedInOrder(t *testing.T) {
+	bothModes(t, func(t *testing.T, e *env) {
+		key := e.demo.Issues[2].Key // To Do
+		_, err := e.jc.TransitionIssue().Run(ctx, TransitionIssueInput{IssueKey: key, To: "Done", Resolution: "Done",
+			Fields: map[string]any{"priority": "High", "labels": []string{"x"}, "environment": "x"}})
+		want := `invalid input "fields.environment": the transition "Done" has no field environment on its screen` + "\n" +
+			`invalid input "fields.labels": the transition "Done" has no field labels on its screen` + "\n" +
+			`invalid input "fields.priority": the transition "Done" has no field priority on its screen`
+		if err == nil || err.Error() != want {
+			t.Errorf("transition: %v\nwant %s", err, want)
+		}
+		_, err = e.jc.UpdateIssue().Run(ctx, UpdateIssueInput{IssueKey: key, Summary: "renamed", Fields: map[string]any{"resolution": "Done", "environment": "x"}})
+		want = `invalid input "fields.environment": the field environment is not on the edit screen of ` + key + ` (or the account may not edit it)` + "\n" +
+			`invalid input "fields.resolution": the field resolution is not on the edit screen of ` + key + ` (or the account may not edit it)`
+		if err == nil || err.Error() != want {
+			t.Errorf("update: %v\nwant %s", err, want)
+		}
+		if got, _ := e.srv.Issue(key); got.Status != "To Do" || got.Resolution != "" || got.Summary == "renamed" {
+			t.Errorf("the issue changed: %+v", got)
+		}
+	})
+}
