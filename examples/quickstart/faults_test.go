@@ -14,6 +14,7 @@ import (
 	"github.com/recipekit/recipekit/connector/httpx"
 	"github.com/recipekit/recipekit/connector/jira"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
+	"github.com/recipekit/recipekit/examples/internal/demo"
 	"github.com/recipekit/recipekit/recipe"
 )
 
@@ -33,14 +34,7 @@ func (c fastClock) After(d time.Duration) <-chan time.Time {
 
 // fastSleep is httpx's wait (Retry-After, backoff) sped up the same way.
 func fastSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d / speedup)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return demo.Pause(ctx, d/speedup)
 }
 
 type faultCell struct {

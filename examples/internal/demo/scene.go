@@ -142,8 +142,9 @@ func playBeats(ctx context.Context, rep *Reporter, beats []Beat, fast bool, sett
 	return nil
 }
 
-// Pause waits d, or until ctx ends. It paces the offline scenes for people
-// watching; nothing waits on it for correctness.
+// Pause waits d, or until ctx ends, returning its cause. It paces the
+// offline scenes for people watching, and a test's sped-up stand-in for the
+// connector's waits; nothing waits on it for correctness.
 func Pause(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
