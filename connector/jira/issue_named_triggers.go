@@ -276,9 +276,7 @@ func (t *deletedWorklogs) Poll(ctx context.Context, cursor trigger.Cursor) (trig
 // issue. Event IDs are "comment-deleted:<id>". Search cannot find deleted
 // comments, so it has no reconciliation poll.
 func (c *Client) DeletedCommentWebhook(opts WebhookOptions) trigger.Webhook[CommentEvent] {
-	info := trigger.Info{Name: TriggerDeletedCommentWebhook, Title: "Deleted comment (real time)",
-		Description: "Receives deleted comments, with their issue, from a webhook the trigger registers in Jira. Deletions cannot be polled, so missed deliveries are not caught up."}
-	opts.PollInterval = -1
+	info := hookInfo(TriggerDeletedCommentWebhook, "Deleted comment", "deleted comments, with their issue,", deletionsNotCaughtUp)
 	return newHookTrigger[CommentEvent](c, opts, info, []string{"comment_deleted"}, nil, func(ev *WebhookEvent, _ []byte) []found[CommentEvent] {
 		if ev.Comment == nil || ev.Comment.ID == "" {
 			return nil
@@ -296,8 +294,7 @@ func (c *Client) DeletedCommentWebhook(opts WebhookOptions) trigger.Webhook[Comm
 // "worklog-deleted:<id>", as DeletedWorklogs, whose poll is its
 // reconciliation. Admin webhooks only (not OAuth connections).
 func (c *Client) DeletedWorklogWebhook(opts WebhookOptions) trigger.Webhook[DeletedWorklog] {
-	info := trigger.Info{Name: TriggerDeletedWorklogWebhook, Title: "Deleted worklog (real time)",
-		Description: "Receives deleted worklogs from a webhook the trigger registers in Jira, with a backup poll that catches missed deliveries."}
+	info := hookInfo(TriggerDeletedWorklogWebhook, "Deleted worklog", "deleted worklogs", caughtUpByPoll)
 	poll := func(o PollOptions) trigger.Trigger[DeletedWorklog] { return c.DeletedWorklogs(o) }
 	return newHookTrigger(c, opts, info, []string{"worklog_deleted"}, poll, func(ev *WebhookEvent, _ []byte) []found[DeletedWorklog] {
 		if ev.Worklog == nil || ev.Worklog.ID == "" {

@@ -83,6 +83,10 @@ type hookState struct {
 	Me   *User   `json:"me,omitempty"`
 }
 
+// newHookTrigger builds a real-time trigger for events, converted by
+// convert. recon is the polling trigger of its reconciliation poll, nil
+// when the events cannot be polled for (deletions, any event): then it has
+// none, whatever opts.PollInterval says.
 func newHookTrigger[T any](c *Client, opts WebhookOptions, info trigger.Info, events []string, recon func(PollOptions) trigger.Trigger[T], convert func(*WebhookEvent, []byte) []found[T]) *hookTrigger[T] {
 	h := &hookTrigger[T]{c: c, info: info, events: events, convert: convert}
 	if opts.RenewBefore == 0 {
@@ -130,8 +134,7 @@ func newHookTrigger[T any](c *Client, opts WebhookOptions, info trigger.Info, ev
 // without changelog items (the jira:issue_updated a comment raises) are
 // not issue changes and yield no event.
 func (c *Client) IssueWebhook(opts WebhookOptions) trigger.Webhook[IssueChange] {
-	info := trigger.Info{Name: TriggerIssueWebhook, Title: "New or updated issue (real time)",
-		Description: "Receives issue creations and changes from a webhook the trigger registers in Jira, with a backup poll that catches missed deliveries."}
+	info := hookInfo(TriggerIssueWebhook, "New or updated issue", "issue creations and changes", caughtUpByPoll)
 	return newHookTrigger(c, opts, info, []string{"jira:issue_created", "jira:issue_updated"}, c.NewOrUpdatedIssue, convertIssueChange)
 }
 
@@ -139,8 +142,7 @@ func (c *Client) IssueWebhook(opts WebhookOptions) trigger.Webhook[IssueChange] 
 // (comment_created, comment_updated), with the output and event IDs of
 // NewOrUpdatedComment, whose poll is its reconciliation.
 func (c *Client) CommentWebhook(opts WebhookOptions) trigger.Webhook[CommentEvent] {
-	info := trigger.Info{Name: TriggerCommentWebhook, Title: "New or updated comment (real time)",
-		Description: "Receives new and edited comments from a webhook the trigger registers in Jira, with a backup poll that catches missed deliveries."}
+	info := hookInfo(TriggerCommentWebhook, "New or updated comment", "new and edited comments", caughtUpByPoll)
 	return newHookTrigger(c, opts, info, []string{"comment_created", "comment_updated"}, c.NewOrUpdatedComment, commentKind.convert)
 }
 
@@ -149,9 +151,7 @@ func (c *Client) CommentWebhook(opts WebhookOptions) trigger.Webhook[CommentEven
 // are "issue-deleted:<id>". Search cannot find deleted issues, so it has
 // no reconciliation poll.
 func (c *Client) DeletedIssueWebhook(opts WebhookOptions) trigger.Webhook[Issue] {
-	info := trigger.Info{Name: TriggerDeletedIssueWebhook, Title: "Deleted issue (real time)",
-		Description: "Receives deleted issues from a webhook the trigger registers in Jira. Deletions cannot be polled, so missed deliveries are not caught up."}
-	opts.PollInterval = -1
+	info := hookInfo(TriggerDeletedIssueWebhook, "Deleted issue", "deleted issues", deletionsNotCaughtUp)
 	return newHookTrigger[Issue](c, opts, info, []string{"jira:issue_deleted"}, nil, convertDeleted)
 }
 
@@ -161,8 +161,7 @@ func (c *Client) DeletedIssueWebhook(opts WebhookOptions) trigger.Webhook[Issue]
 // offer worklog events to dynamic (OAuth) webhooks: with an OAuth
 // connection, Subscribe fails; use NewWorklog.
 func (c *Client) WorklogWebhook(opts WebhookOptions) trigger.Webhook[WorklogEvent] {
-	info := trigger.Info{Name: TriggerWorklogWebhook, Title: "New or updated worklog (real time)",
-		Description: "Receives new and edited worklogs from a webhook the trigger registers in Jira, with a backup poll that catches missed deliveries."}
+	info := hookInfo(TriggerWorklogWebhook, "New or updated worklog", "new and edited worklogs", caughtUpByPoll)
 	return newHookTrigger(c, opts, info, []string{"worklog_created", "worklog_updated"}, c.NewOrUpdatedWorklog, worklogKind.convert)
 }
 
@@ -172,9 +171,7 @@ func (c *Client) WorklogWebhook(opts WebhookOptions) trigger.Webhook[WorklogEven
 // SHA-256 of the body when absent), so a redelivery is dropped. It has no
 // reconciliation poll.
 func (c *Client) AnyEventWebhook(opts WebhookOptions) trigger.Webhook[WebhookEvent] {
-	info := trigger.Info{Name: TriggerAnyEventWebhook, Title: "Any event (real time)",
-		Description: "Receives the Jira events you choose (issues, comments, worklogs, versions, sprints, ...) from a webhook the trigger registers in Jira."}
-	opts.PollInterval = -1
+	info := hookInfo(TriggerAnyEventWebhook, "Any event", "the Jira events you choose (issues, comments, worklogs, versions, sprints, ...)", ".")
 	events := slices.Clone(opts.Events)
 	h := newHookTrigger[WebhookEvent](c, opts, info, events, nil, convertAny)
 	if len(events) == 0 && h.err == nil {
@@ -186,6 +183,21 @@ func (c *Client) AnyEventWebhook(opts WebhookOptions) trigger.Webhook[WebhookEve
 		}
 	}
 	return h
+}
+
+// Endings of a real-time trigger's description: whether the deliveries
+// Jira fails to make are caught up.
+const (
+	caughtUpByPoll       = ", with a backup poll that catches missed deliveries."
+	deletionsNotCaughtUp = ". Deletions cannot be polled, so missed deliveries are not caught up."
+)
+
+// hookInfo describes a real-time trigger that receives what (such as "new
+// and edited comments") from the webhook it registers; ending closes the
+// description.
+func hookInfo(name, title, what, ending string) trigger.Info {
+	return trigger.Info{Name: name, Title: title + " (real time)",
+		Description: "Receives " + what + " from a webhook the trigger registers in Jira" + ending}
 }
 
 // Info describes the trigger; PollInterval is the reconciliation interval.
