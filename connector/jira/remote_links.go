@@ -220,17 +220,11 @@ type RemoteLinkRef struct {
 	Self string `json:"self" expr:"self"`
 }
 
-// remoteLinkRequest is the body of a create or update
-// (RemoteIssueLinkRequest): a RemoteLink without its id and self.
-type remoteLinkRequest struct {
-	GlobalID     string                `json:"globalId,omitempty"`
-	Application  RemoteLinkApplication `json:"application,omitzero"`
-	Relationship string                `json:"relationship,omitempty"`
-	Object       RemoteObject          `json:"object"`
-}
-
-func requestOf(l RemoteLink) remoteLinkRequest {
-	return remoteLinkRequest{GlobalID: l.GlobalID, Application: l.Application, Relationship: l.Relationship, Object: l.Object}
+// requestOf is the body of a create or update (RemoteIssueLinkRequest): l
+// without its id and self, which Jira assigns; both are omitted when empty.
+func requestOf(l RemoteLink) RemoteLink {
+	l.ID, l.Self = 0, ""
+	return l
 }
 
 func checkRemoteLink(l RemoteLink) error {

@@ -197,3 +197,21 @@ func TestRemoteLinkSampleDecodes(t *testing.T) {
 		t.Errorf("decoded %+v", links)
 	}
 }
+
+// Create and Update document that a link's ID and Self are ignored: the
+// body sent is the link without them.
+func TestRemoteLinkRequestLeavesOutIDAndSelf(t *testing.T) {
+	l := RemoteLink{ID: 7, Self: "https://jira.example.com/rest/api/2/issue/DEMO-1/remotelink/7", GlobalID: "g1",
+		Relationship: "causes", Object: RemoteObject{URL: "https://a.example.com", Title: "a"}}
+	b, err := requestJSON(requestOf(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"globalId":"g1","relationship":"causes","object":{"url":"https://a.example.com","title":"a"}}`
+	if string(b) != want {
+		t.Errorf("body %s, want %s", b, want)
+	}
+	if l.ID != 7 || l.Self == "" {
+		t.Errorf("requestOf changed the caller's link: %+v", l)
+	}
+}
