@@ -19,24 +19,18 @@ type APIToken struct {
 // Validate reports an empty or malformed Email or Token.
 func (a APIToken) Validate() error {
 	const name = "auth.APIToken"
-	switch {
-	case strings.TrimSpace(a.Email) == "":
-		return configErr(name, "Email", "is empty: set it to the email address of the Atlassian account that created the API token")
-	case a.Email != strings.TrimSpace(a.Email):
-		return configErr(name, "Email", "has leading or trailing spaces: remove them")
-	case !strings.Contains(a.Email, "@"):
-		return configErr(name, "Email", "is not an email address: Jira Cloud API tokens are used with the account's email, not a username")
-	case a.Token.Reveal() == "":
-		return configErr(name, "Token", "is empty: create an API token at https://id.atlassian.com/manage-profile/security/api-tokens and set it here")
-	case a.Token.Reveal() != strings.TrimSpace(a.Token.Reveal()):
-		return configErr(name, "Token", "has leading or trailing whitespace (often a copy-paste newline): remove it")
+	if err := accountProblem(name, "Email", a.Email, "set it to the email address of the Atlassian account that created the API token"); err != nil {
+		return err
 	}
-	return nil
+	if !strings.Contains(a.Email, "@") {
+		return configErr(name, "Email", "is not an email address: Jira Cloud API tokens are used with the account's email, not a username")
+	}
+	return tokenProblem(name, "Token", a.Token, "create an API token at https://id.atlassian.com/manage-profile/security/api-tokens and set it here")
 }
 
 // Transport returns base decorated with the Basic authorization header.
 func (a APIToken) Transport(base http.RoundTripper) http.RoundTripper {
-	return &headerTransport{base: orDefault(base), name: "Authorization", value: basicValue(a.Email, a.Token.Reveal())}
+	return withAuthorization(base, basicValue(a.Email, a.Token.Reveal()))
 }
 
 // WebhookMode returns AdminWebhooks.
@@ -57,14 +51,14 @@ type Basic struct {
 // Validate reports an empty or malformed Username or Password.
 func (b Basic) Validate() error {
 	const name = "auth.Basic"
-	switch {
-	case strings.TrimSpace(b.Username) == "":
-		return configErr(name, "Username", "is empty: set it to the Jira username")
-	case strings.Contains(b.Username, ":"):
+	// A ':' is reported before spaces around the name (a blank one has none).
+	if strings.Contains(b.Username, ":") {
 		return configErr(name, "Username", "contains ':', which HTTP Basic authentication cannot carry: use the account's username")
-	case b.Username != strings.TrimSpace(b.Username):
-		return configErr(name, "Username", "has leading or trailing spaces: remove them")
-	case b.Password.Reveal() == "":
+	}
+	if err := accountProblem(name, "Username", b.Username, "set it to the Jira username"); err != nil {
+		return err
+	}
+	if b.Password.Reveal() == "" {
 		return configErr(name, "Password", "is empty: set the account's password (or use auth.PAT with a personal access token on Jira 8.14+)")
 	}
 	return nil
@@ -72,7 +66,7 @@ func (b Basic) Validate() error {
 
 // Transport returns base decorated with the Basic authorization header.
 func (b Basic) Transport(base http.RoundTripper) http.RoundTripper {
-	return &headerTransport{base: orDefault(base), name: "Authorization", value: basicValue(b.Username, b.Password.Reveal())}
+	return withAuthorization(base, basicValue(b.Username, b.Password.Reveal()))
 }
 
 // WebhookMode returns AdminWebhooks.
@@ -88,12 +82,10 @@ type PAT struct {
 // Validate reports an empty or malformed Token.
 func (p PAT) Validate() error {
 	const name = "auth.PAT"
-	switch {
-	case p.Token.Reveal() == "":
-		return configErr(name, "Token", "is empty: create a personal access token in your Jira profile (Personal Access Tokens) and set it here")
-	case p.Token.Reveal() != strings.TrimSpace(p.Token.Reveal()):
-		return configErr(name, "Token", "has leading or trailing whitespace (often a copy-paste newline): remove it")
-	case strings.ContainsAny(p.Token.Reveal(), " \t\r\n"):
+	if err := tokenProblem(name, "Token", p.Token, "create a personal access token in your Jira profile (Personal Access Tokens) and set it here"); err != nil {
+		return err
+	}
+	if strings.ContainsAny(p.Token.Reveal(), " \t\r\n") {
 		return configErr(name, "Token", "contains whitespace: paste the token exactly as Jira showed it")
 	}
 	return nil
@@ -101,11 +93,43 @@ func (p PAT) Validate() error {
 
 // Transport returns base decorated with the Bearer authorization header.
 func (p PAT) Transport(base http.RoundTripper) http.RoundTripper {
-	return &headerTransport{base: orDefault(base), name: "Authorization", value: "Bearer " + p.Token.Reveal()}
+	return withAuthorization(base, "Bearer "+p.Token.Reveal())
 }
 
 // WebhookMode returns AdminWebhooks.
 func (PAT) WebhookMode() WebhookMode { return AdminWebhooks }
+
+// accountProblem reports an account name (an email address, a username)
+// in a strategy's field that cannot work: empty (set says what to set it
+// to), or with spaces around it.
+func accountProblem(strategy, field, account, set string) error {
+	switch {
+	case strings.TrimSpace(account) == "":
+		return configErr(strategy, field, "is empty: %s", set)
+	case account != strings.TrimSpace(account):
+		return configErr(strategy, field, "has leading or trailing spaces: remove them")
+	}
+	return nil
+}
+
+// tokenProblem reports a token pasted into a strategy's field that cannot
+// work: empty (create says where to make one), or with whitespace around
+// it.
+func tokenProblem(strategy, field string, token Secret, create string) error {
+	switch t := token.Reveal(); {
+	case t == "":
+		return configErr(strategy, field, "is empty: %s", create)
+	case t != strings.TrimSpace(t):
+		return configErr(strategy, field, "has leading or trailing whitespace (often a copy-paste newline): remove it")
+	}
+	return nil
+}
+
+// withAuthorization returns base (http.DefaultTransport when nil) decorated
+// with an Authorization header of value.
+func withAuthorization(base http.RoundTripper, value string) http.RoundTripper {
+	return &headerTransport{base: orDefault(base), name: "Authorization", value: value}
+}
 
 func basicValue(user, pass string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
