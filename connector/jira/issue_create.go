@@ -152,15 +152,7 @@ func (c *Client) createOnce(ctx context.Context, in CreateIssueInput, body Issue
 func (c *Client) findCreatedByEffect(ctx context.Context, project string, e action.Effect, patient bool) (Issue, bool, error) {
 	jql := fmt.Sprintf("project = %s AND creator = currentUser() AND created >= %d ORDER BY created DESC", strconv.Quote(project), since(e).UnixMilli())
 	return c.searchCreated(ctx, SearchOptions{JQL: jql, Fields: []string{"created"}, MaxResults: 50}, patient, func(is Issue) (bool, error) {
-		p, _, err := c.Issues.GetProperty(ctx, is.Key, EffectProperty)
-		if errors.Is(err, ErrNotFound) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		m, ok := p.Value.(map[string]any)
-		return ok && m["key"] == e.Key, nil
+		return c.issuePropertyRecords(ctx, is.Key, EffectProperty, e.Key)
 	})
 }
 

@@ -72,7 +72,7 @@ func (c *Client) findByIdempotencyKey(ctx context.Context, in CreateIssueInput, 
 	jql := fmt.Sprintf("project = %s AND labels = %s ORDER BY created ASC", strconv.Quote(in.Project), strconv.Quote(idempotencyLabel(in.IdempotencyKey)))
 	return c.searchCreated(ctx, SearchOptions{JQL: jql, Fields: []string{"labels"}, MaxResults: 10}, patient, func(is Issue) (bool, error) {
 		// A hit with the label but without our property is not this one.
-		ours, err := c.carriesIdempotencyKey(ctx, is.Key, in.IdempotencyKey)
+		ours, err := c.issuePropertyRecords(ctx, is.Key, IdempotencyProperty, in.IdempotencyKey)
 		if err != nil {
 			return false, lookupFailure(in, is.Key, patient, err)
 		}
@@ -117,13 +117,14 @@ func (c *Client) searchCreated(ctx context.Context, opts SearchOptions, patient 
 	return Issue{}, false, nil
 }
 
-// carriesIdempotencyKey reads the idempotency property of the issue key and
-// reports whether it records idempotencyKey. An absent property (404) or
-// another key means the label is not ours (a hash collision, or a label
-// someone set by hand); any other failure to read it is returned, because
-// the issue could be ours and posting again would duplicate it.
-func (c *Client) carriesIdempotencyKey(ctx context.Context, key, idempotencyKey string) (bool, error) {
-	p, _, err := c.Issues.GetProperty(ctx, key, IdempotencyProperty)
+// issuePropertyRecords reads the property prop of the issue issueKey and
+// reports whether it records key ({"key": key}, as effectValue writes it).
+// An absent property (404) or another key means the issue is not the one
+// sought (a label hash collision, a label someone set by hand, another step
+// run's issue); any other failure to read it is returned, because the
+// issue could be the one sought and writing again would duplicate it.
+func (c *Client) issuePropertyRecords(ctx context.Context, issueKey, prop, key string) (bool, error) {
+	p, _, err := c.Issues.GetProperty(ctx, issueKey, prop)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
@@ -131,7 +132,7 @@ func (c *Client) carriesIdempotencyKey(ctx context.Context, key, idempotencyKey 
 		return false, err
 	}
 	m, ok := p.Value.(map[string]any)
-	return ok && m["key"] == idempotencyKey, nil
+	return ok && m["key"] == key, nil
 }
 
 // lookupFailure explains a property read that left an issue carrying the
