@@ -445,13 +445,15 @@ func fastStruct(b []byte, i int, f reflect.Value) (int, bool) {
 	if c == nil {
 		return whole(decodeStandard)(b, i, f)
 	}
-	end, err := walkObject(b, i, func(k []byte, i int) (int, error) { return c.member(k, b, i, f) })
+	end, err := walkObject(b, i, func(k []byte, i int) (int, error) { return c.member(k, b, i, f, c.skip) })
 	return end, err == nil
 }
 
 // member decodes the member k, whose value starts at b[i], into the struct
-// f; errNotFast when encoding/json must decode the struct.
-func (c *structCodec) member(k, b []byte, i int, f reflect.Value) (int, error) {
+// f: into its field when the type has one of that name, else by other
+// (c.skip for a member the type does not hold); errNotFast when
+// encoding/json must decode the struct.
+func (c *structCodec) member(k, b []byte, i int, f reflect.Value, other func(k, v []byte) bool) (int, error) {
 	if fc, ok := c.fields[string(k)]; ok {
 		if end, ok := fc.decode(b, i, f.Field(fc.index)); ok {
 			return end, nil
@@ -459,7 +461,7 @@ func (c *structCodec) member(k, b []byte, i int, f reflect.Value) (int, error) {
 		return 0, errNotFast
 	}
 	v, end, ok := valueAt(b, i)
-	if !ok || !c.skip(k, v) {
+	if !ok || !other(k, v) {
 		return 0, errNotFast
 	}
 	return end, nil
@@ -589,19 +591,8 @@ func (f *issueFieldsJSON) walk(b []byte, i int) (int, bool) {
 	}
 	c := issueFieldsCodec()
 	fv := reflect.ValueOf(f).Elem()
-	end, err := walkObject(b, i, func(k []byte, i int) (int, error) {
-		if fc, ok := c.fields[string(k)]; ok {
-			if end, ok := fc.decode(b, i, fv.Field(fc.index)); ok {
-				return end, nil
-			}
-			return 0, errNotFast
-		}
-		v, end, ok := valueAt(b, i)
-		if !ok || !f.untyped(c, k, v) {
-			return 0, errNotFast
-		}
-		return end, nil
-	})
+	untyped := func(k, v []byte) bool { return f.untyped(c, k, v) }
+	end, err := walkObject(b, i, func(k []byte, i int) (int, error) { return c.member(k, b, i, fv, untyped) })
 	return end, err == nil
 }
 
@@ -655,7 +646,7 @@ func (c *Comment) decodeFast(b []byte) bool {
 	cv := reflect.ValueOf(c).Elem()
 	end, err := walkObject(b, i, func(k []byte, i int) (int, error) {
 		if string(k) != "body" {
-			return codec.member(k, b, i, cv)
+			return codec.member(k, b, i, cv, codec.skip)
 		}
 		v, end, ok := valueAt(b, i)
 		c.Body = ""
