@@ -17,25 +17,8 @@ import (
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/auth/seal"
 	"github.com/recipekit/recipekit/internal/sealtest"
+	"github.com/recipekit/recipekit/internal/testclock"
 )
-
-// fakeClock is a settable clock that several OAuth2 values share.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
 
 // oauthValue returns a new OAuth2 value talking to f over store.
 func oauthValue(f *fakeAtlassian, store auth.TokenStore, now func() time.Time) *auth.OAuth2 {
@@ -111,7 +94,7 @@ func TestTwoOAuth2ValuesOnOneStoreRefreshOncePerExpiry(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, f := newFakeAtlassian(t)
-			clock := &fakeClock{now: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+			clock := testclock.New(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 			s1, s2 := tc.stores(t)
 			o1, o2 := oauthValue(f, s1, clock.Now), oauthValue(f, s2, clock.Now)
 			c1 := &http.Client{Transport: o1.Transport(nil)}
@@ -159,7 +142,7 @@ func TestRefreshMarginScalesWithLifetime(t *testing.T) {
 		t.Run(tc.lifetime.String(), func(t *testing.T) {
 			o, f := newFakeAtlassian(t)
 			f.expiresIn = int(tc.lifetime / time.Second)
-			clock := &fakeClock{now: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+			clock := testclock.New(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 			o.Now = clock.Now
 			access, refresh := f.issue()
 			o.Store.Save(t.Context(), auth.Token{AccessToken: auth.Secret(access), RefreshToken: auth.Secret(refresh), Issued: clock.Now(), Expiry: clock.Now().Add(tc.lifetime)})

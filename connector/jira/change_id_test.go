@@ -10,6 +10,7 @@ import (
 
 	"github.com/recipekit/recipekit/connector/internal/webhooksign"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
+	"github.com/recipekit/recipekit/internal/testclock"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/trigger"
 )
@@ -30,7 +31,7 @@ func changePayload(issueID, key, changeID string, updatedMs int64, user User) []
 // the changelog's; it returns the poll's and the deliveries' events.
 func oneIDPerChange(t *testing.T) (polled, delivered []trigger.Event[IssueChange]) {
 	t.Helper()
-	clock := newTrigClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	clock := testclock.New(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 	srv := jiratest.New(t, jiratest.Options{Now: clock.Now, Seed: 5})
 	demo := srv.SeedDemo()
 	jc := userClient(t, srv, demo.Admin)

@@ -5,40 +5,20 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata"
 
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
+	"github.com/recipekit/recipekit/internal/testclock"
 	"github.com/recipekit/recipekit/trigger"
 )
-
-// trigClock is a fake clock shared by the simulator and the trigger.
-type trigClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newTrigClock(t time.Time) *trigClock { return &trigClock{t: t} }
-
-func (c *trigClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *trigClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // trigEnv is a simulator with a fake clock and a client of its admin.
 type trigEnv struct {
 	srv   *jiratest.Server
 	demo  jiratest.Demo
-	clock *trigClock
+	clock *testclock.Clock // shared by the simulator and the trigger
 	mode  jiratest.Mode
 }
 
@@ -50,7 +30,7 @@ func newTrigEnv(t testing.TB, mode jiratest.Mode, tz string) *trigEnv {
 	}
 	// The trigger's clock reads in yet another zone: only instants matter.
 	la, _ := time.LoadLocation("America/Los_Angeles")
-	clock := newTrigClock(time.Date(2025, 3, 9, 1, 59, 30, 123_000_000, la))
+	clock := testclock.New(time.Date(2025, 3, 9, 1, 59, 30, 123_000_000, la))
 	srv := jiratest.New(t, jiratest.Options{Mode: mode, TimeZone: loc, Now: clock.Now, Seed: 7})
 	return &trigEnv{srv: srv, demo: srv.SeedDemo(), clock: clock, mode: mode}
 }

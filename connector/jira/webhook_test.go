@@ -17,6 +17,7 @@ import (
 	"github.com/recipekit/recipekit/auth"
 	"github.com/recipekit/recipekit/connector/internal/webhooksign"
 	"github.com/recipekit/recipekit/connector/jira/jiratest"
+	"github.com/recipekit/recipekit/internal/testclock"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/recipetest"
 	"github.com/recipekit/recipekit/trigger"
@@ -285,7 +286,7 @@ type keyInput struct {
 // all: every change becomes exactly one job once the reconciliation poll
 // has run, and the registration is removed when the engine stops.
 func TestWebhookDeliveriesThroughEngine(t *testing.T) {
-	clock := newTrigClock(time.Now().Truncate(time.Millisecond))
+	clock := testclock.New(time.Now().Truncate(time.Millisecond))
 	srv := jiratest.New(t, jiratest.Options{Seed: 3, Now: clock.Now})
 	demo := srv.SeedDemo()
 	ctx := context.Background()
@@ -457,7 +458,7 @@ func (rc *receiver[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestWebhookDynamicRenewal(t *testing.T) {
-	clock := newTrigClock(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
+	clock := testclock.New(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC))
 	srv := jiratest.New(t, jiratest.Options{Now: clock.Now})
 	demo := srv.SeedDemo()
 	ctx := context.Background()
