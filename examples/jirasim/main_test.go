@@ -138,12 +138,14 @@ func TestSimulatedActivityChangesTheSite(t *testing.T) {
 	}
 }
 
-// snapshot summarises the demo project: each issue's key, status and
-// number of comments.
+// snapshot summarises the demo project: each issue's key, status, number
+// of comments and last update. The update time is there because moves go
+// round in a circle (To Do, In Progress, Done, To Do again): three moves of
+// one issue leave its status as it was, but not its update time.
 func snapshot(srv *jiratest.Server) string {
 	var b strings.Builder
 	for _, is := range srv.Issues("DEMO") {
-		fmt.Fprintf(&b, "%s:%s:%d ", is.Key, is.Status, len(srv.Comments(is.Key)))
+		fmt.Fprintf(&b, "%s:%s:%d:%s ", is.Key, is.Status, len(srv.Comments(is.Key)), is.Updated.Format(time.RFC3339Nano))
 	}
 	return b.String()
 }
