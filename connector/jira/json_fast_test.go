@@ -351,3 +351,28 @@ func TestSearchPageMatchesIssueMembersAsEncodingJSON(t *testing.T) {
 		t.Fatalf("not a case for this test: encoding/json read %+v", want.Issues[0])
 	}
 }
+
+// json.Unmarshal reads the page's own members (isLast, nextPageToken,
+// total, ...) under any case too: a search page does the same, so a proxy
+// or an older Jira that capitalises them pages the same way.
+func TestSearchPageMatchesItsOwnMembersAsEncodingJSON(t *testing.T) {
+	page := `{"IsLast":true,"NEXTPAGETOKEN":"t2","StartAt":5,"maxresults":50,"Total":7,"NAMES":{"a":"b"},"Issues":[{"id":"1","key":"A-1"}],"Expand":"names"}`
+	var want SearchResult
+	if err := json.Unmarshal([]byte(page), &want); err != nil {
+		t.Fatal(err)
+	}
+	if !want.IsLast || want.NextPageToken != "t2" || want.Total != 7 || len(want.Issues) != 1 {
+		t.Fatalf("not a case for this test: encoding/json read %+v", want)
+	}
+	var res SearchResult
+	var raw []json.RawMessage
+	if err := (&rawSearchPage{res: &res, raw: &raw}).decodeKept([]byte(page)); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(res, want) {
+		t.Errorf("search page\n %+v\nencoding/json\n %+v", res, want)
+	}
+	if len(raw) != 1 || string(raw[0]) != `{"id":"1","key":"A-1"}` {
+		t.Errorf("kept issues = %q, want the one issue as sent", raw)
+	}
+}

@@ -233,7 +233,8 @@ func (p *rawSearchPage) decodeKept(b []byte) error {
 		return errors.New("jira: a search answer is not a JSON object")
 	}
 	end, err := walkObject(b, i, func(k []byte, i int) (int, error) {
-		if string(k) == "issues" && b[i] == '[' {
+		name := pageMember(k)
+		if name == "issues" && b[i] == '[' {
 			res.Issues = res.Issues[:0]
 			return walkArray(b, i, func(i int) (int, error) {
 				res.Issues = append(res.Issues, Issue{})
@@ -250,7 +251,7 @@ func (p *rawSearchPage) decodeKept(b []byte) error {
 			return 0, errMalformedObject
 		}
 		var err error
-		switch string(k) {
+		switch name {
 		case "issues":
 			res.Issues = res.Issues[:0]
 			if string(v) != "null" {
@@ -283,6 +284,27 @@ func (p *rawSearchPage) decodeKept(b []byte) error {
 		return errMalformedObject
 	}
 	return err
+}
+
+// searchPageMembers are the members of a search answer that a page reads.
+var searchPageMembers = [...]string{"issues", "isLast", "nextPageToken", "startAt", "maxResults", "total", "names"}
+
+// pageMember returns which member of searchPageMembers the search answer's
+// member k is: the one it equals, else the one it equals under case
+// folding, as encoding/json matches member names to fields; "" for a
+// member the page does not read.
+func pageMember(k []byte) string {
+	for _, n := range searchPageMembers {
+		if string(k) == n {
+			return n
+		}
+	}
+	for _, n := range searchPageMembers {
+		if strings.EqualFold(string(k), n) {
+			return n
+		}
+	}
+	return ""
 }
 
 // decodeIssue decodes the issue starting at b[i] as json.Unmarshal would,
