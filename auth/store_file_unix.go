@@ -8,6 +8,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/recipekit/recipekit/internal/ctxwait"
 )
 
 // lockFile takes an exclusive flock on f, polling so that waiting honours
@@ -23,12 +25,8 @@ func lockFile(ctx context.Context, f *os.File) error {
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
 			return err
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := ctxwait.Sleep(ctx, wait); err != nil {
+			return err
 		}
 		wait = min(2*wait, 20*time.Millisecond)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/recipekit/recipekit/action"
 	"github.com/recipekit/recipekit/auth"
+	"github.com/recipekit/recipekit/internal/ctxwait"
 )
 
 // Options configure a Client. The zero value gives the documented defaults.
@@ -130,7 +131,7 @@ func New(strategy auth.Strategy, opts Options) (*Client, error) {
 		c.opts.Timeout = 60 * time.Second
 	}
 	if c.opts.Sleep == nil {
-		c.opts.Sleep = sleepCtx
+		c.opts.Sleep = ctxwait.Sleep
 	}
 	if opts.RateLimit > 0 {
 		burst := max(opts.Burst, 1)
@@ -178,20 +179,6 @@ func pooledTransport() *http.Transport {
 	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
 	t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	return t
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // HTTPClient returns a plain *http.Client with the same credential and base

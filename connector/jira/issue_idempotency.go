@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/recipekit/recipekit/action"
+	"github.com/recipekit/recipekit/internal/ctxwait"
 )
 
 // IdempotencyProperty is the issue property in which create_issue records
@@ -152,12 +153,5 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	if c.cfg.HTTP.Sleep != nil {
 		return c.cfg.HTTP.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return ctxwait.Sleep(ctx, d)
 }

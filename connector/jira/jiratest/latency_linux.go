@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"github.com/recipekit/recipekit/internal/ctxwait"
 )
 
 // sleepPrecisely waits for d on a timerfd read through the runtime's
@@ -15,7 +17,7 @@ import (
 func sleepPrecisely(ctx context.Context, d time.Duration) bool {
 	f, err := armTimerfd(d)
 	if err != nil {
-		return sleepCtx(ctx, d)
+		return ctxwait.Sleep(ctx, d) == nil
 	}
 	defer f.Close()
 	stop := context.AfterFunc(ctx, func() { _ = f.SetReadDeadline(time.Now()) })
@@ -26,7 +28,7 @@ func sleepPrecisely(ctx context.Context, d time.Duration) bool {
 		return false
 	}
 	if err != nil {
-		return sleepCtx(ctx, d) // not expected of a timerfd
+		return ctxwait.Sleep(ctx, d) == nil // not expected of a timerfd
 	}
 	return true
 }

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/recipekit/recipekit/internal/ctxwait"
 	"github.com/recipekit/recipekit/internal/jql"
 )
 
@@ -902,7 +903,7 @@ func retryable(status int) bool {
 
 func (d *deliverer) run(rec *Delivery, dl delivery, opts DeliveryOptions, delay time.Duration) {
 	defer d.finish()
-	if !sleepCtx(d.ctx, delay) {
+	if ctxwait.Sleep(d.ctx, delay) != nil {
 		d.mark(rec, func() { rec.Done = true; rec.Err = "simulator closed" })
 		return
 	}
@@ -921,7 +922,7 @@ func (d *deliverer) run(rec *Delivery, dl delivery, opts DeliveryOptions, delay 
 		if err == nil && !retryable(status) {
 			break
 		}
-		if attempt >= len(opts.RetryDelays) || !sleepCtx(d.ctx, opts.RetryDelays[attempt]) {
+		if attempt >= len(opts.RetryDelays) || ctxwait.Sleep(d.ctx, opts.RetryDelays[attempt]) != nil {
 			break
 		}
 	}
@@ -932,20 +933,6 @@ func (d *deliverer) mark(rec *Delivery, f func()) {
 	d.mu.Lock()
 	f()
 	d.mu.Unlock()
-}
-
-func sleepCtx(ctx context.Context, dur time.Duration) bool {
-	if dur <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(dur)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 func (d *deliverer) attempt(rec *Delivery, dl delivery, opts DeliveryOptions, attempt int) (int, error) {

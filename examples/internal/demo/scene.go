@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/recipekit/recipekit/internal/ctxwait"
 	"github.com/recipekit/recipekit/recipe"
 )
 
@@ -142,19 +143,14 @@ func playBeats(ctx context.Context, rep *Reporter, beats []Beat, fast bool, sett
 	return nil
 }
 
-// Pause waits d, or until ctx ends, returning its cause. It paces the
-// offline scenes for people watching, and a test's sped-up stand-in for the
-// connector's waits; nothing waits on it for correctness.
+// Pause waits d, or until ctx ends, returning its cause (a d of zero or
+// less returns ctx's error at once). It paces the offline scenes for people
+// watching, and a test's sped-up stand-in for the connector's waits;
+// nothing waits on it for correctness.
 func Pause(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
+	err := ctxwait.Sleep(ctx, d)
+	if err == nil || d <= 0 {
+		return err
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-t.C:
-		return nil
-	}
+	return context.Cause(ctx)
 }
