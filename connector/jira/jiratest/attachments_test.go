@@ -54,7 +54,7 @@ func TestAttachmentsAreRecordedInTheChangelog(t *testing.T) {
 		"events": []string{"jira:issue_updated", "attachment_created", "attachment_deleted"}}))
 
 	before, _ := s.Issue("DEMO-2")
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	id := upload(t, c, "DEMO-2", "trace.log", "boom")
 	added := clock.Now().Truncate(time.Millisecond)
 	if is, _ := s.Issue("DEMO-2"); !is.Updated.Equal(added) || is.Updated.Equal(before.Updated) {
@@ -72,7 +72,7 @@ func TestAttachmentsAreRecordedInTheChangelog(t *testing.T) {
 		t.Errorf("search by the new updated time found %v, want DEMO-2 alone", got["issues"])
 	}
 
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	c.must(204, c.do("DELETE", "/rest/api/2/attachment/"+id, nil))
 	removed := clock.Now().Truncate(time.Millisecond)
 	if is, _ := s.Issue("DEMO-2"); !is.Updated.Equal(removed) {

@@ -100,7 +100,7 @@ func TestOAuthRotationAndExpiry(t *testing.T) {
 	// Access tokens expire after an hour of simulator time.
 	api := newClient(t, s.GatewayURL(), bearer(second["access_token"].(string)))
 	api.must(200, api.get("/rest/api/2/myself"))
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	if r := api.get("/rest/api/2/myself"); r.status != 401 {
 		t.Errorf("expired token: %d", r.status)
 	}

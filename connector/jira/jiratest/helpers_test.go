@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/recipekit/recipekit/internal/testclock"
 )
 
 // client is a tiny REST client for the tests.
@@ -103,31 +105,9 @@ func (c *client) must(status int, r resp) resp {
 	return r
 }
 
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	ch chan time.Time
-}
-
-func newClock(t time.Time) *fakeClock {
-	c := &fakeClock{ch: make(chan time.Time, 1)}
-	c.ch <- t
-	return c
-}
-
-func (c *fakeClock) Now() time.Time {
-	t := <-c.ch
-	c.ch <- t
-	return t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	t := <-c.ch
-	c.ch <- t.Add(d)
-}
-
-func setup(t *testing.T, mode Mode) (*Server, Demo, *client, *fakeClock) {
+func setup(t *testing.T, mode Mode) (*Server, Demo, *client, *testclock.Clock) {
 	t.Helper()
-	clock := newClock(time.Date(2024, 3, 10, 15, 0, 0, 0, time.UTC))
+	clock := testclock.New(time.Date(2024, 3, 10, 15, 0, 0, 0, time.UTC))
 	s := New(t, Options{Mode: mode, Now: clock.Now, Seed: 1})
 	d := s.SeedDemo()
 	var c *client

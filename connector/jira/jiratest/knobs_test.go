@@ -58,7 +58,7 @@ func TestRateLimitPerCredential(t *testing.T) {
 		t.Fatalf("third request in a second: %d %v", r.status, r.header)
 	}
 	bob.must(200, bob.get("/rest/api/2/myself")) // separate budget
-	clock.Add(time.Second)
+	clock.Advance(time.Second)
 	admin.must(200, admin.get("/rest/api/2/myself"))
 }
 

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/recipekit/recipekit/internal/testclock"
 )
 
 // pollSite is a site with 100,000 issues in project POLL, built once per
@@ -15,7 +17,7 @@ import (
 // hours later, so many issues share an updated millisecond.
 type pollSite struct {
 	s     *Server
-	clock *fakeClock
+	clock *testclock.Clock
 	demo  Demo
 	auth  func(*http.Request)
 }
@@ -36,7 +38,7 @@ func pollSiteFor(b *testing.B, mode Mode) *pollSite {
 	if ps := pollSites[mode]; ps != nil {
 		return ps
 	}
-	clock := newClock(pollStart.Add(pollIssues*time.Minute + 24*time.Hour))
+	clock := testclock.New(pollStart.Add(pollIssues*time.Minute + 24*time.Hour))
 	s := NewServer(Options{Mode: mode, Now: clock.Now, Seed: 7})
 	d := s.SeedDemo()
 	s.AddProject(Project{Key: "POLL"})

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/recipekit/recipekit/internal/testclock"
 )
 
 // TestTimeIndex checks the chunked index against a sorted slice through
@@ -175,7 +177,7 @@ func TestSearchIndexMatchesScan(t *testing.T) {
 func indexVsScan(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	base := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
-	clock := newClock(base)
+	clock := testclock.New(base)
 	s := New(t, Options{Mode: Cloud, Now: clock.Now, Seed: int64(seed)})
 	d := s.SeedDemo()
 	s.AddProject(Project{Key: "AAA"})
@@ -199,9 +201,9 @@ func indexVsScan(t *testing.T, seed uint64) {
 	write := func() {
 		switch step := rng.IntN(10); {
 		case step < 6:
-			clock.Add(time.Duration(rng.IntN(3)) * 500 * time.Millisecond) // often 0: ties
+			clock.Advance(time.Duration(rng.IntN(3)) * 500 * time.Millisecond) // often 0: ties
 		case step < 7:
-			clock.Add(-time.Duration(rng.IntN(3)) * time.Second)
+			clock.Advance(-time.Duration(rng.IntN(3)) * time.Second)
 		}
 		if rng.IntN(20) == 0 {
 			s.SetSearchLag(lags[rng.IntN(len(lags))])

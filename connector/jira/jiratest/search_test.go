@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/recipekit/recipekit/internal/testclock"
 )
 
 func keysOf(t *testing.T, m map[string]any) []string {
@@ -22,7 +24,7 @@ func keysOf(t *testing.T, m map[string]any) []string {
 func TestSearchJQLTimeSemantics(t *testing.T) {
 	ny, _ := time.LoadLocation("America/New_York")
 	auck, _ := time.LoadLocation("Pacific/Auckland")
-	clock := newClock(time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC))
+	clock := testclock.New(time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC))
 	s := New(t, Options{Mode: Cloud, Now: clock.Now})
 	s.AddUser(User{Email: "ny@example.com", APIToken: "t1", TimeZone: ny})
 	s.AddUser(User{Email: "nz@example.com", APIToken: "t2", TimeZone: auck})
@@ -201,7 +203,7 @@ func TestSearchLagAndReconcile(t *testing.T) {
 	if got := search("&reconcileIssues=" + id); !slices.Equal(got, []string{key}) {
 		t.Fatalf("reconciled search = %v", got)
 	}
-	clock.Add(31 * time.Second)
+	clock.Advance(31 * time.Second)
 	if got := search(""); !slices.Equal(got, []string{key}) {
 		t.Fatalf("after the lag = %v", got)
 	}
@@ -215,7 +217,7 @@ func TestSearchLagAndReconcile(t *testing.T) {
 	if got := search("&reconcileIssues=" + id); len(got) != 0 {
 		t.Fatalf("reconciled search should see the new summary: %v", got)
 	}
-	clock.Add(31 * time.Second)
+	clock.Advance(31 * time.Second)
 	if got := search(""); len(got) != 0 {
 		t.Fatalf("after the lag the old summary must not match: %v", got)
 	}

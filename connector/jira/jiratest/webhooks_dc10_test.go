@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/recipekit/recipekit/internal/testclock"
 )
 
 // TestDataCenter10WebhookResource checks the simulator as Jira Data Center
@@ -13,7 +15,7 @@ import (
 // whose JQL filter, secret and body exclusion are configuration entries,
 // deliveries are signed and URL variables lose their $.
 func TestDataCenter10WebhookResource(t *testing.T) {
-	clock := newClock(time.Date(2024, 3, 10, 15, 0, 0, 0, time.UTC))
+	clock := testclock.New(time.Date(2024, 3, 10, 15, 0, 0, 0, time.UTC))
 	s := New(t, Options{Mode: DataCenter, Version: "10.3.1", Now: clock.Now, Seed: 1})
 	d := s.SeedDemo()
 	c := newClient(t, s.URL(), bearer(d.Admin.PAT))

@@ -47,7 +47,7 @@ func TestDynamicWebhookJWT(t *testing.T) {
 	app.must(200, app.do("POST", "/rest/api/2/webhook", map[string]any{"url": rc.srv.URL, "webhooks": []any{
 		map[string]any{"events": []string{"jira:issue_created"}, "jqlFilter": "project = DEMO"},
 	}}))
-	clock.Add(90 * time.Second)
+	clock.Advance(90 * time.Second)
 	raised := clock.Now()
 	if _, err := s.CreateIssueAs(d.Bob.AccountID, IssueSeed{Project: "DEMO", Summary: "signed"}); err != nil {
 		t.Fatal(err)

@@ -195,7 +195,7 @@ func TestDynamicWebhooks(t *testing.T) {
 		t.Errorf("list = %v", list)
 	}
 	// Expired webhooks stop delivering; a refresh keeps one alive.
-	clock.Add(29 * 24 * time.Hour)
+	clock.Advance(29 * 24 * time.Hour)
 	// The access token has long expired; refresh it (rotating).
 	refresh := func() {
 		tok = anon.must(200, anon.do("POST", "/oauth/token", map[string]any{"grant_type": "refresh_token", "refresh_token": tok["refresh_token"],
@@ -205,7 +205,7 @@ func TestDynamicWebhooks(t *testing.T) {
 	refresh()
 	id0 := dig(results[0], "createdWebhookId")
 	app.must(200, app.do("PUT", "/rest/api/2/webhook/refresh", map[string]any{"webhookIds": []any{id0}}))
-	clock.Add(2 * 24 * time.Hour)
+	clock.Advance(2 * 24 * time.Hour)
 	if _, err := s.CreateIssueAs(d.Bob.AccountID, IssueSeed{Project: "DEMO", Summary: "later"}); err != nil {
 		t.Fatal(err)
 	}

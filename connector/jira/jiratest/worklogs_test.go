@@ -18,7 +18,7 @@ func TestWorklogUpdateDelete(t *testing.T) {
 
 	w := c.must(201, c.do("POST", "/rest/api/2/issue/DEMO-2/worklog", map[string]any{"timeSpent": "1h", "comment": "first"})).json(t)
 	path := fmt.Sprintf("/rest/api/2/issue/DEMO-2/worklog/%s", w["id"])
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	upd := c.must(200, c.do("PUT", path, map[string]any{"timeSpentSeconds": 5400, "comment": "corrected", "started": "2024-03-10T09:00:00.000+0000"})).json(t)
 	if upd["timeSpentSeconds"] != float64(5400) || upd["timeSpent"] != "1h 30m" || upd["comment"] != "corrected" ||
 		!strings.HasPrefix(upd["started"].(string), "2024-03-10T") || upd["updated"] == w["updated"] {
@@ -63,7 +63,7 @@ func TestWorklogUpdateDelete(t *testing.T) {
 		t.Error("UpdateWorklogAs let bob edit the admin's worklog")
 	}
 
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	c.must(204, c.do("DELETE", path, nil))
 	c.must(404, c.get(path))
 	c.must(404, c.do("DELETE", path, nil))
@@ -129,7 +129,7 @@ func TestWorklogUpdatedListsEachOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
-		clock.Add(time.Second)
+		clock.Advance(time.Second)
 		if _, err := s.UpdateWorklogAs(d.Alice.AccountID, "DEMO-1", w.ID, 0, fmt.Sprint("edit ", i)); err != nil {
 			t.Fatal(err)
 		}
