@@ -2,6 +2,7 @@ package jira
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 )
 
@@ -84,8 +85,8 @@ type SecurityLevel struct {
 }
 
 // flexID is an id Jira sends as a JSON string or a number; it reads
-// either as its text, and anything else as fmt.Sprint of the decoded
-// value (as anyString does).
+// either as its text (a number in plain decimal notation), null as no id,
+// and anything else as fmt.Sprint of the decoded value.
 type flexID string
 
 func (id *flexID) UnmarshalJSON(b []byte) error {
@@ -99,10 +100,16 @@ func (id *flexID) UnmarshalJSON(b []byte) error {
 			return nil
 		}
 	}
+	// Left are strings with escapes, null, and values no id should be
+	// (true, an object), read as the decoder sees them. No number gets
+	// here as a float64: one ParseFloat rejects, the decoder rejects too.
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	*id = flexID(anyString(v))
+	*id = ""
+	if v != nil {
+		*id = flexID(fmt.Sprint(v))
+	}
 	return nil
 }

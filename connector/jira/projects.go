@@ -130,7 +130,7 @@ func (s *ProjectsService) Create(ctx context.Context, p ProjectDetails) (Project
 		return Project{}, nil, err
 	}
 	var out struct {
-		ID   any    `json:"id"`
+		ID   flexID `json:"id"`
 		Key  string `json:"key"`
 		Self string `json:"self"`
 	}
@@ -138,7 +138,7 @@ func (s *ProjectsService) Create(ctx context.Context, p ProjectDetails) (Project
 	if err != nil {
 		return Project{}, resp, err
 	}
-	return Project{ID: anyString(out.ID), Key: out.Key, Self: out.Self, Name: p.Name}, resp, nil
+	return Project{ID: string(out.ID), Key: out.Key, Self: out.Self, Name: p.Name}, resp, nil
 }
 
 // Update changes a project and returns it.

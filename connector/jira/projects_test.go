@@ -2,6 +2,9 @@ package jira
 
 import (
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -41,4 +44,29 @@ func TestProjectActions(t *testing.T) {
 			t.Errorf("non-admin create: %v", err)
 		}
 	})
+}
+
+// TestCreateProjectReadsTheNewIDAsANumberOrAString: Jira answers a project
+// create with the id as a number (as its API documentation says) or, on
+// some versions, as a string; the Project returned carries its text.
+func TestCreateProjectReadsTheNewIDAsANumberOrAString(t *testing.T) {
+	for _, id := range []string{`10042`, `"10042"`} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPost || r.URL.Path != "/rest/api/2/project" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusCreated)
+			io.WriteString(w, `{"self":"https://example.atlassian.net/rest/api/2/project/10042","id":`+id+`,"key":"OPS"}`)
+		}))
+		p, _, err := newTestClient(t, srv.URL, Cloud).Projects.Create(ctx, ProjectDetails{Key: "OPS", Name: "Operations", ProjectTypeKey: "software"})
+		srv.Close()
+		if err != nil {
+			t.Fatalf("id %s: %v", id, err)
+		}
+		if p.ID != "10042" || p.Key != "OPS" || p.Name != "Operations" || p.Self != "https://example.atlassian.net/rest/api/2/project/10042" {
+			t.Errorf("id %s: created %+v, want id 10042, key OPS, the self link and the name", id, p)
+		}
+	}
 }

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -105,21 +103,6 @@ func readBody(r io.Reader) ([]byte, error) {
 		return nil, errResponseTooLarge
 	}
 	return raw, nil
-}
-
-// anyString renders a JSON id that Jira sends as a number or a string.
-func anyString(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case json.Number:
-		return x.String()
-	}
-	return fmt.Sprint(v)
 }
 
 func sortFieldMeta(fs []FieldMeta) {

@@ -75,13 +75,13 @@ type WebhookChangelog struct {
 // number.
 func (c *WebhookChangelog) UnmarshalJSON(b []byte) error {
 	var v struct {
-		ID    any             `json:"id"`
+		ID    flexID          `json:"id"`
 		Items []ChangelogItem `json:"items"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	c.ID, c.Items = anyString(v.ID), v.Items
+	c.ID, c.Items = string(v.ID), v.Items
 	return nil
 }
 

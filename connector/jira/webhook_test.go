@@ -277,6 +277,31 @@ func TestParseWebhookEventErrors(t *testing.T) {
 	}
 }
 
+// TestParseWebhookEventReadsTheChangelogIDAsANumberOrAString: Jira sends a
+// changelog's id as a string ("10196") and some versions as a number
+// (10500); either reads as the id's text, with the items kept.
+func TestParseWebhookEventReadsTheChangelogIDAsANumberOrAString(t *testing.T) {
+	for _, tt := range []struct{ id, want string }{
+		{`10500`, "10500"},
+		{`"10196"`, "10196"},
+		{`null`, ""},
+	} {
+		body := `{"timestamp":1700000000000,"webhookEvent":"jira:issue_updated","issue":{"id":"10042","key":"DEMO-1","fields":{}},
+ "changelog":{"id":` + tt.id + `,"items":[{"field":"status","fromString":"To Do","toString":"Done"}]}}`
+		ev, err := ParseWebhookEvent([]byte(body))
+		if err != nil {
+			t.Fatalf("changelog id %s: %v", tt.id, err)
+		}
+		if ev.Changelog == nil || ev.Changelog.ID != tt.want {
+			t.Errorf("changelog id %s: read %+v, want id %q", tt.id, ev.Changelog, tt.want)
+			continue
+		}
+		if len(ev.Changelog.Items) != 1 || ev.Changelog.Items[0].Field != "status" || ev.Changelog.Items[0].ToString != "Done" {
+			t.Errorf("changelog id %s: items %+v, want the status change", tt.id, ev.Changelog.Items)
+		}
+	}
+}
+
 type keyInput struct {
 	Key string `expr:"key"`
 }
