@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -142,8 +144,9 @@ func (c *Client) TransitionIssue() action.Action[TransitionIssueInput, Issue] {
 			s.set("resolution", "resolution", in.Resolution)
 		}
 		s.setNamed(ctx, c, in.Fields)
-		for id, m := range t.Fields {
-			if m.Required && !m.HasDefaultValue && fields[id] == nil {
+		// By id, so that the same input always gets the same error.
+		for _, id := range slices.Sorted(maps.Keys(t.Fields)) {
+			if m := t.Fields[id]; m.Required && !m.HasDefaultValue && fields[id] == nil {
 				s.errs = append(s.errs, action.Invalid("fields", "the transition %q requires the field %s (%s)", t.Name, m.Name, id))
 			}
 		}

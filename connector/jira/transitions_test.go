@@ -1,8 +1,13 @@
 package jira
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/recipekit/recipekit/auth"
 )
 
 func TestTransitionIssue(t *testing.T) {
@@ -57,4 +62,42 @@ func TestFieldsOffTheScreenAreEachNamedInOrder(t *testing.T) {
 			t.Errorf("the issue changed: %+v", got)
 		}
 	})
+}
+
+// A transition whose screen requires several fields names each missing one
+// in the order of their ids, whatever order Jira lists them in, so that
+// the same input always gets the same error; it changes nothing.
+func TestTransitionNamesMissingRequiredFieldsInOrder(t *testing.T) {
+	posted := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/issue/OPS-1/transitions") {
+			posted = true
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		fmt.Fprint(w, `{"transitions":[{"id":"31","name":"Close","to":{"id":"6","name":"Closed"},"fields":{
+			"customfield_10005":{"required":true,"name":"Customer","schema":{"type":"string"}},
+			"customfield_10004":{"required":true,"name":"Fix note","schema":{"type":"string"}},
+			"customfield_10003":{"required":true,"name":"Root cause","schema":{"type":"string"}},
+			"customfield_10002":{"required":true,"name":"Team","schema":{"type":"string"}},
+			"customfield_10001":{"required":true,"name":"Area","schema":{"type":"string"}},
+			"resolution":{"required":false,"name":"Resolution","schema":{"type":"resolution","system":"resolution"}}}}]}`)
+	}))
+	defer srv.Close()
+	jc := mustNew(t, Config{URL: srv.URL, Deployment: Cloud, Auth: auth.APIToken{Email: "a@b.c", Token: "t"}})
+	var want []string
+	for _, f := range []string{"Area (customfield_10001)", "Team (customfield_10002)", "Root cause (customfield_10003)", "Fix note (customfield_10004)", "Customer (customfield_10005)"} {
+		want = append(want, `invalid input "fields": the transition "Close" requires the field `+f)
+	}
+	// Each run decodes the screen into a new map, whose iteration order
+	// differs from run to run.
+	for range 10 {
+		_, err := jc.TransitionIssue().Run(ctx, TransitionIssueInput{IssueKey: "OPS-1", To: "Close"})
+		if err == nil || err.Error() != strings.Join(want, "\n") {
+			t.Fatalf("transition: %v\nwant %s", err, strings.Join(want, "\n"))
+		}
+	}
+	if posted {
+		t.Error("the transition was attempted")
+	}
 }
