@@ -3,6 +3,7 @@ package jira
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,5 +25,19 @@ func TestREADMEListsTheCatalogue(t *testing.T) {
 	}
 	for _, tr := range jc.Triggers() {
 		assert.Contains(t, text, "`"+tr.Name+"`", "README's triggers table lacks %s (%s)", tr.Name, tr.Title)
+		// The permissions column is what an administrator grants from: it
+		// says what the trigger reports, word for word.
+		assert.Contains(t, readmeRow(text, tr.Name), "| "+strings.Join(tr.Permissions, ", ")+" |", "README's row of %s does not give the permissions it needs", tr.Name)
 	}
+}
+
+// readmeRow returns the README table row that names name in its second
+// column, "" when there is none.
+func readmeRow(readme, name string) string {
+	for _, line := range strings.Split(readme, "\n") {
+		if cells := strings.Split(line, " | "); len(cells) > 2 && cells[1] == "`"+name+"`" {
+			return line
+		}
+	}
+	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -641,5 +642,29 @@ func TestAdminWebhookSecretOnlyInRegistrationRequests(t *testing.T) {
 	}
 	if strings.Contains(string(enc), secret) || strings.Contains(fmt.Sprintf("%v %+v", hook, hook), secret) {
 		t.Errorf("the secret leaks through JSON or %%v: %s", enc)
+	}
+}
+
+// A real-time trigger's permissions say whether an OAuth connection can
+// register its webhook: dynamic webhooks offer issue and comment events
+// only, so a worklog trigger needs an admin webhook.
+func TestWebhookPermissionsOfferOAuthOnlyForDynamicEvents(t *testing.T) {
+	jc := newTestClient(t, "https://docs.example.net", Cloud)
+	const adminOnly, either = "ADMINISTER (admin webhooks)", "ADMINISTER (admin webhooks) or the manage:jira-webhook scope (OAuth)"
+	for _, tc := range []struct {
+		name string
+		info trigger.Info
+		want string
+	}{
+		{"issue", jc.IssueWebhook(WebhookOptions{}).Info(), either},
+		{"deleted comment", jc.DeletedCommentWebhook(WebhookOptions{}).Info(), either},
+		{"worklog", jc.WorklogWebhook(WebhookOptions{}).Info(), adminOnly},
+		{"deleted worklog", jc.DeletedWorklogWebhook(WebhookOptions{}).Info(), adminOnly},
+		{"any: issue and comment events", jc.AnyEventWebhook(WebhookOptions{Events: []string{"jira:issue_created", "comment_created"}}).Info(), either},
+		{"any: with a sprint event", jc.AnyEventWebhook(WebhookOptions{Events: []string{"jira:issue_created", "sprint_started"}}).Info(), adminOnly},
+	} {
+		if want := []string{tc.want, "BROWSE_PROJECTS"}; !slices.Equal(tc.info.Permissions, want) {
+			t.Errorf("%s: permissions %q, want %q", tc.name, tc.info.Permissions, want)
+		}
 	}
 }

@@ -60,6 +60,19 @@ const jwtLeeway = 45 * time.Minute
 // dynamicEvents are the events dynamic (OAuth) webhooks may register.
 var dynamicEvents = []string{"jira:issue_created", "jira:issue_updated", "jira:issue_deleted", "comment_created", "comment_updated", "comment_deleted", "issue_property_set", "issue_property_deleted"}
 
+// webhookPermissions are what registering a webhook for events takes: an
+// admin webhook, which needs Jira administration, or, when dynamic
+// webhooks offer every one of the events, an OAuth connection's
+// manage:jira-webhook scope instead.
+func webhookPermissions(events []string) []string {
+	for _, e := range events {
+		if !slices.Contains(dynamicEvents, e) {
+			return []string{"ADMINISTER (admin webhooks)", "BROWSE_PROJECTS"}
+		}
+	}
+	return []string{"ADMINISTER (admin webhooks) or the manage:jira-webhook scope (OAuth)", "BROWSE_PROJECTS"}
+}
+
 // hookTrigger is a real-time trigger: it registers a webhook, turns
 // deliveries into events and runs a reconciliation poll.
 type hookTrigger[T any] struct {
@@ -120,7 +133,7 @@ func newHookTrigger[T any](c *Client, opts WebhookOptions, info trigger.Info, ev
 	opts.PollOptions = po
 	h.opts = opts
 	h.info.Connector = ConnectorName
-	h.info.Permissions = []string{"ADMINISTER (admin webhooks) or the manage:jira-webhook scope (OAuth)", "BROWSE_PROJECTS"}
+	h.info.Permissions = webhookPermissions(events)
 	h.filter = newLocalFilter(h.filterJQL())
 	if len(errs) > 0 {
 		h.err = fmt.Errorf("jira: trigger %s: %w", info.Name, errors.Join(errs...))
