@@ -14,9 +14,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	driver "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 
 	"github.com/recipekit/recipekit/auth/seal"
+	"github.com/recipekit/recipekit/internal/ctxwait"
 	"github.com/recipekit/recipekit/internal/secretstore"
 	"github.com/recipekit/recipekit/recipe"
 	"github.com/recipekit/recipekit/recipe/internal/jobsearch"
@@ -155,6 +156,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 			return err
 		},
 	})
+	if err := connect(ctx, db, cfg.busyTimeout); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	if err := s.migrate(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
@@ -390,8 +395,42 @@ var migrations = []string{
 	INSERT INTO jobs_fts (jobs_fts) VALUES ('rebuild');`,
 }
 
+// sqliteBusy is SQLite's primary result code SQLITE_BUSY.
+const sqliteBusy = 5
+
+// connect makes the pool's one connection, which runs the pragmas of the
+// DSN. Switching a new file to WAL needs a lock that SQLite refuses at
+// once, without waiting as busy_timeout asks, while another process
+// opening the same file holds it: waiting could deadlock the two. So a
+// refusal is tried again, a little later each time, until the busy
+// timeout has passed.
+func connect(ctx context.Context, db *sql.DB, busyTimeout time.Duration) error {
+	deadline := time.Now().Add(busyTimeout)
+	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		c, err := db.Conn(ctx)
+		if err == nil {
+			return c.Close()
+		}
+		var se *driver.Error
+		if !errors.As(err, &se) || se.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		if err := ctxwait.Sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+	// In a transaction, which takes the write lock first (_txlock
+	// immediate), waiting for it as busy_timeout allows. On its own the
+	// statement would read the schema, then ask for the write lock, and
+	// SQLite refuses that at once, without waiting, when another process
+	// opening the same new file wrote in between.
+	if err := s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`)
+		return err
+	}); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	const version = `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`
